@@ -1,0 +1,49 @@
+/*
+ * cli.h: what the subcommands of the hinagata CLI share.
+ * Part of hinagata; see LICENSE.
+ *
+ * The CLI is a thin client of the libraries: main.c dispatches through the
+ * table below to one cmd_<name>.c per subcommand; only the CLI prints.
+ */
+#ifndef HG_CLI_H
+#define HG_CLI_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+#include "../common/diag.h"
+#include "../common/lang.h"
+
+typedef struct hg_cli {
+	hg_lang lang;
+	bool color; /* stderr is a terminal and NO_COLOR is unset */
+	const char *prog;
+} hg_cli;
+
+typedef int (*hg_cmd_fn)(hg_cli *cli, int argc, char **argv);
+
+typedef struct hg_cmd {
+	const char *name;
+	hg_cmd_fn fn;
+	const char *desc_en, *desc_ja;
+} hg_cmd;
+
+int hg_cmd_compile(hg_cli *cli, int argc, char **argv);
+
+/* The directory holding templates/ and schemas/ (bundled data). */
+const char *hg_cli_datadir(void);
+
+/* Print diagnostics to stderr in the CLI's language and colour. */
+void hg_cli_print_diags(hg_cli *cli, hg_diags *d);
+
+/* Print "hinagata: message" to stderr; the one "%s" of en/ja becomes arg. */
+void hg_cli_say(hg_cli *cli, const char *en, const char *ja, const char *arg);
+
+/* A usage error (the "%s" of en/ja becomes arg) and a pointer to --help; returns 2. */
+int hg_cli_usage_error(hg_cli *cli, const char *cmd, const char *en, const char *ja,
+	const char *arg);
+
+/* Parse a --lang value into cli->lang; returns false (after a message) if invalid. */
+bool hg_cli_set_lang(hg_cli *cli, const char *value);
+
+#endif

@@ -1,0 +1,193 @@
+/*
+ * cmd_compile.c: hinagata compile.
+ * Part of hinagata; see LICENSE.
+ *
+ * Writes one JSON file per template input, at DIR/<template name>.json
+ * (gc/aws/audit-trail -> build/gc/aws/audit-trail.json), each atomically.
+ * An input that fails leaves no file: a partial file is impossible (temp
+ * file + rename), and a stale one from an earlier run is removed so that
+ * nothing downstream deploys an old template by mistake.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "../common/fs.h"
+#include "../compiler/compiler.h"
+#include "cli.h"
+
+static void help(hg_cli *cli)
+{
+	if (cli->lang == HG_LANG_JA)
+		fputs("使い方: hinagata compile [オプション] ファイル...\n\n"
+		      "hinagata テンプレートを CloudFormation JSON (target: aws) にコンパイルし、\n"
+		      "テンプレートごとに DIR/<テンプレート名>.json を書き出します。\n\n"
+		      "オプション:\n"
+		      "  -o, --output DIR|-      出力先ディレクトリ (既定: build)。- なら標準出力\n"
+		      "  --param NAME=VALUE      パラメータにコンパイル時の値を与える (複数可)\n"
+		      "  --params-file FILE      NAME: VALUE の YAML/JSON ファイルから値を与える\n"
+		      "  --templates DIR         テンプレート検索パスの先頭に DIR を加える (複数可)\n"
+		      "  --lang ja|en            メッセージの言語 (既定はロケールから)\n"
+		      "  -h, --help              このヘルプ\n\n"
+		      "検索パス: --templates、$HINAGATA_PATH (':' 区切り)、同梱の templates/。\n"
+		      "終了コード: 0 成功、1 入力にエラー、2 実行できなかった (引数、読み書き)。\n",
+			stdout);
+	else
+		fputs("usage: hinagata compile [options] FILE...\n\n"
+		      "Compile hinagata templates to CloudFormation JSON (target: aws), writing\n"
+		      "DIR/<template name>.json for each template.\n\n"
+		      "Options:\n"
+		      "  -o, --output DIR|-      output directory (default: build); - for stdout\n"
+		      "  --param NAME=VALUE      give a parameter its value at compile time (repeatable)\n"
+		      "  --params-file FILE      parameter values from a YAML/JSON file of NAME: VALUE\n"
+		      "  --templates DIR         put DIR first on the template search path (repeatable)\n"
+		      "  --lang ja|en            message language (default: from the locale)\n"
+		      "  -h, --help              show this help\n\n"
+		      "Search path: --templates, then $HINAGATA_PATH (':'-separated), then the\n"
+		      "bundled templates/.\n"
+		      "Exit codes: 0 compiled, 1 errors in the input, 2 could not run (usage, I/O).\n",
+			stdout);
+}
+
+/* build/<name>.json for template `name`. */
+static char *output_path(const char *dir, const char *name)
+{
+	hg_buf b = HG_BUF_INIT;
+	hg_buf_printf(&b, "%s/%s.json", dir, name);
+	return hg_buf_detach(&b);
+}
+
+int hg_cmd_compile(hg_cli *cli, int argc, char **argv)
+{
+	enum { OPT_PARAM = 256, OPT_PARAMS_FILE, OPT_TEMPLATES, OPT_LANG };
+	static const struct option longopts[] = {
+		{"output", required_argument, NULL, 'o'},
+		{"param", required_argument, NULL, OPT_PARAM},
+		{"params-file", required_argument, NULL, OPT_PARAMS_FILE},
+		{"templates", required_argument, NULL, OPT_TEMPLATES},
+		{"lang", required_argument, NULL, OPT_LANG},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
+	};
+	hg_compile_options o = HG_COMPILE_OPTIONS_INIT;
+	const char *outdir = "build";
+	const char **params = hg_xcalloc((size_t)argc + 1, sizeof(*params));
+	const char **dirs = hg_xcalloc((size_t)argc + 8, sizeof(*dirs));
+	size_t nparams = 0, ndirs = 0, i;
+	hg_diags d = HG_DIAGS_INIT;
+	hg_output *outs = NULL;
+	char *envpath = NULL, *schema_dir = NULL, *builtin = NULL;
+	int c, rc = HG_EXIT_FAILURE, ninputs;
+
+	opterr = 0;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "o:h", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'o':
+			outdir = optarg;
+			break;
+		case OPT_PARAM:
+			params[nparams++] = optarg;
+			break;
+		case OPT_PARAMS_FILE:
+			o.params_file = optarg;
+			break;
+		case OPT_TEMPLATES:
+			dirs[ndirs++] = optarg;
+			break;
+		case OPT_LANG:
+			if (!hg_cli_set_lang(cli, optarg))
+				goto out;
+			break;
+		case 'h':
+			help(cli);
+			rc = HG_EXIT_CLEAN;
+			goto out;
+		default:
+			rc = hg_cli_usage_error(cli, "compile",
+				optopt ? "option '-%s' is unknown or needs a value"
+				       : "option '%s' is unknown or needs a value",
+				optopt ? "オプション '-%s' は未知か、値が必要です"
+				       : "オプション '%s' は未知か、値が必要です",
+				optopt ? (char[]){(char)optopt, 0} : argv[optind - 1]);
+			goto out;
+		}
+	}
+	ninputs = argc - optind;
+	if (ninputs <= 0) {
+		rc = hg_cli_usage_error(cli, "compile", "no input files%s", "入力ファイルがありません%s", "");
+		goto out;
+	}
+	if (strcmp(outdir, "-") == 0 && ninputs > 1) {
+		rc = hg_cli_usage_error(cli, "compile",
+			"-o - writes one template to stdout; %s given several",
+			"-o - が標準出力に書けるテンプレートは 1 つです (%s 複数指定されています)", "");
+		goto out;
+	}
+	/* Search path: --templates, $HINAGATA_PATH, the bundled templates/. */
+	if (getenv("HINAGATA_PATH")) {
+		char *p, *save = NULL;
+		envpath = hg_xstrdup(getenv("HINAGATA_PATH"));
+		for (p = strtok_r(envpath, ":", &save); p; p = strtok_r(NULL, ":", &save)) {
+			dirs = hg_xrealloc(dirs, ((size_t)argc + 8 + ndirs) * sizeof(*dirs));
+			dirs[ndirs++] = p;
+		}
+	}
+	{
+		hg_buf b = HG_BUF_INIT;
+		hg_buf_printf(&b, "%s/templates", hg_cli_datadir());
+		builtin = hg_buf_detach(&b);
+		hg_buf_printf(&b, "%s/schemas", hg_cli_datadir());
+		schema_dir = hg_buf_detach(&b);
+	}
+	dirs[ndirs++] = builtin;
+	o.template_dirs = dirs;
+	o.ntemplate_dirs = ndirs;
+	o.schema_dir = schema_dir;
+	o.params = params;
+	o.nparams = nparams;
+
+	hg_compile(&outs, (const char *const *)(argv + optind), (size_t)ninputs, &o, &d);
+	rc = hg_diags_exit_code(&d);
+	for (i = 0; i < (size_t)ninputs && rc != HG_EXIT_FAILURE; i++) {
+		hg_output *out = &outs[i];
+		char *path;
+		if (!out->template_name)
+			continue;
+		if (strcmp(outdir, "-") == 0) {
+			if (out->json && fwrite(out->json, 1, out->len, stdout) != out->len)
+				rc = HG_EXIT_FAILURE;
+			continue;
+		}
+		if (!out->json && out->ok)
+			continue; /* a profile: nothing to write */
+		path = output_path(outdir, out->template_name);
+		if (out->json) {
+			if (hg_fs_write_atomic(path, out->json, out->len) < 0) {
+				hg_diag_add(&d, HG_D_IO_WRITE, NULL, path, strerror(errno), NULL);
+				rc = HG_EXIT_FAILURE;
+			} else {
+				hg_cli_say(cli, "wrote %s", "%s を書き出しました", path);
+			}
+		} else if (unlink(path) == 0) {
+			hg_cli_say(cli, "removed the stale output %s", "古い出力 %s を削除しました", path);
+		}
+		free(path);
+	}
+	hg_cli_print_diags(cli, &d);
+	if (d.env_error)
+		rc = HG_EXIT_FAILURE;
+out:
+	hg_outputs_free(outs, (size_t)(argc - optind > 0 ? argc - optind : 0));
+	hg_diags_dispose(&d);
+	free(params);
+	free(dirs);
+	free(envpath);
+	free(builtin);
+	free(schema_dir);
+	return rc;
+}

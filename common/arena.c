@@ -1,0 +1,166 @@
+/*
+ * arena.c: region allocator and string interning (see arena.h).
+ * Part of hinagata; see LICENSE.
+ *
+ * Memory comes in chunks of at least 64 KiB; a request larger than a quarter
+ * chunk gets its own chunk so big arrays do not waste the tail of the
+ * current one. The intern table is open addressing with FNV-1a hashing;
+ * it is private to the arena and never iterated, so its order is irrelevant
+ * to output determinism.
+ */
+#include "arena.h"
+#include "buf.h"
+
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define CHUNK_SIZE (64 * 1024)
+#define ALIGN 16
+
+struct chunk {
+	struct chunk *next;
+	size_t used, size;
+	_Alignas(ALIGN) unsigned char data[];
+};
+
+struct hg_arena {
+	struct chunk *chunks;
+	void **big; /* HG_DEBUG_ARENA: every allocation, freed at dispose */
+	size_t nbig, capbig;
+	const char **interned;
+	size_t ninterned, capinterned;
+};
+
+hg_arena *hg_arena_new(void)
+{
+	return hg_xcalloc(1, sizeof(hg_arena));
+}
+
+void hg_arena_dispose(hg_arena *a)
+{
+	struct chunk *c, *next;
+	size_t i;
+
+	if (!a)
+		return;
+	for (c = a->chunks; c; c = next) {
+		next = c->next;
+		free(c);
+	}
+	for (i = 0; i < a->nbig; i++)
+		free(a->big[i]);
+	free(a->big);
+	free(a->interned);
+	free(a);
+}
+
+void *hg_arena_alloc(hg_arena *a, size_t n)
+{
+	struct chunk *c;
+	size_t size;
+
+	n = (n + ALIGN - 1) & ~(size_t)(ALIGN - 1);
+	if (n == 0)
+		n = ALIGN;
+#ifdef HG_DEBUG_ARENA
+	{
+		void *p = hg_xcalloc(1, n);
+		HG_GROW(a->big, a->capbig, a->nbig + 1);
+		a->big[a->nbig++] = p;
+		return p;
+	}
+#endif
+	c = a->chunks;
+	if (!c || c->size - c->used < n) {
+		size = n > CHUNK_SIZE / 4 ? n : CHUNK_SIZE;
+		c = hg_xmalloc(sizeof(*c) + size);
+		c->used = 0;
+		c->size = size;
+		if (n > CHUNK_SIZE / 4 && a->chunks) {
+			/* Keep filling the current chunk; the big one goes behind. */
+			c->next = a->chunks->next;
+			a->chunks->next = c;
+		} else {
+			c->next = a->chunks;
+			a->chunks = c;
+		}
+	}
+	{
+		void *p = c->data + c->used;
+		c->used += n;
+		memset(p, 0, n);
+		return p;
+	}
+}
+
+char *hg_arena_strndup(hg_arena *a, const char *s, size_t n)
+{
+	char *p = hg_arena_alloc(a, n + 1);
+	memcpy(p, s, n);
+	p[n] = '\0';
+	return p;
+}
+
+char *hg_arena_strdup(hg_arena *a, const char *s)
+{
+	return hg_arena_strndup(a, s, strlen(s));
+}
+
+char *hg_arena_printf(hg_arena *a, const char *fmt, ...)
+{
+	hg_buf b = HG_BUF_INIT;
+	va_list ap;
+	char *p;
+
+	va_start(ap, fmt);
+	hg_buf_vprintf(&b, fmt, ap);
+	va_end(ap);
+	p = hg_arena_strndup(a, b.ptr, b.size);
+	hg_buf_dispose(&b);
+	return p;
+}
+
+static size_t fnv1a(const char *s, size_t n)
+{
+	size_t h = (size_t)14695981039346656037ULL, i;
+	for (i = 0; i < n; i++) {
+		h ^= (unsigned char)s[i];
+		h *= (size_t)1099511628211ULL;
+	}
+	return h;
+}
+
+const char *hg_arena_intern(hg_arena *a, const char *s, size_t n)
+{
+	size_t mask, i;
+
+	if (a->ninterned * 2 >= a->capinterned) {
+		size_t ncap = a->capinterned ? a->capinterned * 2 : 256;
+		const char **tab = hg_xcalloc(ncap, sizeof(*tab));
+		for (i = 0; i < a->capinterned; i++) {
+			const char *e = a->interned[i];
+			size_t j;
+			if (!e)
+				continue;
+			j = fnv1a(e, strlen(e)) & (ncap - 1);
+			while (tab[j])
+				j = (j + 1) & (ncap - 1);
+			tab[j] = e;
+		}
+		free(a->interned);
+		a->interned = tab;
+		a->capinterned = ncap;
+	}
+	mask = a->capinterned - 1;
+	i = fnv1a(s, n) & mask;
+	while (a->interned[i]) {
+		const char *e = a->interned[i];
+		if (strncmp(e, s, n) == 0 && e[n] == '\0')
+			return e;
+		i = (i + 1) & mask;
+	}
+	a->interned[i] = hg_arena_strndup(a, s, n);
+	a->ninterned++;
+	return a->interned[i];
+}

@@ -1,0 +1,183 @@
+/*
+ * fs.c: whole-file reads and atomic writes (see fs.h).
+ * Part of hinagata; see LICENSE.
+ */
+#define _POSIX_C_SOURCE 200809L
+#include "fs.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+/* The temporary file being written; read by the signal handler. */
+static char tmp_path[4096];
+static volatile sig_atomic_t tmp_live;
+
+int hg_fs_read(hg_buf *out, const char *path, size_t limit, size_t *size_out)
+{
+	struct stat st;
+	int fd;
+	ssize_t n;
+
+	if (size_out)
+		*size_out = 0;
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return HG_EIO;
+	if (fstat(fd, &st) < 0) {
+		int e = errno;
+		close(fd);
+		errno = e;
+		return HG_EIO;
+	}
+	if (S_ISDIR(st.st_mode)) {
+		close(fd);
+		errno = EISDIR;
+		return HG_EIO;
+	}
+	if (S_ISREG(st.st_mode) && (size_t)st.st_size > limit) {
+		if (size_out)
+			*size_out = (size_t)st.st_size;
+		close(fd);
+		return HG_EINVALID;
+	}
+	for (;;) {
+		hg_buf_grow(out, 65536);
+		n = read(fd, out->ptr + out->size, out->asize - out->size - 1);
+		if (n < 0) {
+			int e = errno;
+			if (e == EINTR)
+				continue;
+			close(fd);
+			errno = e;
+			return HG_EIO;
+		}
+		if (n == 0)
+			break;
+		out->size += (size_t)n;
+		out->ptr[out->size] = '\0';
+		if (out->size > limit) {
+			/* A pipe or device that keeps going. */
+			if (size_out)
+				*size_out = out->size;
+			close(fd);
+			return HG_EINVALID;
+		}
+	}
+	close(fd);
+	if (size_out)
+		*size_out = out->size;
+	return 0;
+}
+
+int hg_fs_is_dir(const char *path)
+{
+	struct stat st;
+	return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+int hg_fs_is_file(const char *path)
+{
+	struct stat st;
+	return stat(path, &st) == 0 && S_ISREG(st.st_mode);
+}
+
+int hg_fs_mkdirs(const char *dir)
+{
+	hg_buf b = HG_BUF_INIT;
+	size_t i;
+	int rc = 0;
+
+	hg_buf_puts(&b, dir);
+	for (i = 1; i <= b.size; i++) {
+		if (i < b.size && b.ptr[i] != '/')
+			continue;
+		b.ptr[i] = '\0';
+		if (mkdir(b.ptr, 0777) < 0 && errno != EEXIST) {
+			rc = HG_EIO;
+			break;
+		}
+		if (i < b.size)
+			b.ptr[i] = '/';
+	}
+	if (rc == 0 && !hg_fs_is_dir(dir)) {
+		errno = ENOTDIR;
+		rc = HG_EIO;
+	}
+	hg_buf_dispose(&b);
+	return rc;
+}
+
+static int write_all(int fd, const char *data, size_t len)
+{
+	while (len > 0) {
+		ssize_t n = write(fd, data, len);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return -1;
+		}
+		data += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+int hg_fs_write_atomic(const char *path, const char *data, size_t len)
+{
+	hg_buf dir = HG_BUF_INIT;
+	const char *slash = strrchr(path, '/');
+	int fd, e, rc = HG_EIO;
+
+	if (slash && slash != path) {
+		hg_buf_put(&dir, path, (size_t)(slash - path));
+		if (hg_fs_mkdirs(dir.ptr) < 0) {
+			e = errno;
+			hg_buf_dispose(&dir);
+			errno = e;
+			return HG_EIO;
+		}
+	}
+	hg_buf_dispose(&dir);
+	if (strlen(path) + 32 > sizeof(tmp_path)) {
+		errno = ENAMETOOLONG;
+		return HG_EIO;
+	}
+	/* The temporary name sits beside the target so rename() stays atomic. */
+	snprintf(tmp_path, sizeof(tmp_path), "%s.tmp.XXXXXX", path);
+	fd = mkstemp(tmp_path);
+	if (fd < 0)
+		return HG_EIO;
+	tmp_live = 1;
+	if (fchmod(fd, 0644) < 0 || write_all(fd, data, len) < 0 || fsync(fd) < 0) {
+		e = errno;
+		close(fd);
+		goto fail;
+	}
+	if (close(fd) < 0) {
+		e = errno;
+		goto fail;
+	}
+	if (rename(tmp_path, path) < 0) {
+		e = errno;
+		goto fail;
+	}
+	tmp_live = 0;
+	return 0;
+fail:
+	unlink(tmp_path);
+	tmp_live = 0;
+	errno = e;
+	return rc;
+}
+
+void hg_fs_cleanup_signal(void)
+{
+	if (tmp_live)
+		unlink(tmp_path);
+}

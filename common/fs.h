@@ -1,0 +1,49 @@
+/*
+ * fs.h: reading whole files and writing outputs atomically.
+ * Part of hinagata; see LICENSE.
+ *
+ * Outputs are never written in place: the bytes go to a temporary file in
+ * the destination directory, which is flushed and renamed over the target,
+ * so a reader sees the old file or the new one, never a partial one. While a
+ * temporary file exists its name is registered, and hg_fs_cleanup_signal()
+ * (safe in a signal handler) removes it if the run is interrupted.
+ */
+#ifndef HG_FS_H
+#define HG_FS_H
+
+#include <stddef.h>
+
+#include "buf.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/*
+ * Read the whole file at path into out (appended). Returns 0; HG_EIO with
+ * errno set when it cannot be opened or read (EISDIR for a directory);
+ * HG_EINVALID when it is larger than limit bytes (*size_out is its size).
+ */
+int hg_fs_read(hg_buf *out, const char *path, size_t limit, size_t *size_out);
+
+/* Create dir and its missing parents. Returns 0 or HG_EIO (errno set). */
+int hg_fs_mkdirs(const char *dir);
+
+/*
+ * Replace path with data[0..len) atomically, creating missing parent
+ * directories. Returns 0 or HG_EIO (errno set); on failure path is unchanged
+ * and no temporary file remains.
+ */
+int hg_fs_write_atomic(const char *path, const char *data, size_t len);
+
+/* Remove the temporary file being written, if any (async-signal-safe). */
+void hg_fs_cleanup_signal(void);
+
+/* True if path exists and is a directory / a regular file. */
+int hg_fs_is_dir(const char *path);
+int hg_fs_is_file(const char *path);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,65 @@
+/*
+ * hash.c: XXH3-64 through libxxhash (see hash.h).
+ * Part of hinagata; see LICENSE.
+ */
+#include "hash.h"
+#include "util.h"
+
+#include <stdlib.h>
+#include <xxhash.h>
+
+uint64_t hg_hash64(const void *data, size_t len)
+{
+	return (uint64_t)XXH3_64bits(data, len);
+}
+
+struct hg_hasher {
+	XXH3_state_t *st;
+};
+
+hg_hasher *hg_hasher_new(void)
+{
+	hg_hasher *h = hg_xmalloc(sizeof(*h));
+	h->st = XXH3_createState();
+	if (!h->st)
+		hg_oom();
+	XXH3_64bits_reset(h->st);
+	return h;
+}
+
+void hg_hasher_update(hg_hasher *h, const void *data, size_t len)
+{
+	XXH3_64bits_update(h->st, data, len);
+}
+
+uint64_t hg_hasher_digest(const hg_hasher *h)
+{
+	return (uint64_t)XXH3_64bits_digest(h->st);
+}
+
+void hg_hasher_reset(hg_hasher *h)
+{
+	XXH3_64bits_reset(h->st);
+}
+
+void hg_hasher_free(hg_hasher *h)
+{
+	if (!h)
+		return;
+	XXH3_freeState(h->st);
+	free(h);
+}
+
+void hg_hash_hex(char out[17], uint64_t h)
+{
+	XXH64_canonical_t c;
+	static const char digits[] = "0123456789abcdef";
+	int i;
+
+	XXH64_canonicalFromHash(&c, (XXH64_hash_t)h);
+	for (i = 0; i < 8; i++) {
+		out[2 * i] = digits[c.digest[i] >> 4];
+		out[2 * i + 1] = digits[c.digest[i] & 15];
+	}
+	out[16] = '\0';
+}

@@ -1,0 +1,162 @@
+/*
+ * util.c: allocation helpers, edit distance and UTF-8 utilities.
+ * Part of hinagata; see LICENSE.
+ */
+#include "util.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static hg_oom_handler oom_handler;
+
+void hg_set_oom_handler(hg_oom_handler fn)
+{
+	oom_handler = fn;
+}
+
+void hg_oom(void)
+{
+	if (oom_handler)
+		oom_handler();
+	abort();
+}
+
+void *hg_xmalloc(size_t n)
+{
+	void *p = malloc(n ? n : 1);
+	if (!p)
+		hg_oom();
+	return p;
+}
+
+void *hg_xcalloc(size_t count, size_t size)
+{
+	void *p = calloc(count ? count : 1, size ? size : 1);
+	if (!p)
+		hg_oom();
+	return p;
+}
+
+void *hg_xrealloc(void *p, size_t n)
+{
+	void *q = realloc(p, n ? n : 1);
+	if (!q)
+		hg_oom();
+	return q;
+}
+
+char *hg_xstrdup(const char *s)
+{
+	return hg_xstrndup(s, strlen(s));
+}
+
+char *hg_xstrndup(const char *s, size_t n)
+{
+	char *p = hg_xmalloc(n + 1);
+	memcpy(p, s, n);
+	p[n] = '\0';
+	return p;
+}
+
+void hg_grow_array(void **items, size_t *cap, size_t need, size_t elem)
+{
+	size_t ncap;
+
+	if (need <= *cap)
+		return;
+	ncap = *cap ? *cap : 8;
+	while (ncap < need) {
+		if (ncap > SIZE_MAX / 2 / elem)
+			hg_oom();
+		ncap *= 2;
+	}
+	*items = hg_xrealloc(*items, ncap * elem);
+	*cap = ncap;
+}
+
+size_t hg_edit_distance(const char *a, const char *b, size_t limit)
+{
+	size_t la = strlen(a), lb = strlen(b), i, j, best, *row;
+
+	/* Lengths alone tell when the distance must exceed the limit. */
+	if ((la > lb ? la - lb : lb - la) > limit || la > 256 || lb > 256)
+		return limit + 1;
+	row = hg_xmalloc((lb + 1) * sizeof(*row));
+	for (j = 0; j <= lb; j++)
+		row[j] = j;
+	for (i = 1; i <= la; i++) {
+		size_t diag = row[0];
+		row[0] = i;
+		best = row[0];
+		for (j = 1; j <= lb; j++) {
+			size_t up = row[j];
+			size_t cost = a[i - 1] == b[j - 1] ? 0 : 1;
+			size_t v = diag + cost;
+			if (row[j] + 1 < v)
+				v = row[j] + 1;
+			if (row[j - 1] + 1 < v)
+				v = row[j - 1] + 1;
+			row[j] = v;
+			diag = up;
+			if (v < best)
+				best = v;
+		}
+		if (best > limit) {
+			free(row);
+			return limit + 1;
+		}
+	}
+	best = row[lb];
+	free(row);
+	return best > limit ? limit + 1 : best;
+}
+
+size_t hg_utf8_len(const unsigned char *s)
+{
+	if (*s < 0x80)
+		return 1;
+	if ((*s & 0xE0) == 0xC0)
+		return 2;
+	if ((*s & 0xF0) == 0xE0)
+		return 3;
+	if ((*s & 0xF8) == 0xF0)
+		return 4;
+	return 1;
+}
+
+size_t hg_utf8_decode(const char *s, size_t n, uint32_t *cp)
+{
+	const unsigned char *u = (const unsigned char *)s;
+	size_t len = hg_utf8_len(u), i;
+	uint32_t v;
+
+	if (len > n || len == 1) {
+		*cp = u[0];
+		return 1;
+	}
+	v = u[0] & (0x7F >> len);
+	for (i = 1; i < len; i++) {
+		if ((u[i] & 0xC0) != 0x80) {
+			*cp = u[0];
+			return 1;
+		}
+		v = (v << 6) | (u[i] & 0x3F);
+	}
+	*cp = v;
+	return len;
+}
+
+int hg_char_width(uint32_t cp)
+{
+	/* The East Asian Wide and Fullwidth blocks that occur in Japanese text. */
+	if ((cp >= 0x1100 && cp <= 0x115F) || (cp >= 0x2E80 && cp <= 0x303E) ||
+		(cp >= 0x3041 && cp <= 0x33FF) || (cp >= 0x3400 && cp <= 0x4DBF) ||
+		(cp >= 0x4E00 && cp <= 0x9FFF) || (cp >= 0xA000 && cp <= 0xA4CF) ||
+		(cp >= 0xAC00 && cp <= 0xD7A3) || (cp >= 0xF900 && cp <= 0xFAFF) ||
+		(cp >= 0xFE30 && cp <= 0xFE4F) || (cp >= 0xFF00 && cp <= 0xFF60) ||
+		(cp >= 0xFFE0 && cp <= 0xFFE6) || (cp >= 0x1F300 && cp <= 0x1F64F) ||
+		(cp >= 0x20000 && cp <= 0x3FFFD))
+		return 2;
+	return 1;
+}

@@ -1,0 +1,79 @@
+/*
+ * util.h: allocation helpers and small portable utilities shared by every
+ * hinagata module. Part of hinagata; see LICENSE.
+ *
+ * Allocation failure is treated like Lua's panic: hg_xmalloc and friends call
+ * hg_oom(), which runs the handler the program installed (the CLI prints a
+ * message and exits 2) or aborts. Library code therefore never checks for
+ * NULL from these helpers, which keeps every error path about the input.
+ */
+#ifndef HG_UTIL_H
+#define HG_UTIL_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdbool.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#if defined(__GNUC__)
+#define HG_PRINTF(f, a) __attribute__((format(printf, f, a)))
+#define HG_NORETURN __attribute__((noreturn))
+#define HG_WARN_UNUSED __attribute__((warn_unused_result))
+#else
+#define HG_PRINTF(f, a)
+#define HG_NORETURN
+#define HG_WARN_UNUSED
+#endif
+
+#define HG_ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+
+/* Error codes of fallible library functions (negative, libgit2 style). */
+enum {
+	HG_OK = 0,
+	HG_ERROR = -1,    /* generic failure; a diagnostic says why */
+	HG_ENOTFOUND = -3,
+	HG_EIO = -4,      /* file or stream I/O failed; errno is kept */
+	HG_EINVALID = -5, /* input is invalid; diagnostics were added */
+};
+
+/* Exit codes shared by every subcommand. */
+enum {
+	HG_EXIT_CLEAN = 0,
+	HG_EXIT_FINDINGS = 1,
+	HG_EXIT_FAILURE = 2,
+};
+
+typedef void (*hg_oom_handler)(void);
+
+/* Install the function called when memory runs out; it must not return. */
+void hg_set_oom_handler(hg_oom_handler fn);
+HG_NORETURN void hg_oom(void);
+
+/* malloc/calloc/realloc/strdup that never return NULL (they call hg_oom). */
+void *hg_xmalloc(size_t n);
+void *hg_xcalloc(size_t count, size_t size);
+void *hg_xrealloc(void *p, size_t n);
+char *hg_xstrdup(const char *s);
+char *hg_xstrndup(const char *s, size_t n);
+
+/* Grow *items (of *cap elements of size elem) so that it holds at least need. */
+void hg_grow_array(void **items, size_t *cap, size_t need, size_t elem);
+#define HG_GROW(arr, cap, need) hg_grow_array((void **)&(arr), &(cap), (need), sizeof(*(arr)))
+
+/* Levenshtein distance, capped at limit+1 (for "did you mean" suggestions). */
+size_t hg_edit_distance(const char *a, const char *b, size_t limit);
+
+/* Number of bytes of the UTF-8 sequence starting at s (1 for invalid bytes). */
+size_t hg_utf8_len(const unsigned char *s);
+/* Decode one UTF-8 code point at s (n bytes available); returns bytes used. */
+size_t hg_utf8_decode(const char *s, size_t n, uint32_t *cp);
+/* Display width of a code point on a terminal: 2 for East Asian wide, else 1. */
+int hg_char_width(uint32_t cp);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

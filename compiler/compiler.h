@@ -1,0 +1,64 @@
+/*
+ * compiler.h: the public interface of the hinagata compiler library.
+ * Part of hinagata; see LICENSE.
+ *
+ * The pipeline, one module per stage: yaml_load (YAML -> nodes with
+ * positions), template (nodes -> checked template model, expressions
+ * parsed), registry (the template search path), resolve (parameters,
+ * names, uses, overrides, locks, profiles -> IR), schema (resource types
+ * and properties against schemas/), lower (conditions, references), and
+ * the back ends (emit_cfn; emit_arm). Only this header is meant for the
+ * CLI and other programs.
+ */
+#ifndef HG_COMPILER_H
+#define HG_COMPILER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "../common/diag.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct hg_compile_options {
+	unsigned version;
+	const char *const *template_dirs; /* search path, in order */
+	size_t ntemplate_dirs;
+	const char *schema_dir;       /* schemas/ (with aws/ and azure/) */
+	const char *const *params;    /* "NAME=VALUE" for the root templates */
+	size_t nparams;
+	const char *params_file;      /* YAML or JSON mapping NAME: VALUE, or NULL */
+} hg_compile_options;
+
+#define HG_COMPILE_OPTIONS_VERSION 1
+#define HG_COMPILE_OPTIONS_INIT {HG_COMPILE_OPTIONS_VERSION, NULL, 0, NULL, NULL, 0, NULL}
+
+typedef struct hg_output {
+	char *input;         /* the input path (new) */
+	char *template_name; /* "gc/aws/audit-trail", or NULL if unknown (new) */
+	char *json;          /* the compiled document, or NULL on errors (new) */
+	size_t len;
+	bool is_azure;       /* ARM rather than CloudFormation */
+	bool ok;             /* compiled without errors */
+} hg_output;
+
+/*
+ * Compile every input file. *outs receives n outputs, one per input, in
+ * input order (new; free with hg_outputs_free). Diagnostics of all inputs
+ * go to d. Inputs can use each other. Returns 0 when every input compiled,
+ * HG_EINVALID when some had errors in the input, HG_EIO when one could not
+ * be read or the schemas are missing.
+ */
+int hg_compile(hg_output **outs, const char *const *inputs, size_t n,
+	const hg_compile_options *opts, hg_diags *d);
+void hg_outputs_free(hg_output *outs, size_t n);
+
+/* The compiler's version string. */
+const char *hg_compiler_version(void);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

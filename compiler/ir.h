@@ -1,0 +1,103 @@
+/*
+ * ir.h: the target-neutral result of resolving a template and its uses.
+ * Part of hinagata; see LICENSE.
+ *
+ * One hg_ir is one deployable unit (a CloudFormation stack, an ARM
+ * deployment). resolve.c fills it from a root template and every template
+ * it uses; lower.c names conditions, drops resources whose condition is
+ * always false and checks references; the emitters (emit_cfn.c, later
+ * emit_arm.c) only read it. Everything is in the compilation's arena; the
+ * hg_template pointers are borrowed from the registry or the caller.
+ */
+#ifndef HG_IR_H
+#define HG_IR_H
+
+#include "template.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct hg_ir_param {
+	const char *id; /* logical ID in the output ("RetentionDays", "AuditRetentionDays") */
+	const hg_param_decl *decl;
+	const hg_template *tmpl;
+	const char *path; /* "params.x" or "audit.params.x", for messages */
+} hg_ir_param;
+
+typedef struct hg_ir_cond {
+	const char *id;
+	hg_expr *expr; /* resolved, never constant; only params, pseudo values, conditions */
+	hg_span span;
+} hg_ir_cond;
+
+/* A top-level property fixed by a template's locked: section. */
+typedef struct hg_lock {
+	const char *key;   /* top-level property name */
+	hg_value *value;   /* the locked value, resolved */
+	hg_span span;      /* where locked: sets it */
+	const hg_template *tmpl;
+} hg_lock;
+
+typedef struct hg_ir_resource {
+	const char *id;
+	const char *name; /* key in its template */
+	const char *path; /* "log_bucket" or "audit.log_bucket" */
+	const char *type;
+	const char *api_version; /* azure */
+	const hg_template *tmpl;
+	const hg_resource_decl *decl;
+	const char *scope_path; /* the use chain ("" for the root, "audit", ...) */
+	hg_span span;
+	hg_value *props; /* HG_V_MAP or NULL; resolved, locks and overrides merged */
+	hg_expr *when;   /* resolved condition; NULL = always */
+	hg_ir_cond *cond;
+	bool excluded;   /* the condition is always false */
+	struct hg_ir_resource **deps; /* explicit depends_on, resolved */
+	hg_span *dep_spans;
+	size_t ndeps;
+	const char *deletion_policy, *update_replace_policy;
+	hg_value *metadata;
+	hg_lock *locks;
+	size_t nlocks;
+	bool mandatory; /* from a mandatory template */
+} hg_ir_resource;
+
+typedef struct hg_ir_output {
+	const char *id;
+	const hg_output_decl *decl;
+	hg_value *value;
+	hg_value *export_name;
+	hg_expr *when;
+	hg_ir_cond *cond;
+} hg_ir_output;
+
+/* A template that went into the unit, for Metadata. */
+typedef struct hg_ir_used {
+	const hg_template *tmpl;
+	const char *alias_path; /* "" for the root */
+} hg_ir_used;
+
+typedef struct hg_ir {
+	hg_arena *a;
+	hg_target target;
+	const hg_template *root;
+	hg_ir_param **params;
+	size_t nparams, capparams;
+	hg_ir_cond **conds;
+	size_t nconds, capconds;
+	hg_ir_resource **res;
+	size_t nres, capres;
+	hg_ir_output **outputs;
+	size_t noutputs, capoutputs;
+	hg_ir_used *used;
+	size_t nused, capused;
+} hg_ir;
+
+/* "log_bucket" -> "LogBucket" (arena-owned); prefix is prepended. */
+const char *hg_ir_pascal(hg_arena *a, const char *prefix, const char *name);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,206 @@
+/*
+ * registry.c: the template search path (see registry.h).
+ * Part of hinagata; see LICENSE.
+ *
+ * The scan happens on the first lookup, so a compile that uses no other
+ * template never reads the search path. Files are parsed with a private
+ * diagnostics list (their problems are not the user's unless they are
+ * used); when a template is handed out its source text is copied into the
+ * caller's list so that later diagnostics can quote its lines.
+ */
+#include "registry.h"
+
+#include <dirent.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "../common/fs.h"
+
+struct entry {
+	const hg_template *t;
+};
+
+struct hg_registry {
+	hg_arena *a;
+	char **dirs;
+	size_t ndirs;
+	bool scanned;
+	struct entry *entries;
+	size_t n, cap;
+	size_t skipped;
+	hg_diags scratch; /* problems of scanned files: not the user's */
+};
+
+hg_registry *hg_registry_new(hg_arena *a, const char *const *dirs, size_t ndirs)
+{
+	hg_registry *r = hg_xcalloc(1, sizeof(*r));
+	size_t i;
+
+	r->a = a;
+	r->dirs = hg_xcalloc(ndirs ? ndirs : 1, sizeof(*r->dirs));
+	for (i = 0; i < ndirs; i++)
+		r->dirs[i] = hg_xstrdup(dirs[i]);
+	r->ndirs = ndirs;
+	hg_diags_init(&r->scratch);
+	return r;
+}
+
+void hg_registry_free(hg_registry *r)
+{
+	size_t i;
+	if (!r)
+		return;
+	for (i = 0; i < r->ndirs; i++)
+		free(r->dirs[i]);
+	free(r->dirs);
+	free(r->entries);
+	hg_diags_dispose(&r->scratch);
+	free(r);
+}
+
+static const hg_template *find_exact(hg_registry *r, hg_doc_kind kind, const char *name,
+	const hg_semver *v)
+{
+	size_t i;
+	for (i = 0; i < r->n; i++) {
+		const hg_template *t = r->entries[i].t;
+		if (t->kind == kind && strcmp(t->name, name) == 0 && hg_semver_cmp(&t->version, v) == 0)
+			return t;
+	}
+	return NULL;
+}
+
+void hg_registry_add(hg_registry *r, const hg_template *t)
+{
+	if (!t->name || !t->version_text || find_exact(r, t->kind, t->name, &t->version))
+		return;
+	HG_GROW(r->entries, r->cap, r->n + 1);
+	r->entries[r->n++].t = t;
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static bool has_suffix(const char *s, const char *suffix)
+{
+	size_t n = strlen(s), m = strlen(suffix);
+	return n >= m && strcmp(s + n - m, suffix) == 0;
+}
+
+/*
+ * Sources are registered with the caller's list d (spans of a template that
+ * ends up used must stay valid for as long as d), problems go to scratch.
+ */
+static void scan_file(hg_registry *r, hg_diags *d, const char *path)
+{
+	hg_template *t = NULL;
+	size_t before = r->scratch.nerrors;
+
+	if (hg_template_load_in(&t, r->a, &r->scratch, d, path) < 0 || !t ||
+		r->scratch.nerrors != before) {
+		r->skipped++;
+		return;
+	}
+	hg_registry_add(r, t);
+}
+
+static void scan_dir(hg_registry *r, hg_diags *d, const char *dir, int depth)
+{
+	DIR *dp;
+	struct dirent *de;
+	char **names = NULL;
+	size_t n = 0, cap = 0, i;
+
+	if (depth > 16 || !(dp = opendir(dir)))
+		return;
+	while ((de = readdir(dp)) != NULL) {
+		if (de->d_name[0] == '.')
+			continue;
+		HG_GROW(names, cap, n + 1);
+		names[n++] = hg_xstrdup(de->d_name);
+	}
+	closedir(dp);
+	/* readdir order differs between file systems; sort for determinism. */
+	qsort(names, n, sizeof(*names), cmp_str);
+	for (i = 0; i < n; i++) {
+		hg_buf path = HG_BUF_INIT;
+		hg_buf_printf(&path, "%s/%s", dir, names[i]);
+		if (hg_fs_is_dir(path.ptr))
+			scan_dir(r, d, path.ptr, depth + 1);
+		else if (has_suffix(names[i], ".yaml") || has_suffix(names[i], ".yml"))
+			scan_file(r, d, path.ptr);
+		hg_buf_dispose(&path);
+		free(names[i]);
+	}
+	free(names);
+}
+
+static void scan(hg_registry *r, hg_diags *d)
+{
+	size_t i;
+	if (r->scanned)
+		return;
+	r->scanned = true;
+	for (i = 0; i < r->ndirs; i++)
+		scan_dir(r, d, r->dirs[i], 0);
+}
+
+const char *hg_registry_path_text(hg_registry *r)
+{
+	hg_buf b = HG_BUF_INIT;
+	const char *s;
+	size_t i;
+	for (i = 0; i < r->ndirs; i++)
+		hg_buf_printf(&b, "%s%s", i ? ", " : "", r->dirs[i]);
+	if (!r->ndirs)
+		hg_buf_puts(&b, "-");
+	s = hg_arena_strndup(r->a, b.ptr, b.size);
+	hg_buf_dispose(&b);
+	return s;
+}
+
+int hg_registry_find(const hg_template **out, hg_registry *r, hg_diags *d, hg_doc_kind kind,
+	const char *name, const hg_range *range, const char *range_text, const hg_span *at)
+{
+	const hg_template *best = NULL;
+	hg_buf avail = HG_BUF_INIT;
+	size_t i, found = 0;
+	hg_diag *dg;
+
+	*out = NULL;
+	scan(r, d);
+	for (i = 0; i < r->n; i++) {
+		const hg_template *t = r->entries[i].t;
+		bool ok;
+		if (t->kind != kind || strcmp(t->name, name) != 0)
+			continue;
+		found++;
+		hg_buf_printf(&avail, "%s%s", avail.size ? ", " : "", t->version_text);
+		ok = range ? hg_range_match(range, &t->version) : t->version.pre == NULL;
+		if (ok && (!best || hg_semver_cmp(&t->version, &best->version) > 0))
+			best = t;
+	}
+	if (best) {
+		hg_buf_dispose(&avail);
+		*out = best;
+		return 0;
+	}
+	if (found) {
+		dg = hg_diag_add(d, HG_D_NO_VERSION_MATCH, at, name, range_text ? range_text : "*",
+			avail.ptr, NULL);
+	} else {
+		dg = hg_diag_add(d, kind == HG_DOC_PROFILE ? HG_D_PROFILE_NOT_FOUND : HG_D_TEMPLATE_NOT_FOUND,
+			at, name, hg_registry_path_text(r), NULL);
+	}
+	if (r->skipped) {
+		char n[32];
+		snprintf(n, sizeof(n), "%zu", r->skipped);
+		hg_diag_note(dg, HG_D_N_SKIPPED_FILES, NULL, n, NULL);
+	}
+	hg_buf_dispose(&avail);
+	return HG_ENOTFOUND;
+}

@@ -1,0 +1,681 @@
+/*
+ * schema.c: checking resources against the CloudFormation registry
+ * schemas (see schema.h).
+ * Part of hinagata; see LICENSE.
+ *
+ * Design. The registry schemas are JSON Schema (draft-07 subset). This
+ * module implements the part that matters for authoring: `type`,
+ * `properties`, `additionalProperties: false`, `patternProperties` (any
+ * key accepted; patterns are ECMAScript and not checked), `required`,
+ * `items`, `minItems`/`maxItems`, `enum`, local `$ref`, and `oneOf`/
+ * `anyOf` as "one of these shapes". Values are checked as CloudFormation
+ * reads them: a number or boolean is accepted where a string is expected
+ * and a numeric string where a number is, because the service converts
+ * them. Values computed at deploy time (references, attributes) are
+ * checked only as far as their type is known. Nulls are errors, as they
+ * are for CloudFormation.
+ */
+#include "schema.h"
+
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "../common/fs.h"
+#include "lower.h"
+
+struct cached {
+	char *type;
+	json_t *schema; /* owned; NULL if it could not be read */
+};
+
+struct hg_schemas {
+	char *dir;
+	json_t *index; /* aws/index.json (owned) */
+	struct cached *cache;
+	size_t ncache, capcache;
+};
+
+hg_schemas *hg_schemas_open(const char *dir)
+{
+	hg_schemas *s;
+	hg_buf path = HG_BUF_INIT;
+	json_error_t err;
+	json_t *index;
+
+	hg_buf_printf(&path, "%s/aws/index.json", dir);
+	index = json_load_file(path.ptr, 0, &err);
+	hg_buf_dispose(&path);
+	if (!index || !json_is_object(json_object_get(index, "types"))) {
+		json_decref(index);
+		return NULL;
+	}
+	s = hg_xcalloc(1, sizeof(*s));
+	s->dir = hg_xstrdup(dir);
+	s->index = index;
+	return s;
+}
+
+void hg_schemas_free(hg_schemas *s)
+{
+	size_t i;
+	if (!s)
+		return;
+	for (i = 0; i < s->ncache; i++) {
+		free(s->cache[i].type);
+		json_decref(s->cache[i].schema);
+	}
+	free(s->cache);
+	json_decref(s->index);
+	free(s->dir);
+	free(s);
+}
+
+/* The schema of type (borrowed), NULL if the type is unknown; *io on I/O errors. */
+static json_t *schema_of(hg_schemas *s, const char *type, bool *io)
+{
+	json_t *file = json_object_get(json_object_get(s->index, "types"), type);
+	hg_buf path = HG_BUF_INIT;
+	json_error_t err;
+	json_t *sch;
+	size_t i;
+
+	if (!json_is_string(file))
+		return NULL;
+	for (i = 0; i < s->ncache; i++)
+		if (strcmp(s->cache[i].type, type) == 0)
+			return s->cache[i].schema;
+	hg_buf_printf(&path, "%s/aws/resources/%s", s->dir, json_string_value(file));
+	sch = json_load_file(path.ptr, 0, &err);
+	hg_buf_dispose(&path);
+	if (!sch)
+		*io = true;
+	HG_GROW(s->cache, s->capcache, s->ncache + 1);
+	s->cache[s->ncache].type = hg_xstrdup(type);
+	s->cache[s->ncache++].schema = sch;
+	return sch;
+}
+
+struct check {
+	hg_schemas *s;
+	hg_diags *d;
+	hg_arena *a;
+	const char *type;
+	json_t *root; /* the resource schema (for $ref) */
+	bool failed;
+	bool quiet;   /* trying a oneOf branch: count, do not report */
+	unsigned errors;
+};
+
+static void report(struct check *c)
+{
+	c->errors++;
+	if (!c->quiet)
+		c->failed = true;
+}
+
+/* Follow local $refs ("#/definitions/X"); bounded against ref loops. */
+static json_t *deref(struct check *c, json_t *sch)
+{
+	int hops = 0;
+	while (sch && json_is_object(sch) && hops++ < 32) {
+		json_t *r = json_object_get(sch, "$ref");
+		const char *p;
+		if (!json_is_string(r))
+			return sch;
+		p = json_string_value(r);
+		if (strncmp(p, "#/definitions/", 14) != 0)
+			return sch;
+		sch = json_object_get(json_object_get(c->root, "definitions"), p + 14);
+	}
+	return sch;
+}
+
+static bool type_allows(json_t *sch, const char *t)
+{
+	json_t *ty = json_object_get(sch, "type");
+	size_t i;
+	json_t *v;
+	if (!ty)
+		return true;
+	if (json_is_string(ty))
+		return strcmp(json_string_value(ty), t) == 0;
+	json_array_foreach(ty, i, v)
+		if (json_is_string(v) && strcmp(json_string_value(v), t) == 0)
+			return true;
+	return false;
+}
+
+static bool numeric_text(const char *s, bool integer)
+{
+	char *end;
+	if (!*s)
+		return false;
+	if (integer)
+		(void)strtoll(s, &end, 10);
+	else
+		(void)strtod(s, &end);
+	return *end == '\0';
+}
+
+/* The expected type(s) of a schema node, for messages. */
+static const char *want_text(struct check *c, json_t *sch)
+{
+	json_t *ty = json_object_get(sch, "type");
+	hg_buf b = HG_BUF_INIT;
+	const char *out;
+	size_t i;
+	json_t *v;
+
+	if (json_is_string(ty)) {
+		hg_buf_puts(&b, json_string_value(ty));
+	} else if (json_is_array(ty)) {
+		json_array_foreach(ty, i, v)
+			hg_buf_printf(&b, "%s%s", i ? " or " : "", json_string_value(v));
+	} else {
+		hg_buf_puts(&b, "a value");
+	}
+	out = hg_arena_strndup(c->a, b.ptr, b.size);
+	hg_buf_dispose(&b);
+	return out;
+}
+
+static const char *kind_of(const hg_value *v)
+{
+	switch (v->kind) {
+	case HG_V_NULL:
+		return "null";
+	case HG_V_BOOL:
+		return "boolean";
+	case HG_V_INT:
+		return "integer";
+	case HG_V_FLOAT:
+		return "number";
+	case HG_V_STR:
+	case HG_V_INTERP:
+		return "string";
+	case HG_V_LIST:
+		return "array";
+	case HG_V_MAP:
+		return "object";
+	default:
+		return "expression";
+	}
+}
+
+static const char *join_path(struct check *c, const char *path, const char *key)
+{
+	return *path ? hg_arena_printf(c->a, "%s.%s", path, key) : key;
+}
+
+static void check_value(struct check *c, const hg_value *v, json_t *sch, const char *path);
+
+static void type_error(struct check *c, const hg_value *v, json_t *sch, const char *path,
+	const char *got)
+{
+	report(c);
+	if (!c->quiet)
+		hg_diag_add(c->d, HG_D_PROP_TYPE, &v->span, path, want_text(c, sch), got, NULL);
+}
+
+/* Check an expression whose value is known only at deploy time. */
+static void check_expr(struct check *c, const hg_value *v, const hg_expr *e, json_t *sch,
+	const char *path)
+{
+	const char *got = NULL;
+
+	switch (e->kind) {
+	case HG_EX_COND:
+		/* Both branches must fit; AWS::NoValue fits anywhere. */
+		check_expr(c, v, e->u.op.b, sch, path);
+		check_expr(c, v, e->u.op.c, sch, path);
+		return;
+	case HG_EX_VALUE:
+		check_value(c, e->u.value, sch, path);
+		return;
+	case HG_EX_PSEUDO:
+		if (e->u.pseudo == HG_PS_AWS_NO_VALUE)
+			return;
+		break;
+	default:
+		break;
+	}
+	switch (e->type) {
+	case HG_T_LIST:
+		if (!type_allows(sch, "array"))
+			got = "array";
+		break;
+	case HG_T_OBJECT:
+		if (!type_allows(sch, "object"))
+			got = "object";
+		break;
+	case HG_T_STRING:
+	case HG_T_INT:
+	case HG_T_BOOL:
+		if (!type_allows(sch, "string") && !type_allows(sch, "integer") &&
+			!type_allows(sch, "number") && !type_allows(sch, "boolean"))
+			got = e->type == HG_T_STRING ? "string" : e->type == HG_T_INT ? "integer" : "boolean";
+		break;
+	default:
+		break;
+	}
+	if (got)
+		type_error(c, v, sch, path, got);
+}
+
+static const char *suggest(json_t *props, const char *key)
+{
+	const char *best = NULL, *k;
+	size_t bestd = 4;
+	json_t *unused;
+
+	json_object_foreach(props, k, unused) {
+		size_t dist;
+		if (strcasecmp(k, key) == 0)
+			return k;
+		dist = hg_edit_distance(key, k, 3);
+		if (dist < bestd && dist <= strlen(k) / 3 + 1) {
+			bestd = dist;
+			best = k;
+		}
+	}
+	return best;
+}
+
+/* The first of oneOf/anyOf branches that v fits, or NULL (then report). */
+static bool check_alternatives(struct check *c, const hg_value *v, json_t *alts, const char *path)
+{
+	size_t i;
+	json_t *alt;
+	bool saved = c->quiet;
+	unsigned before = c->errors;
+
+	json_array_foreach(alts, i, alt) {
+		unsigned e0;
+		c->quiet = true;
+		e0 = c->errors;
+		check_value(c, v, alt, path);
+		c->quiet = saved;
+		if (c->errors == e0) {
+			c->errors = before;
+			return true;
+		}
+	}
+	c->errors = before;
+	return false;
+}
+
+static void check_object(struct check *c, const hg_value *v, json_t *sch, const char *path)
+{
+	json_t *props = json_object_get(sch, "properties");
+	json_t *pattern = json_object_get(sch, "patternProperties");
+	json_t *addl = json_object_get(sch, "additionalProperties");
+	json_t *req = json_object_get(sch, "required");
+	size_t i;
+	json_t *r;
+
+	for (i = 0; i < v->u.map.n; i++) {
+		const hg_member *m = &v->u.map.m[i];
+		json_t *ps = props ? json_object_get(props, m->key) : NULL;
+		if (ps) {
+			check_value(c, m->value, ps, join_path(c, path, m->key));
+			continue;
+		}
+		if (json_is_object(pattern) && json_object_size(pattern)) {
+			const char *k;
+			json_t *first = NULL;
+			json_object_foreach(pattern, k, first)
+				break;
+			(void)k;
+			check_value(c, m->value, first, join_path(c, path, m->key));
+			continue;
+		}
+		if (json_is_false(addl) || (!addl && props)) {
+			report(c);
+			if (!c->quiet) {
+				const char *where = *path ? hg_arena_printf(c->a, "%s %s", c->type, path) : c->type;
+				hg_diag *dg = hg_diag_add(c->d, HG_D_UNKNOWN_PROPERTY, &m->key_span, m->key,
+					where, NULL);
+				const char *best = props ? suggest(props, m->key) : NULL;
+				if (best)
+					hg_diag_note(dg, HG_D_N_DID_YOU_MEAN, NULL, best, NULL);
+			}
+			continue;
+		}
+		if (json_is_object(addl))
+			check_value(c, m->value, addl, join_path(c, path, m->key));
+	}
+	json_array_foreach(req, i, r) {
+		if (!json_is_string(r) || hg_value_get(v, json_string_value(r)))
+			continue;
+		report(c);
+		if (!c->quiet)
+			hg_diag_add(c->d, HG_D_PROP_REQUIRED, &v->span, json_string_value(r),
+				*path ? hg_arena_printf(c->a, "%s %s", c->type, path) : c->type, NULL);
+	}
+}
+
+static void check_value(struct check *c, const hg_value *v, json_t *sch, const char *path)
+{
+	json_t *alts;
+
+	sch = deref(c, sch);
+	if (!json_is_object(sch))
+		return;
+	if (v->kind == HG_V_EXPR) {
+		check_expr(c, v, v->u.expr, sch, path);
+		return;
+	}
+	if (v->kind == HG_V_NULL) {
+		type_error(c, v, sch, path, "null");
+		return;
+	}
+	/* A shape given only as alternatives: the value must fit one. */
+	if (!json_object_get(sch, "type") && !json_object_get(sch, "properties")) {
+		alts = json_object_get(sch, "oneOf");
+		if (!json_is_array(alts))
+			alts = json_object_get(sch, "anyOf");
+		if (json_is_array(alts) && json_array_size(alts)) {
+			if (!check_alternatives(c, v, alts, path)) {
+				/* Report against the first branch, which names a type. */
+				check_value(c, v, json_array_get(alts, 0), path);
+			}
+			return;
+		}
+	}
+	switch (v->kind) {
+	case HG_V_MAP:
+		if (!type_allows(sch, "object")) {
+			type_error(c, v, sch, path, "object");
+			return;
+		}
+		check_object(c, v, sch, path);
+		return;
+	case HG_V_LIST: {
+		json_t *items = json_object_get(sch, "items");
+		json_t *mn = json_object_get(sch, "minItems"), *mx = json_object_get(sch, "maxItems");
+		size_t i;
+		if (!type_allows(sch, "array")) {
+			type_error(c, v, sch, path, "array");
+			return;
+		}
+		if ((json_is_integer(mn) && (json_int_t)v->u.list.n < json_integer_value(mn)) ||
+			(json_is_integer(mx) && (json_int_t)v->u.list.n > json_integer_value(mx))) {
+			report(c);
+			if (!c->quiet) {
+				char n[32], range[64];
+				snprintf(n, sizeof(n), "%zu", v->u.list.n);
+				snprintf(range, sizeof(range), "%lld..%lld",
+					json_is_integer(mn) ? (long long)json_integer_value(mn) : 0LL,
+					json_is_integer(mx) ? (long long)json_integer_value(mx) : 9999LL);
+				hg_diag_add(c->d, HG_D_PROP_ITEMS, &v->span, path, n, range, NULL);
+			}
+		}
+		if (items)
+			for (i = 0; i < v->u.list.n; i++)
+				check_value(c, v->u.list.items[i], items,
+					hg_arena_printf(c->a, "%s[%zu]", path, i));
+		return;
+	}
+	case HG_V_BOOL:
+		if (type_allows(sch, "boolean") || type_allows(sch, "string"))
+			break;
+		type_error(c, v, sch, path, kind_of(v));
+		return;
+	case HG_V_INT:
+	case HG_V_FLOAT:
+		if (type_allows(sch, "number") || type_allows(sch, "string") ||
+			(v->kind == HG_V_INT && type_allows(sch, "integer")))
+			break;
+		type_error(c, v, sch, path, kind_of(v));
+		return;
+	case HG_V_STR:
+		if (type_allows(sch, "string") ||
+			(type_allows(sch, "integer") && numeric_text(v->u.str.s, true)) ||
+			(type_allows(sch, "number") && numeric_text(v->u.str.s, false)) ||
+			(type_allows(sch, "boolean") &&
+				(strcmp(v->u.str.s, "true") == 0 || strcmp(v->u.str.s, "false") == 0)))
+			break;
+		type_error(c, v, sch, path, kind_of(v));
+		return;
+	case HG_V_INTERP:
+		if (!type_allows(sch, "string"))
+			type_error(c, v, sch, path, "string");
+		return;
+	default:
+		return;
+	}
+	/* Scalars: allowed values. */
+	{
+		json_t *en = json_object_get(sch, "enum"), *e;
+		size_t i;
+		char buf[64];
+		const char *text = NULL;
+		hg_buf allowed = HG_BUF_INIT;
+
+		if (!json_is_array(en))
+			return;
+		if (v->kind == HG_V_STR)
+			text = v->u.str.s;
+		else if (v->kind == HG_V_INT) {
+			snprintf(buf, sizeof(buf), "%lld", (long long)v->u.i);
+			text = buf;
+		} else if (v->kind == HG_V_BOOL)
+			text = v->u.b ? "true" : "false";
+		if (!text)
+			return;
+		json_array_foreach(en, i, e) {
+			if (json_is_string(e) && strcmp(json_string_value(e), text) == 0)
+				return;
+			if (json_is_integer(e) && v->kind == HG_V_INT && json_integer_value(e) == v->u.i)
+				return;
+			if (json_is_boolean(e) && v->kind == HG_V_BOOL && json_boolean_value(e) == v->u.b)
+				return;
+		}
+		report(c);
+		if (c->quiet)
+			return;
+		json_array_foreach(en, i, e) {
+			if (i == 12) {
+				hg_buf_puts(&allowed, ", ...");
+				break;
+			}
+			if (json_is_string(e))
+				hg_buf_printf(&allowed, "%s%s", i ? ", " : "", json_string_value(e));
+			else if (json_is_integer(e))
+				hg_buf_printf(&allowed, "%s%lld", i ? ", " : "", (long long)json_integer_value(e));
+		}
+		hg_diag_add(c->d, HG_D_PROP_ENUM, &v->span, text, path, allowed.ptr, NULL);
+		hg_buf_dispose(&allowed);
+	}
+}
+
+/* Top-level read-only properties that the template sets. */
+static void check_readonly(struct check *c, const hg_value *props, json_t *sch)
+{
+	json_t *ro = json_object_get(sch, "readOnlyProperties"), *p;
+	size_t i, k;
+
+	if (!props)
+		return;
+	json_array_foreach(ro, i, p) {
+		const char *ptr = json_string_value(p);
+		if (!ptr || strncmp(ptr, "/properties/", 12) != 0 || strchr(ptr + 12, '/'))
+			continue;
+		for (k = 0; k < props->u.map.n; k++) {
+			if (strcmp(props->u.map.m[k].key, ptr + 12) == 0) {
+				hg_diag_add(c->d, HG_D_PROP_READONLY, &props->u.map.m[k].key_span,
+					hg_arena_printf(c->a, "%s %s", c->type, ptr + 12), NULL);
+				c->failed = true;
+			}
+		}
+	}
+}
+
+/* Does type accept Fn::GetAtt attribute attr ("Arn", "Endpoint.Address")? */
+static bool has_attr(hg_schemas *s, json_t *sch, const char *type, const char *attr,
+	const char **best)
+{
+	json_t *getatt = json_object_get(s->index, "getatt"), *v;
+	json_t *all = json_object_get(getatt, "all_properties");
+	json_t *extra = json_object_get(json_object_get(getatt, "extra"), type);
+	json_t *ro = json_object_get(sch, "readOnlyProperties");
+	size_t i, bestd = 4;
+	hg_buf want = HG_BUF_INIT;
+	bool ok = false;
+
+	*best = NULL;
+	if (strcmp(type, "AWS::CloudFormation::Stack") == 0 && strncmp(attr, "Outputs.", 8) == 0)
+		return true;
+	hg_buf_puts(&want, "/properties/");
+	for (; *attr; attr++)
+		hg_buf_putc(&want, *attr == '.' ? '/' : *attr);
+	json_array_foreach(ro, i, v) {
+		const char *p = json_string_value(v);
+		size_t dist;
+		if (!p)
+			continue;
+		if (strcmp(p, want.ptr) == 0)
+			ok = true;
+		dist = hg_edit_distance(want.ptr, p, 3);
+		if (dist < bestd) {
+			bestd = dist;
+			*best = p + 12;
+		}
+	}
+	json_array_foreach(extra, i, v)
+		if (json_is_string(v) && strcmp(want.ptr + 12, json_string_value(v)) == 0)
+			ok = true;
+	json_array_foreach(all, i, v) {
+		if (json_is_string(v) && strcmp(json_string_value(v), type) == 0) {
+			/* Every property of these types is an attribute. */
+			const char *top = want.ptr + 12;
+			const char *slash = strchr(top, '/');
+			hg_buf t = HG_BUF_INIT;
+			hg_buf_put(&t, top, slash ? (size_t)(slash - top) : strlen(top));
+			if (json_object_get(json_object_get(sch, "properties"), t.ptr))
+				ok = true;
+			hg_buf_dispose(&t);
+		}
+	}
+	hg_buf_dispose(&want);
+	return ok;
+}
+
+struct attr_walk {
+	hg_schemas *s;
+	hg_diags *d;
+	hg_arena *a;
+	bool failed, io;
+};
+
+static void check_attr(hg_expr *e, void *payload)
+{
+	struct attr_walk *w = payload;
+	const hg_ir_resource *r;
+	json_t *sch;
+	const char *best;
+
+	if (e->kind != HG_EX_ATTR)
+		return;
+	r = e->u.res.res;
+	if (strncmp(r->type, "Custom::", 8) == 0 || strcmp(r->type, "AWS::CloudFormation::CustomResource") == 0)
+		return;
+	sch = schema_of(w->s, r->type, &w->io);
+	if (!sch)
+		return; /* unknown type: reported where it is declared */
+	if (!has_attr(w->s, sch, r->type, e->u.res.attr, &best)) {
+		hg_diag *dg = hg_diag_add(w->d, HG_D_UNKNOWN_ATTR, &e->span, e->u.res.attr,
+			hg_arena_printf(w->a, "%s (%s)", r->path, r->type), NULL);
+		if (best) {
+			hg_buf b = HG_BUF_INIT;
+			const char *p;
+			for (p = best; *p; p++)
+				hg_buf_putc(&b, *p == '/' ? '.' : *p);
+			hg_diag_note(dg, HG_D_N_DID_YOU_MEAN, NULL,
+				hg_arena_printf(w->a, "%s.%s", r->name, b.ptr), NULL);
+			hg_buf_dispose(&b);
+		}
+		w->failed = true;
+	}
+}
+
+static const char *suggest_type(hg_schemas *s, const char *type)
+{
+	json_t *types = json_object_get(s->index, "types"), *unused;
+	const char *k, *best = NULL;
+	size_t bestd = 4;
+
+	json_object_foreach(types, k, unused) {
+		size_t dist;
+		if (strcasecmp(k, type) == 0)
+			return k;
+		dist = hg_edit_distance(type, k, 3);
+		if (dist < bestd) {
+			bestd = dist;
+			best = k;
+		}
+	}
+	return best;
+}
+
+int hg_schemas_check(hg_schemas *s, const hg_ir *ir, hg_diags *d)
+{
+	struct check c;
+	struct attr_walk w;
+	bool io = false, failed = false;
+	size_t i;
+
+	for (i = 0; i < ir->nres; i++) {
+		const hg_ir_resource *r = ir->res[i];
+		json_t *sch;
+		hg_value empty;
+
+		if (strncmp(r->type, "Custom::", 8) == 0 ||
+			strcmp(r->type, "AWS::CloudFormation::CustomResource") == 0)
+			continue;
+		sch = schema_of(s, r->type, &io);
+		if (io)
+			break;
+		if (!sch) {
+			hg_diag *dg = hg_diag_add(d, HG_D_UNKNOWN_RESOURCE_TYPE, &r->decl->type_span,
+				r->type, NULL);
+			const char *best = suggest_type(s, r->type);
+			if (best)
+				hg_diag_note(dg, HG_D_N_DID_YOU_MEAN, NULL, best, NULL);
+			failed = true;
+			continue;
+		}
+		memset(&c, 0, sizeof(c));
+		c.s = s;
+		c.d = d;
+		c.a = ir->a;
+		c.type = r->type;
+		c.root = sch;
+		memset(&empty, 0, sizeof(empty));
+		empty.kind = HG_V_MAP;
+		empty.span = r->span;
+		check_value(&c, r->props ? r->props : &empty, sch, "");
+		check_readonly(&c, r->props, sch);
+		failed = failed || c.failed;
+	}
+	if (io) {
+		hg_diag_add(d, HG_D_SCHEMAS_MISSING, NULL, s->dir,
+			HG_BI("a resource schema file cannot be read", "リソーススキーマのファイルを読めません"),
+			NULL);
+		return HG_EIO;
+	}
+	memset(&w, 0, sizeof(w));
+	w.s = s;
+	w.d = d;
+	w.a = ir->a;
+	for (i = 0; i < ir->nres; i++)
+		hg_value_visit(ir->res[i]->props, check_attr, &w);
+	for (i = 0; i < ir->noutputs; i++)
+		hg_value_visit(ir->outputs[i]->value, check_attr, &w);
+	if (w.io)
+		return HG_EIO;
+	return failed || w.failed ? HG_EINVALID : 0;
+}

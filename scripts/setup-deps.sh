@@ -1,0 +1,54 @@
+#!/bin/sh
+# setup-deps.sh: install what building and testing hinagata needs on Debian.
+# Called by the top-level Makefile before every build (cheap when all is
+# present). Installs missing Debian packages with apt-get (through sudo when
+# not root) and, with --test, the npm cfn-lint validator the tests use.
+set -eu
+
+top=$(cd "$(dirname "$0")/.." && pwd)
+want_test=0
+[ "${1:-}" = "--test" ] && want_test=1
+
+# ORDER DEPS: build, then test-only packages.
+build_pkgs="gcc make cmake pkg-config libyaml-dev libjansson-dev libxxhash-dev libgit2-dev"
+test_pkgs="libcriterion-dev python3 git nodejs npm"
+
+missing=""
+for p in $build_pkgs; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing="$missing $p"
+done
+if [ $want_test = 1 ]; then
+	for p in $test_pkgs; do
+		case $p in
+		nodejs|npm) command -v "$p" >/dev/null 2>&1 && continue ;;
+		python3|git) command -v "$p" >/dev/null 2>&1 && continue ;;
+		esac
+		dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing="$missing $p"
+	done
+fi
+
+if [ -n "$missing" ]; then
+	echo "setup-deps: installing:$missing" >&2
+	if [ "$(id -u)" = 0 ]; then
+		sudo=""
+	elif command -v sudo >/dev/null 2>&1; then
+		sudo="sudo"
+	else
+		echo "setup-deps: need root or sudo to install:$missing" >&2
+		exit 2
+	fi
+	export DEBIAN_FRONTEND=noninteractive
+	$sudo apt-get update -qq >&2 || true
+	# shellcheck disable=SC2086
+	$sudo apt-get install -y -qq --no-install-recommends $missing >&2
+fi
+
+if [ $want_test = 1 ]; then
+	# The npm cfn-lint validator is a test-only tool, kept inside the tree
+	# (tests/tools/node_modules, ignored by git) so nothing global changes.
+	tools="$top/tests/tools"
+	if [ ! -x "$tools/node_modules/.bin/cfn-lint" ]; then
+		echo "setup-deps: installing npm cfn-lint into tests/tools" >&2
+		(cd "$tools" && npm ci --no-audit --no-fund --loglevel=error >&2)
+	fi
+fi
