@@ -1,0 +1,82 @@
+#!/bin/sh
+# run.sh: one golden case. Usage: run.sh HINAGATA CASE_DIR
+#
+# A case is a directory holding input.yaml (and any other files it needs)
+# and the exact expected results:
+#   args              extra arguments for `hinagata compile` (one line, optional)
+#   env               NAME=VALUE lines exported for the run (optional)
+#   expected.diag     the exact standard error in English (required)
+#   expected.ja.diag  the exact standard error in Japanese (optional)
+#   expected.cfn.json the exact compiled template (optional)
+#   expected.exit     the exit code (optional; default 1 if expected.diag
+#                     has "error[", else 0)
+# The command runs inside a copy of the case directory, output to out/.
+# UPDATE=1 rewrites the expected files from the actual results (for
+# writing new cases; review the result before committing it).
+set -eu
+hinagata=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
+case_dir=$(cd "$2" && pwd)
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+cp -R "$case_dir"/. "$work"/
+cd "$work"
+args=""
+[ -f args ] && args=$(cat args)
+if [ -f env ]; then
+	while IFS= read -r line; do
+		[ -n "$line" ] && export "$line"
+	done < env
+fi
+fail=0
+
+run() { # lang stderr-file -> exit code in $rc
+	rm -rf out
+	set +e
+	# shellcheck disable=SC2086
+	LC_ALL=C NO_COLOR=1 HINAGATA_PATH= "$hinagata" --lang "$1" compile -o out $args input.yaml >/dev/null 2>"$2"
+	rc=$?
+	set -e
+}
+
+check() { # expected actual what
+	if [ "${UPDATE:-}" = 1 ]; then
+		cp "$2" "$case_dir/$1"
+		return
+	fi
+	if ! cmp -s "$1" "$2"; then
+		echo "FAIL $(basename "$case_dir"): $3 differs (expected vs actual):"
+		diff -u "$1" "$2" || true
+		fail=1
+	fi
+}
+
+run en actual.diag
+[ -f expected.diag ] || [ "${UPDATE:-}" = 1 ] || { echo "FAIL: no expected.diag"; exit 1; }
+check expected.diag actual.diag "stderr (en)"
+diagfile=expected.diag
+[ "${UPDATE:-}" = 1 ] && diagfile=actual.diag
+if [ -f expected.exit ]; then
+	want=$(cat expected.exit)
+elif grep -q 'error\[' "$diagfile"; then
+	want=1
+else
+	want=0
+fi
+if [ "$rc" != "$want" ] && [ "${UPDATE:-}" != 1 ]; then
+	echo "FAIL $(basename "$case_dir"): exit code $rc, expected $want"
+	fail=1
+fi
+if [ -f expected.cfn.json ]; then
+	json=$(find out -name '*.json' 2>/dev/null | head -n 1)
+	if [ -z "$json" ]; then
+		echo "FAIL $(basename "$case_dir"): no output written"
+		fail=1
+	else
+		check expected.cfn.json "$json" "compiled template"
+	fi
+fi
+if [ -f expected.ja.diag ]; then
+	run ja actual.ja.diag
+	check expected.ja.diag actual.ja.diag "stderr (ja)"
+fi
+exit $fail
