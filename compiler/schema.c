@@ -275,6 +275,11 @@ static const char *suggest(json_t *props, const char *key)
 		size_t dist;
 		if (strcasecmp(k, key) == 0)
 			return k;
+		/* A truncated name ("VersioningConfig") is a likely slip. */
+		if (strlen(key) >= 6 && strncasecmp(k, key, strlen(key)) == 0 && !best) {
+			best = k;
+			continue;
+		}
 		dist = hg_edit_distance(key, k, 3);
 		if (dist < bestd && dist <= strlen(k) / 3 + 1) {
 			bestd = dist;

@@ -513,6 +513,9 @@ hg_scalar_value hg_node_scalar(const hg_node *n)
 				v.i = neg ? (int64_t)(0 - u) : (int64_t)u;
 				return v;
 			}
+			/* An integer too big for 64 bits keeps its exact digits as
+			 * a string rather than losing them to a double. */
+			return v;
 		}
 	}
 	{

@@ -1,0 +1,156 @@
+/*
+ * test_common.c: hg_buf, hg_arena, hash, UTF-8 helpers, edit distance.
+ * Part of hinagata; see LICENSE.
+ */
+#include <criterion/criterion.h>
+#include <criterion/parameterized.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "common/arena.h"
+#include "common/buf.h"
+#include "common/hash.h"
+#include "common/jsontext.h"
+#include "common/util.h"
+
+Test(buf, starts_empty_and_terminated)
+{
+	hg_buf b = HG_BUF_INIT;
+	cr_assert_eq(b.size, 0);
+	cr_assert_str_eq(b.ptr, "");
+	hg_buf_dispose(&b);
+}
+
+Test(buf, appends_and_grows_past_chunk)
+{
+	hg_buf b = HG_BUF_INIT;
+	int i;
+	for (i = 0; i < 10000; i++)
+		hg_buf_putc(&b, (char)('a' + i % 26));
+	cr_assert_eq(b.size, 10000);
+	cr_assert_eq(b.ptr[10000], '\0');
+	cr_assert_eq(b.ptr[27], 'b');
+	hg_buf_printf(&b, "%d-%s", 42, "x");
+	cr_assert_str_eq(b.ptr + 10000, "42-x");
+	hg_buf_truncate(&b, 3);
+	cr_assert_str_eq(b.ptr, "abc");
+	hg_buf_dispose(&b);
+	cr_assert_eq(b.size, 0);
+}
+
+Test(buf, detach_transfers_ownership)
+{
+	hg_buf b = HG_BUF_INIT;
+	char *s;
+	hg_buf_puts(&b, "hello");
+	s = hg_buf_detach(&b);
+	cr_assert_str_eq(s, "hello");
+	cr_assert_eq(b.size, 0);
+	cr_assert_str_eq(b.ptr, "");
+	free(s);
+	s = hg_buf_detach(&b); /* an empty buffer still gives an owned string */
+	cr_assert_str_eq(s, "");
+	free(s);
+}
+
+Test(arena, interning_gives_one_pointer_per_string)
+{
+	hg_arena *a = hg_arena_new();
+	const char *x = hg_arena_intern(a, "bucket", 6);
+	const char *y = hg_arena_intern(a, "bucket_policy", 6);
+	const char *z = hg_arena_intern(a, "trail", 5);
+	int i;
+	cr_assert_eq(x, y);
+	cr_assert_neq(x, z);
+	cr_assert_str_eq(y, "bucket");
+	/* Force the table to rehash and check identities survive. */
+	for (i = 0; i < 5000; i++) {
+		char name[32];
+		snprintf(name, sizeof(name), "n%d", i);
+		hg_arena_intern(a, name, strlen(name));
+	}
+	cr_assert_eq(hg_arena_intern(a, "bucket", 6), x);
+	hg_arena_dispose(a);
+}
+
+Test(arena, allocations_are_zeroed_and_aligned)
+{
+	hg_arena *a = hg_arena_new();
+	int i;
+	for (i = 0; i < 1000; i++) {
+		unsigned char *p = hg_arena_alloc(a, (size_t)(i % 97 + 1));
+		cr_assert_eq((uintptr_t)p % 16, 0);
+		cr_assert_eq(p[0], 0);
+	}
+	/* A block larger than a chunk. */
+	cr_assert_not_null(hg_arena_alloc(a, 1 << 20));
+	cr_assert_str_eq(hg_arena_printf(a, "%s-%d", "id", 7), "id-7");
+	hg_arena_dispose(a);
+}
+
+/* Known answers from the reference `xxhsum -H3` (xxHash 0.8.1). */
+/* Criterion may run each case in a fresh process: no pointers in params. */
+struct kat {
+	char input[16];
+	char hex[17];
+};
+
+ParameterizedTestParameters(hash, xxh3_known_answers)
+{
+	static struct kat k[] = {
+		{"", "2d06800538d394c2"},
+		{"a", "e6c632b61e964e1f"},
+		{"hinagata", "4f5e72fb32ee9bd2"},
+	};
+	return cr_make_param_array(struct kat, k, sizeof(k) / sizeof(k[0]));
+}
+
+ParameterizedTest(struct kat *k, hash, xxh3_known_answers)
+{
+	char hex[17];
+	hg_hash_hex(hex, hg_hash64(k->input, strlen(k->input)));
+	cr_assert_str_eq(hex, k->hex);
+}
+
+Test(hash, streaming_equals_one_shot)
+{
+	char big[1000], hex[17];
+	hg_hasher *h = hg_hasher_new();
+	memset(big, 'x', sizeof(big));
+	hg_hasher_update(h, big, 300);
+	hg_hasher_update(h, big + 300, 700);
+	hg_hash_hex(hex, hg_hasher_digest(h));
+	cr_assert_str_eq(hex, "c0a4877b962cba82");
+	cr_assert_eq(hg_hasher_digest(h), hg_hash64(big, sizeof(big)));
+	hg_hasher_free(h);
+}
+
+Test(jsontext, escapes_only_what_json_requires)
+{
+	hg_buf b = HG_BUF_INIT;
+	hg_json_string(&b, "a\"b\\c\n\x01日本", strlen("a\"b\\c\n\x01日本"));
+	cr_assert_str_eq(b.ptr, "\"a\\\"b\\\\c\\n\\u0001日本\"");
+	hg_buf_clear(&b);
+	hg_json_real(&b, 2.0);
+	hg_buf_puts(&b, " ");
+	hg_json_real(&b, 0.5);
+	cr_assert_str_eq(b.ptr, "2.0 0.5");
+	hg_buf_dispose(&b);
+}
+
+Test(util, edit_distance_is_capped)
+{
+	cr_assert_eq(hg_edit_distance("Versioning", "Versioning", 3), 0);
+	cr_assert_eq(hg_edit_distance("BucketNme", "BucketName", 3), 1);
+	cr_assert_eq(hg_edit_distance("abc", "xyzxyzxyz", 3), 4);
+}
+
+Test(util, utf8_decoding_and_width)
+{
+	uint32_t cp;
+	cr_assert_eq(hg_utf8_decode("日", 3, &cp), 3);
+	cr_assert_eq(cp, 0x65E5);
+	cr_assert_eq(hg_char_width(cp), 2);
+	cr_assert_eq(hg_char_width('a'), 1);
+	cr_assert_eq(hg_utf8_decode("\xff", 1, &cp), 1);
+}
