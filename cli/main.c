@@ -114,6 +114,17 @@ const char *hg_cli_datadir(void)
 		if (strncmp(exe, HG_BUILD_DIR "/", strlen(HG_BUILD_DIR) + 1) == 0)
 			return HG_SOURCE_DIR;
 	}
+	/* Installed: bin/../share/hinagata, wherever the prefix was moved. */
+	if (n > 0) {
+		static char rel[PATH_MAX + 64];
+		char *slash = strrchr(exe, '/');
+		if (slash) {
+			*slash = '\0';
+			snprintf(rel, sizeof(rel), "%s/%s", exe, HG_BINDIR_TO_DATADIR);
+			if (snprintf(exe, sizeof(exe), "%s/templates", rel) > 0 && hg_fs_is_dir(exe))
+				return rel;
+		}
+	}
 	if (hg_fs_is_dir(HG_DATADIR "/templates"))
 		return HG_DATADIR;
 	return HG_SOURCE_DIR;

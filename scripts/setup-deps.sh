@@ -44,6 +44,14 @@ if [ -n "$missing" ]; then
 fi
 
 if [ $want_test = 1 ]; then
+	# AWS's Python cfn-lint is the reference validator of compiled
+	# templates. Machine images usually carry it; otherwise try pip (the
+	# test falls back to the npm validator below if that fails).
+	if ! cfn-lint --version 2>/dev/null | grep -q '^cfn-lint 1\.'; then
+		echo "setup-deps: trying to install the Python cfn-lint with pip" >&2
+		python3 -m pip install --user --quiet 'cfn-lint>=1.20' >&2 2>/dev/null ||
+			echo "setup-deps: pip could not install cfn-lint; tests will use the npm cfn-lint" >&2
+	fi
 	# The npm cfn-lint validator is a test-only tool, kept inside the tree
 	# (tests/tools/node_modules, ignored by git) so nothing global changes.
 	tools="$top/tests/tools"
