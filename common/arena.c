@@ -94,6 +94,25 @@ void *hg_arena_alloc(hg_arena *a, size_t n)
 	}
 }
 
+void hg_arena_grow(hg_arena *a, void **items, size_t *cap, size_t need, size_t elem)
+{
+	size_t ncap;
+	void *p;
+
+	if (need <= *cap)
+		return;
+	ncap = *cap ? *cap * 2 : 8;
+	while (ncap < need)
+		ncap *= 2;
+	if (ncap > SIZE_MAX / elem)
+		hg_oom();
+	p = hg_arena_alloc(a, ncap * elem);
+	if (*cap)
+		memcpy(p, *items, *cap * elem);
+	*items = p;
+	*cap = ncap;
+}
+
 char *hg_arena_strndup(hg_arena *a, const char *s, size_t n)
 {
 	char *p = hg_arena_alloc(a, n + 1);

@@ -36,6 +36,15 @@ char *hg_arena_strndup(hg_arena *a, const char *s, size_t n);
 char *hg_arena_strdup(hg_arena *a, const char *s);
 char *hg_arena_printf(hg_arena *a, const char *fmt, ...) HG_PRINTF(2, 3);
 
+/*
+ * Grow an arena-owned array *items of *cap elements of size elem to hold
+ * at least need: a bigger block is taken and the old one abandoned (freed
+ * with the arena), doubling, so the waste stays under half.
+ */
+void hg_arena_grow(hg_arena *a, void **items, size_t *cap, size_t need, size_t elem);
+#define HG_AGROW(a, arr, cap, need) \
+	hg_arena_grow((a), (void **)&(arr), &(cap), (need), sizeof(*(arr)))
+
 /* The unique interned copy of s (borrowed from the arena). */
 const char *hg_arena_intern(hg_arena *a, const char *s, size_t n);
 

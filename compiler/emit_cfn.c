@@ -603,12 +603,15 @@ int hg_emit_cfn(hg_buf *out, const hg_ir *ir, hg_diags *d)
 	json_object_set_new(doc, "Metadata", template_metadata(ir));
 
 	/* Sections sorted by logical ID; copies so the IR stays as it was. */
-	params = hg_xmalloc((ir->nparams + 1) * sizeof(*params));
-	memcpy(params, ir->params, ir->nparams * sizeof(*params));
-	conds = hg_xmalloc((ir->nconds + 1) * sizeof(*conds));
-	memcpy(conds, ir->conds, ir->nconds * sizeof(*conds));
-	outs = hg_xmalloc((ir->noutputs + 1) * sizeof(*outs));
-	memcpy(outs, ir->outputs, ir->noutputs * sizeof(*outs));
+	params = hg_xcalloc(ir->nparams + 1, sizeof(*params));
+	conds = hg_xcalloc(ir->nconds + 1, sizeof(*conds));
+	outs = hg_xcalloc(ir->noutputs + 1, sizeof(*outs));
+	for (i = 0; i < ir->nparams; i++)
+		params[i] = ir->params[i];
+	for (i = 0; i < ir->nconds; i++)
+		conds[i] = ir->conds[i];
+	for (i = 0; i < ir->noutputs; i++)
+		outs[i] = ir->outputs[i];
 #define SORT_BY_ID(arr, n, type) \
 	do { \
 		size_t x, y; \

@@ -165,11 +165,18 @@ static void lex_error(struct lexer *l, const char *en, const char *ja)
 	l->failed = true;
 }
 
+/* Never step past the end, even on bytes that are not valid UTF-8. */
+static size_t char_len(const char *p, const char *end)
+{
+	size_t n = hg_utf8_len((const unsigned char *)p);
+	return n > (size_t)(end - p) ? (size_t)(end - p) : n;
+}
+
 static void advance(struct lexer *l, size_t bytes)
 {
 	const char *stop = l->p + bytes;
 	while (l->p < stop) {
-		l->p += hg_utf8_len((const unsigned char *)l->p);
+		l->p += char_len(l->p, l->end);
 		l->col++;
 	}
 }
@@ -235,7 +242,7 @@ static void next(struct lexer *l)
 				continue;
 			}
 			{
-				size_t n = hg_utf8_len((const unsigned char *)q);
+				size_t n = char_len(q, l->end);
 				hg_buf_put(&s, q, n);
 				q += n;
 				chars++;
@@ -635,7 +642,7 @@ static size_t count_chars(const char *s, size_t n)
 {
 	size_t i = 0, c = 0;
 	while (i < n) {
-		i += hg_utf8_len((const unsigned char *)s + i);
+		i += char_len(s + i, s + n);
 		c++;
 	}
 	return c;

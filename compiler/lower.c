@@ -103,7 +103,7 @@ static hg_ir_cond *named_cond(struct lctx *c, hg_expr *e)
 				     : hg_arena_printf(a, "%sCondition%u", c->owner, c->owner_conds);
 	ic->expr = e;
 	ic->span = e->span;
-	HG_GROW(c->ir->conds, c->ir->capconds, c->ir->nconds + 1);
+	HG_AGROW(c->ir->a, c->ir->conds, c->ir->capconds, c->ir->nconds + 1);
 	c->ir->conds[c->ir->nconds++] = ic;
 	return ic;
 }

@@ -364,7 +364,7 @@ static void bind_params(struct ctx *c, struct scope *s, const hg_binding *b, siz
 		ip->decl = p;
 		ip->tmpl = t;
 		ip->path = scoped(c, s, hg_arena_printf(c->a, "params.%s", p->name));
-		HG_GROW(c->ir->params, c->ir->capparams, c->ir->nparams + 1);
+		HG_AGROW(c->a, c->ir->params, c->ir->capparams, c->ir->nparams + 1);
 		c->ir->params[c->ir->nparams++] = ip;
 		pb->param = ip;
 	}
@@ -455,7 +455,7 @@ static hg_expr *scope_cond(struct ctx *c, struct scope *s, size_t i, const hg_sp
 		ic->id = hg_ir_pascal(c->a, s->prefix, cd->name);
 		ic->expr = e;
 		ic->span = cd->span;
-		HG_GROW(c->ir->conds, c->ir->capconds, c->ir->nconds + 1);
+		HG_AGROW(c->a, c->ir->conds, c->ir->capconds, c->ir->nconds + 1);
 		c->ir->conds[c->ir->nconds++] = ic;
 		ref = hg_expr_new(c->a, HG_EX_CONDREF, &cd->span);
 		ref->u.cond = ic;
@@ -1152,7 +1152,7 @@ static struct scope *new_scope(struct ctx *c, const hg_template *t, struct scope
 	s->cond_state = HG_ANEWN(c->a, int, n);
 	s->outputs = HG_ANEWN(c->a, hg_value *, t->noutputs + 1);
 	s->output_state = HG_ANEWN(c->a, int, t->noutputs + 1);
-	HG_GROW(c->ir->used, c->ir->capused, c->ir->nused + 1);
+	HG_AGROW(c->a, c->ir->used, c->ir->capused, c->ir->nused + 1);
 	c->ir->used[c->ir->nused].tmpl = t;
 	c->ir->used[c->ir->nused++].alias_path = path;
 	return s;
@@ -1181,7 +1181,7 @@ static void declare_resources(struct ctx *c, struct scope *s)
 		r->update_replace_policy = rd->update_replace_policy;
 		r->mandatory = s->t->mandatory;
 		s->res[i] = r;
-		HG_GROW(c->ir->res, c->ir->capres, c->ir->nres + 1);
+		HG_AGROW(c->a, c->ir->res, c->ir->capres, c->ir->nres + 1);
 		c->ir->res[c->ir->nres++] = r;
 	}
 }
@@ -1536,7 +1536,7 @@ int hg_resolve(hg_ir **out, hg_arena *a, hg_diags *d, const hg_template *root,
 				o->when = w;
 			}
 		}
-		HG_GROW(ir->outputs, ir->capoutputs, ir->noutputs + 1);
+		HG_AGROW(a, ir->outputs, ir->capoutputs, ir->noutputs + 1);
 		ir->outputs[ir->noutputs++] = o;
 	}
 	free(c.checked);

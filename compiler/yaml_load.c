@@ -342,6 +342,25 @@ static void on_start(struct loader *l, yaml_event_t *ev, hg_node_kind kind)
 	l->depth++;
 }
 
+/* Children grow in malloc'd arrays while a collection is open; a closed
+ * collection moves them into the arena (exactly sized) and frees them. */
+static void move_to_arena(struct loader *l, hg_node *n)
+{
+	if (n->kind == HG_NODE_SEQ) {
+		hg_node **items = HG_ANEWN(l->a, hg_node *, n->u.seq.n ? n->u.seq.n : 1);
+		if (n->u.seq.n)
+			memcpy(items, n->u.seq.items, n->u.seq.n * sizeof(*items));
+		free(n->u.seq.items);
+		n->u.seq.items = items;
+	} else if (n->kind == HG_NODE_MAP) {
+		hg_pair *pairs = HG_ANEWN(l->a, hg_pair, n->u.map.n ? n->u.map.n : 1);
+		if (n->u.map.n)
+			memcpy(pairs, n->u.map.pairs, n->u.map.n * sizeof(*pairs));
+		free(n->u.map.pairs);
+		n->u.map.pairs = pairs;
+	}
+}
+
 static void on_end(struct loader *l, yaml_event_t *ev)
 {
 	hg_node *n;
@@ -352,6 +371,7 @@ static void on_end(struct loader *l, yaml_event_t *ev)
 	n = l->stack[--l->depth].node;
 	n->span.end_line = (uint32_t)ev->end_mark.line + 1;
 	n->span.end_col = (uint32_t)ev->end_mark.column + 1;
+	move_to_arena(l, n);
 	if (n->kind == HG_NODE_MAP)
 		check_duplicates(l, n);
 	for (i = 0; i < l->nanchors; i++)
@@ -445,6 +465,16 @@ int hg_yaml_load(hg_node **out, hg_arena *a, hg_diags *d, const char *file, cons
 		yaml_event_delete(&ev);
 	}
 	yaml_parser_delete(&p);
+	/* Collections still open after an error own malloc'd arrays. */
+	while (l.depth > 0) {
+		hg_node *n = l.stack[--l.depth].node;
+		if (n->kind == HG_NODE_SEQ)
+			free(n->u.seq.items);
+		else
+			free(n->u.map.pairs);
+		n->u.seq.items = NULL;
+		n->u.seq.n = 0;
+	}
 	free(l.stack);
 	free(l.anchors);
 	if (l.failed)

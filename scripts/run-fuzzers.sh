@@ -1,0 +1,34 @@
+#!/bin/sh
+# run-fuzzers.sh: run each libFuzzer target for a while on a seed corpus.
+# Usage: run-fuzzers.sh BUILD_DIR SECONDS. Crashes are written to
+# BUILD_DIR/fuzz-artifacts/ and make the script fail.
+set -eu
+build=$1
+seconds=${2:-20}
+top=$(cd "$(dirname "$0")/.." && pwd)
+corpus=$build/fuzz-corpus
+art=$build/fuzz-artifacts/
+mkdir -p "$corpus/template" "$corpus/expr" "$corpus/semver" "$art"
+# Seeds: every template, sample and golden input in the repository.
+find "$top/templates" "$top/samples" "$top/tests/golden" -name '*.yaml' | while read -r f; do
+	cp "$f" "$corpus/template/$(echo "$f" | cksum | cut -d' ' -f1).yaml"
+done
+printf '%s' 'arn:${aws.partition}:s3:::${bucket}/*' > "$corpus/expr/1"
+printf '%s' '${conditions.is_prod ? 35 : 7}' > "$corpus/expr/2"
+printf '%s' '${select(0, cidr(vpc.CidrBlock, 4, 8))} $${literal}' > "$corpus/expr/3"
+printf '%s' '^1.2.3-rc.1 || >=2.0.0 <3.0.0' > "$corpus/semver/1"
+printf '%s' '~1.2' > "$corpus/semver/2"
+status=0
+for t in template expr semver; do
+	echo "== fuzz_$t for ${seconds}s"
+	if ! "$build/fuzz/fuzz_$t" -max_total_time="$seconds" -max_len=65536 -timeout=10 \
+		-artifact_prefix="$art" "$corpus/$t" >"$build/fuzz-$t.log" 2>&1; then
+		grep -A 20 'ERROR\|leak' "$build/fuzz-$t.log" | head -n 40
+		echo "fuzz_$t FAILED: see $build/fuzz-$t.log and $art"
+		status=1
+	else
+		tail -n 1 "$build/fuzz-$t.log"
+	fi
+done
+[ $status = 0 ] && echo "no crashes, no leaks"
+exit $status
