@@ -11,7 +11,7 @@ want_test=0
 
 # ORDER DEPS: build, then test-only packages.
 build_pkgs="gcc make cmake pkg-config libyaml-dev libjansson-dev libxxhash-dev libgit2-dev"
-test_pkgs="libcriterion-dev python3 git nodejs npm"
+test_pkgs="libcriterion-dev python3 git nodejs npm awscli"
 
 missing=""
 for p in $build_pkgs; do
@@ -21,6 +21,7 @@ if [ $want_test = 1 ]; then
 	for p in $test_pkgs; do
 		case $p in
 		nodejs|npm) command -v "$p" >/dev/null 2>&1 && continue ;;
+		awscli) command -v aws >/dev/null 2>&1 && continue ;;
 		python3|git) command -v "$p" >/dev/null 2>&1 && continue ;;
 		esac
 		dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing="$missing $p"
@@ -51,6 +52,12 @@ if [ $want_test = 1 ]; then
 		echo "setup-deps: trying to install the Python cfn-lint with pip" >&2
 		python3 -m pip install --user --quiet 'cfn-lint>=1.20' >&2 2>/dev/null ||
 			echo "setup-deps: pip could not install cfn-lint; tests will use the npm cfn-lint" >&2
+	fi
+	# moto's server is the local AWS endpoint the deploy test uses.
+	if ! command -v moto_server >/dev/null 2>&1; then
+		echo "setup-deps: trying to install moto with pip" >&2
+		python3 -m pip install --user --quiet 'moto[server]>=5' >&2 2>/dev/null ||
+			echo "setup-deps: pip could not install moto; the deploy test will be skipped" >&2
 	fi
 	# The npm cfn-lint validator is a test-only tool, kept inside the tree
 	# (tests/tools/node_modules, ignored by git) so nothing global changes.
