@@ -50,6 +50,7 @@ fuzz: test-deps
 	sh scripts/run-fuzzers.sh $(FUZZ_BUILD) $(FUZZ_SECONDS)
 
 bench: build
+	@sh scripts/setup-deps.sh --bench
 	sh bench/run.sh $(HINAGATA)
 
 install: build

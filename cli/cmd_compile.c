@@ -144,7 +144,7 @@ int hg_cmd_compile(hg_cli *cli, int argc, char **argv)
 		hg_buf_printf(&b, "%s/schemas", hg_cli_datadir());
 		schema_dir = hg_buf_detach(&b);
 	}
-	dirs[ndirs++] = builtin;
+	o.bundled_dir = builtin;
 	o.template_dirs = dirs;
 	o.ntemplate_dirs = ndirs;
 	o.schema_dir = schema_dir;

@@ -180,6 +180,9 @@ int main(int argc, char **argv)
 				return HG_EXIT_FAILURE;
 		} else if (strcmp(a, "--version") == 0 || strcmp(a, "-V") == 0) {
 			printf("hinagata %s\n", HG_VERSION);
+			printf(cli.lang == HG_LANG_JA ? "同梱テンプレート: %s/templates (メッセージでは <hinagata>/templates)\n"
+						      : "bundled templates: %s/templates (shown as <hinagata>/templates)\n",
+				hg_cli_datadir());
 			rc = HG_EXIT_CLEAN;
 			goto out;
 		} else if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0 || strcmp(a, "help") == 0) {

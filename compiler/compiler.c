@@ -215,7 +215,8 @@ int hg_compile(hg_output **outs, const char *const *inputs, size_t n,
 	const hg_compile_options *opts, hg_diags *d)
 {
 	hg_arena *a = hg_arena_new();
-	hg_registry *reg = hg_registry_new(a, opts->template_dirs, opts->ntemplate_dirs);
+	hg_search_dir *dirs = hg_xcalloc(opts->ntemplate_dirs + 1, sizeof(*dirs));
+	hg_registry *reg;
 	hg_schemas *schemas = NULL;
 	hg_template **tmpls = hg_xcalloc(n ? n : 1, sizeof(*tmpls));
 	size_t *errs_before = hg_xcalloc(n ? n : 1, sizeof(*errs_before));
@@ -226,6 +227,14 @@ int hg_compile(hg_output **outs, const char *const *inputs, size_t n,
 	bool params_bad = false;
 
 	*outs = o;
+	for (i = 0; i < opts->ntemplate_dirs; i++)
+		dirs[i].path = opts->template_dirs[i];
+	if (opts->bundled_dir) {
+		dirs[i].path = opts->bundled_dir;
+		dirs[i++].display = "<hinagata>/templates";
+	}
+	reg = hg_registry_new(a, dirs, i);
+	free(dirs);
 	if (opts->params_file &&
 		read_params_file(&raw, &nraw, &capraw, a, d, opts->params_file) < 0)
 		params_bad = true;

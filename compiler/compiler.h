@@ -26,6 +26,8 @@ typedef struct hg_compile_options {
 	unsigned version;
 	const char *const *template_dirs; /* search path, in order */
 	size_t ntemplate_dirs;
+	const char *bundled_dir;      /* the bundled templates/, searched last and shown
+					 as "<hinagata>/templates" in messages */
 	const char *schema_dir;       /* schemas/ (with aws/ and azure/) */
 	const char *const *params;    /* "NAME=VALUE" for the root templates */
 	size_t nparams;
@@ -33,7 +35,7 @@ typedef struct hg_compile_options {
 } hg_compile_options;
 
 #define HG_COMPILE_OPTIONS_VERSION 1
-#define HG_COMPILE_OPTIONS_INIT {HG_COMPILE_OPTIONS_VERSION, NULL, 0, NULL, NULL, 0, NULL}
+#define HG_COMPILE_OPTIONS_INIT {HG_COMPILE_OPTIONS_VERSION, NULL, 0, NULL, NULL, NULL, 0, NULL}
 
 typedef struct hg_output {
 	char *input;         /* the input path (new) */

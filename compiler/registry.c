@@ -25,6 +25,7 @@ struct entry {
 struct hg_registry {
 	hg_arena *a;
 	char **dirs;
+	char **displays; /* NULL entries: show the path */
 	size_t ndirs;
 	bool scanned;
 	struct entry *entries;
@@ -33,15 +34,18 @@ struct hg_registry {
 	hg_diags scratch; /* problems of scanned files: not the user's */
 };
 
-hg_registry *hg_registry_new(hg_arena *a, const char *const *dirs, size_t ndirs)
+hg_registry *hg_registry_new(hg_arena *a, const hg_search_dir *dirs, size_t ndirs)
 {
 	hg_registry *r = hg_xcalloc(1, sizeof(*r));
 	size_t i;
 
 	r->a = a;
 	r->dirs = hg_xcalloc(ndirs ? ndirs : 1, sizeof(*r->dirs));
-	for (i = 0; i < ndirs; i++)
-		r->dirs[i] = hg_xstrdup(dirs[i]);
+	r->displays = hg_xcalloc(ndirs ? ndirs : 1, sizeof(*r->displays));
+	for (i = 0; i < ndirs; i++) {
+		r->dirs[i] = hg_xstrdup(dirs[i].path);
+		r->displays[i] = dirs[i].display ? hg_xstrdup(dirs[i].display) : NULL;
+	}
 	r->ndirs = ndirs;
 	hg_diags_init(&r->scratch);
 	return r;
@@ -52,9 +56,12 @@ void hg_registry_free(hg_registry *r)
 	size_t i;
 	if (!r)
 		return;
-	for (i = 0; i < r->ndirs; i++)
+	for (i = 0; i < r->ndirs; i++) {
 		free(r->dirs[i]);
+		free(r->displays[i]);
+	}
 	free(r->dirs);
+	free(r->displays);
 	free(r->entries);
 	hg_diags_dispose(&r->scratch);
 	free(r);
@@ -95,12 +102,12 @@ static bool has_suffix(const char *s, const char *suffix)
  * Sources are registered with the caller's list d (spans of a template that
  * ends up used must stay valid for as long as d), problems go to scratch.
  */
-static void scan_file(hg_registry *r, hg_diags *d, const char *path)
+static void scan_file(hg_registry *r, hg_diags *d, const char *path, const char *display)
 {
 	hg_template *t = NULL;
 	size_t before = r->scratch.nerrors;
 
-	if (hg_template_load_in(&t, r->a, &r->scratch, d, path) < 0 || !t ||
+	if (hg_template_load_in(&t, r->a, &r->scratch, d, path, display) < 0 || !t ||
 		r->scratch.nerrors != before) {
 		r->skipped++;
 		return;
@@ -108,7 +115,8 @@ static void scan_file(hg_registry *r, hg_diags *d, const char *path)
 	hg_registry_add(r, t);
 }
 
-static void scan_dir(hg_registry *r, hg_diags *d, const char *dir, int depth)
+static void scan_dir(hg_registry *r, hg_diags *d, const char *dir, const char *display,
+	int depth)
 {
 	DIR *dp;
 	struct dirent *de;
@@ -127,13 +135,15 @@ static void scan_dir(hg_registry *r, hg_diags *d, const char *dir, int depth)
 	/* readdir order differs between file systems; sort for determinism. */
 	qsort(names, n, sizeof(*names), cmp_str);
 	for (i = 0; i < n; i++) {
-		hg_buf path = HG_BUF_INIT;
+		hg_buf path = HG_BUF_INIT, shown = HG_BUF_INIT;
 		hg_buf_printf(&path, "%s/%s", dir, names[i]);
+		hg_buf_printf(&shown, "%s/%s", display ? display : dir, names[i]);
 		if (hg_fs_is_dir(path.ptr))
-			scan_dir(r, d, path.ptr, depth + 1);
+			scan_dir(r, d, path.ptr, display ? shown.ptr : NULL, depth + 1);
 		else if (has_suffix(names[i], ".yaml") || has_suffix(names[i], ".yml"))
-			scan_file(r, d, path.ptr);
+			scan_file(r, d, path.ptr, display ? shown.ptr : NULL);
 		hg_buf_dispose(&path);
+		hg_buf_dispose(&shown);
 		free(names[i]);
 	}
 	free(names);
@@ -146,7 +156,7 @@ static void scan(hg_registry *r, hg_diags *d)
 		return;
 	r->scanned = true;
 	for (i = 0; i < r->ndirs; i++)
-		scan_dir(r, d, r->dirs[i], 0);
+		scan_dir(r, d, r->dirs[i], r->displays[i], 0);
 }
 
 const char *hg_registry_path_text(hg_registry *r)
@@ -155,7 +165,7 @@ const char *hg_registry_path_text(hg_registry *r)
 	const char *s;
 	size_t i;
 	for (i = 0; i < r->ndirs; i++)
-		hg_buf_printf(&b, "%s%s", i ? ", " : "", r->dirs[i]);
+		hg_buf_printf(&b, "%s%s", i ? ", " : "", r->displays[i] ? r->displays[i] : r->dirs[i]);
 	if (!r->ndirs)
 		hg_buf_puts(&b, "-");
 	s = hg_arena_strndup(r->a, b.ptr, b.size);

@@ -22,11 +22,19 @@ extern "C" {
 
 typedef struct hg_registry hg_registry;
 
+/* A search-path directory; files in it are named display/... in messages
+ * (display NULL: the path itself), so the bundled templates print the same
+ * on every machine. */
+typedef struct hg_search_dir {
+	const char *path;
+	const char *display;
+} hg_search_dir;
+
 /*
  * New registry over dirs (copied). Templates are parsed into a (borrowed;
  * must outlive the registry). Free with hg_registry_free.
  */
-hg_registry *hg_registry_new(hg_arena *a, const char *const *dirs, size_t ndirs);
+hg_registry *hg_registry_new(hg_arena *a, const hg_search_dir *dirs, size_t ndirs);
 void hg_registry_free(hg_registry *r);
 
 /*

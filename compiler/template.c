@@ -1235,11 +1235,11 @@ int hg_template_parse(hg_template **out, hg_arena *a, hg_diags *d, const char *f
 
 int hg_template_load(hg_template **out, hg_arena *a, hg_diags *d, const char *path)
 {
-	return hg_template_load_in(out, a, d, d, path);
+	return hg_template_load_in(out, a, d, d, path, NULL);
 }
 
 int hg_template_load_in(hg_template **out, hg_arena *a, hg_diags *d, hg_diags *src,
-	const char *path)
+	const char *path, const char *display)
 {
 	hg_buf text = HG_BUF_INIT;
 	size_t size = 0;
@@ -1248,11 +1248,13 @@ int hg_template_load_in(hg_template **out, hg_arena *a, hg_diags *d, hg_diags *s
 	int rc;
 
 	*out = NULL;
+	if (!display)
+		display = path;
 	rc = hg_fs_read(&text, path, HG_TEMPLATE_MAX_BYTES, &size);
 	if (rc == HG_EINVALID) {
 		char got[32], lim[32];
 		hg_span s;
-		file = hg_diags_source(src, path, NULL, 0);
+		file = hg_diags_source(src, display, NULL, 0);
 		s.file = file;
 		s.line = s.col = s.end_line = s.end_col = 0;
 		snprintf(got, sizeof(got), "%zu", size);
@@ -1263,15 +1265,15 @@ int hg_template_load_in(hg_template **out, hg_arena *a, hg_diags *d, hg_diags *s
 	}
 	if (rc < 0) {
 		int e = errno;
-		hg_diags_source(src, path, NULL, 0);
+		hg_diags_source(src, display, NULL, 0);
 		if (e == EISDIR)
-			hg_diag_add(d, HG_D_IS_DIRECTORY, NULL, path, NULL);
+			hg_diag_add(d, HG_D_IS_DIRECTORY, NULL, display, NULL);
 		else
-			hg_diag_add(d, HG_D_IO_READ, NULL, path, strerror(e), NULL);
+			hg_diag_add(d, HG_D_IO_READ, NULL, display, strerror(e), NULL);
 		hg_buf_dispose(&text);
 		return HG_EIO;
 	}
-	file = hg_diags_source(src, path, text.ptr, text.size);
+	file = hg_diags_source(src, display, text.ptr, text.size);
 	rc = hg_yaml_load(&root, a, d, file, text.ptr, text.size, NULL);
 	hg_buf_dispose(&text);
 	if (rc < 0)

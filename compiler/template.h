@@ -185,10 +185,11 @@ int hg_template_load(hg_template **out, hg_arena *a, hg_diags *d, const char *pa
 
 /*
  * The same, registering the source with src (which must outlive every use
- * of the template's spans) while diagnostics go to d.
+ * of the template's spans) while diagnostics go to d; messages name the
+ * file `display` (NULL: path).
  */
 int hg_template_load_in(hg_template **out, hg_arena *a, hg_diags *d, hg_diags *src,
-	const char *path);
+	const char *path, const char *display);
 
 /* Parameter, condition, resource, use and output lookups by name (or NULL). */
 hg_param_decl *hg_template_param(const hg_template *t, const char *name);

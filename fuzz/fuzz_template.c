@@ -25,7 +25,7 @@ static hg_diags lib_diags;
 
 static void init(void)
 {
-	const char *dirs[] = {HG_SOURCE_DIR "/templates"};
+	const hg_search_dir dirs[] = {{HG_SOURCE_DIR "/templates", "<hinagata>/templates"}};
 	const hg_template *t;
 	lib_arena = hg_arena_new();
 	hg_diags_init(&lib_diags);

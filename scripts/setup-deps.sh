@@ -2,16 +2,20 @@
 # setup-deps.sh: install what building and testing hinagata needs on Debian.
 # Called by the top-level Makefile before every build (cheap when all is
 # present). Installs missing Debian packages with apt-get (through sudo when
-# not root) and, with --test, the npm cfn-lint validator the tests use.
+# not root); --test adds what the tests use (Criterion, the AWS CLI, the
+# cfn-lint validators, moto), --bench what `make bench` uses (hyperfine).
 set -eu
 
 top=$(cd "$(dirname "$0")/.." && pwd)
 want_test=0
+want_bench=0
 [ "${1:-}" = "--test" ] && want_test=1
+[ "${1:-}" = "--bench" ] && want_bench=1
 
-# ORDER DEPS: build, then test-only packages.
+# ORDER DEPS: build, then test-only, then benchmark-only packages.
 build_pkgs="gcc make cmake pkg-config libyaml-dev libjansson-dev libxxhash-dev libgit2-dev"
 test_pkgs="libcriterion-dev python3 git nodejs npm awscli"
+bench_pkgs="hyperfine time python3"
 
 missing=""
 for p in $build_pkgs; do
@@ -25,6 +29,13 @@ if [ $want_test = 1 ]; then
 		python3|git) command -v "$p" >/dev/null 2>&1 && continue ;;
 		esac
 		dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing="$missing $p"
+	done
+fi
+
+if [ $want_bench = 1 ]; then
+	for p in $bench_pkgs; do
+		dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" ||
+			command -v "$p" >/dev/null 2>&1 || missing="$missing $p"
 	done
 fi
 

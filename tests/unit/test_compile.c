@@ -52,12 +52,12 @@ static char *put(const char *name, const char *text)
 /* Compile one file with optional --param values; returns the exit class. */
 static int compile(const char *path, const char *const *params, size_t nparams)
 {
-	const char *dirs[2];
+	const char *dirs[1];
 	hg_compile_options o = HG_COMPILE_OPTIONS_INIT;
 	dirs[0] = dir;
-	dirs[1] = HG_SOURCE_DIR "/templates";
 	o.template_dirs = dirs;
-	o.ntemplate_dirs = 2;
+	o.ntemplate_dirs = 1;
+	o.bundled_dir = HG_SOURCE_DIR "/templates";
 	o.schema_dir = HG_SOURCE_DIR "/schemas";
 	o.params = params;
 	o.nparams = nparams;
