@@ -40,8 +40,8 @@ void hg_cli_print_diags(hg_cli *cli, hg_diags *d);
 void hg_cli_say(hg_cli *cli, const char *en, const char *ja, const char *arg);
 
 /* A usage error (the "%s" of en/ja becomes arg) and a pointer to --help; returns 2. */
-int hg_cli_usage_error(hg_cli *cli, const char *cmd, const char *en, const char *ja,
-	const char *arg);
+int hg_cli_usage_error(
+        hg_cli *cli, const char *cmd, const char *en, const char *ja, const char *arg);
 
 /* Parse a --lang value into cli->lang; returns false (after a message) if invalid. */
 bool hg_cli_set_lang(hg_cli *cli, const char *value);

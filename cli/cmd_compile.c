@@ -30,27 +30,32 @@ static void help(hg_cli *cli)
 		      "  -o, --output DIR|-      出力先ディレクトリ (既定: build)。- なら標準出力\n"
 		      "  --param NAME=VALUE      パラメータにコンパイル時の値を与える (複数可)\n"
 		      "  --params-file FILE      NAME: VALUE の YAML/JSON ファイルから値を与える\n"
-		      "  --templates DIR         テンプレート検索パスの先頭に DIR を加える (複数可)\n"
+		      "  --templates DIR         テンプレート検索パスの先頭に DIR を加える "
+		      "(複数可)\n"
 		      "  --lang ja|en            メッセージの言語 (既定はロケールから)\n"
 		      "  -h, --help              このヘルプ\n\n"
 		      "検索パス: --templates、$HINAGATA_PATH (':' 区切り)、同梱の templates/。\n"
 		      "終了コード: 0 成功、1 入力にエラー、2 実行できなかった (引数、読み書き)。\n",
-			stdout);
+		        stdout);
 	else
 		fputs("usage: hinagata compile [options] FILE...\n\n"
 		      "Compile hinagata templates to CloudFormation JSON (target: aws), writing\n"
 		      "DIR/<template name>.json for each template.\n\n"
 		      "Options:\n"
 		      "  -o, --output DIR|-      output directory (default: build); - for stdout\n"
-		      "  --param NAME=VALUE      give a parameter its value at compile time (repeatable)\n"
-		      "  --params-file FILE      parameter values from a YAML/JSON file of NAME: VALUE\n"
-		      "  --templates DIR         put DIR first on the template search path (repeatable)\n"
+		      "  --param NAME=VALUE      give a parameter its value at compile time "
+		      "(repeatable)\n"
+		      "  --params-file FILE      parameter values from a YAML/JSON file of NAME: "
+		      "VALUE\n"
+		      "  --templates DIR         put DIR first on the template search path "
+		      "(repeatable)\n"
 		      "  --lang ja|en            message language (default: from the locale)\n"
 		      "  -h, --help              show this help\n\n"
 		      "Search path: --templates, then $HINAGATA_PATH (':'-separated), then the\n"
 		      "bundled templates/.\n"
-		      "Exit codes: 0 compiled, 1 errors in the input, 2 could not run (usage, I/O).\n",
-			stdout);
+		      "Exit codes: 0 compiled, 1 errors in the input, 2 could not run (usage, "
+		      "I/O).\n",
+		        stdout);
 }
 
 /* build/<name>.json for template `name`. */
@@ -65,13 +70,13 @@ int hg_cmd_compile(hg_cli *cli, int argc, char **argv)
 {
 	enum { OPT_PARAM = 256, OPT_PARAMS_FILE, OPT_TEMPLATES, OPT_LANG };
 	static const struct option longopts[] = {
-		{"output", required_argument, NULL, 'o'},
-		{"param", required_argument, NULL, OPT_PARAM},
-		{"params-file", required_argument, NULL, OPT_PARAMS_FILE},
-		{"templates", required_argument, NULL, OPT_TEMPLATES},
-		{"lang", required_argument, NULL, OPT_LANG},
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
+	        {"output", required_argument, NULL, 'o'},
+	        {"param", required_argument, NULL, OPT_PARAM},
+	        {"params-file", required_argument, NULL, OPT_PARAMS_FILE},
+	        {"templates", required_argument, NULL, OPT_TEMPLATES},
+	        {"lang", required_argument, NULL, OPT_LANG},
+	        {"help", no_argument, NULL, 'h'},
+	        {NULL, 0, NULL, 0},
 	};
 	hg_compile_options o = HG_COMPILE_OPTIONS_INIT;
 	const char *outdir = "build";
@@ -109,23 +114,25 @@ int hg_cmd_compile(hg_cli *cli, int argc, char **argv)
 			goto out;
 		default:
 			rc = hg_cli_usage_error(cli, "compile",
-				optopt ? "option '-%s' is unknown or needs a value"
-				       : "option '%s' is unknown or needs a value",
-				optopt ? "オプション '-%s' は未知か、値が必要です"
-				       : "オプション '%s' は未知か、値が必要です",
-				optopt ? (char[]){(char)optopt, 0} : argv[optind - 1]);
+			        optopt ? "option '-%s' is unknown or needs a value"
+			               : "option '%s' is unknown or needs a value",
+			        optopt ? "オプション '-%s' は未知か、値が必要です"
+			               : "オプション '%s' は未知か、値が必要です",
+			        optopt ? (char[]){(char)optopt, 0} : argv[optind - 1]);
 			goto out;
 		}
 	}
 	ninputs = argc - optind;
 	if (ninputs <= 0) {
-		rc = hg_cli_usage_error(cli, "compile", "no input files%s", "入力ファイルがありません%s", "");
+		rc = hg_cli_usage_error(
+		        cli, "compile", "no input files%s", "入力ファイルがありません%s", "");
 		goto out;
 	}
 	if (strcmp(outdir, "-") == 0 && ninputs > 1) {
 		rc = hg_cli_usage_error(cli, "compile",
-			"-o - writes one template to stdout; %s given several",
-			"-o - が標準出力に書けるテンプレートは 1 つです (%s 複数指定されています)", "");
+		        "-o - writes one template to stdout; %s given several",
+		        "-o - が標準出力に書けるテンプレートは 1 つです (%s 複数指定されています)",
+		        "");
 		goto out;
 	}
 	/* Search path: --templates, $HINAGATA_PATH, the bundled templates/. */
@@ -174,7 +181,8 @@ int hg_cmd_compile(hg_cli *cli, int argc, char **argv)
 				hg_cli_say(cli, "wrote %s", "%s を書き出しました", path);
 			}
 		} else if (unlink(path) == 0) {
-			hg_cli_say(cli, "removed the stale output %s", "古い出力 %s を削除しました", path);
+			hg_cli_say(cli, "removed the stale output %s", "古い出力 %s を削除しました",
+			        path);
 		}
 		free(path);
 	}

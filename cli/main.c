@@ -20,8 +20,8 @@
 #include "cli.h"
 
 static const hg_cmd commands[] = {
-	{"compile", hg_cmd_compile, "Compile templates to CloudFormation or ARM JSON",
-		"テンプレートを CloudFormation / ARM の JSON にコンパイルする"},
+        {"compile", hg_cmd_compile, "Compile templates to CloudFormation or ARM JSON",
+                "テンプレートを CloudFormation / ARM の JSON にコンパイルする"},
 };
 
 static void on_oom(void)
@@ -61,15 +61,15 @@ void hg_cli_say(hg_cli *cli, const char *en, const char *ja, const char *arg)
 	fputc('\n', stderr);
 }
 
-int hg_cli_usage_error(hg_cli *cli, const char *cmd, const char *en, const char *ja,
-	const char *arg)
+int hg_cli_usage_error(
+        hg_cli *cli, const char *cmd, const char *en, const char *ja, const char *arg)
 {
 	fputs("hinagata: ", stderr);
 	put_msg(cli->lang == HG_LANG_JA ? ja : en, arg);
 	fputc('\n', stderr);
 	if (cli->lang == HG_LANG_JA)
 		fprintf(stderr, "使い方は 'hinagata %s%s--help' を見てください。\n", cmd ? cmd : "",
-			cmd ? " " : "");
+		        cmd ? " " : "");
 	else
 		fprintf(stderr, "Try 'hinagata %s%s--help'.\n", cmd ? cmd : "", cmd ? " " : "");
 	return HG_EXIT_FAILURE;
@@ -80,7 +80,7 @@ bool hg_cli_set_lang(hg_cli *cli, const char *value)
 	if (hg_lang_parse(&cli->lang, value) == 0)
 		return true;
 	hg_cli_usage_error(cli, NULL, "--lang must be 'ja' or 'en', not '%s'",
-		"--lang には 'ja' か 'en' を指定してください ('%s' は使えません)", value);
+	        "--lang には 'ja' か 'en' を指定してください ('%s' は使えません)", value);
 	return false;
 }
 
@@ -121,7 +121,8 @@ const char *hg_cli_datadir(void)
 		if (slash) {
 			*slash = '\0';
 			snprintf(rel, sizeof(rel), "%s/%s", exe, HG_BINDIR_TO_DATADIR);
-			if (snprintf(exe, sizeof(exe), "%s/templates", rel) > 0 && hg_fs_is_dir(exe))
+			if (snprintf(exe, sizeof(exe), "%s/templates", rel) > 0 &&
+			        hg_fs_is_dir(exe))
 				return rel;
 		}
 	}
@@ -136,23 +137,27 @@ static void usage(hg_cli *cli, FILE *f)
 	if (cli->lang == HG_LANG_JA) {
 		fputs("使い方: hinagata [--lang ja|en] <コマンド> [オプション]\n"
 		      "       hinagata --version | --help\n\n"
-		      "ガバメントクラウドの必須適用テンプレートのコンパイル、ドリフト検知、コミット前検査。\n\n"
-		      "コマンド:\n", f);
+		      "ガバメントクラウドの必須適用テンプレートのコンパイル、ドリフト検知、コミット"
+		      "前検査。\n\n"
+		      "コマンド:\n",
+		        f);
 	} else {
 		fputs("usage: hinagata [--lang ja|en] <command> [options]\n"
 		      "       hinagata --version | --help\n\n"
 		      "Compile, drift-check and pre-commit-check Government Cloud templates.\n\n"
-		      "Commands:\n", f);
+		      "Commands:\n",
+		        f);
 	}
 	for (i = 0; i < HG_ARRAY_SIZE(commands); i++)
 		fprintf(f, "  %-10s %s\n", commands[i].name,
-			cli->lang == HG_LANG_JA ? commands[i].desc_ja : commands[i].desc_en);
-	fputs(cli->lang == HG_LANG_JA
-		      ? "\n各コマンドの詳細は 'hinagata <コマンド> --help'。\n"
-			"終了コード: 0 問題なし、1 検出あり (入力のエラー等)、2 実行できなかった。\n"
-		      : "\nSee 'hinagata <command> --help' for each command.\n"
-			"Exit codes: 0 clean, 1 findings (errors in the input, ...), 2 could not run.\n",
-		f);
+		        cli->lang == HG_LANG_JA ? commands[i].desc_ja : commands[i].desc_en);
+	fputs(cli->lang == HG_LANG_JA ? "\n各コマンドの詳細は 'hinagata <コマンド> --help'。\n"
+	                                "終了コード: 0 問題なし、1 検出あり (入力のエラー等)、2 "
+	                                "実行できなかった。\n"
+	                              : "\nSee 'hinagata <command> --help' for each command.\n"
+	                                "Exit codes: 0 clean, 1 findings (errors in the input, "
+	                                "...), 2 could not run.\n",
+	        f);
 }
 
 int main(int argc, char **argv)
@@ -180,17 +185,20 @@ int main(int argc, char **argv)
 				return HG_EXIT_FAILURE;
 		} else if (strcmp(a, "--version") == 0 || strcmp(a, "-V") == 0) {
 			printf("hinagata %s\n", HG_VERSION);
-			printf(cli.lang == HG_LANG_JA ? "同梱テンプレート: %s/templates (メッセージでは <hinagata>/templates)\n"
-						      : "bundled templates: %s/templates (shown as <hinagata>/templates)\n",
-				hg_cli_datadir());
+			printf(cli.lang == HG_LANG_JA ? "同梱テンプレート: %s/templates "
+			                                "(メッセージでは <hinagata>/templates)\n"
+			                              : "bundled templates: %s/templates (shown as "
+			                                "<hinagata>/templates)\n",
+			        hg_cli_datadir());
 			rc = HG_EXIT_CLEAN;
 			goto out;
-		} else if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0 || strcmp(a, "help") == 0) {
+		} else if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0 ||
+		           strcmp(a, "help") == 0) {
 			if (strcmp(a, "help") == 0 && i + 1 < argc) {
 				/* "hinagata help compile" = "hinagata compile --help" */
 				char *sub[3];
 				sub[0] = argv[i + 1];
-				sub[1] = (char *)(uintptr_t)"--help";
+				sub[1] = (char *)(uintptr_t) "--help";
 				sub[2] = NULL;
 				for (k = 0; k < HG_ARRAY_SIZE(commands); k++)
 					if (strcmp(commands[k].name, argv[i + 1]) == 0) {
@@ -202,7 +210,8 @@ int main(int argc, char **argv)
 			rc = HG_EXIT_CLEAN;
 			goto out;
 		} else if (a[0] == '-') {
-			return hg_cli_usage_error(&cli, NULL, "unknown option '%s'", "未知のオプション '%s' です", a);
+			return hg_cli_usage_error(
+			        &cli, NULL, "unknown option '%s'", "未知のオプション '%s' です", a);
 		} else {
 			break;
 		}
@@ -217,11 +226,12 @@ int main(int argc, char **argv)
 			goto out;
 		}
 	}
-	return hg_cli_usage_error(&cli, NULL, "unknown command '%s'", "未知のコマンド '%s' です", argv[i]);
+	return hg_cli_usage_error(
+	        &cli, NULL, "unknown command '%s'", "未知のコマンド '%s' です", argv[i]);
 out:
 	if (fflush(stdout) != 0 || ferror(stdout) || fclose(stdout) != 0) {
 		hg_cli_say(&cli, "error writing to standard output: %s",
-			"標準出力への書き込みに失敗しました: %s", strerror(errno));
+		        "標準出力への書き込みに失敗しました: %s", strerror(errno));
 		return HG_EXIT_FAILURE;
 	}
 	return rc;

@@ -16,7 +16,7 @@
 #include <string.h>
 
 #define CHUNK_SIZE (64 * 1024)
-#define ALIGN 16
+#define ALIGN      16
 
 struct chunk {
 	struct chunk *next;

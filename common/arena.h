@@ -28,7 +28,7 @@ void hg_arena_dispose(hg_arena *a);
 
 /* Zeroed memory owned by the arena, aligned for any object. */
 void *hg_arena_alloc(hg_arena *a, size_t n);
-#define HG_ANEW(a, type) ((type *)hg_arena_alloc((a), sizeof(type)))
+#define HG_ANEW(a, type)     ((type *)hg_arena_alloc((a), sizeof(type)))
 #define HG_ANEWN(a, type, n) ((type *)hg_arena_alloc((a), sizeof(type) * (n)))
 
 /* A copy of s[0..n) plus a terminator, owned by the arena. */
@@ -42,7 +42,7 @@ char *hg_arena_printf(hg_arena *a, const char *fmt, ...) HG_PRINTF(2, 3);
  * with the arena), doubling, so the waste stays under half.
  */
 void hg_arena_grow(hg_arena *a, void **items, size_t *cap, size_t need, size_t elem);
-#define HG_AGROW(a, arr, cap, need) \
+#define HG_AGROW(a, arr, cap, need)                                                                \
 	hg_arena_grow((a), (void **)&(arr), &(cap), (need), sizeof(*(arr)))
 
 /* The unique interned copy of s (borrowed from the arena). */

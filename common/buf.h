@@ -27,7 +27,10 @@ typedef struct hg_buf {
 } hg_buf;
 
 extern char hg_buf__empty[];
-#define HG_BUF_INIT {hg_buf__empty, 0, 0}
+#define HG_BUF_INIT                                                                                \
+	{                                                                                          \
+		hg_buf__empty, 0, 0                                                                \
+	}
 
 void hg_buf_init(hg_buf *b);
 /* Make room for `extra` more bytes plus the terminator. */

@@ -16,10 +16,10 @@
 #include <string.h>
 
 static const hg_diag_info infos[] = {
-#define HG_DIAG(name, num, sev, cls, en, ja) \
+#define HG_DIAG(name, num, sev, cls, en, ja)                                                       \
 	{num, HG_SEV_##sev, HG_DIAG_CLASS_##cls, #name, en, ja},
 #define HG_DIAG_CLASS_INPUT false
-#define HG_DIAG_CLASS_ENV true
+#define HG_DIAG_CLASS_ENV   true
 #include "diag_codes.def"
 #undef HG_DIAG
 };
@@ -230,12 +230,12 @@ void hg_diag_format(hg_buf *out, hg_diag_code code, char *const *args, hg_lang l
 	}
 }
 
-#define C_RESET "\033[0m"
-#define C_BOLD "\033[1m"
-#define C_RED "\033[1;31m"
+#define C_RESET  "\033[0m"
+#define C_BOLD   "\033[1m"
+#define C_RED    "\033[1;31m"
 #define C_YELLOW "\033[1;33m"
-#define C_CYAN "\033[1;36m"
-#define C_BLUE "\033[1;34m"
+#define C_CYAN   "\033[1;36m"
+#define C_BLUE   "\033[1;34m"
 
 /* Find line `line` (1-based) of a source; returns its start and length. */
 static bool source_line(const hg_source *s, uint32_t line, const char **start, size_t *len)
@@ -273,7 +273,7 @@ static void render_snippet(const hg_diags *d, hg_buf *out, const hg_span *sp, bo
 	int gutter;
 
 	if (!sp->file || sp->line == 0 ||
-		!source_line(find_source(d, sp->file), sp->line, &text, &len))
+	        !source_line(find_source(d, sp->file), sp->line, &text, &len))
 		return;
 	/* Cap very long lines (minified JSON) so the caret line stays useful. */
 	gutter = snprintf(num, sizeof(num), "%u", sp->line);
@@ -319,8 +319,8 @@ static void render_snippet(const hg_diags *d, hg_buf *out, const hg_span *sp, bo
 	(void)ulen;
 }
 
-static void render_header(hg_buf *out, const hg_span *sp, const char *sevname,
-	const char *sevcolor, const char *code, bool color)
+static void render_header(hg_buf *out, const hg_span *sp, const char *sevname, const char *sevcolor,
+        const char *code, bool color)
 {
 	if (color)
 		hg_buf_puts(out, C_BOLD);
@@ -359,7 +359,7 @@ void hg_diags_render(const hg_diags *d, hg_buf *out, const hg_render_options *op
 			snprintf(n, sizeof(n), "%zu", d->n - i);
 			fake.args[0] = n;
 			render_header(out, &fake.span, opts->lang == HG_LANG_JA ? "注記" : "note",
-				C_CYAN, "", color);
+			        C_CYAN, "", color);
 			hg_diag_format(out, HG_D_N_TOO_MANY, fake.args, opts->lang);
 			hg_buf_puts(out, color ? C_RESET "\n" : "\n");
 			break;
@@ -368,10 +368,10 @@ void hg_diags_render(const hg_diags *d, hg_buf *out, const hg_render_options *op
 		hg_diag_code_str(code, dg->code);
 		if (info->severity == HG_SEV_ERROR)
 			render_header(out, &dg->span, opts->lang == HG_LANG_JA ? "エラー" : "error",
-				C_RED, code, color);
+			        C_RED, code, color);
 		else
 			render_header(out, &dg->span, opts->lang == HG_LANG_JA ? "警告" : "warning",
-				C_YELLOW, code, color);
+			        C_YELLOW, code, color);
 		hg_diag_format(out, dg->code, dg->args, opts->lang);
 		hg_buf_puts(out, color ? C_RESET "\n" : "\n");
 		render_snippet(d, out, &dg->span, color);
@@ -385,7 +385,7 @@ void hg_diags_render(const hg_diags *d, hg_buf *out, const hg_render_options *op
 				continue;
 			}
 			render_header(out, &n->span, opts->lang == HG_LANG_JA ? "注記" : "note",
-				C_CYAN, "", color);
+			        C_CYAN, "", color);
 			hg_diag_format(out, n->code, n->args, opts->lang);
 			hg_buf_puts(out, color ? C_RESET "\n" : "\n");
 			render_snippet(d, out, &n->span, color);

@@ -78,10 +78,13 @@ typedef struct hg_diags {
 	bool env_error; /* an ENV-class error: the run could not complete */
 } hg_diags;
 
-#define HG_DIAGS_INIT {0}
+#define HG_DIAGS_INIT                                                                              \
+	{                                                                                          \
+		0                                                                                  \
+	}
 
 typedef struct hg_diag_info {
-	int number;          /* 0 for notes */
+	int number; /* 0 for notes */
 	hg_severity severity;
 	bool env;            /* class ENV */
 	const char *name;    /* e.g. "YAML_DUP_KEY" */

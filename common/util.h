@@ -20,8 +20,8 @@ extern "C" {
 
 #if defined(__GNUC__)
 #define HG_PRINTF(f, a) __attribute__((format(printf, f, a)))
-#define HG_NORETURN __attribute__((noreturn))
-#define HG_WARN_UNUSED __attribute__((warn_unused_result))
+#define HG_NORETURN     __attribute__((noreturn))
+#define HG_WARN_UNUSED  __attribute__((warn_unused_result))
 #else
 #define HG_PRINTF(f, a)
 #define HG_NORETURN
@@ -33,7 +33,7 @@ extern "C" {
 /* Error codes of fallible library functions (negative, libgit2 style). */
 enum {
 	HG_OK = 0,
-	HG_ERROR = -1,    /* generic failure; a diagnostic says why */
+	HG_ERROR = -1, /* generic failure; a diagnostic says why */
 	HG_ENOTFOUND = -3,
 	HG_EIO = -4,      /* file or stream I/O failed; errno is kept */
 	HG_EINVALID = -5, /* input is invalid; diagnostics were added */

@@ -49,8 +49,8 @@ struct rawbind {
 };
 
 /* Convert command-line text to a value of the parameter's type. */
-static hg_value *convert(hg_arena *a, hg_diags *d, const hg_param_decl *p, const char *text,
-	const hg_span *at)
+static hg_value *convert(
+        hg_arena *a, hg_diags *d, const hg_param_decl *p, const char *text, const hg_span *at)
 {
 	hg_value *v;
 	char *end;
@@ -62,14 +62,14 @@ static hg_value *convert(hg_arena *a, hg_diags *d, const hg_param_decl *p, const
 		v->u.i = strtoll(text, &end, 10);
 		if (errno || end == text || *end) {
 			hg_diag_add(d, HG_D_PARAM_VALUE_TYPE, at, p->name, hg_type_name(HG_T_INT),
-				HG_BI("text", "文字列"), NULL);
+			        HG_BI("text", "文字列"), NULL);
 			return NULL;
 		}
 		return v;
 	case HG_P_BOOL:
 		if (strcmp(text, "true") != 0 && strcmp(text, "false") != 0) {
 			hg_diag_add(d, HG_D_PARAM_VALUE_TYPE, at, p->name, hg_type_name(HG_T_BOOL),
-				HG_BI("text", "文字列"), NULL);
+			        HG_BI("text", "文字列"), NULL);
 			return NULL;
 		}
 		v = hg_value_new(a, HG_V_BOOL, at);
@@ -85,10 +85,12 @@ static hg_value *convert(hg_arena *a, hg_diags *d, const hg_param_decl *p, const
 		v->u.list.items = HG_ANEWN(a, hg_value *, n);
 		for (;;) {
 			comma = strchr(s, ',');
-			v->u.list.items[i] = hg_value_str(a, s, comma ? (size_t)(comma - s) : strlen(s), at);
+			v->u.list.items[i] =
+			        hg_value_str(a, s, comma ? (size_t)(comma - s) : strlen(s), at);
 			if (p->item_type == HG_T_INT) {
-				hg_value *iv = convert(a, d, &(hg_param_decl){.name = p->name, .type = HG_P_INT},
-					v->u.list.items[i]->u.str.s, at);
+				hg_value *iv = convert(a, d,
+				        &(hg_param_decl){.name = p->name, .type = HG_P_INT},
+				        v->u.list.items[i]->u.str.s, at);
 				if (!iv)
 					return NULL;
 				v->u.list.items[i] = iv;
@@ -106,8 +108,8 @@ static hg_value *convert(hg_arena *a, hg_diags *d, const hg_param_decl *p, const
 	}
 }
 
-static int read_params_file(struct rawbind **binds, size_t *n, size_t *cap, hg_arena *a,
-	hg_diags *d, const char *path)
+static int read_params_file(
+        struct rawbind **binds, size_t *n, size_t *cap, hg_arena *a, hg_diags *d, const char *path)
 {
 	hg_buf text = HG_BUF_INIT;
 	hg_node *root;
@@ -120,7 +122,7 @@ static int read_params_file(struct rawbind **binds, size_t *n, size_t *cap, hg_a
 		int e = errno;
 		hg_diags_source(d, path, NULL, 0);
 		hg_diag_add(d, rc == HG_EINVALID ? HG_D_FILE_TOO_LARGE : HG_D_IO_READ, NULL, path,
-			rc == HG_EINVALID ? "?" : strerror(e), NULL);
+		        rc == HG_EINVALID ? "?" : strerror(e), NULL);
 		hg_buf_dispose(&text);
 		return rc == HG_EINVALID ? HG_EINVALID : HG_EIO;
 	}
@@ -131,7 +133,7 @@ static int read_params_file(struct rawbind **binds, size_t *n, size_t *cap, hg_a
 		return rc;
 	if (root->kind != HG_NODE_MAP) {
 		hg_diag_add(d, HG_D_WRONG_TYPE, &root->span, "--params-file",
-			HG_BI("a mapping", "マッピング"), hg_node_kind_name(root), NULL);
+		        HG_BI("a mapping", "マッピング"), hg_node_kind_name(root), NULL);
 		return HG_EINVALID;
 	}
 	for (i = 0; i < root->u.map.n; i++) {
@@ -149,8 +151,8 @@ static int read_params_file(struct rawbind **binds, size_t *n, size_t *cap, hg_a
 	return 0;
 }
 
-static int read_cli_params(struct rawbind **binds, size_t *n, size_t *cap, hg_arena *a,
-	hg_diags *d, const hg_compile_options *o)
+static int read_cli_params(struct rawbind **binds, size_t *n, size_t *cap, hg_arena *a, hg_diags *d,
+        const hg_compile_options *o)
 {
 	const char *file = hg_diags_source(d, "--param", NULL, 0);
 	size_t i;
@@ -176,7 +178,7 @@ static int read_cli_params(struct rawbind **binds, size_t *n, size_t *cap, hg_ar
 
 /* The bindings of raw values that apply to template t (later ones win). */
 static hg_binding *bind_for(hg_arena *a, hg_diags *d, const hg_template *t,
-	const struct rawbind *raw, size_t nraw, size_t *nout, bool *bad)
+        const struct rawbind *raw, size_t nraw, size_t *nout, bool *bad)
 {
 	hg_binding *b = HG_ANEWN(a, hg_binding, nraw + 1);
 	size_t i, k, n = 0;
@@ -212,7 +214,7 @@ static bool any_error_since(const hg_diags *d, size_t before)
 }
 
 int hg_compile(hg_output **outs, const char *const *inputs, size_t n,
-	const hg_compile_options *opts, hg_diags *d)
+        const hg_compile_options *opts, hg_diags *d)
 {
 	hg_arena *a = hg_arena_new();
 	hg_search_dir *dirs = hg_xcalloc(opts->ntemplate_dirs + 1, sizeof(*dirs));
@@ -236,7 +238,7 @@ int hg_compile(hg_output **outs, const char *const *inputs, size_t n,
 	reg = hg_registry_new(a, dirs, i);
 	free(dirs);
 	if (opts->params_file &&
-		read_params_file(&raw, &nraw, &capraw, a, d, opts->params_file) < 0)
+	        read_params_file(&raw, &nraw, &capraw, a, d, opts->params_file) < 0)
 		params_bad = true;
 	if (read_cli_params(&raw, &nraw, &capraw, a, d, opts) < 0)
 		params_bad = true;
@@ -246,7 +248,8 @@ int hg_compile(hg_output **outs, const char *const *inputs, size_t n,
 		size_t before = d->nerrors;
 		o[i].input = hg_xstrdup(inputs[i]);
 		errs_before[i] = before;
-		if (hg_template_load(&tmpls[i], a, d, inputs[i]) < 0 || any_error_since(d, before)) {
+		if (hg_template_load(&tmpls[i], a, d, inputs[i]) < 0 ||
+		        any_error_since(d, before)) {
 			if (tmpls[i] && tmpls[i]->name)
 				o[i].template_name = hg_xstrdup(tmpls[i]->name);
 			tmpls[i] = NULL;
@@ -256,9 +259,9 @@ int hg_compile(hg_output **outs, const char *const *inputs, size_t n,
 		o[i].is_azure = tmpls[i]->target == HG_TARGET_AZURE;
 		for (k = 0; k < i; k++) {
 			if (tmpls[k] && tmpls[k]->kind == tmpls[i]->kind &&
-				strcmp(tmpls[k]->name, tmpls[i]->name) == 0) {
-				hg_diag *dg = hg_diag_add(d, HG_D_DUPLICATE_TEMPLATE, &tmpls[i]->name_span,
-					tmpls[i]->name, NULL);
+			        strcmp(tmpls[k]->name, tmpls[i]->name) == 0) {
+				hg_diag *dg = hg_diag_add(d, HG_D_DUPLICATE_TEMPLATE,
+				        &tmpls[i]->name_span, tmpls[i]->name, NULL);
 				hg_diag_note(dg, HG_D_N_OTHER_HERE, &tmpls[k]->name_span, NULL);
 				tmpls[i] = NULL;
 				break;
@@ -295,8 +298,9 @@ int hg_compile(hg_output **outs, const char *const *inputs, size_t n,
 				schemas = hg_schemas_open(opts->schema_dir);
 			if (!schemas) {
 				hg_diag_add(d, HG_D_SCHEMAS_MISSING, NULL,
-					opts->schema_dir ? opts->schema_dir : "-",
-					HG_BI("no aws/index.json", "aws/index.json がありません"), NULL);
+				        opts->schema_dir ? opts->schema_dir : "-",
+				        HG_BI("no aws/index.json", "aws/index.json がありません"),
+				        NULL);
 				rc = HG_EIO;
 				break;
 			}

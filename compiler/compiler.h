@@ -26,24 +26,27 @@ typedef struct hg_compile_options {
 	unsigned version;
 	const char *const *template_dirs; /* search path, in order */
 	size_t ntemplate_dirs;
-	const char *bundled_dir;      /* the bundled templates/, searched last and shown
-					 as "<hinagata>/templates" in messages */
-	const char *schema_dir;       /* schemas/ (with aws/ and azure/) */
-	const char *const *params;    /* "NAME=VALUE" for the root templates */
+	const char *bundled_dir;   /* the bundled templates/, searched last and shown
+	                              as "<hinagata>/templates" in messages */
+	const char *schema_dir;    /* schemas/ (with aws/ and azure/) */
+	const char *const *params; /* "NAME=VALUE" for the root templates */
 	size_t nparams;
-	const char *params_file;      /* YAML or JSON mapping NAME: VALUE, or NULL */
+	const char *params_file; /* YAML or JSON mapping NAME: VALUE, or NULL */
 } hg_compile_options;
 
 #define HG_COMPILE_OPTIONS_VERSION 1
-#define HG_COMPILE_OPTIONS_INIT {HG_COMPILE_OPTIONS_VERSION, NULL, 0, NULL, NULL, NULL, 0, NULL}
+#define HG_COMPILE_OPTIONS_INIT                                                                    \
+	{                                                                                          \
+		HG_COMPILE_OPTIONS_VERSION, NULL, 0, NULL, NULL, NULL, 0, NULL                     \
+	}
 
 typedef struct hg_output {
 	char *input;         /* the input path (new) */
 	char *template_name; /* "gc/aws/audit-trail", or NULL if unknown (new) */
 	char *json;          /* the compiled document, or NULL on errors (new) */
 	size_t len;
-	bool is_azure;       /* ARM rather than CloudFormation */
-	bool ok;             /* compiled without errors */
+	bool is_azure; /* ARM rather than CloudFormation */
+	bool ok;       /* compiled without errors */
 } hg_output;
 
 /*
@@ -54,7 +57,7 @@ typedef struct hg_output {
  * be read or the schemas are missing.
  */
 int hg_compile(hg_output **outs, const char *const *inputs, size_t n,
-	const hg_compile_options *opts, hg_diags *d);
+        const hg_compile_options *opts, hg_diags *d);
 void hg_outputs_free(hg_output *outs, size_t n);
 
 /* The compiler's version string. */

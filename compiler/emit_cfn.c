@@ -28,13 +28,13 @@
 #include "lower.h"
 
 /* CloudFormation quotas (docs: cloudformation-limits). */
-#define CFN_MAX_RESOURCES 500
-#define CFN_MAX_PARAMS 200
-#define CFN_MAX_OUTPUTS 200
+#define CFN_MAX_RESOURCES   500
+#define CFN_MAX_PARAMS      200
+#define CFN_MAX_OUTPUTS     200
 #define CFN_MAX_BODY_INLINE 51200
-#define CFN_MAX_BODY_S3 1000000
+#define CFN_MAX_BODY_S3     1000000
 #define CFN_MAX_DESCRIPTION 1024
-#define CFN_MAX_AND_OR 10
+#define CFN_MAX_AND_OR      10
 
 #define OUTPUT_HASH_PLACEHOLDER "@@hinagata-output-hash@@"
 
@@ -98,8 +98,7 @@ static json_t *cond_operand(const hg_expr *e)
 }
 
 /* Flatten a chain of one operator (a && b && c) into its operands. */
-static void flatten(const hg_expr *e, hg_expr_kind kind, const hg_expr **ops, size_t *n,
-	size_t max)
+static void flatten(const hg_expr *e, hg_expr_kind kind, const hg_expr **ops, size_t *n, size_t max)
 {
 	if (e->kind == kind) {
 		flatten(e->u.op.a, kind, ops, n, max);
@@ -137,7 +136,7 @@ static json_t *emit_cond_expr(const hg_expr *e)
 	case HG_EX_NE: {
 		json_t *l = json_array();
 		json_array_append_new(l,
-			fn1("Fn::Equals", arr2(cond_operand(e->u.op.a), cond_operand(e->u.op.b))));
+		        fn1("Fn::Equals", arr2(cond_operand(e->u.op.a), cond_operand(e->u.op.b))));
 		return fn1("Fn::Not", l);
 	}
 	case HG_EX_NOT: {
@@ -263,13 +262,13 @@ static json_t *emit_expr(const hg_expr *e)
 		switch (e->u.call.fn) {
 		case HG_FN_JOIN:
 			return fn1("Fn::Join",
-				arr2(emit_expr(e->u.call.args[0]), emit_expr(e->u.call.args[1])));
+			        arr2(emit_expr(e->u.call.args[0]), emit_expr(e->u.call.args[1])));
 		case HG_FN_SPLIT:
 			return fn1("Fn::Split",
-				arr2(emit_expr(e->u.call.args[0]), emit_expr(e->u.call.args[1])));
+			        arr2(emit_expr(e->u.call.args[0]), emit_expr(e->u.call.args[1])));
 		case HG_FN_SELECT:
 			return fn1("Fn::Select",
-				arr2(emit_expr(e->u.call.args[0]), emit_expr(e->u.call.args[1])));
+			        arr2(emit_expr(e->u.call.args[0]), emit_expr(e->u.call.args[1])));
 		case HG_FN_BASE64:
 			return fn1("Fn::Base64", emit_expr(e->u.call.args[0]));
 		case HG_FN_AZS:
@@ -353,7 +352,7 @@ static json_t *emit_param(const hg_ir_param *p)
 		break;
 	case HG_P_LIST:
 		json_object_set_new(o, "Type",
-			str(d->item_type == HG_T_INT ? "List<Number>" : "CommaDelimitedList"));
+		        str(d->item_type == HG_T_INT ? "List<Number>" : "CommaDelimitedList"));
 		break;
 	default:
 		json_object_set_new(o, "Type", str("String"));
@@ -612,15 +611,15 @@ int hg_emit_cfn(hg_buf *out, const hg_ir *ir, hg_diags *d)
 		conds[i] = ir->conds[i];
 	for (i = 0; i < ir->noutputs; i++)
 		outs[i] = ir->outputs[i];
-#define SORT_BY_ID(arr, n, type) \
-	do { \
-		size_t x, y; \
-		for (x = 1; x < (n); x++) \
-			for (y = x; y > 0 && strcmp((arr)[y - 1]->id, (arr)[y]->id) > 0; y--) { \
-				type *t_ = (arr)[y]; \
-				(arr)[y] = (arr)[y - 1]; \
-				(arr)[y - 1] = t_; \
-			} \
+#define SORT_BY_ID(arr, n, type)                                                                   \
+	do {                                                                                       \
+		size_t x, y;                                                                       \
+		for (x = 1; x < (n); x++)                                                          \
+			for (y = x; y > 0 && strcmp((arr)[y - 1]->id, (arr)[y]->id) > 0; y--) {    \
+				type *t_ = (arr)[y];                                               \
+				(arr)[y] = (arr)[y - 1];                                           \
+				(arr)[y - 1] = t_;                                                 \
+			}                                                                          \
 	} while (0)
 	SORT_BY_ID(params, ir->nparams, hg_ir_param);
 	SORT_BY_ID(conds, ir->nconds, hg_ir_cond);

@@ -26,26 +26,26 @@
 #define MAX_EXPR_DEPTH 64
 
 static const hg_pseudo_info pseudos[] = {
-	/* ORDER PSEUDO */
-	{"region", "AWS::Region", HG_T_STRING},
-	{"account_id", "AWS::AccountId", HG_T_STRING},
-	{"partition", "AWS::Partition", HG_T_STRING},
-	{"stack_name", "AWS::StackName", HG_T_STRING},
-	{"stack_id", "AWS::StackId", HG_T_STRING},
-	{"url_suffix", "AWS::URLSuffix", HG_T_STRING},
-	{"notification_arns", "AWS::NotificationARNs", HG_T_LIST},
-	{"no_value", "AWS::NoValue", HG_T_ANY},
+        /* ORDER PSEUDO */
+        {"region", "AWS::Region", HG_T_STRING},
+        {"account_id", "AWS::AccountId", HG_T_STRING},
+        {"partition", "AWS::Partition", HG_T_STRING},
+        {"stack_name", "AWS::StackName", HG_T_STRING},
+        {"stack_id", "AWS::StackId", HG_T_STRING},
+        {"url_suffix", "AWS::URLSuffix", HG_T_STRING},
+        {"notification_arns", "AWS::NotificationARNs", HG_T_LIST},
+        {"no_value", "AWS::NoValue", HG_T_ANY},
 };
 
 static const hg_func_info funcs[] = {
-	/* ORDER FUNC */
-	{"join", 2, 2, HG_T_STRING},
-	{"split", 2, 2, HG_T_LIST},
-	{"select", 2, 2, HG_T_ANY},
-	{"base64", 1, 1, HG_T_STRING},
-	{"azs", 0, 0, HG_T_LIST},
-	{"cidr", 3, 3, HG_T_LIST},
-	{"import", 1, 1, HG_T_ANY},
+        /* ORDER FUNC */
+        {"join", 2, 2, HG_T_STRING},
+        {"split", 2, 2, HG_T_LIST},
+        {"select", 2, 2, HG_T_ANY},
+        {"base64", 1, 1, HG_T_STRING},
+        {"azs", 0, 0, HG_T_LIST},
+        {"cidr", 3, 3, HG_T_LIST},
+        {"import", 1, 1, HG_T_ANY},
 };
 
 const hg_pseudo_info *hg_pseudo_info_of(hg_pseudo p)
@@ -123,9 +123,9 @@ struct lexer {
 	hg_arena *a;
 	hg_diags *d;
 	const char *src, *end, *p;
-	hg_span at;     /* position of src[0], or of the whole text if !exact */
-	bool exact;     /* columns inside the text can be computed */
-	size_t col;     /* character offset of p from src */
+	hg_span at;      /* position of src[0], or of the whole text if !exact */
+	bool exact;      /* columns inside the text can be computed */
+	size_t col;      /* character offset of p from src */
 	size_t prev_end; /* character offset where the previous token ended */
 	/* current token */
 	tok_kind tok;
@@ -199,7 +199,7 @@ static void next(struct lexer *l)
 	if ((*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') || *p == '_') {
 		const char *q = p;
 		while (q < l->end && ((*q >= 'A' && *q <= 'Z') || (*q >= 'a' && *q <= 'z') ||
-			(*q >= '0' && *q <= '9') || *q == '_'))
+		                             (*q >= '0' && *q <= '9') || *q == '_'))
 			q++;
 		l->tok = T_NAME;
 		l->sval = hg_arena_intern(l->a, p, (size_t)(q - p));
@@ -208,7 +208,8 @@ static void next(struct lexer *l)
 		advance(l, (size_t)(q - p));
 		return;
 	}
-	if ((*p >= '0' && *p <= '9') || (*p == '-' && p + 1 < l->end && p[1] >= '0' && p[1] <= '9')) {
+	if ((*p >= '0' && *p <= '9') ||
+	        (*p == '-' && p + 1 < l->end && p[1] >= '0' && p[1] <= '9')) {
 		const char *q = p + 1;
 		char *endp;
 		hg_buf num = HG_BUF_INIT;
@@ -235,7 +236,7 @@ static void next(struct lexer *l)
 		size_t chars = 1;
 		while (q < l->end && *q != quote) {
 			if (*q == '\\' && q + 1 < l->end &&
-				(q[1] == '\\' || q[1] == '\'' || q[1] == '"')) {
+			        (q[1] == '\\' || q[1] == '\'' || q[1] == '"')) {
 				hg_buf_putc(&s, q[1]);
 				q += 2;
 				chars += 2;
@@ -263,12 +264,12 @@ static void next(struct lexer *l)
 		advance(l, (size_t)(q + 1 - p));
 		return;
 	}
-#define TWO(c1, c2, k) \
-	if (p[0] == c1 && p + 1 < l->end && p[1] == c2) { \
-		l->tok = k; \
-		l->tlen_chars = 2; \
-		advance(l, 2); \
-		return; \
+#define TWO(c1, c2, k)                                                                             \
+	if (p[0] == c1 && p + 1 < l->end && p[1] == c2) {                                          \
+		l->tok = k;                                                                        \
+		l->tlen_chars = 2;                                                                 \
+		advance(l, 2);                                                                     \
+		return;                                                                            \
 	}
 	TWO('=', '=', T_EQ)
 	TWO('!', '=', T_NE)
@@ -300,7 +301,7 @@ static void next(struct lexer *l)
 	default:
 		if (*p == '=')
 			lex_error(l, "'=' is not an operator; use '=='",
-				"'=' は演算子ではありません。'==' を使ってください");
+			        "'=' は演算子ではありません。'==' を使ってください");
 		else
 			lex_error(l, "unexpected character", "予期しない文字があります");
 		l->tok = T_ERROR;
@@ -391,8 +392,10 @@ static hg_expr *parse_primary(struct lexer *l)
 				hg_buf known = HG_BUF_INIT;
 				size_t i;
 				for (i = 0; i < HG_FN__COUNT; i++)
-					hg_buf_printf(&known, "%s%s()", i ? ", " : "", funcs[i].name);
-				hg_diag_add(l->d, HG_D_UNKNOWN_FUNCTION, &start, name, known.ptr, NULL);
+					hg_buf_printf(
+					        &known, "%s%s()", i ? ", " : "", funcs[i].name);
+				hg_diag_add(
+				        l->d, HG_D_UNKNOWN_FUNCTION, &start, name, known.ptr, NULL);
 				hg_buf_dispose(&known);
 				l->failed = true;
 				return NULL;
@@ -413,7 +416,8 @@ static hg_expr *parse_primary(struct lexer *l)
 					continue;
 				}
 				if (l->tok != T_RPAREN) {
-					lex_error(l, "expected ',' or ')'", "',' か ')' が必要です");
+					lex_error(
+					        l, "expected ',' or ')'", "',' か ')' が必要です");
 					return NULL;
 				}
 			}
@@ -424,7 +428,8 @@ static hg_expr *parse_primary(struct lexer *l)
 				char want[8], got[8];
 				snprintf(want, sizeof(want), "%u", funcs[fn].min_args);
 				snprintf(got, sizeof(got), "%zu", nargs);
-				hg_diag_add(l->d, HG_D_FUNCTION_ARITY, &e->span, name, want, got, NULL);
+				hg_diag_add(
+				        l->d, HG_D_FUNCTION_ARITY, &e->span, name, want, got, NULL);
 				l->failed = true;
 				return NULL;
 			}
@@ -440,7 +445,8 @@ static hg_expr *parse_primary(struct lexer *l)
 		while (l->tok == T_DOT) {
 			next(l);
 			if (l->tok != T_NAME) {
-				lex_error(l, "expected a name after '.'", "'.' の後には名前が必要です");
+				lex_error(l, "expected a name after '.'",
+				        "'.' の後には名前が必要です");
 				return NULL;
 			}
 			if (n == HG_ARRAY_SIZE(parts)) {
@@ -497,7 +503,8 @@ static hg_expr *parse_cmp(struct lexer *l)
 	if (!b)
 		return NULL;
 	if (l->tok == T_EQ || l->tok == T_NE) {
-		lex_error(l, "comparisons do not chain; use '&&'", "比較は連結できません。'&&' を使ってください");
+		lex_error(l, "comparisons do not chain; use '&&'",
+		        "比較は連結できません。'&&' を使ってください");
 		return NULL;
 	}
 	return binary(l, op == T_EQ ? HG_EX_EQ : HG_EX_NE, a, b);
@@ -558,7 +565,7 @@ static hg_expr *parse_expr(struct lexer *l)
 		}
 		if (l->tok != T_COLON) {
 			lex_error(l, "expected ':' of 'condition ? then : else'",
-				"'条件 ? 値 : 値' の ':' が必要です");
+			        "'条件 ? 値 : 値' の ':' が必要です");
 			l->depth--;
 			return NULL;
 		}
@@ -581,8 +588,8 @@ static hg_expr *parse_expr(struct lexer *l)
 	return c;
 }
 
-hg_expr *hg_expr_parse(hg_arena *a, hg_diags *d, const char *src, size_t len, const hg_span *at,
-	bool exact)
+hg_expr *hg_expr_parse(
+        hg_arena *a, hg_diags *d, const char *src, size_t len, const hg_span *at, bool exact)
 {
 	struct lexer l;
 	hg_expr *e;
@@ -601,7 +608,8 @@ hg_expr *hg_expr_parse(hg_arena *a, hg_diags *d, const char *src, size_t len, co
 	}
 	e = parse_expr(&l);
 	if (e && l.tok != T_END)
-		lex_error(&l, "unexpected text after the expression", "式の後に余分な文字があります");
+		lex_error(
+		        &l, "unexpected text after the expression", "式の後に余分な文字があります");
 	return l.failed ? NULL : e;
 }
 
@@ -625,8 +633,8 @@ hg_value *hg_value_str(hg_arena *a, const char *s, size_t len, const hg_span *sp
 }
 
 /* Span of the character at char offset `col` of a string starting at `at`. */
-static hg_span offset_span(const hg_span *at, bool exact, const hg_span *whole, size_t col,
-	size_t nchars)
+static hg_span offset_span(
+        const hg_span *at, bool exact, const hg_span *whole, size_t col, size_t nchars)
 {
 	hg_span s;
 	if (!exact)
@@ -649,7 +657,7 @@ static size_t count_chars(const char *s, size_t n)
 }
 
 hg_value *hg_value_parse_string(hg_arena *a, hg_diags *d, const char *s, size_t len,
-	const hg_span *at, bool exact, const hg_span *whole)
+        const hg_span *at, bool exact, const hg_span *whole)
 {
 	hg_part parts[256];
 	size_t nparts = 0, i = 0;
@@ -688,17 +696,19 @@ hg_value *hg_value_parse_string(hg_arena *a, hg_diags *d, const char *s, size_t 
 			if (j >= len) {
 				hg_span bad = offset_span(at, exact, whole, count_chars(s, i), 2);
 				hg_diag_add(d, HG_D_EXPR_SYNTAX, &bad,
-					HG_BI("'${' is not closed by '}' (write '$${' for a literal '${')",
-						"'${' が '}' で閉じられていません (文字どおりの '${' は '$${' と書きます)"),
-					NULL);
+				        HG_BI("'${' is not closed by '}' (write '$${' for a "
+				              "literal '${')",
+				                "'${' が '}' で閉じられていません (文字どおりの "
+				                "'${' は '$${' と書きます)"),
+				        NULL);
 				hg_buf_dispose(&text);
 				return NULL;
 			}
 			if (nparts + 2 >= HG_ARRAY_SIZE(parts)) {
 				hg_diag_add(d, HG_D_EXPR_SYNTAX, whole,
-					HG_BI("too many ${...} parts in one string",
-						"1 つの文字列に ${...} が多すぎます"),
-					NULL);
+				        HG_BI("too many ${...} parts in one string",
+				                "1 つの文字列に ${...} が多すぎます"),
+				        NULL);
 				hg_buf_dispose(&text);
 				return NULL;
 			}
@@ -792,7 +802,8 @@ bool hg_expr_equal(const hg_expr *a, const hg_expr *b)
 		return false;
 	switch (a->kind) {
 	case HG_EX_STR:
-		return a->u.str.len == b->u.str.len && memcmp(a->u.str.s, b->u.str.s, a->u.str.len) == 0;
+		return a->u.str.len == b->u.str.len &&
+		       memcmp(a->u.str.s, b->u.str.s, a->u.str.len) == 0;
 	case HG_EX_INT:
 		return a->u.i == b->u.i;
 	case HG_EX_BOOL:
@@ -813,7 +824,7 @@ bool hg_expr_equal(const hg_expr *a, const hg_expr *b)
 		return hg_expr_equal(a->u.op.a, b->u.op.a) && hg_expr_equal(a->u.op.b, b->u.op.b);
 	case HG_EX_COND:
 		return hg_expr_equal(a->u.op.a, b->u.op.a) && hg_expr_equal(a->u.op.b, b->u.op.b) &&
-			hg_expr_equal(a->u.op.c, b->u.op.c);
+		       hg_expr_equal(a->u.op.c, b->u.op.c);
 	case HG_EX_CALL:
 		if (a->u.call.fn != b->u.call.fn || a->u.call.n != b->u.call.n)
 			return false;
@@ -858,7 +869,8 @@ bool hg_value_equal(const hg_value *a, const hg_value *b)
 	case HG_V_FLOAT:
 		return a->u.f == b->u.f;
 	case HG_V_STR:
-		return a->u.str.len == b->u.str.len && memcmp(a->u.str.s, b->u.str.s, a->u.str.len) == 0;
+		return a->u.str.len == b->u.str.len &&
+		       memcmp(a->u.str.s, b->u.str.s, a->u.str.len) == 0;
 	case HG_V_LIST:
 		if (a->u.list.n != b->u.list.n)
 			return false;
@@ -887,7 +899,8 @@ bool hg_value_equal(const hg_value *a, const hg_value *b)
 			if (!pa->expr != !pb->expr)
 				return false;
 			if (pa->expr ? !hg_expr_equal(pa->expr, pb->expr)
-				     : (pa->len != pb->len || memcmp(pa->text, pb->text, pa->len) != 0))
+			             : (pa->len != pb->len ||
+			                       memcmp(pa->text, pb->text, pa->len) != 0))
 				return false;
 		}
 		return true;

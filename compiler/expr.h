@@ -59,8 +59,8 @@ typedef enum hg_pseudo {
 } hg_pseudo;
 
 typedef struct hg_pseudo_info {
-	const char *name;  /* as written after "aws." */
-	const char *cfn;   /* the CloudFormation pseudo parameter */
+	const char *name; /* as written after "aws." */
+	const char *cfn;  /* the CloudFormation pseudo parameter */
 	hg_type type;
 } hg_pseudo_info;
 
@@ -95,7 +95,7 @@ typedef enum hg_expr_kind {
 	HG_EX_INT,
 	HG_EX_BOOL,
 	/* before resolution */
-	HG_EX_REF,  /* dotted name: params.x, bucket, bucket.Arn, aws.region, audit.arn */
+	HG_EX_REF, /* dotted name: params.x, bucket, bucket.Arn, aws.region, audit.arn */
 	/* operators */
 	HG_EX_NOT,
 	HG_EX_AND,
@@ -109,8 +109,8 @@ typedef enum hg_expr_kind {
 	HG_EX_RESOURCE, /* the resource's reference value (CFN Ref) */
 	HG_EX_ATTR,     /* an attribute of a resource (CFN GetAtt) */
 	HG_EX_PSEUDO,
-	HG_EX_CONDREF,  /* a named condition, as a boolean */
-	HG_EX_VALUE,    /* a constant or structured value (bound parameter) */
+	HG_EX_CONDREF, /* a named condition, as a boolean */
+	HG_EX_VALUE,   /* a constant or structured value (bound parameter) */
 } hg_expr_kind;
 
 struct hg_expr {
@@ -205,8 +205,8 @@ struct hg_value {
  * the same line; without, every node gets the span `at`. Returns the
  * expression (arena-owned) or NULL after adding a diagnostic.
  */
-hg_expr *hg_expr_parse(hg_arena *a, hg_diags *d, const char *src, size_t len, const hg_span *at,
-	bool exact);
+hg_expr *hg_expr_parse(
+        hg_arena *a, hg_diags *d, const char *src, size_t len, const hg_span *at, bool exact);
 
 /*
  * Parse a string that may hold ${...} parts into a value: HG_V_STR if it has
@@ -217,7 +217,7 @@ hg_expr *hg_expr_parse(hg_arena *a, hg_diags *d, const char *src, size_t len, co
  * Returns NULL after adding a diagnostic.
  */
 hg_value *hg_value_parse_string(hg_arena *a, hg_diags *d, const char *s, size_t len,
-	const hg_span *at, bool exact, const hg_span *whole);
+        const hg_span *at, bool exact, const hg_span *whole);
 
 /* Constructors (arena-owned results). */
 hg_value *hg_value_new(hg_arena *a, hg_value_kind kind, const hg_span *span);

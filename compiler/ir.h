@@ -33,9 +33,9 @@ typedef struct hg_ir_cond {
 
 /* A top-level property fixed by a template's locked: section. */
 typedef struct hg_lock {
-	const char *key;   /* top-level property name */
-	hg_value *value;   /* the locked value, resolved */
-	hg_span span;      /* where locked: sets it */
+	const char *key; /* top-level property name */
+	hg_value *value; /* the locked value, resolved */
+	hg_span span;    /* where locked: sets it */
 	const hg_template *tmpl;
 } hg_lock;
 
@@ -52,7 +52,7 @@ typedef struct hg_ir_resource {
 	hg_value *props; /* HG_V_MAP or NULL; resolved, locks and overrides merged */
 	hg_expr *when;   /* resolved condition; NULL = always */
 	hg_ir_cond *cond;
-	bool excluded;   /* the condition is always false */
+	bool excluded;                /* the condition is always false */
 	struct hg_ir_resource **deps; /* explicit depends_on, resolved */
 	hg_span *dep_spans;
 	size_t ndeps;

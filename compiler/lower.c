@@ -99,8 +99,9 @@ static hg_ir_cond *named_cond(struct lctx *c, hg_expr *e)
 			return c->ir->conds[i];
 	ic = HG_ANEW(a, hg_ir_cond);
 	c->owner_conds++;
-	ic->id = c->owner_conds == 1 ? hg_arena_printf(a, "%sCondition", c->owner)
-				     : hg_arena_printf(a, "%sCondition%u", c->owner, c->owner_conds);
+	ic->id = c->owner_conds == 1
+	                 ? hg_arena_printf(a, "%sCondition", c->owner)
+	                 : hg_arena_printf(a, "%sCondition%u", c->owner, c->owner_conds);
 	ic->expr = e;
 	ic->span = e->span;
 	HG_AGROW(c->ir->a, c->ir->conds, c->ir->capconds, c->ir->nconds + 1);
@@ -119,7 +120,7 @@ static hg_expr *condref(struct lctx *c, hg_ir_cond *ic, const hg_span *span)
 static bool is_boolean_op(const hg_expr *e)
 {
 	return e->kind == HG_EX_NOT || e->kind == HG_EX_AND || e->kind == HG_EX_OR ||
-		e->kind == HG_EX_EQ || e->kind == HG_EX_NE;
+	       e->kind == HG_EX_EQ || e->kind == HG_EX_NE;
 }
 
 static void lower_expr(struct lctx *c, hg_expr *e);
@@ -380,7 +381,7 @@ static void check_graph(struct lctx *c)
 					break;
 			if (j < nprops && r->tmpl == c->ir->root)
 				hg_diag_add(c->d, HG_D_DEPENDS_REDUNDANT, &r->dep_spans[k],
-					r->deps[k]->name, NULL);
+				        r->deps[k]->name, NULL);
 			HG_GROW(g.out[i].to, g.out[i].cap, g.out[i].n + 1);
 			g.out[i].at = hg_xrealloc(g.out[i].at, g.out[i].cap * sizeof(*g.out[i].at));
 			g.out[i].to[g.out[i].n] = r->deps[k];
@@ -421,7 +422,7 @@ static void check_ids(struct lctx *c, struct idrec *recs, size_t n)
 	for (i = 0; i < n; i++) {
 		if (strlen(recs[i].id) > 255) {
 			hg_diag_add(c->d, HG_D_ID_TOO_LONG, &recs[i].span,
-				hg_arena_strndup(c->ir->a, recs[i].id, 40), NULL);
+			        hg_arena_strndup(c->ir->a, recs[i].id, 40), NULL);
 			c->failed = true;
 		}
 	}
@@ -437,8 +438,8 @@ static void check_ids(struct lctx *c, struct idrec *recs, size_t n)
 	}
 	for (i = 1; i < n; i++) {
 		if (strcmp(recs[i].id, recs[i - 1].id) == 0) {
-			hg_diag *dg = hg_diag_add(c->d, HG_D_ID_COLLISION, &recs[i].span, recs[i].id,
-				recs[i].what, recs[i - 1].what, NULL);
+			hg_diag *dg = hg_diag_add(c->d, HG_D_ID_COLLISION, &recs[i].span,
+			        recs[i].id, recs[i].what, recs[i - 1].what, NULL);
 			hg_diag_note(dg, HG_D_N_OTHER_HERE, &recs[i - 1].span, NULL);
 			c->failed = true;
 		}
@@ -486,7 +487,7 @@ static void find_secret(hg_expr *e, void *payload)
 	struct secret_walk *w = payload;
 	if (e->kind == HG_EX_PARAM && e->u.param->decl->type == HG_P_SECURE) {
 		hg_diag_add(w->c->d, HG_D_SECRET_IN_OUTPUT, &e->span, w->o->decl->name,
-			e->u.param->decl->name, NULL);
+		        e->u.param->decl->name, NULL);
 		w->c->failed = true;
 	}
 }
@@ -541,7 +542,7 @@ int hg_lower(hg_ir *ir, hg_diags *d)
 		for (k = 0; k < r->ndeps; k++) {
 			if (r->deps[k]->excluded) {
 				hg_diag *dg = hg_diag_add(d, HG_D_REF_EXCLUDED, &r->dep_spans[k],
-					r->deps[k]->path, NULL);
+				        r->deps[k]->path, NULL);
 				hg_diag_note(dg, HG_D_N_DECLARED_HERE, &r->deps[k]->span, NULL);
 				c.failed = true;
 			}
@@ -560,7 +561,7 @@ int hg_lower(hg_ir *ir, hg_diags *d)
 		hg_value_visit(ir->outputs[i]->value, find_secret, &sw);
 		if (ir->outputs[i]->value && hg_value_type(ir->outputs[i]->value) == HG_T_OBJECT) {
 			hg_diag_add(d, HG_D_OUTPUT_NOT_STRING, &ir->outputs[i]->value->span,
-				ir->outputs[i]->decl->name, hg_type_name(HG_T_OBJECT), NULL);
+			        ir->outputs[i]->decl->name, hg_type_name(HG_T_OBJECT), NULL);
 			c.failed = true;
 		}
 	}

@@ -67,13 +67,14 @@ void hg_registry_free(hg_registry *r)
 	free(r);
 }
 
-static const hg_template *find_exact(hg_registry *r, hg_doc_kind kind, const char *name,
-	const hg_semver *v)
+static const hg_template *find_exact(
+        hg_registry *r, hg_doc_kind kind, const char *name, const hg_semver *v)
 {
 	size_t i;
 	for (i = 0; i < r->n; i++) {
 		const hg_template *t = r->entries[i].t;
-		if (t->kind == kind && strcmp(t->name, name) == 0 && hg_semver_cmp(&t->version, v) == 0)
+		if (t->kind == kind && strcmp(t->name, name) == 0 &&
+		        hg_semver_cmp(&t->version, v) == 0)
 			return t;
 	}
 	return NULL;
@@ -108,15 +109,14 @@ static void scan_file(hg_registry *r, hg_diags *d, const char *path, const char 
 	size_t before = r->scratch.nerrors;
 
 	if (hg_template_load_in(&t, r->a, &r->scratch, d, path, display) < 0 || !t ||
-		r->scratch.nerrors != before) {
+	        r->scratch.nerrors != before) {
 		r->skipped++;
 		return;
 	}
 	hg_registry_add(r, t);
 }
 
-static void scan_dir(hg_registry *r, hg_diags *d, const char *dir, const char *display,
-	int depth)
+static void scan_dir(hg_registry *r, hg_diags *d, const char *dir, const char *display, int depth)
 {
 	DIR *dp;
 	struct dirent *de;
@@ -165,7 +165,8 @@ const char *hg_registry_path_text(hg_registry *r)
 	const char *s;
 	size_t i;
 	for (i = 0; i < r->ndirs; i++)
-		hg_buf_printf(&b, "%s%s", i ? ", " : "", r->displays[i] ? r->displays[i] : r->dirs[i]);
+		hg_buf_printf(
+		        &b, "%s%s", i ? ", " : "", r->displays[i] ? r->displays[i] : r->dirs[i]);
 	if (!r->ndirs)
 		hg_buf_puts(&b, "-");
 	s = hg_arena_strndup(r->a, b.ptr, b.size);
@@ -174,7 +175,7 @@ const char *hg_registry_path_text(hg_registry *r)
 }
 
 int hg_registry_find(const hg_template **out, hg_registry *r, hg_diags *d, hg_doc_kind kind,
-	const char *name, const hg_range *range, const char *range_text, const hg_span *at)
+        const char *name, const hg_range *range, const char *range_text, const hg_span *at)
 {
 	const hg_template *best = NULL;
 	hg_buf avail = HG_BUF_INIT;
@@ -201,10 +202,11 @@ int hg_registry_find(const hg_template **out, hg_registry *r, hg_diags *d, hg_do
 	}
 	if (found) {
 		dg = hg_diag_add(d, HG_D_NO_VERSION_MATCH, at, name, range_text ? range_text : "*",
-			avail.ptr, NULL);
+		        avail.ptr, NULL);
 	} else {
-		dg = hg_diag_add(d, kind == HG_DOC_PROFILE ? HG_D_PROFILE_NOT_FOUND : HG_D_TEMPLATE_NOT_FOUND,
-			at, name, hg_registry_path_text(r), NULL);
+		dg = hg_diag_add(d,
+		        kind == HG_DOC_PROFILE ? HG_D_PROFILE_NOT_FOUND : HG_D_TEMPLATE_NOT_FOUND,
+		        at, name, hg_registry_path_text(r), NULL);
 	}
 	if (r->skipped) {
 		char n[32];

@@ -46,7 +46,7 @@ void hg_registry_free(hg_registry *r);
  * returned.
  */
 int hg_registry_find(const hg_template **out, hg_registry *r, hg_diags *d, hg_doc_kind kind,
-	const char *name, const hg_range *range, const char *range_text, const hg_span *at);
+        const char *name, const hg_range *range, const char *range_text, const hg_span *at);
 
 /* Add an already-parsed template (an input file) so other inputs can use it. */
 void hg_registry_add(hg_registry *r, const hg_template *t);

@@ -104,8 +104,8 @@ static const char *scoped(struct ctx *c, const struct scope *s, const char *name
 
 static const char *tmpl_label(struct ctx *c, const hg_template *t)
 {
-	return hg_arena_printf(c->a, "%s@%s", t->name ? t->name : "?",
-		t->version_text ? t->version_text : "?");
+	return hg_arena_printf(
+	        c->a, "%s@%s", t->name ? t->name : "?", t->version_text ? t->version_text : "?");
 }
 
 /* ---- parameters ---- */
@@ -180,8 +180,8 @@ static void show(struct ctx *c, const hg_value *v, const char **out)
  * constraints. Returns the value, converted where the language allows
  * (scalars for strings), or NULL after a diagnostic.
  */
-static hg_value *check_param_value(struct ctx *c, const hg_param_decl *p, hg_value *v,
-	const hg_span *at, const char *pname)
+static hg_value *check_param_value(
+        struct ctx *c, const hg_param_decl *p, hg_value *v, const hg_span *at, const char *pname)
 {
 	hg_type want = ptype_value_type(p), got;
 	char a1[64], a2[64];
@@ -201,7 +201,7 @@ static hg_value *check_param_value(struct ctx *c, const hg_param_decl *p, hg_val
 	got = hg_value_type(v);
 	if (got != HG_T_ANY && got != want && !(want == HG_T_STRING && got == HG_T_STRING)) {
 		hg_diag_add(c->d, HG_D_PARAM_VALUE_TYPE, at, pname, hg_type_name(want),
-			hg_type_name(got), NULL);
+		        hg_type_name(got), NULL);
 		failed(c);
 		return NULL;
 	}
@@ -209,8 +209,8 @@ static hg_value *check_param_value(struct ctx *c, const hg_param_decl *p, hg_val
 		for (i = 0; i < v->u.list.n; i++) {
 			hg_type it = hg_value_type(v->u.list.items[i]);
 			if (it != HG_T_ANY && it != p->item_type) {
-				hg_diag_add(c->d, HG_D_PARAM_VALUE_TYPE, &v->u.list.items[i]->span, pname,
-					hg_type_name(p->item_type), hg_type_name(it), NULL);
+				hg_diag_add(c->d, HG_D_PARAM_VALUE_TYPE, &v->u.list.items[i]->span,
+				        pname, hg_type_name(p->item_type), hg_type_name(it), NULL);
 				failed(c);
 				return NULL;
 			}
@@ -249,13 +249,13 @@ static hg_value *check_param_value(struct ctx *c, const hg_param_decl *p, hg_val
 	}
 	if ((p->has_min_len || p->has_max_len) && (v->kind == HG_V_STR || v->kind == HG_V_LIST)) {
 		int64_t len = v->kind == HG_V_STR ? (int64_t)utf8_count(v->u.str.s, v->u.str.len)
-						  : (int64_t)v->u.list.n;
+		                                  : (int64_t)v->u.list.n;
 		if ((p->has_min_len && len < p->min_len) || (p->has_max_len && len > p->max_len)) {
 			char range[64];
 			snprintf(a1, sizeof(a1), "%lld", (long long)len);
 			if (p->has_min_len && p->has_max_len)
 				snprintf(range, sizeof(range), "%lld..%lld", (long long)p->min_len,
-					(long long)p->max_len);
+				        (long long)p->max_len);
 			else if (p->has_min_len)
 				snprintf(range, sizeof(range), ">= %lld", (long long)p->min_len);
 			else
@@ -272,12 +272,14 @@ static hg_value *check_param_value(struct ctx *c, const hg_param_decl *p, hg_val
 		bool ok = false;
 		hg_buf_printf(&pat, "^(%s)$", p->pattern);
 		if (regcomp(&re, pat.ptr, REG_EXTENDED | REG_NOSUB) == 0) {
-			ok = strlen(v->u.str.s) == v->u.str.len && regexec(&re, v->u.str.s, 0, NULL, 0) == 0;
+			ok = strlen(v->u.str.s) == v->u.str.len &&
+			     regexec(&re, v->u.str.s, 0, NULL, 0) == 0;
 			regfree(&re);
 		}
 		hg_buf_dispose(&pat);
 		if (!ok) {
-			hg_diag_add(c->d, HG_D_PARAM_PATTERN, at, v->u.str.s, pname, p->pattern, NULL);
+			hg_diag_add(
+			        c->d, HG_D_PARAM_PATTERN, at, v->u.str.s, pname, p->pattern, NULL);
 			failed(c);
 			return NULL;
 		}
@@ -307,8 +309,8 @@ static bool literal_secret(const hg_param_decl *p, const hg_value *v)
 	return p->type == HG_P_SECURE && is_constant(v);
 }
 
-static void bind_params(struct ctx *c, struct scope *s, const hg_binding *b, size_t nb,
-	bool from_parent)
+static void bind_params(
+        struct ctx *c, struct scope *s, const hg_binding *b, size_t nb, bool from_parent)
 {
 	const hg_template *t = s->t;
 	size_t i;
@@ -320,7 +322,7 @@ static void bind_params(struct ctx *c, struct scope *s, const hg_binding *b, siz
 		hg_value *v;
 		if (!p) {
 			hg_diag_add(c->d, HG_D_PARAM_UNKNOWN_BINDING, &b[i].span, b[i].name,
-				tmpl_label(c, t), NULL);
+			        tmpl_label(c, t), NULL);
 			failed(c);
 			continue;
 		}
@@ -355,7 +357,7 @@ static void bind_params(struct ctx *c, struct scope *s, const hg_binding *b, siz
 				continue;
 			}
 			hg_diag_add(c->d, HG_D_PARAM_NEEDS_VALUE, s->use ? &s->use->span : &p->span,
-				scoped(c, s, p->name), "object", NULL);
+			        scoped(c, s, p->name), "object", NULL);
 			failed(c);
 			continue;
 		}
@@ -378,13 +380,13 @@ static void did_you_mean(struct ctx *c, hg_diag *dg, struct scope *s, const char
 	const char *best = NULL;
 	size_t bestd = 3, i, dist;
 
-#define TRY(cand) \
-	do { \
-		dist = hg_edit_distance(name, (cand), 2); \
-		if ((cand) && dist < bestd) { \
-			bestd = dist; \
-			best = (cand); \
-		} \
+#define TRY(cand)                                                                                  \
+	do {                                                                                       \
+		dist = hg_edit_distance(name, (cand), 2);                                          \
+		if ((cand) && dist < bestd) {                                                      \
+			bestd = dist;                                                              \
+			best = (cand);                                                             \
+		}                                                                                  \
 	} while (0)
 	for (i = 0; i < t->nresources; i++)
 		if (t->resources[i].name)
@@ -432,7 +434,8 @@ static hg_expr *scope_cond(struct ctx *c, struct scope *s, size_t i, const hg_sp
 		return NULL;
 	if (s->cond_state[i] == ST_BUSY) {
 		hg_diag_add(c->d, HG_D_REF_CYCLE, at,
-			hg_arena_printf(c->a, "conditions.%s -> conditions.%s", cd->name, cd->name), NULL);
+		        hg_arena_printf(c->a, "conditions.%s -> conditions.%s", cd->name, cd->name),
+		        NULL);
 		failed(c);
 		return NULL;
 	}
@@ -444,7 +447,7 @@ static hg_expr *scope_cond(struct ctx *c, struct scope *s, size_t i, const hg_sp
 	}
 	if (e->type != HG_T_BOOL && e->type != HG_T_ANY) {
 		hg_diag_add(c->d, HG_D_EXPR_TYPE, &cd->expr->span, cd->name,
-			HG_BI("a boolean", "真偽値"), hg_type_name(e->type), NULL);
+		        HG_BI("a boolean", "真偽値"), hg_type_name(e->type), NULL);
 		failed(c);
 		s->cond_state[i] = ST_FAILED;
 		return NULL;
@@ -478,9 +481,9 @@ static hg_value *scope_output(struct ctx *c, struct scope *s, size_t i, const hg
 	if (s->output_state[i] != ST_NONE) {
 		if (s->output_state[i] == ST_BUSY) {
 			hg_diag_add(c->d, HG_D_REF_CYCLE, at,
-				hg_arena_printf(c->a, "%s -> %s", scoped(c, s, od->name),
-					scoped(c, s, od->name)),
-				NULL);
+			        hg_arena_printf(c->a, "%s -> %s", scoped(c, s, od->name),
+			                scoped(c, s, od->name)),
+			        NULL);
 			failed(c);
 			s->output_state[i] = ST_FAILED;
 		}
@@ -525,14 +528,14 @@ static hg_expr *resolve_ref(struct ctx *c, struct scope *s, const hg_expr *e, en
 		hg_expr *r;
 		if (n < 2) {
 			hg_diag_add(c->d, HG_D_EXPR_SYNTAX, &e->span,
-				HG_BI("write params.NAME", "params.NAME と書いてください"), NULL);
+			        HG_BI("write params.NAME", "params.NAME と書いてください"), NULL);
 			failed(c);
 			return NULL;
 		}
 		p = hg_template_param(t, e->u.ref.parts[1]);
 		if (!p) {
-			dg = hg_diag_add(c->d, HG_D_UNDEFINED_PARAM, &e->u.ref.spans[1], e->u.ref.parts[1],
-				tmpl_label(c, t), NULL);
+			dg = hg_diag_add(c->d, HG_D_UNDEFINED_PARAM, &e->u.ref.spans[1],
+			        e->u.ref.parts[1], tmpl_label(c, t), NULL);
 			{
 				size_t k, bd = 3;
 				const char *best = NULL;
@@ -540,7 +543,8 @@ static hg_expr *resolve_ref(struct ctx *c, struct scope *s, const hg_expr *e, en
 					size_t dd;
 					if (!t->params[k].name)
 						continue;
-					dd = hg_edit_distance(e->u.ref.parts[1], t->params[k].name, 2);
+					dd = hg_edit_distance(
+					        e->u.ref.parts[1], t->params[k].name, 2);
 					if (dd < bd) {
 						bd = dd;
 						best = t->params[k].name;
@@ -548,7 +552,7 @@ static hg_expr *resolve_ref(struct ctx *c, struct scope *s, const hg_expr *e, en
 				}
 				if (best)
 					hg_diag_note(dg, HG_D_N_DID_YOU_MEAN, NULL,
-						hg_arena_printf(c->a, "params.%s", best), NULL);
+					        hg_arena_printf(c->a, "params.%s", best), NULL);
 			}
 			failed(c);
 			return NULL;
@@ -566,7 +570,7 @@ static hg_expr *resolve_ref(struct ctx *c, struct scope *s, const hg_expr *e, en
 				hg_value *m = hg_value_get(v, e->u.ref.parts[k]);
 				if (!m) {
 					hg_diag_add(c->d, HG_D_UNDEFINED_NAME, &e->u.ref.spans[k],
-						hg_ref_text(c->a, e), tmpl_label(c, t), NULL);
+					        hg_ref_text(c->a, e), tmpl_label(c, t), NULL);
 					failed(c);
 					return NULL;
 				}
@@ -578,8 +582,8 @@ static hg_expr *resolve_ref(struct ctx *c, struct scope *s, const hg_expr *e, en
 			return NULL;
 		}
 		if (n > 2) {
-			hg_diag_add(c->d, HG_D_UNDEFINED_NAME, &e->u.ref.spans[2], hg_ref_text(c->a, e),
-				tmpl_label(c, t), NULL);
+			hg_diag_add(c->d, HG_D_UNDEFINED_NAME, &e->u.ref.spans[2],
+			        hg_ref_text(c->a, e), tmpl_label(c, t), NULL);
 			failed(c);
 			return NULL;
 		}
@@ -592,7 +596,7 @@ static hg_expr *resolve_ref(struct ctx *c, struct scope *s, const hg_expr *e, en
 		size_t k;
 		if (strcmp(head, "aws") == 0 && t->target != HG_TARGET_AWS) {
 			hg_diag_add(c->d, HG_D_PSEUDO_TARGET, &e->span, hg_ref_text(c->a, e), "aws",
-				"azure", NULL);
+			        "azure", NULL);
 			failed(c);
 			return NULL;
 		}
@@ -604,8 +608,10 @@ static hg_expr *resolve_ref(struct ctx *c, struct scope *s, const hg_expr *e, en
 			return r;
 		}
 		for (k = 0; k < HG_PS__COUNT; k++)
-			hg_buf_printf(&known, "%saws.%s", k ? ", " : "", hg_pseudo_info_of((hg_pseudo)k)->name);
-		hg_diag_add(c->d, HG_D_UNKNOWN_PSEUDO, &e->span, hg_ref_text(c->a, e), known.ptr, NULL);
+			hg_buf_printf(&known, "%saws.%s", k ? ", " : "",
+			        hg_pseudo_info_of((hg_pseudo)k)->name);
+		hg_diag_add(
+		        c->d, HG_D_UNKNOWN_PSEUDO, &e->span, hg_ref_text(c->a, e), known.ptr, NULL);
 		hg_buf_dispose(&known);
 		failed(c);
 		return NULL;
@@ -614,8 +620,9 @@ static hg_expr *resolve_ref(struct ctx *c, struct scope *s, const hg_expr *e, en
 		hg_cond_decl *cd = n == 2 ? hg_template_cond(t, e->u.ref.parts[1]) : NULL;
 		hg_expr *r;
 		if (!cd) {
-			hg_diag_add(c->d, HG_D_UNDEFINED_CONDITION, n >= 2 ? &e->u.ref.spans[1] : &e->span,
-				n >= 2 ? e->u.ref.parts[1] : "", tmpl_label(c, t), NULL);
+			hg_diag_add(c->d, HG_D_UNDEFINED_CONDITION,
+			        n >= 2 ? &e->u.ref.spans[1] : &e->span,
+			        n >= 2 ? e->u.ref.parts[1] : "", tmpl_label(c, t), NULL);
 			failed(c);
 			return NULL;
 		}
@@ -656,7 +663,7 @@ static hg_expr *resolve_ref(struct ctx *c, struct scope *s, const hg_expr *e, en
 		hg_value *v;
 		if (n != 2) {
 			hg_diag_add(c->d, HG_D_UNDEFINED_NAME, &e->span, hg_ref_text(c->a, e),
-				tmpl_label(c, t), NULL);
+			        tmpl_label(c, t), NULL);
 			failed(c);
 			return NULL;
 		}
@@ -665,8 +672,8 @@ static hg_expr *resolve_ref(struct ctx *c, struct scope *s, const hg_expr *e, en
 			return NULL;
 		od = hg_template_output(ch->t, e->u.ref.parts[1]);
 		if (!od) {
-			hg_diag_add(c->d, HG_D_UNKNOWN_OUTPUT, &e->u.ref.spans[1], e->u.ref.parts[1],
-				tmpl_label(c, ch->t), head, NULL);
+			hg_diag_add(c->d, HG_D_UNKNOWN_OUTPUT, &e->u.ref.spans[1],
+			        e->u.ref.parts[1], tmpl_label(c, ch->t), head, NULL);
 			failed(c);
 			return NULL;
 		}
@@ -677,14 +684,15 @@ static hg_expr *resolve_ref(struct ctx *c, struct scope *s, const hg_expr *e, en
 			hg_expr *r = value_expr(c, v, &e->span);
 			if (ec == E_COND && !is_constant(v)) {
 				hg_diag_add(c->d, HG_D_COND_DEPENDS_RESOURCE, &e->span,
-					hg_ref_text(c->a, e), NULL);
+				        hg_ref_text(c->a, e), NULL);
 				failed(c);
 				return NULL;
 			}
 			return r;
 		}
 	}
-	dg = hg_diag_add(c->d, HG_D_UNDEFINED_NAME, &e->u.ref.spans[0], head, tmpl_label(c, t), NULL);
+	dg = hg_diag_add(
+	        c->d, HG_D_UNDEFINED_NAME, &e->u.ref.spans[0], head, tmpl_label(c, t), NULL);
 	did_you_mean(c, dg, s, head);
 	failed(c);
 	return NULL;
@@ -771,8 +779,8 @@ static hg_expr *fold_call(struct ctx *c, hg_expr *e)
 				snprintf(idx, sizeof(idx), "%lld", (long long)v[0]->u.i);
 				snprintf(len, sizeof(len), "%zu", v[1]->u.list.n);
 				hg_diag_add(c->d, HG_D_EXPR_TYPE, &e->span, "select()",
-					HG_BI("an index inside the list", "リストの範囲内の添字"),
-					idx, NULL);
+				        HG_BI("an index inside the list", "リストの範囲内の添字"),
+				        idx, NULL);
 				failed(c);
 				return NULL;
 			}
@@ -819,9 +827,11 @@ static hg_expr *resolve_expr(struct ctx *c, struct scope *s, const hg_expr *e, e
 			return NULL;
 		/* true && x = x; false && x = false; and the duals for ||. */
 		if (a->kind == HG_EX_BOOL)
-			return a->u.b == (e->kind == HG_EX_AND) ? b : const_bool(c, a->u.b, &e->span);
+			return a->u.b == (e->kind == HG_EX_AND) ? b
+			                                        : const_bool(c, a->u.b, &e->span);
 		if (b->kind == HG_EX_BOOL)
-			return b->u.b == (e->kind == HG_EX_AND) ? a : const_bool(c, b->u.b, &e->span);
+			return b->u.b == (e->kind == HG_EX_AND) ? a
+			                                        : const_bool(c, b->u.b, &e->span);
 		r = hg_expr_new(c->a, e->kind, &e->span);
 		r->u.op.a = a;
 		r->u.op.b = b;
@@ -834,7 +844,8 @@ static hg_expr *resolve_expr(struct ctx *c, struct scope *s, const hg_expr *e, e
 		if (!a || !b)
 			return NULL;
 		if (const_value(a, &va, &ta) && const_value(b, &vb, &tb))
-			return const_bool(c, loose_equal(c, va, vb) == (e->kind == HG_EX_EQ), &e->span);
+			return const_bool(
+			        c, loose_equal(c, va, vb) == (e->kind == HG_EX_EQ), &e->span);
 		r = hg_expr_new(c->a, e->kind, &e->span);
 		r->u.op.a = a;
 		r->u.op.b = b;
@@ -848,8 +859,8 @@ static hg_expr *resolve_expr(struct ctx *c, struct scope *s, const hg_expr *e, e
 			return NULL;
 		if (x->type != HG_T_BOOL && x->type != HG_T_ANY) {
 			hg_diag_add(c->d, HG_D_EXPR_TYPE, &e->u.op.a->span,
-				HG_BI("the condition of '? :'", "'? :' の条件"), HG_BI("a boolean", "真偽値"),
-				hg_type_name(x->type), NULL);
+			        HG_BI("the condition of '? :'", "'? :' の条件"),
+			        HG_BI("a boolean", "真偽値"), hg_type_name(x->type), NULL);
 			failed(c);
 			return NULL;
 		}
@@ -958,17 +969,19 @@ static hg_value *resolve_value(struct ctx *c, struct scope *s, const hg_value *v
 					continue;
 				}
 				hg_diag_add(c->d, HG_D_EXPR_TYPE, &p->expr->span,
-					HG_BI("a value inside a string", "文字列の中の値"),
-					HG_BI("a string, number or boolean", "文字列・数値・真偽値"),
-					hg_type_name(hg_value_type(cv)), NULL);
+				        HG_BI("a value inside a string", "文字列の中の値"),
+				        HG_BI("a string, number or boolean",
+				                "文字列・数値・真偽値"),
+				        hg_type_name(hg_value_type(cv)), NULL);
 				ok = false;
 				continue;
 			}
 			if (e->type == HG_T_LIST || e->type == HG_T_OBJECT) {
 				hg_diag_add(c->d, HG_D_EXPR_TYPE, &p->expr->span,
-					HG_BI("a value inside a string", "文字列の中の値"),
-					HG_BI("a string, number or boolean", "文字列・数値・真偽値"),
-					hg_type_name(e->type), NULL);
+				        HG_BI("a value inside a string", "文字列の中の値"),
+				        HG_BI("a string, number or boolean",
+				                "文字列・数値・真偽値"),
+				        hg_type_name(e->type), NULL);
 				ok = false;
 				continue;
 			}
@@ -1064,7 +1077,8 @@ static const hg_expr *param_in_expr(const hg_expr *e)
 			return f;
 		return param_in_expr(e->u.op.b);
 	case HG_EX_COND:
-		if ((f = param_in_expr(e->u.op.a)) != NULL || (f = param_in_expr(e->u.op.b)) != NULL)
+		if ((f = param_in_expr(e->u.op.a)) != NULL ||
+		        (f = param_in_expr(e->u.op.b)) != NULL)
 			return f;
 		return param_in_expr(e->u.op.c);
 	case HG_EX_CALL:
@@ -1097,7 +1111,7 @@ static const hg_expr *param_in_value(const hg_value *v)
 	case HG_V_INTERP:
 		for (i = 0; i < v->u.interp.n; i++)
 			if (v->u.interp.parts[i].expr &&
-				(f = param_in_expr(v->u.interp.parts[i].expr)) != NULL)
+			        (f = param_in_expr(v->u.interp.parts[i].expr)) != NULL)
 				return f;
 		return NULL;
 	default:
@@ -1122,9 +1136,9 @@ static void check_locks(struct ctx *c, const hg_ir_resource *res, const hg_value
 			if (strcmp(over->u.map.m[k].key, l->key) == 0)
 				blame = &over->u.map.m[k];
 		dg = hg_diag_add(c->d, HG_D_LOCK_OVERRIDE, blame ? &blame->key_span : &over->span,
-			l->key, res->path, l->tmpl->name, NULL);
+		        l->key, res->path, l->tmpl->name, NULL);
 		hg_diag_note(dg, HG_D_N_LOCKED_HERE, &l->span, l->tmpl->name, l->tmpl->version_text,
-			NULL);
+		        NULL);
 		failed(c);
 	}
 }
@@ -1132,7 +1146,7 @@ static void check_locks(struct ctx *c, const hg_ir_resource *res, const hg_value
 /* ---- scopes ---- */
 
 static struct scope *new_scope(struct ctx *c, const hg_template *t, struct scope *parent,
-	const hg_use_decl *use, const char *prefix, const char *path)
+        const hg_use_decl *use, const char *prefix, const char *path)
 {
 	struct scope *s = HG_ANEW(c->a, struct scope);
 	size_t n;
@@ -1210,8 +1224,8 @@ static void add_dep(struct ctx *c, hg_ir_resource *r, hg_ir_resource *dep, const
 }
 
 /* Every resource created in scope s and its descendants. */
-static void collect_scope_resources(struct ctx *c, struct scope *s, hg_ir_resource *r,
-	const hg_span *at)
+static void collect_scope_resources(
+        struct ctx *c, struct scope *s, hg_ir_resource *r, const hg_span *at)
 {
 	size_t i;
 	for (i = 0; i < s->t->nresources; i++)
@@ -1241,17 +1255,20 @@ static void resolve_resources(struct ctx *c, struct scope *s)
 				const hg_expr *pe = param_in_value(m->value);
 				if (pe) {
 					hg_diag_add(c->d, HG_D_LOCK_USES_PARAM, &pe->span,
-						pe->u.ref.n > 1 ? pe->u.ref.parts[1] : "", NULL);
+					        pe->u.ref.n > 1 ? pe->u.ref.parts[1] : "", NULL);
 					failed(c);
 				}
 				if (rd->properties && hg_value_get(rd->properties, m->key)) {
-					hg_diag *dg = hg_diag_add(c->d, HG_D_LOCK_AND_SET, &m->key_span,
-						m->key, NULL);
+					hg_diag *dg = hg_diag_add(c->d, HG_D_LOCK_AND_SET,
+					        &m->key_span, m->key, NULL);
 					size_t j;
 					for (j = 0; j < rd->properties->u.map.n; j++)
-						if (strcmp(rd->properties->u.map.m[j].key, m->key) == 0)
+						if (strcmp(rd->properties->u.map.m[j].key,
+						            m->key) == 0)
 							hg_diag_note(dg, HG_D_N_OTHER_HERE,
-								&rd->properties->u.map.m[j].key_span, NULL);
+							        &rd->properties->u.map.m[j]
+							                 .key_span,
+							        NULL);
 					failed(c);
 				}
 			}
@@ -1273,7 +1290,7 @@ static void resolve_resources(struct ctx *c, struct scope *s)
 			hg_expr *w = resolve_expr(c, s, rd->when->u.expr, E_COND);
 			if (w && w->type != HG_T_BOOL && w->type != HG_T_ANY) {
 				hg_diag_add(c->d, HG_D_EXPR_TYPE, &rd->when->span, "when",
-					HG_BI("a boolean", "真偽値"), hg_type_name(w->type), NULL);
+				        HG_BI("a boolean", "真偽値"), hg_type_name(w->type), NULL);
 				failed(c);
 			} else if (w && w->kind == HG_EX_BOOL) {
 				r->excluded = !w->u.b;
@@ -1297,8 +1314,8 @@ static void resolve_resources(struct ctx *c, struct scope *s)
 				if (ch)
 					collect_scope_resources(c, ch, r, &dn->span);
 			} else {
-				hg_diag *dg = hg_diag_add(c->d, HG_D_DEPENDS_UNKNOWN, &dn->span, dn->name,
-					tmpl_label(c, s->t), NULL);
+				hg_diag *dg = hg_diag_add(c->d, HG_D_DEPENDS_UNKNOWN, &dn->span,
+				        dn->name, tmpl_label(c, s->t), NULL);
 				did_you_mean(c, dg, s, dn->name);
 				failed(c);
 			}
@@ -1307,8 +1324,7 @@ static void resolve_resources(struct ctx *c, struct scope *s)
 }
 
 /* Apply the overrides of use u (resolved in scope s) to child ch. */
-static void apply_overrides(struct ctx *c, struct scope *s, const hg_use_decl *u,
-	struct scope *ch)
+static void apply_overrides(struct ctx *c, struct scope *s, const hg_use_decl *u, struct scope *ch)
 {
 	size_t i;
 	for (i = 0; i < u->noverrides; i++) {
@@ -1318,8 +1334,8 @@ static void apply_overrides(struct ctx *c, struct scope *s, const hg_use_decl *u
 		hg_value *props;
 
 		if (ri < 0) {
-			hg_diag *dg = hg_diag_add(c->d, HG_D_OVERRIDE_UNKNOWN, &o->span, o->resource,
-				tmpl_label(c, ch->t), NULL);
+			hg_diag *dg = hg_diag_add(c->d, HG_D_OVERRIDE_UNKNOWN, &o->span,
+			        o->resource, tmpl_label(c, ch->t), NULL);
 			did_you_mean(c, dg, ch, o->resource);
 			failed(c);
 			continue;
@@ -1337,8 +1353,8 @@ static void apply_overrides(struct ctx *c, struct scope *s, const hg_use_decl *u
 
 static void check_profile(struct ctx *c, struct scope *s);
 
-static void instantiate(struct ctx *c, struct scope *s, const hg_binding *b, size_t nb,
-	bool from_parent)
+static void instantiate(
+        struct ctx *c, struct scope *s, const hg_binding *b, size_t nb, bool from_parent)
 {
 	size_t i;
 
@@ -1350,7 +1366,7 @@ static void instantiate(struct ctx *c, struct scope *s, const hg_binding *b, siz
 		if (u->alias && find_index_res(s->t, u->alias) >= 0) {
 			hg_diag *dg = hg_diag_add(c->d, HG_D_NAME_CLASH, &u->span, u->alias, NULL);
 			hg_diag_note(dg, HG_D_N_OTHER_HERE,
-				&s->t->resources[find_index_res(s->t, u->alias)].span, NULL);
+			        &s->t->resources[find_index_res(s->t, u->alias)].span, NULL);
 			failed(c);
 		}
 		child_scope(c, s, i, &u->span);
@@ -1372,13 +1388,13 @@ static bool in_chain(const struct scope *s, const hg_template *t)
 
 /* Mandatory templates create account singletons (a Config recorder, a
  * GuardDuty detector): a second instance would fail to deploy. */
-static const struct scope *mandatory_twin(const struct scope *root, const struct scope *skip,
-	const hg_template *t)
+static const struct scope *mandatory_twin(
+        const struct scope *root, const struct scope *skip, const hg_template *t)
 {
 	size_t i;
 	const struct scope *f;
 	if (root != skip && root->t->mandatory && root->t->name && t->name &&
-		strcmp(root->t->name, t->name) == 0)
+	        strcmp(root->t->name, t->name) == 0)
 		return root;
 	for (i = 0; i < root->t->nuses; i++) {
 		if (root->children[i] && (f = mandatory_twin(root->children[i], skip, t)) != NULL)
@@ -1399,8 +1415,9 @@ static struct scope *child_scope(struct ctx *c, struct scope *s, size_t i, const
 		return NULL;
 	if (s->child_state[i] == ST_BUSY) {
 		hg_diag_add(c->d, HG_D_REF_CYCLE, at,
-			hg_arena_printf(c->a, "%s -> %s", scoped(c, s, u->alias), scoped(c, s, u->alias)),
-			NULL);
+		        hg_arena_printf(
+		                c->a, "%s -> %s", scoped(c, s, u->alias), scoped(c, s, u->alias)),
+		        NULL);
 		failed(c);
 		return NULL;
 	}
@@ -1408,20 +1425,21 @@ static struct scope *child_scope(struct ctx *c, struct scope *s, size_t i, const
 	if (!u->template_name || !c->opts->registry)
 		return NULL;
 	if (hg_registry_find(&t, c->opts->registry, c->d, HG_DOC_TEMPLATE, u->template_name,
-		    u->range, u->range_text, u->range_text ? &u->range_span : &u->template_span) < 0) {
+	            u->range, u->range_text,
+	            u->range_text ? &u->range_span : &u->template_span) < 0) {
 		failed(c);
 		return NULL;
 	}
 	if (t->target != s->t->target) {
 		hg_diag_add(c->d, HG_D_TARGET_MISMATCH, &u->template_span, tmpl_label(c, t),
-			t->target == HG_TARGET_AWS ? "aws" : "azure",
-			s->t->target == HG_TARGET_AWS ? "aws" : "azure", NULL);
+		        t->target == HG_TARGET_AWS ? "aws" : "azure",
+		        s->t->target == HG_TARGET_AWS ? "aws" : "azure", NULL);
 		failed(c);
 		return NULL;
 	}
 	if (in_chain(s, t)) {
 		hg_diag_add(c->d, HG_D_USE_CYCLE, &u->template_span,
-			hg_arena_printf(c->a, "%s -> %s", s->t->name, t->name), NULL);
+		        hg_arena_printf(c->a, "%s -> %s", s->t->name, t->name), NULL);
 		failed(c);
 		return NULL;
 	}
@@ -1431,7 +1449,8 @@ static struct scope *child_scope(struct ctx *c, struct scope *s, size_t i, const
 		const struct scope *twin = mandatory_twin(root, NULL, t);
 		if (twin) {
 			hg_diag *dg = hg_diag_add(c->d, HG_D_USE_DUPLICATE, &u->span, t->name,
-				*twin->path ? twin->path : twin->t->name, scoped(c, s, u->alias), NULL);
+			        *twin->path ? twin->path : twin->t->name, scoped(c, s, u->alias),
+			        NULL);
 			if (twin->use)
 				hg_diag_note(dg, HG_D_N_OTHER_HERE, &twin->use->span, NULL);
 			failed(c);
@@ -1458,14 +1477,14 @@ static void check_profile(struct ctx *c, struct scope *s)
 	size_t i, k;
 
 	if (hg_registry_find(&p, c->opts->registry, c->d, HG_DOC_PROFILE, s->t->profile, NULL, NULL,
-		    &s->t->profile_span) < 0) {
+	            &s->t->profile_span) < 0) {
 		failed(c);
 		return;
 	}
 	if (p->target != s->t->target) {
 		hg_diag_add(c->d, HG_D_TARGET_MISMATCH, &s->t->profile_span, tmpl_label(c, p),
-			p->target == HG_TARGET_AWS ? "aws" : "azure",
-			s->t->target == HG_TARGET_AWS ? "aws" : "azure", NULL);
+		        p->target == HG_TARGET_AWS ? "aws" : "azure",
+		        s->t->target == HG_TARGET_AWS ? "aws" : "azure", NULL);
 		failed(c);
 		return;
 	}
@@ -1477,20 +1496,22 @@ static void check_profile(struct ctx *c, struct scope *s)
 			if (ch && strcmp(ch->t->name, q->template_name) == 0)
 				found = ch;
 			else if (!ch && s->t->uses[k].template_name &&
-				strcmp(s->t->uses[k].template_name, q->template_name) == 0)
+			         strcmp(s->t->uses[k].template_name, q->template_name) == 0)
 				found = s; /* present but failed to resolve; already reported */
 		}
 		if (!found) {
 			hg_diag *dg = hg_diag_add(c->d, HG_D_PROFILE_MISSING, &s->t->profile_span,
-				p->name, q->template_name, NULL);
+			        p->name, q->template_name, NULL);
 			hg_diag_note(dg, HG_D_N_REQUIRED_BY_PROFILE, &q->span, p->name, NULL);
 			failed(c);
 			continue;
 		}
 		if (found != s && q->range && !hg_range_match(q->range, &found->t->version)) {
 			hg_diag *dg = hg_diag_add(c->d, HG_D_PROFILE_VERSION,
-				found->use->range_text ? &found->use->range_span : &found->use->template_span,
-				p->name, q->template_name, q->range_text, found->t->version_text, NULL);
+			        found->use->range_text ? &found->use->range_span
+			                               : &found->use->template_span,
+			        p->name, q->template_name, q->range_text, found->t->version_text,
+			        NULL);
 			hg_diag_note(dg, HG_D_N_REQUIRED_BY_PROFILE, &q->range_span, p->name, NULL);
 			failed(c);
 		}
@@ -1498,7 +1519,7 @@ static void check_profile(struct ctx *c, struct scope *s)
 }
 
 int hg_resolve(hg_ir **out, hg_arena *a, hg_diags *d, const hg_template *root,
-	const hg_resolve_options *opts)
+        const hg_resolve_options *opts)
 {
 	struct ctx c;
 	struct scope *s;

@@ -14,13 +14,16 @@ extern "C" {
 
 typedef struct hg_resolve_options {
 	unsigned version;
-	hg_registry *registry; /* borrowed; finds used templates and profiles */
+	hg_registry *registry;      /* borrowed; finds used templates and profiles */
 	const hg_binding *bindings; /* compile-time values of the root's parameters */
 	size_t nbindings;
 } hg_resolve_options;
 
 #define HG_RESOLVE_OPTIONS_VERSION 1
-#define HG_RESOLVE_OPTIONS_INIT {HG_RESOLVE_OPTIONS_VERSION, NULL, NULL, 0}
+#define HG_RESOLVE_OPTIONS_INIT                                                                    \
+	{                                                                                          \
+		HG_RESOLVE_OPTIONS_VERSION, NULL, NULL, 0                                          \
+	}
 
 /*
  * Resolve root (and, through the registry, every template it uses) into
@@ -30,7 +33,7 @@ typedef struct hg_resolve_options {
  * with diagnostics in d (*out is then still set, for inspection).
  */
 int hg_resolve(hg_ir **out, hg_arena *a, hg_diags *d, const hg_template *root,
-	const hg_resolve_options *opts);
+        const hg_resolve_options *opts);
 
 #ifdef __cplusplus
 }

@@ -105,7 +105,7 @@ struct check {
 	const char *type;
 	json_t *root; /* the resource schema (for $ref) */
 	bool failed;
-	bool quiet;   /* trying a oneOf branch: count, do not report */
+	bool quiet; /* trying a oneOf branch: count, do not report */
 	unsigned errors;
 };
 
@@ -142,9 +142,8 @@ static bool type_allows(json_t *sch, const char *t)
 		return true;
 	if (json_is_string(ty))
 		return strcmp(json_string_value(ty), t) == 0;
-	json_array_foreach(ty, i, v)
-		if (json_is_string(v) && strcmp(json_string_value(v), t) == 0)
-			return true;
+	json_array_foreach(ty, i,
+	        v) if (json_is_string(v) && strcmp(json_string_value(v), t) == 0) return true;
 	return false;
 }
 
@@ -173,7 +172,7 @@ static const char *want_text(struct check *c, json_t *sch)
 		hg_buf_puts(&b, json_string_value(ty));
 	} else if (json_is_array(ty)) {
 		json_array_foreach(ty, i, v)
-			hg_buf_printf(&b, "%s%s", i ? " or " : "", json_string_value(v));
+		        hg_buf_printf(&b, "%s%s", i ? " or " : "", json_string_value(v));
 	} else {
 		hg_buf_puts(&b, "a value");
 	}
@@ -212,8 +211,8 @@ static const char *join_path(struct check *c, const char *path, const char *key)
 
 static void check_value(struct check *c, const hg_value *v, json_t *sch, const char *path);
 
-static void type_error(struct check *c, const hg_value *v, json_t *sch, const char *path,
-	const char *got)
+static void type_error(
+        struct check *c, const hg_value *v, json_t *sch, const char *path, const char *got)
 {
 	report(c);
 	if (!c->quiet)
@@ -221,8 +220,8 @@ static void type_error(struct check *c, const hg_value *v, json_t *sch, const ch
 }
 
 /* Check an expression whose value is known only at deploy time. */
-static void check_expr(struct check *c, const hg_value *v, const hg_expr *e, json_t *sch,
-	const char *path)
+static void check_expr(
+        struct check *c, const hg_value *v, const hg_expr *e, json_t *sch, const char *path)
 {
 	const char *got = NULL;
 
@@ -255,8 +254,10 @@ static void check_expr(struct check *c, const hg_value *v, const hg_expr *e, jso
 	case HG_T_INT:
 	case HG_T_BOOL:
 		if (!type_allows(sch, "string") && !type_allows(sch, "integer") &&
-			!type_allows(sch, "number") && !type_allows(sch, "boolean"))
-			got = e->type == HG_T_STRING ? "string" : e->type == HG_T_INT ? "integer" : "boolean";
+		        !type_allows(sch, "number") && !type_allows(sch, "boolean"))
+			got = e->type == HG_T_STRING ? "string"
+			      : e->type == HG_T_INT  ? "integer"
+			                             : "boolean";
 		break;
 	default:
 		break;
@@ -271,7 +272,8 @@ static const char *suggest(json_t *props, const char *key)
 	size_t bestd = 4;
 	json_t *unused;
 
-	json_object_foreach(props, k, unused) {
+	json_object_foreach(props, k, unused)
+	{
 		size_t dist;
 		if (strcasecmp(k, key) == 0)
 			return k;
@@ -297,7 +299,8 @@ static bool check_alternatives(struct check *c, const hg_value *v, json_t *alts,
 	bool saved = c->quiet;
 	unsigned before = c->errors;
 
-	json_array_foreach(alts, i, alt) {
+	json_array_foreach(alts, i, alt)
+	{
 		unsigned e0;
 		c->quiet = true;
 		e0 = c->errors;
@@ -331,8 +334,7 @@ static void check_object(struct check *c, const hg_value *v, json_t *sch, const 
 		if (json_is_object(pattern) && json_object_size(pattern)) {
 			const char *k;
 			json_t *first = NULL;
-			json_object_foreach(pattern, k, first)
-				break;
+			json_object_foreach(pattern, k, first) break;
 			(void)k;
 			check_value(c, m->value, first, join_path(c, path, m->key));
 			continue;
@@ -340,9 +342,11 @@ static void check_object(struct check *c, const hg_value *v, json_t *sch, const 
 		if (json_is_false(addl) || (!addl && props)) {
 			report(c);
 			if (!c->quiet) {
-				const char *where = *path ? hg_arena_printf(c->a, "%s %s", c->type, path) : c->type;
-				hg_diag *dg = hg_diag_add(c->d, HG_D_UNKNOWN_PROPERTY, &m->key_span, m->key,
-					where, NULL);
+				const char *where =
+				        *path ? hg_arena_printf(c->a, "%s %s", c->type, path)
+				              : c->type;
+				hg_diag *dg = hg_diag_add(c->d, HG_D_UNKNOWN_PROPERTY, &m->key_span,
+				        m->key, where, NULL);
 				const char *best = props ? suggest(props, m->key) : NULL;
 				if (best)
 					hg_diag_note(dg, HG_D_N_DID_YOU_MEAN, NULL, best, NULL);
@@ -352,13 +356,15 @@ static void check_object(struct check *c, const hg_value *v, json_t *sch, const 
 		if (json_is_object(addl))
 			check_value(c, m->value, addl, join_path(c, path, m->key));
 	}
-	json_array_foreach(req, i, r) {
+	json_array_foreach(req, i, r)
+	{
 		if (!json_is_string(r) || hg_value_get(v, json_string_value(r)))
 			continue;
 		report(c);
 		if (!c->quiet)
 			hg_diag_add(c->d, HG_D_PROP_REQUIRED, &v->span, json_string_value(r),
-				*path ? hg_arena_printf(c->a, "%s %s", c->type, path) : c->type, NULL);
+			        *path ? hg_arena_printf(c->a, "%s %s", c->type, path) : c->type,
+			        NULL);
 	}
 }
 
@@ -400,28 +406,31 @@ static void check_value(struct check *c, const hg_value *v, json_t *sch, const c
 		return;
 	case HG_V_LIST: {
 		json_t *items = json_object_get(sch, "items");
-		json_t *mn = json_object_get(sch, "minItems"), *mx = json_object_get(sch, "maxItems");
+		json_t *mn = json_object_get(sch, "minItems"),
+		       *mx = json_object_get(sch, "maxItems");
 		size_t i;
 		if (!type_allows(sch, "array")) {
 			type_error(c, v, sch, path, "array");
 			return;
 		}
 		if ((json_is_integer(mn) && (json_int_t)v->u.list.n < json_integer_value(mn)) ||
-			(json_is_integer(mx) && (json_int_t)v->u.list.n > json_integer_value(mx))) {
+		        (json_is_integer(mx) && (json_int_t)v->u.list.n > json_integer_value(mx))) {
 			report(c);
 			if (!c->quiet) {
 				char n[32], range[64];
 				snprintf(n, sizeof(n), "%zu", v->u.list.n);
 				snprintf(range, sizeof(range), "%lld..%lld",
-					json_is_integer(mn) ? (long long)json_integer_value(mn) : 0LL,
-					json_is_integer(mx) ? (long long)json_integer_value(mx) : 9999LL);
+				        json_is_integer(mn) ? (long long)json_integer_value(mn)
+				                            : 0LL,
+				        json_is_integer(mx) ? (long long)json_integer_value(mx)
+				                            : 9999LL);
 				hg_diag_add(c->d, HG_D_PROP_ITEMS, &v->span, path, n, range, NULL);
 			}
 		}
 		if (items)
 			for (i = 0; i < v->u.list.n; i++)
 				check_value(c, v->u.list.items[i], items,
-					hg_arena_printf(c->a, "%s[%zu]", path, i));
+				        hg_arena_printf(c->a, "%s[%zu]", path, i));
 		return;
 	}
 	case HG_V_BOOL:
@@ -432,16 +441,16 @@ static void check_value(struct check *c, const hg_value *v, json_t *sch, const c
 	case HG_V_INT:
 	case HG_V_FLOAT:
 		if (type_allows(sch, "number") || type_allows(sch, "string") ||
-			(v->kind == HG_V_INT && type_allows(sch, "integer")))
+		        (v->kind == HG_V_INT && type_allows(sch, "integer")))
 			break;
 		type_error(c, v, sch, path, kind_of(v));
 		return;
 	case HG_V_STR:
 		if (type_allows(sch, "string") ||
-			(type_allows(sch, "integer") && numeric_text(v->u.str.s, true)) ||
-			(type_allows(sch, "number") && numeric_text(v->u.str.s, false)) ||
-			(type_allows(sch, "boolean") &&
-				(strcmp(v->u.str.s, "true") == 0 || strcmp(v->u.str.s, "false") == 0)))
+		        (type_allows(sch, "integer") && numeric_text(v->u.str.s, true)) ||
+		        (type_allows(sch, "number") && numeric_text(v->u.str.s, false)) ||
+		        (type_allows(sch, "boolean") && (strcmp(v->u.str.s, "true") == 0 ||
+		                                                strcmp(v->u.str.s, "false") == 0)))
 			break;
 		type_error(c, v, sch, path, kind_of(v));
 		return;
@@ -471,26 +480,32 @@ static void check_value(struct check *c, const hg_value *v, json_t *sch, const c
 			text = v->u.b ? "true" : "false";
 		if (!text)
 			return;
-		json_array_foreach(en, i, e) {
+		json_array_foreach(en, i, e)
+		{
 			if (json_is_string(e) && strcmp(json_string_value(e), text) == 0)
 				return;
-			if (json_is_integer(e) && v->kind == HG_V_INT && json_integer_value(e) == v->u.i)
+			if (json_is_integer(e) && v->kind == HG_V_INT &&
+			        json_integer_value(e) == v->u.i)
 				return;
-			if (json_is_boolean(e) && v->kind == HG_V_BOOL && json_boolean_value(e) == v->u.b)
+			if (json_is_boolean(e) && v->kind == HG_V_BOOL &&
+			        json_boolean_value(e) == v->u.b)
 				return;
 		}
 		report(c);
 		if (c->quiet)
 			return;
-		json_array_foreach(en, i, e) {
+		json_array_foreach(en, i, e)
+		{
 			if (i == 12) {
 				hg_buf_puts(&allowed, ", ...");
 				break;
 			}
 			if (json_is_string(e))
-				hg_buf_printf(&allowed, "%s%s", i ? ", " : "", json_string_value(e));
+				hg_buf_printf(
+				        &allowed, "%s%s", i ? ", " : "", json_string_value(e));
 			else if (json_is_integer(e))
-				hg_buf_printf(&allowed, "%s%lld", i ? ", " : "", (long long)json_integer_value(e));
+				hg_buf_printf(&allowed, "%s%lld", i ? ", " : "",
+				        (long long)json_integer_value(e));
 		}
 		hg_diag_add(c->d, HG_D_PROP_ENUM, &v->span, text, path, allowed.ptr, NULL);
 		hg_buf_dispose(&allowed);
@@ -505,14 +520,15 @@ static void check_readonly(struct check *c, const hg_value *props, json_t *sch)
 
 	if (!props)
 		return;
-	json_array_foreach(ro, i, p) {
+	json_array_foreach(ro, i, p)
+	{
 		const char *ptr = json_string_value(p);
 		if (!ptr || strncmp(ptr, "/properties/", 12) != 0 || strchr(ptr + 12, '/'))
 			continue;
 		for (k = 0; k < props->u.map.n; k++) {
 			if (strcmp(props->u.map.m[k].key, ptr + 12) == 0) {
 				hg_diag_add(c->d, HG_D_PROP_READONLY, &props->u.map.m[k].key_span,
-					hg_arena_printf(c->a, "%s %s", c->type, ptr + 12), NULL);
+				        hg_arena_printf(c->a, "%s %s", c->type, ptr + 12), NULL);
 				c->failed = true;
 			}
 		}
@@ -520,8 +536,8 @@ static void check_readonly(struct check *c, const hg_value *props, json_t *sch)
 }
 
 /* Does type accept Fn::GetAtt attribute attr ("Arn", "Endpoint.Address")? */
-static bool has_attr(hg_schemas *s, json_t *sch, const char *type, const char *attr,
-	const char **best)
+static bool has_attr(
+        hg_schemas *s, json_t *sch, const char *type, const char *attr, const char **best)
 {
 	json_t *getatt = json_object_get(s->index, "getatt"), *v;
 	json_t *all = json_object_get(getatt, "all_properties");
@@ -537,7 +553,8 @@ static bool has_attr(hg_schemas *s, json_t *sch, const char *type, const char *a
 	hg_buf_puts(&want, "/properties/");
 	for (; *attr; attr++)
 		hg_buf_putc(&want, *attr == '.' ? '/' : *attr);
-	json_array_foreach(ro, i, v) {
+	json_array_foreach(ro, i, v)
+	{
 		const char *p = json_string_value(v);
 		size_t dist;
 		if (!p)
@@ -550,10 +567,11 @@ static bool has_attr(hg_schemas *s, json_t *sch, const char *type, const char *a
 			*best = p + 12;
 		}
 	}
-	json_array_foreach(extra, i, v)
-		if (json_is_string(v) && strcmp(want.ptr + 12, json_string_value(v)) == 0)
-			ok = true;
-	json_array_foreach(all, i, v) {
+	json_array_foreach(extra, i,
+	        v) if (json_is_string(v) && strcmp(want.ptr + 12, json_string_value(v)) == 0) ok =
+	        true;
+	json_array_foreach(all, i, v)
+	{
 		if (json_is_string(v) && strcmp(json_string_value(v), type) == 0) {
 			/* Every property of these types is an attribute. */
 			const char *top = want.ptr + 12;
@@ -586,21 +604,22 @@ static void check_attr(hg_expr *e, void *payload)
 	if (e->kind != HG_EX_ATTR)
 		return;
 	r = e->u.res.res;
-	if (strncmp(r->type, "Custom::", 8) == 0 || strcmp(r->type, "AWS::CloudFormation::CustomResource") == 0)
+	if (strncmp(r->type, "Custom::", 8) == 0 ||
+	        strcmp(r->type, "AWS::CloudFormation::CustomResource") == 0)
 		return;
 	sch = schema_of(w->s, r->type, &w->io);
 	if (!sch)
 		return; /* unknown type: reported where it is declared */
 	if (!has_attr(w->s, sch, r->type, e->u.res.attr, &best)) {
 		hg_diag *dg = hg_diag_add(w->d, HG_D_UNKNOWN_ATTR, &e->span, e->u.res.attr,
-			hg_arena_printf(w->a, "%s (%s)", r->path, r->type), NULL);
+		        hg_arena_printf(w->a, "%s (%s)", r->path, r->type), NULL);
 		if (best) {
 			hg_buf b = HG_BUF_INIT;
 			const char *p;
 			for (p = best; *p; p++)
 				hg_buf_putc(&b, *p == '/' ? '.' : *p);
 			hg_diag_note(dg, HG_D_N_DID_YOU_MEAN, NULL,
-				hg_arena_printf(w->a, "%s.%s", r->name, b.ptr), NULL);
+			        hg_arena_printf(w->a, "%s.%s", r->name, b.ptr), NULL);
 			hg_buf_dispose(&b);
 		}
 		w->failed = true;
@@ -613,7 +632,8 @@ static const char *suggest_type(hg_schemas *s, const char *type)
 	const char *k, *best = NULL;
 	size_t bestd = 4;
 
-	json_object_foreach(types, k, unused) {
+	json_object_foreach(types, k, unused)
+	{
 		size_t dist;
 		if (strcasecmp(k, type) == 0)
 			return k;
@@ -639,14 +659,14 @@ int hg_schemas_check(hg_schemas *s, const hg_ir *ir, hg_diags *d)
 		hg_value empty;
 
 		if (strncmp(r->type, "Custom::", 8) == 0 ||
-			strcmp(r->type, "AWS::CloudFormation::CustomResource") == 0)
+		        strcmp(r->type, "AWS::CloudFormation::CustomResource") == 0)
 			continue;
 		sch = schema_of(s, r->type, &io);
 		if (io)
 			break;
 		if (!sch) {
-			hg_diag *dg = hg_diag_add(d, HG_D_UNKNOWN_RESOURCE_TYPE, &r->decl->type_span,
-				r->type, NULL);
+			hg_diag *dg = hg_diag_add(
+			        d, HG_D_UNKNOWN_RESOURCE_TYPE, &r->decl->type_span, r->type, NULL);
 			const char *best = suggest_type(s, r->type);
 			if (best)
 				hg_diag_note(dg, HG_D_N_DID_YOU_MEAN, NULL, best, NULL);
@@ -668,8 +688,9 @@ int hg_schemas_check(hg_schemas *s, const hg_ir *ir, hg_diags *d)
 	}
 	if (io) {
 		hg_diag_add(d, HG_D_SCHEMAS_MISSING, NULL, s->dir,
-			HG_BI("a resource schema file cannot be read", "リソーススキーマのファイルを読めません"),
-			NULL);
+		        HG_BI("a resource schema file cannot be read",
+		                "リソーススキーマのファイルを読めません"),
+		        NULL);
 		return HG_EIO;
 	}
 	memset(&w, 0, sizeof(w));

@@ -60,7 +60,7 @@ int hg_semver_parse(hg_semver *out, hg_arena *a, const char *s)
 
 	memset(out, 0, sizeof(*out));
 	if (parse_num(&out->major, &p) < 0 || *p++ != '.' || parse_num(&out->minor, &p) < 0 ||
-		*p++ != '.' || parse_num(&out->patch, &p) < 0)
+	        *p++ != '.' || parse_num(&out->patch, &p) < 0)
 		return -1;
 	if (*p == '-') {
 		pre = ++p;
@@ -87,7 +87,8 @@ static int cmp_pre(const char *x, const char *y)
 		return !x && !y ? 0 : (!x ? 1 : -1);
 	while (*x && *y) {
 		const char *xe = strchr(x, '.'), *ye = strchr(y, '.');
-		size_t xl = xe ? (size_t)(xe - x) : strlen(x), yl = ye ? (size_t)(ye - y) : strlen(y);
+		size_t xl = xe ? (size_t)(xe - x) : strlen(x),
+		       yl = ye ? (size_t)(ye - y) : strlen(y);
 		bool xn = true, yn = true;
 		size_t i;
 		for (i = 0; i < xl; i++)
@@ -263,7 +264,10 @@ static int parse_set(cset *out, hg_arena *a, const char **p)
 			if (pv.given == 0)
 				continue;
 			push(&c, &n, &cap, OP_GE, low(&pv));
-			push(&c, &n, &cap, OP_LT, past(pv.given == 1 ? &pv : &(struct partial){{pv.n[0], pv.n[1], 0}, 2, NULL}));
+			push(&c, &n, &cap, OP_LT,
+			        past(pv.given == 1 ? &pv
+			                           : &(struct partial){
+			                                     {pv.n[0], pv.n[1], 0}, 2, NULL}));
 		} else if (pv.given == 3) {
 			push(&c, &n, &cap, o, low(&pv));
 		} else if (pv.given == 0) {
@@ -371,7 +375,7 @@ static bool set_match(const cset *s, const hg_semver *v)
 	for (i = 0; !pre_ok && i < s->n; i++) {
 		const hg_semver *c = &s->c[i].v;
 		if (c->pre && strcmp(c->pre, "0") != 0 && c->major == v->major &&
-			c->minor == v->minor && c->patch == v->patch)
+		        c->minor == v->minor && c->patch == v->patch)
 			pre_ok = true;
 	}
 	return pre_ok;

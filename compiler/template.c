@@ -32,8 +32,13 @@ struct reader {
 };
 
 static const char *const ptype_names[] = {
-	/* ORDER PTYPE */
-	"string", "int", "bool", "list", "object", "secure",
+        /* ORDER PTYPE */
+        "string",
+        "int",
+        "bool",
+        "list",
+        "object",
+        "secure",
 };
 
 const char *hg_ptype_name(hg_ptype t)
@@ -135,8 +140,8 @@ static bool expect_int(struct reader *r, const hg_node *n, const char *what, int
 }
 
 /* Report keys of map that are not in allowed (NULL-terminated). */
-static void check_keys(struct reader *r, const hg_node *map, const char *const *allowed,
-	const char *what)
+static void check_keys(
+        struct reader *r, const hg_node *map, const char *const *allowed, const char *what)
 {
 	size_t i, j;
 
@@ -171,7 +176,7 @@ static bool valid_name(const char *s)
 		return false;
 	for (s++; *s; s++)
 		if (!((*s >= 'A' && *s <= 'Z') || (*s >= 'a' && *s <= 'z') ||
-			(*s >= '0' && *s <= '9') || *s == '_'))
+		            (*s >= '0' && *s <= '9') || *s == '_'))
 			return false;
 	return true;
 }
@@ -198,7 +203,7 @@ static bool valid_template_name(const char *s)
 			continue;
 		}
 		if (!((*s >= 'a' && *s <= 'z') || (*s >= '0' && *s <= '9') ||
-			(*s == '-' && !seg_start)))
+		            (*s == '-' && !seg_start)))
 			return false;
 		seg_start = false;
 	}
@@ -280,8 +285,8 @@ static hg_value *read_value(struct reader *r, const hg_node *n)
 		v->u.map.m = HG_ANEWN(r->a, hg_member, n->u.map.n ? n->u.map.n : 1);
 		for (i = 0; i < n->u.map.n; i++) {
 			const hg_pair *p = &n->u.map.pairs[i];
-			v->u.map.m[i].key = hg_arena_intern(r->a, p->key->u.scalar.str,
-				p->key->u.scalar.len);
+			v->u.map.m[i].key =
+			        hg_arena_intern(r->a, p->key->u.scalar.str, p->key->u.scalar.len);
 			v->u.map.m[i].key_span = p->key->span;
 			v->u.map.m[i].value = read_value(r, p->value);
 			if (!v->u.map.m[i].value)
@@ -326,10 +331,11 @@ static hg_value *read_value(struct reader *r, const hg_node *n)
 		if (r->literal)
 			return hg_value_str(r->a, n->u.scalar.str, n->u.scalar.len, &n->span);
 		exact = n->span.line == n->span.end_line && chars == width &&
-			(n->u.scalar.style == HG_STYLE_PLAIN || n->u.scalar.style == HG_STYLE_SINGLE ||
-				n->u.scalar.style == HG_STYLE_DOUBLE);
-		v = hg_value_parse_string(r->a, r->d, n->u.scalar.str, n->u.scalar.len, &at, exact,
-			&n->span);
+		        (n->u.scalar.style == HG_STYLE_PLAIN ||
+		                n->u.scalar.style == HG_STYLE_SINGLE ||
+		                n->u.scalar.style == HG_STYLE_DOUBLE);
+		v = hg_value_parse_string(
+		        r->a, r->d, n->u.scalar.str, n->u.scalar.len, &at, exact, &n->span);
 		if (!v)
 			fail(r);
 		return v;
@@ -413,7 +419,8 @@ static hg_value *read_expr_value(struct reader *r, const hg_node *n, const char 
 		return NULL;
 	if (v->kind != HG_V_EXPR) {
 		hg_diag_add(r->d, HG_D_WRONG_TYPE, &n->span, what,
-			HG_BI("one ${...} expression", "1 つの ${...} 式"), hg_node_kind_name(n), NULL);
+		        HG_BI("one ${...} expression", "1 つの ${...} 式"), hg_node_kind_name(n),
+		        NULL);
 		fail(r);
 		return NULL;
 	}
@@ -453,7 +460,7 @@ static void read_text(struct reader *r, const hg_node *n, hg_text *out, const ch
 static void read_param(struct reader *r, const hg_node *k, const hg_node *n, hg_param_decl *p)
 {
 	static const char *const keys[] = {"type", "default", "allowed", "min", "max", "length",
-		"pattern", "items", "description", NULL};
+	        "pattern", "items", "description", NULL};
 	const hg_node *v;
 	size_t i;
 
@@ -467,7 +474,7 @@ static void read_param(struct reader *r, const hg_node *k, const hg_node *n, hg_
 	v = hg_node_get(n, "type");
 	if (!v) {
 		hg_diag_add(r->d, HG_D_MISSING_KEY, &k->span, "type",
-			HG_BI("a parameter", "パラメータ"), NULL);
+		        HG_BI("a parameter", "パラメータ"), NULL);
 		fail(r);
 	} else if (expect_string(r, v, "type")) {
 		for (i = 0; i < HG_P__COUNT; i++)
@@ -475,28 +482,29 @@ static void read_param(struct reader *r, const hg_node *k, const hg_node *n, hg_
 				break;
 		if (i == HG_P__COUNT) {
 			hg_diag_add(r->d, HG_D_PARAM_TYPE, &v->span, str_of(v),
-				"string, int, bool, list, object, secure", NULL);
+			        "string, int, bool, list, object, secure", NULL);
 			fail(r);
 		} else {
 			p->type = (hg_ptype)i;
 		}
 	}
-#define ONLY_FOR(key, cond, node) \
-	if (!(cond)) { \
-		hg_diag_add(r->d, HG_D_PARAM_CONSTRAINT_TYPE, &(node)->span, key, \
-			ptype_names[p->type], NULL); \
-		fail(r); \
+#define ONLY_FOR(key, cond, node)                                                                  \
+	if (!(cond)) {                                                                             \
+		hg_diag_add(r->d, HG_D_PARAM_CONSTRAINT_TYPE, &(node)->span, key,                  \
+		        ptype_names[p->type], NULL);                                               \
+		fail(r);                                                                           \
 	}
 	if ((v = hg_node_get(n, "items")) != NULL) {
 		ONLY_FOR("items", p->type == HG_P_LIST, hg_node_pair(n, "items")->key)
-		else if (expect_string(r, v, "items")) {
+		else if (expect_string(r, v, "items"))
+		{
 			if (strcmp(str_of(v), "string") == 0)
 				p->item_type = HG_T_STRING;
 			else if (strcmp(str_of(v), "int") == 0)
 				p->item_type = HG_T_INT;
 			else {
 				hg_diag_add(r->d, HG_D_BAD_ENUM, &v->span, "items", "string, int",
-					str_of(v), NULL);
+				        str_of(v), NULL);
 				fail(r);
 			}
 		}
@@ -509,14 +517,16 @@ static void read_param(struct reader *r, const hg_node *k, const hg_node *n, hg_
 	}
 	if ((v = hg_node_get(n, "min")) != NULL) {
 		ONLY_FOR("min", p->type == HG_P_INT, hg_node_pair(n, "min")->key)
-		else if (expect_int(r, v, "min", &p->min)) {
+		else if (expect_int(r, v, "min", &p->min))
+		{
 			p->has_min = true;
 			p->min_span = v->span;
 		}
 	}
 	if ((v = hg_node_get(n, "max")) != NULL) {
 		ONLY_FOR("max", p->type == HG_P_INT, hg_node_pair(n, "max")->key)
-		else if (expect_int(r, v, "max", &p->max)) {
+		else if (expect_int(r, v, "max", &p->max))
+		{
 			p->has_max = true;
 			p->max_span = v->span;
 		}
@@ -527,33 +537,39 @@ static void read_param(struct reader *r, const hg_node *k, const hg_node *n, hg_
 	}
 	if ((v = hg_node_get(n, "length")) != NULL) {
 		static const char *const lkeys[] = {"min", "max", NULL};
-		ONLY_FOR("length", p->type == HG_P_STRING || p->type == HG_P_SECURE ||
-			p->type == HG_P_LIST, hg_node_pair(n, "length")->key)
-		else if (expect_map(r, v, "length")) {
+		ONLY_FOR("length",
+		        p->type == HG_P_STRING || p->type == HG_P_SECURE || p->type == HG_P_LIST,
+		        hg_node_pair(n, "length")->key)
+		else if (expect_map(r, v, "length"))
+		{
 			const hg_node *m;
 			check_keys(r, v, lkeys, "length");
 			p->len_span = v->span;
-			if ((m = hg_node_get(v, "min")) != NULL && expect_int(r, m, "length.min", &p->min_len))
+			if ((m = hg_node_get(v, "min")) != NULL &&
+			        expect_int(r, m, "length.min", &p->min_len))
 				p->has_min_len = true;
-			if ((m = hg_node_get(v, "max")) != NULL && expect_int(r, m, "length.max", &p->max_len))
+			if ((m = hg_node_get(v, "max")) != NULL &&
+			        expect_int(r, m, "length.max", &p->max_len))
 				p->has_max_len = true;
 			if (p->has_min_len && p->has_max_len && p->min_len > p->max_len) {
 				hg_diag_add(r->d, HG_D_PARAM_BAD_RANGE, &v->span, "length.min",
-					"length.max", NULL);
+				        "length.max", NULL);
 				fail(r);
 			}
 		}
 	}
 	if ((v = hg_node_get(n, "pattern")) != NULL) {
 		ONLY_FOR("pattern", p->type == HG_P_STRING || p->type == HG_P_SECURE,
-			hg_node_pair(n, "pattern")->key)
-		else if (expect_string(r, v, "pattern")) {
+		        hg_node_pair(n, "pattern")->key)
+		else if (expect_string(r, v, "pattern"))
+		{
 			regex_t re;
 			int rc = regcomp(&re, str_of(v), REG_EXTENDED | REG_NOSUB);
 			if (rc != 0) {
 				char msg[128];
 				regerror(rc, &re, msg, sizeof(msg));
-				hg_diag_add(r->d, HG_D_PARAM_BAD_PATTERN, &v->span, str_of(v), msg, NULL);
+				hg_diag_add(r->d, HG_D_PARAM_BAD_PATTERN, &v->span, str_of(v), msg,
+				        NULL);
 				fail(r);
 			} else {
 				regfree(&re);
@@ -567,7 +583,7 @@ static void read_param(struct reader *r, const hg_node *k, const hg_node *n, hg_
 		read_text(r, v, &p->description, "description");
 	if (p->type == HG_P_SECURE && p->def) {
 		hg_diag_add(r->d, HG_D_PARAM_SECURE_DEFAULT, &hg_node_pair(n, "default")->key->span,
-			p->name, NULL);
+		        p->name, NULL);
 		fail(r);
 	}
 }
@@ -625,7 +641,8 @@ static void read_use(struct reader *r, const hg_node *k, const hg_node *n, hg_us
 	check_keys(r, n, keys, HG_BI("a use", "use"));
 	v = hg_node_get(n, "template");
 	if (!v) {
-		hg_diag_add(r->d, HG_D_MISSING_KEY, &k->span, "template", HG_BI("a use", "use"), NULL);
+		hg_diag_add(
+		        r->d, HG_D_MISSING_KEY, &k->span, "template", HG_BI("a use", "use"), NULL);
 		fail(r);
 	} else if (expect_string(r, v, "template")) {
 		u->template_name = str_of(v);
@@ -652,7 +669,8 @@ static void read_use(struct reader *r, const hg_node *k, const hg_node *n, hg_us
 		u->with = HG_ANEWN(r->a, hg_binding, v->u.map.n ? v->u.map.n : 1);
 		for (i = 0; i < v->u.map.n; i++) {
 			const hg_pair *p = &v->u.map.pairs[i];
-			u->with[i].name = hg_arena_intern(r->a, str_of(p->key), p->key->u.scalar.len);
+			u->with[i].name =
+			        hg_arena_intern(r->a, str_of(p->key), p->key->u.scalar.len);
 			u->with[i].span = p->key->span;
 			u->with[i].value = read_value(r, p->value);
 			mark_value(r, u->with[i].value);
@@ -701,13 +719,15 @@ static bool valid_aws_type(const char *s)
 	if (strncmp(s, "Custom::", 8) == 0) {
 		for (p = s + 8; *p; p++)
 			if (!((*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') ||
-				(*p >= '0' && *p <= '9') || *p == '_' || *p == '@' || *p == '-'))
+			            (*p >= '0' && *p <= '9') || *p == '_' || *p == '@' ||
+			            *p == '-'))
 				return false;
 		return p > s + 8;
 	}
 	while (*p) {
 		const char *q = p;
-		while ((*q >= 'A' && *q <= 'Z') || (*q >= 'a' && *q <= 'z') || (*q >= '0' && *q <= '9'))
+		while ((*q >= 'A' && *q <= 'Z') || (*q >= 'a' && *q <= 'z') ||
+		        (*q >= '0' && *q <= '9'))
 			q++;
 		if (q == p)
 			return false;
@@ -733,7 +753,7 @@ static bool valid_azure_type(const char *s, const char **api)
 		if (*p == '/')
 			slashes++;
 		else if (!((*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') ||
-				 (*p >= '0' && *p <= '9') || *p == '.'))
+		                 (*p >= '0' && *p <= '9') || *p == '.'))
 			return false;
 	}
 	if (slashes < 1 || at[-1] == '/' || !strchr(s, '.') || strchr(s, '.') > strchr(s, '/'))
@@ -748,14 +768,14 @@ static bool valid_azure_type(const char *s, const char **api)
 				return false;
 	}
 	if (p[10] && strcmp(p + 10, "-preview") != 0 && strcmp(p + 10, "-beta") != 0 &&
-		strcmp(p + 10, "-alpha") != 0 && strcmp(p + 10, "-privatepreview") != 0)
+	        strcmp(p + 10, "-alpha") != 0 && strcmp(p + 10, "-privatepreview") != 0)
 		return false;
 	*api = p;
 	return true;
 }
 
 static const char *read_policy(struct reader *r, const hg_node *n, const char *what,
-	const char *const *allowed, const char *list)
+        const char *const *allowed, const char *list)
 {
 	size_t i;
 	if (!expect_string(r, n, what))
@@ -776,13 +796,13 @@ static const char *read_policy(struct reader *r, const hg_node *n, const char *w
  * TYPE is Provider::Service::Resource (aws) or Namespace/type@api-version
  * (azure).
  */
-static void read_resource(struct reader *r, const hg_node *k, const hg_node *n,
-	hg_resource_decl *res)
+static void read_resource(
+        struct reader *r, const hg_node *k, const hg_node *n, hg_resource_decl *res)
 {
 	static const char *const keys[] = {"type", "properties", "locked", "when", "depends_on",
-		"deletion_policy", "update_replace_policy", "metadata", "controls", NULL};
-	static const char *const deletion[] = {"Delete", "Retain", "RetainExceptOnCreate",
-		"Snapshot", NULL};
+	        "deletion_policy", "update_replace_policy", "metadata", "controls", NULL};
+	static const char *const deletion[] = {
+	        "Delete", "Retain", "RetainExceptOnCreate", "Snapshot", NULL};
 	static const char *const replace[] = {"Delete", "Retain", "Snapshot", NULL};
 	const hg_node *v;
 	size_t i;
@@ -794,18 +814,20 @@ static void read_resource(struct reader *r, const hg_node *k, const hg_node *n,
 	check_keys(r, n, keys, HG_BI("a resource", "リソース"));
 	v = hg_node_get(n, "type");
 	if (!v) {
-		hg_diag_add(r->d, HG_D_MISSING_KEY, &k->span, "type", HG_BI("a resource", "リソース"),
-			NULL);
+		hg_diag_add(r->d, HG_D_MISSING_KEY, &k->span, "type",
+		        HG_BI("a resource", "リソース"), NULL);
 		fail(r);
 	} else if (expect_string(r, v, "type")) {
 		const char *api = NULL;
 		res->type_span = v->span;
 		if (r->t->target == HG_TARGET_AZURE) {
 			if (!valid_azure_type(str_of(v), &api)) {
-				hg_diag_add(r->d, HG_D_BAD_RESOURCE_TYPE, &v->span, str_of(v), NULL);
+				hg_diag_add(
+				        r->d, HG_D_BAD_RESOURCE_TYPE, &v->span, str_of(v), NULL);
 				fail(r);
 			} else {
-				res->type = hg_arena_strndup(r->a, str_of(v), (size_t)(api - 1 - str_of(v)));
+				res->type = hg_arena_strndup(
+				        r->a, str_of(v), (size_t)(api - 1 - str_of(v)));
 				res->api_version = api;
 			}
 		} else if (!valid_aws_type(str_of(v))) {
@@ -840,19 +862,19 @@ static void read_resource(struct reader *r, const hg_node *k, const hg_node *n,
 				if (!expect_string(r, e, "depends_on"))
 					continue;
 				res->depends_on[res->ndepends].name =
-					hg_arena_intern(r->a, str_of(e), e->u.scalar.len);
+				        hg_arena_intern(r->a, str_of(e), e->u.scalar.len);
 				res->depends_on[res->ndepends++].span = e->span;
 			}
 		}
 	}
 	if ((v = hg_node_get(n, "deletion_policy")) != NULL) {
 		res->deletion_policy = read_policy(r, v, "deletion_policy", deletion,
-			"Delete, Retain, RetainExceptOnCreate, Snapshot");
+		        "Delete, Retain, RetainExceptOnCreate, Snapshot");
 		res->deletion_span = v->span;
 	}
 	if ((v = hg_node_get(n, "update_replace_policy")) != NULL) {
-		res->update_replace_policy = read_policy(r, v, "update_replace_policy", replace,
-			"Delete, Retain, Snapshot");
+		res->update_replace_policy = read_policy(
+		        r, v, "update_replace_policy", replace, "Delete, Retain, Snapshot");
 		res->update_span = v->span;
 	}
 	if ((v = hg_node_get(n, "metadata")) != NULL && expect_map(r, v, "metadata"))
@@ -882,8 +904,8 @@ static void read_resources(struct reader *r, const hg_node *n)
 	r->t->resources = HG_ANEWN(r->a, hg_resource_decl, n->u.map.n ? n->u.map.n : 1);
 	for (i = 0; i < n->u.map.n; i++) {
 		check_name(r, n->u.map.pairs[i].key);
-		read_resource(r, n->u.map.pairs[i].key, n->u.map.pairs[i].value,
-			&r->t->resources[i]);
+		read_resource(
+		        r, n->u.map.pairs[i].key, n->u.map.pairs[i].value, &r->t->resources[i]);
 	}
 }
 
@@ -918,7 +940,7 @@ static void read_outputs(struct reader *r, const hg_node *n)
 		v = hg_node_get(p->value, "value");
 		if (!v) {
 			hg_diag_add(r->d, HG_D_MISSING_KEY, &p->key->span, "value",
-				HG_BI("an output", "出力"), NULL);
+			        HG_BI("an output", "出力"), NULL);
 			fail(r);
 		} else {
 			o->value = read_value(r, v);
@@ -959,8 +981,8 @@ static void read_requires(struct reader *r, const hg_node *n)
 			tn = hg_node_get(e, "template");
 			vn = hg_node_get(e, "version");
 			if (!tn) {
-				hg_diag_add(r->d, HG_D_MISSING_KEY, &e->span, "template", "requires",
-					NULL);
+				hg_diag_add(r->d, HG_D_MISSING_KEY, &e->span, "template",
+				        "requires", NULL);
 				fail(r);
 				continue;
 			}
@@ -1040,7 +1062,8 @@ static void canon(hg_buf *out, const hg_node *n)
 		return;
 	}
 	if (n->kind == HG_NODE_MAP) {
-		const hg_pair **sorted = hg_xmalloc((n->u.map.n ? n->u.map.n : 1) * sizeof(*sorted));
+		const hg_pair **sorted =
+		        hg_xmalloc((n->u.map.n ? n->u.map.n : 1) * sizeof(*sorted));
 		for (i = 0; i < n->u.map.n; i++)
 			sorted[i] = &n->u.map.pairs[i];
 		qsort(sorted, n->u.map.n, sizeof(*sorted), cmp_pair);
@@ -1048,7 +1071,8 @@ static void canon(hg_buf *out, const hg_node *n)
 		for (i = 0; i < n->u.map.n; i++) {
 			if (i)
 				hg_buf_putc(out, ',');
-			hg_json_string(out, sorted[i]->key->u.scalar.str, sorted[i]->key->u.scalar.len);
+			hg_json_string(
+			        out, sorted[i]->key->u.scalar.str, sorted[i]->key->u.scalar.len);
 			hg_buf_putc(out, ':');
 			canon(out, sorted[i]->value);
 		}
@@ -1087,14 +1111,13 @@ static void canon(hg_buf *out, const hg_node *n)
  *               target: aws|azure, title: text, description: text,
  *               requires: [...] }
  */
-int hg_template_parse(hg_template **out, hg_arena *a, hg_diags *d, const char *file,
-	hg_node *root)
+int hg_template_parse(hg_template **out, hg_arena *a, hg_diags *d, const char *file, hg_node *root)
 {
 	static const char *const tkeys[] = {"hinagata", "kind", "template", "version", "target",
-		"mandatory", "profile", "title", "description", "controls", "params", "conditions",
-		"use", "resources", "outputs", NULL};
+	        "mandatory", "profile", "title", "description", "controls", "params", "conditions",
+	        "use", "resources", "outputs", NULL};
 	static const char *const pkeys[] = {"hinagata", "kind", "profile", "version", "target",
-		"title", "description", "requires", NULL};
+	        "title", "description", "requires", NULL};
 	struct reader r;
 	hg_template *t = HG_ANEW(a, hg_template);
 	const hg_node *v;
@@ -1110,7 +1133,7 @@ int hg_template_parse(hg_template **out, hg_arena *a, hg_diags *d, const char *f
 	*out = t;
 	if (root->kind != HG_NODE_MAP) {
 		wrong_type(&r, root, HG_BI("a template", "テンプレート"),
-			HG_BI("a mapping", "マッピング"));
+		        HG_BI("a mapping", "マッピング"));
 		return HG_EINVALID;
 	}
 	{
@@ -1124,13 +1147,13 @@ int hg_template_parse(hg_template **out, hg_arena *a, hg_diags *d, const char *f
 		if (strcmp(str_of(v), "profile") == 0)
 			t->kind = HG_DOC_PROFILE;
 		else if (strcmp(str_of(v), "template") != 0) {
-			hg_diag_add(d, HG_D_BAD_ENUM, &v->span, "kind", "template, profile", str_of(v),
-				NULL);
+			hg_diag_add(d, HG_D_BAD_ENUM, &v->span, "kind", "template, profile",
+			        str_of(v), NULL);
 			fail(&r);
 		}
 	}
 	what = t->kind == HG_DOC_PROFILE ? HG_BI("a profile", "プロファイル")
-					 : HG_BI("a template", "テンプレート");
+	                                 : HG_BI("a template", "テンプレート");
 	check_keys(&r, root, t->kind == HG_DOC_PROFILE ? pkeys : tkeys, what);
 
 	/* hinagata: the language version comes first: nothing else is read
@@ -1154,8 +1177,8 @@ int hg_template_parse(hg_template **out, hg_arena *a, hg_diags *d, const char *f
 
 	v = hg_node_get(root, t->kind == HG_DOC_PROFILE ? "profile" : "template");
 	if (!v) {
-		hg_diag_add(d, HG_D_MISSING_KEY, &top, t->kind == HG_DOC_PROFILE ? "profile" : "template",
-			what, NULL);
+		hg_diag_add(d, HG_D_MISSING_KEY, &top,
+		        t->kind == HG_DOC_PROFILE ? "profile" : "template", what, NULL);
 		fail(&r);
 	} else if (expect_string(&r, v, "template")) {
 		t->name = str_of(v);
@@ -1171,7 +1194,7 @@ int hg_template_parse(hg_template **out, hg_arena *a, hg_diags *d, const char *f
 		fail(&r);
 	} else if (v->kind != HG_NODE_SCALAR || hg_semver_parse(&t->version, a, str_of(v)) < 0) {
 		hg_diag_add(d, HG_D_BAD_SEMVER, &v->span,
-			v->kind == HG_NODE_SCALAR ? str_of(v) : "...", NULL);
+		        v->kind == HG_NODE_SCALAR ? str_of(v) : "...", NULL);
 		fail(&r);
 	} else {
 		t->version_text = str_of(v);
@@ -1187,7 +1210,8 @@ int hg_template_parse(hg_template **out, hg_arena *a, hg_diags *d, const char *f
 		else if (strcmp(str_of(v), "azure") == 0)
 			t->target = HG_TARGET_AZURE;
 		else {
-			hg_diag_add(d, HG_D_BAD_ENUM, &v->span, "target", "aws, azure", str_of(v), NULL);
+			hg_diag_add(d, HG_D_BAD_ENUM, &v->span, "target", "aws, azure", str_of(v),
+			        NULL);
 			fail(&r);
 		}
 	}
@@ -1239,7 +1263,7 @@ int hg_template_load(hg_template **out, hg_arena *a, hg_diags *d, const char *pa
 }
 
 int hg_template_load_in(hg_template **out, hg_arena *a, hg_diags *d, hg_diags *src,
-	const char *path, const char *display)
+        const char *path, const char *display)
 {
 	hg_buf text = HG_BUF_INIT;
 	size_t size = 0;
@@ -1331,7 +1355,8 @@ void hg_template_warn_unused(const hg_template *t, hg_diags *d)
 	size_t i;
 	for (i = 0; i < t->nparams; i++)
 		if (t->params[i].name && !t->params[i].used)
-			hg_diag_add(d, HG_D_PARAM_UNUSED, &t->params[i].span, t->params[i].name, NULL);
+			hg_diag_add(
+			        d, HG_D_PARAM_UNUSED, &t->params[i].span, t->params[i].name, NULL);
 }
 
 hg_value *hg_value_from_node(hg_arena *a, hg_diags *d, const hg_node *n, bool expressions)

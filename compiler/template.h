@@ -177,8 +177,7 @@ typedef struct hg_template {
  * be set with what could be read, for further checks; callers must not
  * compile it).
  */
-int hg_template_parse(hg_template **out, hg_arena *a, hg_diags *d, const char *file,
-	hg_node *root);
+int hg_template_parse(hg_template **out, hg_arena *a, hg_diags *d, const char *file, hg_node *root);
 
 /* Load and parse a template file: read, register with d, YAML, model. */
 int hg_template_load(hg_template **out, hg_arena *a, hg_diags *d, const char *path);
@@ -189,7 +188,7 @@ int hg_template_load(hg_template **out, hg_arena *a, hg_diags *d, const char *pa
  * file `display` (NULL: path).
  */
 int hg_template_load_in(hg_template **out, hg_arena *a, hg_diags *d, hg_diags *src,
-	const char *path, const char *display);
+        const char *path, const char *display);
 
 /* Parameter, condition, resource, use and output lookups by name (or NULL). */
 hg_param_decl *hg_template_param(const hg_template *t, const char *name);

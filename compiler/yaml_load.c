@@ -108,8 +108,8 @@ static bool check_utf8(hg_diags *d, const char *file, const char *text, size_t l
 				hg_utf8_decode(text + i, n, &cp);
 				/* Overlong forms, surrogates and values past U+10FFFF. */
 				if ((n == 2 && cp < 0x80) || (n == 3 && cp < 0x800) ||
-					(n == 4 && cp < 0x10000) || cp > 0x10FFFF ||
-					(cp >= 0xD800 && cp <= 0xDFFF))
+				        (n == 4 && cp < 0x10000) || cp > 0x10FFFF ||
+				        (cp >= 0xD800 && cp <= 0xDFFF))
 					bad = true;
 			}
 		}
@@ -166,9 +166,9 @@ static void check_duplicates(struct loader *l, hg_node *map)
 		for (j = 0; j < i; j++) {
 			const hg_node *kj = map->u.map.pairs[j].key;
 			if (ki->u.scalar.len == kj->u.scalar.len &&
-				memcmp(ki->u.scalar.str, kj->u.scalar.str, ki->u.scalar.len) == 0) {
-				hg_diag *dg = hg_diag_add(l->d, HG_D_YAML_DUP_KEY, &ki->span,
-					ki->u.scalar.str, NULL);
+			        memcmp(ki->u.scalar.str, kj->u.scalar.str, ki->u.scalar.len) == 0) {
+				hg_diag *dg = hg_diag_add(
+				        l->d, HG_D_YAML_DUP_KEY, &ki->span, ki->u.scalar.str, NULL);
 				hg_diag_note(dg, HG_D_N_FIRST_HERE, &kj->span, NULL);
 				l->failed = true;
 				break;
@@ -252,8 +252,8 @@ static void on_scalar(struct loader *l, yaml_event_t *ev)
 	n->span = s;
 	n->size = 1;
 	n->tag = tag_of(l, ev->data.scalar.tag);
-	n->u.scalar.str = hg_arena_strndup(l->a, (const char *)ev->data.scalar.value,
-		ev->data.scalar.length);
+	n->u.scalar.str =
+	        hg_arena_strndup(l->a, (const char *)ev->data.scalar.value, ev->data.scalar.length);
 	n->u.scalar.len = ev->data.scalar.length;
 	switch (ev->data.scalar.style) {
 	case YAML_SINGLE_QUOTED_SCALAR_STYLE:
@@ -403,7 +403,7 @@ static void syntax_error(struct loader *l, yaml_parser_t *p, const char *text, s
 }
 
 int hg_yaml_load(hg_node **out, hg_arena *a, hg_diags *d, const char *file, const char *text,
-	size_t len, const hg_yaml_options *opts)
+        size_t len, const hg_yaml_options *opts)
 {
 	static const hg_yaml_options defaults = HG_YAML_OPTIONS_INIT;
 	struct loader l;
@@ -508,8 +508,8 @@ hg_scalar_value hg_node_scalar(const hg_node *n)
 	v.type = HG_SCALAR_STRING;
 	if (n->kind != HG_NODE_SCALAR || n->u.scalar.style != HG_STYLE_PLAIN)
 		return v;
-	if (len == 0 || strcmp(s, "~") == 0 || strcmp(s, "null") == 0 ||
-		strcmp(s, "Null") == 0 || strcmp(s, "NULL") == 0) {
+	if (len == 0 || strcmp(s, "~") == 0 || strcmp(s, "null") == 0 || strcmp(s, "Null") == 0 ||
+	        strcmp(s, "NULL") == 0) {
 		v.type = HG_SCALAR_NULL;
 		return v;
 	}
@@ -538,7 +538,8 @@ hg_scalar_value hg_node_scalar(const hg_node *n)
 			errno = 0;
 			u = strtoull(p, &end, base);
 			if (errno == 0 && *end == '\0' &&
-				u <= (neg ? (unsigned long long)INT64_MAX + 1 : (unsigned long long)INT64_MAX)) {
+			        u <= (neg ? (unsigned long long)INT64_MAX + 1
+			                  : (unsigned long long)INT64_MAX)) {
 				v.type = HG_SCALAR_INT;
 				v.i = neg ? (int64_t)(0 - u) : (int64_t)u;
 				return v;

@@ -76,11 +76,14 @@ typedef struct hg_scalar_value {
 } hg_scalar_value;
 
 typedef struct hg_yaml_options {
-	unsigned max_depth;  /* deepest nesting accepted (default 200) */
-	uint64_t max_nodes;  /* nodes after alias expansion (default 1,000,000) */
+	unsigned max_depth; /* deepest nesting accepted (default 200) */
+	uint64_t max_nodes; /* nodes after alias expansion (default 1,000,000) */
 } hg_yaml_options;
 
-#define HG_YAML_OPTIONS_INIT {200, 1000000}
+#define HG_YAML_OPTIONS_INIT                                                                       \
+	{                                                                                          \
+		200, 1000000                                                                       \
+	}
 
 /*
  * Parse text (len bytes, UTF-8) into *out, allocated in arena a. file is the
@@ -89,7 +92,7 @@ typedef struct hg_yaml_options {
  * NULL). Only the first document is read; a second one is an error.
  */
 int hg_yaml_load(hg_node **out, hg_arena *a, hg_diags *d, const char *file, const char *text,
-	size_t len, const hg_yaml_options *opts);
+        size_t len, const hg_yaml_options *opts);
 
 /* The YAML 1.2 core-schema type of a scalar; quoted scalars are strings. */
 hg_scalar_value hg_node_scalar(const hg_node *n);

@@ -98,9 +98,9 @@ struct kat {
 ParameterizedTestParameters(hash, xxh3_known_answers)
 {
 	static struct kat k[] = {
-		{"", "2d06800538d394c2"},
-		{"a", "e6c632b61e964e1f"},
-		{"hinagata", "4f5e72fb32ee9bd2"},
+	        {"", "2d06800538d394c2"},
+	        {"a", "e6c632b61e964e1f"},
+	        {"hinagata", "4f5e72fb32ee9bd2"},
 	};
 	return cr_make_param_array(struct kat, k, sizeof(k) / sizeof(k[0]));
 }

@@ -95,42 +95,45 @@ static bool has_code(hg_diag_code c)
 
 Test(compile, interpolation_becomes_sub_with_escaped_literals)
 {
-	char *p = put("t.yaml", HEADER
-		"resources:\n"
-		"  topic:\n"
-		"    type: AWS::SNS::Topic\n"
-		"    properties:\n"
-		"      TopicName: \"${aws.stack_name}-alerts-$${keep}\"\n"
-		"      DisplayName: \"plain $${text}\"\n");
+	char *p = put("t.yaml", HEADER "resources:\n"
+	                               "  topic:\n"
+	                               "    type: AWS::SNS::Topic\n"
+	                               "    properties:\n"
+	                               "      TopicName: \"${aws.stack_name}-alerts-$${keep}\"\n"
+	                               "      DisplayName: \"plain $${text}\"\n");
 	json_t *j, *props;
 	char *s;
 	cr_assert_eq(compile(p, NULL, 0), 0);
 	j = output_json();
-	props = json_object_get(json_object_get(json_object_get(json_object_get(j, "Resources"),
-		"Topic"), "Properties"), "TopicName");
+	props = json_object_get(
+	        json_object_get(
+	                json_object_get(json_object_get(j, "Resources"), "Topic"), "Properties"),
+	        "TopicName");
 	s = dump(props);
 	cr_assert_str_eq(s, "{\"Fn::Sub\":\"${AWS::StackName}-alerts-${!keep}\"}");
 	free(s);
-	props = json_object_get(json_object_get(json_object_get(json_object_get(j, "Resources"),
-		"Topic"), "Properties"), "DisplayName");
+	props = json_object_get(
+	        json_object_get(
+	                json_object_get(json_object_get(j, "Resources"), "Topic"), "Properties"),
+	        "DisplayName");
 	cr_assert_str_eq(json_string_value(props), "plain ${text}");
 	json_decref(j);
 	free(p);
 }
 
-static const char *COND_TEMPLATE = HEADER
-	"params:\n"
-	"  env: { type: string, default: prod, allowed: [prod, stg] }\n"
-	"conditions:\n"
-	"  is_prod: ${params.env == 'prod'}\n"
-	"resources:\n"
-	"  topic:\n"
-	"    type: AWS::SNS::Topic\n"
-	"    properties:\n"
-	"      DisplayName: \"${conditions.is_prod ? 'production' : 'staging'}\"\n"
-	"  prod_only:\n"
-	"    type: AWS::SNS::Topic\n"
-	"    when: ${conditions.is_prod}\n";
+static const char *COND_TEMPLATE =
+        HEADER "params:\n"
+               "  env: { type: string, default: prod, allowed: [prod, stg] }\n"
+               "conditions:\n"
+               "  is_prod: ${params.env == 'prod'}\n"
+               "resources:\n"
+               "  topic:\n"
+               "    type: AWS::SNS::Topic\n"
+               "    properties:\n"
+               "      DisplayName: \"${conditions.is_prod ? 'production' : 'staging'}\"\n"
+               "  prod_only:\n"
+               "    type: AWS::SNS::Topic\n"
+               "    when: ${conditions.is_prod}\n";
 
 Test(compile, deploy_time_conditions_become_conditions_and_if)
 {
@@ -142,10 +145,14 @@ Test(compile, deploy_time_conditions_become_conditions_and_if)
 	s = dump(json_object_get(j, "Conditions"));
 	cr_assert_str_eq(s, "{\"IsProd\":{\"Fn::Equals\":[{\"Ref\":\"Env\"},\"prod\"]}}");
 	free(s);
-	cr_assert_str_eq(json_string_value(json_object_get(json_object_get(json_object_get(j,
-		"Resources"), "ProdOnly"), "Condition")), "IsProd");
-	s = dump(json_object_get(json_object_get(json_object_get(json_object_get(j, "Resources"),
-		"Topic"), "Properties"), "DisplayName"));
+	cr_assert_str_eq(
+	        json_string_value(json_object_get(
+	                json_object_get(json_object_get(j, "Resources"), "ProdOnly"), "Condition")),
+	        "IsProd");
+	s = dump(json_object_get(
+	        json_object_get(
+	                json_object_get(json_object_get(j, "Resources"), "Topic"), "Properties"),
+	        "DisplayName"));
 	cr_assert_str_eq(s, "{\"Fn::If\":[\"IsProd\",\"production\",\"staging\"]}");
 	free(s);
 	json_decref(j);
@@ -162,8 +169,12 @@ Test(compile, compile_time_values_fold_conditions_away)
 	cr_assert_null(json_object_get(j, "Conditions"));
 	cr_assert_null(json_object_get(j, "Parameters"));
 	cr_assert_null(json_object_get(json_object_get(j, "Resources"), "ProdOnly"));
-	cr_assert_str_eq(json_string_value(json_object_get(json_object_get(json_object_get(
-		json_object_get(j, "Resources"), "Topic"), "Properties"), "DisplayName")), "staging");
+	cr_assert_str_eq(
+	        json_string_value(json_object_get(
+	                json_object_get(json_object_get(json_object_get(j, "Resources"), "Topic"),
+	                        "Properties"),
+	                "DisplayName")),
+	        "staging");
 	json_decref(j);
 	free(p);
 }
@@ -190,7 +201,8 @@ Test(compile, long_and_chains_nest_in_tens)
 	hg_buf_puts(&t, "conditions:\n  all: \"${");
 	for (i = 0; i < 12; i++)
 		hg_buf_printf(&t, "%sparams.p%d", i ? " && " : "", i);
-	hg_buf_puts(&t, "}\"\nresources:\n  t:\n    type: AWS::SNS::Topic\n    when: ${conditions.all}\n");
+	hg_buf_puts(&t,
+	        "}\"\nresources:\n  t:\n    type: AWS::SNS::Topic\n    when: ${conditions.all}\n");
 	p = put("t.yaml", t.ptr);
 	hg_buf_dispose(&t);
 	cr_assert_eq(compile(p, NULL, 0), 0);
@@ -203,24 +215,24 @@ Test(compile, long_and_chains_nest_in_tens)
 }
 
 static const char *LIB_TEMPLATE =
-	"hinagata: 1\ntemplate: test/lib\nversion: 1.2.0\ntarget: aws\nmandatory: true\n"
-	"params:\n  name: { type: string, default: gc-log }\n"
-	"resources:\n"
-	"  bucket:\n"
-	"    type: AWS::S3::Bucket\n"
-	"    locked:\n"
-	"      VersioningConfiguration: { Status: Enabled }\n"
-	"    properties:\n"
-	"      BucketName: ${params.name}\n"
-	"outputs:\n  bucket_arn: ${bucket.Arn}\n";
+        "hinagata: 1\ntemplate: test/lib\nversion: 1.2.0\ntarget: aws\nmandatory: true\n"
+        "params:\n  name: { type: string, default: gc-log }\n"
+        "resources:\n"
+        "  bucket:\n"
+        "    type: AWS::S3::Bucket\n"
+        "    locked:\n"
+        "      VersioningConfiguration: { Status: Enabled }\n"
+        "    properties:\n"
+        "      BucketName: ${params.name}\n"
+        "outputs:\n  bucket_arn: ${bucket.Arn}\n";
 
 Test(compile, uses_are_namespaced_and_outputs_flow_back)
 {
 	char *lib = put("lib.yaml", LIB_TEMPLATE);
-	char *p = put("t.yaml", HEADER
-		"use:\n  logs: { template: test/lib, version: \"^1.0\" }\n"
-		"resources:\n"
-		"  topic:\n    type: AWS::SNS::Topic\n    properties:\n      DisplayName: ${logs.bucket_arn}\n");
+	char *p = put("t.yaml", HEADER "use:\n  logs: { template: test/lib, version: \"^1.0\" }\n"
+	                               "resources:\n"
+	                               "  topic:\n    type: AWS::SNS::Topic\n    properties:\n     "
+	                               " DisplayName: ${logs.bucket_arn}\n");
 	json_t *j;
 	char *s;
 	cr_assert_eq(compile(p, NULL, 0), 0);
@@ -228,8 +240,10 @@ Test(compile, uses_are_namespaced_and_outputs_flow_back)
 	cr_assert_not_null(json_object_get(json_object_get(j, "Resources"), "LogsBucket"));
 	/* The used template's unbound parameter is hoisted with its prefix. */
 	cr_assert_not_null(json_object_get(json_object_get(j, "Parameters"), "LogsName"));
-	s = dump(json_object_get(json_object_get(json_object_get(json_object_get(j, "Resources"),
-		"Topic"), "Properties"), "DisplayName"));
+	s = dump(json_object_get(
+	        json_object_get(
+	                json_object_get(json_object_get(j, "Resources"), "Topic"), "Properties"),
+	        "DisplayName"));
 	cr_assert_str_eq(s, "{\"Fn::GetAtt\":[\"LogsBucket\",\"Arn\"]}");
 	free(s);
 	json_decref(j);
@@ -240,9 +254,10 @@ Test(compile, uses_are_namespaced_and_outputs_flow_back)
 Test(compile, override_of_a_locked_property_names_both_places)
 {
 	char *lib = put("lib.yaml", LIB_TEMPLATE);
-	char *p = put("t.yaml", HEADER
-		"use:\n  logs:\n    template: test/lib\n    override:\n      bucket:\n        properties:\n"
-		"          VersioningConfiguration: { Status: Suspended }\n");
+	char *p =
+	        put("t.yaml", HEADER "use:\n  logs:\n    template: test/lib\n    override:\n      "
+	                             "bucket:\n        properties:\n"
+	                             "          VersioningConfiguration: { Status: Suspended }\n");
 	size_t i;
 	cr_assert_eq(compile(p, NULL, 0), 1);
 	for (i = 0; i < d.n; i++)
@@ -263,10 +278,10 @@ Test(compile, override_of_a_locked_property_names_both_places)
 Test(compile, repeating_a_locked_value_is_allowed)
 {
 	char *lib = put("lib.yaml", LIB_TEMPLATE);
-	char *p = put("t.yaml", HEADER
-		"use:\n  logs:\n    template: test/lib\n    override:\n      bucket:\n        properties:\n"
-		"          VersioningConfiguration: { Status: Enabled }\n"
-		"          Tags: [{ Key: system, Value: juki }]\n");
+	char *p = put("t.yaml", HEADER "use:\n  logs:\n    template: test/lib\n    override:\n     "
+	                               " bucket:\n        properties:\n"
+	                               "          VersioningConfiguration: { Status: Enabled }\n"
+	                               "          Tags: [{ Key: system, Value: juki }]\n");
 	cr_assert_eq(compile(p, NULL, 0), 0);
 	free(lib);
 	free(p);
@@ -274,8 +289,9 @@ Test(compile, repeating_a_locked_value_is_allowed)
 
 Test(compile, profile_requires_its_mandatory_templates)
 {
-	char *p = put("t.yaml", HEADER "profile: gc-aws\n"
-		"use:\n  audit: { template: gc/aws/audit-trail, version: \"^1.0\" }\n");
+	char *p = put("t.yaml",
+	        HEADER "profile: gc-aws\n"
+	               "use:\n  audit: { template: gc/aws/audit-trail, version: \"^1.0\" }\n");
 	size_t i, missing = 0;
 	cr_assert_eq(compile(p, NULL, 0), 1);
 	for (i = 0; i < d.n; i++)
@@ -313,16 +329,16 @@ Test(compile, output_is_deterministic_and_carries_its_hash)
 
 Test(compile, schema_errors_are_located_with_suggestions)
 {
-	char *p = put("t.yaml", HEADER
-		"resources:\n"
-		"  bucket:\n"
-		"    type: AWS::S3::Bucket\n"
-		"    properties:\n"
-		"      VersioningConfig: { Status: Enabled }\n"
-		"      PublicAccessBlockConfiguration: { BlockPublicAcls: maybe }\n"
-		"  trail:\n"
-		"    type: AWS::CloudTrail::Trail\n"
-		"    properties: { IsLogging: true, S3BucketName: \"${bucket.Arnn}\" }\n");
+	char *p = put("t.yaml",
+	        HEADER "resources:\n"
+	               "  bucket:\n"
+	               "    type: AWS::S3::Bucket\n"
+	               "    properties:\n"
+	               "      VersioningConfig: { Status: Enabled }\n"
+	               "      PublicAccessBlockConfiguration: { BlockPublicAcls: maybe }\n"
+	               "  trail:\n"
+	               "    type: AWS::CloudTrail::Trail\n"
+	               "    properties: { IsLogging: true, S3BucketName: \"${bucket.Arnn}\" }\n");
 	size_t i;
 	bool unknown = false, type = false, attr = false, req = false;
 	cr_assert_eq(compile(p, NULL, 0), 1);

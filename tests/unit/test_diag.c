@@ -23,27 +23,28 @@ Test(diag, renders_location_code_source_and_caret)
 	hg_diags d = HG_DIAGS_INIT;
 	const char *f = hg_diags_source(&d, "x.yaml", src, strlen(src));
 	hg_span s = {f, 2, 6, 2, 9};
-	hg_diag *dg = hg_diag_add(&d, HG_D_UNKNOWN_KEY, &s, "bad", HG_BI("a template", "テンプレート"), NULL);
+	hg_diag *dg = hg_diag_add(
+	        &d, HG_D_UNKNOWN_KEY, &s, "bad", HG_BI("a template", "テンプレート"), NULL);
 	hg_span first = {f, 1, 1, 1, 2};
 	char *out;
 	hg_diag_note(dg, HG_D_N_FIRST_HERE, &first, NULL);
 	hg_diag_note(dg, HG_D_N_DID_YOU_MEAN, NULL, "bar", NULL);
 	out = render(&d, HG_LANG_EN);
 	/* The caret skips two wide characters (4 columns) and copies the tab. */
-	cr_assert_str_eq(out,
-		"x.yaml:2:6: error[HG0101]: unknown key 'bad' in a template\n"
-		"  |\n"
-		"2 | 名前: \tbad\n"
-		"  |       \t^~~\n"
-		"x.yaml:1:1: note: first defined here\n"
-		"  |\n"
-		"1 | a: 1\n"
-		"  | ^\n"
-		"  = help: did you mean 'bar'?\n");
+	cr_assert_str_eq(out, "x.yaml:2:6: error[HG0101]: unknown key 'bad' in a template\n"
+	                      "  |\n"
+	                      "2 | 名前: \tbad\n"
+	                      "  |       \t^~~\n"
+	                      "x.yaml:1:1: note: first defined here\n"
+	                      "  |\n"
+	                      "1 | a: 1\n"
+	                      "  | ^\n"
+	                      "  = help: did you mean 'bar'?\n");
 	free(out);
 	out = render(&d, HG_LANG_JA);
-	cr_assert(strstr(out, "x.yaml:2:6: エラー[HG0101]: テンプレート に未知のキー 'bad' があります\n") != NULL,
-		"%s", out);
+	cr_assert(strstr(out, "x.yaml:2:6: エラー[HG0101]: テンプレート に未知のキー 'bad' "
+	                      "があります\n") != NULL,
+	        "%s", out);
 	cr_assert(strstr(out, "  = ヒント: 'bar' のことですか?\n") != NULL, "%s", out);
 	free(out);
 	hg_diags_dispose(&d);
@@ -96,7 +97,7 @@ Test(diag, every_code_has_both_messages_and_a_unique_number)
 		for (int k = 0; k < 4; k++) {
 			char ph[4] = {'{', (char)('0' + k), '}', 0};
 			cr_assert_eq(strstr(info->en, ph) != NULL, strstr(info->ja, ph) != NULL,
-				"%s placeholder %s", info->name, ph);
+			        "%s placeholder %s", info->name, ph);
 		}
 	}
 }

@@ -78,8 +78,9 @@ Test(yaml_load, alias_bomb_stops_at_the_budget)
 	int rc, i;
 	hg_buf_puts(&b, "a0: &a0 [x, x, x, x, x, x, x, x, x, x]\n");
 	for (i = 1; i < 12; i++)
-		hg_buf_printf(&b, "a%d: &a%d [*a%d, *a%d, *a%d, *a%d, *a%d, *a%d, *a%d, *a%d, *a%d, *a%d]\n",
-			i, i, i - 1, i - 1, i - 1, i - 1, i - 1, i - 1, i - 1, i - 1, i - 1, i - 1);
+		hg_buf_printf(&b,
+		        "a%d: &a%d [*a%d, *a%d, *a%d, *a%d, *a%d, *a%d, *a%d, *a%d, *a%d, *a%d]\n",
+		        i, i, i - 1, i - 1, i - 1, i - 1, i - 1, i - 1, i - 1, i - 1, i - 1, i - 1);
 	load(b.ptr, &rc);
 	hg_buf_dispose(&b);
 	cr_assert_eq(rc, HG_EINVALID);
@@ -176,15 +177,24 @@ struct scase {
 ParameterizedTestParameters(yaml_scalar, core_schema)
 {
 	static struct scase c[] = {
-		{"v: true", HG_SCALAR_BOOL, 1}, {"v: False", HG_SCALAR_BOOL, 0},
-		{"v: yes", HG_SCALAR_STRING, 0}, {"v: off", HG_SCALAR_STRING, 0},
-		{"v: ~", HG_SCALAR_NULL, 0}, {"v:", HG_SCALAR_NULL, 0},
-		{"v: 2555", HG_SCALAR_INT, 2555}, {"v: -7", HG_SCALAR_INT, -7},
-		{"v: 0x1F", HG_SCALAR_INT, 31}, {"v: 0o17", HG_SCALAR_INT, 15},
-		{"v: 1.5", HG_SCALAR_FLOAT, 0}, {"v: .inf", HG_SCALAR_FLOAT, 0},
-		{"v: 1.0.0", HG_SCALAR_STRING, 0}, {"v: '10'", HG_SCALAR_STRING, 0},
-		{"v: \"true\"", HG_SCALAR_STRING, 0}, {"v: 99999999999999999999", HG_SCALAR_STRING, 0},
-		{"v: 10.20.0.0/16", HG_SCALAR_STRING, 0}, {"v: 1e3", HG_SCALAR_FLOAT, 0},
+	        {"v: true", HG_SCALAR_BOOL, 1},
+	        {"v: False", HG_SCALAR_BOOL, 0},
+	        {"v: yes", HG_SCALAR_STRING, 0},
+	        {"v: off", HG_SCALAR_STRING, 0},
+	        {"v: ~", HG_SCALAR_NULL, 0},
+	        {"v:", HG_SCALAR_NULL, 0},
+	        {"v: 2555", HG_SCALAR_INT, 2555},
+	        {"v: -7", HG_SCALAR_INT, -7},
+	        {"v: 0x1F", HG_SCALAR_INT, 31},
+	        {"v: 0o17", HG_SCALAR_INT, 15},
+	        {"v: 1.5", HG_SCALAR_FLOAT, 0},
+	        {"v: .inf", HG_SCALAR_FLOAT, 0},
+	        {"v: 1.0.0", HG_SCALAR_STRING, 0},
+	        {"v: '10'", HG_SCALAR_STRING, 0},
+	        {"v: \"true\"", HG_SCALAR_STRING, 0},
+	        {"v: 99999999999999999999", HG_SCALAR_STRING, 0},
+	        {"v: 10.20.0.0/16", HG_SCALAR_STRING, 0},
+	        {"v: 1e3", HG_SCALAR_FLOAT, 0},
 	};
 	return cr_make_param_array(struct scase, c, sizeof(c) / sizeof(c[0]));
 }
