@@ -15,4 +15,5 @@ find "$out" -name '*.json' | sort | sed 's/^/  /'
 echo
 echo "Deploy one with, for example:"
 echo "  aws cloudformation deploy --template-file $out/city-a/juki-prod.json \\"
-echo "    --stack-name city-a-juki-prod --capabilities CAPABILITY_NAMED_IAM --region ap-northeast-1"
+echo "    --stack-name city-a-juki-prod --capabilities CAPABILITY_IAM --region ap-northeast-1 \\"
+echo "    --parameter-overrides SecurityEmail=security@city-a.example.lg.jp Env=prod"
