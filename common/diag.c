@@ -267,7 +267,7 @@ static bool source_line(const hg_source *s, uint32_t line, const char **start, s
 static void render_snippet(const hg_diags *d, hg_buf *out, const hg_span *sp, bool color)
 {
 	const char *text;
-	size_t len, i, width = 0, ulen = 0;
+	size_t len, i, width = 0;
 	uint32_t col = 1, endcol;
 	char num[16];
 	int gutter;
@@ -275,14 +275,23 @@ static void render_snippet(const hg_diags *d, hg_buf *out, const hg_span *sp, bo
 	if (!sp->file || sp->line == 0 ||
 	        !source_line(find_source(d, sp->file), sp->line, &text, &len))
 		return;
-	/* Cap very long lines (minified JSON) so the caret line stays useful. */
 	gutter = snprintf(num, sizeof(num), "%u", sp->line);
 	hg_buf_fill(out, ' ', (size_t)gutter + 1);
 	hg_buf_puts(out, color ? C_BLUE "|" C_RESET "\n" : "|\n");
 	hg_buf_printf(out, "%s%s |%s ", color ? C_BLUE : "", num, color ? C_RESET : "");
 	{
-		size_t shown = len > 400 ? 400 : len;
-		hg_buf_put(out, text, shown);
+		/* Long lines (minified JSON) are cut; bytes that are not UTF-8
+		 * print as U+FFFD so the terminal is not fed garbage. */
+		size_t shown = len > 400 ? 400 : len, k = 0;
+		while (k < shown) {
+			uint32_t cp;
+			size_t n = hg_utf8_decode(text + k, len - k, &cp);
+			if (n == 1 && (unsigned char)text[k] >= 0x80)
+				hg_buf_puts(out, "\xEF\xBF\xBD");
+			else
+				hg_buf_put(out, text + k, n);
+			k += n;
+		}
 		if (shown < len)
 			hg_buf_puts(out, " ...");
 	}
@@ -301,7 +310,6 @@ static void render_snippet(const hg_diags *d, hg_buf *out, const hg_span *sp, bo
 				hg_buf_fill(out, ' ', (size_t)w);
 		} else {
 			width += (size_t)(cp == '\t' ? 1 : w);
-			ulen++;
 		}
 		i += n;
 		col++;
@@ -316,7 +324,6 @@ static void render_snippet(const hg_diags *d, hg_buf *out, const hg_span *sp, bo
 	if (color)
 		hg_buf_puts(out, C_RESET);
 	hg_buf_putc(out, '\n');
-	(void)ulen;
 }
 
 static void render_header(hg_buf *out, const hg_span *sp, const char *sevname, const char *sevcolor,

@@ -332,10 +332,9 @@ static void check_object(struct check *c, const hg_value *v, json_t *sch, const 
 			continue;
 		}
 		if (json_is_object(pattern) && json_object_size(pattern)) {
-			const char *k;
-			json_t *first = NULL;
-			json_object_foreach(pattern, k, first) break;
-			(void)k;
+			/* Patterns are ECMAScript; the first one's schema stands
+			 * for all (registry schemas rarely have two). */
+			json_t *first = json_object_iter_value(json_object_iter(pattern));
 			check_value(c, m->value, first, join_path(c, path, m->key));
 			continue;
 		}
