@@ -451,7 +451,7 @@ static json_t *resource_metadata(const hg_ir_resource *r)
 		const char **keys = hg_xmalloc(r->nlocks * sizeof(*keys));
 		json_t *l = json_array();
 		for (i = 0; i < r->nlocks; i++)
-			keys[i] = r->locks[i].key;
+			keys[i] = r->locks[i].path;
 		qsort(keys, r->nlocks, sizeof(*keys), cmp_key);
 		for (i = 0; i < r->nlocks; i++)
 			json_array_append_new(l, str(keys[i]));

@@ -31,11 +31,19 @@ typedef struct hg_ir_cond {
 	hg_span span;
 } hg_ir_cond;
 
-/* A top-level property fixed by a template's locked: section. */
+/*
+ * One setting fixed by a template's locked: section. Locks are leaves:
+ * mappings under locked: are walked, and each scalar, list or expression in
+ * them is a lock of its own (so `properties: { a: 1 }` on Azure locks
+ * properties.a, not all of properties).
+ */
 typedef struct hg_lock {
-	const char *key; /* top-level property name */
+	const char *path;  /* JSON pointer into Properties: "/VersioningConfiguration/Status" */
+	const char *name;  /* the same, dotted, for messages: "VersioningConfiguration.Status" */
+	const char **keys; /* the path's keys, unescaped */
+	size_t nkeys;
 	hg_value *value; /* the locked value, resolved */
-	hg_span span;    /* where locked: sets it */
+	hg_span span;    /* the key that locks it */
 	const hg_template *tmpl;
 } hg_lock;
 

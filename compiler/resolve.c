@@ -1119,27 +1119,140 @@ static const hg_expr *param_in_value(const hg_value *v)
 	}
 }
 
+/* The value at keys[0..n) under map v, or NULL. */
+static const hg_value *value_at(const hg_value *v, const char *const *keys, size_t n)
+{
+	size_t i;
+	for (i = 0; v && i < n; i++)
+		v = hg_value_get(v, keys[i]);
+	return v;
+}
+
+/* The deepest member of `over` along keys[0..n): what an override changed. */
+static const hg_member *deepest_member(const hg_value *over, const char *const *keys, size_t n)
+{
+	const hg_member *found = NULL;
+	size_t i, k;
+	for (i = 0; over && over->kind == HG_V_MAP && i < n; i++) {
+		const hg_member *m = NULL;
+		for (k = 0; k < over->u.map.n; k++)
+			if (strcmp(over->u.map.m[k].key, keys[i]) == 0)
+				m = &over->u.map.m[k];
+		if (!m)
+			break;
+		found = m;
+		over = m->value;
+	}
+	return found;
+}
+
 /* Check the locks of res against its final properties; blame `over`. */
 static void check_locks(struct ctx *c, const hg_ir_resource *res, const hg_value *over)
 {
 	size_t i;
 	for (i = 0; i < res->nlocks; i++) {
 		const hg_lock *l = &res->locks[i];
-		const hg_value *now = hg_value_get(res->props, l->key);
-		const hg_member *blame = NULL;
-		size_t k;
+		const hg_value *now = value_at(res->props, l->keys, l->nkeys);
+		const hg_member *blame;
 		hg_diag *dg;
 
 		if (now && hg_value_equal(now, l->value))
 			continue;
-		for (k = 0; over && k < over->u.map.n; k++)
-			if (strcmp(over->u.map.m[k].key, l->key) == 0)
-				blame = &over->u.map.m[k];
+		blame = deepest_member(over, l->keys, l->nkeys);
 		dg = hg_diag_add(c->d, HG_D_LOCK_OVERRIDE, blame ? &blame->key_span : &over->span,
-		        l->key, res->path, l->tmpl->name, NULL);
+		        l->name, res->path, l->tmpl->name, NULL);
 		hg_diag_note(dg, HG_D_N_LOCKED_HERE, &l->span, l->tmpl->name, l->tmpl->version_text,
 		        NULL);
 		failed(c);
+	}
+}
+
+/* Append "/key" to a JSON pointer, escaping '~' and '/' (RFC 6901). */
+static void pointer_add(hg_buf *b, const char *key)
+{
+	hg_buf_putc(b, '/');
+	for (; *key; key++) {
+		if (*key == '~')
+			hg_buf_puts(b, "~0");
+		else if (*key == '/')
+			hg_buf_puts(b, "~1");
+		else
+			hg_buf_putc(b, *key);
+	}
+}
+
+struct lockwalk {
+	struct ctx *c;
+	struct scope *s;
+	const hg_resource_decl *rd;
+	const char *keys[64];
+	size_t depth;
+	hg_lock *locks;
+	size_t n, cap;
+};
+
+/* A locked setting that properties: also sets, or whose ancestor it sets to
+ * something other than a mapping, is written twice. */
+static void check_locked_and_set(struct lockwalk *w, const hg_member *src)
+{
+	const hg_value *p = w->rd->properties;
+	size_t k;
+
+	for (k = 0; p && k < w->depth; k++) {
+		const hg_value *next = hg_value_get(p, w->keys[k]);
+		if (!next)
+			return;
+		if (k + 1 == w->depth || next->kind != HG_V_MAP) {
+			hg_diag *dg = hg_diag_add(
+			        w->c->d, HG_D_LOCK_AND_SET, &src->key_span, src->key, NULL);
+			const hg_member *pm = deepest_member(w->rd->properties, w->keys, k + 1);
+			if (pm)
+				hg_diag_note(dg, HG_D_N_OTHER_HERE, &pm->key_span, NULL);
+			failed(w->c);
+			return;
+		}
+		p = next;
+	}
+}
+
+/* Walk locked: (resolved v, as written `written`) and record each leaf. */
+static void collect_locks(struct lockwalk *w, const hg_value *v, const hg_value *written)
+{
+	struct ctx *c = w->c;
+	size_t i, k;
+
+	for (i = 0; i < v->u.map.n; i++) {
+		const hg_member *m = &v->u.map.m[i];
+		const hg_member *src = &written->u.map.m[i];
+		hg_buf ptr = HG_BUF_INIT, name = HG_BUF_INIT;
+		hg_lock *l;
+
+		if (w->depth == HG_ARRAY_SIZE(w->keys))
+			return;
+		w->keys[w->depth++] = m->key;
+		if (m->value->kind == HG_V_MAP && m->value->u.map.n) {
+			collect_locks(w, m->value, src->value);
+			w->depth--;
+			continue;
+		}
+		check_locked_and_set(w, src);
+		HG_AGROW(c->a, w->locks, w->cap, w->n + 1);
+		l = &w->locks[w->n++];
+		for (k = 0; k < w->depth; k++) {
+			pointer_add(&ptr, w->keys[k]);
+			hg_buf_printf(&name, "%s%s", k ? "." : "", w->keys[k]);
+		}
+		l->path = hg_arena_strndup(c->a, ptr.ptr, ptr.size);
+		l->name = hg_arena_strndup(c->a, name.ptr, name.size);
+		l->nkeys = w->depth;
+		l->keys = HG_ANEWN(c->a, const char *, w->depth);
+		memcpy(l->keys, w->keys, w->depth * sizeof(*l->keys));
+		l->value = m->value;
+		l->span = src->key_span;
+		l->tmpl = w->s->t;
+		hg_buf_dispose(&ptr);
+		hg_buf_dispose(&name);
+		w->depth--;
 	}
 }
 
@@ -1251,38 +1364,24 @@ static void resolve_resources(struct ctx *c, struct scope *s)
 			props = resolve_value(c, s, rd->properties);
 		if (rd->locked) {
 			for (k = 0; k < rd->locked->u.map.n; k++) {
-				const hg_member *m = &rd->locked->u.map.m[k];
-				const hg_expr *pe = param_in_value(m->value);
+				const hg_expr *pe = param_in_value(rd->locked->u.map.m[k].value);
 				if (pe) {
 					hg_diag_add(c->d, HG_D_LOCK_USES_PARAM, &pe->span,
 					        pe->u.ref.n > 1 ? pe->u.ref.parts[1] : "", NULL);
-					failed(c);
-				}
-				if (rd->properties && hg_value_get(rd->properties, m->key)) {
-					hg_diag *dg = hg_diag_add(c->d, HG_D_LOCK_AND_SET,
-					        &m->key_span, m->key, NULL);
-					size_t j;
-					for (j = 0; j < rd->properties->u.map.n; j++)
-						if (strcmp(rd->properties->u.map.m[j].key,
-						            m->key) == 0)
-							hg_diag_note(dg, HG_D_N_OTHER_HERE,
-							        &rd->properties->u.map.m[j]
-							                 .key_span,
-							        NULL);
 					failed(c);
 				}
 			}
 			locked = resolve_value(c, s, rd->locked);
 		}
 		if (locked) {
-			r->nlocks = locked->u.map.n;
-			r->locks = HG_ANEWN(c->a, hg_lock, locked->u.map.n ? locked->u.map.n : 1);
-			for (k = 0; k < locked->u.map.n; k++) {
-				r->locks[k].key = locked->u.map.m[k].key;
-				r->locks[k].value = locked->u.map.m[k].value;
-				r->locks[k].span = locked->u.map.m[k].key_span;
-				r->locks[k].tmpl = s->t;
-			}
+			struct lockwalk w;
+			memset(&w, 0, sizeof(w));
+			w.c = c;
+			w.s = s;
+			w.rd = rd;
+			collect_locks(&w, locked, rd->locked);
+			r->locks = w.locks;
+			r->nlocks = w.n;
 			props = props ? merge(c, props, locked) : locked;
 		}
 		r->props = props;

@@ -264,13 +264,50 @@ Test(compile, override_of_a_locked_property_names_both_places)
 		if (d.items[i]->code == HG_D_LOCK_OVERRIDE)
 			break;
 	cr_assert_lt(i, d.n);
+	/* Locks are leaves: the message names VersioningConfiguration.Status and
+	 * points at the Status key of the override and of the lock. */
+	cr_assert_str_eq(d.items[i]->args[0], "VersioningConfiguration.Status");
 	cr_assert_eq(d.items[i]->span.line, 11);
-	cr_assert_eq(d.items[i]->span.col, 11);
+	cr_assert_eq(d.items[i]->span.col, 38);
 	cr_assert(strstr(d.items[i]->span.file, "t.yaml") != NULL);
 	cr_assert_eq(d.items[i]->nnotes, 1);
 	cr_assert_eq(d.items[i]->notes[0].code, HG_D_N_LOCKED_HERE);
 	cr_assert(strstr(d.items[i]->notes[0].span.file, "lib.yaml") != NULL);
 	cr_assert_eq(d.items[i]->notes[0].span.line, 12);
+	cr_assert_eq(d.items[i]->notes[0].span.col, 34);
+	free(lib);
+	free(p);
+}
+
+Test(compile, settings_beside_a_lock_are_allowed)
+{
+	char *lib = put("lib.yaml",
+	        "hinagata: 1\ntemplate: test/pab\nversion: 1.0.0\ntarget: aws\n"
+	        "resources:\n  bucket:\n    type: AWS::S3::Bucket\n    locked:\n"
+	        "      PublicAccessBlockConfiguration: { BlockPublicAcls: true }\n");
+	char *p = put("t.yaml",
+	        HEADER "use:\n  logs:\n    template: test/pab\n    override:\n"
+	               "      bucket:\n        properties:\n"
+	               "          PublicAccessBlockConfiguration: { IgnorePublicAcls: true }\n");
+	json_t *j;
+	char *s;
+	cr_assert_eq(compile(p, NULL, 0), 0);
+	j = output_json();
+	s = dump(json_object_get(
+	        json_object_get(json_object_get(json_object_get(j, "Resources"), "LogsBucket"),
+	                "Properties"),
+	        "PublicAccessBlockConfiguration"));
+	cr_assert_str_eq(s, "{\"BlockPublicAcls\":true,\"IgnorePublicAcls\":true}");
+	free(s);
+	s = dump(json_object_get(
+	        json_object_get(
+	                json_object_get(json_object_get(j, "Resources"), "LogsBucket"), "Metadata"),
+	        "hinagata"));
+	cr_assert(strstr(s, "\"locked\":[\"/PublicAccessBlockConfiguration/BlockPublicAcls\"]") !=
+	                  NULL,
+	        "%s", s);
+	free(s);
+	json_decref(j);
 	free(lib);
 	free(p);
 }
