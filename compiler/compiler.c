@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "../common/fs.h"
+#include "emit_arm.h"
 #include "emit_cfn.h"
 #include "lower.h"
 #include "registry.h"
@@ -293,7 +294,7 @@ int hg_compile(hg_output **outs, const char *const *inputs, size_t n,
 			continue;
 		if (hg_resolve(&ir, a, d, t, &ro) < 0 || any_error_since(d, before))
 			continue;
-		if (t->target == HG_TARGET_AWS) {
+		{
 			if (!schemas && opts->schema_dir)
 				schemas = hg_schemas_open(opts->schema_dir);
 			if (!schemas) {
@@ -311,13 +312,11 @@ int hg_compile(hg_output **outs, const char *const *inputs, size_t n,
 		}
 		if (hg_lower(ir, d) < 0 || any_error_since(d, before))
 			continue;
-		if (t->target == HG_TARGET_AWS) {
-			if (hg_emit_cfn(&json, ir, d) < 0 || any_error_since(d, before)) {
-				hg_buf_dispose(&json);
-				continue;
-			}
-		} else {
-			continue; /* ARM back end: issue 3 */
+		if ((t->target == HG_TARGET_AWS ? hg_emit_cfn(&json, ir, d)
+		                                : hg_emit_arm(&json, ir, d)) < 0 ||
+		        any_error_since(d, before)) {
+			hg_buf_dispose(&json);
+			continue;
 		}
 		o[i].len = json.size;
 		o[i].json = hg_buf_detach(&json);

@@ -174,7 +174,7 @@ static bool sub_name(const hg_expr *e, hg_buf *out)
 	case HG_EX_PSEUDO:
 		if (e->u.pseudo == HG_PS_AWS_NO_VALUE || e->u.pseudo == HG_PS_AWS_NOTIFICATION_ARNS)
 			return false;
-		hg_buf_puts(out, hg_pseudo_info_of(e->u.pseudo)->cfn);
+		hg_buf_puts(out, hg_pseudo_info_of(e->u.pseudo)->native);
 		return true;
 	default:
 		return false;
@@ -249,7 +249,7 @@ static json_t *emit_expr(const hg_expr *e)
 	case HG_EX_ATTR:
 		return getatt(e);
 	case HG_EX_PSEUDO:
-		return ref(hg_pseudo_info_of(e->u.pseudo)->cfn);
+		return ref(hg_pseudo_info_of(e->u.pseudo)->native);
 	case HG_EX_VALUE:
 		return emit_value(e->u.value);
 	case HG_EX_COND:

@@ -27,14 +27,21 @@
 
 static const hg_pseudo_info pseudos[] = {
         /* ORDER PSEUDO */
-        {"region", "AWS::Region", HG_T_STRING},
-        {"account_id", "AWS::AccountId", HG_T_STRING},
-        {"partition", "AWS::Partition", HG_T_STRING},
-        {"stack_name", "AWS::StackName", HG_T_STRING},
-        {"stack_id", "AWS::StackId", HG_T_STRING},
-        {"url_suffix", "AWS::URLSuffix", HG_T_STRING},
-        {"notification_arns", "AWS::NotificationARNs", HG_T_LIST},
-        {"no_value", "AWS::NoValue", HG_T_ANY},
+        {"aws", "region", "AWS::Region", HG_T_STRING},
+        {"aws", "account_id", "AWS::AccountId", HG_T_STRING},
+        {"aws", "partition", "AWS::Partition", HG_T_STRING},
+        {"aws", "stack_name", "AWS::StackName", HG_T_STRING},
+        {"aws", "stack_id", "AWS::StackId", HG_T_STRING},
+        {"aws", "url_suffix", "AWS::URLSuffix", HG_T_STRING},
+        {"aws", "notification_arns", "AWS::NotificationARNs", HG_T_LIST},
+        {"aws", "no_value", "AWS::NoValue", HG_T_ANY},
+        /* The location of the deployment: the resource group's, or at
+         * subscription scope the deployment's (emit_arm.c picks). */
+        {"azure", "location", "resourceGroup().location", HG_T_STRING},
+        {"azure", "subscription_id", "subscription().subscriptionId", HG_T_STRING},
+        {"azure", "tenant_id", "subscription().tenantId", HG_T_STRING},
+        {"azure", "resource_group", "resourceGroup().name", HG_T_STRING},
+        {"azure", "deployment_name", "deployment().name", HG_T_STRING},
 };
 
 static const hg_func_info funcs[] = {
@@ -53,11 +60,11 @@ const hg_pseudo_info *hg_pseudo_info_of(hg_pseudo p)
 	return &pseudos[p];
 }
 
-int hg_pseudo_find(const char *name)
+int hg_pseudo_find(const char *cloud, const char *name)
 {
 	size_t i;
 	for (i = 0; i < HG_ARRAY_SIZE(pseudos); i++)
-		if (strcmp(pseudos[i].name, name) == 0)
+		if (strcmp(pseudos[i].cloud, cloud) == 0 && strcmp(pseudos[i].name, name) == 0)
 			return (int)i;
 	return -1;
 }
@@ -844,6 +851,9 @@ bool hg_expr_equal(const hg_expr *a, const hg_expr *b)
 		return a->u.cond == b->u.cond;
 	case HG_EX_VALUE:
 		return hg_value_equal(a->u.value, b->u.value);
+	case HG_EX_NESTED_OUTPUT:
+		return a->u.nested.deployment == b->u.nested.deployment &&
+		       strcmp(a->u.nested.output, b->u.nested.output) == 0;
 	}
 	return false;
 }

@@ -55,18 +55,24 @@ typedef enum hg_pseudo {
 	HG_PS_AWS_URL_SUFFIX,
 	HG_PS_AWS_NOTIFICATION_ARNS,
 	HG_PS_AWS_NO_VALUE,
+	HG_PS_AZ_LOCATION,
+	HG_PS_AZ_SUBSCRIPTION_ID,
+	HG_PS_AZ_TENANT_ID,
+	HG_PS_AZ_RESOURCE_GROUP,
+	HG_PS_AZ_DEPLOYMENT_NAME,
 	HG_PS__COUNT
 } hg_pseudo;
 
 typedef struct hg_pseudo_info {
-	const char *name; /* as written after "aws." */
-	const char *cfn;  /* the CloudFormation pseudo parameter */
+	const char *cloud;  /* "aws" or "azure": the prefix */
+	const char *name;   /* as written after the prefix */
+	const char *native; /* CloudFormation pseudo parameter, or the ARM expression */
 	hg_type type;
 } hg_pseudo_info;
 
 const hg_pseudo_info *hg_pseudo_info_of(hg_pseudo p);
-/* Find a pseudo value by its name after the prefix; -1 if unknown. */
-int hg_pseudo_find(const char *name);
+/* Find a pseudo value by prefix ("aws", "azure") and name; -1 if unknown. */
+int hg_pseudo_find(const char *cloud, const char *name);
 
 /* ORDER FUNC: built-in functions. */
 typedef enum hg_func {
@@ -109,8 +115,10 @@ typedef enum hg_expr_kind {
 	HG_EX_RESOURCE, /* the resource's reference value (CFN Ref) */
 	HG_EX_ATTR,     /* an attribute of a resource (CFN GetAtt) */
 	HG_EX_PSEUDO,
-	HG_EX_CONDREF, /* a named condition, as a boolean */
-	HG_EX_VALUE,   /* a constant or structured value (bound parameter) */
+	HG_EX_CONDREF,
+	/* a named condition, as a boolean */ HG_EX_VALUE, /* a constant or structured value (bound
+	                                                      parameter) */
+	HG_EX_NESTED_OUTPUT, /* azure: an output of a nested deployment */
 } hg_expr_kind;
 
 struct hg_expr {
@@ -145,6 +153,10 @@ struct hg_expr {
 		hg_pseudo pseudo;
 		struct hg_ir_cond *cond;
 		hg_value *value;
+		struct {
+			struct hg_ir_resource *deployment;
+			const char *output; /* its output's name in the nested template */
+		} nested;
 	} u;
 };
 

@@ -47,6 +47,14 @@ typedef struct hg_lock {
 	const hg_template *tmpl;
 } hg_lock;
 
+typedef struct hg_ir hg_ir;
+
+/* A value the parent deployment passes to a parameter of a nested one. */
+typedef struct hg_nested_arg {
+	struct hg_ir_param *param; /* the nested template's parameter */
+	hg_value *value;           /* in the parent's terms */
+} hg_nested_arg;
+
 typedef struct hg_ir_resource {
 	const char *id;
 	const char *name; /* key in its template */
@@ -69,6 +77,12 @@ typedef struct hg_ir_resource {
 	hg_lock *locks;
 	size_t nlocks;
 	bool mandatory; /* from a mandatory template */
+	/* azure: a Microsoft.Resources/deployments resource made for a use of
+	 * a resource-group-scope template from a subscription-scope one */
+	hg_ir *nested;            /* the template it deploys */
+	hg_value *resource_group; /* into this resource group */
+	hg_nested_arg *args;
+	size_t nargs, capargs;
 } hg_ir_resource;
 
 typedef struct hg_ir_output {
@@ -86,10 +100,13 @@ typedef struct hg_ir_used {
 	const char *alias_path; /* "" for the root */
 } hg_ir_used;
 
-typedef struct hg_ir {
+struct hg_ir {
 	hg_arena *a;
 	hg_target target;
+	hg_scope scope; /* azure: where the unit is deployed */
 	const hg_template *root;
+	hg_ir *parent;              /* a nested unit's parent unit, else NULL */
+	hg_ir_resource *deployment; /* a nested unit's deployment resource */
 	hg_ir_param **params;
 	size_t nparams, capparams;
 	hg_ir_cond **conds;
@@ -100,7 +117,7 @@ typedef struct hg_ir {
 	size_t noutputs, capoutputs;
 	hg_ir_used *used;
 	size_t nused, capused;
-} hg_ir;
+};
 
 /* "log_bucket" -> "LogBucket" (arena-owned); prefix is prepended. */
 const char *hg_ir_pascal(hg_arena *a, const char *prefix, const char *name);

@@ -290,11 +290,11 @@ struct edges {
 static void collect_edge(hg_expr *e, void *payload)
 {
 	struct edges *ed = payload;
-	if (e->kind != HG_EX_RESOURCE && e->kind != HG_EX_ATTR)
+	if (e->kind != HG_EX_RESOURCE && e->kind != HG_EX_ATTR && e->kind != HG_EX_NESTED_OUTPUT)
 		return;
 	HG_GROW(ed->to, ed->cap, ed->n + 1);
 	ed->at = hg_xrealloc(ed->at, ed->cap * sizeof(*ed->at));
-	ed->to[ed->n] = e->u.res.res;
+	ed->to[ed->n] = e->kind == HG_EX_NESTED_OUTPUT ? e->u.nested.deployment : e->u.res.res;
 	ed->at[ed->n++] = e->span;
 }
 
@@ -371,6 +371,9 @@ static void check_graph(struct lctx *c)
 		hg_ir_resource *r = g.res[i];
 		size_t nprops;
 		hg_value_visit(r->props, collect_edge, &g.out[i]);
+		hg_value_visit(r->resource_group, collect_edge, &g.out[i]);
+		for (k = 0; k < r->nargs; k++)
+			hg_value_visit(r->args[k].value, collect_edge, &g.out[i]);
 		nprops = g.out[i].n;
 		/* depends_on that repeats a property reference adds nothing
 		 * (cfn-lint W3005); it is still an edge for cycles. */
@@ -501,7 +504,7 @@ static int cmp_res(const void *a, const void *b)
 int hg_lower(hg_ir *ir, hg_diags *d)
 {
 	struct lctx c;
-	size_t i, n;
+	size_t i, n, k;
 
 	memset(&c, 0, sizeof(c));
 	c.ir = ir;
@@ -518,6 +521,9 @@ int hg_lower(hg_ir *ir, hg_diags *d)
 			r->cond = named_cond(&c, r->when);
 		lower_value(&c, r->props);
 		lower_value(&c, r->metadata);
+		lower_value(&c, r->resource_group);
+		for (k = 0; k < r->nargs; k++)
+			lower_value(&c, r->args[k].value);
 	}
 	for (i = 0; i < ir->noutputs; i++) {
 		hg_ir_output *o = ir->outputs[i];
@@ -531,7 +537,6 @@ int hg_lower(hg_ir *ir, hg_diags *d)
 	for (i = 0; i < ir->nres; i++) {
 		hg_ir_resource *r = ir->res[i];
 		struct refwalk w;
-		size_t k;
 		if (r->excluded)
 			continue;
 		w.c = &c;
@@ -539,6 +544,9 @@ int hg_lower(hg_ir *ir, hg_diags *d)
 		w.guard = r->cond;
 		w.what = r->path;
 		refs_value(&w, r->props);
+		refs_value(&w, r->resource_group);
+		for (k = 0; k < r->nargs; k++)
+			refs_value(&w, r->args[k].value);
 		for (k = 0; k < r->ndeps; k++) {
 			if (r->deps[k]->excluded) {
 				hg_diag *dg = hg_diag_add(d, HG_D_REF_EXCLUDED, &r->dep_spans[k],
@@ -572,5 +580,9 @@ int hg_lower(hg_ir *ir, hg_diags *d)
 	ir->nres = n;
 	check_all_ids(&c);
 	check_graph(&c);
+	/* Nested deployments are units of their own. */
+	for (i = 0; i < ir->nres; i++)
+		if (ir->res[i]->nested && hg_lower(ir->res[i]->nested, d) < 0)
+			c.failed = true;
 	return c.failed ? HG_EINVALID : 0;
 }

@@ -40,10 +40,12 @@ struct pbind {
 
 struct scope {
 	const hg_template *t;
+	hg_ir *ir; /* the deployment unit its resources go to */
 	struct scope *parent;
-	const hg_use_decl *use; /* in parent->t; NULL for the root */
-	const char *prefix;     /* logical-ID prefix */
-	const char *path;       /* use chain for messages: "" or "audit" */
+	const hg_use_decl *use;   /* in parent->t; NULL for the root */
+	const char *prefix;       /* logical-ID prefix */
+	const char *outer_prefix; /* nested unit: the prefix its use would have had */
+	const char *path;         /* use chain for messages: "" or "audit" */
 	struct pbind *params;
 	hg_ir_resource **res;
 	struct scope **children;
@@ -309,6 +311,40 @@ static bool literal_secret(const hg_param_decl *p, const hg_value *v)
 	return p->type == HG_P_SECURE && is_constant(v);
 }
 
+static hg_ir_param *add_param(
+        struct ctx *c, hg_ir *ir, const char *prefix, struct scope *s, const hg_param_decl *p)
+{
+	hg_ir_param *ip = HG_ANEW(c->a, hg_ir_param);
+	ip->id = hg_ir_pascal(c->a, prefix, p->name);
+	ip->decl = p;
+	ip->tmpl = s->t;
+	ip->path = scoped(c, s, hg_arena_printf(c->a, "params.%s", p->name));
+	HG_AGROW(c->a, ir->params, ir->capparams, ir->nparams + 1);
+	ir->params[ir->nparams++] = ip;
+	return ip;
+}
+
+static bool nested_scope(const struct scope *s)
+{
+	return s->parent && s->parent->ir != s->ir;
+}
+
+/* A nested deployment passes value (in the parent's terms) to param. */
+static void add_nested_arg(struct ctx *c, struct scope *s, hg_ir_param *param, hg_value *value)
+{
+	hg_ir_resource *dep = s->ir->deployment;
+	HG_AGROW(c->a, dep->args, dep->capargs, dep->nargs + 1);
+	dep->args[dep->nargs].param = param;
+	dep->args[dep->nargs++].value = value;
+}
+
+/*
+ * Give every parameter of scope s its value: a compile-time constant, a
+ * value computed in the parent (same unit: used directly; nested unit:
+ * passed as a parameter of the nested deployment), or a deploy-time
+ * parameter of the output (hoisted; for a nested unit, through a parameter
+ * of the parent unit).
+ */
 static void bind_params(
         struct ctx *c, struct scope *s, const hg_binding *b, size_t nb, bool from_parent)
 {
@@ -340,16 +376,20 @@ static void bind_params(
 		v = check_param_value(c, p, v, &v->span, scoped(c, s, p->name));
 		if (!v)
 			continue;
-		pb->value = v;
 		pb->span = b[i].span;
+		if (nested_scope(s) && !is_constant(v)) {
+			pb->param = add_param(c, s->ir, "", s, p);
+			add_nested_arg(c, s, pb->param, v);
+			continue;
+		}
+		pb->value = v;
 	}
 	for (i = 0; i < t->nparams; i++) {
 		const hg_param_decl *p = &t->params[i];
 		struct pbind *pb = &s->params[i];
-		hg_ir_param *ip;
-		if (pb->value || !p->name || !p->used)
+		if (pb->value || pb->param || !p->name || !p->used)
 			continue;
-		if (p->type == HG_P_OBJECT) {
+		if (p->type == HG_P_OBJECT && t->target == HG_TARGET_AWS) {
 			/* CloudFormation has no object parameters: use the default
 			 * at compile time, or require a value. */
 			if (p->def) {
@@ -361,14 +401,20 @@ static void bind_params(
 			failed(c);
 			continue;
 		}
-		ip = HG_ANEW(c->a, hg_ir_param);
-		ip->id = hg_ir_pascal(c->a, s->prefix, p->name);
-		ip->decl = p;
-		ip->tmpl = t;
-		ip->path = scoped(c, s, hg_arena_printf(c->a, "params.%s", p->name));
-		HG_AGROW(c->a, c->ir->params, c->ir->capparams, c->ir->nparams + 1);
-		c->ir->params[c->ir->nparams++] = ip;
-		pb->param = ip;
+		if (nested_scope(s)) {
+			/* The nested template gets a parameter; the parent
+			 * unit a deploy-time parameter that feeds it. */
+			hg_ir_param *outer = add_param(c, s->parent->ir, s->outer_prefix, s, p);
+			hg_expr *e = hg_expr_new(c->a, HG_EX_PARAM, &p->span);
+			hg_value *v = hg_value_new(c->a, HG_V_EXPR, &p->span);
+			e->u.param = outer;
+			e->type = hg_ptype_type(p->type);
+			v->u.expr = e;
+			pb->param = add_param(c, s->ir, "", s, p);
+			add_nested_arg(c, s, pb->param, v);
+			continue;
+		}
+		pb->param = add_param(c, s->ir, s->prefix, s, p);
 	}
 }
 
@@ -458,8 +504,8 @@ static hg_expr *scope_cond(struct ctx *c, struct scope *s, size_t i, const hg_sp
 		ic->id = hg_ir_pascal(c->a, s->prefix, cd->name);
 		ic->expr = e;
 		ic->span = cd->span;
-		HG_AGROW(c->a, c->ir->conds, c->ir->capconds, c->ir->nconds + 1);
-		c->ir->conds[c->ir->nconds++] = ic;
+		HG_AGROW(c->a, s->ir->conds, s->ir->capconds, s->ir->nconds + 1);
+		s->ir->conds[s->ir->nconds++] = ic;
 		ref = hg_expr_new(c->a, HG_EX_CONDREF, &cd->span);
 		ref->u.cond = ic;
 		ref->type = HG_T_BOOL;
@@ -512,6 +558,36 @@ static int find_index_use(const hg_template *t, const char *name)
 		if (t->uses[i].alias && strcmp(t->uses[i].alias, name) == 0)
 			return (int)i;
 	return -1;
+}
+
+/*
+ * The parent's view of output od of the nested unit ch: the nested template
+ * gets the output (once), the parent reads it from the deployment.
+ */
+static hg_expr *nested_output(
+        struct ctx *c, struct scope *ch, const hg_output_decl *od, hg_value *v, const hg_span *span)
+{
+	hg_ir *unit = ch->ir;
+	const char *id = hg_ir_pascal(c->a, "", od->name);
+	hg_expr *r;
+	size_t k;
+
+	for (k = 0; k < unit->noutputs; k++)
+		if (strcmp(unit->outputs[k]->id, id) == 0)
+			break;
+	if (k == unit->noutputs) {
+		hg_ir_output *o = HG_ANEW(c->a, hg_ir_output);
+		o->id = id;
+		o->decl = od;
+		o->value = v;
+		HG_AGROW(c->a, unit->outputs, unit->capoutputs, unit->noutputs + 1);
+		unit->outputs[unit->noutputs++] = o;
+	}
+	r = hg_expr_new(c->a, HG_EX_NESTED_OUTPUT, span);
+	r->u.nested.deployment = unit->deployment;
+	r->u.nested.output = id;
+	r->type = hg_value_type(v);
+	return r;
 }
 
 static hg_expr *resolve_ref(struct ctx *c, struct scope *s, const hg_expr *e, enum ectx ec)
@@ -594,22 +670,26 @@ static hg_expr *resolve_ref(struct ctx *c, struct scope *s, const hg_expr *e, en
 		hg_expr *r;
 		hg_buf known = HG_BUF_INIT;
 		size_t k;
-		if (strcmp(head, "aws") == 0 && t->target != HG_TARGET_AWS) {
-			hg_diag_add(c->d, HG_D_PSEUDO_TARGET, &e->span, hg_ref_text(c->a, e), "aws",
-			        "azure", NULL);
+		const char *mine = t->target == HG_TARGET_AWS ? "aws" : "azure";
+		if (strcmp(head, mine) != 0) {
+			hg_diag_add(c->d, HG_D_PSEUDO_TARGET, &e->span, hg_ref_text(c->a, e), head,
+			        mine, NULL);
 			failed(c);
 			return NULL;
 		}
-		ps = n == 2 && strcmp(head, "aws") == 0 ? hg_pseudo_find(e->u.ref.parts[1]) : -1;
+		ps = n == 2 ? hg_pseudo_find(head, e->u.ref.parts[1]) : -1;
 		if (ps >= 0) {
 			r = hg_expr_new(c->a, HG_EX_PSEUDO, &e->span);
 			r->u.pseudo = (hg_pseudo)ps;
 			r->type = hg_pseudo_info_of((hg_pseudo)ps)->type;
 			return r;
 		}
-		for (k = 0; k < HG_PS__COUNT; k++)
-			hg_buf_printf(&known, "%saws.%s", k ? ", " : "",
-			        hg_pseudo_info_of((hg_pseudo)k)->name);
+		for (k = 0; k < HG_PS__COUNT; k++) {
+			const hg_pseudo_info *pi = hg_pseudo_info_of((hg_pseudo)k);
+			if (strcmp(pi->cloud, head) == 0)
+				hg_buf_printf(&known, "%s%s.%s", known.size ? ", " : "", pi->cloud,
+				        pi->name);
+		}
 		hg_diag_add(
 		        c->d, HG_D_UNKNOWN_PSEUDO, &e->span, hg_ref_text(c->a, e), known.ptr, NULL);
 		hg_buf_dispose(&known);
@@ -680,6 +760,8 @@ static hg_expr *resolve_ref(struct ctx *c, struct scope *s, const hg_expr *e, en
 		v = scope_output(c, ch, (size_t)(od - ch->t->outputs), &e->span);
 		if (!v)
 			return NULL;
+		if (ch->ir != s->ir && !is_constant(v))
+			return nested_output(c, ch, od, v, &e->span);
 		{
 			hg_expr *r = value_expr(c, v, &e->span);
 			if (ec == E_COND && !is_constant(v)) {
@@ -1259,12 +1341,13 @@ static void collect_locks(struct lockwalk *w, const hg_value *v, const hg_value 
 /* ---- scopes ---- */
 
 static struct scope *new_scope(struct ctx *c, const hg_template *t, struct scope *parent,
-        const hg_use_decl *use, const char *prefix, const char *path)
+        const hg_use_decl *use, const char *prefix, const char *path, hg_ir *ir)
 {
 	struct scope *s = HG_ANEW(c->a, struct scope);
 	size_t n;
 
 	s->t = t;
+	s->ir = ir;
 	s->parent = parent;
 	s->use = use;
 	s->prefix = prefix;
@@ -1279,10 +1362,55 @@ static struct scope *new_scope(struct ctx *c, const hg_template *t, struct scope
 	s->cond_state = HG_ANEWN(c->a, int, n);
 	s->outputs = HG_ANEWN(c->a, hg_value *, t->noutputs + 1);
 	s->output_state = HG_ANEWN(c->a, int, t->noutputs + 1);
+	/* Every template, nested or not, is listed in the root's metadata. */
 	HG_AGROW(c->a, c->ir->used, c->ir->capused, c->ir->nused + 1);
 	c->ir->used[c->ir->nused].tmpl = t;
 	c->ir->used[c->ir->nused++].alias_path = path;
 	return s;
+}
+
+static const char *scope_name(hg_scope sc)
+{
+	return sc == HG_SCOPE_SUBSCRIPTION ? "subscription" : "resourceGroup";
+}
+
+static hg_ir *new_unit(struct ctx *c, const hg_template *t, hg_scope sc)
+{
+	hg_ir *ir = HG_ANEW(c->a, hg_ir);
+	ir->a = c->a;
+	ir->target = t->target;
+	ir->scope = sc;
+	ir->root = t;
+	return ir;
+}
+
+/*
+ * The Microsoft.Resources/deployments resource that deploys the use u of
+ * a resource-group-scope template from the subscription-scope scope s.
+ */
+static hg_ir_resource *nested_deployment(
+        struct ctx *c, struct scope *s, const hg_use_decl *u, const hg_template *t, hg_ir *unit)
+{
+	hg_ir_resource *r = HG_ANEW(c->a, hg_ir_resource);
+	hg_value *props = hg_value_new(c->a, HG_V_MAP, &u->span);
+
+	r->id = hg_ir_pascal(c->a, s->prefix, u->alias);
+	r->name = u->alias;
+	r->path = scoped(c, s, u->alias);
+	r->type = "Microsoft.Resources/deployments";
+	r->api_version = "2022-09-01";
+	r->tmpl = t;
+	r->scope_path = s->path;
+	r->span = u->span;
+	r->mandatory = t->mandatory;
+	r->nested = unit;
+	r->props = props;
+	r->resource_group = resolve_value(c, s, u->resource_group);
+	unit->deployment = r;
+	unit->parent = s->ir;
+	HG_AGROW(c->a, s->ir->res, s->ir->capres, s->ir->nres + 1);
+	s->ir->res[s->ir->nres++] = r;
+	return r;
 }
 
 /* Create the resources of scope s (IDs only; properties come later). */
@@ -1308,8 +1436,8 @@ static void declare_resources(struct ctx *c, struct scope *s)
 		r->update_replace_policy = rd->update_replace_policy;
 		r->mandatory = s->t->mandatory;
 		s->res[i] = r;
-		HG_AGROW(c->a, c->ir->res, c->ir->capres, c->ir->nres + 1);
-		c->ir->res[c->ir->nres++] = r;
+		HG_AGROW(c->a, s->ir->res, s->ir->capres, s->ir->nres + 1);
+		s->ir->res[s->ir->nres++] = r;
 	}
 }
 
@@ -1344,9 +1472,14 @@ static void collect_scope_resources(
 	for (i = 0; i < s->t->nresources; i++)
 		if (s->res[i])
 			add_dep(c, r, s->res[i], at);
-	for (i = 0; i < s->t->nuses; i++)
-		if (s->children[i])
+	for (i = 0; i < s->t->nuses; i++) {
+		const struct scope *ch = s->children[i];
+		if (ch && ch->ir != s->ir)
+			add_dep(c, r, ch->ir->deployment,
+			        at); /* the nested deployment as a whole */
+		else if (ch)
 			collect_scope_resources(c, s->children[i], r, at);
+	}
 }
 
 static void resolve_resources(struct ctx *c, struct scope *s)
@@ -1410,7 +1543,9 @@ static void resolve_resources(struct ctx *c, struct scope *s)
 					add_dep(c, r, s->res[ri], &dn->span);
 			} else if ((ui = find_index_use(s->t, dn->name)) >= 0) {
 				struct scope *ch = child_scope(c, s, (size_t)ui, &dn->span);
-				if (ch)
+				if (ch && ch->ir != s->ir)
+					add_dep(c, r, ch->ir->deployment, &dn->span);
+				else if (ch)
 					collect_scope_resources(c, ch, r, &dn->span);
 			} else {
 				hg_diag *dg = hg_diag_add(c->d, HG_D_DEPENDS_UNKNOWN, &dn->span,
@@ -1445,6 +1580,11 @@ static void apply_overrides(struct ctx *c, struct scope *s, const hg_use_decl *u
 		props = resolve_value(c, s, o->properties);
 		if (!props)
 			continue;
+		if (ch->ir != s->ir && !is_constant(props)) {
+			hg_diag_add(c->d, HG_D_OVERRIDE_ACROSS_SCOPE, &o->span, ch->path, NULL);
+			failed(c);
+			continue;
+		}
 		r->props = r->props ? merge(c, r->props, props) : props;
 		check_locks(c, r, props);
 	}
@@ -1556,7 +1696,27 @@ static struct scope *child_scope(struct ctx *c, struct scope *s, size_t i, const
 			return NULL;
 		}
 	}
-	ch = new_scope(c, t, s, u, hg_ir_pascal(c->a, s->prefix, u->alias), scoped(c, s, u->alias));
+	if (t->target == HG_TARGET_AZURE &&
+	        (t->scope != s->ir->scope || u->resource_group != NULL)) {
+		/* Only subscription -> resource group can cross, as a nested
+		 * deployment into the resource group the use names. */
+		hg_ir *unit;
+		if (s->ir->scope != HG_SCOPE_SUBSCRIPTION || t->scope != HG_SCOPE_RESOURCE_GROUP ||
+		        !u->resource_group) {
+			hg_diag_add(c->d, HG_D_USE_SCOPE,
+			        u->resource_group ? &u->rg_span : &u->span, tmpl_label(c, t),
+			        scope_name(t->scope), scope_name(s->ir->scope), NULL);
+			failed(c);
+			return NULL;
+		}
+		unit = new_unit(c, t, HG_SCOPE_RESOURCE_GROUP);
+		nested_deployment(c, s, u, t, unit);
+		ch = new_scope(c, t, s, u, "", scoped(c, s, u->alias), unit);
+		ch->outer_prefix = hg_ir_pascal(c->a, s->prefix, u->alias);
+	} else {
+		ch = new_scope(c, t, s, u, hg_ir_pascal(c->a, s->prefix, u->alias),
+		        scoped(c, s, u->alias), s->ir);
+	}
 	s->children[i] = ch;
 	s->child_state[i] = ST_BUSY;
 	instantiate(c, ch, u->with, u->nwith, true);
@@ -1634,7 +1794,8 @@ int hg_resolve(hg_ir **out, hg_arena *a, hg_diags *d, const hg_template *root,
 	ir->target = root->target;
 	ir->root = root;
 	*out = ir;
-	s = new_scope(&c, root, NULL, NULL, "", "");
+	ir->scope = root->scope;
+	s = new_scope(&c, root, NULL, NULL, "", "", ir);
 	instantiate(&c, s, opts->bindings, opts->nbindings, false);
 	for (i = 0; i < root->noutputs; i++) {
 		const hg_output_decl *od = &root->outputs[i];

@@ -33,7 +33,8 @@ struct cached {
 
 struct hg_schemas {
 	char *dir;
-	json_t *index; /* aws/index.json (owned) */
+	json_t *index;   /* aws/index.json (owned) */
+	json_t *azindex; /* azure/index.json (owned), or NULL */
 	struct cached *cache;
 	size_t ncache, capcache;
 };
@@ -55,6 +56,9 @@ hg_schemas *hg_schemas_open(const char *dir)
 	s = hg_xcalloc(1, sizeof(*s));
 	s->dir = hg_xstrdup(dir);
 	s->index = index;
+	hg_buf_printf(&path, "%s/azure/index.json", dir);
+	s->azindex = json_load_file(path.ptr, 0, &err);
+	hg_buf_dispose(&path);
 	return s;
 }
 
@@ -69,14 +73,19 @@ void hg_schemas_free(hg_schemas *s)
 	}
 	free(s->cache);
 	json_decref(s->index);
+	json_decref(s->azindex);
 	free(s->dir);
 	free(s);
 }
 
-/* The schema of type (borrowed), NULL if the type is unknown; *io on I/O errors. */
-static json_t *schema_of(hg_schemas *s, const char *type, bool *io)
+/*
+ * The schema of type (borrowed), NULL if the type is unknown; *io on I/O
+ * errors. Azure types are looked up as "Type@api-version" in azure/.
+ */
+static json_t *schema_in(
+        hg_schemas *s, const char *cloud, json_t *index, const char *type, bool *io)
 {
-	json_t *file = json_object_get(json_object_get(s->index, "types"), type);
+	json_t *file = json_object_get(json_object_get(index, "types"), type);
 	hg_buf path = HG_BUF_INIT;
 	json_error_t err;
 	json_t *sch;
@@ -87,7 +96,7 @@ static json_t *schema_of(hg_schemas *s, const char *type, bool *io)
 	for (i = 0; i < s->ncache; i++)
 		if (strcmp(s->cache[i].type, type) == 0)
 			return s->cache[i].schema;
-	hg_buf_printf(&path, "%s/aws/resources/%s", s->dir, json_string_value(file));
+	hg_buf_printf(&path, "%s/%s/resources/%s", s->dir, cloud, json_string_value(file));
 	sch = json_load_file(path.ptr, 0, &err);
 	hg_buf_dispose(&path);
 	if (!sch)
@@ -511,6 +520,11 @@ static void check_value(struct check *c, const hg_value *v, json_t *sch, const c
 	}
 }
 
+static json_t *schema_of(hg_schemas *s, const char *type, bool *io)
+{
+	return schema_in(s, "aws", s->index, type, io);
+}
+
 /* Top-level read-only properties that the template sets. */
 static void check_readonly(struct check *c, const hg_value *props, json_t *sch)
 {
@@ -645,6 +659,97 @@ static const char *suggest_type(hg_schemas *s, const char *type)
 	return best;
 }
 
+static const char *scope_word(hg_scope sc)
+{
+	return sc == HG_SCOPE_SUBSCRIPTION ? "subscription" : "resourceGroup";
+}
+
+/*
+ * An Azure resource: its type and API version are known, it can be
+ * deployed at the unit's scope, and its body fits the schema of that
+ * version (when schemas/azure has it; only the versions the bundled
+ * templates use are bundled, see scripts/azure-types.txt).
+ */
+static int check_azure(
+        hg_schemas *s, const hg_ir *ir, const hg_ir_resource *r, hg_diags *d, bool *io)
+{
+	json_t *versions, *sch, *v, *scopes;
+	hg_buf key = HG_BUF_INIT;
+	struct check c;
+	hg_value empty;
+	size_t i;
+	bool known = false, ok_scope = false;
+
+	if (!s->azindex)
+		return 0;
+	versions = json_object_get(json_object_get(s->azindex, "versions"), r->type);
+	if (!versions) {
+		const char *k, *best = NULL;
+		size_t bestd = 4;
+		json_t *unused;
+		hg_diag *dg = hg_diag_add(
+		        d, HG_D_UNKNOWN_RESOURCE_TYPE, &r->decl->type_span, r->type, NULL);
+		json_object_foreach(json_object_get(s->azindex, "versions"), k, unused)
+		{
+			size_t dist =
+			        strcasecmp(k, r->type) == 0 ? 0 : hg_edit_distance(r->type, k, 3);
+			if (dist < bestd) {
+				bestd = dist;
+				best = k;
+			}
+		}
+		if (best)
+			hg_diag_note(dg, HG_D_N_DID_YOU_MEAN, NULL, best, NULL);
+		return HG_EINVALID;
+	}
+	json_array_foreach(versions, i,
+	        v) if (json_is_string(v) && strcmp(json_string_value(v), r->api_version) == 0)
+	        known = true;
+	if (!known) {
+		hg_buf list = HG_BUF_INIT;
+		size_t n = json_array_size(versions), from = n > 8 ? n - 8 : 0;
+		for (i = from; i < n; i++)
+			hg_buf_printf(&list, "%s%s", i > from ? ", " : (from ? "..., " : ""),
+			        json_string_value(json_array_get(versions, i)));
+		hg_diag_add(d, HG_D_UNKNOWN_API_VERSION, &r->decl->type_span, r->type,
+		        r->api_version, list.ptr, NULL);
+		hg_buf_dispose(&list);
+		return HG_EINVALID;
+	}
+	hg_buf_printf(&key, "%s@%s", r->type, r->api_version);
+	sch = schema_in(s, "azure", s->azindex, key.ptr, io);
+	hg_buf_dispose(&key);
+	if (!sch)
+		return 0; /* a real version without a bundled schema: not checked */
+	scopes = json_object_get(sch, "scopes");
+	json_array_foreach(scopes, i, v)
+	{
+		const char *sc = json_string_value(v);
+		if (sc && (strcmp(sc, scope_word(ir->scope)) == 0 || strcmp(sc, "extension") == 0))
+			ok_scope = true;
+	}
+	if (!ok_scope) {
+		hg_buf list = HG_BUF_INIT;
+		json_array_foreach(scopes, i, v)
+		        hg_buf_printf(&list, "%s%s", i ? ", " : "", json_string_value(v));
+		hg_diag_add(d, HG_D_SCOPE_MISMATCH, &r->decl->type_span, r->type,
+		        scope_word(ir->scope), list.ptr, NULL);
+		hg_buf_dispose(&list);
+		return HG_EINVALID;
+	}
+	memset(&c, 0, sizeof(c));
+	c.s = s;
+	c.d = d;
+	c.a = ir->a;
+	c.type = r->type;
+	c.root = sch;
+	memset(&empty, 0, sizeof(empty));
+	empty.kind = HG_V_MAP;
+	empty.span = r->span;
+	check_value(&c, r->props ? r->props : &empty, sch, "");
+	return c.failed ? HG_EINVALID : 0;
+}
+
 int hg_schemas_check(hg_schemas *s, const hg_ir *ir, hg_diags *d)
 {
 	struct check c;
@@ -657,6 +762,21 @@ int hg_schemas_check(hg_schemas *s, const hg_ir *ir, hg_diags *d)
 		json_t *sch;
 		hg_value empty;
 
+		if (r->nested) {
+			/* A nested deployment: check the template it deploys. */
+			int rc = hg_schemas_check(s, r->nested, d);
+			if (rc == HG_EIO)
+				return rc;
+			failed = failed || rc < 0;
+			continue;
+		}
+		if (ir->target == HG_TARGET_AZURE) {
+			if (check_azure(s, ir, r, d, &io) < 0)
+				failed = true;
+			if (io)
+				break;
+			continue;
+		}
 		if (strncmp(r->type, "Custom::", 8) == 0 ||
 		        strcmp(r->type, "AWS::CloudFormation::CustomResource") == 0)
 			continue;
@@ -692,6 +812,8 @@ int hg_schemas_check(hg_schemas *s, const hg_ir *ir, hg_diags *d)
 		        NULL);
 		return HG_EIO;
 	}
+	if (ir->target == HG_TARGET_AZURE)
+		return failed ? HG_EINVALID : 0; /* ARM attributes are paths, not checked */
 	memset(&w, 0, sizeof(w));
 	w.s = s;
 	w.d = d;

@@ -629,7 +629,8 @@ static void read_conditions(struct reader *r, const hg_node *n)
  */
 static void read_use(struct reader *r, const hg_node *k, const hg_node *n, hg_use_decl *u)
 {
-	static const char *const keys[] = {"template", "version", "with", "override", NULL};
+	static const char *const keys[] = {
+	        "template", "version", "with", "override", "resource_group", NULL};
 	static const char *const okeys[] = {"properties", NULL};
 	const hg_node *v;
 	size_t i;
@@ -675,6 +676,11 @@ static void read_use(struct reader *r, const hg_node *k, const hg_node *n, hg_us
 			u->with[i].value = read_value(r, p->value);
 			mark_value(r, u->with[i].value);
 		}
+	}
+	if ((v = hg_node_get(n, "resource_group")) != NULL) {
+		u->resource_group = read_value(r, v);
+		u->rg_span = hg_node_pair(n, "resource_group")->key->span;
+		mark_value(r, u->resource_group);
 	}
 	if ((v = hg_node_get(n, "override")) != NULL && expect_map(r, v, "override")) {
 		u->noverrides = v->u.map.n;
@@ -741,37 +747,39 @@ static bool valid_aws_type(const char *s)
 	return parts == 3;
 }
 
-static bool valid_azure_type(const char *s, const char **api)
+/*
+ * Namespace.Provider/type[/child...]@YYYY-MM-DD[-preview]. Returns 0 and the
+ * position of the API version in *api, or the diagnostic that applies.
+ */
+static hg_diag_code check_azure_type(const char *s, const char **api)
 {
-	/* Namespace.Provider/type[/child...]@YYYY-MM-DD[-preview] */
-	const char *at = strchr(s, '@'), *p;
-	int slashes = 0;
+	const char *at = strchr(s, '@'), *p, *end;
+	int slashes = 0, i;
 
-	if (!at || at == s)
-		return false;
-	for (p = s; p < at; p++) {
+	end = at ? at : s + strlen(s);
+	for (p = s; p < end; p++) {
 		if (*p == '/')
 			slashes++;
 		else if (!((*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') ||
 		                 (*p >= '0' && *p <= '9') || *p == '.'))
-			return false;
+			return HG_D_BAD_RESOURCE_TYPE;
 	}
-	if (slashes < 1 || at[-1] == '/' || !strchr(s, '.') || strchr(s, '.') > strchr(s, '/'))
-		return false;
+	if (end == s || slashes < 1 || end[-1] == '/' || !strchr(s, '.') ||
+	        strchr(s, '.') > strchr(s, '/'))
+		return HG_D_BAD_RESOURCE_TYPE;
+	if (!at)
+		return HG_D_AZURE_TYPE_NO_API;
 	p = at + 1;
 	if (strlen(p) < 10 || p[4] != '-' || p[7] != '-')
-		return false;
-	{
-		int i;
-		for (i = 0; i < 10; i++)
-			if (i != 4 && i != 7 && !(p[i] >= '0' && p[i] <= '9'))
-				return false;
-	}
+		return HG_D_BAD_API_VERSION;
+	for (i = 0; i < 10; i++)
+		if (i != 4 && i != 7 && !(p[i] >= '0' && p[i] <= '9'))
+			return HG_D_BAD_API_VERSION;
 	if (p[10] && strcmp(p + 10, "-preview") != 0 && strcmp(p + 10, "-beta") != 0 &&
 	        strcmp(p + 10, "-alpha") != 0 && strcmp(p + 10, "-privatepreview") != 0)
-		return false;
+		return HG_D_BAD_API_VERSION;
 	*api = p;
-	return true;
+	return HG_D__COUNT;
 }
 
 static const char *read_policy(struct reader *r, const hg_node *n, const char *what,
@@ -821,9 +829,13 @@ static void read_resource(
 		const char *api = NULL;
 		res->type_span = v->span;
 		if (r->t->target == HG_TARGET_AZURE) {
-			if (!valid_azure_type(str_of(v), &api)) {
-				hg_diag_add(
-				        r->d, HG_D_BAD_RESOURCE_TYPE, &v->span, str_of(v), NULL);
+			hg_diag_code bad = check_azure_type(str_of(v), &api);
+			if (bad == HG_D_BAD_API_VERSION) {
+				hg_diag_add(r->d, bad, &v->span, strchr(str_of(v), '@') + 1, NULL);
+				fail(r);
+			} else if (bad != HG_D__COUNT) {
+				hg_diag_add(r->d, bad, &v->span, str_of(v),
+				        "Namespace.Provider/type@YYYY-MM-DD", NULL);
 				fail(r);
 			} else {
 				res->type = hg_arena_strndup(
@@ -831,7 +843,8 @@ static void read_resource(
 				res->api_version = api;
 			}
 		} else if (!valid_aws_type(str_of(v))) {
-			hg_diag_add(r->d, HG_D_BAD_RESOURCE_TYPE, &v->span, str_of(v), NULL);
+			hg_diag_add(r->d, HG_D_BAD_RESOURCE_TYPE, &v->span, str_of(v),
+			        "Provider::Service::Resource", NULL);
 			fail(r);
 		} else {
 			res->type = str_of(v);
@@ -1114,8 +1127,8 @@ static void canon(hg_buf *out, const hg_node *n)
 int hg_template_parse(hg_template **out, hg_arena *a, hg_diags *d, const char *file, hg_node *root)
 {
 	static const char *const tkeys[] = {"hinagata", "kind", "template", "version", "target",
-	        "mandatory", "profile", "title", "description", "controls", "params", "conditions",
-	        "use", "resources", "outputs", NULL};
+	        "mandatory", "profile", "scope", "title", "description", "controls", "params",
+	        "conditions", "use", "resources", "outputs", NULL};
 	static const char *const pkeys[] = {"hinagata", "kind", "profile", "version", "target",
 	        "title", "description", "requires", NULL};
 	struct reader r;
@@ -1226,6 +1239,20 @@ int hg_template_parse(hg_template **out, hg_arena *a, hg_diags *d, const char *f
 		return r.failed ? HG_EINVALID : 0;
 	}
 
+	if ((v = hg_node_get(root, "scope")) != NULL && expect_string(&r, v, "scope")) {
+		t->scope_span = v->span;
+		if (t->target != HG_TARGET_AZURE) {
+			hg_diag_add(d, HG_D_SCOPE_NOT_AZURE,
+			        &hg_node_pair(root, "scope")->key->span, NULL);
+			fail(&r);
+		} else if (strcmp(str_of(v), "subscription") == 0) {
+			t->scope = HG_SCOPE_SUBSCRIPTION;
+		} else if (strcmp(str_of(v), "resourceGroup") != 0) {
+			hg_diag_add(d, HG_D_BAD_ENUM, &v->span, "scope",
+			        "resourceGroup, subscription", str_of(v), NULL);
+			fail(&r);
+		}
+	}
 	if ((v = hg_node_get(root, "mandatory")) != NULL)
 		expect_bool(&r, v, "mandatory", &t->mandatory);
 	if ((v = hg_node_get(root, "profile")) != NULL && expect_string(&r, v, "profile")) {

@@ -25,6 +25,9 @@ extern "C" {
 #endif
 
 typedef enum hg_target { HG_TARGET_AWS, HG_TARGET_AZURE } hg_target;
+
+/* Where an ARM template is deployed (az deployment group|sub create). */
+typedef enum hg_scope { HG_SCOPE_RESOURCE_GROUP, HG_SCOPE_SUBSCRIPTION } hg_scope;
 typedef enum hg_doc_kind { HG_DOC_TEMPLATE, HG_DOC_PROFILE } hg_doc_kind;
 
 /* ORDER PTYPE: parameter types as written in templates. */
@@ -95,6 +98,9 @@ typedef struct hg_use_decl {
 	size_t nwith;
 	hg_override *overrides;
 	size_t noverrides;
+	hg_value *resource_group; /* azure: deploy a resource-group-scope template into
+	                             this resource group from a subscription-scope one */
+	hg_span rg_span;
 } hg_use_decl;
 
 typedef struct hg_name_ref {
@@ -149,6 +155,8 @@ typedef struct hg_template {
 	hg_semver version;
 	hg_span version_span;
 	hg_target target;
+	hg_scope scope;
+	hg_span scope_span;
 	bool mandatory;
 	const char *profile; /* the profile a system template must satisfy */
 	hg_span profile_span;

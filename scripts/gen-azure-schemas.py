@@ -28,6 +28,9 @@ import subprocess
 import sys
 
 EXPR = "https://schema.management.azure.com/schemas/common/definitions.json#/definitions/expression"
+# Types that can extend another resource although the schema lists them
+# only per scope (locks on a single resource, as Bicep's scope: allows).
+EXTENDS_OTHERS = {"Microsoft.Authorization/locks"}
 SCOPE_KEYS = {
     "resourceDefinitions": "resourceGroup",
     "subscription_resourceDefinitions": "subscription",
@@ -142,6 +145,11 @@ def main():
         props = dict(body.get("properties", {}))
         for k in ("type", "apiVersion", "resources"):
             props.pop(k, None)
+        if "extension" in scopes or type_name in EXTENDS_OTHERS:
+            # Extension resources (locks, diagnostic settings, policy
+            # assignments) take the resource they extend as `scope`, a
+            # key of the template language rather than of the API.
+            props["scope"] = {"type": "string"}
         schema = {"typeName": type_name, "apiVersion": version, "scopes": sorted(set(scopes)),
                   "type": "object", "properties": props,
                   "required": [r for r in body.get("required", []) if r not in ("type", "apiVersion")],
