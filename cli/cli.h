@@ -29,6 +29,25 @@ typedef struct hg_cmd {
 } hg_cmd;
 
 int hg_cmd_compile(hg_cli *cli, int argc, char **argv);
+int hg_cmd_controls(hg_cli *cli, int argc, char **argv);
+
+/*
+ * The template search path of a command: the --templates directories,
+ * then $HINAGATA_PATH (colon-separated), then the bundled templates/ (as
+ * bundled_dir). Everything is owned by the struct.
+ */
+typedef struct hg_cli_paths {
+	const char **dirs;
+	size_t ndirs, capdirs;
+	char *envpath;
+	char *bundled;
+	char *schemas;
+} hg_cli_paths;
+
+void hg_cli_paths_add(hg_cli_paths *p, const char *dir);
+/* Append $HINAGATA_PATH and find the bundled data. */
+void hg_cli_paths_finish(hg_cli_paths *p);
+void hg_cli_paths_dispose(hg_cli_paths *p);
 
 /* The directory holding templates/ and schemas/ (bundled data). */
 const char *hg_cli_datadir(void);

@@ -81,11 +81,10 @@ int hg_cmd_compile(hg_cli *cli, int argc, char **argv)
 	hg_compile_options o = HG_COMPILE_OPTIONS_INIT;
 	const char *outdir = "build";
 	const char **params = hg_xcalloc((size_t)argc + 1, sizeof(*params));
-	const char **dirs = hg_xcalloc((size_t)argc + 8, sizeof(*dirs));
-	size_t nparams = 0, ndirs = 0, i;
+	hg_cli_paths paths = {0};
+	size_t nparams = 0, i;
 	hg_diags d = HG_DIAGS_INIT;
 	hg_output *outs = NULL;
-	char *envpath = NULL, *schema_dir = NULL, *builtin = NULL;
 	int c, rc = HG_EXIT_FAILURE, ninputs;
 
 	opterr = 0;
@@ -102,7 +101,7 @@ int hg_cmd_compile(hg_cli *cli, int argc, char **argv)
 			o.params_file = optarg;
 			break;
 		case OPT_TEMPLATES:
-			dirs[ndirs++] = optarg;
+			hg_cli_paths_add(&paths, optarg);
 			break;
 		case OPT_LANG:
 			if (!hg_cli_set_lang(cli, optarg))
@@ -135,26 +134,11 @@ int hg_cmd_compile(hg_cli *cli, int argc, char **argv)
 		        "");
 		goto out;
 	}
-	/* Search path: --templates, $HINAGATA_PATH, the bundled templates/. */
-	if (getenv("HINAGATA_PATH")) {
-		char *p, *save = NULL;
-		envpath = hg_xstrdup(getenv("HINAGATA_PATH"));
-		for (p = strtok_r(envpath, ":", &save); p; p = strtok_r(NULL, ":", &save)) {
-			dirs = hg_xrealloc(dirs, ((size_t)argc + 8 + ndirs) * sizeof(*dirs));
-			dirs[ndirs++] = p;
-		}
-	}
-	{
-		hg_buf b = HG_BUF_INIT;
-		hg_buf_printf(&b, "%s/templates", hg_cli_datadir());
-		builtin = hg_buf_detach(&b);
-		hg_buf_printf(&b, "%s/schemas", hg_cli_datadir());
-		schema_dir = hg_buf_detach(&b);
-	}
-	o.bundled_dir = builtin;
-	o.template_dirs = dirs;
-	o.ntemplate_dirs = ndirs;
-	o.schema_dir = schema_dir;
+	hg_cli_paths_finish(&paths);
+	o.template_dirs = paths.dirs;
+	o.ntemplate_dirs = paths.ndirs;
+	o.bundled_dir = paths.bundled;
+	o.schema_dir = paths.schemas;
 	o.params = params;
 	o.nparams = nparams;
 
@@ -193,9 +177,6 @@ out:
 	hg_outputs_free(outs, (size_t)(argc - optind > 0 ? argc - optind : 0));
 	hg_diags_dispose(&d);
 	free(params);
-	free(dirs);
-	free(envpath);
-	free(builtin);
-	free(schema_dir);
+	hg_cli_paths_dispose(&paths);
 	return rc;
 }

@@ -22,6 +22,8 @@
 static const hg_cmd commands[] = {
         {"compile", hg_cmd_compile, "Compile templates to CloudFormation or ARM JSON",
                 "テンプレートを CloudFormation / ARM の JSON にコンパイルする"},
+        {"controls", hg_cmd_controls, "List the Government Cloud control catalog",
+                "ガバメントクラウドの統制カタログを一覧する"},
 };
 
 static void on_oom(void)
@@ -129,6 +131,37 @@ const char *hg_cli_datadir(void)
 	if (hg_fs_is_dir(HG_DATADIR "/templates"))
 		return HG_DATADIR;
 	return HG_SOURCE_DIR;
+}
+
+void hg_cli_paths_add(hg_cli_paths *p, const char *dir)
+{
+	HG_GROW(p->dirs, p->capdirs, p->ndirs + 1);
+	p->dirs[p->ndirs++] = dir;
+}
+
+void hg_cli_paths_finish(hg_cli_paths *p)
+{
+	hg_buf b = HG_BUF_INIT;
+	char *d, *save = NULL;
+
+	if (getenv("HINAGATA_PATH")) {
+		p->envpath = hg_xstrdup(getenv("HINAGATA_PATH"));
+		for (d = strtok_r(p->envpath, ":", &save); d; d = strtok_r(NULL, ":", &save))
+			hg_cli_paths_add(p, d);
+	}
+	hg_buf_printf(&b, "%s/templates", hg_cli_datadir());
+	p->bundled = hg_buf_detach(&b);
+	hg_buf_printf(&b, "%s/schemas", hg_cli_datadir());
+	p->schemas = hg_buf_detach(&b);
+}
+
+void hg_cli_paths_dispose(hg_cli_paths *p)
+{
+	free(p->dirs);
+	free(p->envpath);
+	free(p->bundled);
+	free(p->schemas);
+	memset(p, 0, sizeof(*p));
 }
 
 static void usage(hg_cli *cli, FILE *f)

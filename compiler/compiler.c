@@ -17,11 +17,13 @@
 #include <string.h>
 
 #include "../common/fs.h"
+#include "catalog.h"
 #include "emit_arm.h"
 #include "emit_cfn.h"
 #include "lower.h"
 #include "registry.h"
 #include "resolve.h"
+#include "rules.h"
 #include "schema.h"
 
 const char *hg_compiler_version(void)
@@ -282,9 +284,16 @@ int hg_compile(hg_output **outs, const char *const *inputs, size_t n,
 
 		if (!t)
 			continue;
-		if (t->kind == HG_DOC_PROFILE) {
-			/* Profiles produce nothing; parsing them was the check. */
-			o[i].ok = true;
+		if (t->kind != HG_DOC_TEMPLATE) {
+			/* Profiles and the catalog produce nothing: checking them
+			 * against each other is all there is to do. */
+			const hg_template *cat =
+			        hg_registry_get(reg, d, HG_DOC_CATALOG, HG_CATALOG_NAME);
+			if (cat && t->kind == HG_DOC_PROFILE)
+				hg_catalog_check_profile(cat, t, reg, d);
+			if (t->kind == HG_DOC_CATALOG)
+				hg_catalog_check_self(t, reg, d);
+			o[i].ok = !any_error_since(d, before);
 			continue;
 		}
 		hg_template_warn_unused(t, d);
@@ -294,6 +303,23 @@ int hg_compile(hg_output **outs, const char *const *inputs, size_t n,
 			continue;
 		if (hg_resolve(&ir, a, d, t, &ro) < 0 || any_error_since(d, before))
 			continue;
+		{
+			/* Control IDs of every template that went in exist. */
+			const hg_template *cat =
+			        hg_registry_get(reg, d, HG_DOC_CATALOG, HG_CATALOG_NAME);
+			size_t u;
+			for (u = 0; cat && u < ir->nused; u++) {
+				size_t w;
+				for (w = 0; w < u; w++)
+					if (ir->used[w].tmpl == ir->used[u].tmpl)
+						break;
+				if (w == u)
+					hg_catalog_check_template(cat, ir->used[u].tmpl, d);
+			}
+		}
+		/* The controls of the template's profile, on every resource. */
+		if (ir->profile)
+			hg_rules_check(ir->profile->rules, ir->profile->nrules, ir, d);
 		{
 			if (!schemas && opts->schema_dir)
 				schemas = hg_schemas_open(opts->schema_dir);
@@ -334,4 +360,86 @@ int hg_compile(hg_output **outs, const char *const *inputs, size_t n,
 	hg_registry_free(reg);
 	hg_arena_dispose(a);
 	return rc;
+}
+
+static char *dup_or_null(const char *s)
+{
+	return s ? hg_xstrdup(s) : NULL;
+}
+
+int hg_catalog_list(hg_control_row **rows, size_t *n, const hg_compile_options *opts, hg_diags *d)
+{
+	hg_arena *a = hg_arena_new();
+	hg_search_dir *dirs = hg_xcalloc(opts->ntemplate_dirs + 1, sizeof(*dirs));
+	hg_registry *reg;
+	const hg_template *cat;
+	size_t i, k, nd;
+	int rc = 0;
+
+	*rows = NULL;
+	*n = 0;
+	for (nd = 0; nd < opts->ntemplate_dirs; nd++)
+		dirs[nd].path = opts->template_dirs[nd];
+	if (opts->bundled_dir) {
+		dirs[nd].path = opts->bundled_dir;
+		dirs[nd++].display = "<hinagata>/templates";
+	}
+	reg = hg_registry_new(a, dirs, nd);
+	free(dirs);
+	cat = hg_registry_get(reg, d, HG_DOC_CATALOG, HG_CATALOG_NAME);
+	if (!cat) {
+		hg_diag_add(d, HG_D_TEMPLATE_NOT_FOUND, NULL, HG_CATALOG_NAME,
+		        hg_registry_path_text(reg), NULL);
+		rc = HG_ENOTFOUND;
+		goto out;
+	}
+	*rows = hg_xcalloc(cat->ncatalog + 1, sizeof(**rows));
+	for (i = 0; i < cat->ncatalog; i++) {
+		const hg_control *c = &cat->catalog[i];
+		hg_control_row *r = &(*rows)[i];
+		r->id = hg_xstrdup(c->id);
+		r->title_en = dup_or_null(c->title.en);
+		r->title_ja = dup_or_null(c->title.ja);
+		r->category = dup_or_null(c->category);
+		r->severity = dup_or_null(c->severity);
+		r->profile = dup_or_null(c->profile);
+		r->mandatory = c->mandatory;
+		r->outside_en = dup_or_null(c->outside.en);
+		r->outside_ja = dup_or_null(c->outside.ja);
+		r->nimpl = c->nimpl;
+		r->impl = hg_xcalloc(c->nimpl + 1, sizeof(*r->impl));
+		for (k = 0; k < c->nimpl; k++) {
+			hg_buf b = HG_BUF_INIT;
+			hg_buf_puts(&b, c->impl[k].template_name);
+			if (c->impl[k].resource)
+				hg_buf_printf(&b, " %s", c->impl[k].resource);
+			if (c->impl[k].property)
+				hg_buf_printf(&b, " %s", c->impl[k].property);
+			r->impl[k] = hg_buf_detach(&b);
+		}
+	}
+	*n = cat->ncatalog;
+out:
+	hg_registry_free(reg);
+	hg_arena_dispose(a);
+	return rc;
+}
+
+void hg_control_rows_free(hg_control_row *rows, size_t n)
+{
+	size_t i, k;
+	for (i = 0; rows && i < n; i++) {
+		free(rows[i].id);
+		free(rows[i].title_en);
+		free(rows[i].title_ja);
+		free(rows[i].category);
+		free(rows[i].severity);
+		free(rows[i].profile);
+		free(rows[i].outside_en);
+		free(rows[i].outside_ja);
+		for (k = 0; k < rows[i].nimpl; k++)
+			free(rows[i].impl[k]);
+		free(rows[i].impl);
+	}
+	free(rows);
 }

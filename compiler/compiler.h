@@ -60,6 +60,25 @@ int hg_compile(hg_output **outs, const char *const *inputs, size_t n,
         const hg_compile_options *opts, hg_diags *d);
 void hg_outputs_free(hg_output *outs, size_t n);
 
+/* One control of the catalog, as `hinagata controls` lists it (all new). */
+typedef struct hg_control_row {
+	char *id, *title_en, *title_ja;
+	char *category, *severity, *profile;
+	bool mandatory;
+	char *outside_en, *outside_ja; /* NULL when templates implement it */
+	char **impl;                   /* "template resource property" */
+	size_t nimpl;
+} hg_control_row;
+
+/*
+ * Read the control catalog from the search path of opts (the bundled one
+ * unless a --templates directory has its own). *rows gets the controls in
+ * catalog order (new; free with hg_control_rows_free). Returns 0, or
+ * HG_ENOTFOUND / HG_EINVALID with diagnostics in d.
+ */
+int hg_catalog_list(hg_control_row **rows, size_t *n, const hg_compile_options *opts, hg_diags *d);
+void hg_control_rows_free(hg_control_row *rows, size_t n);
+
 /* The compiler's version string. */
 const char *hg_compiler_version(void);
 

@@ -105,6 +105,7 @@ struct hg_ir {
 	hg_target target;
 	hg_scope scope; /* azure: where the unit is deployed */
 	const hg_template *root;
+	const hg_template *profile; /* the root template's profile, if any */
 	hg_ir *parent;              /* a nested unit's parent unit, else NULL */
 	hg_ir_resource *deployment; /* a nested unit's deployment resource */
 	hg_ir_param **params;

@@ -174,6 +174,22 @@ const char *hg_registry_path_text(hg_registry *r)
 	return s;
 }
 
+const hg_template *hg_registry_get(hg_registry *r, hg_diags *d, hg_doc_kind kind, const char *name)
+{
+	const hg_template *best = NULL;
+	size_t i;
+
+	scan(r, d);
+	for (i = 0; i < r->n; i++) {
+		const hg_template *t = r->entries[i].t;
+		if (t->kind != kind || strcmp(t->name, name) != 0 || t->version.pre)
+			continue;
+		if (!best || hg_semver_cmp(&t->version, &best->version) > 0)
+			best = t;
+	}
+	return best;
+}
+
 int hg_registry_find(const hg_template **out, hg_registry *r, hg_diags *d, hg_doc_kind kind,
         const char *name, const hg_range *range, const char *range_text, const hg_span *at)
 {

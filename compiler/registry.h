@@ -48,6 +48,12 @@ void hg_registry_free(hg_registry *r);
 int hg_registry_find(const hg_template **out, hg_registry *r, hg_diags *d, hg_doc_kind kind,
         const char *name, const hg_range *range, const char *range_text, const hg_span *at);
 
+/*
+ * The highest non-pre-release version of `name` of the given kind, or NULL;
+ * no diagnostics (for optional documents such as the control catalog).
+ */
+const hg_template *hg_registry_get(hg_registry *r, hg_diags *d, hg_doc_kind kind, const char *name);
+
 /* Add an already-parsed template (an input file) so other inputs can use it. */
 void hg_registry_add(hg_registry *r, const hg_template *t);
 

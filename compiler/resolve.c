@@ -1740,6 +1740,8 @@ static void check_profile(struct ctx *c, struct scope *s)
 		failed(c);
 		return;
 	}
+	if (!s->parent)
+		c->ir->profile = p;
 	if (p->target != s->t->target) {
 		hg_diag_add(c->d, HG_D_TARGET_MISMATCH, &s->t->profile_span, tmpl_label(c, p),
 		        p->target == HG_TARGET_AWS ? "aws" : "azure",

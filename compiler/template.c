@@ -894,6 +894,7 @@ static void read_resource(
 		res->metadata = read_value(r, v);
 	if ((v = hg_node_get(n, "controls")) != NULL && expect_seq(r, v, "controls")) {
 		res->controls = HG_ANEWN(r->a, const char *, v->u.seq.n ? v->u.seq.n : 1);
+		res->control_spans = HG_ANEWN(r->a, hg_span, v->u.seq.n ? v->u.seq.n : 1);
 		for (i = 0; i < v->u.seq.n; i++) {
 			const hg_node *e = v->u.seq.items[i];
 			if (!expect_string(r, e, "controls"))
@@ -903,6 +904,7 @@ static void read_resource(
 				fail(r);
 				continue;
 			}
+			res->control_spans[res->ncontrols] = e->span;
 			res->controls[res->ncontrols++] = str_of(e);
 		}
 	}
@@ -1024,6 +1026,206 @@ static void read_requires(struct reader *r, const hg_node *n)
 	}
 }
 
+/*
+ * rules: [ { control: ID, title: text, types: [TYPE...],
+ *            select: PATH, unless: { path: PATH, in: [...] },
+ *            forbidden: true | required: PATH
+ *            | allowed: { path: PATH, values: [...] }
+ *            | equals: { path: PATH, value: V } } ]   (profiles)
+ * PATH is dotted (properties.subnets[*].name); [*] walks a list.
+ */
+static void read_rule(struct reader *r, const hg_node *n, hg_rule *q)
+{
+	static const char *const keys[] = {"control", "title", "types", "select", "unless",
+	        "forbidden", "required", "allowed", "equals", NULL};
+	static const char *const pv[] = {"path", "values", NULL};
+	static const char *const pe[] = {"path", "value", NULL};
+	static const char *const pu[] = {"path", "in", NULL};
+	const hg_node *v, *w;
+	size_t i, kinds = 0;
+
+	q->span = n->span;
+	if (!expect_map(r, n, "rules"))
+		return;
+	check_keys(r, n, keys, HG_BI("a rule", "ルール"));
+	if ((v = hg_node_get(n, "control")) == NULL || !expect_string(r, v, "control")) {
+		if (!v) {
+			hg_diag_add(r->d, HG_D_MISSING_KEY, &n->span, "control",
+			        HG_BI("a rule", "ルール"), NULL);
+			fail(r);
+		}
+	} else if (!valid_control_id(str_of(v))) {
+		hg_diag_add(r->d, HG_D_BAD_CONTROL_ID, &v->span, str_of(v), NULL);
+		fail(r);
+	} else {
+		q->control = str_of(v);
+		q->span = v->span;
+	}
+	if ((v = hg_node_get(n, "title")) != NULL)
+		read_text(r, v, &q->title, "title");
+	if ((v = hg_node_get(n, "types")) != NULL && expect_seq(r, v, "types")) {
+		q->types = HG_ANEWN(r->a, const char *, v->u.seq.n ? v->u.seq.n : 1);
+		for (i = 0; i < v->u.seq.n; i++)
+			if (expect_string(r, v->u.seq.items[i], "types"))
+				q->types[q->ntypes++] = str_of(v->u.seq.items[i]);
+	}
+	if ((v = hg_node_get(n, "select")) != NULL && expect_string(r, v, "select"))
+		q->select = str_of(v);
+	if ((v = hg_node_get(n, "unless")) != NULL && expect_map(r, v, "unless")) {
+		check_keys(r, v, pu, "unless");
+		if ((w = hg_node_get(v, "path")) != NULL && expect_string(r, w, "path"))
+			q->unless_path = str_of(w);
+		if ((w = hg_node_get(v, "in")) != NULL && expect_seq(r, w, "in"))
+			q->unless_in = read_value(r, w);
+	}
+	if ((v = hg_node_get(n, "forbidden")) != NULL) {
+		bool b = false;
+		kinds++;
+		expect_bool(r, v, "forbidden", &b);
+		q->kind = HG_RULE_FORBIDDEN;
+	}
+	if ((v = hg_node_get(n, "required")) != NULL && expect_string(r, v, "required")) {
+		kinds++;
+		q->kind = HG_RULE_REQUIRED;
+		q->path = str_of(v);
+	}
+	if ((v = hg_node_get(n, "allowed")) != NULL && expect_map(r, v, "allowed")) {
+		kinds++;
+		check_keys(r, v, pv, "allowed");
+		q->kind = HG_RULE_ALLOWED;
+		if ((w = hg_node_get(v, "path")) != NULL && expect_string(r, w, "path"))
+			q->path = str_of(w);
+		if ((w = hg_node_get(v, "values")) != NULL && expect_seq(r, w, "values"))
+			q->values = read_value(r, w);
+	}
+	if ((v = hg_node_get(n, "equals")) != NULL && expect_map(r, v, "equals")) {
+		kinds++;
+		check_keys(r, v, pe, "equals");
+		q->kind = HG_RULE_EQUALS;
+		if ((w = hg_node_get(v, "path")) != NULL && expect_string(r, w, "path"))
+			q->path = str_of(w);
+		if ((w = hg_node_get(v, "value")) != NULL)
+			q->values = read_value(r, w);
+	}
+	if (kinds != 1) {
+		hg_diag_add(r->d, HG_D_MISSING_KEY, &n->span,
+		        HG_BI("one of forbidden, required, allowed, equals",
+		                "forbidden, required, allowed, equals のどれか 1 つ"),
+		        HG_BI("a rule", "ルール"), NULL);
+		fail(r);
+	}
+}
+
+static void read_rules(struct reader *r, const hg_node *n)
+{
+	size_t i;
+	if (!expect_seq(r, n, "rules"))
+		return;
+	r->t->rules = HG_ANEWN(r->a, hg_rule, n->u.seq.n ? n->u.seq.n : 1);
+	for (i = 0; i < n->u.seq.n; i++)
+		read_rule(r, n->u.seq.items[i], &r->t->rules[r->t->nrules++]);
+}
+
+static const char *read_enum(struct reader *r, const hg_node *n, const char *what,
+        const char *const *allowed, const char *list)
+{
+	size_t i;
+	if (!expect_string(r, n, what))
+		return NULL;
+	for (i = 0; allowed[i]; i++)
+		if (strcmp(allowed[i], str_of(n)) == 0)
+			return allowed[i];
+	hg_diag_add(r->d, HG_D_BAD_ENUM, &n->span, what, list, str_of(n), NULL);
+	fail(r);
+	return NULL;
+}
+
+/*
+ * controls:   (catalogs)
+ *   ID: { title: text, category: preventive|detective|baseline|workload,
+ *         severity: critical|high|medium|low, profile: NAME, mandatory: bool,
+ *         implemented_by: [ { template, resource, property } ],
+ *         enforced_outside: text }      (one of the last two at least)
+ */
+static void read_catalog(struct reader *r, const hg_node *n)
+{
+	static const char *const keys[] = {"title", "category", "severity", "profile", "mandatory",
+	        "implemented_by", "enforced_outside", NULL};
+	static const char *const ikeys[] = {"template", "resource", "property", NULL};
+	static const char *const cats[] = {"preventive", "detective", "baseline", "workload", NULL};
+	static const char *const sevs[] = {"critical", "high", "medium", "low", NULL};
+	size_t i, k;
+
+	if (!expect_map(r, n, "controls"))
+		return;
+	r->t->catalog = HG_ANEWN(r->a, hg_control, n->u.map.n ? n->u.map.n : 1);
+	for (i = 0; i < n->u.map.n; i++) {
+		const hg_pair *p = &n->u.map.pairs[i];
+		hg_control *c = &r->t->catalog[r->t->ncatalog++];
+		const hg_node *v;
+
+		c->id = str_of(p->key);
+		c->span = p->key->span;
+		if (!valid_control_id(c->id)) {
+			hg_diag_add(r->d, HG_D_BAD_CONTROL_ID, &p->key->span, c->id, NULL);
+			fail(r);
+		}
+		if (!expect_map(r, p->value, c->id))
+			continue;
+		check_keys(r, p->value, keys, HG_BI("a control", "統制"));
+		if ((v = hg_node_get(p->value, "title")) != NULL)
+			read_text(r, v, &c->title, "title");
+		if ((v = hg_node_get(p->value, "category")) != NULL)
+			c->category = read_enum(r, v, "category", cats,
+			        "preventive, detective, baseline, workload");
+		if ((v = hg_node_get(p->value, "severity")) != NULL)
+			c->severity =
+			        read_enum(r, v, "severity", sevs, "critical, high, medium, low");
+		if ((v = hg_node_get(p->value, "profile")) != NULL &&
+		        expect_string(r, v, "profile"))
+			c->profile = str_of(v);
+		if ((v = hg_node_get(p->value, "mandatory")) != NULL)
+			expect_bool(r, v, "mandatory", &c->mandatory);
+		if ((v = hg_node_get(p->value, "enforced_outside")) != NULL)
+			read_text(r, v, &c->outside, "enforced_outside");
+		if ((v = hg_node_get(p->value, "implemented_by")) != NULL &&
+		        expect_seq(r, v, "implemented_by")) {
+			c->impl = HG_ANEWN(r->a, hg_control_impl, v->u.seq.n ? v->u.seq.n : 1);
+			for (k = 0; k < v->u.seq.n; k++) {
+				const hg_node *e = v->u.seq.items[k], *f;
+				hg_control_impl *im = &c->impl[c->nimpl];
+				if (!expect_map(r, e, "implemented_by"))
+					continue;
+				check_keys(r, e, ikeys, "implemented_by");
+				im->span = e->span;
+				if ((f = hg_node_get(e, "template")) != NULL &&
+				        expect_string(r, f, "template"))
+					im->template_name = str_of(f);
+				if ((f = hg_node_get(e, "resource")) != NULL &&
+				        expect_string(r, f, "resource"))
+					im->resource = str_of(f);
+				if ((f = hg_node_get(e, "property")) != NULL &&
+				        expect_string(r, f, "property"))
+					im->property = str_of(f);
+				if (!im->template_name) {
+					hg_diag_add(r->d, HG_D_MISSING_KEY, &e->span, "template",
+					        "implemented_by", NULL);
+					fail(r);
+					continue;
+				}
+				c->nimpl++;
+			}
+		}
+		if (!c->nimpl && !c->outside.en && !c->outside.ja) {
+			hg_diag_add(r->d, HG_D_MISSING_KEY, &p->key->span,
+			        HG_BI("implemented_by or enforced_outside",
+			                "implemented_by か enforced_outside"),
+			        HG_BI("a control", "統制"), NULL);
+			fail(r);
+		}
+	}
+}
+
 static void read_controls(struct reader *r, const hg_node *n)
 {
 	size_t i;
@@ -1130,7 +1332,9 @@ int hg_template_parse(hg_template **out, hg_arena *a, hg_diags *d, const char *f
 	        "mandatory", "profile", "scope", "title", "description", "controls", "params",
 	        "conditions", "use", "resources", "outputs", NULL};
 	static const char *const pkeys[] = {"hinagata", "kind", "profile", "version", "target",
-	        "title", "description", "requires", NULL};
+	        "title", "description", "requires", "rules", NULL};
+	static const char *const ckeys[] = {
+	        "hinagata", "kind", "catalog", "version", "title", "description", "controls", NULL};
 	struct reader r;
 	hg_template *t = HG_ANEW(a, hg_template);
 	const hg_node *v;
@@ -1159,15 +1363,22 @@ int hg_template_parse(hg_template **out, hg_arena *a, hg_diags *d, const char *f
 	if (v && expect_string(&r, v, "kind")) {
 		if (strcmp(str_of(v), "profile") == 0)
 			t->kind = HG_DOC_PROFILE;
+		else if (strcmp(str_of(v), "catalog") == 0)
+			t->kind = HG_DOC_CATALOG;
 		else if (strcmp(str_of(v), "template") != 0) {
-			hg_diag_add(d, HG_D_BAD_ENUM, &v->span, "kind", "template, profile",
-			        str_of(v), NULL);
+			hg_diag_add(d, HG_D_BAD_ENUM, &v->span, "kind",
+			        "template, profile, catalog", str_of(v), NULL);
 			fail(&r);
 		}
 	}
-	what = t->kind == HG_DOC_PROFILE ? HG_BI("a profile", "プロファイル")
-	                                 : HG_BI("a template", "テンプレート");
-	check_keys(&r, root, t->kind == HG_DOC_PROFILE ? pkeys : tkeys, what);
+	what = t->kind == HG_DOC_PROFILE   ? HG_BI("a profile", "プロファイル")
+	       : t->kind == HG_DOC_CATALOG ? HG_BI("a catalog", "カタログ")
+	                                   : HG_BI("a template", "テンプレート");
+	check_keys(&r, root,
+	        t->kind == HG_DOC_PROFILE   ? pkeys
+	        : t->kind == HG_DOC_CATALOG ? ckeys
+	                                    : tkeys,
+	        what);
 
 	/* hinagata: the language version comes first: nothing else is read
 	 * from a document written for another version. */
@@ -1188,10 +1399,15 @@ int hg_template_parse(hg_template **out, hg_arena *a, hg_diags *d, const char *f
 		t->lang_version = 1;
 	}
 
-	v = hg_node_get(root, t->kind == HG_DOC_PROFILE ? "profile" : "template");
+	{
+		const char *namekey = t->kind == HG_DOC_PROFILE   ? "profile"
+		                      : t->kind == HG_DOC_CATALOG ? "catalog"
+		                                                  : "template";
+		v = hg_node_get(root, namekey);
+		if (!v)
+			hg_diag_add(d, HG_D_MISSING_KEY, &top, namekey, what, NULL);
+	}
 	if (!v) {
-		hg_diag_add(d, HG_D_MISSING_KEY, &top,
-		        t->kind == HG_DOC_PROFILE ? "profile" : "template", what, NULL);
 		fail(&r);
 	} else if (expect_string(&r, v, "template")) {
 		t->name = str_of(v);
@@ -1214,7 +1430,9 @@ int hg_template_parse(hg_template **out, hg_arena *a, hg_diags *d, const char *f
 		t->version_span = v->span;
 	}
 	v = hg_node_get(root, "target");
-	if (!v) {
+	if (!v && t->kind == HG_DOC_CATALOG) {
+		/* a catalog serves both clouds */
+	} else if (!v) {
 		hg_diag_add(d, HG_D_MISSING_KEY, &top, "target", what, NULL);
 		fail(&r);
 	} else if (expect_string(&r, v, "target")) {
@@ -1233,9 +1451,16 @@ int hg_template_parse(hg_template **out, hg_arena *a, hg_diags *d, const char *f
 	if ((v = hg_node_get(root, "description")) != NULL)
 		read_text(&r, v, &t->description, "description");
 
+	if (t->kind == HG_DOC_CATALOG) {
+		if ((v = hg_node_get(root, "controls")) != NULL)
+			read_catalog(&r, v);
+		return r.failed ? HG_EINVALID : 0;
+	}
 	if (t->kind == HG_DOC_PROFILE) {
 		if ((v = hg_node_get(root, "requires")) != NULL)
 			read_requires(&r, v);
+		if ((v = hg_node_get(root, "rules")) != NULL)
+			read_rules(&r, v);
 		return r.failed ? HG_EINVALID : 0;
 	}
 

@@ -28,7 +28,7 @@ typedef enum hg_target { HG_TARGET_AWS, HG_TARGET_AZURE } hg_target;
 
 /* Where an ARM template is deployed (az deployment group|sub create). */
 typedef enum hg_scope { HG_SCOPE_RESOURCE_GROUP, HG_SCOPE_SUBSCRIPTION } hg_scope;
-typedef enum hg_doc_kind { HG_DOC_TEMPLATE, HG_DOC_PROFILE } hg_doc_kind;
+typedef enum hg_doc_kind { HG_DOC_TEMPLATE, HG_DOC_PROFILE, HG_DOC_CATALOG } hg_doc_kind;
 
 /* ORDER PTYPE: parameter types as written in templates. */
 typedef enum hg_ptype {
@@ -123,6 +123,7 @@ typedef struct hg_resource_decl {
 	hg_span deletion_span, update_span;
 	hg_value *metadata; /* HG_V_MAP or NULL, passed through */
 	const char **controls;
+	hg_span *control_spans;
 	size_t ncontrols;
 } hg_resource_decl;
 
@@ -143,6 +144,50 @@ typedef struct hg_profile_req {
 	hg_range *range;
 	hg_span range_span;
 } hg_profile_req;
+
+/*
+ * A rule of a profile: what every resource of a system template of that
+ * profile must satisfy (evaluated by rules.c; check reuses the same data).
+ */
+typedef enum hg_rule_kind {
+	HG_RULE_FORBIDDEN, /* the type itself is not allowed */
+	HG_RULE_REQUIRED,  /* a path must be present */
+	HG_RULE_ALLOWED,   /* a value must be one of a list (strings: any case) */
+	HG_RULE_EQUALS,    /* a value must equal one value */
+} hg_rule_kind;
+
+typedef struct hg_rule {
+	const char *control;
+	hg_span span;
+	hg_text title;
+	const char **types; /* exact types, "Prefix*" or "*" */
+	size_t ntypes;
+	const char *select; /* nodes to check: a dotted path, [*] for list items; NULL = body */
+	hg_rule_kind kind;
+	const char *path;        /* under each selected node */
+	hg_value *values;        /* ALLOWED: the list; EQUALS: the value */
+	const char *unless_path; /* skip nodes whose value at unless_path ... */
+	hg_value *unless_in;     /* ... is one of these */
+} hg_rule;
+
+/* A control of the catalog (templates/controls.yaml). */
+typedef struct hg_control_impl {
+	const char *template_name, *resource, *property;
+	hg_span span;
+} hg_control_impl;
+
+typedef struct hg_control {
+	const char *id;
+	hg_span span;
+	hg_text title;
+	const char *category; /* preventive, detective, baseline, workload */
+	const char *severity; /* critical, high, medium, low */
+	const char *profile;
+	bool mandatory;
+	hg_control_impl *impl;
+	size_t nimpl;
+	hg_text outside; /* why it is enforced outside templates */
+} hg_control;
 
 typedef struct hg_template {
 	const char *file; /* display path */
@@ -176,6 +221,10 @@ typedef struct hg_template {
 	size_t noutputs;
 	hg_profile_req *requires; /* profiles only */
 	size_t nrequires;
+	hg_rule *rules; /* profiles only */
+	size_t nrules;
+	hg_control *catalog; /* catalogs only */
+	size_t ncatalog;
 	uint64_t hash; /* XXH3-64 of the canonical form of the document */
 } hg_template;
 

@@ -1,0 +1,241 @@
+/*
+ * rules.c: the one engine that evaluates control rules (see rules.h).
+ * Part of hinagata; see LICENSE.
+ *
+ * Design. A rule selects nodes of a resource body with a dotted path in
+ * which [*] walks a list ("properties.subnets[*]"), skips the nodes its
+ * `unless` names, and applies one check to each remaining node. Paths
+ * that run into a value computed at deploy time stop there: the rule can
+ * neither pass nor fail such a node at compile time, and the cloud's own
+ * policy (the assignments of gc/azure/policy-baseline, the SCPs of the
+ * Digital Agency) is what enforces it then.
+ */
+#include "rules.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "lower.h"
+
+bool hg_rule_type_matches(const char *pattern, const char *type)
+{
+	size_t n = strlen(pattern);
+	if (strcmp(pattern, "*") == 0)
+		return true;
+	if (n && pattern[n - 1] == '*')
+		return strncmp(pattern, type, n - 1) == 0;
+	return strcmp(pattern, type) == 0;
+}
+
+struct eval {
+	hg_diags *d;
+	const hg_rule *rule;
+	const hg_ir_resource *res;
+	bool failed;
+};
+
+/* Strip a constant wrapped in an expression. */
+static const hg_value *plain(const hg_value *v)
+{
+	while (v && v->kind == HG_V_EXPR && v->u.expr->kind == HG_EX_VALUE)
+		v = v->u.expr->u.value;
+	return v;
+}
+
+static void check_node(struct eval *ev, const hg_value *node);
+
+/*
+ * Check every node at path under v. The path is consumed one
+ * segment at a time; "name[*]" selects the items of the list at name.
+ */
+static void walk(struct eval *ev, const hg_value *v, const char *path)
+{
+	const char *dot, *seg_end;
+	char key[128];
+	size_t len, i;
+	bool each;
+
+	v = plain(v);
+	if (!v)
+		return;
+	if (!path || !*path) {
+		check_node(ev, v);
+		return;
+	}
+	if (v->kind != HG_V_MAP)
+		return; /* computed at deploy time, or not an object: nothing to check */
+	dot = strchr(path, '.');
+	seg_end = dot ? dot : path + strlen(path);
+	len = (size_t)(seg_end - path);
+	each = len >= 3 && strncmp(seg_end - 3, "[*]", 3) == 0;
+	if (each)
+		len -= 3;
+	if (len >= sizeof(key))
+		return;
+	memcpy(key, path, len);
+	key[len] = '\0';
+	v = plain(hg_value_get(v, key));
+	if (!v)
+		return;
+	if (!each) {
+		walk(ev, v, dot ? dot + 1 : "");
+		return;
+	}
+	if (v->kind != HG_V_LIST)
+		return;
+	for (i = 0; i < v->u.list.n; i++)
+		walk(ev, v->u.list.items[i], dot ? dot + 1 : "");
+}
+
+/* The value at a dotted path (no [*]) under v; NULL if absent. */
+static const hg_value *at(const hg_value *v, const char *path)
+{
+	char key[128];
+	while (v && path && *path) {
+		const char *dot = strchr(path, '.');
+		size_t len = dot ? (size_t)(dot - path) : strlen(path);
+		v = plain(v);
+		if (!v || v->kind != HG_V_MAP || len >= sizeof(key))
+			return NULL;
+		memcpy(key, path, len);
+		key[len] = '\0';
+		v = hg_value_get(v, key);
+		path = dot ? dot + 1 : NULL;
+	}
+	return plain(v);
+}
+
+static bool same(const hg_value *a, const hg_value *b)
+{
+	a = plain(a);
+	b = plain(b);
+	if (a->kind == HG_V_STR && b->kind == HG_V_STR)
+		return a->u.str.len == b->u.str.len && strcasecmp(a->u.str.s, b->u.str.s) == 0;
+	return hg_value_equal(a, b);
+}
+
+static bool in_list(const hg_value *v, const hg_value *list)
+{
+	size_t i;
+	for (i = 0; list && i < list->u.list.n; i++)
+		if (same(v, list->u.list.items[i]))
+			return true;
+	return false;
+}
+
+static void violation(struct eval *ev, const hg_span *span)
+{
+	const hg_rule *r = ev->rule;
+	hg_buf title = HG_BUF_INIT;
+
+	/* The title is bilingual data: hand both to the renderer. */
+	hg_buf_puts(&title, r->title.en ? r->title.en : (r->title.ja ? r->title.ja : ""));
+	hg_buf_putc(&title, '\x1f');
+	hg_buf_puts(&title, r->title.ja ? r->title.ja : (r->title.en ? r->title.en : ""));
+	hg_diag_add(ev->d, HG_D_RULE_VIOLATION, span, r->control, title.ptr, NULL);
+	hg_buf_dispose(&title);
+	ev->failed = true;
+}
+
+/* Check v (a constant, or a parameter with allowed values) against the rule. */
+static void judge(struct eval *ev, const hg_value *v, const hg_span *span)
+{
+	const hg_rule *r = ev->rule;
+	const hg_param_decl *p = NULL;
+	size_t i;
+
+	if (v->kind == HG_V_EXPR && v->u.expr->kind == HG_EX_PARAM)
+		p = v->u.expr->u.param->decl;
+	if (p && p->allowed) {
+		/* Every value the parameter may take must pass. */
+		for (i = 0; i < p->allowed->u.list.n; i++) {
+			const hg_value *a = p->allowed->u.list.items[i];
+			if (r->kind == HG_RULE_ALLOWED ? !in_list(a, r->values)
+			                               : !same(a, r->values)) {
+				violation(ev, span);
+				return;
+			}
+		}
+		return;
+	}
+	if (v->kind == HG_V_EXPR || v->kind == HG_V_INTERP)
+		return; /* known at deploy time only */
+	if (r->kind == HG_RULE_ALLOWED ? !in_list(v, r->values) : !same(v, r->values))
+		violation(ev, span);
+}
+
+static void check_node(struct eval *ev, const hg_value *node)
+{
+	const hg_rule *r = ev->rule;
+	const hg_value *v;
+
+	if (r->unless_path && r->unless_in) {
+		const hg_value *u = at(node, r->unless_path);
+		if (u && in_list(u, r->unless_in))
+			return;
+	}
+	switch (r->kind) {
+	case HG_RULE_FORBIDDEN:
+		violation(ev, &ev->res->decl->type_span);
+		break;
+	case HG_RULE_REQUIRED:
+		v = at(node, r->path);
+		if (!v || v->kind == HG_V_NULL)
+			violation(ev, &node->span);
+		break;
+	case HG_RULE_ALLOWED:
+	case HG_RULE_EQUALS:
+		v = at(node, r->path);
+		if (v)
+			judge(ev, v, &v->span);
+		break;
+	}
+}
+
+static void check_unit(struct eval *ev, const hg_ir *ir)
+{
+	size_t i, t;
+	hg_value empty;
+
+	memset(&empty, 0, sizeof(empty));
+	empty.kind = HG_V_MAP;
+	for (i = 0; i < ir->nres; i++) {
+		const hg_ir_resource *res = ir->res[i];
+		if (res->nested) {
+			check_unit(ev, res->nested);
+			continue;
+		}
+		if (!res->decl)
+			continue;
+		ev->res = res;
+		empty.span = res->span;
+		for (t = 0; t < ev->rule->ntypes; t++)
+			if (hg_rule_type_matches(ev->rule->types[t], res->type))
+				break;
+		if (t == ev->rule->ntypes)
+			continue;
+		if (ev->rule->kind == HG_RULE_FORBIDDEN)
+			check_node(ev, res->props ? res->props : &empty);
+		else
+			walk(ev, res->props ? res->props : &empty, ev->rule->select);
+	}
+}
+
+int hg_rules_check(const hg_rule *rules, size_t nrules, const hg_ir *ir, hg_diags *d)
+{
+	struct eval ev;
+	size_t i;
+	bool failed = false;
+
+	for (i = 0; i < nrules; i++) {
+		if (!rules[i].control)
+			continue;
+		memset(&ev, 0, sizeof(ev));
+		ev.d = d;
+		ev.rule = &rules[i];
+		check_unit(&ev, ir);
+		failed = failed || ev.failed;
+	}
+	return failed ? HG_EINVALID : 0;
+}
