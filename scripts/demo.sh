@@ -1,19 +1,24 @@
 #!/bin/sh
 # demo.sh: the main job on the bundled samples. Compiles every mandatory
-# template in templates/aws and the sample municipal system in samples/,
-# then says where the CloudFormation templates are.
+# template (AWS and Azure) and the two sample municipal systems in samples/,
+# then says where the CloudFormation and ARM templates are and how to deploy.
 set -eu
 hinagata=${1:-_build/hinagata}
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
 out=build
-echo "== hinagata compile: mandatory templates and the city-a sample -> $out/"
-"$hinagata" compile -o "$out" templates/aws/*.yaml samples/city-a/*.yaml
+echo "== hinagata compile: mandatory templates and the samples -> $out/"
+"$hinagata" compile -o "$out" templates/aws/*.yaml templates/azure/*.yaml samples/*/*.yaml
 echo
-echo "Compiled CloudFormation templates:"
+echo "Compiled templates:"
 find "$out" -name '*.json' | sort | sed 's/^/  /'
 echo
-echo "Deploy one with, for example:"
+echo "Deploy the AWS sample (city A) with:"
 echo "  aws cloudformation deploy --template-file $out/city-a/juki-prod.json \\"
 echo "    --stack-name city-a-juki-prod --capabilities CAPABILITY_IAM --region ap-northeast-1 \\"
 echo "    --parameter-overrides SecurityEmail=security@city-a.example.lg.jp Env=prod"
+echo "Deploy the Azure sample (city B) with:"
+echo "  az deployment sub create --location japaneast --name city-b-juki \\"
+echo "    --template-file $out/city-b/juki-azure.json --parameters securityEmail=security@city-b.example.lg.jp"
+echo
+echo "Control catalog: $hinagata controls --lang ja"
