@@ -399,3 +399,72 @@ Test(compile, schema_errors_are_located_with_suggestions)
 	cr_assert(unknown && type && attr && !req);
 	free(p);
 }
+
+#define AZ_HEADER "hinagata: 1\ntemplate: test/az\nversion: 1.0.0\ntarget: azure\n"
+
+Test(compile, arm_escapes_format_strings_and_bracketed_literals)
+{
+	char *p = put("t.yaml",
+	        AZ_HEADER "params:\n  env: { type: string, default: prod }\n"
+	                  "resources:\n"
+	                  "  ag:\n"
+	                  "    type: Microsoft.Insights/actionGroups@2023-01-01\n"
+	                  "    properties:\n"
+	                  "      name: \"ag-${params.env}\"\n"
+	                  "      location: Global\n"
+	                  "      tags: { note: \"[not an expression]\", quote: \"it's {x} for "
+	                  "${params.env}\" }\n"
+	                  "      properties: { groupShortName: gc, enabled: true }\n");
+	json_t *j, *r;
+	cr_assert_eq(compile(p, NULL, 0), 0);
+	j = output_json();
+	r = json_array_get(json_object_get(j, "resources"), 0);
+	cr_assert_str_eq(json_string_value(json_object_get(r, "name")),
+	        "[format('ag-{0}', parameters('env'))]");
+	cr_assert_str_eq(json_string_value(json_object_get(json_object_get(r, "tags"), "note")),
+	        "[[not an expression]");
+	cr_assert_str_eq(json_string_value(json_object_get(json_object_get(r, "tags"), "quote")),
+	        "[format('it''s {{x}} for {0}', parameters('env'))]");
+	cr_assert_str_eq(json_string_value(json_object_get(j, "$schema")),
+	        "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#");
+	json_decref(j);
+	free(p);
+}
+
+Test(compile, arm_conditions_are_variables_and_dependencies_are_inferred)
+{
+	char *p = put("t.yaml", AZ_HEADER
+	        "params:\n  env: { type: string, default: prod, allowed: [prod, stg] }\n"
+	        "conditions:\n  is_prod: ${params.env == 'prod'}\n"
+	        "resources:\n"
+	        "  nsg:\n"
+	        "    type: Microsoft.Network/networkSecurityGroups@2024-05-01\n"
+	        "    properties: { name: nsg-a, location: japaneast, properties: { securityRules: "
+	        "[] } }\n"
+	        "  vnet:\n"
+	        "    type: Microsoft.Network/virtualNetworks@2024-05-01\n"
+	        "    when: ${conditions.is_prod}\n"
+	        "    properties:\n"
+	        "      name: vnet-a\n"
+	        "      location: japaneast\n"
+	        "      properties:\n"
+	        "        addressSpace: { addressPrefixes: [10.0.0.0/16] }\n"
+	        "        subnets: [{ name: s1, properties: { addressPrefix: 10.0.1.0/24,\n"
+	        "                    networkSecurityGroup: { id: \"${nsg.id}\" } } }]\n");
+	json_t *j, *vnet;
+	char *s;
+	cr_assert_eq(compile(p, NULL, 0), 0);
+	j = output_json();
+	s = dump(json_object_get(j, "variables"));
+	cr_assert_str_eq(s, "{\"isProd\":\"[equals(parameters('env'), 'prod')]\"}");
+	free(s);
+	vnet = json_array_get(json_object_get(j, "resources"), 1);
+	cr_assert_str_eq(
+	        json_string_value(json_object_get(vnet, "condition")), "[variables('isProd')]");
+	s = dump(json_object_get(vnet, "dependsOn"));
+	cr_assert_str_eq(
+	        s, "[\"[resourceId('Microsoft.Network/networkSecurityGroups', 'nsg-a')]\"]");
+	free(s);
+	json_decref(j);
+	free(p);
+}
