@@ -10,7 +10,10 @@
 
 #include "common/arena.h"
 #include "common/buf.h"
+#include "compiler/catalog.h"
+#include "compiler/emit_arm.h"
 #include "compiler/emit_cfn.h"
+#include "compiler/rules.h"
 #include "compiler/lower.h"
 #include "compiler/registry.h"
 #include "compiler/resolve.h"
@@ -53,13 +56,18 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		hg_template_parse(&t, a, &d, file, root) == 0 && t->kind == HG_DOC_TEMPLATE) {
 		hg_resolve_options ro = HG_RESOLVE_OPTIONS_INIT;
 		hg_ir *ir;
-		ro.registry = reg;
-		if (hg_resolve(&ir, a, &d, t, &ro) == 0 &&
-			(t->target != HG_TARGET_AWS || !schemas || hg_schemas_check(schemas, ir, &d) == 0) &&
-			hg_lower(ir, &d) == 0 && t->target == HG_TARGET_AWS) {
-			hg_buf out = HG_BUF_INIT;
-			hg_emit_cfn(&out, ir, &d);
-			hg_buf_dispose(&out);
+		ro.registry = reg;		if (hg_resolve(&ir, a, &d, t, &ro) == 0) {
+			if (ir->profile)
+				hg_rules_check(ir->profile->rules, ir->profile->nrules, ir, &d);
+			if ((!schemas || hg_schemas_check(schemas, ir, &d) == 0) &&
+			        hg_lower(ir, &d) == 0) {
+				hg_buf out = HG_BUF_INIT;
+				if (t->target == HG_TARGET_AWS)
+					hg_emit_cfn(&out, ir, &d);
+				else
+					hg_emit_arm(&out, ir, &d);
+				hg_buf_dispose(&out);
+			}
 		}
 	}
 	{
