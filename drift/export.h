@@ -1,0 +1,74 @@
+/*
+ * export.h: reading the deployed state the clouds' CLIs print, streaming.
+ * Part of hinagata; see LICENSE.
+ *
+ * The input is the raw JSON of one CLI call; its shape is detected from
+ * its first key. Large listings are read one record at a time: the reader
+ * finds each element of the listing's array with a byte scanner and hands
+ * only that element to jansson, so memory stays bounded by the largest
+ * record, not by the file.
+ */
+#ifndef HG_EXPORT_H
+#define HG_EXPORT_H
+
+#include <jansson.h>
+#include <stdint.h>
+
+#include "../common/diag.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* ORDER SHAPE: the CLI outputs hinagata reads. */
+typedef enum hg_export_shape {
+	HG_EXP_UNKNOWN,
+	HG_EXP_CC_LIST,         /* aws cloudcontrol list-resources */
+	HG_EXP_CC_GET,          /* aws cloudcontrol get-resource */
+	HG_EXP_STACK_RESOURCES, /* aws cloudformation describe-stack-resources */
+	HG_EXP_STACKS,          /* aws cloudformation describe-stacks */
+	HG_EXP_AZ_LIST,         /* az resource list */
+	HG_EXP_AZ_SHOW,         /* az resource show */
+	HG_EXP_AZ_DEPLOYMENT,   /* az deployment group|sub show */
+} hg_export_shape;
+
+/* The CLI command that prints a shape ("aws cloudcontrol list-resources"). */
+const char *hg_export_shape_command(hg_export_shape s);
+
+typedef struct hg_export_item {
+	hg_export_shape shape;
+	const char *type_name; /* CC shapes: the TypeName (borrowed) */
+	const char *raw;       /* the record's JSON text (borrowed, valid during the call) */
+	size_t len;
+	uint64_t offset;       /* byte offset of the record in the file */
+	hg_span span;          /* where the record starts in the file */
+} hg_export_item;
+
+/* Called once per record; a negative return stops the read with that code. */
+typedef int (*hg_export_cb)(const hg_export_item *item, void *payload);
+
+typedef struct hg_export_limits {
+	size_t max_record;  /* bytes of one record (default 64 MiB) */
+	unsigned max_depth; /* nesting (default 512) */
+} hg_export_limits;
+
+#define HG_EXPORT_LIMITS_INIT {64u << 20, 512}
+
+/*
+ * Stream the records of the export at path to cb. file is the display name
+ * (registered in d by the caller or not). Returns 0; HG_EIO with errno set
+ * if the file cannot be read; HG_EINVALID after a diagnostic in d when it
+ * is malformed, truncated, too deep or of no known shape; or cb's negative
+ * return. *shape_out (may be NULL) gets the shape detected.
+ */
+int hg_export_read(const char *path, const char *file, hg_export_cb cb, void *payload,
+        hg_diags *d, const hg_export_limits *limits, hg_export_shape *shape_out);
+
+/* The same, from memory (for tests and fuzzing). */
+int hg_export_read_mem(const char *data, size_t len, const char *file, hg_export_cb cb,
+        void *payload, hg_diags *d, const hg_export_limits *limits, hg_export_shape *shape_out);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,95 @@
+/*
+ * jv.h: a small, fast JSON value tree for the drift engine.
+ * Part of hinagata; see LICENSE.
+ *
+ * Exports are large and most of their records are compared once and
+ * dropped, so the drift engine does not use jansson for them: jv values
+ * live in an arena that is reset between records, objects keep their
+ * members in an array (no hash table), strings are unescaped once and
+ * numbers keep their text (CloudFormation compares numbers as strings).
+ * jansson stays for templates and reports.
+ */
+#ifndef HG_JV_H
+#define HG_JV_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "../common/arena.h"
+#include "../common/buf.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef enum hg_jv_kind {
+	HG_JV_NULL,
+	HG_JV_FALSE,
+	HG_JV_TRUE,
+	HG_JV_NUM, /* s holds the number's text */
+	HG_JV_STR,
+	HG_JV_ARR,
+	HG_JV_OBJ,
+} hg_jv_kind;
+
+typedef struct hg_jv hg_jv;
+
+typedef struct hg_jv_member {
+	const char *key;
+	size_t klen;
+	hg_jv *val;
+} hg_jv_member;
+
+struct hg_jv {
+	hg_jv_kind kind;
+	size_t n; /* string/number: bytes; array: items; object: members */
+	union {
+		const char *s;
+		hg_jv **items;
+		hg_jv_member *members;
+	} u;
+};
+
+typedef struct hg_jv_error {
+	size_t offset; /* byte offset of the problem in the input */
+	const char *what; /* a short English description (static) */
+	bool truncated;   /* the input ended inside a value */
+} hg_jv_error;
+
+/*
+ * Parse one JSON value from text[0..len) into *out (arena-owned). Returns 0,
+ * or -1 with *err set (malformed, trailing data, deeper than max_depth).
+ */
+int hg_jv_parse(hg_jv **out, hg_arena *a, const char *text, size_t len, unsigned max_depth,
+        hg_jv_error *err);
+
+/* Constructors (arena-owned). */
+hg_jv *hg_jv_new(hg_arena *a, hg_jv_kind kind);
+hg_jv *hg_jv_string(hg_arena *a, const char *s, size_t n);
+
+/* The member `key` of an object, or NULL. */
+hg_jv *hg_jv_get(const hg_jv *obj, const char *key);
+/* A string value's text, or NULL if v is not a string. */
+const char *hg_jv_str(const hg_jv *v);
+
+/* Structural equality (object members in any order; numbers by text). */
+bool hg_jv_equal(const hg_jv *a, const hg_jv *b);
+
+/*
+ * The canonical text of v (jsontext.h rules): object keys sorted by bytes,
+ * compact, strings UTF-8. Appended to out. Used for hashing and display.
+ */
+void hg_jv_canonical(hg_buf *out, const hg_jv *v);
+/* XXH3-64 of the canonical text of v. */
+uint64_t hg_jv_hash(const hg_jv *v);
+
+/* Conversions to and from jansson (new json_t / arena-owned jv). */
+json_t *hg_jv_to_json(const hg_jv *v);
+hg_jv *hg_jv_from_json(hg_arena *a, const json_t *j);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,199 @@
+/*
+ * test_export.c: the streaming export reader and the jv parser.
+ * Part of hinagata; see LICENSE.
+ */
+#include <criterion/criterion.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "common/buf.h"
+#include "common/fs.h"
+#include "drift/export.h"
+#include "drift/jv.h"
+
+struct seen {
+	int n;
+	char type[64];
+	char first[256];
+	uint32_t line, col;
+	uint64_t offset;
+};
+
+static int collect(const hg_export_item *it, void *payload)
+{
+	struct seen *s = payload;
+	if (s->n == 0) {
+		snprintf(s->first, sizeof(s->first), "%.*s", (int)it->len, it->raw);
+		s->line = it->span.line;
+		s->col = it->span.col;
+		s->offset = it->offset;
+	}
+	if (it->type_name)
+		snprintf(s->type, sizeof(s->type), "%s", it->type_name);
+	s->n++;
+	return 0;
+}
+
+static int read_mem(const char *text, struct seen *s, hg_diags *d, hg_export_shape *shape)
+{
+	memset(s, 0, sizeof(*s));
+	return hg_export_read_mem(text, strlen(text), "e.json", collect, s, d, NULL, shape);
+}
+
+Test(export, cloudcontrol_list_is_streamed_record_by_record)
+{
+	hg_diags d = HG_DIAGS_INIT;
+	struct seen s;
+	hg_export_shape shape;
+	const char *text =
+	        "{\n  \"TypeName\": \"AWS::S3::Bucket\",\n  \"ResourceDescriptions\": [\n"
+	        "    {\"Identifier\": \"a\", \"Properties\": \"{\\\"BucketName\\\":\\\"a\\\"}\"},\n"
+	        "    {\"Identifier\": \"b\", \"Properties\": \"{}\"}\n  ],\n  \"NextToken\": "
+	        "null\n}\n";
+	cr_assert_eq(read_mem(text, &s, &d, &shape), 0);
+	cr_assert_eq(shape, HG_EXP_CC_LIST);
+	cr_assert_eq(s.n, 2);
+	cr_assert_str_eq(s.type, "AWS::S3::Bucket");
+	cr_assert_str_eq(s.first,
+	        "{\"Identifier\": \"a\", \"Properties\": \"{\\\"BucketName\\\":\\\"a\\\"}\"}");
+	cr_assert_eq(s.line, 4);
+	cr_assert_eq(s.col, 5);
+	hg_diags_dispose(&d);
+}
+
+Test(export, shapes_are_detected)
+{
+	hg_diags d = HG_DIAGS_INIT;
+	struct seen s;
+	hg_export_shape shape;
+	cr_assert_eq(
+	        read_mem("{\"StackResources\": [{\"LogicalResourceId\": \"A\"}]}", &s, &d, &shape),
+	        0);
+	cr_assert_eq(shape, HG_EXP_STACK_RESOURCES);
+	cr_assert_eq(read_mem("{\"Stacks\": [{\"StackName\": \"s\"}]}", &s, &d, &shape), 0);
+	cr_assert_eq(shape, HG_EXP_STACKS);
+	cr_assert_eq(read_mem("{\"TypeName\": \"AWS::SQS::Queue\", \"ResourceDescription\": "
+	                      "{\"Identifier\": \"q\"}}",
+	                     &s, &d, &shape),
+	        0);
+	cr_assert_eq(shape, HG_EXP_CC_GET);
+	cr_assert_eq(s.n, 1);
+	cr_assert_eq(read_mem("[{\"id\": \"/subscriptions/x/resourceGroups/r/providers/A.B/c/d\", "
+	                      "\"type\": \"A.B/c\"}]",
+	                     &s, &d, &shape),
+	        0);
+	cr_assert_eq(shape, HG_EXP_AZ_LIST);
+	cr_assert_eq(read_mem("{\"id\": \"/subscriptions/x\", \"name\": \"n\", \"type\": "
+	                      "\"Microsoft.Storage/storageAccounts\"}",
+	                     &s, &d, &shape),
+	        0);
+	cr_assert_eq(shape, HG_EXP_AZ_SHOW);
+	cr_assert_eq(read_mem("{\"id\": \"/d\", \"type\": \"Microsoft.Resources/deployments\", "
+	                      "\"properties\": {}}",
+	                     &s, &d, &shape),
+	        0);
+	cr_assert_eq(shape, HG_EXP_AZ_DEPLOYMENT);
+	cr_assert_eq(d.n, 0);
+	hg_diags_dispose(&d);
+}
+
+Test(export, truncated_and_wrong_files_are_located_errors)
+{
+	hg_diags d = HG_DIAGS_INIT;
+	struct seen s;
+	cr_assert_eq(read_mem("{\"ResourceDescriptions\": [{\"Identifier\": \"a\"},\n "
+	                      "{\"Identifier\": \"b",
+	                     &s, &d, NULL),
+	        HG_EINVALID);
+	cr_assert_eq(d.items[0]->code, HG_D_EXPORT_TRUNCATED);
+	cr_assert_eq(d.items[0]->span.line, 2);
+	cr_assert_eq(s.n, 1); /* the first record was delivered before the damage */
+	cr_assert_eq(read_mem("{\"foo\": 1}", &s, &d, NULL), HG_EINVALID);
+	cr_assert_eq(d.items[1]->code, HG_D_EXPORT_SHAPE);
+	cr_assert_eq(read_mem("", &s, &d, NULL), HG_EINVALID);
+	cr_assert_eq(d.items[2]->code, HG_D_EXPORT_SYNTAX);
+	cr_assert_eq(read_mem("[{}] x", &s, &d, NULL), HG_EINVALID);
+	cr_assert_eq(d.items[3]->code, HG_D_EXPORT_SYNTAX);
+	cr_assert(hg_diags_exit_code(&d) == 2);
+	hg_diags_dispose(&d);
+}
+
+Test(export, nesting_and_record_size_are_bounded)
+{
+	hg_diags d = HG_DIAGS_INIT;
+	struct seen s;
+	hg_buf b = HG_BUF_INIT;
+	hg_export_limits lim = {64, 512};
+	hg_buf_puts(&b, "[");
+	hg_buf_fill(&b, '[', 10000);
+	hg_buf_fill(&b, ']', 10000);
+	hg_buf_puts(&b, "]");
+	cr_assert_eq(read_mem(b.ptr, &s, &d, NULL), HG_EINVALID);
+	cr_assert_eq(d.items[0]->code, HG_D_EXPORT_TOO_DEEP);
+	memset(&s, 0, sizeof(s));
+	{
+		const char *big = "[{\"a\": "
+		                  "\"01234567890123456789012345678901234567890123456789012345678901"
+		                  "23456789\"}]";
+		cr_assert_eq(
+		        hg_export_read_mem(big, strlen(big), "e.json", collect, &s, &d, &lim, NULL),
+		        HG_EINVALID);
+	}
+	cr_assert_eq(d.items[1]->code, HG_D_EXPORT_TOO_BIG);
+	hg_buf_dispose(&b);
+	hg_diags_dispose(&d);
+}
+
+Test(export, files_larger_than_the_buffer_stream)
+{
+	char path[] = "/tmp/hg-export-XXXXXX";
+	hg_buf b = HG_BUF_INIT;
+	hg_diags d = HG_DIAGS_INIT;
+	struct seen s;
+	int fd = mkstemp(path), i;
+	cr_assert_geq(fd, 0);
+	close(fd);
+	hg_buf_puts(&b, "{\"TypeName\": \"AWS::SQS::Queue\", \"ResourceDescriptions\": [");
+	for (i = 0; i < 20000; i++)
+		hg_buf_printf(&b,
+		        "%s{\"Identifier\": \"q%d\", \"Properties\": "
+		        "\"{\\\"QueueName\\\":\\\"q%d\\\",\\\"DelaySeconds\\\":%d}\"}",
+		        i ? ",\n" : "", i, i, i % 900);
+	hg_buf_puts(&b, "]}");
+	cr_assert_eq(hg_fs_write_atomic(path, b.ptr, b.size), 0);
+	memset(&s, 0, sizeof(s));
+	cr_assert_eq(hg_export_read(path, "big.json", collect, &s, &d, NULL, NULL), 0);
+	cr_assert_eq(s.n, 20000);
+	unlink(path);
+	hg_buf_dispose(&b);
+	hg_diags_dispose(&d);
+}
+
+Test(jv, parses_unescapes_and_hashes_canonically)
+{
+	hg_arena *a = hg_arena_new();
+	hg_jv *x, *y;
+	hg_jv_error err;
+	hg_buf b = HG_BUF_INIT;
+	cr_assert_eq(
+	        hg_jv_parse(&x, a,
+	                "{\"b\": [1, 2.5e3, true], \"a\": \"\\u65e5\\u672c \\ud83d\\ude00\\n\"}",
+	                strlen("{\"b\": [1, 2.5e3, true], \"a\": \"\\u65e5\\u672c "
+	                       "\\ud83d\\ude00\\n\"}"),
+	                64, &err),
+	        0);
+	cr_assert_eq(hg_jv_parse(&y, a, "{\"a\":\"日本 😀\\n\",\"b\":[1,2.5e3,true]}",
+	                     strlen("{\"a\":\"日本 😀\\n\",\"b\":[1,2.5e3,true]}"), 64, &err),
+	        0);
+	cr_assert(hg_jv_equal(x, y));
+	hg_jv_canonical(&b, x);
+	cr_assert_str_eq(b.ptr, "{\"a\":\"日本 😀\\n\",\"b\":[1,2.5e3,true]}");
+	cr_assert_eq(hg_jv_hash(x), hg_jv_hash(y));
+	cr_assert_eq(hg_jv_parse(&x, a, "{\"a\": [1, }", strlen("{\"a\": [1, }"), 64, &err), -1);
+	cr_assert_eq(hg_jv_parse(&x, a, "{\"a\": \"open", strlen("{\"a\": \"open"), 64, &err), -1);
+	cr_assert(err.truncated);
+	cr_assert_eq(hg_jv_parse(&x, a, "[[[[1]]]]", strlen("[[[[1]]]]"), 3, &err), -1);
+	hg_buf_dispose(&b);
+	hg_arena_dispose(a);
+}
