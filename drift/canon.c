@@ -1,0 +1,784 @@
+/*
+ * canon.c: canonical forms by named rules (see canon.h).
+ * Part of hinagata; see LICENSE.
+ *
+ * Design. One recursive walk builds the canonical copy of a value. At each
+ * node it knows the JSON pointer with array indexes written "*" (the
+ * "shape path" the rule tables use) and the property name. Rules, in the
+ * order they apply:
+ *   json-string      a string holding a JSON object or array is decoded;
+ *   policy-document  IAM/resource policies get one form (statements as a
+ *                    sorted array, actions lower-cased and sorted, scalar
+ *                    vs list, principals "*" -> {"AWS": ["*"]}, Version);
+ *   scalar-coercion  numbers and booleans become strings (CloudFormation
+ *                    compares 10 and "10", true and "true" as equal);
+ *   system-tags      aws:* keys leave Tags (and only Tags);
+ *   unordered-array  arrays the schema (or the table) says are sets are
+ *                    sorted, by identity key when every element has one;
+ *   id-set           arrays of IDs or ARNs are sorted;
+ *   azure-id-case    Azure resource IDs are lower-cased.
+ * The CloudFormation schemas are read lazily per type and cached.
+ */
+#include "canon.h"
+
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+struct schema_cache {
+	char *type;
+	json_t *schema; /* may be NULL: unknown type */
+};
+
+struct hg_canon {
+	char *dir;
+	json_t *rules;
+	json_t *aws_index;
+	struct schema_cache *cache;
+	size_t ncache, capcache;
+	hg_sidecar *sidecars;
+	char **sidecar_types;
+	size_t nsidecars;
+};
+
+hg_canon *hg_canon_open(const char *schema_dir, hg_diags *d)
+{
+	hg_canon *c;
+	hg_buf path = HG_BUF_INIT;
+	json_error_t err;
+	json_t *rules, *side, *v;
+	const char *k;
+
+	hg_buf_printf(&path, "%s/drift/rules.json", schema_dir);
+	rules = json_load_file(path.ptr, 0, &err);
+	if (!rules) {
+		hg_diag_add(d, HG_D_SCHEMAS_MISSING, NULL, schema_dir,
+		        HG_BI("drift/rules.json cannot be read", "drift/rules.json を読めません"), NULL);
+		hg_buf_dispose(&path);
+		return NULL;
+	}
+	c = hg_xcalloc(1, sizeof(*c));
+	c->dir = hg_xstrdup(schema_dir);
+	c->rules = rules;
+	hg_buf_clear(&path);
+	hg_buf_printf(&path, "%s/aws/index.json", schema_dir);
+	c->aws_index = json_load_file(path.ptr, 0, &err);
+	hg_buf_dispose(&path);
+	side = json_object_get(json_object_get(rules, "sidecars"), "types");
+	c->sidecars = hg_xcalloc(json_object_size(side) + 1, sizeof(*c->sidecars));
+	c->sidecar_types = hg_xcalloc(json_object_size(side) + 1, sizeof(*c->sidecar_types));
+	json_object_foreach(side, k, v) {
+		hg_sidecar *s = &c->sidecars[c->nsidecars];
+		json_t *drop = json_object_get(v, "drop");
+		const char **names = hg_xcalloc(json_array_size(drop) + 1, sizeof(*names));
+		size_t i;
+		json_t *x;
+		s->parent = json_string_value(json_object_get(v, "parent"));
+		s->into = json_string_value(json_object_get(v, "into"));
+		json_array_foreach(drop, i, x)
+			names[i] = json_string_value(x);
+		s->drop = names;
+		s->ndrop = json_array_size(drop);
+		c->sidecar_types[c->nsidecars++] = hg_xstrdup(k);
+	}
+	return c;
+}
+
+void hg_canon_free(hg_canon *c)
+{
+	size_t i;
+	if (!c)
+		return;
+	for (i = 0; i < c->ncache; i++) {
+		free(c->cache[i].type);
+		json_decref(c->cache[i].schema);
+	}
+	for (i = 0; i < c->nsidecars; i++) {
+		free(c->sidecar_types[i]);
+		free((void *)(uintptr_t)c->sidecars[i].drop);
+	}
+	free(c->sidecars);
+	free(c->sidecar_types);
+	free(c->cache);
+	json_decref(c->rules);
+	json_decref(c->aws_index);
+	free(c->dir);
+	free(c);
+}
+
+static json_t *aws_schema(hg_canon *c, const char *type)
+{
+	json_t *file;
+	hg_buf path = HG_BUF_INIT;
+	json_error_t err;
+	json_t *s = NULL;
+	size_t i;
+
+	for (i = 0; i < c->ncache; i++)
+		if (strcmp(c->cache[i].type, type) == 0)
+			return c->cache[i].schema;
+	file = json_object_get(json_object_get(c->aws_index, "types"), type);
+	if (json_is_string(file)) {
+		hg_buf_printf(&path, "%s/aws/resources/%s", c->dir, json_string_value(file));
+		s = json_load_file(path.ptr, 0, &err);
+		hg_buf_dispose(&path);
+	}
+	HG_GROW(c->cache, c->capcache, c->ncache + 1);
+	c->cache[c->ncache].type = hg_xstrdup(type);
+	c->cache[c->ncache++].schema = s;
+	return s;
+}
+
+static json_t *deref(json_t *root, json_t *node)
+{
+	int hops = 0;
+	while (node && hops++ < 32) {
+		json_t *r = json_object_get(node, "$ref");
+		const char *p = json_string_value(r);
+		if (!p || strncmp(p, "#/definitions/", 14) != 0)
+			break;
+		node = json_object_get(json_object_get(root, "definitions"), p + 14);
+	}
+	return node;
+}
+
+/* The schema node at a shape path ("/A/-/B" with "*" for each index) of type, or NULL. */
+static json_t *schema_at(hg_canon *c, const char *type, const char *path)
+{
+	json_t *root = aws_schema(c, type), *node = root;
+	const char *p = path;
+	bool top = true;
+
+	if (!root)
+		return NULL;
+	while (node && *p == '/') {
+		const char *seg = p + 1, *end = strchr(seg, '/');
+		size_t len = end ? (size_t)(end - seg) : strlen(seg);
+		char key[256];
+		if (len >= sizeof(key))
+			return NULL;
+		memcpy(key, seg, len);
+		key[len] = '\0';
+		node = deref(root, node);
+		if (strcmp(key, "*") == 0) {
+			node = json_object_get(node, "items");
+		} else {
+			json_t *props = json_object_get(node, "properties");
+			node = json_object_get(props, key);
+		}
+		top = false;
+		p = seg + len;
+	}
+	(void)top;
+	return deref(root, node);
+}
+
+static bool in_table(hg_canon *c, const char *table, const char *type, const char *path)
+{
+	json_t *list = json_object_get(json_object_get(json_object_get(c->rules, table), "paths"), type);
+	size_t i;
+	json_t *v;
+	json_array_foreach(list, i, v)
+		if (json_is_string(v) && strcmp(json_string_value(v), path) == 0)
+			return true;
+	return false;
+}
+
+static bool unordered(hg_canon *c, const char *type, const char *path)
+{
+	json_t *node;
+	if (in_table(c, "ordered", type, path))
+		return false;
+	if (in_table(c, "unordered", type, path))
+		return true;
+	node = schema_at(c, type, path);
+	return node && json_is_false(json_object_get(node, "insertionOrder"));
+}
+
+static bool pointer_listed(hg_canon *c, const char *type, const char *key, const char *path)
+{
+	json_t *s = aws_schema(c, type), *v;
+	size_t i;
+	json_array_foreach(json_object_get(s, key), i, v) {
+		const char *p = json_string_value(v);
+		if (p && strncmp(p, "/properties", 11) == 0 && strcmp(p + 11, path) == 0)
+			return true;
+	}
+	return false;
+}
+
+bool hg_canon_write_only(hg_canon *c, const char *type, const char *path)
+{
+	return pointer_listed(c, type, "writeOnlyProperties", path);
+}
+
+bool hg_canon_read_only(hg_canon *c, const char *type, const char *path)
+{
+	return pointer_listed(c, type, "readOnlyProperties", path);
+}
+
+size_t hg_canon_primary_id(hg_canon *c, const char *type, const char **out, size_t max)
+{
+	json_t *s = aws_schema(c, type), *v;
+	size_t i, n = 0;
+	json_array_foreach(json_object_get(s, "primaryIdentifier"), i, v) {
+		const char *p = json_string_value(v);
+		if (p && strncmp(p, "/properties", 11) == 0 && n < max)
+			out[n++] = p + 11;
+	}
+	return n;
+}
+
+const hg_jv *hg_canon_default(hg_canon *c, hg_arena *a, const char *type, const char *path)
+{
+	json_t *v = json_object_get(
+	        json_object_get(json_object_get(json_object_get(c->rules, "defaults"), "values"), type),
+	        path);
+	json_t *node;
+	if (v)
+		return hg_jv_from_json(a, v);
+	/* The schema's own default, where it has one. */
+	node = schema_at(c, type, path);
+	v = json_object_get(node, "default");
+	return v ? hg_jv_from_json(a, v) : NULL;
+}
+
+bool hg_canon_secret_name(const hg_canon *c, const char *name)
+{
+	json_t *list = json_object_get(json_object_get(c->rules, "secrets"), "contains"), *v;
+	size_t i, n = strlen(name), k;
+	char low[128];
+	if (n >= sizeof(low))
+		n = sizeof(low) - 1;
+	for (k = 0; k < n; k++)
+		low[k] = (char)tolower((unsigned char)name[k]);
+	low[n] = '\0';
+	json_array_foreach(list, i, v)
+		if (json_is_string(v) && strstr(low, json_string_value(v)))
+			return true;
+	return false;
+}
+
+const hg_sidecar *hg_canon_sidecar(const hg_canon *c, const char *type)
+{
+	size_t i;
+	for (i = 0; i < c->nsidecars; i++)
+		if (strcmp(c->sidecar_types[i], type) == 0)
+			return &c->sidecars[i];
+	return NULL;
+}
+
+/* A value at a pointer under props (no wildcards). */
+static const hg_jv *at_pointer(const hg_jv *v, const char *p)
+{
+	while (v && *p == '/') {
+		const char *seg = p + 1, *end = strchr(seg, '/');
+		size_t len = end ? (size_t)(end - seg) : strlen(seg), i;
+		const hg_jv *next = NULL;
+		if (v->kind != HG_JV_OBJ)
+			return NULL;
+		for (i = 0; i < v->n; i++)
+			if (v->u.members[i].klen == len && memcmp(v->u.members[i].key, seg, len) == 0)
+				next = v->u.members[i].val;
+		v = next;
+		p = seg + len;
+	}
+	return v;
+}
+
+bool hg_canon_cloud_default(const hg_canon *c, const char *type, const hg_jv *props)
+{
+	json_t *list = json_object_get(json_object_get(c->rules, "cloud_defaults"), "match"), *m;
+	size_t i;
+	json_array_foreach(list, i, m) {
+		const hg_jv *v;
+		json_t *eq = json_object_get(m, "equals"), *pre = json_object_get(m, "prefix");
+		if (strcmp(json_string_value(json_object_get(m, "type")), type) != 0)
+			continue;
+		v = at_pointer(props, json_string_value(json_object_get(m, "property")));
+		if (!v)
+			continue;
+		if (json_is_string(pre) && v->kind == HG_JV_STR &&
+		        strncmp(v->u.s, json_string_value(pre), strlen(json_string_value(pre))) == 0)
+			return true;
+		if (json_is_string(eq) && v->kind == HG_JV_STR && strcmp(v->u.s, json_string_value(eq)) == 0)
+			return true;
+		if (json_is_true(eq) && (v->kind == HG_JV_TRUE ||
+		                                (v->kind == HG_JV_STR && strcmp(v->u.s, "true") == 0)))
+			return true;
+	}
+	return false;
+}
+
+/* ---- the walk ---- */
+
+struct walk {
+	hg_canon *c;
+	hg_arena *a;
+	const char *type;
+	hg_side side;
+	hg_fold_cb fold;
+	void *payload;
+	hg_buf path;  /* JSON pointer with real indexes, for reports */
+	hg_buf shape; /* the same with "*" for indexes, for the tables */
+};
+
+static void folded(struct walk *w, const char *rule)
+{
+	if (w->fold)
+		w->fold(rule, w->path.size ? w->path.ptr : "/", w->payload);
+}
+
+static bool list_has(json_t *list, const char *s)
+{
+	size_t i;
+	json_t *v;
+	json_array_foreach(list, i, v)
+		if (json_is_string(v) && strcmp(json_string_value(v), s) == 0)
+			return true;
+	return false;
+}
+
+static bool is_policy_name(struct walk *w, const char *name)
+{
+	return name && list_has(json_object_get(json_object_get(w->c->rules, "policy_documents"), "names"),
+	                       name);
+}
+
+static bool system_tag(struct walk *w, const char *key)
+{
+	json_t *list = json_object_get(json_object_get(w->c->rules, "system_tags"), "prefixes"), *v;
+	size_t i;
+	json_array_foreach(list, i, v)
+		if (json_is_string(v) &&
+		        strncmp(key, json_string_value(v), strlen(json_string_value(v))) == 0)
+			return true;
+	return false;
+}
+
+static hg_jv *walk(struct walk *w, const hg_jv *v, const char *name);
+
+static hg_jv *str(hg_arena *a, const char *s)
+{
+	return hg_jv_string(a, s, strlen(s));
+}
+
+/* "10.50" -> "10.5", "10.0" -> "10": numbers compare by value as text. */
+static hg_jv *number_text(hg_arena *a, const hg_jv *v)
+{
+	const char *s = v->u.s, *dot = memchr(s, '.', v->n);
+	size_t n = v->n;
+	if (dot && !memchr(s, 'e', n) && !memchr(s, 'E', n)) {
+		while (n > (size_t)(dot - s) && s[n - 1] == '0')
+			n--;
+		if (n == (size_t)(dot - s) + 1)
+			n--;
+	}
+	return hg_jv_string(a, s, n);
+}
+
+static int cmp_canon(const void *x, const void *y)
+{
+	const hg_buf *a = x, *b = y;
+	size_t n = a->size < b->size ? a->size : b->size;
+	int c = memcmp(a->ptr, b->ptr, n);
+	return c ? c : (a->size < b->size ? -1 : a->size > b->size);
+}
+
+/* Sort items by their canonical text (or by identity key first). */
+static void sort_items(hg_jv **items, size_t n, const char *idkey)
+{
+	hg_buf *keys;
+	hg_jv **tmp;
+	size_t *order, i, j;
+
+	if (n < 2)
+		return;
+	keys = hg_xcalloc(n, sizeof(*keys));
+	for (i = 0; i < n; i++) {
+		hg_buf_init(&keys[i]);
+		if (idkey) {
+			hg_jv_canonical(&keys[i], hg_jv_get(items[i], idkey));
+			hg_buf_putc(&keys[i], '\0');
+		}
+		hg_jv_canonical(&keys[i], items[i]);
+	}
+	/* Insertion sort of an index array: arrays in resources are short. */
+	order = hg_xmalloc(n * sizeof(*order));
+	for (i = 0; i < n; i++) {
+		size_t x = i;
+		for (j = i; j > 0 && cmp_canon(&keys[order[j - 1]], &keys[x]) > 0; j--)
+			order[j] = order[j - 1];
+		order[j] = x;
+	}
+	tmp = hg_xmalloc(n * sizeof(*tmp));
+	for (i = 0; i < n; i++)
+		tmp[i] = items[order[i]];
+	memcpy(items, tmp, n * sizeof(*tmp));
+	free(tmp);
+	free(order);
+	for (i = 0; i < n; i++)
+		hg_buf_dispose(&keys[i]);
+	free(keys);
+}
+
+static const char *identity_key(struct walk *w, const hg_jv *arr)
+{
+	json_t *keys = json_object_get(json_object_get(w->c->rules, "identity_keys"), "keys"), *k;
+	size_t i, j;
+	if (!arr->n)
+		return NULL;
+	json_array_foreach(keys, i, k) {
+		const char *name = json_string_value(k);
+		for (j = 0; j < arr->n; j++)
+			if (!hg_jv_get(arr->u.items[j], name))
+				break;
+		if (j == arr->n)
+			return name;
+	}
+	return NULL;
+}
+
+static bool id_set(struct walk *w, const hg_jv *arr)
+{
+	json_t *pre = json_object_get(json_object_get(w->c->rules, "id_sets"), "prefixes"), *p;
+	size_t i, k;
+	if (arr->n < 2)
+		return false;
+	for (i = 0; i < arr->n; i++) {
+		const hg_jv *e = arr->u.items[i];
+		bool ok = false;
+		if (e->kind != HG_JV_STR)
+			return false;
+		json_array_foreach(pre, k, p)
+			if (strncmp(e->u.s, json_string_value(p), strlen(json_string_value(p))) == 0)
+				ok = true;
+		if (!ok)
+			return false;
+	}
+	return true;
+}
+
+static void push(struct walk *w, const char *seg, size_t len, size_t *p0, size_t *s0, bool index)
+{
+	*p0 = w->path.size;
+	*s0 = w->shape.size;
+	hg_buf_putc(&w->path, '/');
+	hg_buf_put(&w->path, seg, len);
+	hg_buf_putc(&w->shape, '/');
+	if (index)
+		hg_buf_putc(&w->shape, '*');
+	else
+		hg_buf_put(&w->shape, seg, len);
+}
+
+static void pop(struct walk *w, size_t p0, size_t s0)
+{
+	hg_buf_truncate(&w->path, p0);
+	hg_buf_truncate(&w->shape, s0);
+}
+
+/* Decode a string that holds a JSON object or array, if it does. */
+static const hg_jv *decoded(struct walk *w, const hg_jv *v)
+{
+	const char *s = v->u.s;
+	size_t i = 0;
+	hg_jv *out = NULL;
+	while (i < v->n && isspace((unsigned char)s[i]))
+		i++;
+	if (i == v->n || (s[i] != '{' && s[i] != '['))
+		return NULL;
+	if (hg_jv_parse(&out, w->a, s, v->n, 128, NULL) < 0)
+		return NULL;
+	return out;
+}
+
+/* ---- policies ---- */
+
+static hg_jv *as_list(hg_arena *a, const hg_jv *v)
+{
+	hg_jv *l;
+	if (v->kind == HG_JV_ARR)
+		return (hg_jv *)(uintptr_t)v;
+	l = hg_jv_new(a, HG_JV_ARR);
+	l->n = 1;
+	l->u.items = HG_ANEWN(a, hg_jv *, 1);
+	l->u.items[0] = (hg_jv *)(uintptr_t)v;
+	return l;
+}
+
+static hg_jv *lowered(hg_arena *a, const hg_jv *v)
+{
+	hg_jv *c;
+	size_t i;
+	if (v->kind != HG_JV_STR)
+		return (hg_jv *)(uintptr_t)v;
+	c = hg_jv_string(a, v->u.s, v->n);
+	for (i = 0; i < c->n; i++)
+		((char *)(uintptr_t)c->u.s)[i] = (char)tolower((unsigned char)c->u.s[i]);
+	return c;
+}
+
+/* A sorted, de-duplicated list from a scalar or a list. */
+static hg_jv *set_of(struct walk *w, const hg_jv *v, bool lower)
+{
+	hg_jv *l = as_list(w->a, v), *out = hg_jv_new(w->a, HG_JV_ARR);
+	size_t i, k;
+	out->u.items = HG_ANEWN(w->a, hg_jv *, l->n ? l->n : 1);
+	for (i = 0; i < l->n; i++) {
+		hg_jv *e = lower ? lowered(w->a, l->u.items[i]) : l->u.items[i];
+		for (k = 0; k < out->n; k++)
+			if (hg_jv_equal(out->u.items[k], e))
+				break;
+		if (k == out->n)
+			out->u.items[out->n++] = e;
+	}
+	sort_items(out->u.items, out->n, NULL);
+	return out;
+}
+
+static hg_jv *obj_with(hg_arena *a, const hg_jv *o, const char *key, hg_jv *val)
+{
+	hg_jv *r = hg_jv_new(a, HG_JV_OBJ);
+	size_t i, kl = strlen(key);
+	r->u.members = HG_ANEWN(a, hg_jv_member, o->n + 1);
+	for (i = 0; i < o->n; i++) {
+		if (o->u.members[i].klen == kl && memcmp(o->u.members[i].key, key, kl) == 0)
+			continue;
+		r->u.members[r->n++] = o->u.members[i];
+	}
+	if (val) {
+		r->u.members[r->n].key = key;
+		r->u.members[r->n].klen = kl;
+		r->u.members[r->n++].val = val;
+	}
+	return r;
+}
+
+static hg_jv *principal(struct walk *w, const hg_jv *p)
+{
+	hg_jv *o;
+	size_t i;
+	if (p->kind == HG_JV_STR) {
+		/* "*" means anyone: {"AWS": ["*"]} */
+		hg_jv *aws = hg_jv_new(w->a, HG_JV_OBJ);
+		aws->n = 1;
+		aws->u.members = HG_ANEWN(w->a, hg_jv_member, 1);
+		aws->u.members[0].key = "AWS";
+		aws->u.members[0].klen = 3;
+		aws->u.members[0].val = set_of(w, p, false);
+		return aws;
+	}
+	if (p->kind != HG_JV_OBJ)
+		return (hg_jv *)(uintptr_t)p;
+	o = hg_jv_new(w->a, HG_JV_OBJ);
+	o->n = p->n;
+	o->u.members = HG_ANEWN(w->a, hg_jv_member, p->n ? p->n : 1);
+	for (i = 0; i < p->n; i++) {
+		hg_jv *vals = set_of(w, p->u.members[i].val, false);
+		size_t k;
+		/* An account ID is the account's root ARN. */
+		for (k = 0; k < vals->n; k++) {
+			const hg_jv *e = vals->u.items[k];
+			if (e->kind == HG_JV_STR && e->n == 12 && strspn(e->u.s, "0123456789") == 12)
+				vals->u.items[k] = str(w->a, hg_arena_printf(w->a, "arn:aws:iam::%s:root", e->u.s));
+		}
+		sort_items(vals->u.items, vals->n, NULL);
+		o->u.members[i] = p->u.members[i];
+		o->u.members[i].val = vals;
+	}
+	return o;
+}
+
+static hg_jv *policy(struct walk *w, const hg_jv *v)
+{
+	const hg_jv *st = hg_jv_get(v, "Statement");
+	hg_jv *doc, *list;
+	size_t i;
+
+	if (v->kind != HG_JV_OBJ)
+		return (hg_jv *)(uintptr_t)v;
+	doc = obj_with(w->a, v, "Version",
+	        hg_jv_get(v, "Version") ? hg_jv_get(v, "Version") : str(w->a, "2012-10-17"));
+	if (!st)
+		return doc;
+	st = as_list(w->a, st);
+	list = hg_jv_new(w->a, HG_JV_ARR);
+	list->n = st->n;
+	list->u.items = HG_ANEWN(w->a, hg_jv *, st->n ? st->n : 1);
+	for (i = 0; i < st->n; i++) {
+		hg_jv *s = (hg_jv *)(uintptr_t)st->u.items[i];
+		static const char *const sets[] = {"Action", "NotAction", "Resource", "NotResource"};
+		size_t k;
+		if (s->kind != HG_JV_OBJ) {
+			list->u.items[i] = s;
+			continue;
+		}
+		for (k = 0; k < 4; k++) {
+			const hg_jv *x = hg_jv_get(s, sets[k]);
+			if (x)
+				s = obj_with(w->a, s, sets[k], set_of(w, x, k < 2));
+		}
+		if (hg_jv_get(s, "Principal"))
+			s = obj_with(w->a, s, "Principal", principal(w, hg_jv_get(s, "Principal")));
+		if (hg_jv_get(s, "NotPrincipal"))
+			s = obj_with(w->a, s, "NotPrincipal", principal(w, hg_jv_get(s, "NotPrincipal")));
+		if (hg_jv_get(s, "Sid") && hg_jv_get(s, "Sid")->kind == HG_JV_STR &&
+		        hg_jv_get(s, "Sid")->n == 0)
+			s = obj_with(w->a, s, "Sid", NULL);
+		if (hg_jv_get(s, "Condition") && hg_jv_get(s, "Condition")->kind == HG_JV_OBJ) {
+			const hg_jv *cond = hg_jv_get(s, "Condition");
+			hg_jv *c2 = hg_jv_new(w->a, HG_JV_OBJ);
+			size_t m;
+			c2->n = cond->n;
+			c2->u.members = HG_ANEWN(w->a, hg_jv_member, cond->n ? cond->n : 1);
+			for (m = 0; m < cond->n; m++) {
+				const hg_jv *ops = cond->u.members[m].val;
+				hg_jv *o2 = hg_jv_new(w->a, HG_JV_OBJ);
+				size_t q;
+				o2->u.members = HG_ANEWN(w->a, hg_jv_member, ops->kind == HG_JV_OBJ && ops->n ? ops->n : 1);
+				for (q = 0; ops->kind == HG_JV_OBJ && q < ops->n; q++) {
+					/* condition keys are case-insensitive */
+					hg_jv *lk = lowered(w->a, hg_jv_string(w->a, ops->u.members[q].key,
+					                                        ops->u.members[q].klen));
+					o2->u.members[o2->n].key = lk->u.s;
+					o2->u.members[o2->n].klen = lk->n;
+					o2->u.members[o2->n++].val = set_of(w, ops->u.members[q].val, false);
+				}
+				c2->u.members[m] = cond->u.members[m];
+				c2->u.members[m].val = ops->kind == HG_JV_OBJ ? o2 : (hg_jv *)(uintptr_t)ops;
+			}
+			s = obj_with(w->a, s, "Condition", c2);
+		}
+		list->u.items[i] = s;
+	}
+	sort_items(list->u.items, list->n, NULL);
+	return obj_with(w->a, doc, "Statement", list);
+}
+
+static hg_jv *walk_array(struct walk *w, const hg_jv *v, const char *name)
+{
+	hg_jv *r = hg_jv_new(w->a, HG_JV_ARR);
+	size_t i;
+	bool is_tags = name && strcmp(name, "Tags") == 0;
+
+	r->u.items = HG_ANEWN(w->a, hg_jv *, v->n ? v->n : 1);
+	for (i = 0; i < v->n; i++) {
+		char idx[24];
+		size_t p0, s0;
+		const hg_jv *e = v->u.items[i];
+		const hg_jv *k = is_tags ? hg_jv_get(e, "Key") : NULL;
+		if (k && k->kind == HG_JV_STR && system_tag(w, k->u.s)) {
+			folded(w, HG_RULE_SYSTEM_TAGS);
+			continue;
+		}
+		snprintf(idx, sizeof(idx), "%zu", i);
+		push(w, idx, strlen(idx), &p0, &s0, true);
+		r->u.items[r->n++] = walk(w, e, NULL);
+		pop(w, p0, s0);
+	}
+	if (r->n > 1 && (is_tags || unordered(w->c, w->type, w->shape.ptr))) {
+		const char *idk = identity_key(w, r);
+		hg_buf before = HG_BUF_INIT, after = HG_BUF_INIT;
+		hg_jv_canonical(&before, r);
+		sort_items(r->u.items, r->n, idk);
+		hg_jv_canonical(&after, r);
+		if (before.size != after.size || memcmp(before.ptr, after.ptr, before.size) != 0)
+			folded(w, idk ? HG_RULE_IDENTITY : HG_RULE_UNORDERED);
+		hg_buf_dispose(&before);
+		hg_buf_dispose(&after);
+	} else if (id_set(w, r)) {
+		sort_items(r->u.items, r->n, NULL);
+		folded(w, HG_RULE_ID_SET);
+	}
+	return r;
+}
+
+static hg_jv *walk_object(struct walk *w, const hg_jv *v, const char *name)
+{
+	hg_jv *r = hg_jv_new(w->a, HG_JV_OBJ);
+	size_t i;
+	bool is_tags = name && strcmp(name, "Tags") == 0;
+
+	r->u.members = HG_ANEWN(w->a, hg_jv_member, v->n ? v->n : 1);
+	for (i = 0; i < v->n; i++) {
+		const hg_jv_member *m = &v->u.members[i];
+		size_t p0, s0;
+		char *key;
+		if (is_tags && system_tag(w, m->key)) {
+			folded(w, HG_RULE_SYSTEM_TAGS);
+			continue;
+		}
+		key = hg_arena_strndup(w->a, m->key, m->klen);
+		push(w, m->key, m->klen, &p0, &s0, false);
+		r->u.members[r->n].key = m->key;
+		r->u.members[r->n].klen = m->klen;
+		r->u.members[r->n++].val = walk(w, m->val, key);
+		pop(w, p0, s0);
+	}
+	return r;
+}
+
+static hg_jv *walk(struct walk *w, const hg_jv *v, const char *name)
+{
+	const hg_jv *d;
+
+	switch (v->kind) {
+	case HG_JV_STR:
+		if ((d = decoded(w, v)) != NULL) {
+			folded(w, HG_RULE_JSON_STRING);
+			return walk(w, d, name);
+		}
+		if (v->n > 15 && strncasecmp(v->u.s, "/subscriptions/", 15) == 0) {
+			hg_jv *l = lowered(w->a, v);
+			if (memcmp(l->u.s, v->u.s, v->n) != 0)
+				folded(w, HG_RULE_AZURE_ID);
+			return l;
+		}
+		return (hg_jv *)(uintptr_t)v;
+	case HG_JV_NUM:
+		folded(w, HG_RULE_SCALAR);
+		return number_text(w->a, v);
+	case HG_JV_TRUE:
+	case HG_JV_FALSE:
+		folded(w, HG_RULE_SCALAR);
+		return str(w->a, v->kind == HG_JV_TRUE ? "true" : "false");
+	case HG_JV_ARR:
+		return walk_array(w, v, name);
+	case HG_JV_OBJ:
+		if (is_policy_name(w, name)) {
+			hg_jv *p = walk_object(w, v, NULL);
+			folded(w, HG_RULE_POLICY);
+			return policy(w, p);
+		}
+		return walk_object(w, v, name);
+	default:
+		return (hg_jv *)(uintptr_t)v;
+	}
+}
+
+hg_jv *hg_canon_value(hg_canon *c, hg_arena *a, const char *type, const char *path,
+        const hg_jv *v, hg_side side, hg_fold_cb fold, void *payload)
+{
+	struct walk w;
+	const char *name = strrchr(path, '/');
+	hg_jv *r;
+
+	memset(&w, 0, sizeof(w));
+	w.c = c;
+	w.a = a;
+	w.type = type;
+	w.side = side;
+	w.fold = fold;
+	w.payload = payload;
+	hg_buf_init(&w.path);
+	hg_buf_init(&w.shape);
+	hg_buf_puts(&w.path, path);
+	hg_buf_puts(&w.shape, path);
+	r = walk(&w, v, name && name[1] ? name + 1 : NULL);
+	hg_buf_dispose(&w.path);
+	hg_buf_dispose(&w.shape);
+	return r;
+}

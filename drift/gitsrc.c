@@ -1,0 +1,144 @@
+/*
+ * gitsrc.c: reading templates from a git revision (see gitsrc.h).
+ * Part of hinagata; see LICENSE.
+ *
+ * libgit2 errors are translated once, here, into diagnostics with the
+ * library's own message (the "git:" code HG9005).
+ */
+#include "gitsrc.h"
+
+#include <git2.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "../common/fs.h"
+
+static int git_fail(hg_diags *d)
+{
+	const git_error *e = git_error_last();
+	hg_diag_add(d, HG_D_GIT, NULL, e && e->message ? e->message : "unknown error", NULL);
+	return HG_EIO;
+}
+
+static int open_tree(git_repository **repo, git_tree **tree, git_commit **commit, const char *path,
+        const char *ref, hg_diags *d)
+{
+	git_object *obj = NULL;
+
+	*repo = NULL;
+	*tree = NULL;
+	*commit = NULL;
+	if (git_repository_open_ext(repo, path, 0, NULL) < 0)
+		return git_fail(d);
+	if (git_revparse_single(&obj, *repo, ref ? ref : "HEAD") < 0 ||
+	        git_object_peel((git_object **)commit, obj, GIT_OBJECT_COMMIT) < 0 ||
+	        git_commit_tree(tree, *commit) < 0) {
+		git_object_free(obj);
+		return git_fail(d);
+	}
+	git_object_free(obj);
+	return 0;
+}
+
+static void close_tree(git_repository *repo, git_tree *tree, git_commit *commit)
+{
+	git_tree_free(tree);
+	git_commit_free(commit);
+	git_repository_free(repo);
+}
+
+int hg_git_read(hg_buf *out, const char *repo_path, const char *ref, const char *path, char *commit_hex,
+        hg_diags *d)
+{
+	git_repository *repo;
+	git_tree *tree;
+	git_commit *commit;
+	git_tree_entry *entry = NULL;
+	git_blob *blob = NULL;
+	int rc;
+
+	git_libgit2_init();
+	rc = open_tree(&repo, &tree, &commit, repo_path, ref, d);
+	if (rc < 0)
+		goto out;
+	if (commit_hex)
+		git_oid_tostr(commit_hex, 41, git_commit_id(commit));
+	if (git_tree_entry_bypath(&entry, tree, path) < 0 ||
+	        git_tree_entry_type(entry) != GIT_OBJECT_BLOB) {
+		hg_diag_add(d, HG_D_GIT_NO_PATH, NULL, path, repo_path, ref ? ref : "HEAD", NULL);
+		rc = HG_EIO;
+		goto out;
+	}
+	if (git_blob_lookup(&blob, repo, git_tree_entry_id(entry)) < 0) {
+		rc = git_fail(d);
+		goto out;
+	}
+	hg_buf_put(out, git_blob_rawcontent(blob), (size_t)git_blob_rawsize(blob));
+	rc = 0;
+out:
+	git_blob_free(blob);
+	git_tree_entry_free(entry);
+	close_tree(repo, tree, commit);
+	git_libgit2_shutdown();
+	return rc;
+}
+
+struct walkctx {
+	git_repository *repo;
+	const char *dir;
+	hg_diags *d;
+	int rc;
+};
+
+static bool template_name(const char *name)
+{
+	size_t n = strlen(name);
+	return (n > 5 && strcmp(name + n - 5, ".yaml") == 0) || (n > 4 && strcmp(name + n - 4, ".yml") == 0) ||
+	       (n > 5 && strcmp(name + n - 5, ".json") == 0);
+}
+
+static int walk_cb(const char *root, const git_tree_entry *entry, void *payload)
+{
+	struct walkctx *w = payload;
+	git_blob *blob = NULL;
+	hg_buf path = HG_BUF_INIT;
+
+	if (git_tree_entry_type(entry) != GIT_OBJECT_BLOB || !template_name(git_tree_entry_name(entry)))
+		return 0;
+	if (git_blob_lookup(&blob, w->repo, git_tree_entry_id(entry)) < 0) {
+		w->rc = git_fail(w->d);
+		return -1;
+	}
+	hg_buf_printf(&path, "%s/%s%s", w->dir, root, git_tree_entry_name(entry));
+	if (hg_fs_write_atomic(path.ptr, git_blob_rawcontent(blob), (size_t)git_blob_rawsize(blob)) < 0) {
+		hg_diag_add(w->d, HG_D_IO_WRITE, NULL, path.ptr, "export of the revision", NULL);
+		w->rc = HG_EIO;
+	}
+	hg_buf_dispose(&path);
+	git_blob_free(blob);
+	return w->rc < 0 ? -1 : 0;
+}
+
+int hg_git_export_templates(const char *repo_path, const char *ref, const char *dir, hg_diags *d)
+{
+	git_repository *repo;
+	git_tree *tree;
+	git_commit *commit;
+	struct walkctx w;
+	int rc;
+
+	git_libgit2_init();
+	rc = open_tree(&repo, &tree, &commit, repo_path, ref, d);
+	if (rc == 0) {
+		w.repo = repo;
+		w.dir = dir;
+		w.d = d;
+		w.rc = 0;
+		if (git_tree_walk(tree, GIT_TREEWALK_PRE, walk_cb, &w) < 0 && w.rc == 0)
+			w.rc = git_fail(d);
+		rc = w.rc;
+	}
+	close_tree(repo, tree, commit);
+	git_libgit2_shutdown();
+	return rc;
+}

@@ -1,0 +1,39 @@
+/*
+ * gitsrc.h: the desired state at a git revision, read with libgit2.
+ * Part of hinagata; see LICENSE.
+ *
+ * The only module that includes git2.h; it owns git_libgit2_init and
+ * shutdown. Files are read from the object database: no checkout, the
+ * working tree and the index are never touched.
+ */
+#ifndef HG_GITSRC_H
+#define HG_GITSRC_H
+
+#include "../common/buf.h"
+#include "../common/diag.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/*
+ * Read path (relative to the repository root) at revision ref (e.g. HEAD,
+ * a branch, a tag, a commit) of the repository at repo into out. *commit
+ * (may be NULL) gets the commit ID in hex (41 bytes). Returns 0, or HG_EIO
+ * with a diagnostic in d (no repository, unknown revision, no such file).
+ */
+int hg_git_read(hg_buf *out, const char *repo, const char *ref, const char *path, char *commit,
+        hg_diags *d);
+
+/*
+ * Write every blob of the tree at ref whose name ends in .yaml, .yml or
+ * .json into dir (which must exist), keeping paths, so that a template can
+ * be compiled with the templates it uses as they were at that revision.
+ * Returns 0 or HG_EIO with a diagnostic.
+ */
+int hg_git_export_templates(const char *repo, const char *ref, const char *dir, hg_diags *d);
+
+#ifdef __cplusplus
+}
+#endif
+#endif
