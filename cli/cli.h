@@ -30,6 +30,7 @@ typedef struct hg_cmd {
 
 int hg_cmd_compile(hg_cli *cli, int argc, char **argv);
 int hg_cmd_controls(hg_cli *cli, int argc, char **argv);
+int hg_cmd_drift(hg_cli *cli, int argc, char **argv);
 
 /*
  * The template search path of a command: the --templates directories,

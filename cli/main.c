@@ -24,6 +24,8 @@ static const hg_cmd commands[] = {
                 "テンプレートを CloudFormation / ARM の JSON にコンパイルする"},
         {"controls", hg_cmd_controls, "List the Government Cloud control catalog",
                 "ガバメントクラウドの統制カタログを一覧する"},
+        {"drift", hg_cmd_drift, "Compare deployed state with the templates in git",
+                "デプロイ済みの状態と git のテンプレートを比べる (ドリフト検知)"},
 };
 
 static void on_oom(void)

@@ -43,6 +43,9 @@ void hg_fs_cleanup_signal(void);
 int hg_fs_is_dir(const char *path);
 int hg_fs_is_file(const char *path);
 
+/* Remove a directory tree (best effort; for temporary directories). */
+void hg_fs_remove_tree(const char *dir);
+
 #ifdef __cplusplus
 }
 #endif

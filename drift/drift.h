@@ -16,6 +16,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "../common/arena.h"
 #include "../common/buf.h"
 #include "../common/diag.h"
 
@@ -70,6 +71,7 @@ typedef struct hg_drift_result {
 	char *severity;    /* the highest severity of those controls */
 	bool ignored;      /* the whole resource matched an ignore rule */
 	char *ignore_reason;
+	char *account, *region; /* where it is deployed, when the exports say */
 	char *source_file; /* where the resource is declared, for reports */
 	unsigned source_line;
 } hg_drift_result;
@@ -90,6 +92,8 @@ typedef struct hg_drift_report {
 	size_t nexpired;
 	char *ref;   /* the git revision of the desired state, or NULL */
 	char *today; /* the date expiry was judged against (YYYY-MM-DD) */
+	size_t cache_hits; /* resources judged in sync from the cache (--cache) */
+	hg_arena *arena;       /* owns every string and array of the report */
 } hg_drift_report;
 
 typedef struct hg_drift_options {
@@ -107,6 +111,7 @@ typedef struct hg_drift_options {
 	size_t ntemplate_dirs;
 	const char *bundled_dir;
 	const char *schema_dir;
+	const char *cache_file; /* verdicts of earlier runs (read and rewritten), or NULL */
 } hg_drift_options;
 
 #define HG_DRIFT_OPTIONS_VERSION 1

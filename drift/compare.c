@@ -1,0 +1,430 @@
+/*
+ * compare.c: comparing one resource (see compare.h).
+ * Part of hinagata; see LICENSE.
+ */
+#include "compare.h"
+
+#include <stdint.h>
+#include <string.h>
+
+#include "../common/hash.h"
+
+void hg_result_note(hg_arena *a, char ***list, size_t *n, const char *s)
+{
+	char **grown = hg_arena_alloc(a, sizeof(char *) * (*n + 1));
+
+	if (*n)
+		memcpy(grown, *list, sizeof(char *) * *n);
+	grown[(*n)++] = hg_arena_strdup(a, s);
+	*list = grown;
+}
+
+struct folds {
+	const char *rules[16];
+	size_t n;
+};
+
+static void on_fold(const char *rule, const char *path, void *payload)
+{
+	struct folds *f = payload;
+	size_t i;
+
+	(void)path;
+	for (i = 0; i < f->n; i++)
+		if (strcmp(f->rules[i], rule) == 0)
+			return;
+	if (f->n < 16)
+		f->rules[f->n++] = rule;
+}
+
+static hg_jv *object_new(hg_arena *a, size_t cap)
+{
+	hg_jv *o = hg_jv_new(a, HG_JV_OBJ);
+	o->u.members = HG_ANEWN(a, hg_jv_member, cap ? cap : 1);
+	return o;
+}
+
+static void object_put(hg_jv *o, const char *key, size_t klen, hg_jv *v)
+{
+	o->u.members[o->n].key = key;
+	o->u.members[o->n].klen = klen;
+	o->u.members[o->n].val = v;
+	o->n++;
+}
+
+/* The shape path (indexes as "*") of a pointer, for the defaults table. */
+static void shape_of(hg_buf *out, const char *path)
+{
+	const char *p = path;
+
+	hg_buf_clear(out);
+	while (*p == '/') {
+		const char *seg = p + 1, *end = strchr(seg, '/');
+		size_t len = end ? (size_t)(end - seg) : strlen(seg), i;
+		bool digits = len > 0;
+		for (i = 0; i < len; i++)
+			if (seg[i] < '0' || seg[i] > '9')
+				digits = false;
+		hg_buf_putc(out, '/');
+		if (digits)
+			hg_buf_putc(out, '*');
+		else
+			hg_buf_put(out, seg, len);
+		p = seg + len;
+	}
+}
+
+struct proj {
+	hg_compare *c;
+	struct folds *folds;
+	hg_buf path;
+	hg_buf shape;
+};
+
+/* Is the service default of path equal to the desired value v? */
+static bool is_default(struct proj *p, const hg_jv *v)
+{
+	const hg_jv *def;
+	hg_jv *cd;
+
+	shape_of(&p->shape, p->path.ptr);
+	def = hg_canon_default(p->c->canon, p->c->tmp, p->c->type, p->shape.ptr);
+	if (!def)
+		return false;
+	cd = hg_canon_value(p->c->canon, p->c->tmp, p->c->type, p->path.ptr, def, HG_SIDE_DESIRED,
+	        NULL, NULL);
+	return hg_jv_equal(cd, v);
+}
+
+static hg_jv *project(struct proj *p, const hg_jv *dep, const hg_jv *des);
+
+/* The union of the members of the desired items (their shape). */
+static hg_jv *items_shape(hg_arena *a, const hg_jv *arr)
+{
+	size_t i, k, total = 0;
+	hg_jv *u;
+
+	for (i = 0; i < arr->n; i++) {
+		if (arr->u.items[i]->kind != HG_JV_OBJ)
+			return NULL;
+		total += arr->u.items[i]->n;
+	}
+	u = object_new(a, total);
+	for (i = 0; i < arr->n; i++)
+		for (k = 0; k < arr->u.items[i]->n; k++) {
+			const hg_jv_member *m = &arr->u.items[i]->u.members[k];
+			hg_jv *prev = NULL;
+			size_t j;
+			for (j = 0; j < u->n; j++)
+				if (u->u.members[j].klen == m->klen &&
+				        memcmp(u->u.members[j].key, m->key, m->klen) == 0)
+					prev = u->u.members[j].val;
+			if (!prev)
+				object_put(u, m->key, m->klen, m->val);
+		}
+	return u;
+}
+
+static hg_jv *project_object(struct proj *p, const hg_jv *dep, const hg_jv *des)
+{
+	hg_jv *o = object_new(p->c->tmp, des->n);
+	size_t i, mark = p->path.size;
+
+	for (i = 0; i < des->n; i++) {
+		const hg_jv_member *m = &des->u.members[i];
+		char key[256];
+		hg_jv *dv;
+		size_t kl = m->klen < sizeof(key) - 1 ? m->klen : sizeof(key) - 1;
+		memcpy(key, m->key, kl);
+		key[kl] = '\0';
+		dv = hg_jv_get(dep, key);
+		hg_buf_putc(&p->path, '/');
+		hg_buf_put(&p->path, m->key, m->klen);
+		if (dv)
+			object_put(o, m->key, m->klen, project(p, dv, m->val));
+		else if (is_default(p, m->val)) {
+			object_put(o, m->key, m->klen, m->val);
+			on_fold(HG_RULE_DEFAULT, p->path.ptr, p->folds);
+		}
+		hg_buf_truncate(&p->path, mark);
+	}
+	return o;
+}
+
+static hg_jv *project(struct proj *p, const hg_jv *dep, const hg_jv *des)
+{
+	if (dep->kind == HG_JV_OBJ && des->kind == HG_JV_OBJ)
+		return project_object(p, dep, des);
+	if (dep->kind == HG_JV_ARR && des->kind == HG_JV_ARR && des->n > 0) {
+		hg_jv *shape = items_shape(p->c->tmp, des), *arr;
+		size_t i, mark = p->path.size;
+		if (!shape)
+			return (hg_jv *)(uintptr_t)dep;
+		arr = hg_jv_new(p->c->tmp, HG_JV_ARR);
+		arr->u.items = HG_ANEWN(p->c->tmp, hg_jv *, dep->n ? dep->n : 1);
+		for (i = 0; i < dep->n; i++) {
+			hg_buf_printf(&p->path, "/%zu", i);
+			arr->u.items[arr->n++] = dep->u.items[i]->kind == HG_JV_OBJ
+			                                 ? project_object(p, dep->u.items[i], shape)
+			                                 : dep->u.items[i];
+			hg_buf_truncate(&p->path, mark);
+		}
+		return arr;
+	}
+	return (hg_jv *)(uintptr_t)dep;
+}
+
+/* ---- the structural diff ---- */
+
+struct differ {
+	hg_compare *c;
+	hg_drift_result *res;
+	hg_buf path;
+};
+
+static bool prefix_of(const char *a, const char *b)
+{
+	size_t n = strlen(a);
+	return strncmp(a, b, n) == 0 && (b[n] == '\0' || b[n] == '/');
+}
+
+static bool locked_path(hg_compare *c, const char *path)
+{
+	size_t i;
+	for (i = 0; i < c->nlocked; i++)
+		if (prefix_of(c->locked[i], path) || prefix_of(path, c->locked[i]))
+			return true;
+	return false;
+}
+
+bool hg_compare_secret_path(hg_compare *c, const char *path)
+{
+	const char *p = path;
+	char seg[128];
+
+	if (hg_canon_write_only(c->canon, c->type, path))
+		return true;
+	while (*p == '/') {
+		const char *s = p + 1, *e = strchr(s, '/');
+		size_t len = e ? (size_t)(e - s) : strlen(s);
+		size_t k = len < sizeof(seg) - 1 ? len : sizeof(seg) - 1;
+		memcpy(seg, s, k);
+		seg[k] = '\0';
+		if (hg_canon_secret_name(c->canon, seg))
+			return true;
+		p = s + len;
+	}
+	return false;
+}
+
+static char *text_of(struct differ *df, const hg_jv *v)
+{
+	hg_buf b = HG_BUF_INIT;
+	char *s;
+
+	if (!v)
+		return NULL;
+	if (hg_compare_secret_path(df->c, df->path.ptr))
+		return hg_arena_strdup(df->c->keep, "****");
+	hg_jv_canonical(&b, v);
+	s = hg_arena_strndup(df->c->keep, b.ptr, b.size);
+	hg_buf_dispose(&b);
+	return s;
+}
+
+static void add_diff(struct differ *df, hg_diff_kind kind, const hg_jv *exp, const hg_jv *act)
+{
+	hg_drift_result *r = df->res;
+	hg_prop_diff *grown = hg_arena_alloc(df->c->keep, sizeof(*grown) * (r->ndiffs + 1));
+	hg_prop_diff *d;
+
+	if (r->ndiffs)
+		memcpy(grown, r->diffs, sizeof(*grown) * r->ndiffs);
+	d = &grown[r->ndiffs++];
+	memset(d, 0, sizeof(*d));
+	d->path = hg_arena_strdup(df->c->keep, df->path.ptr);
+	d->expected = text_of(df, exp);
+	d->actual = text_of(df, act);
+	d->kind = kind;
+	d->locked = locked_path(df->c, df->path.ptr);
+	r->diffs = grown;
+}
+
+static void diff(struct differ *df, const hg_jv *exp, const hg_jv *act);
+
+static const char *identity(const hg_jv *v)
+{
+	static const char *const keys[] = {"Key", "Name", "Id", "Sid", "AttributeName", "IndexName",
+	        "DeviceName", "name", "id"};
+	size_t i;
+	const char *s;
+
+	if (v->kind != HG_JV_OBJ)
+		return NULL;
+	for (i = 0; i < sizeof(keys) / sizeof(*keys); i++)
+		if ((s = hg_jv_str(hg_jv_get(v, keys[i]))) != NULL)
+			return s;
+	return NULL;
+}
+
+static void diff_arrays(struct differ *df, const hg_jv *exp, const hg_jv *act)
+{
+	bool *eu = hg_arena_alloc(df->c->tmp, exp->n + 1), *au = hg_arena_alloc(df->c->tmp, act->n + 1);
+	size_t i, j, mark = df->path.size;
+
+	memset(eu, 0, exp->n + 1);
+	memset(au, 0, act->n + 1);
+	if (exp->n == act->n) { /* same length: item by item, as CloudFormation */
+		for (i = 0; i < exp->n; i++) {
+			hg_buf_printf(&df->path, "/%zu", i);
+			diff(df, exp->u.items[i], act->u.items[i]);
+			hg_buf_truncate(&df->path, mark);
+		}
+		return;
+	}
+	for (i = 0; i < exp->n; i++) /* equal items pair up */
+		for (j = 0; j < act->n; j++)
+			if (!au[j] && hg_jv_equal(exp->u.items[i], act->u.items[j])) {
+				eu[i] = au[j] = true;
+				break;
+			}
+	for (i = 0; i < exp->n; i++) { /* then items of the same identity */
+		const char *id = eu[i] ? NULL : identity(exp->u.items[i]);
+		for (j = 0; id && j < act->n; j++) {
+			const char *aid = au[j] ? NULL : identity(act->u.items[j]);
+			if (aid && strcmp(id, aid) == 0) {
+				eu[i] = au[j] = true;
+				hg_buf_printf(&df->path, "/%zu", i);
+				diff(df, exp->u.items[i], act->u.items[j]);
+				hg_buf_truncate(&df->path, mark);
+				break;
+			}
+		}
+	}
+	for (i = 0; i < exp->n; i++)
+		if (!eu[i]) {
+			hg_buf_printf(&df->path, "/%zu", i);
+			add_diff(df, HG_DIFF_REMOVE, exp->u.items[i], NULL);
+			hg_buf_truncate(&df->path, mark);
+		}
+	for (j = 0; j < act->n; j++)
+		if (!au[j]) {
+			hg_buf_printf(&df->path, "/%zu", j);
+			add_diff(df, HG_DIFF_ADD, NULL, act->u.items[j]);
+			hg_buf_truncate(&df->path, mark);
+		}
+}
+
+static void diff(struct differ *df, const hg_jv *exp, const hg_jv *act)
+{
+	size_t i, mark = df->path.size;
+
+	if (hg_jv_equal(exp, act))
+		return;
+	if (exp->kind == HG_JV_OBJ && act->kind == HG_JV_OBJ) {
+		for (i = 0; i < exp->n; i++) {
+			const hg_jv_member *m = &exp->u.members[i];
+			const hg_jv *av = NULL;
+			size_t k;
+			for (k = 0; k < act->n; k++)
+				if (act->u.members[k].klen == m->klen &&
+				        memcmp(act->u.members[k].key, m->key, m->klen) == 0)
+					av = act->u.members[k].val;
+			hg_buf_putc(&df->path, '/');
+			hg_buf_put(&df->path, m->key, m->klen);
+			if (av)
+				diff(df, m->val, av);
+			else
+				add_diff(df, HG_DIFF_REMOVE, m->val, NULL);
+			hg_buf_truncate(&df->path, mark);
+		}
+		return;
+	}
+	if (exp->kind == HG_JV_ARR && act->kind == HG_JV_ARR) {
+		diff_arrays(df, exp, act);
+		return;
+	}
+	add_diff(df, HG_DIFF_NOT_EQUAL, exp, act);
+}
+
+/* ---- one resource ---- */
+
+static void hash_member(hg_hasher *h, const char *key, size_t klen, const hg_jv *v)
+{
+	uint64_t x = hg_jv_hash(v);
+	hg_hasher_update(h, key, klen);
+	hg_hasher_update(h, "", 1);
+	hg_hasher_update(h, &x, sizeof(x));
+}
+
+void hg_compare_resource(hg_compare *c, hg_drift_result *res, const hg_jv *desired,
+        const hg_jv *deployed)
+{
+	hg_hasher *he = hg_hasher_new(), *ha = hg_hasher_new();
+	hg_jv *cd = object_new(c->tmp, desired->n), *pa = object_new(c->tmp, desired->n);
+	struct proj p;
+	struct folds folds;
+	size_t i, k;
+
+	memset(&p, 0, sizeof(p));
+	p.c = c;
+	hg_buf_init(&p.path);
+	hg_buf_init(&p.shape);
+	for (i = 0; i < desired->n; i++) {
+		const hg_jv_member *m = &desired->u.members[i];
+		hg_jv *dv, *av = NULL;
+		const hg_jv *raw;
+		char key[256];
+		size_t kl = m->klen < sizeof(key) - 1 ? m->klen : sizeof(key) - 1;
+
+		memset(&folds, 0, sizeof(folds));
+		p.folds = &folds;
+		memcpy(key, m->key, kl);
+		key[kl] = '\0';
+		hg_buf_clear(&p.path);
+		hg_buf_putc(&p.path, '/');
+		hg_buf_puts(&p.path, key);
+		dv = hg_canon_value(c->canon, c->tmp, c->type, p.path.ptr, m->val, HG_SIDE_DESIRED,
+		        on_fold, &folds);
+		raw = hg_jv_get(deployed, key);
+		if (raw) {
+			av = hg_canon_value(c->canon, c->tmp, c->type, p.path.ptr, raw, HG_SIDE_DEPLOYED,
+			        on_fold, &folds);
+			av = project(&p, av, dv);
+		} else if (is_default(&p, dv)) {
+			av = dv;
+			on_fold(HG_RULE_DEFAULT, p.path.ptr, &folds);
+		}
+		object_put(cd, m->key, m->klen, dv);
+		hash_member(he, m->key, m->klen, dv);
+		if (av) {
+			object_put(pa, m->key, m->klen, av);
+			hash_member(ha, m->key, m->klen, av);
+		}
+		if (av && hg_jv_equal(dv, av) && !(raw && hg_jv_equal(m->val, raw)))
+			for (k = 0; k < folds.n; k++) {
+				if (strcmp(folds.rules[k], HG_RULE_SCALAR) == 0 && raw &&
+				        (raw->kind == HG_JV_STR) == (m->val->kind == HG_JV_STR))
+					continue; /* no coercion was needed */
+				hg_buf_clear(&p.shape);
+				hg_buf_printf(&p.shape, "%s %s", folds.rules[k], p.path.ptr);
+				hg_result_note(c->keep, &res->folds, &res->nfolds, p.shape.ptr);
+			}
+	}
+	hg_hash_hex(res->expected_hash, hg_hasher_digest(he));
+	hg_hash_hex(res->actual_hash, hg_hasher_digest(ha));
+	res->status = HG_DS_IN_SYNC;
+	if (strcmp(res->expected_hash, res->actual_hash) != 0) {
+		struct differ df;
+		df.c = c;
+		df.res = res;
+		hg_buf_init(&df.path);
+		diff(&df, cd, pa);
+		hg_buf_dispose(&df.path);
+		res->status = res->ndiffs ? HG_DS_MODIFIED : HG_DS_IN_SYNC;
+	}
+	hg_buf_dispose(&p.path);
+	hg_buf_dispose(&p.shape);
+	hg_hasher_free(he);
+	hg_hasher_free(ha);
+}

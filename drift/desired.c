@@ -1,0 +1,569 @@
+/*
+ * desired.c: one template of the desired state against its stack (see
+ * engine.h): loading (file or git, hinagata source compiled on the fly),
+ * matching the stack, resolving, and comparing each resource.
+ * Part of hinagata; see LICENSE.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../common/fs.h"
+#include "../common/hash.h"
+#include "../compiler/compiler.h"
+#include "cfn.h"
+#include "compare.h"
+#include "engine.h"
+#include "gitsrc.h"
+
+#define MAX_TEMPLATE (16u << 20)
+
+struct tmpl {
+	struct engine *e;
+	const char *display;
+	json_t *doc;
+	struct stack *stack;
+	hg_cfn_ctx ctx;
+	uint64_t ctxhash;
+	json_t *sidecars; /* parent logical ID -> [ {into, props} ] */
+	hg_arena *res_arena;
+};
+
+static char *keep(struct engine *e, const char *s)
+{
+	return s ? hg_arena_strdup(e->rep->arena, s) : NULL;
+}
+
+/* ---- loading ---- */
+
+static int compile_source(struct engine *e, const char *path, json_t **doc)
+{
+	hg_compile_options co = HG_COMPILE_OPTIONS_INIT;
+	hg_output *outs = NULL;
+	const char **dirs = hg_xcalloc(e->o->ntemplate_dirs + 2, sizeof(char *));
+	char *input = NULL;
+	size_t nd = 0, i;
+	int rc;
+
+	if (e->o->repo) {
+		if (!e->gitdir) {
+			char tmpl[] = "/tmp/hinagata-git-XXXXXX";
+			if (!mkdtemp(tmpl)) {
+				hg_diag_add(e->d, HG_D_IO_WRITE, NULL, tmpl, strerror(errno), NULL);
+				free(dirs);
+				return HG_EIO;
+			}
+			e->gitdir = hg_xstrdup(tmpl);
+			rc = hg_git_export_templates(e->o->repo, e->o->ref, e->gitdir, e->d);
+			if (rc < 0) {
+				free(dirs);
+				return rc;
+			}
+		}
+		input = hg_arena_printf(e->a, "%s/%s", e->gitdir, path);
+		dirs[nd++] = e->gitdir;
+	}
+	for (i = 0; i < e->o->ntemplate_dirs; i++)
+		dirs[nd++] = e->o->template_dirs[i];
+	co.template_dirs = dirs;
+	co.ntemplate_dirs = nd;
+	co.bundled_dir = e->o->bundled_dir;
+	co.schema_dir = e->o->schema_dir;
+	{
+		const char *in = input ? input : path;
+		rc = hg_compile(&outs, &in, 1, &co, e->d);
+	}
+	free(dirs);
+	if (rc == 0 && outs[0].json) {
+		*doc = json_loadb(outs[0].json, outs[0].len, 0, NULL);
+		if (!*doc)
+			rc = HG_EINVALID;
+	}
+	hg_outputs_free(outs, 1);
+	return rc;
+}
+
+static int load_desired(struct engine *e, const char *path, json_t **doc, const char **display)
+{
+	hg_buf text = HG_BUF_INIT;
+	size_t size = 0;
+	const char *p, *file;
+	int rc;
+	json_error_t err;
+
+	*doc = NULL;
+	if (e->o->repo) {
+		*display = hg_arena_printf(e->a, "%s@%s", path, e->o->ref ? e->o->ref : "HEAD");
+		rc = hg_git_read(&text, e->o->repo, e->o->ref, path, NULL, e->d);
+	} else {
+		*display = path;
+		rc = hg_fs_read(&text, path, MAX_TEMPLATE, &size);
+		if (rc == HG_EIO)
+			hg_diag_add(e->d, HG_D_IO_READ, NULL, path, strerror(errno), NULL);
+		else if (rc < 0)
+			hg_diag_add(e->d, HG_D_IO_READ, NULL, path,
+			        HG_BI("the file is too large", "ファイルが大きすぎます"), NULL);
+	}
+	if (rc < 0) {
+		hg_buf_dispose(&text);
+		return rc < 0 && rc != HG_EINVALID ? rc : HG_EIO;
+	}
+	file = hg_diags_source(e->d, *display, text.ptr, text.size);
+	for (p = text.ptr; p < text.ptr + text.size && (*p == ' ' || *p == '\n' || *p == '\r' || *p == '\t');)
+		p++;
+	if (p < text.ptr + text.size && *p == '{') {
+		*doc = json_loadb(text.ptr, text.size, 0, &err);
+		hg_buf_dispose(&text);
+		if (*doc && json_is_object(json_object_get(*doc, "Resources")))
+			return 0;
+		json_decref(*doc);
+		*doc = NULL;
+		hg_diag_add(e->d, HG_D_DESIRED_FORMAT, NULL, file, NULL);
+		return HG_EINVALID;
+	}
+	hg_buf_dispose(&text);
+	return compile_source(e, path, doc);
+}
+
+/* ---- the stack of a template: the one sharing the most logical IDs ---- */
+
+static struct stack *match_stack(struct engine *e, json_t *doc)
+{
+	json_t *res = json_object_get(doc, "Resources"), *v;
+	const char *k;
+	size_t i, best = 0;
+	struct stack *pick = NULL;
+
+	for (i = 0; i < e->nstacks; i++) {
+		size_t hits = 0;
+		json_object_foreach(res, k, v)
+			if (json_object_get(e->stacks[i].by_logical, k))
+				hits++;
+		if (hits > best && !e->stacks[i].used) {
+			best = hits;
+			pick = &e->stacks[i];
+		}
+	}
+	if (pick)
+		pick->used = true;
+	return pick;
+}
+
+/* ---- resolution callbacks ---- */
+
+static struct stack_res *stack_res(struct stack *s, const char *logical)
+{
+	json_t *i = s ? json_object_get(s->by_logical, logical) : NULL;
+	return i ? &s->res[json_integer_value(i)] : NULL;
+}
+
+static const char *physical(void *payload, const char *logical)
+{
+	struct tmpl *t = payload;
+	struct stack_res *sr = stack_res(t->stack, logical);
+	return sr ? sr->physical : NULL;
+}
+
+static json_t *attribute(void *payload, const char *logical, const char *attr)
+{
+	struct tmpl *t = payload;
+	struct stack_res *sr = stack_res(t->stack, logical);
+	hg_arena *a;
+	const hg_jv *props, *v;
+	char seg[256];
+	const char *p = attr;
+	json_t *r = NULL;
+
+	if (!sr || sr->rec < 0)
+		return NULL;
+	a = hg_arena_new();
+	props = hg_engine_record(t->e, sr->rec, a);
+	v = props;
+	while (v && *p) { /* "Endpoint.Address" -> /Endpoint/Address */
+		const char *dot = strchr(p, '.');
+		size_t len = dot ? (size_t)(dot - p) : strlen(p);
+		if (len >= sizeof(seg))
+			break;
+		memcpy(seg, p, len);
+		seg[len] = '\0';
+		v = hg_jv_get(v, seg);
+		p += len + (dot ? 1 : 0);
+	}
+	if (v && !*p)
+		r = hg_jv_to_json(v);
+	hg_arena_dispose(a);
+	return r;
+}
+
+/* ---- the context hash: everything resolution may read ---- */
+
+static uint64_t context_hash(struct tmpl *t)
+{
+	hg_hasher *h = hg_hasher_new();
+	struct stack *s = t->stack;
+	char *p = json_dumps(s->params, JSON_SORT_KEYS | JSON_COMPACT);
+	const char *fields[] = {s->account, s->region, s->partition, s->name, s->id,
+	        hg_compiler_version()};
+	size_t i;
+	uint64_t r;
+
+	if (p)
+		hg_hasher_update(h, p, strlen(p));
+	free(p);
+	for (i = 0; i < sizeof(fields) / sizeof(*fields); i++) {
+		if (fields[i])
+			hg_hasher_update(h, fields[i], strlen(fields[i]));
+		hg_hasher_update(h, "", 1);
+	}
+	for (i = 0; i < s->nres; i++) {
+		hg_hasher_update(h, s->res[i].logical, strlen(s->res[i].logical) + 1);
+		if (s->res[i].physical)
+			hg_hasher_update(h, s->res[i].physical, strlen(s->res[i].physical) + 1);
+	}
+	r = hg_hasher_digest(h);
+	hg_hasher_free(h);
+	return r;
+}
+
+/* The cache key of a resource: its record, its definition, its context. */
+static void verdict_key(struct tmpl *t, json_t *def, struct stack_res *sr, char out[17])
+{
+	hg_hasher *h = hg_hasher_new();
+	char *p = json_dumps(def, JSON_SORT_KEYS | JSON_COMPACT);
+	json_t *targets = json_array(), *x;
+	size_t i;
+
+	hg_hasher_update(h, &t->ctxhash, sizeof(t->ctxhash));
+	hg_hasher_update(h, &t->e->recs[sr->rec].rawhash, sizeof(uint64_t));
+	if (p)
+		hg_hasher_update(h, p, strlen(p));
+	free(p);
+	p = json_dumps(json_object_get(t->sidecars, sr->logical), JSON_SORT_KEYS | JSON_COMPACT);
+	if (p)
+		hg_hasher_update(h, p, strlen(p));
+	free(p);
+	hg_cfn_getatt_targets(def, targets);
+	json_array_foreach(targets, i, x) {
+		struct stack_res *tr = stack_res(t->stack, json_string_value(x));
+		if (tr && tr->rec >= 0)
+			hg_hasher_update(h, &t->e->recs[tr->rec].rawhash, sizeof(uint64_t));
+	}
+	json_decref(targets);
+	hg_hash_hex(out, hg_hasher_digest(h));
+	hg_hasher_free(h);
+}
+
+/* ---- one resource ---- */
+
+static const char *max_severity(const char *a, const char *b)
+{
+	static const char *const order[] = {"low", "medium", "high", "critical"};
+	int ra = -1, rb = -1, i;
+	for (i = 0; i < 4; i++) {
+		if (a && strcmp(a, order[i]) == 0)
+			ra = i;
+		if (b && strcmp(b, order[i]) == 0)
+			rb = i;
+	}
+	return rb > ra ? b : a;
+}
+
+static void describe(struct tmpl *t, hg_drift_result *x, const char *logical, json_t *def)
+{
+	struct engine *e = t->e;
+	json_t *meta = json_object_get(json_object_get(def, "Metadata"), "hinagata"), *c;
+	json_t *top = json_object_get(json_object_get(t->doc, "Metadata"), "hinagata");
+	json_t *first = json_array_get(json_object_get(top, "templates"), 0);
+	const char *sev = NULL;
+	size_t i;
+
+	x->unit = keep(e, t->stack ? t->stack->name : t->display);
+	x->logical_id = keep(e, logical);
+	x->type = keep(e, json_string_value(json_object_get(def, "Type")));
+	x->template_name = keep(e, json_string_value(json_object_get(meta ? meta : first, "template")));
+	x->template_version = keep(e, json_string_value(json_object_get(meta ? meta : first, "version")));
+	x->mandatory = json_is_true(json_object_get(meta, "mandatory"));
+	x->source_file = keep(e, t->display);
+	if (t->stack) {
+		x->account = keep(e, t->stack->account);
+		x->region = keep(e, t->stack->region);
+	}
+	json_array_foreach(json_object_get(meta, "controls"), i, c) {
+		if (!json_is_string(c))
+			continue;
+		hg_result_note(e->rep->arena, &x->controls, &x->ncontrols, json_string_value(c));
+		sev = max_severity(sev, json_string_value(json_object_get(e->severity, json_string_value(c))));
+	}
+	x->severity = keep(e, sev);
+}
+
+static void not_checked(struct engine *e, hg_drift_result *x, const char *why)
+{
+	x->status = HG_DS_NOT_CHECKED;
+	x->reason = keep(e, why);
+}
+
+/* The desired properties, resolved, as a jv object; unresolvable ones listed. */
+static hg_jv *desired_props(struct tmpl *t, hg_drift_result *x, json_t *def, hg_arena *a)
+{
+	struct engine *e = t->e;
+	json_t *props = json_deep_copy(json_object_get(def, "Properties")), *v, *side, *sc;
+	hg_jv *out = hg_jv_new(a, HG_JV_OBJ);
+	const char *k;
+	size_t i, n = 0;
+	char path[300];
+
+	if (!props)
+		props = json_object();
+	side = json_object_get(t->sidecars, x->logical_id);
+	json_array_foreach(side, i, sc) { /* merge sidecars into their parent */
+		const char *into = json_string_value(json_object_get(sc, "into")) + 1;
+		json_t *arr = json_object_get(props, into);
+		if (!json_is_array(arr)) {
+			arr = json_array();
+			json_object_set_new(props, into, arr);
+		}
+		json_array_append(arr, json_object_get(sc, "props"));
+	}
+	out->u.members = HG_ANEWN(a, hg_jv_member, json_object_size(props) + 1);
+	json_object_foreach(props, k, v) {
+		json_t *r;
+		snprintf(path, sizeof(path), "/%s", k);
+		if (hg_canon_write_only(e->canon, x->type, path)) {
+			char *m = hg_arena_printf(a, "%s: %s", path,
+			        HG_BI("write-only, never returned by reads",
+			                "書き込み専用で、読み取りでは返されません"));
+			hg_result_note(e->rep->arena, &x->not_checked, &x->nnot_checked, m);
+			continue;
+		}
+		free(t->ctx.why);
+		t->ctx.why = NULL;
+		r = hg_cfn_resolve(&t->ctx, v);
+		if (!r) {
+			char *m = hg_arena_printf(a, "%s: %s", path, t->ctx.why ? t->ctx.why : "unresolvable");
+			hg_result_note(e->rep->arena, &x->not_checked, &x->nnot_checked, m);
+			continue;
+		}
+		if (!hg_cfn_is_novalue(&t->ctx, r)) {
+			out->u.members[n].key = hg_arena_strdup(a, k);
+			out->u.members[n].klen = strlen(k);
+			out->u.members[n].val = hg_jv_from_json(a, r);
+			n++;
+		}
+		json_decref(r);
+	}
+	out->n = n;
+	json_decref(props);
+	return out;
+}
+
+static void compare_one(struct tmpl *t, const char *logical, json_t *def)
+{
+	struct engine *e = t->e;
+	hg_drift_result *x = hg_engine_result(e);
+	json_t *cond = json_object_get(def, "Condition"), *locked, *hit;
+	struct stack_res *sr;
+	const hg_jv *deployed;
+	hg_jv *desired;
+	hg_arena *a;
+	hg_compare cmp;
+	const char **lk;
+	char key[17];
+	size_t i;
+
+	describe(t, x, logical, def);
+	if (json_is_string(cond)) {
+		int c = hg_cfn_condition(&t->ctx, json_string_value(cond));
+		if (c == 0) { /* not deployed by design */
+			e->rep->n--;
+			return;
+		}
+		if (c < 0) {
+			not_checked(e, x, t->ctx.why ? t->ctx.why : "condition cannot be decided");
+			return;
+		}
+	}
+	if (!t->stack) {
+		not_checked(e, x, HG_BI("no stack in the exports has this template's resources",
+		                          "このテンプレートのリソースを持つスタックがエクスポートにありません"));
+		return;
+	}
+	sr = stack_res(t->stack, logical);
+	if (!sr) {
+		if (t->stack->have_resources) {
+			x->status = HG_DS_DELETED;
+			x->reason = keep(e, HG_BI("not in the stack", "スタックにありません"));
+		} else
+			not_checked(e, x, HG_BI("no describe-stack-resources export for the stack",
+			                          "スタックの describe-stack-resources のエクスポートがありません"));
+		return;
+	}
+	x->physical_id = keep(e, sr->physical);
+	if (hg_canon_sidecar(e->canon, x->type)) {
+		x->status = HG_DS_IN_SYNC;
+		x->reason = keep(e, HG_BI("compared as part of its parent", "親リソースの一部として比較"));
+		return;
+	}
+	if (sr->rec < 0) {
+		if (json_object_get(e->listed, x->type)) {
+			x->status = HG_DS_DELETED;
+			x->reason = keep(e, HG_BI("the cloudcontrol export has no such resource",
+			                          "cloudcontrol のエクスポートにこのリソースがありません"));
+		} else {
+			char *why = hg_arena_printf(e->a,
+			        "no aws cloudcontrol export of %s\x1f%s の aws cloudcontrol エクスポートがありません",
+			        x->type, x->type);
+			not_checked(e, x, why);
+		}
+		return;
+	}
+	verdict_key(t, def, sr, key);
+	hit = json_object_get(e->cache, key);
+	if (hit && json_is_string(hit)) {
+		x->status = HG_DS_IN_SYNC;
+		memcpy(x->expected_hash, json_string_value(hit), 16);
+		memcpy(x->actual_hash, json_string_value(hit), 16);
+		json_object_set(e->cache_new, key, hit);
+		e->rep->cache_hits++;
+		return;
+	}
+	a = hg_arena_new();
+	deployed = hg_engine_record(e, sr->rec, a);
+	if (!deployed) {
+		not_checked(e, x, HG_BI("the record cannot be read back", "レコードを読み直せません"));
+		hg_arena_dispose(a);
+		return;
+	}
+	desired = desired_props(t, x, def, a);
+	locked = json_object_get(json_object_get(json_object_get(def, "Metadata"), "hinagata"), "locked");
+	lk = hg_arena_alloc(a, sizeof(char *) * (json_array_size(locked) + 1));
+	for (i = 0; i < json_array_size(locked); i++)
+		lk[i] = json_string_value(json_array_get(locked, i));
+	memset(&cmp, 0, sizeof(cmp));
+	cmp.canon = e->canon;
+	cmp.tmp = a;
+	cmp.keep = e->rep->arena;
+	cmp.type = x->type;
+	cmp.locked = lk;
+	cmp.nlocked = json_array_size(locked);
+	hg_compare_resource(&cmp, x, desired, deployed);
+	if (x->status == HG_DS_IN_SYNC && !x->nnot_checked)
+		json_object_set_new(e->cache_new, key, json_string(x->expected_hash));
+	hg_arena_dispose(a);
+}
+
+/* Sidecars (ingress rules, ...) of each parent, by the parent's logical ID. */
+static void collect_sidecars(struct tmpl *t)
+{
+	json_t *res = json_object_get(t->doc, "Resources"), *def;
+	const char *k;
+
+	t->sidecars = json_object();
+	json_object_foreach(res, k, def) {
+		const hg_sidecar *sc = hg_canon_sidecar(t->e->canon,
+		        json_string_value(json_object_get(def, "Type")) ? json_string_value(json_object_get(def, "Type")) : "");
+		json_t *props = json_object_get(def, "Properties"), *parent, *copy, *list, *entry;
+		const char *pl = NULL;
+		size_t i;
+		if (!sc || !props)
+			continue;
+		parent = json_object_get(props, sc->parent);
+		if (json_is_string(json_object_get(parent, "Ref")))
+			pl = json_string_value(json_object_get(parent, "Ref"));
+		else if (json_is_array(json_object_get(parent, "Fn::GetAtt")))
+			pl = json_string_value(json_array_get(json_object_get(parent, "Fn::GetAtt"), 0));
+		if (!pl)
+			continue;
+		copy = json_deep_copy(props);
+		for (i = 0; i < sc->ndrop; i++)
+			json_object_del(copy, sc->drop[i]);
+		list = json_object_get(t->sidecars, pl);
+		if (!list) {
+			list = json_array();
+			json_object_set_new(t->sidecars, pl, list);
+		}
+		entry = json_pack("{s:s, s:o}", "into", sc->into, "props", copy);
+		json_array_append_new(list, entry);
+	}
+}
+
+static int cmp_key(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+int hg_engine_template(struct engine *e, const char *path)
+{
+	struct tmpl t;
+	json_t *res, *def;
+	const char *k, **keys;
+	size_t n = 0, i;
+	int rc;
+
+	memset(&t, 0, sizeof(t));
+	t.e = e;
+	rc = load_desired(e, path, &t.doc, &t.display);
+	if (rc < 0)
+		return rc;
+	res = json_object_get(t.doc, "Resources");
+	t.stack = match_stack(e, t.doc);
+	hg_cfn_ctx_init(&t.ctx, t.doc);
+	t.ctx.physical = physical;
+	t.ctx.attribute = attribute;
+	t.ctx.payload = &t;
+	if (t.stack) {
+		t.ctx.params = t.stack->have_params ? t.stack->params : NULL;
+		t.ctx.account = t.stack->account;
+		t.ctx.region = t.stack->region;
+		t.ctx.partition = t.stack->partition;
+		t.ctx.stack_name = t.stack->name;
+		t.ctx.stack_id = t.stack->id;
+		t.ctxhash = context_hash(&t);
+	}
+	collect_sidecars(&t);
+	keys = hg_xcalloc(json_object_size(res) + 1, sizeof(char *));
+	json_object_foreach(res, k, def)
+		keys[n++] = k;
+	qsort(keys, n, sizeof(*keys), cmp_key);
+	for (i = 0; i < n; i++)
+		compare_one(&t, keys[i], json_object_get(res, keys[i]));
+	free(keys);
+	hg_cfn_ctx_dispose(&t.ctx);
+	json_decref(t.sidecars);
+	json_decref(t.doc);
+	return 0;
+}
+
+/* ---- the verdict cache ---- */
+
+void hg_cache_load(struct engine *e)
+{
+	json_t *doc = e->o->cache_file ? json_load_file(e->o->cache_file, 0, NULL) : NULL;
+	const char *by = json_string_value(json_object_get(doc, "compiler"));
+
+	e->cache_new = json_object();
+	e->cache = json_object_get(doc, "verdicts");
+	if (json_is_object(e->cache) && by && strcmp(by, hg_compiler_version()) == 0)
+		json_incref(e->cache);
+	else
+		e->cache = json_object();
+	json_decref(doc);
+}
+
+void hg_cache_save(struct engine *e)
+{
+	json_t *doc;
+	char *text;
+
+	if (!e->o->cache_file)
+		return;
+	doc = json_pack("{s:i, s:s, s:O}", "version", 1, "compiler", hg_compiler_version(), "verdicts",
+	        e->cache_new);
+	text = json_dumps(doc, JSON_SORT_KEYS | JSON_COMPACT);
+	if (text && hg_fs_write_atomic(e->o->cache_file, text, strlen(text)) < 0)
+		hg_diag_add(e->d, HG_D_IO_WRITE, NULL, e->o->cache_file, strerror(errno), NULL);
+	free(text);
+	json_decref(doc);
+}

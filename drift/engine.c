@@ -1,0 +1,615 @@
+/*
+ * engine.c: the drift run (see drift.h): read the exports, match, resolve,
+ * compare.
+ * Part of hinagata; see LICENSE.
+ *
+ * Phase 1 reads the stack exports (describe-stacks: parameters, account,
+ * region; describe-stack-resources: logical to physical IDs). Phase 2
+ * streams the resource exports (cloudcontrol) once: a record whose type
+ * and identifier a stack expects is remembered by file, offset, length
+ * and the hash of its bytes, nothing more; any other record is UNMANAGED
+ * unless the cloud made it itself. Phase 3 takes one template at a time:
+ * it resolves the template against its stack and compares each resource
+ * with its record, read back from the file. Memory is bounded by the
+ * largest template and record plus a few words per resource.
+ */
+#define _GNU_SOURCE
+#include "engine.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "../common/fs.h"
+#include "../common/hash.h"
+#include "../compiler/compiler.h"
+#include "cfn.h"
+#include "compare.h"
+#include "export.h"
+#include "gitsrc.h"
+#include "ignore.h"
+
+/* ---- small helpers ---- */
+
+/* The string value of a top-level key of a JSON object text, without a full parse. */
+static const char *skip_str(const char *p, const char *end)
+{
+	for (p++; p < end; p++) {
+		if (*p == '\\')
+			p++;
+		else if (*p == '"')
+			return p + 1;
+	}
+	return end;
+}
+
+static const char *skip_val(const char *p, const char *end)
+{
+	int depth = 0;
+
+	while (p < end) {
+		char ch = *p;
+		if (ch == '"') {
+			p = skip_str(p, end);
+			if (depth == 0)
+				return p;
+			continue;
+		}
+		if (ch == '{' || ch == '[')
+			depth++;
+		else if (ch == '}' || ch == ']') {
+			if (depth == 0)
+				return p;
+			if (--depth == 0)
+				return p + 1;
+		} else if (ch == ',' && depth == 0)
+			return p;
+		p++;
+	}
+	return end;
+}
+
+static bool field_span(const char *raw, size_t len, const char *key, const char **v, size_t *vlen)
+{
+	const char *p = raw, *end = raw + len, *k;
+	size_t kl = strlen(key);
+
+	while (p < end && *p != '{')
+		p++;
+	for (p++; p < end;) {
+		while (p < end && (*p == ' ' || *p == '\n' || *p == '\r' || *p == '\t' || *p == ','))
+			p++;
+		if (p >= end || *p != '"')
+			return false;
+		k = p + 1;
+		p = skip_str(p, end);
+		bool hit = (size_t)(p - 1 - k) == kl && memcmp(k, key, kl) == 0;
+		while (p < end && *p != ':')
+			p++;
+		for (p++; p < end && (*p == ' ' || *p == '\n' || *p == '\r' || *p == '\t');)
+			p++;
+		if (hit) {
+			*v = p;
+			*vlen = (size_t)(skip_val(p, end) - p);
+			return true;
+		}
+		p = skip_val(p, end);
+	}
+	return false;
+}
+
+/* ---- stacks (phase 1) ---- */
+
+static struct stack *stack_get(struct engine *e, const char *name, const char *id)
+{
+	size_t i;
+	struct stack *s;
+
+	for (i = 0; i < e->nstacks; i++)
+		if (strcmp(e->stacks[i].name, name) == 0)
+			return &e->stacks[i];
+	HG_AGROW(e->a, e->stacks, e->capstacks, e->nstacks + 1);
+	s = &e->stacks[e->nstacks++];
+	memset(s, 0, sizeof(*s));
+	s->name = hg_arena_strdup(e->a, name);
+	s->params = json_object();
+	s->by_logical = json_object();
+	if (id && strncmp(id, "arn:", 4) == 0) { /* arn:PARTITION:cloudformation:REGION:ACCOUNT:stack/.. */
+		char *parts[6] = {0};
+		char *copy = hg_arena_strdup(e->a, id), *p = copy;
+		int n = 0;
+		s->id = hg_arena_strdup(e->a, id);
+		while (n < 6 && p) {
+			parts[n++] = p;
+			p = strchr(p, ':');
+			if (p)
+				*p++ = '\0';
+		}
+		if (n == 6) {
+			s->partition = parts[1];
+			s->region = parts[3];
+			s->account = parts[4];
+		}
+	}
+	return s;
+}
+
+static const char *jstr(const hg_jv *o, const char *key, hg_arena *a)
+{
+	const char *s = hg_jv_str(hg_jv_get(o, key));
+	return s ? hg_arena_strdup(a, s) : NULL;
+}
+
+static void stack_record(struct engine *e, const hg_jv *r, hg_export_shape shape)
+{
+	const char *name = hg_jv_str(hg_jv_get(r, "StackName"));
+	const char *id = hg_jv_str(hg_jv_get(r, "StackId"));
+	struct stack *s;
+	size_t i;
+
+	if (!name)
+		return;
+	s = stack_get(e, name, id);
+	if (shape == HG_EXP_STACKS) {
+		const hg_jv *ps = hg_jv_get(r, "Parameters");
+		s->have_params = true;
+		for (i = 0; ps && ps->kind == HG_JV_ARR && i < ps->n; i++) {
+			const char *k = hg_jv_str(hg_jv_get(ps->u.items[i], "ParameterKey"));
+			const char *v = hg_jv_str(hg_jv_get(ps->u.items[i], "ResolvedValue"));
+			if (!v)
+				v = hg_jv_str(hg_jv_get(ps->u.items[i], "ParameterValue"));
+			if (k && v)
+				json_object_set_new(s->params, k, json_string(v));
+		}
+		return;
+	}
+	{
+		const char *status = hg_jv_str(hg_jv_get(r, "ResourceStatus"));
+		struct stack_res *sr;
+		if (status && strcmp(status, "DELETE_COMPLETE") == 0)
+			return;
+		s->have_resources = true;
+		HG_AGROW(e->a, s->res, s->capres, s->nres + 1);
+		sr = &s->res[s->nres];
+		sr->logical = jstr(r, "LogicalResourceId", e->a);
+		sr->type = jstr(r, "ResourceType", e->a);
+		sr->physical = jstr(r, "PhysicalResourceId", e->a);
+		sr->rec = -1;
+		if (!sr->logical || !sr->type)
+			return;
+		json_object_set_new(s->by_logical, sr->logical, json_integer((json_int_t)s->nres));
+		s->nres++;
+	}
+}
+
+/* ---- the expected table: (type, identifier) -> record ---- */
+
+static uint64_t key_of(const char *type, const char *id, size_t idlen)
+{
+	hg_hasher *h = hg_hasher_new();
+	uint64_t k;
+	hg_hasher_update(h, type, strlen(type));
+	hg_hasher_update(h, "|", 1);
+	hg_hasher_update(h, id, idlen);
+	k = hg_hasher_digest(h);
+	hg_hasher_free(h);
+	return k ? k : 1;
+}
+
+static void table_put(struct engine *e, uint64_t key, struct stack_res *sr)
+{
+	size_t i;
+
+	if ((e->nslots + 1) * 2 > e->capslots) {
+		struct slot *old = e->slots;
+		size_t oldcap = e->capslots, j;
+		e->capslots = e->capslots ? e->capslots * 2 : 1024;
+		e->slots = hg_xcalloc(e->capslots, sizeof(*e->slots));
+		e->nslots = 0;
+		for (j = 0; j < oldcap; j++)
+			if (old[j].key)
+				table_put(e, old[j].key, old[j].sr);
+		free(old);
+	}
+	for (i = key & (e->capslots - 1); e->slots[i].key && e->slots[i].key != key;
+	        i = (i + 1) & (e->capslots - 1))
+		;
+	if (!e->slots[i].key)
+		e->nslots++;
+	e->slots[i].key = key;
+	e->slots[i].sr = sr;
+}
+
+static struct stack_res *table_get(struct engine *e, uint64_t key)
+{
+	size_t i;
+
+	if (!e->capslots)
+		return NULL;
+	for (i = key & (e->capslots - 1); e->slots[i].key; i = (i + 1) & (e->capslots - 1))
+		if (e->slots[i].key == key)
+			return e->slots[i].sr;
+	return NULL;
+}
+
+static void build_table(struct engine *e)
+{
+	size_t i, k;
+
+	for (i = 0; i < e->nstacks; i++)
+		for (k = 0; k < e->stacks[i].nres; k++) {
+			struct stack_res *sr = &e->stacks[i].res[k];
+			if (sr->physical)
+				table_put(e, key_of(sr->type, sr->physical, strlen(sr->physical)), sr);
+		}
+}
+
+/* ---- results ---- */
+
+hg_drift_result *hg_engine_result(struct engine *e)
+{
+	hg_drift_report *r = e->rep;
+	hg_drift_result *x;
+
+	hg_grow_array((void **)&r->results, &r->cap, r->n + 1, sizeof(*r->results));
+	x = &r->results[r->n++];
+	memset(x, 0, sizeof(*x));
+	return x;
+}
+
+static char *keep(struct engine *e, const char *s)
+{
+	return s ? hg_arena_strdup(e->rep->arena, s) : NULL;
+}
+
+/* ---- phase 2: resource exports ---- */
+
+static void unmanaged(struct engine *e, const hg_export_item *it, const char *type, const char *id,
+        size_t idlen)
+{
+	hg_jv *rec = NULL, *props;
+	hg_jv_error err;
+	hg_drift_result *x;
+
+	if (hg_jv_parse(&rec, e->tmp, it->raw, it->len, 512, &err) < 0)
+		return;
+	props = hg_jv_get(rec, "Properties");
+	if (props && props->kind == HG_JV_STR) {
+		hg_jv *p2 = NULL;
+		if (hg_jv_parse(&p2, e->tmp, props->u.s, props->n, 512, &err) == 0)
+			props = p2;
+	}
+	if (hg_canon_cloud_default(e->canon, type, props))
+		return;
+	x = hg_engine_result(e);
+	x->status = HG_DS_UNMANAGED;
+	x->type = keep(e, type);
+	x->physical_id = hg_arena_strndup(e->rep->arena, id, idlen);
+	x->unit = keep(e, e->account_region);
+	x->account = keep(e, e->account);
+	x->region = keep(e, e->region);
+	x->source_file = keep(e, e->cur_file);
+	x->source_line = it->span.line;
+}
+
+static int on_resource(const hg_export_item *it, void *payload)
+{
+	struct engine *e = payload;
+	const char *type = it->type_name, *id;
+	size_t idlen;
+	struct stack_res *sr;
+	char tbuf[256];
+
+	hg_arena_dispose(e->tmp);
+	e->tmp = hg_arena_new();
+	if (it->shape != HG_EXP_CC_LIST && it->shape != HG_EXP_CC_GET)
+		return 0;
+	if (!type) {
+		const char *v;
+		size_t vl;
+		if (!field_span(it->raw, it->len, "TypeName", &v, &vl) || vl < 2 || vl >= sizeof(tbuf))
+			return 0;
+		memcpy(tbuf, v + 1, vl - 2);
+		tbuf[vl - 2] = '\0';
+		type = tbuf;
+	}
+	json_object_set_new(e->listed, type, json_true());
+	if (!field_span(it->raw, it->len, "Identifier", &id, &idlen) || idlen < 2 || *id != '"')
+		return 0;
+	id++;
+	idlen -= 2;
+	sr = table_get(e, key_of(type, id, idlen));
+	if (sr && strcmp(sr->type, type) == 0 && strlen(sr->physical) == idlen &&
+	        memcmp(sr->physical, id, idlen) == 0) {
+		if (sr->rec >= 0 && e->recs[sr->rec].get && it->shape == HG_EXP_CC_LIST)
+			return 0; /* get-resource is complete; a listing may not be */
+		sr->rec = (int)e->nrecs;
+		HG_AGROW(e->a, e->recs, e->caprecs, e->nrecs + 1);
+		e->recs[e->nrecs].file = e->cur_index;
+		e->recs[e->nrecs].offset = it->offset;
+		e->recs[e->nrecs].len = it->len;
+		e->recs[e->nrecs].rawhash = hg_hash64(it->raw, it->len);
+		e->recs[e->nrecs].get = it->shape == HG_EXP_CC_GET;
+		e->nrecs++;
+		return 0;
+	}
+	unmanaged(e, it, type, id, idlen);
+	return 0;
+}
+
+static int on_stack(const hg_export_item *it, void *payload)
+{
+	struct engine *e = payload;
+	hg_jv *r = NULL;
+	hg_jv_error err;
+
+	hg_arena_dispose(e->tmp);
+	e->tmp = hg_arena_new();
+	if (it->shape != HG_EXP_STACKS && it->shape != HG_EXP_STACK_RESOURCES)
+		return 0;
+	if (hg_jv_parse(&r, e->tmp, it->raw, it->len, 512, &err) == 0)
+		stack_record(e, r, it->shape);
+	return 0;
+}
+
+/* Does the file start with a stack listing? Then it is read in phase 1. */
+static bool is_stack_file(const char *path)
+{
+	char head[4096];
+	FILE *f = fopen(path, "rb");
+	size_t n;
+	const char *p, *end;
+
+	if (!f)
+		return false;
+	n = fread(head, 1, sizeof(head), f);
+	fclose(f);
+	p = head;
+	end = head + n;
+	while (p < end && (*p == ' ' || *p == '\n' || *p == '\r' || *p == '\t'))
+		p++;
+	if (p >= end || *p != '{')
+		return false;
+	for (p++; p < end && (*p == ' ' || *p == '\n' || *p == '\r' || *p == '\t');)
+		p++;
+	return (size_t)(end - p) > 8 &&
+	       (strncmp(p, "\"Stacks\"", 8) == 0 || strncmp(p, "\"StackResources\"", 16) == 0);
+}
+
+static int read_states(struct engine *e)
+{
+	size_t i;
+	int pass, rc;
+	hg_export_limits lim = HG_EXPORT_LIMITS_INIT;
+
+	e->fds = hg_xcalloc(e->o->nstates + 1, sizeof(int));
+	for (pass = 0; pass < 2; pass++) {
+		if (pass == 1) {
+			build_table(e);
+			for (i = 0; i < e->nstacks && !e->account_region; i++)
+				if (e->stacks[i].account) {
+					e->account = e->stacks[i].account;
+					e->region = e->stacks[i].region;
+					e->account_region = hg_arena_printf(e->a, "%s/%s", e->account, e->region);
+				}
+		}
+		for (i = 0; i < e->o->nstates; i++) {
+			const char *path = e->o->states[i];
+			bool stacks = is_stack_file(path);
+			if (stacks != (pass == 0))
+				continue;
+			e->cur_index = (unsigned)i;
+			e->cur_file = hg_diags_source(e->d, path, NULL, 0);
+			rc = hg_export_read(path, e->cur_file, stacks ? on_stack : on_resource, e, e->d,
+			        &lim, NULL);
+			if (rc == HG_EIO) {
+				hg_diag_add(e->d, HG_D_IO_READ, NULL, path, strerror(errno), NULL);
+				return HG_EIO;
+			}
+			if (rc < 0)
+				return rc;
+		}
+	}
+	for (i = 0; i < e->o->nstates; i++)
+		e->fds[i] = open(e->o->states[i], O_RDONLY | O_CLOEXEC);
+	return 0;
+}
+
+/* The record of a stack resource, parsed (tmp arena): its properties object. */
+const hg_jv *hg_engine_record(struct engine *e, int rec, hg_arena *a)
+{
+	struct rec *r = &e->recs[rec];
+	char *buf = hg_arena_alloc(a, r->len + 1);
+	hg_jv *v = NULL, *props;
+	hg_jv_error err;
+
+	if (pread(e->fds[r->file], buf, r->len, (off_t)r->offset) != (ssize_t)r->len)
+		return NULL;
+	if (hg_jv_parse(&v, a, buf, r->len, 512, &err) < 0)
+		return NULL;
+	props = hg_jv_get(v, "Properties");
+	if (props && props->kind == HG_JV_STR) {
+		hg_jv *p2 = NULL;
+		if (hg_jv_parse(&p2, a, props->u.s, props->n, 512, &err) < 0)
+			return NULL;
+		props = p2;
+	}
+	return props;
+}
+
+/* ---- setup and teardown ---- */
+
+static void today(char out[11])
+{
+	time_t t = time(NULL);
+	struct tm tm;
+	gmtime_r(&t, &tm);
+	strftime(out, 11, "%Y-%m-%d", &tm);
+}
+
+static void load_catalog(struct engine *e)
+{
+	hg_compile_options co = HG_COMPILE_OPTIONS_INIT;
+	hg_control_row *rows = NULL;
+	size_t n = 0, i;
+	hg_diags quiet = HG_DIAGS_INIT;
+
+	e->severity = json_object();
+	co.template_dirs = e->o->template_dirs;
+	co.ntemplate_dirs = e->o->ntemplate_dirs;
+	co.bundled_dir = e->o->bundled_dir;
+	co.schema_dir = e->o->schema_dir;
+	if (hg_catalog_list(&rows, &n, &co, &quiet) == 0)
+		for (i = 0; i < n; i++)
+			if (rows[i].severity)
+				json_object_set_new(e->severity, rows[i].id, json_string(rows[i].severity));
+	hg_control_rows_free(rows, n);
+	hg_diags_dispose(&quiet);
+}
+
+static int cmp_result(const void *x, const void *y)
+{
+	const hg_drift_result *a = x, *b = y;
+	int c;
+	bool ua = a->status == HG_DS_UNMANAGED, ub = b->status == HG_DS_UNMANAGED;
+
+	if (ua != ub)
+		return ua ? 1 : -1;
+	if ((c = strcmp(a->unit ? a->unit : "", b->unit ? b->unit : "")) != 0)
+		return c;
+	if (ua) {
+		if ((c = strcmp(a->type, b->type)) != 0)
+			return c;
+		return strcmp(a->physical_id ? a->physical_id : "", b->physical_id ? b->physical_id : "");
+	}
+	return strcmp(a->logical_id ? a->logical_id : "", b->logical_id ? b->logical_id : "");
+}
+
+int hg_drift_run(hg_drift_report **out, const hg_drift_options *o, hg_diags *d)
+{
+	struct engine e;
+	size_t i;
+	int rc = 0;
+	char date[11];
+
+	*out = NULL;
+	memset(&e, 0, sizeof(e));
+	e.o = o;
+	e.d = d;
+	e.a = hg_arena_new();
+	e.tmp = hg_arena_new();
+	e.listed = json_object();
+	e.rep = hg_xcalloc(1, sizeof(*e.rep));
+	e.rep->arena = hg_arena_new();
+	today(date);
+	e.rep->today = keep(&e, o->today ? o->today : date);
+	e.rep->ref = keep(&e, o->repo ? (o->ref ? o->ref : "HEAD") : NULL);
+	e.canon = hg_canon_open(o->schema_dir, d);
+	if (!e.canon) {
+		rc = HG_EIO;
+		goto done;
+	}
+	if (o->ignore_file && (rc = hg_ignore_load(&e.ignore, o->ignore_file, e.rep->today, d)) < 0)
+		goto done;
+	load_catalog(&e);
+	if ((rc = read_states(&e)) < 0)
+		goto done;
+	hg_cache_load(&e);
+	for (i = 0; i < o->ntemplates && rc == 0; i++)
+		rc = hg_engine_template(&e, o->templates[i]);
+	if (rc < 0)
+		goto done;
+	hg_cache_save(&e);
+	hg_ignore_apply(e.ignore, e.rep, d);
+	qsort(e.rep->results, e.rep->n, sizeof(*e.rep->results), cmp_result);
+	for (i = 0; i < e.rep->n; i++) {
+		hg_drift_status s = e.rep->results[i].status;
+		e.rep->counts[s]++;
+		e.rep->total++;
+		if (s != HG_DS_NOT_CHECKED)
+			e.rep->checked++;
+	}
+done:
+	hg_engine_dispose(&e);
+	if (rc < 0) {
+		hg_drift_report_free(e.rep);
+		return rc;
+	}
+	*out = e.rep;
+	return 0;
+}
+
+void hg_engine_dispose(struct engine *e)
+{
+	size_t i;
+
+	for (i = 0; e->fds && i < e->o->nstates; i++)
+		if (e->fds[i] > 0)
+			close(e->fds[i]);
+	free(e->fds);
+	for (i = 0; i < e->nstacks; i++) {
+		json_decref(e->stacks[i].params);
+		json_decref(e->stacks[i].by_logical);
+	}
+	if (e->gitdir) {
+		hg_fs_remove_tree(e->gitdir);
+		free(e->gitdir);
+	}
+	free(e->slots);
+	json_decref(e->listed);
+	json_decref(e->severity);
+	json_decref(e->cache);
+	json_decref(e->cache_new);
+	hg_ignore_free(e->ignore);
+	hg_canon_free(e->canon);
+	hg_arena_dispose(e->tmp);
+	hg_arena_dispose(e->a);
+}
+
+void hg_drift_report_free(hg_drift_report *r)
+{
+	if (!r)
+		return;
+	free(r->results);
+	free(r->expired);
+	hg_arena_dispose(r->arena);
+	free(r);
+}
+
+bool hg_drift_found(const hg_drift_report *r, bool strict)
+{
+	size_t i, k;
+
+	for (i = 0; i < r->n; i++) {
+		const hg_drift_result *x = &r->results[i];
+		if (x->ignored)
+			continue;
+		if (x->status == HG_DS_DELETED || x->status == HG_DS_UNMANAGED)
+			return true;
+		if (x->status == HG_DS_NOT_CHECKED && strict)
+			return true;
+		if (x->status == HG_DS_MODIFIED)
+			for (k = 0; k < x->ndiffs; k++)
+				if (!x->diffs[k].ignored)
+					return true;
+		if (strict && x->nnot_checked)
+			return true;
+	}
+	return false;
+}
+
+const char *hg_drift_status_name(hg_drift_status s)
+{
+	static const char *const names[] = {"IN_SYNC", "MODIFIED", "DELETED", "UNMANAGED", "NOT_CHECKED"};
+	return (unsigned)s < HG_DS__COUNT ? names[s] : "?";
+}
+
+const char *hg_diff_kind_name(hg_diff_kind k)
+{
+	static const char *const names[] = {"ADD", "REMOVE", "NOT_EQUAL"};
+	return (unsigned)k <= HG_DIFF_NOT_EQUAL ? names[k] : "?";
+}

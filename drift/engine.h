@@ -1,0 +1,81 @@
+/*
+ * engine.h: the state of one drift run, shared by the engine's files
+ * (engine.c: exports and matching; desired.c: templates, resolution and
+ * comparison; cache.c: verdicts of earlier runs). Not a public interface.
+ * Part of hinagata; see LICENSE.
+ *
+ * Ownership: the engine owns everything here; e->a holds what lives for
+ * the run (stacks, records), e->tmp is reset for every record, and result
+ * strings go to the report's arena.
+ */
+#ifndef HG_ENGINE_H
+#define HG_ENGINE_H
+
+#include <jansson.h>
+#include <stdint.h>
+
+#include "canon.h"
+#include "drift.h"
+#include "ignore.h"
+
+struct stack_res {
+	const char *logical, *type, *physical;
+	int rec; /* index into recs, or -1 when no export has it */
+};
+
+struct stack {
+	const char *name, *id, *account, *region, *partition;
+	json_t *params;     /* name -> deployed value */
+	json_t *by_logical; /* logical ID -> index into res */
+	struct stack_res *res;
+	size_t nres, capres;
+	bool have_params, have_resources, used;
+};
+
+struct rec { /* a deployed record, by place in its file */
+	unsigned file;
+	uint64_t offset;
+	size_t len;
+	uint64_t rawhash;
+	bool get; /* from get-resource (complete), not a listing */
+};
+
+struct slot {
+	uint64_t key;
+	struct stack_res *sr;
+};
+
+struct engine {
+	const hg_drift_options *o;
+	hg_diags *d;
+	hg_arena *a, *tmp;
+	hg_canon *canon;
+	hg_ignore *ignore;
+	hg_drift_report *rep;
+	struct stack *stacks;
+	size_t nstacks, capstacks;
+	struct rec *recs;
+	size_t nrecs, caprecs;
+	struct slot *slots;
+	size_t nslots, capslots;
+	json_t *listed;   /* types some cloudcontrol listing covered */
+	json_t *severity; /* control ID -> severity */
+	json_t *cache, *cache_new; /* verdict keys (hex) of earlier runs / of this run */
+	int *fds;
+	unsigned cur_index;
+	const char *cur_file;
+	const char *account_region, *account, *region; /* of the stacks, for unmanaged resources */
+	char *gitdir; /* templates exported from git, compiled from here */
+};
+
+hg_drift_result *hg_engine_result(struct engine *e);
+/* The properties of a record, parsed into a (NULL when it cannot be read). */
+const hg_jv *hg_engine_record(struct engine *e, int rec, hg_arena *a);
+/* Compare one template (a path, in the repository at the ref or a file). */
+int hg_engine_template(struct engine *e, const char *path);
+void hg_engine_dispose(struct engine *e);
+
+void hg_cache_load(struct engine *e);
+void hg_cache_save(struct engine *e);
+
+#endif
