@@ -46,6 +46,7 @@ static void help(hg_cli *cli)
 		      "  --cache FILE          前回の判定を使い、今回の判定を書き戻す "
 		      "(夜間ジョブ向け)\n"
 		      "  --today YYYY-MM-DD    無視ルールの期限判定に使う日付 (既定: 今日)\n"
+		      "  --max-record BYTES    エクスポート 1 件の上限 (既定: 64 MiB)\n"
 		      "  --templates DIR       テンプレート検索パスの先頭に DIR を加える\n"
 		      "  --lang ja|en          言語 (既定はロケールから)\n\n"
 		      "終了コード: 0 ドリフトなし、1 ドリフトあり、2 実行できない。\n",
@@ -80,6 +81,7 @@ static void help(hg_cli *cli)
 		      "                        (for the nightly job)\n"
 		      "  --today YYYY-MM-DD    the date ignore rules expire against (default: "
 		      "today)\n"
+		      "  --max-record BYTES    the largest export record accepted (default: 64 MiB)\n"
 		      "  --templates DIR       put DIR first on the template search path\n"
 		      "  --lang ja|en          language (default: from the locale)\n\n"
 		      "Exit status: 0 no drift, 1 drift, 2 could not run.\n",
@@ -131,7 +133,8 @@ int hg_cmd_drift(hg_cli *cli, int argc, char **argv)
 		OPT_CACHE,
 		OPT_TODAY,
 		OPT_TEMPLATES,
-		OPT_LANG
+		OPT_LANG,
+		OPT_MAX_RECORD
 	};
 	static const struct option longopts[] = {
 	        {"repo", required_argument, NULL, OPT_REPO},
@@ -144,6 +147,7 @@ int hg_cmd_drift(hg_cli *cli, int argc, char **argv)
 	        {"strict", no_argument, NULL, OPT_STRICT},
 	        {"cache", required_argument, NULL, OPT_CACHE},
 	        {"today", required_argument, NULL, OPT_TODAY},
+	        {"max-record", required_argument, NULL, OPT_MAX_RECORD},
 	        {"templates", required_argument, NULL, OPT_TEMPLATES},
 	        {"lang", required_argument, NULL, OPT_LANG},
 	        {"help", no_argument, NULL, 'h'},
@@ -204,6 +208,19 @@ int hg_cmd_drift(hg_cli *cli, int argc, char **argv)
 		case OPT_TODAY:
 			o.today = optarg;
 			break;
+		case OPT_MAX_RECORD: {
+			char *end;
+			unsigned long long v = strtoull(optarg, &end, 10);
+			if (end == optarg || *end || v < 16) {
+				rc = hg_cli_usage_error(cli, "drift",
+				        "--max-record needs a number of bytes (at least 16), not '%s'",
+				        "--max-record にはバイト数 (16 以上) を指定してください ('%s' ではなく)",
+				        optarg);
+				goto out;
+			}
+			o.max_record = (size_t)v;
+			break;
+		}
 		case OPT_TEMPLATES:
 			hg_cli_paths_add(&paths, optarg);
 			break;

@@ -9,6 +9,7 @@
  */
 #include "cfn.h"
 
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -402,6 +403,47 @@ static json_t *base64(hg_cfn_ctx *c, json_t *arg)
 	return r;
 }
 
+/* Fn::Cidr [block, count, bits] for IPv4: count blocks of 2^bits addresses. */
+static json_t *cidr(hg_cfn_ctx *c, json_t *arg)
+{
+	json_t *block, *cnt, *bits, *out;
+	unsigned a, b, d, e, n, k;
+	long long count, sz;
+	uint32_t base, step;
+	char text[32];
+
+	if (!json_is_array(arg) || json_array_size(arg) != 3)
+		return unresolved(c, "%s", "malformed Fn::Cidr");
+	block = hg_cfn_resolve(c, json_array_get(arg, 0));
+	cnt = block ? hg_cfn_resolve(c, json_array_get(arg, 1)) : NULL;
+	bits = cnt ? hg_cfn_resolve(c, json_array_get(arg, 2)) : NULL;
+	out = NULL;
+	if (bits && json_is_string(block) &&
+	        sscanf(json_string_value(block), "%u.%u.%u.%u/%u", &a, &b, &d, &e, &n) == 5 &&
+	        a < 256 && b < 256 && d < 256 && e < 256 && n <= 32) {
+		count = json_is_integer(cnt) ? json_integer_value(cnt)
+		        : json_is_string(cnt) ? strtoll(json_string_value(cnt), NULL, 10) : -1;
+		sz = json_is_integer(bits) ? json_integer_value(bits)
+		     : json_is_string(bits) ? strtoll(json_string_value(bits), NULL, 10) : -1;
+		if (count >= 1 && count <= 256 && sz >= 1 && sz <= 32 - (long long)n) {
+			base = (uint32_t)a << 24 | (uint32_t)b << 16 | (uint32_t)d << 8 | e;
+			base &= n ? ~(uint32_t)0 << (32 - n) : 0;
+			step = sz == 32 ? 0 : (uint32_t)1 << sz;
+			out = json_array();
+			for (k = 0; k < (unsigned)count; k++) {
+				uint32_t x = base + k * step;
+				snprintf(text, sizeof(text), "%u.%u.%u.%u/%u", x >> 24, x >> 16 & 255,
+				        x >> 8 & 255, x & 255, 32 - (unsigned)sz);
+				json_array_append_new(out, json_string(text));
+			}
+		}
+	}
+	json_decref(block);
+	json_decref(cnt);
+	json_decref(bits);
+	return out ? out : unresolved(c, "%s", "Fn::Cidr of an IPv6 or malformed block");
+}
+
 static int truth(hg_cfn_ctx *c, json_t *v);
 
 static bool scalar_equal(json_t *a, json_t *b)
@@ -515,6 +557,8 @@ static json_t *function(hg_cfn_ctx *c, const char *fn, json_t *arg)
 		return find_in_map(c, arg);
 	if (strcmp(fn, "Fn::Base64") == 0)
 		return base64(c, arg);
+	if (strcmp(fn, "Fn::Cidr") == 0)
+		return cidr(c, arg);
 	return unresolved(c, "%s is not resolved offline", fn);
 }
 

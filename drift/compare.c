@@ -77,6 +77,8 @@ static void shape_of(hg_buf *out, const char *path)
 struct proj {
 	hg_compare *c;
 	struct folds *folds;
+	unsigned in_array; /* inside array items: keys dropped there can change their order */
+	bool resort;
 	hg_buf path;
 	hg_buf shape;
 };
@@ -98,30 +100,58 @@ static bool is_default(struct proj *p, const hg_jv *v)
 
 static hg_jv *project(struct proj *p, const hg_jv *dep, const hg_jv *des);
 
-/* The union of the members of the desired items (their shape). */
+static const hg_jv_member *find_member(const hg_jv *o, const char *key, size_t klen)
+{
+	size_t j;
+	for (j = 0; j < o->n; j++)
+		if (o->u.members[j].klen == klen && memcmp(o->u.members[j].key, key, klen) == 0)
+			return &o->u.members[j];
+	return NULL;
+}
+
+/* The union of two shapes: objects merged key by key, arrays joined. */
+static hg_jv *merge_shape(hg_arena *a, const hg_jv *x, const hg_jv *y)
+{
+	hg_jv *u;
+	size_t i;
+
+	if (x->kind == HG_JV_ARR && y->kind == HG_JV_ARR) {
+		u = hg_jv_new(a, HG_JV_ARR);
+		u->u.items = HG_ANEWN(a, hg_jv *, x->n + y->n + 1);
+		for (i = 0; i < x->n; i++)
+			u->u.items[u->n++] = x->u.items[i];
+		for (i = 0; i < y->n; i++)
+			u->u.items[u->n++] = y->u.items[i];
+		return u;
+	}
+	if (x->kind != HG_JV_OBJ || y->kind != HG_JV_OBJ)
+		return (hg_jv *)(uintptr_t)x;
+	u = object_new(a, x->n + y->n);
+	for (i = 0; i < x->n; i++)
+		object_put(u, x->u.members[i].key, x->u.members[i].klen, x->u.members[i].val);
+	for (i = 0; i < y->n; i++) {
+		const hg_jv_member *m = &y->u.members[i];
+		hg_jv_member *prev = (hg_jv_member *)(uintptr_t)find_member(u, m->key, m->klen);
+		if (prev)
+			prev->val = merge_shape(a, prev->val, m->val);
+		else
+			object_put(u, m->key, m->klen, m->val);
+	}
+	return u;
+}
+
+/* The union of the desired items (their shape), or NULL if they are not objects. */
 static hg_jv *items_shape(hg_arena *a, const hg_jv *arr)
 {
-	size_t i, k, total = 0;
 	hg_jv *u;
+	size_t i;
 
-	for (i = 0; i < arr->n; i++) {
+	for (i = 0; i < arr->n; i++)
 		if (arr->u.items[i]->kind != HG_JV_OBJ)
 			return NULL;
-		total += arr->u.items[i]->n;
-	}
-	u = object_new(a, total);
-	for (i = 0; i < arr->n; i++)
-		for (k = 0; k < arr->u.items[i]->n; k++) {
-			const hg_jv_member *m = &arr->u.items[i]->u.members[k];
-			hg_jv *prev = NULL;
-			size_t j;
-			for (j = 0; j < u->n; j++)
-				if (u->u.members[j].klen == m->klen &&
-				        memcmp(u->u.members[j].key, m->key, m->klen) == 0)
-					prev = u->u.members[j].val;
-			if (!prev)
-				object_put(u, m->key, m->klen, m->val);
-		}
+	u = arr->u.items[0];
+	for (i = 1; i < arr->n; i++)
+		u = merge_shape(a, u, arr->u.items[i]);
 	return u;
 }
 
@@ -129,6 +159,13 @@ static hg_jv *project_object(struct proj *p, const hg_jv *dep, const hg_jv *des)
 {
 	hg_jv *o = object_new(p->c->tmp, des->n);
 	size_t i, mark = p->path.size;
+
+	if (p->in_array && dep->n > des->n)
+		p->resort = true;
+	else if (p->in_array)
+		for (i = 0; i < dep->n && !p->resort; i++)
+			if (!find_member(des, dep->u.members[i].key, dep->u.members[i].klen))
+				p->resort = true;
 
 	for (i = 0; i < des->n; i++) {
 		const hg_jv_member *m = &des->u.members[i];
@@ -142,7 +179,9 @@ static hg_jv *project_object(struct proj *p, const hg_jv *dep, const hg_jv *des)
 		hg_buf_put(&p->path, m->key, m->klen);
 		if (dv)
 			object_put(o, m->key, m->klen, project(p, dv, m->val));
-		else if (is_default(p, m->val)) {
+		else if (p->in_array) {
+			/* an item's key the item does not have stays absent */
+		} else if (is_default(p, m->val)) {
 			object_put(o, m->key, m->klen, m->val);
 			on_fold(HG_RULE_DEFAULT, p->path.ptr, p->folds);
 		}
@@ -162,6 +201,7 @@ static hg_jv *project(struct proj *p, const hg_jv *dep, const hg_jv *des)
 			return (hg_jv *)(uintptr_t)dep;
 		arr = hg_jv_new(p->c->tmp, HG_JV_ARR);
 		arr->u.items = HG_ANEWN(p->c->tmp, hg_jv *, dep->n ? dep->n : 1);
+		p->in_array++;
 		for (i = 0; i < dep->n; i++) {
 			hg_buf_printf(&p->path, "/%zu", i);
 			arr->u.items[arr->n++] = dep->u.items[i]->kind == HG_JV_OBJ
@@ -169,6 +209,7 @@ static hg_jv *project(struct proj *p, const hg_jv *dep, const hg_jv *des)
 			                                 : dep->u.items[i];
 			hg_buf_truncate(&p->path, mark);
 		}
+		p->in_array--;
 		return arr;
 	}
 	return (hg_jv *)(uintptr_t)dep;
@@ -390,7 +431,11 @@ void hg_compare_resource(hg_compare *c, hg_drift_result *res, const hg_jv *desir
 		if (raw) {
 			av = hg_canon_value(c->canon, c->tmp, c->type, p.path.ptr, raw, HG_SIDE_DEPLOYED,
 			        on_fold, &folds);
+			p.resort = false;
 			av = project(&p, av, dv);
+			if (p.resort) /* items lost keys: put them in canonical order again */
+				av = hg_canon_value(c->canon, c->tmp, c->type, p.path.ptr, av,
+				        HG_SIDE_DEPLOYED, NULL, NULL);
 		} else if (is_default(&p, dv)) {
 			av = dv;
 			on_fold(HG_RULE_DEFAULT, p.path.ptr, &folds);

@@ -112,6 +112,7 @@ typedef struct hg_drift_options {
 	const char *bundled_dir;
 	const char *schema_dir;
 	const char *cache_file; /* verdicts of earlier runs (read and rewritten), or NULL */
+	size_t max_record;      /* bytes of one export record (0: 64 MiB) */
 } hg_drift_options;
 
 #define HG_DRIFT_OPTIONS_VERSION 1

@@ -386,6 +386,9 @@ static int read_states(struct engine *e)
 	int pass, rc;
 	hg_export_limits lim = HG_EXPORT_LIMITS_INIT;
 
+	if (e->o->max_record)
+		lim.max_record = e->o->max_record;
+
 	e->fds = hg_xcalloc(e->o->nstates + 1, sizeof(int));
 	for (pass = 0; pass < 2; pass++) {
 		if (pass == 1) {

@@ -4,7 +4,13 @@
 # A case is a directory holding input.yaml (and any other files it needs)
 # and the exact expected results:
 #   args              extra arguments for `hinagata compile` (one line, optional)
+#   cmd               instead of compiling input.yaml, run `hinagata CMD` (one
+#                     line: a subcommand and its arguments, e.g. drift ...)
+#   expected.out      the exact standard output (optional; expected.ja.out in
+#                     Japanese)
 #   env               NAME=VALUE lines exported for the run (optional)
+#   setup             a shell script run first in the copy (optional; e.g. to
+#                     make a git repository, which a case cannot hold)
 #   expected.diag     the exact standard error in English (required)
 #   expected.ja.diag  the exact standard error in Japanese (optional)
 #   expected.cfn.json the exact compiled template (optional)
@@ -27,13 +33,19 @@ if [ -f env ]; then
 		[ -n "$line" ] && export "$line"
 	done < env
 fi
+[ -f setup ] && sh ./setup >/dev/null 2>&1
 fail=0
 
-run() { # lang stderr-file -> exit code in $rc
+run() { # lang stderr-file stdout-file -> exit code in $rc
 	rm -rf out
 	set +e
 	# shellcheck disable=SC2086
-	LC_ALL=C NO_COLOR=1 HINAGATA_PATH= "$hinagata" --lang "$1" compile -o out $args input.yaml >/dev/null 2>"$2"
+	if [ -f cmd ]; then
+		# shellcheck disable=SC2046
+		LC_ALL=C NO_COLOR=1 HINAGATA_PATH= "$hinagata" --lang "$1" $(cat cmd) >"$3" 2>"$2"
+	else
+		LC_ALL=C NO_COLOR=1 HINAGATA_PATH= "$hinagata" --lang "$1" compile -o out $args input.yaml >"$3" 2>"$2"
+	fi
 	rc=$?
 	set -e
 }
@@ -50,7 +62,7 @@ check() { # expected actual what
 	fi
 }
 
-run en actual.diag
+run en actual.diag actual.out
 [ -f expected.diag ] || [ "${UPDATE:-}" = 1 ] || { echo "FAIL: no expected.diag"; exit 1; }
 check expected.diag actual.diag "stderr (en)"
 diagfile=expected.diag
@@ -75,8 +87,12 @@ if [ -f expected.cfn.json ]; then
 		check expected.cfn.json "$json" "compiled template"
 	fi
 fi
-if [ -f expected.ja.diag ]; then
-	run ja actual.ja.diag
-	check expected.ja.diag actual.ja.diag "stderr (ja)"
+if [ -f expected.out ]; then
+	check expected.out actual.out "stdout (en)"
+fi
+if [ -f expected.ja.diag ] || [ -f expected.ja.out ]; then
+	run ja actual.ja.diag actual.ja.out
+	[ -f expected.ja.diag ] && check expected.ja.diag actual.ja.diag "stderr (ja)"
+	[ -f expected.ja.out ] && check expected.ja.out actual.ja.out "stdout (ja)"
 fi
 exit $fail
