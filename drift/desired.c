@@ -332,9 +332,9 @@ static hg_jv *desired_props(struct tmpl *t, hg_drift_result *x, json_t *def, hg_
 		json_t *r;
 		snprintf(path, sizeof(path), "/%s", k);
 		if (hg_canon_write_only(e->canon, x->type, path)) {
-			char *m = hg_arena_printf(a, "%s: %s", path,
-			        HG_BI("write-only, never returned by reads",
-			                "書き込み専用で、読み取りでは返されません"));
+			char *m = hg_arena_printf(a, "%s: %s\x1f%s: %s", path,
+			        "write-only, never returned by reads", path,
+			        "書き込み専用で、読み取りでは返されません");
 			hg_result_note(e->rep->arena, &x->not_checked, &x->nnot_checked, m);
 			continue;
 		}

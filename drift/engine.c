@@ -102,6 +102,66 @@ static bool field_span(const char *raw, size_t len, const char *key, const char 
 	return false;
 }
 
+/* A malformed record: the diagnostic points into it (off bytes from its start). */
+static int record_error(struct engine *e, const char *file, uint32_t line, uint32_t col,
+        const char *raw, size_t off, const hg_jv_error *err)
+{
+	hg_span sp;
+	size_t i;
+
+	memset(&sp, 0, sizeof(sp));
+	sp.file = file;
+	for (i = 0; i < off; i++) {
+		if (raw[i] == '\n') {
+			line++;
+			col = 1;
+		} else if (((unsigned char)raw[i] & 0xC0) != 0x80)
+			col++;
+	}
+	sp.line = sp.end_line = line;
+	sp.col = col;
+	sp.end_col = col + 1;
+	if (err->truncated)
+		hg_diag_add(e->d, HG_D_EXPORT_TRUNCATED, &sp, HG_BI("a record", "レコード"), NULL);
+	else
+		hg_diag_add(e->d, HG_D_EXPORT_SYNTAX, &sp, err->what, NULL);
+	e->failed = HG_EINVALID;
+	return HG_EINVALID;
+}
+
+/* Parse a record, and the JSON string of its Properties; NULL after an error. */
+static hg_jv *parse_record(struct engine *e, hg_arena *a, const char *file, uint32_t line,
+        uint32_t col, const char *raw, size_t len, hg_jv **props)
+{
+	hg_jv *v = NULL, *p;
+	hg_jv_error err;
+
+	if (hg_jv_parse(&v, a, raw, len, 512, &err) < 0) {
+		record_error(e, file, line, col, raw, err.offset, &err);
+		return NULL;
+	}
+	p = hg_jv_get(v, "Properties");
+	if (!p)
+		p = hg_jv_get(hg_jv_get(v, "ResourceDescription"), "Properties");
+	if (p && p->kind == HG_JV_STR) {
+		hg_jv *p2 = NULL;
+		if (hg_jv_parse(&p2, a, p->u.s, p->n, 512, &err) < 0) {
+			const char *at = NULL;
+			size_t n = 0;
+			field_span(raw, len, "Properties", &at, &n);
+			err.what = HG_BI("the Properties string does not hold valid JSON",
+			        "Properties の文字列が正しい JSON ではありません");
+			err.truncated = false;
+			record_error(e, file, line, col, raw, at ? (size_t)(at - raw) : 0, &err);
+			return NULL;
+		}
+		p = p2;
+	}
+	if (props)
+		*props = p;
+	return v;
+}
+
 /* ---- stacks (phase 1) ---- */
 
 static struct stack *stack_get(struct engine *e, const char *name, const char *id)
@@ -271,18 +331,11 @@ static char *keep(struct engine *e, const char *s)
 static void unmanaged(struct engine *e, const hg_export_item *it, const char *type, const char *id,
         size_t idlen)
 {
-	hg_jv *rec = NULL, *props;
-	hg_jv_error err;
+	hg_jv *props = NULL;
 	hg_drift_result *x;
 
-	if (hg_jv_parse(&rec, e->tmp, it->raw, it->len, 512, &err) < 0)
+	if (!parse_record(e, e->tmp, e->cur_file, it->span.line, it->span.col, it->raw, it->len, &props))
 		return;
-	props = hg_jv_get(rec, "Properties");
-	if (props && props->kind == HG_JV_STR) {
-		hg_jv *p2 = NULL;
-		if (hg_jv_parse(&p2, e->tmp, props->u.s, props->n, 512, &err) == 0)
-			props = p2;
-	}
 	if (hg_canon_cloud_default(e->canon, type, props))
 		return;
 	x = hg_engine_result(e);
@@ -334,25 +387,28 @@ static int on_resource(const hg_export_item *it, void *payload)
 		e->recs[e->nrecs].len = it->len;
 		e->recs[e->nrecs].rawhash = hg_hash64(it->raw, it->len);
 		e->recs[e->nrecs].get = it->shape == HG_EXP_CC_GET;
+		e->recs[e->nrecs].line = it->span.line;
+		e->recs[e->nrecs].col = it->span.col;
 		e->nrecs++;
 		return 0;
 	}
 	unmanaged(e, it, type, id, idlen);
-	return 0;
+	return e->failed;
 }
 
 static int on_stack(const hg_export_item *it, void *payload)
 {
 	struct engine *e = payload;
-	hg_jv *r = NULL;
-	hg_jv_error err;
+	hg_jv *r;
 
 	hg_arena_dispose(e->tmp);
 	e->tmp = hg_arena_new();
 	if (it->shape != HG_EXP_STACKS && it->shape != HG_EXP_STACK_RESOURCES)
 		return 0;
-	if (hg_jv_parse(&r, e->tmp, it->raw, it->len, 512, &err) == 0)
-		stack_record(e, r, it->shape);
+	r = parse_record(e, e->tmp, e->cur_file, it->span.line, it->span.col, it->raw, it->len, NULL);
+	if (!r)
+		return HG_EINVALID;
+	stack_record(e, r, it->shape);
 	return 0;
 }
 
@@ -390,6 +446,7 @@ static int read_states(struct engine *e)
 		lim.max_record = e->o->max_record;
 
 	e->fds = hg_xcalloc(e->o->nstates + 1, sizeof(int));
+	e->files = hg_arena_alloc(e->a, sizeof(char *) * (e->o->nstates + 1));
 	for (pass = 0; pass < 2; pass++) {
 		if (pass == 1) {
 			build_table(e);
@@ -407,6 +464,7 @@ static int read_states(struct engine *e)
 				continue;
 			e->cur_index = (unsigned)i;
 			e->cur_file = hg_diags_source(e->d, path, NULL, 0);
+			e->files[i] = e->cur_file;
 			rc = hg_export_read(path, e->cur_file, stacks ? on_stack : on_resource, e, e->d,
 			        &lim, NULL);
 			if (rc == HG_EIO) {
@@ -427,20 +485,15 @@ const hg_jv *hg_engine_record(struct engine *e, int rec, hg_arena *a)
 {
 	struct rec *r = &e->recs[rec];
 	char *buf = hg_arena_alloc(a, r->len + 1);
-	hg_jv *v = NULL, *props;
-	hg_jv_error err;
+	hg_jv *props = NULL;
 
-	if (pread(e->fds[r->file], buf, r->len, (off_t)r->offset) != (ssize_t)r->len)
+	if (pread(e->fds[r->file], buf, r->len, (off_t)r->offset) != (ssize_t)r->len) {
+		hg_diag_add(e->d, HG_D_IO_READ, NULL, e->files[r->file], strerror(errno), NULL);
+		e->failed = HG_EIO;
 		return NULL;
-	if (hg_jv_parse(&v, a, buf, r->len, 512, &err) < 0)
-		return NULL;
-	props = hg_jv_get(v, "Properties");
-	if (props && props->kind == HG_JV_STR) {
-		hg_jv *p2 = NULL;
-		if (hg_jv_parse(&p2, a, props->u.s, props->n, 512, &err) < 0)
-			return NULL;
-		props = p2;
 	}
+	if (!parse_record(e, a, e->files[r->file], r->line, r->col, buf, r->len, &props))
+		return NULL;
 	return props;
 }
 
@@ -522,8 +575,10 @@ int hg_drift_run(hg_drift_report **out, const hg_drift_options *o, hg_diags *d)
 	if ((rc = read_states(&e)) < 0)
 		goto done;
 	hg_cache_load(&e);
-	for (i = 0; i < o->ntemplates && rc == 0; i++)
+	for (i = 0; i < o->ntemplates && rc == 0 && !e.failed; i++)
 		rc = hg_engine_template(&e, o->templates[i]);
+	if (rc == 0 && e.failed)
+		rc = e.failed;
 	if (rc < 0)
 		goto done;
 	hg_cache_save(&e);

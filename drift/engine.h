@@ -38,6 +38,7 @@ struct rec { /* a deployed record, by place in its file */
 	size_t len;
 	uint64_t rawhash;
 	bool get; /* from get-resource (complete), not a listing */
+	uint32_t line, col; /* where it starts, for errors */
 };
 
 struct slot {
@@ -66,6 +67,8 @@ struct engine {
 	const char *cur_file;
 	const char *account_region, *account, *region; /* of the stacks, for unmanaged resources */
 	char *gitdir; /* templates exported from git, compiled from here */
+	const char **files; /* display names of the exports */
+	int failed;         /* a record was malformed: the run fails (HG_EINVALID) */
 };
 
 hg_drift_result *hg_engine_result(struct engine *e);

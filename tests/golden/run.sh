@@ -20,6 +20,8 @@
 # UPDATE=1 rewrites the expected files from the actual results (for
 # writing new cases; review the result before committing it).
 set -eu
+HG_TOP=$(cd "$(dirname "$0")/../.." && pwd)
+export HG_TOP
 hinagata=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
 case_dir=$(cd "$2" && pwd)
 work=$(mktemp -d)
@@ -33,7 +35,11 @@ if [ -f env ]; then
 		[ -n "$line" ] && export "$line"
 	done < env
 fi
-[ -f setup ] && sh ./setup >/dev/null 2>&1
+if [ -f setup ] && ! sh ./setup >setup.log 2>&1; then
+	echo "FAIL $(basename "$case_dir"): setup failed:"
+	cat setup.log
+	exit 1
+fi
 fail=0
 
 run() { # lang stderr-file stdout-file -> exit code in $rc
@@ -87,7 +93,7 @@ if [ -f expected.cfn.json ]; then
 		check expected.cfn.json "$json" "compiled template"
 	fi
 fi
-if [ -f expected.out ]; then
+if [ -f expected.out ] || { [ "${UPDATE:-}" = 1 ] && [ -f cmd ] && [ -s actual.out ]; }; then
 	check expected.out actual.out "stdout (en)"
 fi
 if [ -f expected.ja.diag ] || [ -f expected.ja.out ]; then
