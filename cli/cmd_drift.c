@@ -81,7 +81,8 @@ static void help(hg_cli *cli)
 		      "                        (for the nightly job)\n"
 		      "  --today YYYY-MM-DD    the date ignore rules expire against (default: "
 		      "today)\n"
-		      "  --max-record BYTES    the largest export record accepted (default: 64 MiB)\n"
+		      "  --max-record BYTES    the largest export record accepted (default: 64 "
+		      "MiB)\n"
 		      "  --templates DIR       put DIR first on the template search path\n"
 		      "  --lang ja|en          language (default: from the locale)\n\n"
 		      "Exit status: 0 no drift, 1 drift, 2 could not run.\n",
@@ -213,8 +214,10 @@ int hg_cmd_drift(hg_cli *cli, int argc, char **argv)
 			unsigned long long v = strtoull(optarg, &end, 10);
 			if (end == optarg || *end || v < 16) {
 				rc = hg_cli_usage_error(cli, "drift",
-				        "--max-record needs a number of bytes (at least 16), not '%s'",
-				        "--max-record にはバイト数 (16 以上) を指定してください ('%s' ではなく)",
+				        "--max-record needs a number of bytes (at least 16), not "
+				        "'%s'",
+				        "--max-record にはバイト数 (16 以上) を指定してください "
+				        "('%s' ではなく)",
 				        optarg);
 				goto out;
 			}
