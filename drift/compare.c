@@ -311,18 +311,10 @@ static const char *identity(const hg_jv *v)
 static void diff_arrays(struct differ *df, const hg_jv *exp, const hg_jv *act)
 {
 	bool *eu = hg_arena_alloc(df->c->tmp, exp->n + 1), *au = hg_arena_alloc(df->c->tmp, act->n + 1);
-	size_t i, j, mark = df->path.size;
+	size_t i, j, mark = df->path.size, before = df->res->ndiffs, left_e = 0, left_a = 0;
 
 	memset(eu, 0, exp->n + 1);
 	memset(au, 0, act->n + 1);
-	if (exp->n == act->n) { /* same length: item by item, as CloudFormation */
-		for (i = 0; i < exp->n; i++) {
-			hg_buf_printf(&df->path, "/%zu", i);
-			diff(df, exp->u.items[i], act->u.items[i]);
-			hg_buf_truncate(&df->path, mark);
-		}
-		return;
-	}
 	for (i = 0; i < exp->n; i++) /* equal items pair up */
 		for (j = 0; j < act->n; j++)
 			if (!au[j] && hg_jv_equal(exp->u.items[i], act->u.items[j])) {
@@ -343,6 +335,21 @@ static void diff_arrays(struct differ *df, const hg_jv *exp, const hg_jv *act)
 		}
 	}
 	for (i = 0; i < exp->n; i++)
+		left_e += !eu[i];
+	for (j = 0; j < act->n; j++)
+		left_a += !au[j];
+	if (left_e == left_a) /* as many left on each side: changed in place */
+		for (i = 0, j = 0; i < exp->n; i++) {
+			if (eu[i])
+				continue;
+			while (au[j])
+				j++;
+			eu[i] = au[j] = true;
+			hg_buf_printf(&df->path, "/%zu", i);
+			diff(df, exp->u.items[i], act->u.items[j]);
+			hg_buf_truncate(&df->path, mark);
+		}
+	for (i = 0; i < exp->n; i++)
 		if (!eu[i]) {
 			hg_buf_printf(&df->path, "/%zu", i);
 			add_diff(df, HG_DIFF_REMOVE, exp->u.items[i], NULL);
@@ -354,6 +361,8 @@ static void diff_arrays(struct differ *df, const hg_jv *exp, const hg_jv *act)
 			add_diff(df, HG_DIFF_ADD, NULL, act->u.items[j]);
 			hg_buf_truncate(&df->path, mark);
 		}
+	if (df->res->ndiffs == before) /* the same items in another order: an ordered list */
+		add_diff(df, HG_DIFF_NOT_EQUAL, exp, act);
 }
 
 static void diff(struct differ *df, const hg_jv *exp, const hg_jv *act)

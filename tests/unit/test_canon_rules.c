@@ -1,0 +1,233 @@
+/*
+ * test_canon_rules.c: each canonicalization rule, with a difference it
+ * must fold (a false positive otherwise) and a real drift it must keep.
+ * Part of hinagata; see LICENSE.
+ */
+#include <criterion/criterion.h>
+#include <string.h>
+
+#include "../../drift/compare.h"
+
+static hg_canon *canon;
+static hg_diags diags;
+
+static void setup(void)
+{
+	hg_diags_init(&diags);
+	canon = hg_canon_open(HG_TEST_DATA "/../schemas", &diags);
+	cr_assert_not_null(canon);
+}
+
+static void teardown(void)
+{
+	hg_canon_free(canon);
+	hg_diags_dispose(&diags);
+}
+
+TestSuite(canon_rules, .init = setup, .fini = teardown);
+
+/* Compare desired with deployed (both JSON objects of properties). */
+static hg_drift_result run(const char *type, const char *desired, const char *deployed,
+        hg_arena *keep, const char *const *locked, size_t nlocked)
+{
+	hg_arena *tmp = hg_arena_new();
+	hg_jv *d = NULL, *a = NULL;
+	hg_jv_error err;
+	hg_compare c;
+	hg_drift_result r;
+
+	cr_assert_eq(hg_jv_parse(&d, keep, desired, strlen(desired), 64, &err), 0, "%s", desired);
+	cr_assert_eq(
+	        hg_jv_parse(&a, keep, deployed, strlen(deployed), 64, &err), 0, "%s", deployed);
+	memset(&c, 0, sizeof(c));
+	memset(&r, 0, sizeof(r));
+	c.canon = canon;
+	c.tmp = tmp;
+	c.keep = keep;
+	c.type = type;
+	c.locked = locked;
+	c.nlocked = nlocked;
+	hg_compare_resource(&c, &r, d, a);
+	hg_arena_dispose(tmp);
+	return r;
+}
+
+static bool folded(const hg_drift_result *r, const char *rule)
+{
+	size_t i;
+	for (i = 0; i < r->nfolds; i++)
+		if (strncmp(r->folds[i], rule, strlen(rule)) == 0)
+			return true;
+	return false;
+}
+
+/* One rule: the harmless pair is in sync and names the rule; the drift pair has exactly one diff.
+ */
+static void rule(const char *name, const char *type, const char *desired, const char *harmless,
+        const char *drifted, const char *path, hg_diff_kind kind)
+{
+	hg_arena *a = hg_arena_new();
+	hg_drift_result ok = run(type, desired, harmless, a, NULL, 0);
+	hg_drift_result bad = run(type, desired, drifted, a, NULL, 0);
+
+	cr_expect_eq(ok.status, HG_DS_IN_SYNC, "%s: harmless difference reported as drift (%s)",
+	        name, ok.ndiffs ? ok.diffs[0].path : "");
+	cr_expect_str_eq(
+	        ok.expected_hash, ok.actual_hash, "%s: hashes of equal forms differ", name);
+	if (name)
+		cr_expect(folded(&ok, name), "%s: the fold is not attributed to the rule", name);
+	cr_expect_eq(bad.status, HG_DS_MODIFIED, "%s: the real drift was folded away", name);
+	cr_expect_eq(bad.ndiffs, 1, "%s: %zu differences", name, bad.ndiffs);
+	if (bad.ndiffs) {
+		cr_expect_str_eq(bad.diffs[0].path, path, "%s", name);
+		cr_expect_eq(bad.diffs[0].kind, kind, "%s", name);
+	}
+	hg_arena_dispose(a);
+}
+
+Test(canon_rules, json_string)
+{
+	rule("json-string", "AWS::Events::Rule",
+	        "{\"EventPattern\":{\"source\":[\"aws.guardduty\"]}}",
+	        "{\"EventPattern\":\"{\\\"source\\\":[\\\"aws.guardduty\\\"]}\"}",
+	        "{\"EventPattern\":\"{\\\"source\\\":[\\\"aws.securityhub\\\"]}\"}",
+	        "/EventPattern/source/0", HG_DIFF_NOT_EQUAL);
+}
+
+Test(canon_rules, scalar_coercion)
+{
+	rule("scalar-coercion", "AWS::Logs::LogGroup", "{\"RetentionInDays\":\"2555\"}",
+	        "{\"RetentionInDays\":2555}", "{\"RetentionInDays\":365}", "/RetentionInDays",
+	        HG_DIFF_NOT_EQUAL);
+	rule("scalar-coercion", "AWS::CloudTrail::Trail", "{\"IsLogging\":true}",
+	        "{\"IsLogging\":\"true\"}", "{\"IsLogging\":false}", "/IsLogging",
+	        HG_DIFF_NOT_EQUAL);
+}
+
+Test(canon_rules, unordered_array)
+{
+	rule("unordered-array", "AWS::RDS::DBInstance",
+	        "{\"EnableCloudwatchLogsExports\":[\"postgresql\",\"upgrade\"]}",
+	        "{\"EnableCloudwatchLogsExports\":[\"upgrade\",\"postgresql\"]}",
+	        "{\"EnableCloudwatchLogsExports\":[\"postgresql\"]}",
+	        "/EnableCloudwatchLogsExports/1", HG_DIFF_REMOVE);
+}
+
+Test(canon_rules, identity_key)
+{
+	rule("identity-key", "AWS::EC2::VPC",
+	        "{\"Tags\":[{\"Key\":\"system\",\"Value\":\"juki\"},{\"Key\":\"env\",\"Value\":"
+	        "\"prod\"}]}",
+	        "{\"Tags\":[{\"Key\":\"env\",\"Value\":\"prod\"},{\"Key\":\"system\",\"Value\":"
+	        "\"juki\"}]}",
+	        "{\"Tags\":[{\"Key\":\"env\",\"Value\":\"stg\"},{\"Key\":\"system\",\"Value\":"
+	        "\"juki\"}]}",
+	        "/Tags/0/Value", HG_DIFF_NOT_EQUAL);
+}
+
+Test(canon_rules, id_set)
+{
+	/* a type without a schema: only the values say these are IDs */
+	rule("id-set", "Custom::Network", "{\"Subnets\":[\"subnet-0aaa\",\"subnet-0bbb\"]}",
+	        "{\"Subnets\":[\"subnet-0bbb\",\"subnet-0aaa\"]}",
+	        "{\"Subnets\":[\"subnet-0bbb\",\"subnet-0ccc\"]}", "/Subnets/0", HG_DIFF_NOT_EQUAL);
+}
+
+Test(canon_rules, policy_document)
+{
+	rule("policy-document", "AWS::IAM::ManagedPolicy",
+	        "{\"PolicyDocument\":{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":"
+	        "\"Allow\","
+	        "\"Action\":\"s3:GetObject\",\"Resource\":\"*\",\"Principal\":{\"AWS\":"
+	        "\"123456789012\"}}]}}",
+	        "{\"PolicyDocument\":{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":"
+	        "\"Allow\","
+	        "\"Action\":[\"S3:GetObject\"],\"Resource\":[\"*\"],\"Principal\":{\"AWS\":[\"arn:"
+	        "aws:iam::"
+	        "123456789012:root\"]}}]}}",
+	        "{\"PolicyDocument\":{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":"
+	        "\"Allow\","
+	        "\"Action\":[\"s3:*\"],\"Resource\":[\"*\"],\"Principal\":{\"AWS\":[\"arn:aws:iam::"
+	        "123456789012:root\"]}}]}}",
+	        "/PolicyDocument/Statement/0/Action/0", HG_DIFF_NOT_EQUAL);
+}
+
+Test(canon_rules, system_tags)
+{
+	rule("system-tags", "AWS::S3::Bucket",
+	        "{\"Tags\":[{\"Key\":\"system\",\"Value\":\"juki\"}]}",
+	        "{\"Tags\":[{\"Key\":\"aws:cloudformation:stack-name\",\"Value\":\"s\"},{\"Key\":"
+	        "\"system\",\"Value\":\"juki\"}]}",
+	        "{\"Tags\":[{\"Key\":\"aws:cloudformation:stack-name\",\"Value\":\"s\"},{\"Key\":"
+	        "\"system\",\"Value\":\"juki\"},{\"Key\":\"owner\",\"Value\":\"x\"}]}",
+	        "/Tags/0", HG_DIFF_ADD);
+}
+
+Test(canon_rules, system_tags_only_in_tag_lists)
+{
+	/* An "aws:" key outside a tag list is data, not a system tag. */
+	hg_arena *a = hg_arena_new();
+	hg_drift_result r =
+	        run("AWS::Events::Rule", "{\"EventPattern\":{\"detail\":{\"aws:x\":[\"1\"]}}}",
+	                "{\"EventPattern\":{\"detail\":{}}}", a, NULL, 0);
+	cr_expect_eq(r.status, HG_DS_MODIFIED);
+	hg_arena_dispose(a);
+}
+
+Test(canon_rules, ordered_list_order_is_drift)
+{
+	hg_arena *a = hg_arena_new();
+	hg_drift_result r = run("AWS::Custom::Ordered", "{\"Steps\":[\"one\",\"two\"]}",
+	        "{\"Steps\":[\"two\",\"one\"]}", a, NULL, 0);
+	cr_expect_eq(r.status, HG_DS_MODIFIED);
+	cr_assert_eq(r.ndiffs, 1);
+	cr_expect_str_eq(r.diffs[0].path, "/Steps");
+	hg_arena_dispose(a);
+}
+
+Test(canon_rules, service_default)
+{
+	rule("service-default", "AWS::SQS::Queue", "{\"QueueName\":\"q\",\"DelaySeconds\":0}",
+	        "{\"QueueName\":\"q\"}", "{\"QueueName\":\"q\",\"DelaySeconds\":5}",
+	        "/DelaySeconds", HG_DIFF_NOT_EQUAL);
+}
+
+Test(canon_rules, azure_id_case)
+{
+	rule("azure-id-case", "Microsoft.Network/virtualNetworks/subnets",
+	        "{\"networkSecurityGroup\":{\"id\":\"/subscriptions/0000/resourceGroups/rg-juki/"
+	        "providers/Microsoft.Network/networkSecurityGroups/nsg-app\"}}",
+	        "{\"networkSecurityGroup\":{\"id\":\"/subscriptions/0000/resourcegroups/RG-JUKI/"
+	        "providers/microsoft.network/networkSecurityGroups/nsg-app\"}}",
+	        "{\"networkSecurityGroup\":{\"id\":\"/subscriptions/0000/resourceGroups/rg-juki/"
+	        "providers/Microsoft.Network/networkSecurityGroups/nsg-other\"}}",
+	        "/networkSecurityGroup/id", HG_DIFF_NOT_EQUAL);
+}
+
+Test(canon_rules, read_only_and_undeclared_ignored)
+{
+	/* The export has read-only attributes and settings the template does not declare. */
+	rule(NULL, "AWS::S3::Bucket", "{\"BucketName\":\"b\"}",
+	        "{\"BucketName\":\"b\",\"Arn\":\"arn:aws:s3:::b\",\"DomainName\":\"b.s3.amazonaws."
+	        "com\"}",
+	        "{\"BucketName\":\"c\",\"Arn\":\"arn:aws:s3:::c\"}", "/BucketName",
+	        HG_DIFF_NOT_EQUAL);
+}
+
+Test(canon_rules, locked_and_masked)
+{
+	static const char *const locked[] = {"/VersioningConfiguration/Status"};
+	hg_arena *a = hg_arena_new();
+	hg_drift_result r =
+	        run("AWS::S3::Bucket", "{\"VersioningConfiguration\":{\"Status\":\"Enabled\"}}",
+	                "{\"VersioningConfiguration\":{\"Status\":\"Suspended\"}}", a, locked, 1);
+	cr_assert_eq(r.ndiffs, 1);
+	cr_expect(r.diffs[0].locked);
+	cr_expect_str_eq(r.diffs[0].expected, "\"Enabled\"");
+	r = run("AWS::RDS::DBInstance", "{\"MasterUserPassword\":\"hunter2\"}",
+	        "{\"MasterUserPassword\":\"other\"}", a, NULL, 0);
+	cr_assert_eq(r.ndiffs, 1);
+	cr_expect_str_eq(r.diffs[0].expected, "****");
+	cr_expect_str_eq(r.diffs[0].actual, "****");
+	hg_arena_dispose(a);
+}
