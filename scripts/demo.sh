@@ -1,7 +1,8 @@
 #!/bin/sh
 # demo.sh: the main job on the bundled samples. Compiles every mandatory
 # template (AWS and Azure) and the two sample municipal systems in samples/,
-# then says where the CloudFormation and ARM templates are and how to deploy.
+# then says where the CloudFormation and ARM templates are and how to deploy,
+# and runs drift detection on the sample exports of city A.
 set -eu
 hinagata=${1:-_build/hinagata}
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -22,3 +23,17 @@ echo "  az deployment sub create --location japaneast --name city-b-juki \\"
 echo "    --template-file $out/city-b/juki-azure.json --parameters securityEmail=security@city-b.example.lg.jp"
 echo
 echo "Control catalog: $hinagata controls --lang ja"
+echo
+echo "== hinagata drift: city A's compiled template against its exports (samples/city-a/exports/)"
+echo "   (what hinagata-collect-aws saves from the AWS CLI; drifts injected: see samples/city-a/README.md)"
+set +e
+"$hinagata" drift --template "$out/city-a/juki-prod.json" --state samples/city-a/exports
+rc=$?
+set -e
+echo "(exit $rc: 0 no drift, 1 drift, 2 could not run)"
+"$hinagata" drift --format md -o "$out/city-a/drift-report.md" --lang ja \
+	--template "$out/city-a/juki-prod.json" --state samples/city-a/exports || true
+echo "Monthly report (Markdown, Japanese): $out/city-a/drift-report.md"
+if "$hinagata" drift --template "$out/city-a/juki-prod.json" --state samples/city-a/exports-clean >/dev/null; then
+	echo "The same template against samples/city-a/exports-clean/: no drift (exit 0)."
+fi

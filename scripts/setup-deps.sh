@@ -14,7 +14,7 @@ want_bench=0
 
 # ORDER DEPS: build, then test-only, then benchmark-only packages.
 build_pkgs="gcc make cmake pkg-config libyaml-dev libjansson-dev libxxhash-dev libgit2-dev"
-test_pkgs="libcriterion-dev python3 git nodejs npm awscli"
+test_pkgs="libcriterion-dev python3 python3-jsonschema python3-junitparser git nodejs npm awscli"
 bench_pkgs="hyperfine time python3"
 
 missing=""
@@ -27,6 +27,12 @@ if [ $want_test = 1 ]; then
 		nodejs|npm) command -v "$p" >/dev/null 2>&1 && continue ;;
 		awscli) command -v aws >/dev/null 2>&1 && continue ;;
 		python3|git) command -v "$p" >/dev/null 2>&1 && continue ;;
+		python3-jsonschema | python3-junitparser)
+			# any python3 on the machine that has the module will do
+			mod=${p#python3-}
+			python3 -c "import $mod" 2>/dev/null && continue
+			/usr/bin/python3 -c "import $mod" 2>/dev/null && continue
+			;;
 		esac
 		dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing="$missing $p"
 	done
@@ -73,8 +79,9 @@ if [ $want_test = 1 ]; then
 	# The npm cfn-lint validator is a test-only tool, kept inside the tree
 	# (tests/tools/node_modules, ignored by git) so nothing global changes.
 	tools="$top/tests/tools"
-	if [ ! -x "$tools/node_modules/.bin/cfn-lint" ]; then
-		echo "setup-deps: installing npm cfn-lint into tests/tools" >&2
+	if [ ! -x "$tools/node_modules/.bin/cfn-lint" ] ||
+		[ ! -f "$tools/node_modules/@microsoft/sarif-multitool-linux/sarif-2.1.0.json" ]; then
+		echo "setup-deps: installing npm cfn-lint and the SARIF multitool into tests/tools" >&2
 		(cd "$tools" && npm ci --no-audit --no-fund --loglevel=error >&2)
 	fi
 fi
