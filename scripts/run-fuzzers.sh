@@ -8,7 +8,7 @@ seconds=${2:-20}
 top=$(cd "$(dirname "$0")/.." && pwd)
 corpus=$build/fuzz-corpus
 art=$build/fuzz-artifacts/
-mkdir -p "$corpus/template" "$corpus/expr" "$corpus/semver" "$art"
+mkdir -p "$corpus/template" "$corpus/expr" "$corpus/semver" "$corpus/export" "$art"
 # Seeds: every template, sample and golden input in the repository.
 find "$top/templates" "$top/samples" "$top/tests/golden" -name '*.yaml' | while read -r f; do
 	cp "$f" "$corpus/template/$(echo "$f" | cksum | cut -d' ' -f1).yaml"
@@ -18,8 +18,12 @@ printf '%s' '${conditions.is_prod ? 35 : 7}' > "$corpus/expr/2"
 printf '%s' '${select(0, cidr(vpc.CidrBlock, 4, 8))} $${literal}' > "$corpus/expr/3"
 printf '%s' '^1.2.3-rc.1 || >=2.0.0 <3.0.0' > "$corpus/semver/1"
 printf '%s' '~1.2' > "$corpus/semver/2"
+# Seeds of the export reader: the sample exports and the drift golden cases.
+find "$top/samples" "$top/tests/golden" -path '*export*' -name '*.json' -size -64k | while read -r f; do
+	cp "$f" "$corpus/export/$(echo "$f" | cksum | cut -d' ' -f1).json"
+done
 status=0
-for t in template expr semver; do
+for t in template expr semver export; do
 	echo "== fuzz_$t for ${seconds}s"
 	if ! "$build/fuzz/fuzz_$t" -max_total_time="$seconds" -max_len=65536 -timeout=10 \
 		-artifact_prefix="$art" "$corpus/$t" >"$build/fuzz-$t.log" 2>&1; then

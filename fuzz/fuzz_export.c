@@ -1,0 +1,44 @@
+/*
+ * fuzz_export.c: libFuzzer target for the export reader (the clouds' CLI
+ * output) and the jv parser it hands each record to.
+ * Part of hinagata; see LICENSE.
+ */
+#include <stdint.h>
+#include <stdlib.h>
+
+#include "common/arena.h"
+#include "drift/export.h"
+#include "drift/jv.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+static int on_record(const hg_export_item *it, void *payload)
+{
+	hg_arena *a = hg_arena_new();
+	hg_jv *v = NULL, *p;
+	hg_jv_error err;
+	hg_buf b = HG_BUF_INIT;
+
+	(void)payload;
+	if (hg_jv_parse(&v, a, it->raw, it->len, 64, &err) == 0) {
+		hg_jv_canonical(&b, v);
+		p = hg_jv_get(v, "Properties");
+		if (p && p->kind == HG_JV_STR && hg_jv_parse(&v, a, p->u.s, p->n, 64, &err) == 0)
+			(void)hg_jv_hash(v);
+	}
+	hg_buf_dispose(&b);
+	hg_arena_dispose(a);
+	return 0;
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	hg_diags d = HG_DIAGS_INIT;
+	hg_export_limits lim = {4096, 64};
+	hg_export_shape shape;
+	const char *file = hg_diags_source(&d, "export.json", NULL, 0);
+
+	hg_export_read_mem((const char *)data, size, file, on_record, NULL, &d, &lim, &shape);
+	hg_diags_dispose(&d);
+	return 0;
+}
