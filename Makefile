@@ -52,6 +52,7 @@ fuzz: test-deps
 bench: build
 	@sh scripts/setup-deps.sh --bench
 	sh bench/run.sh $(HINAGATA)
+	sh bench/drift.sh $(HINAGATA) $(BUILD)/hg_bench_jansson
 
 install: build
 	cmake --install $(BUILD) --prefix $(PREFIX)

@@ -6,6 +6,7 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,12 +29,19 @@ struct tmpl {
 	hg_cfn_ctx ctx;
 	uint64_t ctxhash;
 	json_t *sidecars; /* parent logical ID -> [ {into, props} ] */
+	char *unit, *source, *account, *region; /* shared by the template's results */
 	hg_arena *res_arena;
 };
 
 static char *keep(struct engine *e, const char *s)
 {
 	return s ? hg_arena_strdup(e->rep->arena, s) : NULL;
+}
+
+/* One copy of a string many results share (types, template names). */
+static char *intern(struct engine *e, const char *s)
+{
+	return s ? (char *)(uintptr_t)hg_arena_intern(e->rep->arena, s, strlen(s)) : NULL;
 }
 
 /* ---- loading ---- */
@@ -110,7 +118,7 @@ static int load_desired(struct engine *e, const char *path, json_t **doc, const 
 		hg_buf_dispose(&text);
 		return rc < 0 && rc != HG_EINVALID ? rc : HG_EIO;
 	}
-	file = hg_diags_source(e->d, *display, text.ptr, text.size);
+	file = hg_diags_source(e->d, *display, NULL, 0); /* names only: templates can be large */
 	for (p = text.ptr; p < text.ptr + text.size && (*p == ' ' || *p == '\n' || *p == '\r' || *p == '\t');)
 		p++;
 	if (p < text.ptr + text.size && *p == '{') {
@@ -279,17 +287,15 @@ static void describe(struct tmpl *t, hg_drift_result *x, const char *logical, js
 	const char *sev = NULL;
 	size_t i;
 
-	x->unit = keep(e, t->stack ? t->stack->name : t->display);
+	x->unit = t->unit;
 	x->logical_id = keep(e, logical);
-	x->type = keep(e, json_string_value(json_object_get(def, "Type")));
-	x->template_name = keep(e, json_string_value(json_object_get(meta ? meta : first, "template")));
-	x->template_version = keep(e, json_string_value(json_object_get(meta ? meta : first, "version")));
+	x->type = intern(e, json_string_value(json_object_get(def, "Type")));
+	x->template_name = intern(e, json_string_value(json_object_get(meta ? meta : first, "template")));
+	x->template_version = intern(e, json_string_value(json_object_get(meta ? meta : first, "version")));
 	x->mandatory = json_is_true(json_object_get(meta, "mandatory"));
-	x->source_file = keep(e, t->display);
-	if (t->stack) {
-		x->account = keep(e, t->stack->account);
-		x->region = keep(e, t->stack->region);
-	}
+	x->source_file = t->source;
+	x->account = t->account;
+	x->region = t->region;
 	json_array_foreach(json_object_get(meta, "controls"), i, c) {
 		if (!json_is_string(c))
 			continue;
@@ -419,8 +425,10 @@ static void compare_one(struct tmpl *t, const char *logical, json_t *def)
 		}
 		return;
 	}
-	verdict_key(t, def, sr, key);
-	hit = json_object_get(e->cache, key);
+	key[0] = '\0';
+	if (e->o->cache_file)
+		verdict_key(t, def, sr, key);
+	hit = key[0] ? json_object_get(e->cache, key) : NULL;
 	if (hit && json_is_string(hit)) {
 		x->status = HG_DS_IN_SYNC;
 		memcpy(x->expected_hash, json_string_value(hit), 16);
@@ -449,7 +457,7 @@ static void compare_one(struct tmpl *t, const char *logical, json_t *def)
 	cmp.locked = lk;
 	cmp.nlocked = json_array_size(locked);
 	hg_compare_resource(&cmp, x, desired, deployed);
-	if (x->status == HG_DS_IN_SYNC && !x->nnot_checked)
+	if (key[0] && x->status == HG_DS_IN_SYNC && !x->nnot_checked)
 		json_object_set_new(e->cache_new, key, json_string(x->expected_hash));
 	hg_arena_dispose(a);
 }
@@ -523,6 +531,10 @@ int hg_engine_template(struct engine *e, const char *path)
 		t.ctxhash = context_hash(&t);
 	}
 	collect_sidecars(&t);
+	t.unit = keep(e, t.stack ? t.stack->name : t.display);
+	t.source = keep(e, t.display);
+	t.account = t.stack ? intern(e, t.stack->account) : NULL;
+	t.region = t.stack ? intern(e, t.stack->region) : NULL;
 	keys = hg_xcalloc(json_object_size(res) + 1, sizeof(char *));
 	json_object_foreach(res, k, def)
 		keys[n++] = k;
