@@ -396,6 +396,24 @@ static void sarif_message(hg_buf *m, const hg_drift_result *x, hg_lang lang)
 	}
 }
 
+/* A file path as a URI reference: absolute paths become file:// URIs. */
+static void sarif_uri(hg_buf *out, const char *path)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	const unsigned char *p = (const unsigned char *)(path ? path : "");
+
+	if (*p == '/')
+		hg_buf_puts(out, "file://");
+	for (; *p; p++) {
+		if (*p <= ' ' || *p == '%' || *p == '#' || *p == '?' || *p >= 0x7f || *p == '"') {
+			hg_buf_putc(out, '%');
+			hg_buf_putc(out, hex[*p >> 4]);
+			hg_buf_putc(out, hex[*p & 15]);
+		} else
+			hg_buf_putc(out, (char)*p);
+	}
+}
+
 static void write_sarif(hg_buf *o, const hg_drift_report *r, hg_lang lang)
 {
 	static const char *const rule_ids[] = {"", "drift/modified", "drift/deleted", "drift/unmanaged", "drift/not-checked"};
@@ -414,13 +432,18 @@ static void write_sarif(hg_buf *o, const hg_drift_report *r, hg_lang lang)
 		const hg_drift_result *x = &r->results[i];
 		hg_buf m = HG_BUF_INIT;
 		json_t *res, *loc, *props;
+		hg_buf uri = HG_BUF_INIT;
 		if (x->status == HG_DS_IN_SYNC)
 			continue;
+		sarif_uri(&uri, x->source_file);
 		sarif_message(&m, x, lang);
-		loc = json_pack("{s:{s:{s:s}}, s:[{s:s, s:s, s:s}]}", "physicalLocation",
-		        "artifactLocation", "uri", x->source_file ? x->source_file : "", "logicalLocations",
-		        "name", name_of(x), "fullyQualifiedName",
-		        x->unit ? x->unit : name_of(x), "kind", "resource");
+		loc = json_pack("{s:{s:{s:s%}}, s:[{s:s, s:s, s:s}]}", "physicalLocation",
+		        "artifactLocation", "uri", uri.ptr, uri.size, "logicalLocations", "name",
+		        name_of(x), "fullyQualifiedName", x->unit ? x->unit : name_of(x), "kind",
+		        "resource");
+		if (x->source_line)
+			json_object_set_new(json_object_get(loc, "physicalLocation"), "region",
+			        json_pack("{s:i}", "startLine", (int)x->source_line));
 		props = json_pack("{s:s, s:b, s:o}", "status", hg_drift_status_name(x->status),
 		        "mandatory", x->mandatory, "controls", strings(x->controls, x->ncontrols, lang));
 		if (x->severity)
@@ -435,6 +458,7 @@ static void write_sarif(hg_buf *o, const hg_drift_report *r, hg_lang lang)
 			                x->ignore_reason ? x->ignore_reason : "ignore rules"));
 		json_array_append_new(results, res);
 		hg_buf_dispose(&m);
+		hg_buf_dispose(&uri);
 	}
 	doc = json_pack("{s:s, s:s, s:[{s:{s:{s:s, s:s, s:s, s:o}}, s:o}]}", "$schema",
 	        "https://json.schemastore.org/sarif-2.1.0.json", "version", "2.1.0", "runs", "tool",
