@@ -58,6 +58,29 @@ static void help(hg_cli *cli)
 		        stdout);
 }
 
+/*
+ * Does another input compile to the same output as input i? Then neither
+ * writes it: one of them has the duplicate-template error (HG4009), and the
+ * other must not pass for the template either. first says whether i is the
+ * first of them (the one that removes a stale output).
+ */
+static bool shares_output(const hg_output *outs, size_t n, size_t i, bool *first)
+{
+	size_t j;
+	bool shared = false;
+
+	*first = true;
+	for (j = 0; j < n; j++) {
+		if (j == i || !outs[j].template_name ||
+		        strcmp(outs[j].template_name, outs[i].template_name) != 0)
+			continue;
+		shared = true;
+		if (j < i)
+			*first = false;
+	}
+	return shared;
+}
+
 /* build/<name>.json for template `name`. */
 static char *output_path(const char *dir, const char *name)
 {
@@ -147,6 +170,7 @@ int hg_cmd_compile(hg_cli *cli, int argc, char **argv)
 	for (i = 0; i < (size_t)ninputs && rc != HG_EXIT_FAILURE; i++) {
 		hg_output *out = &outs[i];
 		char *path;
+		bool first;
 		if (!out->template_name)
 			continue;
 		if (strcmp(outdir, "-") == 0) {
@@ -157,7 +181,11 @@ int hg_cmd_compile(hg_cli *cli, int argc, char **argv)
 		if (!out->json && out->ok)
 			continue; /* a profile: nothing to write */
 		path = output_path(outdir, out->template_name);
-		if (out->json) {
+		if (shares_output(outs, (size_t)ninputs, i, &first)) {
+			if (first && unlink(path) == 0)
+				hg_cli_say(cli, "removed the stale output %s",
+				        "古い出力 %s を削除しました", path);
+		} else if (out->json) {
 			if (hg_fs_write_atomic(path, out->json, out->len) < 0) {
 				hg_diag_add(&d, HG_D_IO_WRITE, NULL, path, strerror(errno), NULL);
 				rc = HG_EXIT_FAILURE;
