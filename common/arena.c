@@ -55,6 +55,32 @@ void hg_arena_dispose(hg_arena *a)
 	free(a);
 }
 
+void hg_arena_reset(hg_arena *a)
+{
+	struct chunk *c, *next, *keep = NULL;
+	size_t i;
+
+	for (c = a->chunks; c; c = next) {
+		next = c->next;
+		if (!keep && c->size == CHUNK_SIZE) {
+			keep = c;
+			continue;
+		}
+		free(c);
+	}
+	if (keep) {
+		keep->used = 0;
+		keep->next = NULL;
+	}
+	a->chunks = keep;
+	for (i = 0; i < a->nbig; i++)
+		free(a->big[i]);
+	a->nbig = 0;
+	free(a->interned);
+	a->interned = NULL;
+	a->ninterned = a->capinterned = 0;
+}
+
 void *hg_arena_alloc(hg_arena *a, size_t n)
 {
 	struct chunk *c;

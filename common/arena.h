@@ -25,6 +25,8 @@ typedef struct hg_arena hg_arena;
 /* New arena; free with hg_arena_dispose. */
 hg_arena *hg_arena_new(void) HG_WARN_UNUSED;
 void hg_arena_dispose(hg_arena *a);
+/* Free everything allocated so far but keep one chunk for reuse (per-record scratch). */
+void hg_arena_reset(hg_arena *a);
 
 /* Zeroed memory owned by the arena, aligned for any object. */
 void *hg_arena_alloc(hg_arena *a, size_t n);

@@ -147,7 +147,7 @@ static struct stack *match_stack(struct engine *e, json_t *doc)
 	for (i = 0; i < e->nstacks; i++) {
 		size_t hits = 0;
 		json_object_foreach(res, k, v)
-			if (json_object_get(e->stacks[i].by_logical, k))
+			if (hg_engine_stack_res(e, &e->stacks[i], k))
 				hits++;
 		if (hits > best && !e->stacks[i].used) {
 			best = hits;
@@ -161,23 +161,18 @@ static struct stack *match_stack(struct engine *e, json_t *doc)
 
 /* ---- resolution callbacks ---- */
 
-static struct stack_res *stack_res(struct stack *s, const char *logical)
-{
-	json_t *i = s ? json_object_get(s->by_logical, logical) : NULL;
-	return i ? &s->res[json_integer_value(i)] : NULL;
-}
 
 static const char *physical(void *payload, const char *logical)
 {
 	struct tmpl *t = payload;
-	struct stack_res *sr = stack_res(t->stack, logical);
+	struct stack_res *sr = hg_engine_stack_res(t->e, t->stack, logical);
 	return sr ? sr->physical : NULL;
 }
 
 static json_t *attribute(void *payload, const char *logical, const char *attr)
 {
 	struct tmpl *t = payload;
-	struct stack_res *sr = stack_res(t->stack, logical);
+	struct stack_res *sr = hg_engine_stack_res(t->e, t->stack, logical);
 	hg_arena *a;
 	const hg_jv *props, *v;
 	char seg[256];
@@ -254,7 +249,7 @@ static void verdict_key(struct tmpl *t, json_t *def, struct stack_res *sr, char 
 	free(p);
 	hg_cfn_getatt_targets(def, targets);
 	json_array_foreach(targets, i, x) {
-		struct stack_res *tr = stack_res(t->stack, json_string_value(x));
+		struct stack_res *tr = hg_engine_stack_res(t->e, t->stack, json_string_value(x));
 		if (tr && tr->rec >= 0)
 			hg_hasher_update(h, &t->e->recs[tr->rec].rawhash, sizeof(uint64_t));
 	}
@@ -396,7 +391,7 @@ static void compare_one(struct tmpl *t, const char *logical, json_t *def)
 		                          "このテンプレートのリソースを持つスタックがエクスポートにありません"));
 		return;
 	}
-	sr = stack_res(t->stack, logical);
+	sr = hg_engine_stack_res(t->e, t->stack, logical);
 	if (!sr) {
 		if (t->stack->have_resources) {
 			x->status = HG_DS_DELETED;

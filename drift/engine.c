@@ -162,22 +162,61 @@ static hg_jv *parse_record(struct engine *e, hg_arena *a, const char *file, uint
 	return v;
 }
 
+/* The values of several top-level keys of a record, in one pass. */
+static void fields(const char *raw, size_t len, const char *const *keys, size_t nkeys,
+        const char **v, size_t *vlen)
+{
+	const char *p = raw, *end = raw + len, *k;
+	size_t i, found = 0;
+
+	while (p < end && *p != '{')
+		p++;
+	for (p++; p < end && found < nkeys;) {
+		size_t kl;
+		while (p < end && (*p == ' ' || *p == '\n' || *p == '\r' || *p == '\t' || *p == ','))
+			p++;
+		if (p >= end || *p != '"')
+			return;
+		k = p + 1;
+		p = skip_str(p, end);
+		kl = (size_t)(p - 1 - k);
+		while (p < end && *p != ':')
+			p++;
+		for (p++; p < end && (*p == ' ' || *p == '\n' || *p == '\r' || *p == '\t');)
+			p++;
+		for (i = 0; i < nkeys; i++)
+			if (!v[i] && strlen(keys[i]) == kl && memcmp(keys[i], k, kl) == 0) {
+				v[i] = p;
+				vlen[i] = (size_t)(skip_val(p, end) - p);
+				found++;
+				break;
+			}
+		p = skip_val(p, end);
+	}
+}
+
 /* ---- stacks (phase 1) ---- */
 
-static struct stack *stack_get(struct engine *e, const char *name, const char *id)
+static struct stack *stack_get(struct engine *e, const char *name, size_t nlen, const char *id)
 {
 	size_t i;
 	struct stack *s;
 
+	if (e->last_stack < e->nstacks && strlen(e->stacks[e->last_stack].name) == nlen &&
+	        memcmp(e->stacks[e->last_stack].name, name, nlen) == 0)
+		return &e->stacks[e->last_stack];
 	for (i = 0; i < e->nstacks; i++)
-		if (strcmp(e->stacks[i].name, name) == 0)
+		if (strlen(e->stacks[i].name) == nlen && memcmp(e->stacks[i].name, name, nlen) == 0) {
+			e->last_stack = i;
 			return &e->stacks[i];
+		}
 	HG_AGROW(e->a, e->stacks, e->capstacks, e->nstacks + 1);
+	e->last_stack = e->nstacks;
 	s = &e->stacks[e->nstacks++];
 	memset(s, 0, sizeof(*s));
-	s->name = hg_arena_strdup(e->a, name);
+	s->index = e->last_stack;
+	s->name = hg_arena_strndup(e->a, name, nlen);
 	s->params = json_object();
-	s->by_logical = json_object();
 	if (id && strncmp(id, "arn:", 4) == 0) { /* arn:PARTITION:cloudformation:REGION:ACCOUNT:stack/.. */
 		char *parts[6] = {0};
 		char *copy = hg_arena_strdup(e->a, id), *p = copy;
@@ -198,65 +237,139 @@ static struct stack *stack_get(struct engine *e, const char *name, const char *i
 	return s;
 }
 
-static const char *jstr(const hg_jv *o, const char *key, hg_arena *a)
+/* The key of a logical ID in a stack. */
+static uint64_t logical_key(size_t stack, const char *logical, size_t n)
 {
-	const char *s = hg_jv_str(hg_jv_get(o, key));
-	return s ? hg_arena_strdup(a, s) : NULL;
+	uint64_t k = hg_hash64(logical, n) ^ ((uint64_t)(stack + 1) * 0x9E3779B97F4A7C15ull);
+	return k ? k : 1;
 }
 
-static void stack_record(struct engine *e, const hg_jv *r, hg_export_shape shape)
+struct stack_res *hg_engine_stack_res(struct engine *e, const struct stack *s, const char *logical)
+{
+	struct stack_res *sr;
+	size_t i;
+	uint64_t key;
+
+	if (!s || !e->capl)
+		return NULL;
+	key = logical_key(s->index, logical, strlen(logical));
+	for (i = key & (e->capl - 1); e->lslots[i].key; i = (i + 1) & (e->capl - 1)) {
+		sr = e->lslots[i].sr;
+		if (e->lslots[i].key == key && sr->stack == s && strcmp(sr->logical, logical) == 0)
+			return sr;
+	}
+	return NULL;
+}
+
+static void lslot_put(struct engine *e, uint64_t key, struct stack_res *sr)
+{
+	size_t i;
+
+	if ((e->nl + 1) * 2 > e->capl) {
+		struct slot *old = e->lslots;
+		size_t oldcap = e->capl, j;
+		e->capl = e->capl ? e->capl * 2 : 1024;
+		e->lslots = hg_xcalloc(e->capl, sizeof(*e->lslots));
+		e->nl = 0;
+		for (j = 0; j < oldcap; j++)
+			if (old[j].key)
+				lslot_put(e, old[j].key, old[j].sr);
+		free(old);
+	}
+	for (i = key & (e->capl - 1); e->lslots[i].key; i = (i + 1) & (e->capl - 1))
+		;
+	e->lslots[i].key = key;
+	e->lslots[i].sr = sr;
+	e->nl++;
+}
+
+/* A string value of a record field, copied (unescaped) into a; NULL if absent. */
+static const char *copy_str(struct engine *e, hg_arena *a, const char *v, size_t n)
+{
+	hg_jv *j = NULL;
+	hg_jv_error err;
+
+	if (n < 2 || v[0] != '"')
+		return NULL;
+	if (!memchr(v, '\\', n))
+		return hg_arena_strndup(a, v + 1, n - 2);
+	if (hg_jv_parse(&j, e->tmp, v, n, 4, &err) < 0 || j->kind != HG_JV_STR)
+		return NULL;
+	return hg_arena_strndup(a, j->u.s, j->n);
+}
+
+/* One describe-stack-resources record, read field by field (no tree). */
+static int stack_resource(struct engine *e, const hg_export_item *it)
+{
+	static const char *const keys[] = {"StackName", "StackId", "LogicalResourceId",
+	        "PhysicalResourceId", "ResourceType", "ResourceStatus"};
+	const char *v[6] = {0};
+	size_t n[6] = {0};
+	struct stack *s;
+	struct stack_res *sr;
+	const char *type;
+
+	fields(it->raw, it->len, keys, 6, v, n);
+	if (!v[0] || n[0] < 2 || !v[2] || !v[4])
+		return 0;
+	if (v[5] && n[5] == 17 && memcmp(v[5], "\"DELETE_COMPLETE\"", 17) == 0)
+		return 0;
+	s = stack_get(e, v[0] + 1, n[0] - 2, v[1] ? copy_str(e, e->tmp, v[1], n[1]) : NULL);
+	s->have_resources = true;
+	hg_grow_array((void **)&s->res, &s->capres, s->nres + 1, sizeof(*s->res));
+	sr = &s->res[s->nres];
+	memset(sr, 0, sizeof(*sr));
+	sr->logical = copy_str(e, e->a, v[2], n[2]);
+	type = copy_str(e, e->tmp, v[4], n[4]);
+	sr->type = type ? hg_arena_intern(e->a, type, strlen(type)) : NULL;
+	sr->physical = v[3] ? copy_str(e, e->a, v[3], n[3]) : NULL;
+	sr->rec = -1;
+	if (!sr->logical || !sr->type)
+		return 0;
+	s->nres++;
+	return 0;
+}
+
+static void stack_record(struct engine *e, const hg_jv *r)
 {
 	const char *name = hg_jv_str(hg_jv_get(r, "StackName"));
 	const char *id = hg_jv_str(hg_jv_get(r, "StackId"));
+	const hg_jv *ps = hg_jv_get(r, "Parameters");
 	struct stack *s;
 	size_t i;
 
 	if (!name)
 		return;
-	s = stack_get(e, name, id);
-	if (shape == HG_EXP_STACKS) {
-		const hg_jv *ps = hg_jv_get(r, "Parameters");
-		s->have_params = true;
-		for (i = 0; ps && ps->kind == HG_JV_ARR && i < ps->n; i++) {
-			const char *k = hg_jv_str(hg_jv_get(ps->u.items[i], "ParameterKey"));
-			const char *v = hg_jv_str(hg_jv_get(ps->u.items[i], "ResolvedValue"));
-			if (!v)
-				v = hg_jv_str(hg_jv_get(ps->u.items[i], "ParameterValue"));
-			if (k && v)
-				json_object_set_new(s->params, k, json_string(v));
+	s = stack_get(e, name, strlen(name), id);
+	s->have_params = true;
+	for (i = 0; ps && ps->kind == HG_JV_ARR && i < ps->n; i++) {
+		const char *k = hg_jv_str(hg_jv_get(ps->u.items[i], "ParameterKey"));
+		const char *v = hg_jv_str(hg_jv_get(ps->u.items[i], "ResolvedValue"));
+		if (!v)
+			v = hg_jv_str(hg_jv_get(ps->u.items[i], "ParameterValue"));
+		if (k && v)
+			json_object_set_new(s->params, k, json_string(v));
+	}
+}
+
+/* After phase 1: index every stack resource by logical ID (arrays are final now). */
+static void index_logical(struct engine *e)
+{
+	size_t i, k;
+
+	for (i = 0; i < e->nstacks; i++)
+		for (k = 0; k < e->stacks[i].nres; k++) {
+			struct stack_res *sr = &e->stacks[i].res[k];
+			sr->stack = &e->stacks[i];
+			lslot_put(e, logical_key(i, sr->logical, strlen(sr->logical)), sr);
 		}
-		return;
-	}
-	{
-		const char *status = hg_jv_str(hg_jv_get(r, "ResourceStatus"));
-		struct stack_res *sr;
-		if (status && strcmp(status, "DELETE_COMPLETE") == 0)
-			return;
-		s->have_resources = true;
-		HG_AGROW(e->a, s->res, s->capres, s->nres + 1);
-		sr = &s->res[s->nres];
-		sr->logical = jstr(r, "LogicalResourceId", e->a);
-		sr->type = jstr(r, "ResourceType", e->a);
-		sr->physical = jstr(r, "PhysicalResourceId", e->a);
-		sr->rec = -1;
-		if (!sr->logical || !sr->type)
-			return;
-		json_object_set_new(s->by_logical, sr->logical, json_integer((json_int_t)s->nres));
-		s->nres++;
-	}
 }
 
 /* ---- the expected table: (type, identifier) -> record ---- */
 
 static uint64_t key_of(const char *type, const char *id, size_t idlen)
 {
-	hg_hasher *h = hg_hasher_new();
-	uint64_t k;
-	hg_hasher_update(h, type, strlen(type));
-	hg_hasher_update(h, "|", 1);
-	hg_hasher_update(h, id, idlen);
-	k = hg_hasher_digest(h);
-	hg_hasher_free(h);
+	uint64_t k = hg_hash64(id, idlen) ^ (hg_hash64(type, strlen(type)) * 0x9E3779B97F4A7C15ull);
 	return k ? k : 1;
 }
 
@@ -357,8 +470,7 @@ static int on_resource(const hg_export_item *it, void *payload)
 	struct stack_res *sr;
 	char tbuf[256];
 
-	hg_arena_dispose(e->tmp);
-	e->tmp = hg_arena_new();
+	hg_arena_reset(e->tmp);
 	if (it->shape != HG_EXP_CC_LIST && it->shape != HG_EXP_CC_GET)
 		return 0;
 	if (!type) {
@@ -401,14 +513,20 @@ static int on_stack(const hg_export_item *it, void *payload)
 	struct engine *e = payload;
 	hg_jv *r;
 
-	hg_arena_dispose(e->tmp);
-	e->tmp = hg_arena_new();
-	if (it->shape != HG_EXP_STACKS && it->shape != HG_EXP_STACK_RESOURCES)
+	hg_arena_reset(e->tmp);
+	if (it->shape == HG_EXP_STACK_RESOURCES) {
+		/* The tree only checks the record; the fields are read directly. */
+		if (!parse_record(e, e->tmp, e->cur_file, it->span.line, it->span.col, it->raw,
+		            it->len, NULL))
+			return HG_EINVALID;
+		return stack_resource(e, it);
+	}
+	if (it->shape != HG_EXP_STACKS)
 		return 0;
 	r = parse_record(e, e->tmp, e->cur_file, it->span.line, it->span.col, it->raw, it->len, NULL);
 	if (!r)
 		return HG_EINVALID;
-	stack_record(e, r, it->shape);
+	stack_record(e, r);
 	return 0;
 }
 
@@ -449,6 +567,7 @@ static int read_states(struct engine *e)
 	e->files = hg_arena_alloc(e->a, sizeof(char *) * (e->o->nstates + 1));
 	for (pass = 0; pass < 2; pass++) {
 		if (pass == 1) {
+			index_logical(e);
 			build_table(e);
 			for (i = 0; i < e->nstacks && !e->account_region; i++)
 				if (e->stacks[i].account) {
@@ -611,8 +730,9 @@ void hg_engine_dispose(struct engine *e)
 	free(e->fds);
 	for (i = 0; i < e->nstacks; i++) {
 		json_decref(e->stacks[i].params);
-		json_decref(e->stacks[i].by_logical);
+		free(e->stacks[i].res);
 	}
+	free(e->lslots);
 	if (e->gitdir) {
 		hg_fs_remove_tree(e->gitdir);
 		free(e->gitdir);

@@ -18,16 +18,19 @@
 #include "drift.h"
 #include "ignore.h"
 
+struct stack;
+
 struct stack_res {
 	const char *logical, *type, *physical;
+	struct stack *stack;
 	int rec; /* index into recs, or -1 when no export has it */
 };
 
 struct stack {
 	const char *name, *id, *account, *region, *partition;
 	json_t *params;     /* name -> deployed value */
-	json_t *by_logical; /* logical ID -> index into res */
-	struct stack_res *res;
+	size_t index;       /* in engine.stacks */
+	struct stack_res *res; /* malloc'd */
 	size_t nres, capres;
 	bool have_params, have_resources, used;
 };
@@ -57,8 +60,11 @@ struct engine {
 	size_t nstacks, capstacks;
 	struct rec *recs;
 	size_t nrecs, caprecs;
-	struct slot *slots;
+	struct slot *slots; /* (type, physical ID) -> stack resource */
 	size_t nslots, capslots;
+	struct slot *lslots; /* (stack, logical ID) -> stack resource */
+	size_t nl, capl;
+	size_t last_stack;
 	json_t *listed;   /* types some cloudcontrol listing covered */
 	json_t *severity; /* control ID -> severity */
 	json_t *cache, *cache_new; /* verdict keys (hex) of earlier runs / of this run */
@@ -72,6 +78,8 @@ struct engine {
 };
 
 hg_drift_result *hg_engine_result(struct engine *e);
+/* The resource of a stack by logical ID, or NULL. */
+struct stack_res *hg_engine_stack_res(struct engine *e, const struct stack *s, const char *logical);
 /* The properties of a record, parsed into a (NULL when it cannot be read). */
 const hg_jv *hg_engine_record(struct engine *e, int rec, hg_arena *a);
 /* Compare one template (a path, in the repository at the ref or a file). */
