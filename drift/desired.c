@@ -30,6 +30,7 @@ struct tmpl {
 	uint64_t ctxhash;
 	json_t *sidecars; /* parent logical ID -> [ {into, props} ] */
 	char *unit, *source, *account, *region; /* shared by the template's results */
+	json_t *verdicts; /* this template's resource verdicts, for the cache */
 	hg_arena *res_arena;
 };
 
@@ -46,7 +47,7 @@ static char *intern(struct engine *e, const char *s)
 
 /* ---- loading ---- */
 
-static int compile_source(struct engine *e, const char *path, json_t **doc)
+static int compile_source(struct engine *e, const char *path, hg_buf *json)
 {
 	hg_compile_options co = HG_COMPILE_OPTIONS_INIT;
 	hg_output *outs = NULL;
@@ -84,24 +85,26 @@ static int compile_source(struct engine *e, const char *path, json_t **doc)
 		rc = hg_compile(&outs, &in, 1, &co, e->d);
 	}
 	free(dirs);
-	if (rc == 0 && outs[0].json) {
-		*doc = json_loadb(outs[0].json, outs[0].len, 0, NULL);
-		if (!*doc)
-			rc = HG_EINVALID;
-	}
+	if (rc == 0 && outs[0].json)
+		hg_buf_put(json, outs[0].json, outs[0].len);
+	else if (rc == 0)
+		rc = HG_EINVALID; /* a profile or catalog: not a template of resources */
 	hg_outputs_free(outs, 1);
 	return rc;
 }
 
-static int load_desired(struct engine *e, const char *path, json_t **doc, const char **display)
+/*
+ * The template at path as CloudFormation JSON text (hinagata sources are
+ * compiled), into json. *display gets the name reports use.
+ */
+static int load_desired(struct engine *e, const char *path, hg_buf *json, const char **display,
+        const char **file)
 {
 	hg_buf text = HG_BUF_INIT;
 	size_t size = 0;
-	const char *p, *file;
+	const char *p;
 	int rc;
-	json_error_t err;
 
-	*doc = NULL;
 	if (e->o->repo) {
 		*display = hg_arena_printf(e->a, "%s@%s", path, e->o->ref ? e->o->ref : "HEAD");
 		rc = hg_git_read(&text, e->o->repo, e->o->ref, path, NULL, e->d);
@@ -118,21 +121,29 @@ static int load_desired(struct engine *e, const char *path, json_t **doc, const 
 		hg_buf_dispose(&text);
 		return rc < 0 && rc != HG_EINVALID ? rc : HG_EIO;
 	}
-	file = hg_diags_source(e->d, *display, NULL, 0); /* names only: templates can be large */
+	*file = hg_diags_source(e->d, *display, NULL, 0); /* names only: templates can be large */
 	for (p = text.ptr; p < text.ptr + text.size && (*p == ' ' || *p == '\n' || *p == '\r' || *p == '\t');)
 		p++;
 	if (p < text.ptr + text.size && *p == '{') {
-		*doc = json_loadb(text.ptr, text.size, 0, &err);
+		hg_buf_put(json, text.ptr, text.size);
 		hg_buf_dispose(&text);
-		if (*doc && json_is_object(json_object_get(*doc, "Resources")))
-			return 0;
-		json_decref(*doc);
-		*doc = NULL;
-		hg_diag_add(e->d, HG_D_DESIRED_FORMAT, NULL, file, NULL);
-		return HG_EINVALID;
+		return 0;
 	}
 	hg_buf_dispose(&text);
-	return compile_source(e, path, doc);
+	return compile_source(e, path, json);
+}
+
+static int parse_desired(struct engine *e, const hg_buf *json, const char *file, json_t **doc)
+{
+	json_error_t err;
+
+	*doc = json_loadb(json->ptr, json->size, 0, &err);
+	if (*doc && json_is_object(json_object_get(*doc, "Resources")))
+		return 0;
+	json_decref(*doc);
+	*doc = NULL;
+	hg_diag_add(e->d, HG_D_DESIRED_FORMAT, NULL, file, NULL);
+	return HG_EINVALID;
 }
 
 /* ---- the stack of a template: the one sharing the most logical IDs ---- */
@@ -202,10 +213,9 @@ static json_t *attribute(void *payload, const char *logical, const char *attr)
 
 /* ---- the context hash: everything resolution may read ---- */
 
-static uint64_t context_hash(struct tmpl *t)
+static uint64_t context_hash(const struct stack *s)
 {
 	hg_hasher *h = hg_hasher_new();
-	struct stack *s = t->stack;
 	char *p = json_dumps(s->params, JSON_SORT_KEYS | JSON_COMPACT);
 	const char *fields[] = {s->account, s->region, s->partition, s->name, s->id,
 	        hg_compiler_version()};
@@ -360,6 +370,32 @@ static hg_jv *desired_props(struct tmpl *t, hg_drift_result *x, json_t *def, hg_
 	return out;
 }
 
+/* A cached verdict: the hash, then each fold after a tab. */
+static json_t *verdict_value(const hg_drift_result *x)
+{
+	hg_buf b = HG_BUF_INIT;
+	json_t *v;
+	size_t k;
+
+	hg_buf_puts(&b, x->expected_hash);
+	for (k = 0; k < x->nfolds; k++)
+		hg_buf_printf(&b, "\t%s", x->folds[k]);
+	v = json_stringn(b.ptr, b.size);
+	hg_buf_dispose(&b);
+	return v;
+}
+
+/* The folds of a cached verdict ("\tfold\tfold"), back into x. */
+static void restore_folds(struct engine *e, hg_drift_result *x, const char *s)
+{
+	while (*s == '\t' || *s == '\x1e') {
+		const char *end = s + 1 + strcspn(s + 1, "\t\x1e");
+		char *f = hg_arena_strndup(e->rep->arena, s + 1, (size_t)(end - s - 1));
+		hg_result_note(e->rep->arena, &x->folds, &x->nfolds, f);
+		s = end;
+	}
+}
+
 static void compare_one(struct tmpl *t, const char *logical, json_t *def)
 {
 	struct engine *e = t->e;
@@ -424,11 +460,12 @@ static void compare_one(struct tmpl *t, const char *logical, json_t *def)
 	if (e->o->cache_file)
 		verdict_key(t, def, sr, key);
 	hit = key[0] ? json_object_get(e->cache, key) : NULL;
-	if (hit && json_is_string(hit)) {
+	if (hit && json_is_string(hit) && json_string_length(hit) >= 16) {
 		x->status = HG_DS_IN_SYNC;
 		memcpy(x->expected_hash, json_string_value(hit), 16);
 		memcpy(x->actual_hash, json_string_value(hit), 16);
-		json_object_set(e->cache_new, key, hit);
+		restore_folds(e, x, json_string_value(hit) + 16);
+		json_object_set(t->verdicts, key, hit);
 		e->rep->cache_hits++;
 		return;
 	}
@@ -453,7 +490,7 @@ static void compare_one(struct tmpl *t, const char *logical, json_t *def)
 	cmp.nlocked = json_array_size(locked);
 	hg_compare_resource(&cmp, x, desired, deployed);
 	if (key[0] && x->status == HG_DS_IN_SYNC && !x->nnot_checked)
-		json_object_set_new(e->cache_new, key, json_string(x->expected_hash));
+		json_object_set_new(t->verdicts, key, verdict_value(x));
 	hg_arena_dispose(a);
 }
 
@@ -497,21 +534,162 @@ static int cmp_key(const void *a, const void *b)
 	return strcmp(*(const char *const *)a, *(const char *const *)b);
 }
 
+/*
+ * The verdict of a whole template: everything it read (its compiled bytes,
+ * its stack's context, the bytes of every record of the stack) hashed.
+ */
+static void template_key(struct engine *e, const struct stack *s, uint64_t thash, char out[17])
+{
+	hg_hasher *h = hg_hasher_new();
+	uint64_t ctx = context_hash(s), none = 0;
+	size_t i;
+
+	hg_hasher_update(h, &thash, sizeof(thash));
+	hg_hasher_update(h, &ctx, sizeof(ctx));
+	for (i = 0; i < s->nres; i++)
+		hg_hasher_update(h, s->res[i].rec >= 0 ? &e->recs[s->res[i].rec].rawhash : &none,
+		        sizeof(uint64_t));
+	hg_hash_hex(out, hg_hasher_digest(h));
+	hg_hasher_free(h);
+}
+
+static struct stack *stack_named(struct engine *e, const char *name)
+{
+	size_t i;
+	for (i = 0; name && i < e->nstacks; i++)
+		if (strcmp(e->stacks[i].name, name) == 0 && !e->stacks[i].used)
+			return &e->stacks[i];
+	return NULL;
+}
+
+/* Split s at the next sep (in place); the part, or "" at the end. */
+static char *cut(char **s, char sep)
+{
+	char *start = *s, *e = strchr(start, sep);
+	if (e) {
+		*e = '\0';
+		*s = e + 1;
+	} else
+		*s = start + strlen(start);
+	return start;
+}
+
+/* A template whose every input is unchanged since a run where it was in sync. */
+static bool from_cache(struct engine *e, const char *display, uint64_t thash)
+{
+	char hex[17], key[17];
+	json_t *ent;
+	struct stack *s;
+	char *blob, *p;
+
+	hg_hash_hex(hex, thash);
+	ent = json_object_get(e->tcache, hex);
+	s = stack_named(e, json_string_value(json_object_get(ent, "stack")));
+	if (!s || !json_is_string(json_object_get(ent, "results")))
+		return false;
+	template_key(e, s, thash, key);
+	if (!json_is_string(json_object_get(ent, "key")) ||
+	        strcmp(key, json_string_value(json_object_get(ent, "key"))) != 0)
+		return false;
+	s->used = true;
+	blob = hg_xstrdup(json_string_value(json_object_get(ent, "results")));
+	for (p = blob; *p;) {
+		char *line = cut(&p, '\n'), *f = line, *ctl, *sev;
+		hg_drift_result *x = hg_engine_result(e);
+		struct stack_res *sr;
+		x->unit = hg_arena_strdup(e->rep->arena, s->name);
+		x->logical_id = hg_arena_strdup(e->rep->arena, cut(&f, '\t'));
+		x->type = intern(e, cut(&f, '\t'));
+		x->template_name = intern(e, cut(&f, '\t'));
+		x->template_version = intern(e, cut(&f, '\t'));
+		x->mandatory = strcmp(cut(&f, '\t'), "1") == 0;
+		ctl = cut(&f, '\t');
+		while (*ctl)
+			hg_result_note(e->rep->arena, &x->controls, &x->ncontrols, cut(&ctl, ' '));
+		sev = cut(&f, '\t');
+		x->severity = *sev ? intern(e, sev) : NULL;
+		snprintf(x->expected_hash, sizeof(x->expected_hash), "%.16s", f);
+		if (strlen(f) >= 16)
+			restore_folds(e, x, f + 16);
+		memcpy(x->actual_hash, x->expected_hash, sizeof(x->actual_hash));
+		if (x->template_name && !*x->template_name)
+			x->template_name = NULL;
+		if (x->template_version && !*x->template_version)
+			x->template_version = NULL;
+		x->status = HG_DS_IN_SYNC;
+		x->source_file = hg_arena_strdup(e->rep->arena, display);
+		x->account = intern(e, s->account);
+		x->region = intern(e, s->region);
+		sr = hg_engine_stack_res(e, s, x->logical_id);
+		x->physical_id = sr ? hg_arena_strdup(e->rep->arena, sr->physical) : NULL;
+		e->rep->cache_hits++;
+	}
+	free(blob);
+	json_object_set(e->tcache_new, hex, ent);
+	return true;
+}
+
+/* Remember a template all of whose resources were in sync (results from n0). */
+static void to_cache(struct engine *e, const struct tmpl *t, uint64_t thash, size_t n0)
+{
+	hg_buf blob = HG_BUF_INIT;
+	char hex[17], key[17];
+	size_t i, k;
+
+	for (i = n0; i < e->rep->n; i++) {
+		const hg_drift_result *x = &e->rep->results[i];
+		if (x->status != HG_DS_IN_SYNC || x->nnot_checked || x->reason)
+			return;
+	}
+	for (i = n0; i < e->rep->n; i++) {
+		const hg_drift_result *x = &e->rep->results[i];
+		hg_buf_printf(&blob, "%s\t%s\t%s\t%s\t%d\t", x->logical_id, x->type,
+		        x->template_name ? x->template_name : "",
+		        x->template_version ? x->template_version : "", x->mandatory);
+		for (k = 0; k < x->ncontrols; k++)
+			hg_buf_printf(&blob, "%s%s", k ? " " : "", x->controls[k]);
+		hg_buf_printf(&blob, "\t%s\t%s", x->severity ? x->severity : "", x->expected_hash);
+		for (k = 0; k < x->nfolds; k++)
+			hg_buf_printf(&blob, "\x1e%s", x->folds[k]);
+		hg_buf_putc(&blob, '\n');
+	}
+	hg_hash_hex(hex, thash);
+	template_key(e, t->stack, thash, key);
+	json_object_set_new(e->tcache_new, hex,
+	        json_pack("{s:s, s:s, s:s%}", "stack", t->stack->name, "key", key, "results",
+	                blob.ptr, blob.size));
+	hg_buf_dispose(&blob);
+}
+
 int hg_engine_template(struct engine *e, const char *path)
 {
 	struct tmpl t;
 	json_t *res, *def;
-	const char *k, **keys;
-	size_t n = 0, i;
+	const char *k, **keys, *file;
+	size_t n = 0, i, n0 = e->rep->n;
+	hg_buf json = HG_BUF_INIT;
+	uint64_t thash;
 	int rc;
 
 	memset(&t, 0, sizeof(t));
 	t.e = e;
-	rc = load_desired(e, path, &t.doc, &t.display);
+	rc = load_desired(e, path, &json, &t.display, &file);
+	if (rc < 0) {
+		hg_buf_dispose(&json);
+		return rc;
+	}
+	thash = hg_hash64(json.ptr, json.size);
+	if (e->o->cache_file && from_cache(e, t.display, thash)) {
+		hg_buf_dispose(&json);
+		return 0;
+	}
+	rc = parse_desired(e, &json, file, &t.doc);
+	hg_buf_dispose(&json);
 	if (rc < 0)
 		return rc;
 	res = json_object_get(t.doc, "Resources");
 	t.stack = match_stack(e, t.doc);
+	t.verdicts = json_object();
 	hg_cfn_ctx_init(&t.ctx, t.doc);
 	t.ctx.physical = physical;
 	t.ctx.attribute = attribute;
@@ -523,7 +701,7 @@ int hg_engine_template(struct engine *e, const char *path)
 		t.ctx.partition = t.stack->partition;
 		t.ctx.stack_name = t.stack->name;
 		t.ctx.stack_id = t.stack->id;
-		t.ctxhash = context_hash(&t);
+		t.ctxhash = context_hash(t.stack);
 	}
 	collect_sidecars(&t);
 	t.unit = keep(e, t.stack ? t.stack->name : t.display);
@@ -537,6 +715,13 @@ int hg_engine_template(struct engine *e, const char *path)
 	for (i = 0; i < n; i++)
 		compare_one(&t, keys[i], json_object_get(res, keys[i]));
 	free(keys);
+	if (e->o->cache_file && t.stack && !e->failed) {
+		size_t before = json_object_size(e->tcache_new);
+		to_cache(e, &t, thash, n0);
+		if (json_object_size(e->tcache_new) == before) /* not all in sync: keep resource verdicts */
+			json_object_update(e->cache_new, t.verdicts);
+	}
+	json_decref(t.verdicts);
 	hg_cfn_ctx_dispose(&t.ctx);
 	json_decref(t.sidecars);
 	json_decref(t.doc);
@@ -549,13 +734,21 @@ void hg_cache_load(struct engine *e)
 {
 	json_t *doc = e->o->cache_file ? json_load_file(e->o->cache_file, 0, NULL) : NULL;
 	const char *by = json_string_value(json_object_get(doc, "compiler"));
+	bool ok = by && strcmp(by, hg_compiler_version()) == 0 &&
+	          json_integer_value(json_object_get(doc, "version")) == 2;
 
 	e->cache_new = json_object();
-	e->cache = json_object_get(doc, "verdicts");
-	if (json_is_object(e->cache) && by && strcmp(by, hg_compiler_version()) == 0)
-		json_incref(e->cache);
-	else
+	e->tcache_new = json_object();
+	e->cache = ok ? json_incref(json_object_get(doc, "verdicts")) : NULL;
+	e->tcache = ok ? json_incref(json_object_get(doc, "templates")) : NULL;
+	if (!json_is_object(e->cache)) {
+		json_decref(e->cache);
 		e->cache = json_object();
+	}
+	if (!json_is_object(e->tcache)) {
+		json_decref(e->tcache);
+		e->tcache = json_object();
+	}
 	json_decref(doc);
 }
 
@@ -566,8 +759,8 @@ void hg_cache_save(struct engine *e)
 
 	if (!e->o->cache_file)
 		return;
-	doc = json_pack("{s:i, s:s, s:O}", "version", 1, "compiler", hg_compiler_version(), "verdicts",
-	        e->cache_new);
+	doc = json_pack("{s:i, s:s, s:O, s:O}", "version", 2, "compiler", hg_compiler_version(),
+	        "verdicts", e->cache_new, "templates", e->tcache_new);
 	text = json_dumps(doc, JSON_SORT_KEYS | JSON_COMPACT);
 	if (text && hg_fs_write_atomic(e->o->cache_file, text, strlen(text)) < 0)
 		hg_diag_add(e->d, HG_D_IO_WRITE, NULL, e->o->cache_file, strerror(errno), NULL);

@@ -742,6 +742,8 @@ void hg_engine_dispose(struct engine *e)
 	json_decref(e->severity);
 	json_decref(e->cache);
 	json_decref(e->cache_new);
+	json_decref(e->tcache);
+	json_decref(e->tcache_new);
 	hg_ignore_free(e->ignore);
 	hg_canon_free(e->canon);
 	hg_arena_dispose(e->tmp);

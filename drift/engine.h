@@ -67,7 +67,8 @@ struct engine {
 	size_t last_stack;
 	json_t *listed;   /* types some cloudcontrol listing covered */
 	json_t *severity; /* control ID -> severity */
-	json_t *cache, *cache_new; /* verdict keys (hex) of earlier runs / of this run */
+	json_t *cache, *cache_new;   /* resource verdicts (key -> hash) of earlier runs / of this run */
+	json_t *tcache, *tcache_new; /* template verdicts (template hash -> stack, key, results) */
 	int *fds;
 	unsigned cur_index;
 	const char *cur_file;

@@ -1,0 +1,73 @@
+#!/bin/sh
+# drift-cache.sh: --cache gives the same report as a run without it, and a
+# change anywhere (a record, a parameter, the template) is never hidden by it.
+# Usage: drift-cache.sh HINAGATA TOP
+set -eu
+hinagata=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
+top=$(cd "$2" && pwd)
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+cd "$work"
+python3 "$top/bench/gen-fleet.py" fleet 3 20
+fail=0
+pass=0
+check() { # description command...
+	what=$1
+	shift
+	if "$@"; then
+		pass=$((pass + 1))
+	else
+		echo "FAIL: $what"
+		fail=1
+	fi
+}
+run() { # out-file [--cache] ; exit code in $rc
+	out=$1
+	shift
+	set +e
+	"$hinagata" drift "$@" --format json --today 2026-11-24 --template fleet/templates/*.json \
+		--state fleet/exports >"$out" 2>"$out.err"
+	rc=$?
+	set -e
+}
+run plain.json
+check "a clean fleet has no drift" [ "$rc" = 0 ]
+run first.json --cache cache.json
+check "first run with --cache: same report" cmp -s plain.json first.json
+check "the cache remembers the three templates" \
+	python3 -c "import json,sys; d=json.load(open('cache.json')); sys.exit(len(d['templates']) != 3)"
+run second.json --cache cache.json
+check "rerun from the cache: same report" cmp -s plain.json second.json
+
+# A record changes: the cache must not hide it.
+python3 - <<'PY'
+import json
+p = "fleet/exports/list-AWS-S3-Bucket.json"
+d = json.load(open(p))
+props = json.loads(d["ResourceDescriptions"][3]["Properties"])
+props["VersioningConfiguration"]["Status"] = "Suspended"
+d["ResourceDescriptions"][3]["Properties"] = json.dumps(props)
+json.dump(d, open(p, "w"), indent=4)
+PY
+run changed.json --cache cache.json
+check "a changed record is drift despite the cache (exit 1)" [ "$rc" = 1 ]
+run changed-plain.json
+check "... and the same report as without the cache" cmp -s changed.json changed-plain.json
+check "... at the right path" grep -q '"path": "/VersioningConfiguration/Status"' changed.json
+
+# The template changes: the cache must not hide that either.
+sed 's/"Enabled"/"Suspended"/' fleet/templates/fleet-002.json >t && mv t fleet/templates/fleet-002.json
+run changed2.json --cache cache.json
+run changed2-plain.json
+check "a changed template: same report as without the cache" cmp -s changed2.json changed2-plain.json
+check "a changed template is drift" [ "$rc" = 1 ]
+
+# A cache from another version or a broken one is ignored, not trusted.
+echo '{"version": 2, "compiler": "0.0.0", "verdicts": {}, "templates": {}}' >old.json
+run old.out --cache old.json
+check "a cache of another version is ignored" cmp -s old.out changed2-plain.json
+echo 'not json' >broken.json
+run broken.out --cache broken.json
+check "a broken cache is ignored" cmp -s broken.out changed2-plain.json
+[ $fail = 0 ] && echo "drift-cache: $pass checks passed"
+exit $fail
