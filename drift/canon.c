@@ -721,6 +721,16 @@ static hg_jv *walk_object(struct walk *w, const hg_jv *v, const char *name)
 	return r;
 }
 
+static hg_jv *location(hg_arena *a, const hg_jv *v)
+{
+	char *s = hg_arena_alloc(a, v->n + 1);
+	size_t i, n = 0;
+	for (i = 0; i < v->n; i++)
+		if (v->u.s[i] != ' ')
+			s[n++] = (char)tolower((unsigned char)v->u.s[i]);
+	return hg_jv_string(a, s, n);
+}
+
 static hg_jv *walk(struct walk *w, const hg_jv *v, const char *name)
 {
 	const hg_jv *d;
@@ -730,6 +740,13 @@ static hg_jv *walk(struct walk *w, const hg_jv *v, const char *name)
 		if ((d = decoded(w, v)) != NULL) {
 			folded(w, HG_RULE_JSON_STRING);
 			return walk(w, d, name);
+		}
+		if (name && strcmp(name, "location") == 0 && strncmp(w->type, "Microsoft.", 10) == 0) {
+			/* "Japan East" and "japaneast" are one region */
+			hg_jv *l = location(w->a, v);
+			if (l->n != v->n || memcmp(l->u.s, v->u.s, v->n) != 0)
+				folded(w, HG_RULE_AZURE_LOCATION);
+			return l;
 		}
 		if (v->n > 15 && strncasecmp(v->u.s, "/subscriptions/", 15) == 0) {
 			hg_jv *l = lowered(w->a, v);

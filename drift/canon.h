@@ -33,6 +33,7 @@ typedef enum hg_side { HG_SIDE_DESIRED, HG_SIDE_DEPLOYED } hg_side;
 #define HG_RULE_SYSTEM_TAGS "system-tags"
 #define HG_RULE_DEFAULT "service-default"
 #define HG_RULE_AZURE_ID "azure-id-case"
+#define HG_RULE_AZURE_LOCATION "azure-location"
 
 typedef void (*hg_fold_cb)(const char *rule, const char *path, void *payload);
 

@@ -140,6 +140,10 @@ static int parse_desired(struct engine *e, const hg_buf *json, const char *file,
 	*doc = json_loadb(json->ptr, json->size, 0, &err);
 	if (*doc && json_is_object(json_object_get(*doc, "Resources")))
 		return 0;
+	if (*doc && json_is_array(json_object_get(*doc, "resources")) &&
+	        json_string_value(json_object_get(*doc, "$schema")) &&
+	        strstr(json_string_value(json_object_get(*doc, "$schema")), "eploymentTemplate"))
+		return 1; /* ARM */
 	json_decref(*doc);
 	*doc = NULL;
 	hg_diag_add(e->d, HG_D_DESIRED_FORMAT, NULL, file, NULL);
@@ -687,6 +691,11 @@ int hg_engine_template(struct engine *e, const char *path)
 	hg_buf_dispose(&json);
 	if (rc < 0)
 		return rc;
+	if (rc == 1) {
+		rc = hg_engine_arm(e, t.doc, t.display);
+		json_decref(t.doc);
+		return rc;
+	}
 	res = json_object_get(t.doc, "Resources");
 	t.stack = match_stack(e, t.doc);
 	t.verdicts = json_object();

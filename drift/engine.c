@@ -471,6 +471,9 @@ static int on_resource(const hg_export_item *it, void *payload)
 	char tbuf[256];
 
 	hg_arena_reset(e->tmp);
+	if (it->shape == HG_EXP_AZ_LIST || it->shape == HG_EXP_AZ_SHOW ||
+	        it->shape == HG_EXP_AZ_DEPLOYMENT)
+		return hg_engine_az_record(e, it);
 	if (it->shape != HG_EXP_CC_LIST && it->shape != HG_EXP_CC_GET)
 		return 0;
 	if (!type) {
@@ -616,6 +619,24 @@ const hg_jv *hg_engine_record(struct engine *e, int rec, hg_arena *a)
 	return props;
 }
 
+hg_jv *hg_engine_parse(struct engine *e, hg_arena *a, const hg_export_item *it, hg_jv **props)
+{
+	return parse_record(e, a, e->cur_file, it->span.line, it->span.col, it->raw, it->len, props);
+}
+
+const hg_jv *hg_engine_record_whole(struct engine *e, int rec, hg_arena *a)
+{
+	struct rec *r = &e->recs[rec];
+	char *buf = hg_arena_alloc(a, r->len + 1);
+
+	if (pread(e->fds[r->file], buf, r->len, (off_t)r->offset) != (ssize_t)r->len) {
+		hg_diag_add(e->d, HG_D_IO_READ, NULL, e->files[r->file], strerror(errno), NULL);
+		e->failed = HG_EIO;
+		return NULL;
+	}
+	return parse_record(e, a, e->files[r->file], r->line, r->col, buf, r->len, NULL);
+}
+
 /* ---- setup and teardown ---- */
 
 static void today(char out[11])
@@ -678,6 +699,10 @@ int hg_drift_run(hg_drift_report **out, const hg_drift_options *o, hg_diags *d)
 	e.a = hg_arena_new();
 	e.tmp = hg_arena_new();
 	e.listed = json_object();
+	e.az_index = json_object();
+	e.az_deps = json_array();
+	e.az_rg_location = json_object();
+	e.az_scopes = json_object();
 	e.rep = hg_xcalloc(1, sizeof(*e.rep));
 	e.rep->arena = hg_arena_new();
 	today(date);
@@ -696,6 +721,8 @@ int hg_drift_run(hg_drift_report **out, const hg_drift_options *o, hg_diags *d)
 	hg_cache_load(&e);
 	for (i = 0; i < o->ntemplates && rc == 0 && !e.failed; i++)
 		rc = hg_engine_template(&e, o->templates[i]);
+	if (rc == 0 && !e.failed && json_object_size(e.az_index))
+		hg_engine_az_unmanaged(&e);
 	if (rc == 0 && e.failed)
 		rc = e.failed;
 	if (rc < 0)
@@ -739,6 +766,10 @@ void hg_engine_dispose(struct engine *e)
 	}
 	free(e->slots);
 	json_decref(e->listed);
+	json_decref(e->az_index);
+	json_decref(e->az_deps);
+	json_decref(e->az_rg_location);
+	json_decref(e->az_scopes);
 	json_decref(e->severity);
 	json_decref(e->cache);
 	json_decref(e->cache_new);

@@ -15,6 +15,7 @@
 #include <stdint.h>
 
 #include "canon.h"
+#include "export.h"
 #include "drift.h"
 #include "ignore.h"
 
@@ -74,6 +75,12 @@ struct engine {
 	const char *cur_file;
 	const char *account_region, *account, *region; /* of the stacks, for unmanaged resources */
 	char *gitdir; /* templates exported from git, compiled from here */
+	/* Azure (azure.c) */
+	json_t *az_index;       /* lower-case resource ID -> {rec, used} */
+	json_t *az_deps;        /* deployments: {name, subscription, resourceGroup, parameters, used} */
+	json_t *az_rg_location; /* lower-case resource group ID -> location (az group show) */
+	json_t *az_scopes;      /* lower-case resource group IDs some export lists */
+	const char *az_sub, *az_rg; /* the first scope seen, for templates without a deployment */
 	const char **files; /* display names of the exports */
 	int failed;         /* a record was malformed: the run fails (HG_EINVALID) */
 };
@@ -86,6 +93,17 @@ const hg_jv *hg_engine_record(struct engine *e, int rec, hg_arena *a);
 /* Compare one template (a path, in the repository at the ref or a file). */
 int hg_engine_template(struct engine *e, const char *path);
 void hg_engine_dispose(struct engine *e);
+
+/* A record parsed (a), with the tree of its Properties string in *props; NULL after an error. */
+hg_jv *hg_engine_parse(struct engine *e, hg_arena *a, const hg_export_item *it, hg_jv **props);
+/* A record read back from its file and parsed whole (az records), or NULL. */
+const hg_jv *hg_engine_record_whole(struct engine *e, int rec, hg_arena *a);
+/* An az resource list/show or deployment record (phase 2). */
+int hg_engine_az_record(struct engine *e, const hg_export_item *it);
+/* Compare an ARM template (doc) with the az records. */
+int hg_engine_arm(struct engine *e, json_t *doc, const char *display);
+/* az records no template claimed become UNMANAGED. */
+void hg_engine_az_unmanaged(struct engine *e);
 
 void hg_cache_load(struct engine *e);
 void hg_cache_save(struct engine *e);

@@ -1,0 +1,42 @@
+/*
+ * arm.h: an ARM template as desired state: template expressions ("[...]")
+ * evaluated against what is deployed.
+ * Part of hinagata; see LICENSE.
+ *
+ * Supported: parameters, variables, concat, format, resourceId,
+ * subscriptionResourceId, extensionResourceId, subscription(),
+ * resourceGroup(), toLower, toUpper, if, equals, not, and, or, empty,
+ * length, string, int, bool, createArray, createObject, contains, replace,
+ * json, coalesce, and property access. reference(), list*(), uniqueString(),
+ * guid(), utcNow() and the like depend on the cloud's state or the moment of
+ * deployment: a value using them is unresolvable (NOT_CHECKED).
+ */
+#ifndef HG_ARM_H
+#define HG_ARM_H
+
+#include <jansson.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct hg_arm_ctx {
+	json_t *doc;    /* the template (borrowed): parameters, variables */
+	json_t *params; /* name -> deployed value (borrowed), or NULL: none known */
+	const char *subscription;   /* subscription ID, or NULL */
+	const char *resource_group; /* resource group name, or NULL (subscription scope) */
+	const char *rg_location;    /* the resource group's location, or NULL */
+	char *why;                  /* out: the first reason something was unresolvable (new) */
+	int depth;                  /* internal: variables referring to variables */
+} hg_arm_ctx;
+
+/* v with every expression evaluated (new reference), or NULL (c->why says why). */
+json_t *hg_arm_resolve(hg_arm_ctx *c, json_t *v);
+
+/* The resource ID of a resource of the template's scope (new string). */
+char *hg_arm_resource_id(hg_arm_ctx *c, const char *type, const char *name);
+
+#ifdef __cplusplus
+}
+#endif
+#endif
