@@ -97,8 +97,6 @@ int hg_engine_az_record(struct engine *e, const hg_export_item *it)
 		const char *loc = hg_jv_str(hg_jv_get(r, "location"));
 		if (loc)
 			json_object_set_new(e->az_rg_location, key, json_string(loc));
-		free(key);
-		return 0;
 	}
 	scope_of(id, &sub, &rg);
 	if (sub && rg) { /* a listing of a resource group covers it */
@@ -238,7 +236,7 @@ static void compare_arm(struct arm_unit *u, json_t *res, const char *id, hg_drif
 	hg_arena_dispose(a);
 }
 
-static void arm_resources(struct arm_unit *u, json_t *doc);
+static void arm_resources_of(struct arm_unit *u, json_t *doc);
 
 /* A nested deployment: its template, in its resource group, with its parameters. */
 static void nested(struct arm_unit *u, json_t *res)
@@ -267,14 +265,29 @@ static void nested(struct arm_unit *u, json_t *res)
 		if (r)
 			json_object_set_new(vals, k, r);
 	}
-	sub.ctx.params = vals;
-	arm_resources(&sub, inner);
+	if (json_is_string(json_object_get(json_object_get(props, "expressionEvaluationOptions"), "scope")) &&
+	        strcasecmp(json_string_value(json_object_get(json_object_get(props, "expressionEvaluationOptions"), "scope")), "inner") == 0)
+		sub.ctx.params = vals;
+	else /* outer scope: the nested template's expressions see the parent's parameters */
+		sub.ctx.doc = u->ctx.doc;
+	if (sub.ctx.subscription && sub.ctx.resource_group) {
+		hg_buf b = HG_BUF_INIT;
+		char *rgid;
+		hg_buf_printf(&b, "/subscriptions/%s/resourcegroups/%s", sub.ctx.subscription,
+		        sub.ctx.resource_group);
+		rgid = lower(b.ptr, b.size);
+		sub.ctx.rg_location = json_string_value(json_object_get(u->e->az_rg_location, rgid));
+		free(rgid);
+		hg_buf_dispose(&b);
+	}
+	arm_resources_of(&sub, inner); /* in the nested scope */
 	json_decref(vals);
 	json_decref(rg);
 	free(sub.ctx.why);
 }
 
-static void arm_resources(struct arm_unit *u, json_t *doc)
+/* The resources of doc (the template, or a nested one), evaluated in u's context. */
+static void arm_resources_of(struct arm_unit *u, json_t *doc)
 {
 	struct engine *e = u->e;
 	json_t *list = json_object_get(doc, "resources"), *res;
@@ -322,7 +335,8 @@ static void arm_resources(struct arm_unit *u, json_t *doc)
 		x->logical_id = hg_arena_strdup(e->rep->arena,
 		        json_string_value(json_object_get(meta, "resource"))
 		                ? json_string_value(json_object_get(meta, "resource"))
-		                : (json_is_string(name) ? json_string_value(name) : "?"));
+		                : (json_is_string(name) ? json_string_value(name)
+		                   : json_string_value(json_object_get(res, "name")) ? json_string_value(json_object_get(res, "name")) : "?"));
 		if (json_object_get(res, "copy")) {
 			not_checked(e, x, HG_BI("copy loops are not expanded", "copy ループは展開しません"));
 		} else if (!json_is_string(name)) {
@@ -337,6 +351,11 @@ static void arm_resources(struct arm_unit *u, json_t *doc)
 			} else
 				not_checked(e, x, u->ctx.why ? u->ctx.why : "the scope cannot be evaluated");
 			json_decref(scope);
+		} else if (strcasecmp(type, "Microsoft.Resources/resourceGroups") == 0 && u->ctx.subscription) {
+			hg_buf b = HG_BUF_INIT;
+			hg_buf_printf(&b, "/subscriptions/%s/resourceGroups/%s", u->ctx.subscription,
+			        json_string_value(name));
+			id = hg_buf_detach(&b);
 		} else {
 			id = hg_arm_resource_id(&u->ctx, type, json_string_value(name));
 			if (!id)
@@ -407,7 +426,7 @@ int hg_engine_arm(struct engine *e, json_t *doc, const char *display)
 	}
 	if (!u.unit)
 		u.unit = u.ctx.resource_group ? u.ctx.resource_group : display;
-	arm_resources(&u, doc);
+	arm_resources_of(&u, doc);
 	free(rgid);
 	free(u.ctx.why);
 	return 0;
@@ -432,7 +451,8 @@ void hg_engine_az_unmanaged(struct engine *e)
 		a = hg_arena_new();
 		r = hg_engine_record_whole(e, (int)json_integer_value(json_object_get(ent, "rec")), a);
 		if (r && hg_jv_str(hg_jv_get(r, "type")) &&
-		        strcasecmp(hg_jv_str(hg_jv_get(r, "type")), "Microsoft.Resources/deployments") != 0) {
+		        strcasecmp(hg_jv_str(hg_jv_get(r, "type")), "Microsoft.Resources/deployments") != 0 &&
+		        strcasecmp(hg_jv_str(hg_jv_get(r, "type")), "Microsoft.Resources/resourceGroups") != 0) {
 			char *sub, *rg;
 			x = hg_engine_result(e);
 			x->status = HG_DS_UNMANAGED;

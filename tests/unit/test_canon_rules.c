@@ -204,6 +204,13 @@ Test(canon_rules, azure_id_case)
 	        "/networkSecurityGroup/id", HG_DIFF_NOT_EQUAL);
 }
 
+Test(canon_rules, azure_location)
+{
+	rule("azure-location", "Microsoft.Network/networkSecurityGroups",
+	        "{\"location\":\"Japan East\"}", "{\"location\":\"japaneast\"}",
+	        "{\"location\":\"japanwest\"}", "/location", HG_DIFF_NOT_EQUAL);
+}
+
 Test(canon_rules, read_only_and_undeclared_ignored)
 {
 	/* The export has read-only attributes and settings the template does not declare. */
