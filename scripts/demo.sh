@@ -37,3 +37,10 @@ echo "Monthly report (Markdown, Japanese): $out/city-a/drift-report.md"
 if "$hinagata" drift --template "$out/city-a/juki-prod.json" --state samples/city-a/exports-clean >/dev/null; then
 	echo "The same template against samples/city-a/exports-clean/: no drift (exit 0)."
 fi
+echo
+echo "== hinagata drift on Azure: city B's network against its az exports (samples/city-b/exports/)"
+set +e
+"$hinagata" drift --template samples/city-b/juki-network.yaml --state samples/city-b/exports
+rc=$?
+set -e
+echo "(exit $rc)"
