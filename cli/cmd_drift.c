@@ -265,6 +265,7 @@ int hg_cmd_drift(hg_cli *cli, int argc, char **argv)
 	o.bundled_dir = paths.bundled;
 	o.schema_dir = paths.schemas;
 	ro.lang = cli->lang;
+	o.keep_in_sync = ro.format == HG_FMT_JSON || ro.format == HG_FMT_JUNIT;
 	ro.color = ro.format == HG_FMT_TEXT && !outfile && isatty(STDOUT_FILENO) &&
 	           !getenv("NO_COLOR");
 

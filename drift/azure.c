@@ -48,7 +48,7 @@ static void scope_of(const char *id, char **sub, char **rg)
 
 static int store(struct engine *e, const hg_export_item *it)
 {
-	HG_AGROW(e->a, e->recs, e->caprecs, e->nrecs + 1);
+	hg_grow_array((void **)&e->recs, &e->caprecs, e->nrecs + 1, sizeof(*e->recs));
 	e->recs[e->nrecs].file = e->cur_index;
 	e->recs[e->nrecs].offset = it->offset;
 	e->recs[e->nrecs].len = it->len;

@@ -19,6 +19,56 @@ void hg_result_note(hg_arena *a, char ***list, size_t *n, const char *s)
 	*list = grown;
 }
 
+static char *dup(hg_arena *a, const char *s)
+{
+	return s ? hg_arena_strdup(a, s) : NULL;
+}
+
+static char **dup_list(hg_arena *a, char **list, size_t n)
+{
+	char **r;
+	size_t i;
+	if (!n)
+		return NULL;
+	r = hg_arena_alloc(a, sizeof(char *) * n);
+	for (i = 0; i < n; i++)
+		r[i] = dup(a, list[i]);
+	return r;
+}
+
+void hg_result_copy(hg_arena *a, hg_drift_result *x)
+{
+	size_t i;
+	hg_prop_diff *d;
+
+	x->unit = dup(a, x->unit);
+	x->logical_id = dup(a, x->logical_id);
+	x->type = dup(a, x->type);
+	x->physical_id = dup(a, x->physical_id);
+	x->template_name = dup(a, x->template_name);
+	x->template_version = dup(a, x->template_version);
+	x->reason = dup(a, x->reason);
+	x->severity = dup(a, x->severity);
+	x->ignore_reason = dup(a, x->ignore_reason);
+	x->account = dup(a, x->account);
+	x->region = dup(a, x->region);
+	x->source_file = dup(a, x->source_file);
+	x->not_checked = dup_list(a, x->not_checked, x->nnot_checked);
+	x->folds = dup_list(a, x->folds, x->nfolds);
+	x->controls = dup_list(a, x->controls, x->ncontrols);
+	if (x->ndiffs) {
+		d = hg_arena_alloc(a, sizeof(*d) * x->ndiffs);
+		for (i = 0; i < x->ndiffs; i++) {
+			d[i] = x->diffs[i];
+			d[i].path = dup(a, d[i].path);
+			d[i].expected = dup(a, d[i].expected);
+			d[i].actual = dup(a, d[i].actual);
+			d[i].ignore_reason = dup(a, d[i].ignore_reason);
+		}
+		x->diffs = d;
+	}
+}
+
 struct folds {
 	const char *rules[16];
 	size_t n;

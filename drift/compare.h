@@ -34,6 +34,9 @@ void hg_compare_resource(hg_compare *c, hg_drift_result *res, const hg_jv *desir
 /* Mask a value's text if the path names a secret or a write-only property. */
 bool hg_compare_secret_path(hg_compare *c, const char *path);
 
+/* Copy every string and array of x into a (x is changed in place). */
+void hg_result_copy(hg_arena *a, hg_drift_result *x);
+
 /* Append a string to a result's string list (arena-owned). */
 void hg_result_note(hg_arena *a, char ***list, size_t *n, const char *s);
 

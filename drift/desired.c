@@ -31,6 +31,9 @@ struct tmpl {
 	json_t *sidecars; /* parent logical ID -> [ {into, props} ] */
 	char *unit, *source, *account, *region; /* shared by the template's results */
 	json_t *verdicts; /* this template's resource verdicts, for the cache */
+	hg_buf blob;      /* the cache lines of its resources, while all are in sync */
+	json_t *metas, *meta_index; /* their distinct descriptions (see blob_line) */
+	bool not_all_sync;
 	hg_arena *res_arena;
 };
 
@@ -400,7 +403,69 @@ static void restore_folds(struct engine *e, hg_drift_result *x, const char *s)
 	}
 }
 
+static void compare_one_in(struct tmpl *t, const char *logical, json_t *def);
+
+/*
+ * The cache line of an in-sync result: "logical<TAB>meta<TAB>hash", where
+ * meta indexes the template's distinct "type, template, version,
+ * mandatory, controls, severity, folds" (most resources share a few).
+ */
+static void blob_line(struct tmpl *t, const hg_drift_result *x)
+{
+	hg_buf m = HG_BUF_INIT;
+	json_t *idx;
+	size_t k;
+
+	hg_buf_printf(&m, "%s\t%s\t%s\t%d\t", x->type, x->template_name ? x->template_name : "",
+	        x->template_version ? x->template_version : "", x->mandatory);
+	for (k = 0; k < x->ncontrols; k++)
+		hg_buf_printf(&m, "%s%s", k ? " " : "", x->controls[k]);
+	hg_buf_printf(&m, "\t%s\t", x->severity ? x->severity : "");
+	for (k = 0; k < x->nfolds; k++)
+		hg_buf_printf(&m, "%s%s", k ? "\x1e" : "", x->folds[k]);
+	idx = json_object_get(t->meta_index, m.ptr);
+	if (!idx) {
+		idx = json_integer((json_int_t)json_array_size(t->metas));
+		json_object_set_new(t->meta_index, m.ptr, idx);
+		json_array_append_new(t->metas, json_stringn(m.ptr, m.size));
+	}
+	hg_buf_printf(&t->blob, "%s\t%" JSON_INTEGER_FORMAT "\t%s\n", x->logical_id,
+	        json_integer_value(idx), x->expected_hash);
+	hg_buf_dispose(&m);
+}
+
+/*
+ * Compare one resource with its strings in the scratch arena; keep the
+ * result (copied into the report's arena) unless it is in sync with nothing
+ * to say and the report does not list such resources.
+ */
 static void compare_one(struct tmpl *t, const char *logical, json_t *def)
+{
+	struct engine *e = t->e;
+	hg_arena *report = e->rep->arena;
+	size_t n0 = e->rep->n;
+	hg_drift_result *x;
+
+	hg_arena_reset(e->scratch);
+	e->rep->arena = e->scratch;
+	compare_one_in(t, logical, def);
+	e->rep->arena = report;
+	if (e->rep->n == n0)
+		return; /* not expected (condition false) */
+	x = &e->rep->results[e->rep->n - 1];
+	if (x->status == HG_DS_IN_SYNC && !x->nnot_checked && !x->reason)
+		blob_line(t, x);
+	else
+		t->not_all_sync = true;
+	if (!e->o->keep_in_sync && x->status == HG_DS_IN_SYNC && !x->nnot_checked && !x->reason) {
+		e->rep->n--;
+		e->dropped++;
+		return;
+	}
+	hg_result_copy(report, x);
+}
+
+static void compare_one_in(struct tmpl *t, const char *logical, json_t *def)
 {
 	struct engine *e = t->e;
 	hg_drift_result *x = hg_engine_result(e);
@@ -582,7 +647,7 @@ static char *cut(char **s, char sep)
 static bool from_cache(struct engine *e, const char *display, uint64_t thash)
 {
 	char hex[17], key[17];
-	json_t *ent;
+	json_t *ent, *metas;
 	struct stack *s;
 	char *blob, *p;
 
@@ -596,30 +661,43 @@ static bool from_cache(struct engine *e, const char *display, uint64_t thash)
 	        strcmp(key, json_string_value(json_object_get(ent, "key"))) != 0)
 		return false;
 	s->used = true;
+	json_object_set(e->tcache_new, hex, ent);
+	if (!e->o->keep_in_sync) { /* in sync: counted, not listed */
+		const char *r = json_string_value(json_object_get(ent, "results"));
+		for (; (r = strchr(r, '\n')) != NULL; r++) {
+			e->dropped++;
+			e->rep->cache_hits++;
+		}
+		return true;
+	}
+	metas = json_object_get(ent, "meta");
 	blob = hg_xstrdup(json_string_value(json_object_get(ent, "results")));
 	for (p = blob; *p;) {
-		char *line = cut(&p, '\n'), *f = line, *ctl, *sev;
+		char *f = cut(&p, '\n'), *logical = cut(&f, '\t');
+		const char *mtext = json_string_value(json_array_get(metas, (size_t)atol(cut(&f, '\t'))));
+		char *hash = cut(&f, '\t'), *meta = hg_xstrdup(mtext ? mtext : ""), *m = meta, *ctl, *sev;
 		hg_drift_result *x = hg_engine_result(e);
 		struct stack_res *sr;
+
 		x->unit = hg_arena_strdup(e->rep->arena, s->name);
-		x->logical_id = hg_arena_strdup(e->rep->arena, cut(&f, '\t'));
-		x->type = intern(e, cut(&f, '\t'));
-		x->template_name = intern(e, cut(&f, '\t'));
-		x->template_version = intern(e, cut(&f, '\t'));
-		x->mandatory = strcmp(cut(&f, '\t'), "1") == 0;
-		ctl = cut(&f, '\t');
+		x->logical_id = hg_arena_strdup(e->rep->arena, logical);
+		x->type = intern(e, cut(&m, '\t'));
+		x->template_name = intern(e, cut(&m, '\t'));
+		x->template_version = intern(e, cut(&m, '\t'));
+		x->mandatory = strcmp(cut(&m, '\t'), "1") == 0;
+		ctl = cut(&m, '\t');
 		while (*ctl)
 			hg_result_note(e->rep->arena, &x->controls, &x->ncontrols, cut(&ctl, ' '));
-		sev = cut(&f, '\t');
+		sev = cut(&m, '\t');
 		x->severity = *sev ? intern(e, sev) : NULL;
-		snprintf(x->expected_hash, sizeof(x->expected_hash), "%.16s", f);
-		if (strlen(f) >= 16)
-			restore_folds(e, x, f + 16);
-		memcpy(x->actual_hash, x->expected_hash, sizeof(x->actual_hash));
+		while (*m)
+			hg_result_note(e->rep->arena, &x->folds, &x->nfolds, cut(&m, '\x1e'));
 		if (x->template_name && !*x->template_name)
 			x->template_name = NULL;
 		if (x->template_version && !*x->template_version)
 			x->template_version = NULL;
+		snprintf(x->expected_hash, sizeof(x->expected_hash), "%.16s", hash);
+		memcpy(x->actual_hash, x->expected_hash, sizeof(x->actual_hash));
 		x->status = HG_DS_IN_SYNC;
 		x->source_file = hg_arena_strdup(e->rep->arena, display);
 		x->account = intern(e, s->account);
@@ -627,42 +705,24 @@ static bool from_cache(struct engine *e, const char *display, uint64_t thash)
 		sr = hg_engine_stack_res(e, s, x->logical_id);
 		x->physical_id = sr ? hg_arena_strdup(e->rep->arena, sr->physical) : NULL;
 		e->rep->cache_hits++;
+		free(meta);
 	}
 	free(blob);
-	json_object_set(e->tcache_new, hex, ent);
 	return true;
 }
 
-/* Remember a template all of whose resources were in sync (results from n0). */
-static void to_cache(struct engine *e, const struct tmpl *t, uint64_t thash, size_t n0)
+/* Remember a template all of whose resources were in sync. */
+static void to_cache(struct engine *e, const struct tmpl *t, uint64_t thash)
 {
-	hg_buf blob = HG_BUF_INIT;
 	char hex[17], key[17];
-	size_t i, k;
 
-	for (i = n0; i < e->rep->n; i++) {
-		const hg_drift_result *x = &e->rep->results[i];
-		if (x->status != HG_DS_IN_SYNC || x->nnot_checked || x->reason)
-			return;
-	}
-	for (i = n0; i < e->rep->n; i++) {
-		const hg_drift_result *x = &e->rep->results[i];
-		hg_buf_printf(&blob, "%s\t%s\t%s\t%s\t%d\t", x->logical_id, x->type,
-		        x->template_name ? x->template_name : "",
-		        x->template_version ? x->template_version : "", x->mandatory);
-		for (k = 0; k < x->ncontrols; k++)
-			hg_buf_printf(&blob, "%s%s", k ? " " : "", x->controls[k]);
-		hg_buf_printf(&blob, "\t%s\t%s", x->severity ? x->severity : "", x->expected_hash);
-		for (k = 0; k < x->nfolds; k++)
-			hg_buf_printf(&blob, "\x1e%s", x->folds[k]);
-		hg_buf_putc(&blob, '\n');
-	}
+	if (t->not_all_sync)
+		return;
 	hg_hash_hex(hex, thash);
 	template_key(e, t->stack, thash, key);
 	json_object_set_new(e->tcache_new, hex,
-	        json_pack("{s:s, s:s, s:s%}", "stack", t->stack->name, "key", key, "results",
-	                blob.ptr, blob.size));
-	hg_buf_dispose(&blob);
+	        json_pack("{s:s, s:s, s:s%, s:O}", "stack", t->stack->name, "key", key, "results",
+	                t->blob.ptr, t->blob.size, "meta", t->metas));
 }
 
 int hg_engine_template(struct engine *e, const char *path)
@@ -670,7 +730,7 @@ int hg_engine_template(struct engine *e, const char *path)
 	struct tmpl t;
 	json_t *res, *def;
 	const char *k, **keys, *file;
-	size_t n = 0, i, n0 = e->rep->n;
+	size_t n = 0, i;
 	hg_buf json = HG_BUF_INIT;
 	uint64_t thash;
 	int rc;
@@ -699,6 +759,9 @@ int hg_engine_template(struct engine *e, const char *path)
 	res = json_object_get(t.doc, "Resources");
 	t.stack = match_stack(e, t.doc);
 	t.verdicts = json_object();
+	hg_buf_init(&t.blob);
+	t.metas = json_array();
+	t.meta_index = json_object();
 	hg_cfn_ctx_init(&t.ctx, t.doc);
 	t.ctx.physical = physical;
 	t.ctx.attribute = attribute;
@@ -726,11 +789,14 @@ int hg_engine_template(struct engine *e, const char *path)
 	free(keys);
 	if (e->o->cache_file && t.stack && !e->failed) {
 		size_t before = json_object_size(e->tcache_new);
-		to_cache(e, &t, thash, n0);
+		to_cache(e, &t, thash);
 		if (json_object_size(e->tcache_new) == before) /* not all in sync: keep resource verdicts */
 			json_object_update(e->cache_new, t.verdicts);
 	}
 	json_decref(t.verdicts);
+	hg_buf_dispose(&t.blob);
+	json_decref(t.metas);
+	json_decref(t.meta_index);
 	hg_cfn_ctx_dispose(&t.ctx);
 	json_decref(t.sidecars);
 	json_decref(t.doc);

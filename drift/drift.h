@@ -113,6 +113,8 @@ typedef struct hg_drift_options {
 	const char *schema_dir;
 	const char *cache_file; /* verdicts of earlier runs (read and rewritten), or NULL */
 	size_t max_record;      /* bytes of one export record (0: 64 MiB) */
+	bool keep_in_sync;      /* list resources in sync in the report (JSON, JUnit need them);
+	                           otherwise they are only counted, which keeps memory small */
 } hg_drift_options;
 
 #define HG_DRIFT_OPTIONS_VERSION 1

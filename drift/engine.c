@@ -38,13 +38,20 @@
 /* The string value of a top-level key of a JSON object text, without a full parse. */
 static const char *skip_str(const char *p, const char *end)
 {
-	for (p++; p < end; p++) {
-		if (*p == '\\')
-			p++;
-		else if (*p == '"')
-			return p + 1;
+	const char *q = p + 1;
+
+	for (;;) {
+		const char *b;
+		size_t n;
+		q = memchr(q, '"', (size_t)(end - q));
+		if (!q)
+			return end;
+		for (b = q, n = 0; b > p + 1 && b[-1] == '\\'; b--)
+			n++;
+		if (n % 2 == 0)
+			return q + 1;
+		q++;
 	}
-	return end;
 }
 
 static const char *skip_val(const char *p, const char *end)
@@ -162,39 +169,6 @@ static hg_jv *parse_record(struct engine *e, hg_arena *a, const char *file, uint
 	return v;
 }
 
-/* The values of several top-level keys of a record, in one pass. */
-static void fields(const char *raw, size_t len, const char *const *keys, size_t nkeys,
-        const char **v, size_t *vlen)
-{
-	const char *p = raw, *end = raw + len, *k;
-	size_t i, found = 0;
-
-	while (p < end && *p != '{')
-		p++;
-	for (p++; p < end && found < nkeys;) {
-		size_t kl;
-		while (p < end && (*p == ' ' || *p == '\n' || *p == '\r' || *p == '\t' || *p == ','))
-			p++;
-		if (p >= end || *p != '"')
-			return;
-		k = p + 1;
-		p = skip_str(p, end);
-		kl = (size_t)(p - 1 - k);
-		while (p < end && *p != ':')
-			p++;
-		for (p++; p < end && (*p == ' ' || *p == '\n' || *p == '\r' || *p == '\t');)
-			p++;
-		for (i = 0; i < nkeys; i++)
-			if (!v[i] && strlen(keys[i]) == kl && memcmp(keys[i], k, kl) == 0) {
-				v[i] = p;
-				vlen[i] = (size_t)(skip_val(p, end) - p);
-				found++;
-				break;
-			}
-		p = skip_val(p, end);
-	}
-}
-
 /* ---- stacks (phase 1) ---- */
 
 static struct stack *stack_get(struct engine *e, const char *name, size_t nlen, const char *id)
@@ -309,7 +283,11 @@ static int stack_resource(struct engine *e, const hg_export_item *it)
 	struct stack_res *sr;
 	const char *type;
 
-	fields(it->raw, it->len, keys, 6, v, n);
+	hg_jv_error err;
+
+	/* One pass checks the record and finds the fields; no tree is built. */
+	if (hg_jv_validate(it->raw, it->len, 512, &err, keys, 6, v, n) < 0)
+		return record_error(e, e->cur_file, it->span.line, it->span.col, it->raw, err.offset, &err);
 	if (!v[0] || n[0] < 2 || !v[2] || !v[4])
 		return 0;
 	if (v[5] && n[5] == 17 && memcmp(v[5], "\"DELETE_COMPLETE\"", 17) == 0)
@@ -496,7 +474,7 @@ static int on_resource(const hg_export_item *it, void *payload)
 		if (sr->rec >= 0 && e->recs[sr->rec].get && it->shape == HG_EXP_CC_LIST)
 			return 0; /* get-resource is complete; a listing may not be */
 		sr->rec = (int)e->nrecs;
-		HG_AGROW(e->a, e->recs, e->caprecs, e->nrecs + 1);
+		hg_grow_array((void **)&e->recs, &e->caprecs, e->nrecs + 1, sizeof(*e->recs));
 		e->recs[e->nrecs].file = e->cur_index;
 		e->recs[e->nrecs].offset = it->offset;
 		e->recs[e->nrecs].len = it->len;
@@ -518,10 +496,6 @@ static int on_stack(const hg_export_item *it, void *payload)
 
 	hg_arena_reset(e->tmp);
 	if (it->shape == HG_EXP_STACK_RESOURCES) {
-		/* The tree only checks the record; the fields are read directly. */
-		if (!parse_record(e, e->tmp, e->cur_file, it->span.line, it->span.col, it->raw,
-		            it->len, NULL))
-			return HG_EINVALID;
 		return stack_resource(e, it);
 	}
 	if (it->shape != HG_EXP_STACKS)
@@ -705,6 +679,7 @@ int hg_drift_run(hg_drift_report **out, const hg_drift_options *o, hg_diags *d)
 	e.az_scopes = json_object();
 	e.rep = hg_xcalloc(1, sizeof(*e.rep));
 	e.rep->arena = hg_arena_new();
+	e.scratch = hg_arena_new();
 	today(date);
 	e.rep->today = keep(&e, o->today ? o->today : date);
 	e.rep->ref = keep(&e, o->repo ? (o->ref ? o->ref : "HEAD") : NULL);
@@ -737,6 +712,9 @@ int hg_drift_run(hg_drift_report **out, const hg_drift_options *o, hg_diags *d)
 		if (s != HG_DS_NOT_CHECKED)
 			e.rep->checked++;
 	}
+	e.rep->counts[HG_DS_IN_SYNC] += e.dropped;
+	e.rep->total += e.dropped;
+	e.rep->checked += e.dropped;
 done:
 	hg_engine_dispose(&e);
 	if (rc < 0) {
@@ -765,6 +743,7 @@ void hg_engine_dispose(struct engine *e)
 		free(e->gitdir);
 	}
 	free(e->slots);
+	free(e->recs);
 	json_decref(e->listed);
 	json_decref(e->az_index);
 	json_decref(e->az_deps);
@@ -778,6 +757,7 @@ void hg_engine_dispose(struct engine *e)
 	hg_ignore_free(e->ignore);
 	hg_canon_free(e->canon);
 	hg_arena_dispose(e->tmp);
+	hg_arena_dispose(e->scratch);
 	hg_arena_dispose(e->a);
 }
 

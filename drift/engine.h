@@ -57,6 +57,8 @@ struct engine {
 	hg_canon *canon;
 	hg_ignore *ignore;
 	hg_drift_report *rep;
+	hg_arena *scratch; /* one resource's result strings until it is kept */
+	size_t dropped;    /* in-sync resources counted but not kept (!keep_in_sync) */
 	struct stack *stacks;
 	size_t nstacks, capstacks;
 	struct rec *recs;

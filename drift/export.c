@@ -23,7 +23,7 @@
 
 #include "jv.h"
 
-#define CHUNK (256 * 1024)
+#define CHUNK (1024 * 1024)
 
 static const char *const commands[] = {
         /* ORDER SHAPE */
@@ -147,9 +147,19 @@ static void step(struct src *s)
 
 static void ws(struct src *s)
 {
-	int c;
-	while ((c = peek(s)) == ' ' || c == '\n' || c == '\r' || c == '\t')
-		step(s);
+	for (;;) {
+		const char *p = s->buf + s->pos, *end = s->buf + s->len;
+		for (; p < end; p++) {
+			if (*p == '\n') {
+				s->line++;
+				s->lsol = s->base + (uint64_t)(p - s->buf) + 1;
+			} else if (*p != ' ' && *p != '\r' && *p != '\t')
+				break;
+		}
+		s->pos = (size_t)(p - s->buf);
+		if (p < end || !more(s))
+			return;
+	}
 }
 
 /* Skip a string starting at its quote; out (optional) gets its raw bytes. */

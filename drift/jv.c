@@ -17,11 +17,19 @@
 #include "../common/hash.h"
 #include "../common/jsontext.h"
 
+/* Validation builds nothing: every value is this one. */
+static hg_jv validated;
+
 struct parser {
-	hg_arena *a;
+	hg_arena *a; /* NULL: only validate (nothing is built) */
 	const char *p, *end, *start;
 	unsigned depth, max_depth;
 	hg_jv_error *err;
+	/* validation may note where top-level members' values are */
+	const char *const *keys;
+	size_t nkeys;
+	const char **vals;
+	size_t *vlens;
 };
 
 static int fail(struct parser *ps, const char *what, bool truncated)
@@ -105,7 +113,7 @@ static int string(struct parser *ps, const char **s, size_t *n)
 	while (q < ps->end && *q != '"' && *q != '\\' && (unsigned char)*q >= 0x20)
 		q++;
 	if (q < ps->end && *q == '"') {
-		*s = hg_arena_strndup(ps->a, ps->p, (size_t)(q - ps->p));
+		*s = ps->a ? hg_arena_strndup(ps->a, ps->p, (size_t)(q - ps->p)) : NULL;
 		*n = (size_t)(q - ps->p);
 		ps->p = q + 1;
 		return 0;
@@ -178,7 +186,7 @@ static int string(struct parser *ps, const char **s, size_t *n)
 		return fail(ps, "a string", true);
 	}
 	ps->p++;
-	*s = hg_arena_strndup(ps->a, b.ptr, b.size);
+	*s = ps->a ? hg_arena_strndup(ps->a, b.ptr, b.size) : NULL;
 	*n = b.size;
 	hg_buf_dispose(&b);
 	return 0;
@@ -221,6 +229,10 @@ static int number(struct parser *ps, hg_jv **out)
 		while (ps->p < ps->end && digit(*ps->p))
 			ps->p++;
 	}
+	if (!ps->a) {
+		*out = &validated;
+		return 0;
+	}
 	v = hg_jv_new(ps->a, HG_JV_NUM);
 	v->u.s = hg_arena_strndup(ps->a, s, (size_t)(ps->p - s));
 	v->n = (size_t)(ps->p - s);
@@ -236,11 +248,16 @@ static int literal(struct parser *ps, const char *word, hg_jv_kind kind, hg_jv *
 	if (memcmp(ps->p, word, n) != 0)
 		return fail(ps, "expected a value", false);
 	ps->p += n;
-	*out = hg_jv_new(ps->a, kind);
+	*out = ps->a ? hg_jv_new(ps->a, kind) : &validated;
 	return 0;
 }
 
 static int value(struct parser *ps, hg_jv **out);
+
+static hg_jv *node(struct parser *ps, hg_jv_kind kind)
+{
+	return ps->a ? hg_jv_new(ps->a, kind) : &validated;
+}
 
 /* Arrays and objects collect children in a growing array, then copy it. */
 static int array(struct parser *ps, hg_jv **out)
@@ -252,7 +269,7 @@ static int array(struct parser *ps, hg_jv **out)
 	ws(ps);
 	if (ps->p < ps->end && *ps->p == ']') {
 		ps->p++;
-		*out = hg_jv_new(ps->a, HG_JV_ARR);
+		*out = node(ps, HG_JV_ARR);
 		return 0;
 	}
 	for (;;) {
@@ -261,8 +278,10 @@ static int array(struct parser *ps, hg_jv **out)
 			free(items);
 			return -1;
 		}
-		HG_GROW(items, cap, n + 1);
-		items[n++] = item;
+		if (ps->a) {
+			HG_GROW(items, cap, n + 1);
+			items[n++] = item;
+		}
 		ws(ps);
 		if (ps->p >= ps->end) {
 			free(items);
@@ -279,6 +298,10 @@ static int array(struct parser *ps, hg_jv **out)
 		free(items);
 		return fail(ps, "expected ',' or ']'", false);
 	}
+	if (!ps->a) {
+		*out = &validated;
+		return 0;
+	}
 	v = hg_jv_new(ps->a, HG_JV_ARR);
 	v->n = n;
 	v->u.items = HG_ANEWN(ps->a, hg_jv *, n);
@@ -291,14 +314,15 @@ static int array(struct parser *ps, hg_jv **out)
 static int object(struct parser *ps, hg_jv **out)
 {
 	hg_jv_member *m = NULL;
-	size_t n = 0, cap = 0;
+	size_t n = 0, cap = 0, *wantlen = NULL;
+	const char **want = NULL, *vstart;
 	hg_jv *v;
 
 	ps->p++;
 	ws(ps);
 	if (ps->p < ps->end && *ps->p == '}') {
 		ps->p++;
-		*out = hg_jv_new(ps->a, HG_JV_OBJ);
+		*out = node(ps, HG_JV_OBJ);
 		return 0;
 	}
 	for (;;) {
@@ -315,9 +339,20 @@ static int object(struct parser *ps, hg_jv **out)
 			return fail(ps, "expected a key", false);
 		}
 		ps->p++;
-		if (string(ps, &k, &kl) < 0) {
-			free(m);
-			return -1;
+		{
+			const char *kstart = ps->p;
+			if (string(ps, &k, &kl) < 0) {
+				free(m);
+				return -1;
+			}
+			want = NULL;
+			if (ps->keys && ps->depth == 1) {
+				size_t i, len = (size_t)(ps->p - 1 - kstart);
+				for (i = 0; i < ps->nkeys; i++)
+					if (!ps->vals[i] && strlen(ps->keys[i]) == len &&
+					        memcmp(ps->keys[i], kstart, len) == 0)
+						want = &ps->vals[i], wantlen = &ps->vlens[i];
+			}
 		}
 		ws(ps);
 		if (ps->p >= ps->end || *ps->p != ':') {
@@ -325,14 +360,22 @@ static int object(struct parser *ps, hg_jv **out)
 			return fail(ps, ps->p >= ps->end ? "an object" : "expected ':'", ps->p >= ps->end);
 		}
 		ps->p++;
+		ws(ps);
+		vstart = ps->p;
 		if (value(ps, &val) < 0) {
 			free(m);
 			return -1;
 		}
-		HG_GROW(m, cap, n + 1);
-		m[n].key = k;
-		m[n].klen = kl;
-		m[n++].val = val;
+		if (want) {
+			*want = vstart;
+			*wantlen = (size_t)(ps->p - vstart);
+		}
+		if (ps->a) {
+			HG_GROW(m, cap, n + 1);
+			m[n].key = k;
+			m[n].klen = kl;
+			m[n++].val = val;
+		}
 		ws(ps);
 		if (ps->p >= ps->end) {
 			free(m);
@@ -348,6 +391,10 @@ static int object(struct parser *ps, hg_jv **out)
 		}
 		free(m);
 		return fail(ps, "expected ',' or '}'", false);
+	}
+	if (!ps->a) {
+		*out = &validated;
+		return 0;
 	}
 	v = hg_jv_new(ps->a, HG_JV_OBJ);
 	v->n = n;
@@ -379,6 +426,10 @@ static int value(struct parser *ps, hg_jv **out)
 		ps->p++;
 		if (string(ps, &s, &n) < 0)
 			return -1;
+		if (!ps->a) {
+			*out = &validated;
+			return 0;
+		}
 		*out = hg_jv_new(ps->a, HG_JV_STR);
 		(*out)->u.s = s;
 		(*out)->n = n;
@@ -395,24 +446,49 @@ static int value(struct parser *ps, hg_jv **out)
 	}
 }
 
+static int run_parser(struct parser *ps, hg_jv **out);
+
 int hg_jv_parse(hg_jv **out, hg_arena *a, const char *text, size_t len, unsigned max_depth,
         hg_jv_error *err)
 {
 	struct parser ps;
 
 	*out = NULL;
+	memset(&ps, 0, sizeof(ps));
 	ps.a = a;
 	ps.p = ps.start = text;
 	ps.end = text + len;
-	ps.depth = 0;
 	ps.max_depth = max_depth;
 	ps.err = err;
-	if (value(&ps, out) < 0)
+	return run_parser(&ps, out);
+}
+
+static int run_parser(struct parser *ps, hg_jv **out)
+{
+	if (value(ps, out) < 0)
 		return -1;
-	ws(&ps);
-	if (ps.p != ps.end)
-		return fail(&ps, "unexpected data after the value", false);
+	ws(ps);
+	if (ps->p != ps->end)
+		return fail(ps, "unexpected data after the value", false);
 	return 0;
+}
+
+int hg_jv_validate(const char *text, size_t len, unsigned max_depth, hg_jv_error *err,
+        const char *const *keys, size_t nkeys, const char **vals, size_t *vlens)
+{
+	struct parser ps;
+	hg_jv *out;
+
+	memset(&ps, 0, sizeof(ps));
+	ps.p = ps.start = text;
+	ps.end = text + len;
+	ps.max_depth = max_depth;
+	ps.err = err;
+	ps.keys = keys;
+	ps.nkeys = nkeys;
+	ps.vals = vals;
+	ps.vlens = vlens;
+	return run_parser(&ps, &out);
 }
 
 hg_jv *hg_jv_get(const hg_jv *obj, const char *key)

@@ -65,6 +65,14 @@ typedef struct hg_jv_error {
 int hg_jv_parse(hg_jv **out, hg_arena *a, const char *text, size_t len, unsigned max_depth,
         hg_jv_error *err);
 
+/*
+ * Check that text[0..len) is one JSON value, building nothing: 0 or -1 with
+ * *err. When it is an object, vals[i]/vlens[i] get the text of the value of
+ * its member keys[i] (vals must be NULL-initialized; NULL if absent).
+ */
+int hg_jv_validate(const char *text, size_t len, unsigned max_depth, hg_jv_error *err,
+        const char *const *keys, size_t nkeys, const char **vals, size_t *vlens);
+
 /* Constructors (arena-owned). */
 hg_jv *hg_jv_new(hg_arena *a, hg_jv_kind kind);
 hg_jv *hg_jv_string(hg_arena *a, const char *s, size_t n);

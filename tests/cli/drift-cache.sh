@@ -39,6 +39,15 @@ check "the cache remembers the three templates" \
 run second.json --cache cache.json
 check "rerun from the cache: same report" cmp -s plain.json second.json
 
+# The text report (in-sync resources only counted) from the cache, twice.
+"$hinagata" drift --template fleet/templates/*.json --state fleet/exports >text-plain.txt
+"$hinagata" drift --cache text-cache.json --template fleet/templates/*.json --state fleet/exports >text-1.txt
+"$hinagata" drift --cache text-cache.json --template fleet/templates/*.json --state fleet/exports >text-2.txt
+check "text report: the same from the cache" cmp -s text-plain.txt text-2.txt
+check "text report: every resource counted" grep -q '^summary: 60 resources: 60 in sync' text-2.txt
+run mixed.json --cache text-cache.json
+check "a JSON report from a cache a text run wrote: same report" cmp -s plain.json mixed.json
+
 # A record changes: the cache must not hide it.
 python3 - <<'PY'
 import json
