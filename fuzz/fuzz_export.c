@@ -19,8 +19,15 @@ static int on_record(const hg_export_item *it, void *payload)
 	hg_jv_error err;
 	hg_buf b = HG_BUF_INIT;
 
+	static const char *const keys[] = {"Identifier", "StackName", "id"};
+	const char *vals[3] = {0};
+	size_t vlens[3] = {0};
+	int valid = hg_jv_validate(it->raw, it->len, 64, &err, keys, 3, vals, vlens);
+
 	(void)payload;
-	if (hg_jv_parse(&v, a, it->raw, it->len, 64, &err) == 0) {
+	if (hg_jv_parse(&v, a, it->raw, it->len, 64, &err) != valid)
+		abort(); /* validation and parsing must agree */
+	if (valid == 0) {
 		hg_jv_canonical(&b, v);
 		p = hg_jv_get(v, "Properties");
 		if (p && p->kind == HG_JV_STR && hg_jv_parse(&v, a, p->u.s, p->n, 64, &err) == 0)
