@@ -118,7 +118,8 @@ static void add_state(char ***list, size_t *n, size_t *cap, const char *path)
 	}
 	if (dir)
 		closedir(dir);
-	qsort(*list + first, *n - first, sizeof(char *), cmp_str);
+	if (*n > first)
+		qsort(*list + first, *n - first, sizeof(char *), cmp_str);
 }
 
 int hg_cmd_drift(hg_cli *cli, int argc, char **argv)

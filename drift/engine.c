@@ -704,7 +704,8 @@ int hg_drift_run(hg_drift_report **out, const hg_drift_options *o, hg_diags *d)
 		goto done;
 	hg_cache_save(&e);
 	hg_ignore_apply(e.ignore, e.rep, d);
-	qsort(e.rep->results, e.rep->n, sizeof(*e.rep->results), cmp_result);
+	if (e.rep->n)
+		qsort(e.rep->results, e.rep->n, sizeof(*e.rep->results), cmp_result);
 	for (i = 0; i < e.rep->n; i++) {
 		hg_drift_status s = e.rep->results[i].status;
 		e.rep->counts[s]++;
