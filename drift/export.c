@@ -14,6 +14,9 @@
 #include "export.h"
 
 #include <errno.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -163,24 +166,31 @@ static void ws(struct src *s)
 }
 
 /* Skip a string starting at its quote; out (optional) gets its raw bytes. */
-/* Is the quote at q escaped (an odd run of backslashes before it, from lo)? */
-static bool escaped(const char *lo, const char *q)
+/* The first '"' or '\\' in [p, end), or end. */
+static const char *quote_or_backslash(const char *p, const char *end)
 {
-	size_t n = 0;
-	while (q > lo && q[-1] == '\\') {
-		q--;
-		n++;
+#ifdef __SSE2__
+	const __m128i quote = _mm_set1_epi8('"'), bs = _mm_set1_epi8('\\');
+	while (end - p >= 16) {
+		__m128i v = _mm_loadu_si128((const __m128i *)(const void *)p);
+		int m = _mm_movemask_epi8(_mm_or_si128(_mm_cmpeq_epi8(v, quote), _mm_cmpeq_epi8(v, bs)));
+		if (m)
+			return p + __builtin_ctz((unsigned)m);
+		p += 16;
 	}
-	return n % 2 == 1;
+#endif
+	while (p < end && *p != '"' && *p != '\\')
+		p++;
+	return p;
 }
 
 static int skip_string(struct src *s, hg_buf *out)
 {
 	step(s); /* the quote */
-	if (!out) { /* the fast way: jump from quote to quote */
+	if (!out) { /* the fast way: from quote or backslash to the next */
 		size_t from = s->pos;
 		for (;;) {
-			char *q;
+			const char *q;
 			while (from >= s->len) {
 				size_t rel = from - s->pos; /* more() may move the bytes */
 				if (!more(s)) {
@@ -189,13 +199,13 @@ static int skip_string(struct src *s, hg_buf *out)
 				}
 				from = s->pos + rel;
 			}
-			q = memchr(s->buf + from, '"', s->len - from);
-			if (!q) {
+			q = quote_or_backslash(s->buf + from, s->buf + s->len);
+			if (q == s->buf + s->len) {
 				from = s->len;
 				continue;
 			}
-			if (escaped(s->buf + s->pos, q)) {
-				from = (size_t)(q - s->buf) + 1;
+			if (*q == '\\') {
+				from = (size_t)(q - s->buf) + 2; /* the escaped byte, read later if need be */
 				continue;
 			}
 			s->pos = (size_t)(q - s->buf) + 1;

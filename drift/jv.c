@@ -11,6 +11,10 @@
  */
 #include "jv.h"
 
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
+
 #include <stdlib.h>
 #include <string.h>
 
@@ -104,14 +108,33 @@ static void put_utf8(hg_buf *b, unsigned cp)
 }
 
 /* A string at ps->p (after the opening quote). Sets *s, *n (arena). */
+/* The first byte in [p, end) that is '"', '\\' or a control character, or end. */
+static const char *plain_run(const char *p, const char *end)
+{
+#ifdef __SSE2__
+	const __m128i quote = _mm_set1_epi8('"'), bs = _mm_set1_epi8('\\'), ctl = _mm_set1_epi8(0x1f);
+	while (end - p >= 16) {
+		__m128i v = _mm_loadu_si128((const __m128i *)(const void *)p);
+		__m128i hit = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, quote), _mm_cmpeq_epi8(v, bs)),
+		        _mm_cmpeq_epi8(_mm_max_epu8(v, ctl), ctl));
+		int m = _mm_movemask_epi8(hit);
+		if (m)
+			return p + __builtin_ctz((unsigned)m);
+		p += 16;
+	}
+#endif
+	while (p < end && *p != '"' && *p != '\\' && (unsigned char)*p >= 0x20)
+		p++;
+	return p;
+}
+
 static int string(struct parser *ps, const char **s, size_t *n)
 {
 	const char *q = ps->p;
 	hg_buf b = HG_BUF_INIT;
 
 	/* Fast path: no escapes before the closing quote. */
-	while (q < ps->end && *q != '"' && *q != '\\' && (unsigned char)*q >= 0x20)
-		q++;
+	q = plain_run(q, ps->end);
 	if (q < ps->end && *q == '"') {
 		*s = ps->a ? hg_arena_strndup(ps->a, ps->p, (size_t)(q - ps->p)) : NULL;
 		*n = (size_t)(q - ps->p);
