@@ -55,7 +55,8 @@ void hg_buf_puts(hg_buf *b, const char *s)
 
 void hg_buf_putc(hg_buf *b, char c)
 {
-	hg_buf_grow(b, 1);
+	if (b->size + 2 > b->asize)
+		hg_buf_grow(b, 1);
 	b->ptr[b->size++] = c;
 	b->ptr[b->size] = '\0';
 }

@@ -449,18 +449,19 @@ static void diff(struct differ *df, const hg_jv *exp, const hg_jv *act)
 
 /* ---- one resource ---- */
 
-static void hash_member(hg_hasher *h, const char *key, size_t klen, const hg_jv *v)
+/* The hash input of one member: its name, a NUL, its value's hash. */
+static void hash_member(hg_buf *h, const char *key, size_t klen, const hg_jv *v)
 {
 	uint64_t x = hg_jv_hash(v);
-	hg_hasher_update(h, key, klen);
-	hg_hasher_update(h, "", 1);
-	hg_hasher_update(h, &x, sizeof(x));
+	hg_buf_put(h, key, klen);
+	hg_buf_putc(h, '\0');
+	hg_buf_put(h, (const char *)&x, sizeof(x));
 }
 
 void hg_compare_resource(hg_compare *c, hg_drift_result *res, const hg_jv *desired,
         const hg_jv *deployed)
 {
-	hg_hasher *he = hg_hasher_new(), *ha = hg_hasher_new();
+	hg_buf he = HG_BUF_INIT, ha = HG_BUF_INIT;
 	hg_jv *cd = object_new(c->tmp, desired->n), *pa = object_new(c->tmp, desired->n);
 	struct proj p;
 	struct folds folds;
@@ -500,10 +501,10 @@ void hg_compare_resource(hg_compare *c, hg_drift_result *res, const hg_jv *desir
 			on_fold(HG_RULE_DEFAULT, p.path.ptr, &folds);
 		}
 		object_put(cd, m->key, m->klen, dv);
-		hash_member(he, m->key, m->klen, dv);
+		hash_member(&he, m->key, m->klen, dv);
 		if (av) {
 			object_put(pa, m->key, m->klen, av);
-			hash_member(ha, m->key, m->klen, av);
+			hash_member(&ha, m->key, m->klen, av);
 		}
 		if (av && hg_jv_equal(dv, av) && !(raw && hg_jv_equal(m->val, raw)))
 			for (k = 0; k < folds.n; k++) {
@@ -515,8 +516,8 @@ void hg_compare_resource(hg_compare *c, hg_drift_result *res, const hg_jv *desir
 				hg_result_note(c->keep, &res->folds, &res->nfolds, p.shape.ptr);
 			}
 	}
-	hg_hash_hex(res->expected_hash, hg_hasher_digest(he));
-	hg_hash_hex(res->actual_hash, hg_hasher_digest(ha));
+	hg_hash_hex(res->expected_hash, hg_hash64(he.ptr, he.size));
+	hg_hash_hex(res->actual_hash, hg_hash64(ha.ptr, ha.size));
 	res->status = HG_DS_IN_SYNC;
 	if (strcmp(res->expected_hash, res->actual_hash) != 0) {
 		struct differ df;
@@ -529,6 +530,6 @@ void hg_compare_resource(hg_compare *c, hg_drift_result *res, const hg_jv *desir
 	}
 	hg_buf_dispose(&p.path);
 	hg_buf_dispose(&p.shape);
-	hg_hasher_free(he);
-	hg_hasher_free(ha);
+	hg_buf_dispose(&he);
+	hg_buf_dispose(&ha);
 }

@@ -155,19 +155,74 @@ static int parse_desired(struct engine *e, const hg_buf *json, const char *file,
 
 /* ---- the stack of a template: the one sharing the most logical IDs ---- */
 
-static struct stack *match_stack(struct engine *e, json_t *doc)
+/* How many of the template's logical IDs the stack has. */
+static size_t overlap(struct engine *e, const struct stack *st, json_t *res)
 {
-	json_t *res = json_object_get(doc, "Resources"), *v;
 	const char *k;
+	json_t *v;
+	size_t hits = 0;
+
+	json_object_foreach(res, k, v)
+		if (hg_engine_stack_res(e, st, k))
+			hits++;
+	return hits;
+}
+
+/* The stack named like the template (its file name, or its template name with '-' for '/'). */
+static struct stack *stack_by_name(struct engine *e, const char *path, json_t *doc)
+{
+	const char *base = strrchr(path, '/'), *dot;
+	const char *tname = json_string_value(json_object_get(json_array_get(
+	        json_object_get(json_object_get(json_object_get(doc, "Metadata"), "hinagata"), "templates"), 0),
+	        "template"));
+	char name[256];
+	size_t i, n;
+
+	base = base ? base + 1 : path;
+	dot = strrchr(base, '.');
+	n = dot ? (size_t)(dot - base) : strlen(base);
+	for (i = 0; i < e->nstacks; i++) {
+		const char *sn = e->stacks[i].name;
+		if (e->stacks[i].used)
+			continue;
+		if (strlen(sn) == n && memcmp(sn, base, n) == 0)
+			return &e->stacks[i];
+		if (tname && strlen(tname) < sizeof(name)) {
+			char *p;
+			snprintf(name, sizeof(name), "%s", tname);
+			for (p = name; *p; p++)
+				if (*p == '/')
+					*p = '-';
+			if (strcmp(sn, name) == 0)
+				return &e->stacks[i];
+		}
+	}
+	return NULL;
+}
+
+/*
+ * The stack of a template: the one named explicitly (PATH=STACK), else the
+ * one named like it if it shares logical IDs with it, else the unused stack
+ * sharing the most logical IDs (many stacks of one template tie: name them).
+ */
+static struct stack *match_stack(struct engine *e, json_t *doc, const char *path, const char *named)
+{
+	json_t *res = json_object_get(doc, "Resources");
 	size_t i, best = 0;
 	struct stack *pick = NULL;
 
-	for (i = 0; i < e->nstacks; i++) {
-		size_t hits = 0;
-		json_object_foreach(res, k, v)
-			if (hg_engine_stack_res(e, &e->stacks[i], k))
-				hits++;
-		if (hits > best && !e->stacks[i].used) {
+	if (named) {
+		for (i = 0; i < e->nstacks; i++)
+			if (strcmp(e->stacks[i].name, named) == 0)
+				pick = &e->stacks[i];
+	} else if ((pick = stack_by_name(e, path, doc)) != NULL && !overlap(e, pick, res))
+		pick = NULL;
+	for (i = 0; !pick && !named && i < e->nstacks; i++) {
+		size_t hits;
+		if (e->stacks[i].used)
+			continue;
+		hits = overlap(e, &e->stacks[i], res);
+		if (hits > best) {
 			best = hits;
 			pick = &e->stacks[i];
 		}
@@ -644,7 +699,7 @@ static char *cut(char **s, char sep)
 }
 
 /* A template whose every input is unchanged since a run where it was in sync. */
-static bool from_cache(struct engine *e, const char *display, uint64_t thash)
+static bool from_cache(struct engine *e, const char *display, uint64_t thash, const char *named)
 {
 	char hex[17], key[17];
 	json_t *ent, *metas;
@@ -654,7 +709,7 @@ static bool from_cache(struct engine *e, const char *display, uint64_t thash)
 	hg_hash_hex(hex, thash);
 	ent = json_object_get(e->tcache, hex);
 	s = stack_named(e, json_string_value(json_object_get(ent, "stack")));
-	if (!s || !json_is_string(json_object_get(ent, "results")))
+	if (!s || !json_is_string(json_object_get(ent, "results")) || (named && strcmp(named, s->name) != 0))
 		return false;
 	template_key(e, s, thash, key);
 	if (!json_is_string(json_object_get(ent, "key")) ||
@@ -727,6 +782,7 @@ static void to_cache(struct engine *e, const struct tmpl *t, uint64_t thash)
 
 int hg_engine_template(struct engine *e, const char *path)
 {
+	const char *eq, *named = NULL;
 	struct tmpl t;
 	json_t *res, *def;
 	const char *k, **keys, *file;
@@ -737,13 +793,17 @@ int hg_engine_template(struct engine *e, const char *path)
 
 	memset(&t, 0, sizeof(t));
 	t.e = e;
+	if ((eq = strrchr(path, '=')) != NULL) { /* PATH=STACK names the stack */
+		named = eq + 1;
+		path = hg_arena_strndup(e->a, path, (size_t)(eq - path));
+	}
 	rc = load_desired(e, path, &json, &t.display, &file);
 	if (rc < 0) {
 		hg_buf_dispose(&json);
 		return rc;
 	}
 	thash = hg_hash64(json.ptr, json.size);
-	if (e->o->cache_file && from_cache(e, t.display, thash)) {
+	if (e->o->cache_file && from_cache(e, t.display, thash, named)) {
 		hg_buf_dispose(&json);
 		return 0;
 	}
@@ -757,7 +817,7 @@ int hg_engine_template(struct engine *e, const char *path)
 		return rc;
 	}
 	res = json_object_get(t.doc, "Resources");
-	t.stack = match_stack(e, t.doc);
+	t.stack = match_stack(e, t.doc, path, named);
 	t.verdicts = json_object();
 	hg_buf_init(&t.blob);
 	t.metas = json_array();

@@ -149,9 +149,11 @@ static int string(struct parser *ps, const char **s, size_t *n)
 			hg_buf_dispose(&b);
 			return fail(ps, "control character in a string", false);
 		}
-		if (c != '\\') {
-			hg_buf_putc(&b, (char)c);
-			ps->p++;
+		if (c != '\\') { /* a run of plain bytes at once */
+			const char *r = plain_run(ps->p + 1, ps->end);
+			if (ps->a)
+				hg_buf_put(&b, ps->p, (size_t)(r - ps->p));
+			ps->p = r;
 			continue;
 		}
 		if (ps->end - ps->p < 2) {
