@@ -131,13 +131,19 @@ FAKE
 chmod +x "$work/bin/az"
 azc=$top/scripts/hinagata-collect-azure
 set +e
-"$azc" --resource-group rg-juki-prod --deployment juki-network -o "$work/az" 2>"$work/az.err"
+"$hinagata" compile -o "$work/compiled" "$top/samples/city-b/juki-network.yaml" 2>/dev/null
+"$azc" --resource-group rg-juki-prod --deployment juki-network \
+	--template "$work/compiled/city-b/juki-network.json" -o "$work/az" 2>"$work/az.err"
 rc=$?
 set -e
 check "collect-azure exits 0 (got $rc: $(cat "$work/az.err"))" [ $rc = 0 ]
 check "one az resource show per listed resource" \
 	[ "$(ls "$work/az" | grep -c '^az-resource-show-')" = "$(jq length "$brec/az-resource-list.json")" ]
 check "the deployment is saved" [ "$(jq -r .name "$work/az/az-deployment-juki-network.json")" = juki-network ]
+check "resources are shown with the template's apiVersion" \
+	grep -q -- 'networkSecurityGroups/nsg-juki-app --api-version 2024-05-01' "$work/az.log"
+check "a type the template lacks is shown without one" \
+	grep -q -- 'publicIPAddresses/pip-debug --output json' "$work/az.log"
 set +e
 "$hinagata" drift --template "$top/samples/city-b/juki-network.yaml" --state "$work/az" >"$work/az-report.txt" 2>&1
 rc=$?
