@@ -117,17 +117,27 @@ static int read_params_file(
 	hg_buf text = HG_BUF_INIT;
 	hg_node *root;
 	const char *file;
-	size_t i;
+	size_t i, size = 0;
 	int rc;
 
-	rc = hg_fs_read(&text, path, HG_TEMPLATE_MAX_BYTES, NULL);
+	rc = hg_fs_read(&text, path, HG_TEMPLATE_MAX_BYTES, &size);
+	if (rc == HG_EINVALID) { /* as for templates: the file is the place */
+		char got[32], lim[32];
+		hg_span s;
+		memset(&s, 0, sizeof(s));
+		s.file = hg_diags_source(d, path, NULL, 0);
+		snprintf(got, sizeof(got), "%zu", size);
+		snprintf(lim, sizeof(lim), "%u", HG_TEMPLATE_MAX_BYTES);
+		hg_diag_add(d, HG_D_FILE_TOO_LARGE, &s, got, lim, NULL);
+		hg_buf_dispose(&text);
+		return HG_EINVALID;
+	}
 	if (rc < 0) {
 		int e = errno;
 		hg_diags_source(d, path, NULL, 0);
-		hg_diag_add(d, rc == HG_EINVALID ? HG_D_FILE_TOO_LARGE : HG_D_IO_READ, NULL, path,
-		        rc == HG_EINVALID ? "?" : strerror(e), NULL);
+		hg_diag_add(d, HG_D_IO_READ, NULL, path, strerror(e), NULL);
 		hg_buf_dispose(&text);
-		return rc == HG_EINVALID ? HG_EINVALID : HG_EIO;
+		return HG_EIO;
 	}
 	file = hg_diags_source(d, path, text.ptr, text.size);
 	rc = hg_yaml_load(&root, a, d, file, text.ptr, text.size, NULL);

@@ -169,25 +169,58 @@ static bool numeric_text(const char *s, bool integer)
 }
 
 /* The expected type(s) of a schema node, for messages. */
+/* A JSON Schema type in the words other messages use, English and Japanese. */
+static void type_words(const char *type, const char **en, const char **ja)
+{
+	static const char *const map[][3] = {{"array", "a list", "リスト"},
+	        {"object", "a mapping", "マッピング"}, {"string", "a string", "文字列"},
+	        {"integer", "an integer", "整数"}, {"number", "a number", "数値"},
+	        {"boolean", "a boolean", "真偽値"}, {"null", "null", "null"}};
+	size_t i;
+
+	for (i = 0; i < sizeof(map) / sizeof(*map); i++)
+		if (strcmp(map[i][0], type) == 0) {
+			*en = map[i][1];
+			*ja = map[i][2];
+			return;
+		}
+	*en = *ja = type;
+}
+
+/* One type, or several joined ("a string or a number"), as a bilingual argument. */
+static const char *types_text(struct check *c, const char *const *types, size_t n)
+{
+	hg_buf en = HG_BUF_INIT, ja = HG_BUF_INIT;
+	const char *out, *e, *j;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		type_words(types[i], &e, &j);
+		hg_buf_printf(&en, "%s%s", i ? " or " : "", e);
+		hg_buf_printf(&ja, "%s%s", i ? "か" : "", j);
+	}
+	if (!n) {
+		hg_buf_puts(&en, "a value");
+		hg_buf_puts(&ja, "値");
+	}
+	out = hg_arena_printf(c->a, "%s\x1f%s", en.ptr, ja.ptr);
+	hg_buf_dispose(&en);
+	hg_buf_dispose(&ja);
+	return out;
+}
+
 static const char *want_text(struct check *c, json_t *sch)
 {
-	json_t *ty = json_object_get(sch, "type");
-	hg_buf b = HG_BUF_INIT;
-	const char *out;
-	size_t i;
-	json_t *v;
+	json_t *ty = json_object_get(sch, "type"), *v;
+	const char *types[16];
+	size_t n = 0, i;
 
-	if (json_is_string(ty)) {
-		hg_buf_puts(&b, json_string_value(ty));
-	} else if (json_is_array(ty)) {
-		json_array_foreach(ty, i, v)
-		        hg_buf_printf(&b, "%s%s", i ? " or " : "", json_string_value(v));
-	} else {
-		hg_buf_puts(&b, "a value");
-	}
-	out = hg_arena_strndup(c->a, b.ptr, b.size);
-	hg_buf_dispose(&b);
-	return out;
+	if (json_is_string(ty))
+		types[n++] = json_string_value(ty);
+	else if (json_is_array(ty))
+		json_array_foreach(ty, i, v) if (json_is_string(v) && n < 16) types[n++] =
+		        json_string_value(v);
+	return types_text(c, types, n);
 }
 
 static const char *kind_of(const hg_value *v)
@@ -225,7 +258,8 @@ static void type_error(
 {
 	report(c);
 	if (!c->quiet)
-		hg_diag_add(c->d, HG_D_PROP_TYPE, &v->span, path, want_text(c, sch), got, NULL);
+		hg_diag_add(c->d, HG_D_PROP_TYPE, &v->span, path, want_text(c, sch),
+		        types_text(c, &got, 1), NULL);
 }
 
 /* Check an expression whose value is known only at deploy time. */
