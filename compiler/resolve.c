@@ -65,6 +65,8 @@ struct ctx {
 	bool failed;
 	const hg_template **checked; /* templates whose defaults were checked */
 	size_t nchecked, capchecked;
+	const char **busy; /* what is being resolved, outermost first (for cycles) */
+	size_t nbusy, capbusy;
 };
 
 /* What an expression may refer to. */
@@ -77,6 +79,38 @@ static struct scope *child_scope(struct ctx *c, struct scope *s, size_t i, const
 static void failed(struct ctx *c)
 {
 	c->failed = true;
+}
+
+static void push_busy(struct ctx *c, const char *name)
+{
+	HG_AGROW(c->a, c->busy, c->capbusy, c->nbusy + 1);
+	c->busy[c->nbusy++] = name;
+}
+
+static void pop_busy(struct ctx *c)
+{
+	if (c->nbusy)
+		c->nbusy--;
+}
+
+/* "a -> b -> a": the chain from where name is being resolved back to it. */
+static const char *cycle_text(struct ctx *c, const char *name)
+{
+	hg_buf b = HG_BUF_INIT;
+	const char *out;
+	size_t i, start = 0;
+
+	for (i = c->nbusy; i > 0; i--)
+		if (strcmp(c->busy[i - 1], name) == 0) {
+			start = i - 1;
+			break;
+		}
+	for (i = start; i < c->nbusy; i++)
+		hg_buf_printf(&b, "%s -> ", c->busy[i]);
+	hg_buf_puts(&b, name);
+	out = hg_arena_strndup(c->a, b.ptr, b.size);
+	hg_buf_dispose(&b);
+	return out;
 }
 
 const char *hg_ir_pascal(hg_arena *a, const char *prefix, const char *name)
@@ -480,13 +514,14 @@ static hg_expr *scope_cond(struct ctx *c, struct scope *s, size_t i, const hg_sp
 		return NULL;
 	if (s->cond_state[i] == ST_BUSY) {
 		hg_diag_add(c->d, HG_D_REF_CYCLE, at,
-		        hg_arena_printf(c->a, "conditions.%s -> conditions.%s", cd->name, cd->name),
-		        NULL);
+		        cycle_text(c, hg_arena_printf(c->a, "conditions.%s", cd->name)), NULL);
 		failed(c);
 		return NULL;
 	}
 	s->cond_state[i] = ST_BUSY;
+	push_busy(c, hg_arena_printf(c->a, "conditions.%s", cd->name));
 	e = cd->expr ? resolve_expr(c, s, cd->expr, E_COND) : NULL;
+	pop_busy(c);
 	if (!e) {
 		s->cond_state[i] = ST_FAILED;
 		return NULL;
@@ -526,9 +561,7 @@ static hg_value *scope_output(struct ctx *c, struct scope *s, size_t i, const hg
 		return s->outputs[i];
 	if (s->output_state[i] != ST_NONE) {
 		if (s->output_state[i] == ST_BUSY) {
-			hg_diag_add(c->d, HG_D_REF_CYCLE, at,
-			        hg_arena_printf(c->a, "%s -> %s", scoped(c, s, od->name),
-			                scoped(c, s, od->name)),
+			hg_diag_add(c->d, HG_D_REF_CYCLE, at, cycle_text(c, scoped(c, s, od->name)),
 			        NULL);
 			failed(c);
 			s->output_state[i] = ST_FAILED;
@@ -536,7 +569,9 @@ static hg_value *scope_output(struct ctx *c, struct scope *s, size_t i, const hg
 		return NULL;
 	}
 	s->output_state[i] = ST_BUSY;
+	push_busy(c, scoped(c, s, od->name));
 	v = od->value ? resolve_value(c, s, od->value) : NULL;
+	pop_busy(c);
 	s->outputs[i] = v;
 	s->output_state[i] = v ? ST_DONE : ST_FAILED;
 	return v;
@@ -1625,6 +1660,31 @@ static bool in_chain(const struct scope *s, const hg_template *t)
 	return false;
 }
 
+/* "a -> b -> a": the templates from where t is used, down to s, then t again. */
+static const char *use_chain(struct ctx *c, const struct scope *s, const hg_template *t)
+{
+	const struct scope *p, *top = s;
+	const char **names;
+	size_t n = 0, i;
+	hg_buf b = HG_BUF_INIT;
+	const char *out;
+
+	for (p = s; p; p = p->parent)
+		if (p->t == t || (p->t->name && t->name && strcmp(p->t->name, t->name) == 0))
+			top = p;
+	for (p = s; p != top->parent; p = p->parent)
+		n++;
+	names = hg_arena_alloc(c->a, sizeof(char *) * (n + 1));
+	for (p = s, i = n; p != top->parent; p = p->parent)
+		names[--i] = p->t->name ? p->t->name : "?";
+	for (i = 0; i < n; i++)
+		hg_buf_printf(&b, "%s -> ", names[i]);
+	hg_buf_puts(&b, t->name ? t->name : "?");
+	out = hg_arena_strndup(c->a, b.ptr, b.size);
+	hg_buf_dispose(&b);
+	return out;
+}
+
 /* Mandatory templates create account singletons (a Config recorder, a
  * GuardDuty detector): a second instance would fail to deploy. */
 static const struct scope *mandatory_twin(
@@ -1653,10 +1713,7 @@ static struct scope *child_scope(struct ctx *c, struct scope *s, size_t i, const
 	if (s->child_state[i] == ST_FAILED)
 		return NULL;
 	if (s->child_state[i] == ST_BUSY) {
-		hg_diag_add(c->d, HG_D_REF_CYCLE, at,
-		        hg_arena_printf(
-		                c->a, "%s -> %s", scoped(c, s, u->alias), scoped(c, s, u->alias)),
-		        NULL);
+		hg_diag_add(c->d, HG_D_REF_CYCLE, at, cycle_text(c, scoped(c, s, u->alias)), NULL);
 		failed(c);
 		return NULL;
 	}
@@ -1677,8 +1734,7 @@ static struct scope *child_scope(struct ctx *c, struct scope *s, size_t i, const
 		return NULL;
 	}
 	if (in_chain(s, t)) {
-		hg_diag_add(c->d, HG_D_USE_CYCLE, &u->template_span,
-		        hg_arena_printf(c->a, "%s -> %s", s->t->name, t->name), NULL);
+		hg_diag_add(c->d, HG_D_USE_CYCLE, &u->template_span, use_chain(c, s, t), NULL);
 		failed(c);
 		return NULL;
 	}
@@ -1719,8 +1775,10 @@ static struct scope *child_scope(struct ctx *c, struct scope *s, size_t i, const
 	}
 	s->children[i] = ch;
 	s->child_state[i] = ST_BUSY;
+	push_busy(c, scoped(c, s, u->alias));
 	instantiate(c, ch, u->with, u->nwith, true);
 	apply_overrides(c, s, u, ch);
+	pop_busy(c);
 	s->child_state[i] = ST_DONE;
 	return ch;
 }
