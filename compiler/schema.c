@@ -116,6 +116,7 @@ struct check {
 	bool failed;
 	bool quiet; /* trying a oneOf branch: count, do not report */
 	unsigned errors;
+	const hg_span *res_span; /* the resource's name: where a missing property is reported */
 };
 
 static void report(struct check *c)
@@ -404,7 +405,9 @@ static void check_object(struct check *c, const hg_value *v, json_t *sch, const 
 			continue;
 		report(c);
 		if (!c->quiet)
-			hg_diag_add(c->d, HG_D_PROP_REQUIRED, &v->span, json_string_value(r),
+			hg_diag_add(c->d, HG_D_PROP_REQUIRED,
+			        !*path && c->res_span ? c->res_span : &v->span,
+			        json_string_value(r),
 			        *path ? hg_arena_printf(c->a, "%s %s", c->type, path) : c->type,
 			        NULL);
 	}
@@ -832,6 +835,7 @@ int hg_schemas_check(hg_schemas *s, const hg_ir *ir, hg_diags *d)
 		c.a = ir->a;
 		c.type = r->type;
 		c.root = sch;
+		c.res_span = r->decl ? &r->decl->span : NULL;
 		memset(&empty, 0, sizeof(empty));
 		empty.kind = HG_V_MAP;
 		empty.span = r->span;
