@@ -31,6 +31,10 @@ struct hg_registry {
 	struct entry *entries;
 	size_t n, cap;
 	size_t skipped;
+	bool have_first;    /* the first problem of the first skipped file: */
+	hg_span first_span; /* where (a file of the caller's list) */
+	hg_diag_code first_code;
+	char *first_text; /* its message, "English\x1fJapanese" */
 	hg_diags scratch; /* problems of scanned files: not the user's */
 };
 
@@ -106,11 +110,25 @@ static bool has_suffix(const char *s, const char *suffix)
 static void scan_file(hg_registry *r, hg_diags *d, const char *path, const char *display)
 {
 	hg_template *t = NULL;
-	size_t before = r->scratch.nerrors;
+	size_t before = r->scratch.nerrors, first = r->scratch.n, i;
 
 	if (hg_template_load_in(&t, r->a, &r->scratch, d, path, display) < 0 || !t ||
 	        r->scratch.nerrors != before) {
 		r->skipped++;
+		for (i = first; !r->have_first && i < r->scratch.n; i++) {
+			const hg_diag *dg = r->scratch.items[i];
+			hg_buf en = HG_BUF_INIT, ja = HG_BUF_INIT;
+			if (hg_diag_info_of(dg->code)->severity != HG_SEV_ERROR)
+				continue;
+			hg_diag_format(&en, dg->code, dg->args, HG_LANG_EN);
+			hg_diag_format(&ja, dg->code, dg->args, HG_LANG_JA);
+			r->have_first = true;
+			r->first_span = dg->span;
+			r->first_code = dg->code;
+			r->first_text = hg_arena_printf(r->a, "%s\x1f%s", en.ptr, ja.ptr);
+			hg_buf_dispose(&en);
+			hg_buf_dispose(&ja);
+		}
 		return;
 	}
 	hg_registry_add(r, t);
@@ -228,6 +246,12 @@ int hg_registry_find(const hg_template **out, hg_registry *r, hg_diags *d, hg_do
 		char n[32];
 		snprintf(n, sizeof(n), "%zu", r->skipped);
 		hg_diag_note(dg, HG_D_N_SKIPPED_FILES, NULL, n, NULL);
+		if (r->have_first) {
+			char code[8];
+			hg_diag_code_str(code, r->first_code);
+			hg_diag_note(dg, HG_D_N_SKIPPED_FIRST, &r->first_span, code, r->first_text,
+			        NULL);
+		}
 	}
 	hg_buf_dispose(&avail);
 	return HG_ENOTFOUND;
