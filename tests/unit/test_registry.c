@@ -75,9 +75,11 @@ Test(registry, picks_the_highest_matching_release)
 	cr_assert_null(find(r, &d, a, "^3"));
 	cr_assert_eq(d.items[0]->code, HG_D_NO_VERSION_MATCH);
 	cr_assert_str_eq(d.items[0]->args[2], "1.4.2, 1.0.0, 2.0.0, 2.1.0-rc.1");
-	/* The unreadable file is counted in a note. */
-	cr_assert_eq(d.items[0]->nnotes, 1);
+	/* The unreadable file is counted in a note, and its first problem shown. */
+	cr_assert_eq(d.items[0]->nnotes, 2);
 	cr_assert_str_eq(d.items[0]->notes[0].args[0], "1");
+	cr_assert_eq(d.items[0]->notes[1].code, HG_D_N_SKIPPED_FIRST);
+	cr_assert_neq(d.items[0]->notes[1].span.line, 0);
 	{
 		/* The shadowing copy of 1.4.2 is the one from "two", shown as <two>/... */
 		const hg_template *t;
