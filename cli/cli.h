@@ -46,6 +46,8 @@ typedef struct hg_cli_paths {
 } hg_cli_paths;
 
 void hg_cli_paths_add(hg_cli_paths *p, const char *dir);
+/* False (after a message, HG9001) when a --templates directory is not one. */
+bool hg_cli_paths_check(hg_cli *cli, const hg_cli_paths *p);
 /* Append $HINAGATA_PATH and find the bundled data. */
 void hg_cli_paths_finish(hg_cli_paths *p);
 void hg_cli_paths_dispose(hg_cli_paths *p);

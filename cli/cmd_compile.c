@@ -157,6 +157,10 @@ int hg_cmd_compile(hg_cli *cli, int argc, char **argv)
 		        "");
 		goto out;
 	}
+	if (!hg_cli_paths_check(cli, &paths)) {
+		rc = HG_EXIT_FAILURE;
+		goto out;
+	}
 	hg_cli_paths_finish(&paths);
 	o.template_dirs = paths.dirs;
 	o.ntemplate_dirs = paths.ndirs;

@@ -189,6 +189,10 @@ int hg_cmd_controls(hg_cli *cli, int argc, char **argv)
 		        "余分な引数 '%s' があります", argv[optind]);
 		goto out;
 	}
+	if (!hg_cli_paths_check(cli, &paths)) {
+		rc = HG_EXIT_FAILURE;
+		goto out;
+	}
 	hg_cli_paths_finish(&paths);
 	o.template_dirs = paths.dirs;
 	o.ntemplate_dirs = paths.ndirs;

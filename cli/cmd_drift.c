@@ -256,6 +256,10 @@ int hg_cmd_drift(hg_cli *cli, int argc, char **argv)
 		                                               : "no --state given"));
 		goto out;
 	}
+	if (!hg_cli_paths_check(cli, &paths)) {
+		rc = HG_EXIT_FAILURE;
+		goto out;
+	}
 	hg_cli_paths_finish(&paths);
 	o.templates = templates;
 	o.ntemplates = ntemplates;

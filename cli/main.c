@@ -141,6 +141,26 @@ void hg_cli_paths_add(hg_cli_paths *p, const char *dir)
 	p->dirs[p->ndirs++] = dir;
 }
 
+bool hg_cli_paths_check(hg_cli *cli, const hg_cli_paths *p)
+{
+	hg_diags d = HG_DIAGS_INIT;
+	size_t i;
+	bool ok = true;
+
+	for (i = 0; i < p->ndirs; i++)
+		if (hg_fs_is_dir(p->dirs[i]) != 1) {
+			hg_diags_source(&d, p->dirs[i], NULL, 0);
+			hg_diag_add(&d, HG_D_IO_READ, NULL, p->dirs[i],
+			        HG_BI("--templates needs a directory",
+			                "--templates にはディレクトリを指定してください"),
+			        NULL);
+			ok = false;
+		}
+	hg_cli_print_diags(cli, &d);
+	hg_diags_dispose(&d);
+	return ok;
+}
+
 void hg_cli_paths_finish(hg_cli_paths *p)
 {
 	hg_buf b = HG_BUF_INIT;
