@@ -22,15 +22,54 @@ struct ex {
 	const char *p, *end;
 };
 
+/* Why a value is unresolvable, "what arg", in English and Japanese (HG_BI). */
 static json_t *fail(hg_arm_ctx *c, const char *what, const char *arg)
 {
-	if (!c->why) {
+	static const char *const ja[][2] = {
+	        {"a resource ID has fewer names than its type has levels:", "リソース ID の名前が型の階層より少ない:"},
+	        {"and()/or() of a value that is not a bool", "and()/or() の値が真偽値ではありません"},
+	        {"extensionResourceId needs a scope, a type and names", "extensionResourceId にはスコープ・型・名前が必要です"},
+	        {"format() needs a format string", "format() には書式文字列が必要です"},
+	        {"format() placeholder out of range", "format() の置き換え番号が範囲外です"},
+	        {"if() of a value that is not a bool", "if() の条件が真偽値ではありません"},
+	        {"incomplete expression", "式が途中で終わっています"},
+	        {"int() of a value that is not a number", "int() の値が数値ではありません"},
+	        {"json() of text that is not JSON", "json() の文字列が JSON ではありません"},
+	        {"malformed expression", "式の形が正しくありません"},
+	        {"malformed function arguments", "関数の引数の形が正しくありません"},
+	        {"malformed resource type", "リソースの型の形が正しくありません"},
+	        {"no such element", "その要素はありません"},
+	        {"no such property:", "そのプロパティはありません:"},
+	        {"not evaluated offline:", "オフラインでは評価しません:"},
+	        {"parameter has no deployed value in the exports:", "パラメータのデプロイ時の値がエクスポートにありません:"},
+	        {"parameter is secure:", "パラメータはセキュアです:"},
+	        {"parameter not declared:", "パラメータが宣言されていません:"},
+	        {"parameters() needs a name", "parameters() には名前が必要です"},
+	        {"property name too long", "プロパティ名が長すぎます"},
+	        {"resourceId of a value that is not a string", "resourceId の値が文字列ではありません"},
+	        {"resourceId without a type", "resourceId に型がありません"},
+	        {"resourceId() outside a resource group", "リソースグループ外の resourceId() です"},
+	        {"the resource group is not known from the exports", "リソースグループがエクスポートからわかりません"},
+	        {"the subscription is not known from the exports", "サブスクリプションがエクスポートからわかりません"},
+	        {"trailing text in an expression", "式の後ろに余分な文字があります"},
+	        {"unclosed '(' in an expression", "式の '(' が閉じていません"},
+	        {"unclosed '['", "'[' が閉じていません"},
+	        {"unterminated string in an expression", "式の文字列が閉じていません"},
+	        {"variable not defined:", "変数が定義されていません:"},
+	        {"variables nest too deep:", "変数の入れ子が深すぎます:"},
+	        {"variables() needs a name", "variables() には名前が必要です"}};
+	const char *j = what;
+	size_t i;
+
+	if (c->why)
+		return NULL;
+	for (i = 0; i < sizeof(ja) / sizeof(*ja); i++)
+		if (strcmp(ja[i][0], what) == 0)
+			j = ja[i][1];
+	{
 		hg_buf b = HG_BUF_INIT;
-		hg_buf_puts(&b, what);
-		if (arg) {
-			hg_buf_puts(&b, " ");
-			hg_buf_puts(&b, arg);
-		}
+		hg_buf_printf(&b, "%s%s%s\x1f%s%s%s", what, arg ? " " : "", arg ? arg : "", j,
+		        arg ? " " : "", arg ? arg : "");
 		c->why = hg_buf_detach(&b);
 	}
 	return NULL;

@@ -151,7 +151,7 @@ static void not_checked(struct engine *e, hg_drift_result *x, const char *why)
 
 static void note(struct engine *e, hg_drift_result *x, const char *path, const char *why)
 {
-	char *m = hg_arena_printf(e->rep->arena, "%s: %s", path, why);
+	char *m = hg_note_text(e->rep->arena, path, why);
 	hg_result_note(e->rep->arena, &x->not_checked, &x->nnot_checked, m);
 }
 

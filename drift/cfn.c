@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "../common/buf.h"
+#include "../common/diag.h"
 #include "../common/util.h"
 
 void hg_cfn_ctx_init(hg_cfn_ctx *c, json_t *doc)
@@ -38,18 +39,21 @@ bool hg_cfn_is_novalue(const hg_cfn_ctx *c, const json_t *v)
 	return v && v == c->novalue;
 }
 
-/* Record why a value is unresolvable: fmt has one %s, arg. */
+/*
+ * Record why a value is unresolvable: fmt is bilingual (HG_BI), each part
+ * with at most one %s, which becomes arg.
+ */
 static json_t *unresolved(hg_cfn_ctx *c, const char *fmt, const char *arg)
 {
 	if (!c->why) {
 		hg_buf b = HG_BUF_INIT;
-		const char *at = strstr(fmt, "%s");
-		if (at) {
-			hg_buf_put(&b, fmt, (size_t)(at - fmt));
-			hg_buf_puts(&b, arg);
-			hg_buf_puts(&b, at + 2);
-		} else
-			hg_buf_puts(&b, fmt);
+		const char *p = fmt, *at;
+		while ((at = strstr(p, "%s")) != NULL) {
+			hg_buf_put(&b, p, (size_t)(at - p));
+			hg_buf_puts(&b, arg ? arg : "");
+			p = at + 2;
+		}
+		hg_buf_puts(&b, p);
 		c->why = hg_buf_detach(&b);
 	}
 	return NULL;
@@ -91,7 +95,7 @@ static json_t *pseudo(hg_cfn_ctx *c, const char *name)
 	else if (strcmp(name, "AWS::URLSuffix") == 0 && c->partition)
 		v = strcmp(c->partition, "aws-cn") == 0 ? "amazonaws.com.cn" : "amazonaws.com";
 	if (!v)
-		return unresolved(c, "%s is not known from the exports", name);
+		return unresolved(c, HG_BI("%s is not known from the exports", "%s はエクスポートからわかりません"), name);
 	return json_string(v);
 }
 
@@ -102,9 +106,9 @@ static json_t *param_value(hg_cfn_ctx *c, const char *name)
 	const char *type = json_string_value(json_object_get(p, "Type"));
 
 	if (!v)
-		return unresolved(c, "parameter %s has no deployed value in the exports", name);
+		return unresolved(c, HG_BI("parameter %s has no deployed value in the exports", "パラメータ %s のデプロイ時の値がエクスポートにありません"), name);
 	if (json_is_string(v) && strcmp(json_string_value(v), "****") == 0)
-		return unresolved(c, "parameter %s is NoEcho", name);
+		return unresolved(c, HG_BI("parameter %s is NoEcho", "パラメータ %s は NoEcho です"), name);
 	if (json_is_string(v) && type && (strncmp(type, "List<", 5) == 0 ||
 	                                         strcmp(type, "CommaDelimitedList") == 0)) {
 		json_t *arr = json_array();
@@ -132,10 +136,10 @@ static json_t *ref(hg_cfn_ctx *c, const char *name)
 	if (json_object_get(json_object_get(c->doc, "Resources"), name)) {
 		phys = c->physical ? c->physical(c->payload, name) : NULL;
 		if (!phys)
-			return unresolved(c, "the physical ID of %s is not in the exports", name);
+			return unresolved(c, HG_BI("the physical ID of %s is not in the exports", "%s の物理 ID がエクスポートにありません"), name);
 		return json_string(phys);
 	}
-	return unresolved(c, "Ref %s names nothing in the template", name);
+	return unresolved(c, HG_BI("Ref %s names nothing in the template", "Ref %s が指すものがテンプレートにありません"), name);
 }
 
 static json_t *getatt(hg_cfn_ctx *c, const char *logical, const char *attr)
@@ -145,7 +149,7 @@ static json_t *getatt(hg_cfn_ctx *c, const char *logical, const char *attr)
 	if (!v) {
 		char what[512];
 		snprintf(what, sizeof(what), "%s.%s", logical, attr);
-		return unresolved(c, "attribute %s is not in the exports", what);
+		return unresolved(c, HG_BI("attribute %s is not in the exports", "属性 %s がエクスポートにありません"), what);
 	}
 	return v;
 }
@@ -156,7 +160,7 @@ static json_t *getatt_arg(hg_cfn_ctx *c, json_t *arg)
 		const char *s = json_string_value(arg), *dot = strchr(s, '.');
 		char logical[256];
 		if (!dot || (size_t)(dot - s) >= sizeof(logical))
-			return unresolved(c, "malformed Fn::GetAtt %s", s);
+			return unresolved(c, HG_BI("malformed Fn::GetAtt %s", "Fn::GetAtt %s の形が正しくありません"), s);
 		memcpy(logical, s, (size_t)(dot - s));
 		logical[dot - s] = '\0';
 		return getatt(c, logical, dot + 1);
@@ -168,13 +172,13 @@ static json_t *getatt_arg(hg_cfn_ctx *c, json_t *arg)
 			return NULL;
 		if (!json_is_string(a)) {
 			json_decref(a);
-			return unresolved(c, "%s", "malformed Fn::GetAtt");
+			return unresolved(c, HG_BI("malformed Fn::GetAtt", "Fn::GetAtt の形が正しくありません"), NULL);
 		}
 		r = getatt(c, json_string_value(json_array_get(arg, 0)), json_string_value(a));
 		json_decref(a);
 		return r;
 	}
-	return unresolved(c, "%s", "malformed Fn::GetAtt");
+	return unresolved(c, HG_BI("malformed Fn::GetAtt", "Fn::GetAtt の形が正しくありません"), NULL);
 }
 
 static int as_text(hg_buf *out, json_t *v)
@@ -207,7 +211,7 @@ static json_t *sub_name(hg_cfn_ctx *c, const char *name, json_t *vars)
 	if (dot && strncmp(name, "AWS::", 5) != 0) {
 		char logical[256];
 		if ((size_t)(dot - name) >= sizeof(logical))
-			return unresolved(c, "malformed Fn::Sub name %s", name);
+			return unresolved(c, HG_BI("malformed Fn::Sub name %s", "Fn::Sub の名前 %s の形が正しくありません"), name);
 		memcpy(logical, name, (size_t)(dot - name));
 		logical[dot - name] = '\0';
 		return getatt(c, logical, dot + 1);
@@ -226,7 +230,7 @@ static json_t *sub(hg_cfn_ctx *c, json_t *arg)
 		arg = json_array_get(arg, 0);
 	}
 	if (!json_is_string(arg))
-		return unresolved(c, "%s", "malformed Fn::Sub");
+		return unresolved(c, HG_BI("malformed Fn::Sub", "Fn::Sub の形が正しくありません"), NULL);
 	for (s = json_string_value(arg); *s; s++) {
 		if (s[0] != '$' || s[1] != '{') {
 			hg_buf_putc(&out, *s);
@@ -247,7 +251,7 @@ static json_t *sub(hg_cfn_ctx *c, json_t *arg)
 		v = sub_name(c, name.ptr, vars);
 		if (!v || as_text(&out, v) < 0) {
 			if (v)
-				unresolved(c, "${%s} is not a scalar", name.ptr);
+				unresolved(c, HG_BI("${%s} is not a scalar", "${%s} はスカラーではありません"), name.ptr);
 			json_decref(v);
 			hg_buf_dispose(&out);
 			hg_buf_dispose(&name);
@@ -270,13 +274,13 @@ static json_t *join(hg_cfn_ctx *c, json_t *arg)
 
 	if (!json_is_array(arg) || json_array_size(arg) != 2 ||
 	        !json_is_string(json_array_get(arg, 0)))
-		return unresolved(c, "%s", "malformed Fn::Join");
+		return unresolved(c, HG_BI("malformed Fn::Join", "Fn::Join の形が正しくありません"), NULL);
 	list = hg_cfn_resolve(c, json_array_get(arg, 1));
 	if (!list)
 		return NULL;
 	if (!json_is_array(list)) {
 		json_decref(list);
-		return unresolved(c, "%s", "Fn::Join of something that is not a list");
+		return unresolved(c, HG_BI("Fn::Join of something that is not a list", "Fn::Join の対象がリストではありません"), NULL);
 	}
 	json_array_foreach(list, i, x) {
 		if (i)
@@ -284,7 +288,7 @@ static json_t *join(hg_cfn_ctx *c, json_t *arg)
 		if (as_text(&out, x) < 0) {
 			json_decref(list);
 			hg_buf_dispose(&out);
-			return unresolved(c, "%s", "Fn::Join of a value that is not a scalar");
+			return unresolved(c, HG_BI("Fn::Join of a value that is not a scalar", "Fn::Join の要素がスカラーではありません"), NULL);
 		}
 	}
 	json_decref(list);
@@ -299,7 +303,7 @@ static json_t *select_fn(hg_cfn_ctx *c, json_t *arg)
 	long long i;
 
 	if (!json_is_array(arg) || json_array_size(arg) != 2)
-		return unresolved(c, "%s", "malformed Fn::Select");
+		return unresolved(c, HG_BI("malformed Fn::Select", "Fn::Select の形が正しくありません"), NULL);
 	idx = hg_cfn_resolve(c, json_array_get(arg, 0));
 	if (!idx)
 		return NULL;
@@ -312,7 +316,7 @@ static json_t *select_fn(hg_cfn_ctx *c, json_t *arg)
 		return NULL;
 	if (!json_is_array(list) || i < 0 || (size_t)i >= json_array_size(list)) {
 		json_decref(list);
-		return unresolved(c, "%s", "Fn::Select index out of range");
+		return unresolved(c, HG_BI("Fn::Select index out of range", "Fn::Select の添字が範囲外です"), NULL);
 	}
 	r = json_incref(json_array_get(list, (size_t)i));
 	json_decref(list);
@@ -327,7 +331,7 @@ static json_t *split(hg_cfn_ctx *c, json_t *arg)
 
 	if (!json_is_array(arg) || json_array_size(arg) != 2 ||
 	        !json_is_string(json_array_get(arg, 0)))
-		return unresolved(c, "%s", "malformed Fn::Split");
+		return unresolved(c, HG_BI("malformed Fn::Split", "Fn::Split の形が正しくありません"), NULL);
 	d = json_string_value(json_array_get(arg, 0));
 	dl = strlen(d);
 	s = hg_cfn_resolve(c, json_array_get(arg, 1));
@@ -335,7 +339,7 @@ static json_t *split(hg_cfn_ctx *c, json_t *arg)
 		return NULL;
 	if (!json_is_string(s) || dl == 0) {
 		json_decref(s);
-		return unresolved(c, "%s", "malformed Fn::Split");
+		return unresolved(c, HG_BI("malformed Fn::Split", "Fn::Split の形が正しくありません"), NULL);
 	}
 	arr = json_array();
 	for (p = json_string_value(s);; p = e + dl) {
@@ -356,21 +360,21 @@ static json_t *find_in_map(hg_cfn_ctx *c, json_t *arg)
 	size_t i;
 
 	if (!json_is_array(arg) || json_array_size(arg) != 3)
-		return unresolved(c, "%s", "malformed Fn::FindInMap");
+		return unresolved(c, HG_BI("malformed Fn::FindInMap", "Fn::FindInMap の形が正しくありません"), NULL);
 	for (i = 0; i < 3; i++) {
 		k = hg_cfn_resolve(c, json_array_get(arg, i));
 		if (!k)
 			return NULL;
 		if (!json_is_string(k)) {
 			json_decref(k);
-			return unresolved(c, "%s", "malformed Fn::FindInMap");
+			return unresolved(c, HG_BI("malformed Fn::FindInMap", "Fn::FindInMap の形が正しくありません"), NULL);
 		}
 		m = json_object_get(m, json_string_value(k));
 		json_decref(k);
 	}
 	if (m)
 		r = json_incref(m);
-	return r ? r : unresolved(c, "%s", "Fn::FindInMap finds no entry");
+	return r ? r : unresolved(c, HG_BI("Fn::FindInMap finds no entry", "Fn::FindInMap の項目がありません"), NULL);
 }
 
 static json_t *base64(hg_cfn_ctx *c, json_t *arg)
@@ -385,7 +389,7 @@ static json_t *base64(hg_cfn_ctx *c, json_t *arg)
 		return NULL;
 	if (!json_is_string(s)) {
 		json_decref(s);
-		return unresolved(c, "%s", "Fn::Base64 of something that is not a string");
+		return unresolved(c, HG_BI("Fn::Base64 of something that is not a string", "Fn::Base64 の対象が文字列ではありません"), NULL);
 	}
 	p = (const unsigned char *)json_string_value(s);
 	n = json_string_length(s);
@@ -413,7 +417,7 @@ static json_t *cidr(hg_cfn_ctx *c, json_t *arg)
 	char text[32];
 
 	if (!json_is_array(arg) || json_array_size(arg) != 3)
-		return unresolved(c, "%s", "malformed Fn::Cidr");
+		return unresolved(c, HG_BI("malformed Fn::Cidr", "Fn::Cidr の形が正しくありません"), NULL);
 	block = hg_cfn_resolve(c, json_array_get(arg, 0));
 	cnt = block ? hg_cfn_resolve(c, json_array_get(arg, 1)) : NULL;
 	bits = cnt ? hg_cfn_resolve(c, json_array_get(arg, 2)) : NULL;
@@ -441,7 +445,7 @@ static json_t *cidr(hg_cfn_ctx *c, json_t *arg)
 	json_decref(block);
 	json_decref(cnt);
 	json_decref(bits);
-	return out ? out : unresolved(c, "%s", "Fn::Cidr of an IPv6 or malformed block");
+	return out ? out : unresolved(c, HG_BI("Fn::Cidr of an IPv6 or malformed block", "Fn::Cidr のブロックが IPv6 か、形が正しくありません"), NULL);
 }
 
 static int truth(hg_cfn_ctx *c, json_t *v);
@@ -470,7 +474,7 @@ static int truth(hg_cfn_ctx *c, json_t *v)
 	if (json_is_boolean(v))
 		return json_is_true(v);
 	if (!fn) {
-		unresolved(c, "%s", "a condition that is not a condition function");
+		unresolved(c, HG_BI("a condition that is not a condition function", "条件関数ではない条件です"), NULL);
 		return -1;
 	}
 	if (strcmp(fn, "Condition") == 0 && json_is_string(arg))
@@ -501,7 +505,7 @@ static int truth(hg_cfn_ctx *c, json_t *v)
 		}
 		return r;
 	}
-	unresolved(c, "%s is not a condition function", fn);
+	unresolved(c, HG_BI("%s is not a condition function", "%s は条件関数ではありません"), fn);
 	return -1;
 }
 
@@ -514,7 +518,7 @@ int hg_cfn_condition(hg_cfn_ctx *c, const char *name)
 	if (cached)
 		return (int)json_integer_value(cached);
 	if (!def) {
-		unresolved(c, "condition %s is not defined", name);
+		unresolved(c, HG_BI("condition %s is not defined", "条件 %s は定義されていません"), name);
 		return -1;
 	}
 	json_object_set_new(c->cond_cache, name, json_integer(-1)); /* cycles: undecided */
@@ -529,7 +533,7 @@ static json_t *if_fn(hg_cfn_ctx *c, json_t *arg)
 
 	if (!json_is_array(arg) || json_array_size(arg) != 3 ||
 	        !json_is_string(json_array_get(arg, 0)))
-		return unresolved(c, "%s", "malformed Fn::If");
+		return unresolved(c, HG_BI("malformed Fn::If", "Fn::If の形が正しくありません"), NULL);
 	t = hg_cfn_condition(c, json_string_value(json_array_get(arg, 0)));
 	if (t < 0)
 		return NULL;
@@ -540,7 +544,7 @@ static json_t *function(hg_cfn_ctx *c, const char *fn, json_t *arg)
 {
 	if (strcmp(fn, "Ref") == 0)
 		return json_is_string(arg) ? ref(c, json_string_value(arg))
-		                           : unresolved(c, "%s", "malformed Ref");
+		                           : unresolved(c, HG_BI("malformed Ref", "Ref の形が正しくありません"), NULL);
 	if (strcmp(fn, "Fn::GetAtt") == 0)
 		return getatt_arg(c, arg);
 	if (strcmp(fn, "Fn::Sub") == 0)
@@ -559,7 +563,7 @@ static json_t *function(hg_cfn_ctx *c, const char *fn, json_t *arg)
 		return base64(c, arg);
 	if (strcmp(fn, "Fn::Cidr") == 0)
 		return cidr(c, arg);
-	return unresolved(c, "%s is not resolved offline", fn);
+	return unresolved(c, HG_BI("%s is not resolved offline", "%s はオフラインでは解決しません"), fn);
 }
 
 json_t *hg_cfn_resolve(hg_cfn_ctx *c, json_t *v)

@@ -9,6 +9,14 @@
 
 #include "../common/hash.h"
 
+char *hg_note_text(hg_arena *a, const char *path, const char *why)
+{
+	const char *sep = strchr(why, '\x1f');
+	if (!sep)
+		return hg_arena_printf(a, "%s: %s", path, why);
+	return hg_arena_printf(a, "%s: %.*s\x1f%s: %s", path, (int)(sep - why), why, path, sep + 1);
+}
+
 void hg_result_note(hg_arena *a, char ***list, size_t *n, const char *s)
 {
 	char **grown = hg_arena_alloc(a, sizeof(char *) * (*n + 1));

@@ -37,6 +37,9 @@ bool hg_compare_secret_path(hg_compare *c, const char *path);
 /* Copy every string and array of x into a (x is changed in place). */
 void hg_result_copy(hg_arena *a, hg_drift_result *x);
 
+/* "path: why" for a not-checked list, both languages when why has both (HG_BI). */
+char *hg_note_text(hg_arena *a, const char *path, const char *why);
+
 /* Append a string to a result's string list (arena-owned). */
 void hg_result_note(hg_arena *a, char ***list, size_t *n, const char *s);
 

@@ -405,9 +405,9 @@ static hg_jv *desired_props(struct tmpl *t, hg_drift_result *x, json_t *def, hg_
 		json_t *r;
 		snprintf(path, sizeof(path), "/%s", k);
 		if (hg_canon_write_only(e->canon, x->type, path)) {
-			char *m = hg_arena_printf(a, "%s: %s\x1f%s: %s", path,
-			        "write-only, never returned by reads", path,
-			        "書き込み専用で、読み取りでは返されません");
+			char *m = hg_note_text(a, path,
+			        HG_BI("write-only, never returned by reads",
+			                "書き込み専用で、読み取りでは返されません"));
 			hg_result_note(e->rep->arena, &x->not_checked, &x->nnot_checked, m);
 			continue;
 		}
@@ -415,7 +415,7 @@ static hg_jv *desired_props(struct tmpl *t, hg_drift_result *x, json_t *def, hg_
 		t->ctx.why = NULL;
 		r = hg_cfn_resolve(&t->ctx, v);
 		if (!r) {
-			char *m = hg_arena_printf(a, "%s: %s", path, t->ctx.why ? t->ctx.why : "unresolvable");
+			char *m = hg_note_text(a, path, t->ctx.why ? t->ctx.why : "unresolvable");
 			hg_result_note(e->rep->arena, &x->not_checked, &x->nnot_checked, m);
 			continue;
 		}
