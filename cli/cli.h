@@ -28,9 +28,11 @@ typedef struct hg_cmd {
 	const char *desc_en, *desc_ja;
 } hg_cmd;
 
+int hg_cmd_check(hg_cli *cli, int argc, char **argv);
 int hg_cmd_compile(hg_cli *cli, int argc, char **argv);
 int hg_cmd_controls(hg_cli *cli, int argc, char **argv);
 int hg_cmd_drift(hg_cli *cli, int argc, char **argv);
+int hg_cmd_hook(hg_cli *cli, int argc, char **argv);
 
 /*
  * The template search path of a command: the --templates directories,

@@ -20,10 +20,14 @@
 #include "cli.h"
 
 static const hg_cmd commands[] = {
+        {"check", hg_cmd_check, "Check templates before a commit (pre-commit hook)",
+                "コミット前にテンプレートを検査する (pre-commit フック)"},
         {"compile", hg_cmd_compile, "Compile templates to CloudFormation or ARM JSON",
                 "テンプレートを CloudFormation / ARM の JSON にコンパイルする"},
         {"controls", hg_cmd_controls, "List the Government Cloud control catalog",
                 "ガバメントクラウドの統制カタログを一覧する"},
+        {"hook", hg_cmd_hook, "Install a git pre-commit hook running hinagata check",
+                "hinagata check を実行する git の pre-commit フックを入れる"},
         {"drift", hg_cmd_drift, "Compare deployed state with the templates in git",
                 "デプロイ済みの状態と git のテンプレートを比べる (ドリフト検知)"},
 };

@@ -142,3 +142,63 @@ int hg_git_export_templates(const char *repo_path, const char *ref, const char *
 	git_libgit2_shutdown();
 	return rc;
 }
+
+int hg_git_export_index(const char *start, const char *dir, hg_buf *workdir, hg_diags *d)
+{
+	git_repository *repo = NULL;
+	git_index *index = NULL;
+	size_t i, n;
+	int rc = 0;
+
+	git_libgit2_init();
+	if (git_repository_open_ext(&repo, start, 0, NULL) < 0 ||
+	        git_repository_index(&index, repo) < 0) {
+		rc = git_fail(d);
+		goto out;
+	}
+	if (workdir && git_repository_workdir(repo))
+		hg_buf_puts(workdir, git_repository_workdir(repo));
+	n = git_index_entrycount(index);
+	for (i = 0; i < n && rc == 0; i++) {
+		const git_index_entry *e = git_index_get_byindex(index, i);
+		git_blob *blob = NULL;
+		hg_buf path = HG_BUF_INIT;
+		const char *base;
+		if (!e || git_index_entry_stage(e) != 0)
+			continue;
+		base = strrchr(e->path, '/');
+		if (!template_name(base ? base + 1 : e->path))
+			continue;
+		if (git_blob_lookup(&blob, repo, &e->id) < 0) {
+			rc = git_fail(d);
+			break;
+		}
+		hg_buf_printf(&path, "%s/%s", dir, e->path);
+		if (hg_fs_write_atomic(path.ptr, git_blob_rawcontent(blob), (size_t)git_blob_rawsize(blob)) < 0) {
+			hg_diag_add(d, HG_D_IO_WRITE, NULL, path.ptr, "export of the index", NULL);
+			rc = HG_EIO;
+		}
+		hg_buf_dispose(&path);
+		git_blob_free(blob);
+	}
+out:
+	git_index_free(index);
+	git_repository_free(repo);
+	git_libgit2_shutdown();
+	return rc;
+}
+
+int hg_git_dir(const char *start, hg_buf *out, hg_diags *d)
+{
+	git_repository *repo = NULL;
+	int rc = 0;
+
+	git_libgit2_init();
+	if (git_repository_open_ext(&repo, start, 0, NULL) < 0)
+		rc = git_fail(d);
+	else
+		hg_buf_puts(out, git_repository_path(repo));
+	git_repository_free(repo);
+	git_libgit2_shutdown();
+	return rc;
+}

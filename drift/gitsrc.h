@@ -33,6 +33,17 @@ int hg_git_read(hg_buf *out, const char *repo, const char *ref, const char *path
  */
 int hg_git_export_templates(const char *repo, const char *ref, const char *dir, hg_diags *d);
 
+/*
+ * Write the staged content (the index, stage 0) of every .yaml, .yml and
+ * .json file of the repository containing start into dir, keeping paths:
+ * what a pre-commit hook must check. workdir (may be NULL) gets the
+ * repository's working directory. Returns 0 or HG_EIO with a diagnostic.
+ */
+int hg_git_export_index(const char *start, const char *dir, hg_buf *workdir, hg_diags *d);
+
+/* The .git directory of the repository containing start (with a final '/'), into out. */
+int hg_git_dir(const char *start, hg_buf *out, hg_diags *d);
+
 #ifdef __cplusplus
 }
 #endif
