@@ -165,6 +165,41 @@ static void judge(struct eval *ev, const hg_value *v, const hg_span *span)
 		violation(ev, span);
 }
 
+/* An integer of a value ("22" or 22), or -2 when it is not one (or not known). */
+static long long port_of(const hg_value *v)
+{
+	v = plain(v);
+	if (!v)
+		return -2;
+	if (v->kind == HG_V_INT)
+		return v->u.i;
+	if (v->kind == HG_V_STR && v->u.str.len && v->u.str.len < 12) {
+		char *end;
+		long long n = strtoll(v->u.str.s, &end, 10);
+		return *end ? -2 : n;
+	}
+	return -2;
+}
+
+/* PORTS: the range from..to (none, or -1: all ports) must not include any of the ports. */
+static void ports(struct eval *ev, const hg_value *node)
+{
+	const hg_rule *r = ev->rule;
+	const hg_value *fv = at(node, r->from_path), *tv = at(node, r->to_path);
+	long long from = fv ? port_of(fv) : -1, to = tv ? port_of(tv) : -1;
+	size_t i;
+
+	if (from == -2 || to == -2)
+		return; /* computed at deploy time */
+	for (i = 0; r->values && i < r->values->u.list.n; i++) {
+		long long p = port_of(r->values->u.list.items[i]);
+		if (from < 0 || to < 0 || (p >= from && p <= to)) {
+			violation(ev, &node->span);
+			return;
+		}
+	}
+}
+
 static void check_node(struct eval *ev, const hg_value *node)
 {
 	const hg_rule *r = ev->rule;
@@ -175,6 +210,11 @@ static void check_node(struct eval *ev, const hg_value *node)
 		if (u && in_list(u, r->unless_in))
 			return;
 	}
+	if (r->when_path && r->when_in) {
+		const hg_value *w = at(node, r->when_path);
+		if (!w || !in_list(w, r->when_in))
+			return; /* absent or computed at deploy time: not this rule's case */
+	}
 	switch (r->kind) {
 	case HG_RULE_FORBIDDEN:
 		violation(ev, &ev->res->decl->type_span);
@@ -183,6 +223,9 @@ static void check_node(struct eval *ev, const hg_value *node)
 		v = at(node, r->path);
 		if (!v || v->kind == HG_V_NULL)
 			violation(ev, &node->span);
+		break;
+	case HG_RULE_PORTS:
+		ports(ev, node);
 		break;
 	case HG_RULE_ALLOWED:
 	case HG_RULE_EQUALS:

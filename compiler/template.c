@@ -1029,15 +1029,18 @@ static void read_requires(struct reader *r, const hg_node *n)
 /*
  * rules: [ { control: ID, title: text, types: [TYPE...],
  *            select: PATH, unless: { path: PATH, in: [...] },
+ *            when: { path: PATH, in: [...] },
  *            forbidden: true | required: PATH
  *            | allowed: { path: PATH, values: [...] }
- *            | equals: { path: PATH, value: V } } ]   (profiles)
+ *            | equals: { path: PATH, value: V }
+ *            | ports_closed: { from: PATH, to: PATH, ports: [N...] } } ]   (profiles)
  * PATH is dotted (properties.subnets[*].name); [*] walks a list.
  */
 static void read_rule(struct reader *r, const hg_node *n, hg_rule *q)
 {
-	static const char *const keys[] = {"control", "title", "types", "select", "unless",
-	        "forbidden", "required", "allowed", "equals", NULL};
+	static const char *const keys[] = {"control", "title", "types", "select", "unless", "when",
+	        "forbidden", "required", "allowed", "equals", "ports_closed", NULL};
+	static const char *const pp[] = {"from", "to", "ports", NULL};
 	static const char *const pv[] = {"path", "values", NULL};
 	static const char *const pe[] = {"path", "value", NULL};
 	static const char *const pu[] = {"path", "in", NULL};
@@ -1078,6 +1081,24 @@ static void read_rule(struct reader *r, const hg_node *n, hg_rule *q)
 		if ((w = hg_node_get(v, "in")) != NULL && expect_seq(r, w, "in"))
 			q->unless_in = read_value(r, w);
 	}
+	if ((v = hg_node_get(n, "when")) != NULL && expect_map(r, v, "when")) {
+		check_keys(r, v, pu, "when");
+		if ((w = hg_node_get(v, "path")) != NULL && expect_string(r, w, "path"))
+			q->when_path = str_of(w);
+		if ((w = hg_node_get(v, "in")) != NULL && expect_seq(r, w, "in"))
+			q->when_in = read_value(r, w);
+	}
+	if ((v = hg_node_get(n, "ports_closed")) != NULL && expect_map(r, v, "ports_closed")) {
+		kinds++;
+		check_keys(r, v, pp, "ports_closed");
+		q->kind = HG_RULE_PORTS;
+		if ((w = hg_node_get(v, "from")) != NULL && expect_string(r, w, "from"))
+			q->from_path = str_of(w);
+		if ((w = hg_node_get(v, "to")) != NULL && expect_string(r, w, "to"))
+			q->to_path = str_of(w);
+		if ((w = hg_node_get(v, "ports")) != NULL && expect_seq(r, w, "ports"))
+			q->values = read_value(r, w);
+	}
 	if ((v = hg_node_get(n, "forbidden")) != NULL) {
 		bool b = false;
 		kinds++;
@@ -1109,8 +1130,8 @@ static void read_rule(struct reader *r, const hg_node *n, hg_rule *q)
 	}
 	if (kinds != 1) {
 		hg_diag_add(r->d, HG_D_MISSING_KEY, &n->span,
-		        HG_BI("one of forbidden, required, allowed, equals",
-		                "forbidden, required, allowed, equals のどれか 1 つ"),
+		        HG_BI("one of forbidden, required, allowed, equals, ports_closed",
+		                "forbidden, required, allowed, equals, ports_closed のどれか 1 つ"),
 		        HG_BI("a rule", "ルール"), NULL);
 		fail(r);
 	}

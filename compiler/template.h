@@ -154,6 +154,7 @@ typedef enum hg_rule_kind {
 	HG_RULE_REQUIRED,  /* a path must be present */
 	HG_RULE_ALLOWED,   /* a value must be one of a list (strings: any case) */
 	HG_RULE_EQUALS,    /* a value must equal one value */
+	HG_RULE_PORTS,     /* a port range (from..to) must not include any of some ports */
 } hg_rule_kind;
 
 typedef struct hg_rule {
@@ -164,10 +165,13 @@ typedef struct hg_rule {
 	size_t ntypes;
 	const char *select; /* nodes to check: a dotted path, [*] for list items; NULL = body */
 	hg_rule_kind kind;
-	const char *path;        /* under each selected node */
-	hg_value *values;        /* ALLOWED: the list; EQUALS: the value */
-	const char *unless_path; /* skip nodes whose value at unless_path ... */
-	hg_value *unless_in;     /* ... is one of these */
+	const char *path;                /* under each selected node */
+	hg_value *values;                /* ALLOWED: the list; EQUALS: the value */
+	const char *unless_path;         /* skip nodes whose value at unless_path ... */
+	hg_value *unless_in;             /* ... is one of these */
+	const char *when_path;           /* check only nodes whose value at when_path ... */
+	hg_value *when_in;               /* ... is one of these */
+	const char *from_path, *to_path; /* PORTS: the range (absent: all ports) */
 } hg_rule;
 
 /* A control of the catalog (templates/controls.yaml). */

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "../common/fs.h"
 #include "../common/hash.h"
@@ -50,12 +51,25 @@ static char *intern(struct engine *e, const char *s)
 
 /* ---- loading ---- */
 
+/* An absolute form of a directory (arena-owned), so that it survives a chdir. */
+static const char *absolute(struct engine *e, const char *dir)
+{
+	char *r;
+	const char *out;
+
+	if (!dir || dir[0] == '/' || !(r = realpath(dir, NULL)))
+		return dir;
+	out = hg_arena_strdup(e->a, r);
+	free(r);
+	return out;
+}
+
 static int compile_source(struct engine *e, const char *path, hg_buf *json)
 {
 	hg_compile_options co = HG_COMPILE_OPTIONS_INIT;
 	hg_output *outs = NULL;
 	const char **dirs = hg_xcalloc(e->o->ntemplate_dirs + 2, sizeof(char *));
-	char *input = NULL;
+	const char *input = NULL;
 	size_t nd = 0, i;
 	int rc;
 
@@ -74,19 +88,29 @@ static int compile_source(struct engine *e, const char *path, hg_buf *json)
 				return rc;
 			}
 		}
-		input = hg_arena_printf(e->a, "%s/%s", e->gitdir, path);
-		dirs[nd++] = e->gitdir;
+		input = path;
+		dirs[nd++] = ".";
 	}
 	for (i = 0; i < e->o->ntemplate_dirs; i++)
-		dirs[nd++] = e->o->template_dirs[i];
+		dirs[nd++] = absolute(e, e->o->template_dirs[i]);
 	co.template_dirs = dirs;
 	co.ntemplate_dirs = nd;
-	co.bundled_dir = e->o->bundled_dir;
-	co.schema_dir = e->o->schema_dir;
-	{
-		const char *in = input ? input : path;
-		rc = hg_compile(&outs, &in, 1, &co, e->d);
-	}
+	co.bundled_dir = absolute(e, e->o->bundled_dir);
+	co.schema_dir = absolute(e, e->o->schema_dir);
+	if (input) { /* compiled from the exported revision, so messages show its paths */
+		char *cwd = getcwd(NULL, 0);
+		if (!cwd || chdir(e->gitdir) != 0) {
+			free(cwd);
+			free(dirs);
+			hg_diag_add(e->d, HG_D_IO_READ, NULL, e->gitdir, strerror(errno), NULL);
+			return HG_EIO;
+		}
+		rc = hg_compile(&outs, &input, 1, &co, e->d);
+		if (chdir(cwd) != 0)
+			rc = HG_EIO;
+		free(cwd);
+	} else
+		rc = hg_compile(&outs, &path, 1, &co, e->d);
 	free(dirs);
 	if (rc == 0 && outs[0].json)
 		hg_buf_put(json, outs[0].json, outs[0].len);
