@@ -30,7 +30,10 @@ static void help(hg_cli *cli)
 		      "(出力は\n"
 		      "書きません)"
 		      "、リポジトリにあるコンパイル済みの出力がソースの今のコンパイル結果と\n"
-		      "同じであることを確かめます。PATH はファイルかディレクトリ (既定: .)。\n\n"
+		      "同じであること、手書きの CloudFormation・ARM "
+		      "テンプレートがガバメントクラウドの\n"
+		      "統制ルールを守ることを確かめます。PATH はファイルかディレクトリ (既定: "
+		      ".)。\n\n"
 		      "オプション:\n"
 		      "  --staged              作業ツリーではなく git のインデックス "
 		      "(ステージした内容) を検査\n"
@@ -59,6 +62,8 @@ struct files {
 	size_t nsrc, capsrc;
 	char **out; /* compiled output (JSON with hinagata metadata) */
 	size_t nout, capout;
+	char **raw; /* other YAML and JSON: maybe hand-written CloudFormation or ARM */
+	size_t nraw, capraw;
 };
 
 static void push(char ***list, size_t *n, size_t *cap, const char *s)
@@ -120,7 +125,9 @@ static void classify(struct files *f, const char *path)
 	else if (ends_with(path, ".json") && (name = compiled_name(text.ptr, text.size)) != NULL) {
 		push(&f->out, &f->nout, &f->capout, path);
 		free(name);
-	}
+	} else if (ends_with(path, ".json") || ends_with(path, ".yaml") ||
+	           ends_with(path, ".yml") || ends_with(path, ".template"))
+		push(&f->raw, &f->nraw, &f->capraw, path);
 	hg_buf_dispose(&text);
 }
 
@@ -293,6 +300,10 @@ int hg_cmd_check(hg_cli *cli, int argc, char **argv)
 		hg_compile(&outs, (const char *const *)f.src, f.nsrc, &o, &d);
 	if (outs && !d.env_error)
 		check_outputs(&f, outs, &d);
+	for (i = 0; i < f.nraw && !d.env_error; i++) {
+		bool recognized;
+		hg_check_template(f.raw[i], &o, &d, &recognized);
+	}
 	hg_cli_print_diags(cli, &d);
 	rc = d.env_error ? HG_EXIT_FAILURE : hg_diags_exit_code(&d);
 out:
@@ -307,6 +318,9 @@ out:
 		free(f.src[i]);
 	for (i = 0; i < f.nout; i++)
 		free(f.out[i]);
+	for (i = 0; i < f.nraw; i++)
+		free(f.raw[i]);
+	free(f.raw);
 	free(f.src);
 	free(f.out);
 	free(dirs);

@@ -79,6 +79,19 @@ typedef struct hg_control_row {
 int hg_catalog_list(hg_control_row **rows, size_t *n, const hg_compile_options *opts, hg_diags *d);
 void hg_control_rows_free(hg_control_row *rows, size_t n);
 
+/*
+ * Check a hand-written CloudFormation template (JSON or YAML, short-form
+ * tags too) or ARM template at path against the control rules of the
+ * gc-aws or gc-azure profile on the search path of opts. *recognized says
+ * whether the file was such a template (other files are ignored). A
+ * violation is HG3100; a resource can suppress one in its metadata,
+ * `hinagata: { suppress: [ { control: ID, reason: TEXT } ] }`, which turns
+ * it into warning HG8004, unless the control is mandatory (HG8003) or the
+ * reason is missing (HG8002). Returns 0, HG_EINVALID or HG_EIO.
+ */
+int hg_check_template(
+        const char *path, const hg_compile_options *opts, hg_diags *d, bool *recognized);
+
 /* The compiler's version string. */
 const char *hg_compiler_version(void);
 

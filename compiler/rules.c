@@ -221,8 +221,9 @@ static void check_node(struct eval *ev, const hg_value *node)
 		break;
 	case HG_RULE_REQUIRED:
 		v = at(node, r->path);
-		if (!v || v->kind == HG_V_NULL)
-			violation(ev, &node->span);
+		if (!v || v->kind == HG_V_NULL) /* at the resource when its properties lack it */
+			violation(ev, node == ev->res->props && ev->res->decl ? &ev->res->decl->span
+			                                                      : &node->span);
 		break;
 	case HG_RULE_PORTS:
 		ports(ev, node);

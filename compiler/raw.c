@@ -1,0 +1,277 @@
+/*
+ * raw.c: hand-written CloudFormation (JSON or YAML, short-form tags too)
+ * and ARM templates checked against the control rules of the profiles
+ * (see hg_check_template in compiler.h).
+ * Part of hinagata; see LICENSE.
+ *
+ * The file is read with libyaml (JSON is YAML), keeping every position;
+ * each resource becomes a one-resource IR unit whose properties are plain
+ * values, intrinsic functions (Ref, Fn::*, !Tags, ARM "[...]") opaque ones
+ * that no rule can judge, and the profile's rules run on it through the
+ * same engine as for compiled templates. Suppressions are read from the
+ * resource's metadata.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../common/fs.h"
+#include "catalog.h"
+#include "compiler.h"
+#include "ir.h"
+#include "registry.h"
+#include "rules.h"
+#include "template.h"
+#include "yaml_load.h"
+
+/* A value computed at deploy time: no rule can pass or fail it. */
+static hg_value *opaque(hg_arena *a, const hg_span *span)
+{
+	return hg_value_new(a, HG_V_INTERP, span);
+}
+
+static bool intrinsic_key(const char *k)
+{
+	return strcmp(k, "Ref") == 0 || strcmp(k, "Condition") == 0 || strncmp(k, "Fn::", 4) == 0;
+}
+
+static hg_value *conv(hg_arena *a, const hg_node *n, bool arm)
+{
+	hg_value *v;
+	size_t i;
+
+	if (n->tag && n->tag[0] == '!')
+		return opaque(a, &n->span); /* !Ref, !Sub, !GetAtt, ... */
+	switch (n->kind) {
+	case HG_NODE_SCALAR: {
+		hg_scalar_value s = n->u.scalar.style == HG_STYLE_PLAIN
+		                            ? hg_node_scalar(n)
+		                            : (hg_scalar_value){HG_SCALAR_STRING, false, 0, 0};
+		if (arm && n->u.scalar.len > 1 && n->u.scalar.str[0] == '[' &&
+		        n->u.scalar.str[1] != '[' && n->u.scalar.str[n->u.scalar.len - 1] == ']')
+			return opaque(a, &n->span); /* an ARM expression */
+		switch (s.type) {
+		case HG_SCALAR_NULL:
+			return hg_value_new(a, HG_V_NULL, &n->span);
+		case HG_SCALAR_BOOL:
+			v = hg_value_new(a, HG_V_BOOL, &n->span);
+			v->u.b = s.b;
+			return v;
+		case HG_SCALAR_INT:
+			v = hg_value_new(a, HG_V_INT, &n->span);
+			v->u.i = s.i;
+			return v;
+		case HG_SCALAR_FLOAT:
+			v = hg_value_new(a, HG_V_FLOAT, &n->span);
+			v->u.f = s.f;
+			return v;
+		default:
+			return hg_value_str(a, n->u.scalar.str, n->u.scalar.len, &n->span);
+		}
+	}
+	case HG_NODE_SEQ:
+		v = hg_value_new(a, HG_V_LIST, &n->span);
+		v->u.list.items = HG_ANEWN(a, hg_value *, n->u.seq.n ? n->u.seq.n : 1);
+		for (i = 0; i < n->u.seq.n; i++)
+			v->u.list.items[v->u.list.n++] = conv(a, n->u.seq.items[i], arm);
+		return v;
+	case HG_NODE_MAP:
+		if (!arm && n->u.map.n == 1 && intrinsic_key(n->u.map.pairs[0].key->u.scalar.str))
+			return opaque(a, &n->span);
+		v = hg_value_new(a, HG_V_MAP, &n->span);
+		v->u.map.m = HG_ANEWN(a, hg_member, n->u.map.n ? n->u.map.n : 1);
+		for (i = 0; i < n->u.map.n; i++) {
+			hg_member *m = &v->u.map.m[v->u.map.n++];
+			m->key = n->u.map.pairs[i].key->u.scalar.str;
+			m->key_span = n->u.map.pairs[i].key->span;
+			m->value = conv(a, n->u.map.pairs[i].value, arm);
+		}
+		return v;
+	}
+	return opaque(a, &n->span);
+}
+
+/* One suppression of a resource: hinagata: { suppress: [ { control, reason } ] } */
+typedef struct supp {
+	const char *control, *reason;
+	hg_span span;
+} supp;
+
+static size_t suppressions(const hg_node *meta, supp *out, size_t max, hg_diags *d)
+{
+	const hg_node *list = hg_node_get(hg_node_get(meta, "hinagata"), "suppress");
+	size_t i, n = 0;
+
+	if (!list)
+		return 0;
+	if (list->kind != HG_NODE_SEQ) {
+		hg_diag_add(d, HG_D_WRONG_TYPE, &list->span, "suppress", HG_BI("a list", "リスト"),
+		        hg_node_kind_name(list), NULL);
+		return 0;
+	}
+	for (i = 0; i < list->u.seq.n && n < max; i++) {
+		const hg_node *s = list->u.seq.items[i], *c = hg_node_get(s, "control"),
+		              *r = hg_node_get(s, "reason");
+		if (!c || c->kind != HG_NODE_SCALAR) {
+			hg_diag_add(d, HG_D_MISSING_KEY, &s->span, "control",
+			        HG_BI("a suppression", "抑止"), NULL);
+			continue;
+		}
+		if (!r || r->kind != HG_NODE_SCALAR || !r->u.scalar.len) {
+			hg_diag_add(d, HG_D_SUPPRESS_NO_REASON, &s->span, c->u.scalar.str, NULL);
+			continue;
+		}
+		out[n].control = c->u.scalar.str;
+		out[n].reason = r->u.scalar.str;
+		out[n].span = s->span;
+		n++;
+	}
+	return n;
+}
+
+static bool mandatory_control(const hg_template *cat, const char *id)
+{
+	size_t i;
+	for (i = 0; cat && i < cat->ncatalog; i++)
+		if (strcmp(cat->catalog[i].id, id) == 0)
+			return cat->catalog[i].mandatory;
+	return false;
+}
+
+/* Run the rules on one resource; violations it suppresses become warnings. */
+static void check_resource(hg_arena *a, const hg_template *profile, const hg_template *cat,
+        hg_ir *unit, hg_ir_resource *res, const hg_node *meta, hg_diags *d)
+{
+	hg_diags tmp = HG_DIAGS_INIT;
+	supp sp[32];
+	size_t nsp, i, k;
+
+	(void)a;
+	unit->res[0] = res;
+	unit->nres = 1;
+	hg_rules_check(profile->rules, profile->nrules, unit, &tmp);
+	nsp = suppressions(meta, sp, 32, d);
+	for (i = 0; i < tmp.n; i++) {
+		const hg_diag *dg = tmp.items[i];
+		const char *control = dg->args[0];
+		bool done = false;
+		for (k = 0; k < nsp && !done; k++) {
+			if (strcmp(sp[k].control, control) != 0)
+				continue;
+			if (mandatory_control(cat, control)) {
+				hg_diag_add(d, HG_D_SUPPRESS_MANDATORY, &sp[k].span, control, NULL);
+				break;
+			}
+			hg_diag_add(d, HG_D_SUPPRESSED, &dg->span, control, sp[k].reason, NULL);
+			done = true;
+		}
+		if (!done)
+			hg_diag_add(d, dg->code, &dg->span, dg->args[0], dg->args[1], NULL);
+	}
+	hg_diags_dispose(&tmp);
+}
+
+int hg_check_template(
+        const char *path, const hg_compile_options *opts, hg_diags *d, bool *recognized)
+{
+	hg_arena *a = hg_arena_new();
+	hg_buf text = HG_BUF_INIT;
+	hg_diags scratch = HG_DIAGS_INIT;
+	hg_node *root = NULL;
+	const hg_node *res, *schema;
+	hg_search_dir *dirs = hg_xcalloc(opts->ntemplate_dirs + 1, sizeof(*dirs));
+	hg_registry *reg;
+	const hg_template *profile, *cat;
+	hg_ir unit;
+	hg_ir_resource *slot[1];
+	const char *file;
+	size_t size, i, nd;
+	bool arm = false;
+	int rc = 0;
+
+	*recognized = false;
+	if (hg_fs_read(&text, path, 16u << 20, &size) < 0)
+		goto out; /* not ours to report: compile reports hinagata sources */
+	file = hg_diags_source(&scratch, path, text.ptr, text.size);
+	if (hg_yaml_load(&root, a, &scratch, file, text.ptr, text.size, NULL) < 0 || !root ||
+	        root->kind != HG_NODE_MAP) {
+		/* Broken: report it only if it looks like a template. */
+		if (strstr(text.ptr, "AWSTemplateFormatVersion") ||
+		        strstr(text.ptr, "deploymentTemplate")) {
+			*recognized = true;
+			file = hg_diags_source(d, path, text.ptr, text.size);
+			hg_yaml_load(&root, a, d, file, text.ptr, text.size, NULL);
+			rc = HG_EINVALID;
+		}
+		goto out;
+	}
+	res = hg_node_get(root, "Resources");
+	schema = hg_node_get(root, "$schema");
+	if (res && res->kind == HG_NODE_MAP) {
+		arm = false;
+	} else if ((res = hg_node_get(root, "resources")) != NULL && res->kind == HG_NODE_SEQ &&
+	           schema && schema->kind == HG_NODE_SCALAR &&
+	           strstr(schema->u.scalar.str, "eploymentTemplate")) {
+		arm = true;
+	} else
+		goto out;
+	*recognized = true;
+	/* Again, into the caller's list: positions must outlive this call. */
+	file = hg_diags_source(d, path, text.ptr, text.size);
+	hg_arena_dispose(a);
+	a = hg_arena_new();
+	if (hg_yaml_load(&root, a, d, file, text.ptr, text.size, NULL) < 0) {
+		rc = HG_EINVALID;
+		goto out;
+	}
+	res = hg_node_get(root, arm ? "resources" : "Resources");
+	for (nd = 0; nd < opts->ntemplate_dirs; nd++)
+		dirs[nd].path = opts->template_dirs[nd];
+	if (opts->bundled_dir) {
+		dirs[nd].path = opts->bundled_dir;
+		dirs[nd++].display = "<hinagata>/templates";
+	}
+	reg = hg_registry_new(a, dirs, nd);
+	profile = hg_registry_get(reg, d, HG_DOC_PROFILE, arm ? "gc-azure" : "gc-aws");
+	cat = hg_registry_get(reg, d, HG_DOC_CATALOG, HG_CATALOG_NAME);
+	if (!profile) {
+		hg_diag_add(d, HG_D_PROFILE_NOT_FOUND, NULL, arm ? "gc-azure" : "gc-aws",
+		        hg_registry_path_text(reg), NULL);
+		rc = HG_EIO;
+		goto out;
+	}
+	memset(&unit, 0, sizeof(unit));
+	unit.a = a;
+	unit.target = arm ? HG_TARGET_AZURE : HG_TARGET_AWS;
+	unit.res = slot;
+	unit.capres = 1;
+	for (i = 0; i < (arm ? res->u.seq.n : res->u.map.n); i++) {
+		const hg_node *rn = arm ? res->u.seq.items[i] : res->u.map.pairs[i].value;
+		const hg_node *type = hg_node_get(rn, "type"), *props, *meta;
+		hg_resource_decl *decl = HG_ANEW(a, hg_resource_decl);
+		hg_ir_resource *r = HG_ANEW(a, hg_ir_resource);
+		if (!arm)
+			type = hg_node_get(rn, "Type");
+		if (!type || type->kind != HG_NODE_SCALAR)
+			continue;
+		decl->name = arm ? "" : res->u.map.pairs[i].key->u.scalar.str;
+		decl->span = arm ? rn->span : res->u.map.pairs[i].key->span;
+		decl->type = type->u.scalar.str;
+		decl->type_span = type->span;
+		r->decl = decl;
+		r->type = decl->type;
+		r->span = decl->span;
+		props = arm ? rn : hg_node_get(rn, "Properties");
+		r->props = props ? conv(a, props, arm) : NULL;
+		meta = hg_node_get(rn, arm ? "metadata" : "Metadata");
+		check_resource(a, profile, cat, &unit, r, meta, d);
+	}
+	if (d->nerrors)
+		rc = HG_EINVALID;
+out:
+	free(dirs);
+	hg_buf_dispose(&text);
+	hg_diags_dispose(&scratch);
+	hg_arena_dispose(a);
+	return rc;
+}
