@@ -217,11 +217,222 @@ static void check_outputs(const struct files *f, const hg_output *outs, hg_diags
 	}
 }
 
+/* ---- reports: JSON, SARIF 2.1.0, JUnit ---- */
+
+static char *message(const hg_diag *dg, hg_lang lang)
+{
+	hg_buf b = HG_BUF_INIT;
+	hg_diag_format(&b, dg->code, dg->args, lang);
+	return hg_buf_detach(&b);
+}
+
+/* The rule of a finding: the control ID for rule violations, else the code. */
+static void rule_id(char out[64], const hg_diag *dg)
+{
+	if (dg->code == HG_D_RULE_VIOLATION || dg->code == HG_D_SUPPRESSED ||
+	        dg->code == HG_D_SUPPRESS_MANDATORY)
+		snprintf(out, 64, "%s", dg->args[0] ? dg->args[0] : "");
+	else {
+		char code[8];
+		hg_diag_code_str(code, dg->code);
+		snprintf(out, 64, "%s", code);
+	}
+}
+
+static const char *severity(const hg_diag *dg)
+{
+	switch (hg_diag_info_of(dg->code)->severity) {
+	case HG_SEV_ERROR:
+		return "error";
+	case HG_SEV_WARNING:
+		return "warning";
+	default:
+		return "note";
+	}
+}
+
+static void json_report(hg_buf *out, const hg_diags *d, hg_lang lang)
+{
+	json_t *doc = json_object(), *list = json_array();
+	size_t i;
+	char *text;
+
+	for (i = 0; i < d->n; i++) {
+		const hg_diag *dg = d->items[i];
+		char code[8], rule[64];
+		char *msg = message(dg, lang);
+		json_t *f;
+		hg_diag_code_str(code, dg->code);
+		rule_id(rule, dg);
+		f = json_pack("{s:s, s:s, s:s, s:s}", "code", code, "rule", rule, "severity",
+		        severity(dg), "message", msg);
+		if (dg->span.file)
+			json_object_set_new(f, "file", json_string(dg->span.file));
+		if (dg->span.line) {
+			json_object_set_new(f, "line", json_integer(dg->span.line));
+			json_object_set_new(f, "column", json_integer(dg->span.col));
+		}
+		json_array_append_new(list, f);
+		free(msg);
+	}
+	json_object_set_new(doc, "schema", json_string("hinagata-check/1"));
+	json_object_set_new(doc, "findings", list);
+	json_object_set_new(doc, "summary",
+	        json_pack("{s:i, s:i}", "errors", (int)d->nerrors, "warnings", (int)d->nwarnings));
+	text = json_dumps(doc, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+	hg_buf_puts(out, text);
+	hg_buf_putc(out, '\n');
+	free(text);
+	json_decref(doc);
+}
+
+static void sarif_report(hg_buf *out, const hg_diags *d, hg_lang lang)
+{
+	json_t *rules = json_array(), *results = json_array(), *seen = json_object(), *doc;
+	size_t i;
+	char *text;
+
+	for (i = 0; i < d->n; i++) {
+		const hg_diag *dg = d->items[i];
+		char rule[64];
+		char *msg = message(dg, lang);
+		json_t *r, *loc;
+		rule_id(rule, dg);
+		if (!json_object_get(seen, rule)) {
+			json_object_set_new(
+			        seen, rule, json_integer((json_int_t)json_array_size(rules)));
+			json_array_append_new(rules, json_pack("{s:s}", "id", rule));
+		}
+		r = json_pack("{s:s, s:I, s:s, s:{s:s}}", "ruleId", rule, "ruleIndex",
+		        json_integer_value(json_object_get(seen, rule)), "level",
+		        strcmp(severity(dg), "warning") == 0 ? "warning"
+		        : strcmp(severity(dg), "error") == 0 ? "error"
+		                                             : "note",
+		        "message", "text", msg);
+		if (dg->span.file) {
+			loc = json_pack("{s:{s:{s:s}}}", "physicalLocation", "artifactLocation",
+			        "uri", dg->span.file);
+			if (dg->span.line)
+				json_object_set_new(json_object_get(loc, "physicalLocation"),
+				        "region",
+				        json_pack("{s:i, s:i}", "startLine", (int)dg->span.line,
+				                "startColumn", (int)dg->span.col));
+			json_object_set_new(r, "locations", json_pack("[o]", loc));
+		}
+		if (dg->code == HG_D_SUPPRESSED)
+			json_object_set_new(r, "suppressions",
+			        json_pack("[{s:s, s:s}]", "kind", "inSource", "justification",
+			                dg->args[1] ? dg->args[1] : ""));
+		json_array_append_new(results, r);
+		free(msg);
+	}
+	doc = json_pack("{s:s, s:s, s:[{s:{s:{s:s, s:s, s:s, s:o}}, s:o}]}", "$schema",
+	        "https://json.schemastore.org/sarif-2.1.0.json", "version", "2.1.0", "runs", "tool",
+	        "driver", "name", "hinagata", "version", hg_compiler_version(), "informationUri",
+	        "https://github.com/hinagata/hinagata", "rules", rules, "results", results);
+	text = json_dumps(doc, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+	hg_buf_puts(out, text);
+	hg_buf_putc(out, '\n');
+	free(text);
+	json_decref(doc);
+	json_decref(seen);
+}
+
+static void xml(hg_buf *out, const char *s)
+{
+	for (; s && *s; s++)
+		switch (*s) {
+		case '<':
+			hg_buf_puts(out, "&lt;");
+			break;
+		case '>':
+			hg_buf_puts(out, "&gt;");
+			break;
+		case '&':
+			hg_buf_puts(out, "&amp;");
+			break;
+		case '"':
+			hg_buf_puts(out, "&quot;");
+			break;
+		default:
+			hg_buf_putc(out, *s);
+		}
+}
+
+/* One test case per file checked; its errors are the failure. */
+static void junit_report(hg_buf *out, const hg_diags *d, char **files, size_t nfiles, hg_lang lang)
+{
+	size_t i, k, failures = 0;
+
+	for (i = 0; i < nfiles; i++)
+		for (k = 0; k < d->n; k++)
+			if (d->items[k]->span.file &&
+			        strcmp(d->items[k]->span.file, files[i]) == 0 &&
+			        hg_diag_info_of(d->items[k]->code)->severity == HG_SEV_ERROR) {
+				failures++;
+				break;
+			}
+	hg_buf_printf(out,
+	        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites name=\"hinagata check\" "
+	        "tests=\"%zu\" failures=\"%zu\">\n  <testsuite name=\"hinagata check\" "
+	        "tests=\"%zu\" "
+	        "failures=\"%zu\">\n",
+	        nfiles, failures, nfiles, failures);
+	for (i = 0; i < nfiles; i++) {
+		hg_buf body = HG_BUF_INIT;
+		for (k = 0; k < d->n; k++) {
+			const hg_diag *dg = d->items[k];
+			char *msg;
+			char code[8];
+			if (!dg->span.file || strcmp(dg->span.file, files[i]) != 0 ||
+			        hg_diag_info_of(dg->code)->severity != HG_SEV_ERROR)
+				continue;
+			msg = message(dg, lang);
+			hg_diag_code_str(code, dg->code);
+			hg_buf_printf(&body, "%s:%u:%u: %s: ", dg->span.file, dg->span.line,
+			        dg->span.col, code);
+			xml(&body, msg);
+			hg_buf_putc(&body, '\n');
+			free(msg);
+		}
+		hg_buf_puts(out, "    <testcase classname=\"hinagata check\" name=\"");
+		xml(out, files[i]);
+		if (body.size) {
+			hg_buf_printf(out, "\">\n      <failure message=\"%s\">", "findings");
+			hg_buf_put(out, body.ptr, body.size);
+			hg_buf_puts(out, "</failure>\n    </testcase>\n");
+		} else
+			hg_buf_puts(out, "\"/>\n");
+		hg_buf_dispose(&body);
+	}
+	hg_buf_puts(out, "  </testsuite>\n</testsuites>\n");
+}
+
+static void write_report(
+        hg_buf *out, const hg_diags *d, const struct files *f, int format, hg_lang lang)
+{
+	if (format == 1)
+		json_report(out, d, lang);
+	else if (format == 2)
+		sarif_report(out, d, lang);
+	else {
+		char **files = hg_xcalloc(f->nsrc + f->nout + 1, sizeof(char *));
+		size_t n = 0, i;
+		for (i = 0; i < f->nsrc; i++)
+			files[n++] = f->src[i];
+		for (i = 0; i < f->nout; i++)
+			files[n++] = f->out[i];
+		junit_report(out, d, files, n, lang);
+		free(files);
+	}
+}
+
 int hg_cmd_check(hg_cli *cli, int argc, char **argv)
 {
-	enum { OPT_STAGED = 256, OPT_TEMPLATES, OPT_LANG };
+	enum { OPT_STAGED = 256, OPT_TEMPLATES, OPT_LANG, OPT_FORMAT };
 	static const struct option longopts[] = {
 	        {"staged", no_argument, NULL, OPT_STAGED},
+	        {"format", required_argument, NULL, OPT_FORMAT},
 	        {"templates", required_argument, NULL, OPT_TEMPLATES},
 	        {"lang", required_argument, NULL, OPT_LANG},
 	        {"help", no_argument, NULL, 'h'},
@@ -233,10 +444,11 @@ int hg_cmd_check(hg_cli *cli, int argc, char **argv)
 	hg_diags d = HG_DIAGS_INIT;
 	hg_output *outs = NULL;
 	bool staged = false;
+	int format = 0; /* text, json, sarif, junit */
 	char tmp[] = "/tmp/hinagata-staged-XXXXXX", *cwd = NULL;
 	const char **dirs = NULL;
 	hg_buf workdir = HG_BUF_INIT;
-	size_t i;
+	size_t i, nsources = 0;
 	int c, rc = HG_EXIT_FAILURE;
 
 	memset(&f, 0, sizeof(f));
@@ -246,6 +458,22 @@ int hg_cmd_check(hg_cli *cli, int argc, char **argv)
 		switch (c) {
 		case OPT_STAGED:
 			staged = true;
+			break;
+		case OPT_FORMAT:
+			if (strcmp(optarg, "text") == 0)
+				format = 0;
+			else if (strcmp(optarg, "json") == 0)
+				format = 1;
+			else if (strcmp(optarg, "sarif") == 0)
+				format = 2;
+			else if (strcmp(optarg, "junit") == 0)
+				format = 3;
+			else {
+				rc = hg_cli_usage_error(cli, "check",
+				        "unknown format '%s' (text, json, sarif, junit)",
+				        "形式 '%s' は未知です (text, json, sarif, junit)", optarg);
+				goto out;
+			}
 			break;
 		case OPT_TEMPLATES:
 			hg_cli_paths_add(&paths, optarg);
@@ -296,15 +524,31 @@ int hg_cmd_check(hg_cli *cli, int argc, char **argv)
 	o.ntemplate_dirs = paths.ndirs + 1;
 	o.bundled_dir = paths.bundled;
 	o.schema_dir = paths.schemas;
+	nsources = f.nsrc;
 	if (f.nsrc)
 		hg_compile(&outs, (const char *const *)f.src, f.nsrc, &o, &d);
 	if (outs && !d.env_error)
 		check_outputs(&f, outs, &d);
+	/* Hand-written templates are held to the profiles of --templates and the
+	 * bundled ones, not to copies that happen to lie in the tree. */
+	o.template_dirs = paths.dirs;
+	o.ntemplate_dirs = paths.ndirs;
 	for (i = 0; i < f.nraw && !d.env_error; i++) {
 		bool recognized;
 		hg_check_template(f.raw[i], &o, &d, &recognized);
+		if (recognized)
+			push(&f.src, &f.nsrc, &f.capsrc,
+			        f.raw[i]); /* a checked file, for reports */
 	}
-	hg_cli_print_diags(cli, &d);
+	hg_diags_sort(&d);
+	if (format == 0)
+		hg_cli_print_diags(cli, &d);
+	else {
+		hg_buf rep = HG_BUF_INIT;
+		write_report(&rep, &d, &f, format, cli->lang);
+		fwrite(rep.ptr, 1, rep.size, stdout);
+		hg_buf_dispose(&rep);
+	}
 	rc = d.env_error ? HG_EXIT_FAILURE : hg_diags_exit_code(&d);
 out:
 	if (staged && cwd) {
@@ -313,7 +557,7 @@ out:
 		hg_fs_remove_tree(tmp);
 	}
 	free(cwd);
-	hg_outputs_free(outs, f.nsrc);
+	hg_outputs_free(outs, nsources);
 	for (i = 0; i < f.nsrc; i++)
 		free(f.src[i]);
 	for (i = 0; i < f.nout; i++)

@@ -87,6 +87,28 @@ rc=$?
 set -e
 check "pre-commit lets a clean commit through ($(cat "$work/out2"))" [ $rc = 0 ]
 check "... the commit was made" [ "$(git rev-list --count HEAD)" = 2 ]
+# A vendor's hand-written CloudFormation with SSH open to the world.
+cat >vendor.yaml <<'CFN'
+AWSTemplateFormatVersion: "2010-09-09"
+Resources:
+  Admin:
+    Type: AWS::EC2::SecurityGroup
+    Properties:
+      GroupDescription: admin
+      SecurityGroupIngress:
+        - { IpProtocol: tcp, FromPort: 22, ToPort: 22, CidrIp: 0.0.0.0/0 }
+CFN
+git add vendor.yaml
+set +e
+git commit -qm "vendor template" >"$work/out4" 2>&1
+rc=$?
+set -e
+check "pre-commit refuses hand-written CloudFormation that opens SSH" [ $rc != 0 ]
+check "... with the control ID, file, line and column" \
+	grep -q 'vendor.yaml:8:11: error\[HG3100\]: GC-AWS-NET-02' "$work/out4"
+sed 's|0.0.0.0/0|10.0.0.0/8|' vendor.yaml >v && mv v vendor.yaml
+git add vendor.yaml
+check "... and accepts it once fixed" git commit -qm "vendor template, fixed"
 
 # ---- the plain hook, and --staged against the working tree ----
 rm -f .git/hooks/pre-commit

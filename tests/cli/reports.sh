@@ -74,6 +74,30 @@ if [ -x "$tools/Sarif.Multitool" ] || chmod u+x "$tools/Sarif.Multitool" 2>/dev/
 	fi
 fi
 
+# hinagata check's SARIF: rule IDs (the controls), locations and messages.
+set +e
+"$hinagata" check --format sarif "$top/tests/golden/check-cfn-yaml/vendor.yaml" >"$work/check.sarif"
+set -e
+if "$py" - "$tools/sarif-2.1.0.json" "$work/check.sarif" <<'PY'
+import json, sys
+import jsonschema
+schema = json.load(open(sys.argv[1]))
+doc = json.load(open(sys.argv[2]))
+jsonschema.validate(doc, schema)
+results = doc["runs"][0]["results"]
+rules = sorted({r["ruleId"] for r in results})
+assert "GC-AWS-NET-02" in rules, rules
+for r in results:
+    loc = r["locations"][0]["physicalLocation"]
+    assert loc["artifactLocation"]["uri"].endswith("vendor.yaml"), loc
+    assert loc["region"]["startLine"] > 0 and r["message"]["text"], r
+print("reports: check SARIF valid; rules %s" % ", ".join(rules))
+PY
+then :; else
+	echo "FAIL: check --format sarif does not validate"
+	fail=1
+fi
+
 run junit "$work/report.xml"
 py=$(py_with junitparser)
 if "$py" - "$work/report.xml" <<'PY'
