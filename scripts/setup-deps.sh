@@ -14,7 +14,7 @@ want_bench=0
 
 # ORDER DEPS: build, then test-only, then benchmark-only packages.
 build_pkgs="gcc make cmake pkg-config libyaml-dev libjansson-dev libxxhash-dev libgit2-dev"
-test_pkgs="libcriterion-dev python3 python3-jsonschema python3-junitparser git jq pre-commit nodejs npm awscli"
+test_pkgs="libcriterion-dev python3 python3-jsonschema python3-junitparser python3-yaml git jq pre-commit nodejs npm awscli"
 bench_pkgs="hyperfine time python3"
 
 missing=""
@@ -27,7 +27,7 @@ if [ $want_test = 1 ]; then
 		nodejs|npm) command -v "$p" >/dev/null 2>&1 && continue ;;
 		awscli) command -v aws >/dev/null 2>&1 && continue ;;
 		python3|git|jq|pre-commit) command -v "$p" >/dev/null 2>&1 && continue ;;
-		python3-jsonschema | python3-junitparser)
+		python3-jsonschema | python3-junitparser | python3-yaml)
 			# any python3 on the machine that has the module will do
 			mod=${p#python3-}
 			python3 -c "import $mod" 2>/dev/null && continue

@@ -1,0 +1,38 @@
+#!/bin/sh
+# schema.sh: every bundled template, profile, the catalog and every sample
+# validates against schemas/hinagata.schema.json, the JSON Schema editors use
+# (yaml-language-server), and a broken template does not.
+# Usage: schema.sh TOP
+set -eu
+top=$(cd "$1" && pwd)
+for py in python3 /usr/bin/python3; do
+	if "$py" -c 'import jsonschema, yaml' 2>/dev/null; then
+		exec "$py" - "$top" <<'PY'
+import glob, json, os, sys
+import jsonschema, yaml
+
+top = sys.argv[1]
+schema = json.load(open(os.path.join(top, "schemas/hinagata.schema.json")))
+jsonschema.Draft7Validator.check_schema(schema) if "draft-07" in schema.get("$schema", "") else None
+validator = jsonschema.validators.validator_for(schema)(schema)
+files = sorted(glob.glob(os.path.join(top, "templates/**/*.yaml"), recursive=True) +
+               glob.glob(os.path.join(top, "samples/*/*.yaml")))
+bad = 0
+for f in files:
+    doc = yaml.safe_load(open(f, encoding="utf-8"))
+    errors = sorted(validator.iter_errors(doc), key=lambda e: list(e.path))
+    for e in errors[:3]:
+        print("FAIL: %s: %s at %s" % (os.path.relpath(f, top), e.message, "/".join(map(str, e.path))))
+    bad += bool(errors)
+broken = {"hinagata": 1, "template": "t/x", "version": "1.0.0", "target": "gcp", "resourcez": {}}
+if not list(validator.iter_errors(broken)):
+    print("FAIL: a broken template validates")
+    bad += 1
+if bad:
+    sys.exit(1)
+print("schema: %d templates, profiles and samples validate; a broken one does not" % len(files))
+PY
+	fi
+done
+echo "schema: no python3 with jsonschema and yaml (scripts/setup-deps.sh --test)"
+exit 1
