@@ -53,6 +53,7 @@ bench: build
 	@sh scripts/setup-deps.sh --bench
 	sh bench/run.sh $(HINAGATA)
 	sh bench/drift.sh $(HINAGATA) $(BUILD)/hg_bench_jansson
+	sh bench/check.sh $(HINAGATA) .
 
 install: build
 	cmake --install $(BUILD) --prefix $(PREFIX)

@@ -122,7 +122,10 @@ static void classify(struct files *f, const char *path)
 	}
 	if ((ends_with(path, ".yaml") || ends_with(path, ".yml")) && is_source(text.ptr))
 		push(&f->src, &f->nsrc, &f->capsrc, path);
-	else if (ends_with(path, ".json") && (name = compiled_name(text.ptr, text.size)) != NULL) {
+	else if (!strstr(text.ptr, "esources")) {
+		/* neither CloudFormation (Resources) nor ARM (resources): not a template */
+	} else if (ends_with(path, ".json") && strstr(text.ptr, "\"hinagata\"") &&
+	           (name = compiled_name(text.ptr, text.size)) != NULL) {
 		push(&f->out, &f->nout, &f->capout, path);
 		free(name);
 	} else if (ends_with(path, ".json") || ends_with(path, ".yaml") ||

@@ -165,35 +165,67 @@ static void judge(struct eval *ev, const hg_value *v, const hg_span *span)
 		violation(ev, span);
 }
 
-/* An integer of a value ("22" or 22), or -2 when it is not one (or not known). */
-static long long port_of(const hg_value *v)
+/*
+ * The ports a value names: 22, "22", "20-25", "*" (all). Returns false when
+ * it is computed at deploy time or is not a port at all.
+ */
+static bool port_range(const hg_value *v, long long *lo, long long *hi)
 {
+	char buf[32], *end;
+
 	v = plain(v);
 	if (!v)
-		return -2;
-	if (v->kind == HG_V_INT)
-		return v->u.i;
-	if (v->kind == HG_V_STR && v->u.str.len && v->u.str.len < 12) {
-		char *end;
-		long long n = strtoll(v->u.str.s, &end, 10);
-		return *end ? -2 : n;
+		return false;
+	if (v->kind == HG_V_INT) {
+		*lo = *hi = v->u.i;
+		return true;
 	}
-	return -2;
+	if (v->kind != HG_V_STR || !v->u.str.len || v->u.str.len >= sizeof(buf))
+		return false;
+	memcpy(buf, v->u.str.s, v->u.str.len);
+	buf[v->u.str.len] = '\0';
+	if (strcmp(buf, "*") == 0) {
+		*lo = 0;
+		*hi = 65535;
+		return true;
+	}
+	*lo = strtoll(buf, &end, 10);
+	if (end == buf)
+		return false;
+	*hi = *lo;
+	if (*end == '-')
+		*hi = strtoll(end + 1, &end, 10);
+	return *end == '\0';
 }
 
-/* PORTS: the range from..to (none, or -1: all ports) must not include any of the ports. */
+/* PORTS: the range from..to (absent, or -1: all ports) must not include any of the ports. */
 static void ports(struct eval *ev, const hg_value *node)
 {
 	const hg_rule *r = ev->rule;
 	const hg_value *fv = at(node, r->from_path), *tv = at(node, r->to_path);
-	long long from = fv ? port_of(fv) : -1, to = tv ? port_of(tv) : -1;
+	long long from = 0, to = 65535, lo, hi;
 	size_t i;
 
-	if (from == -2 || to == -2)
-		return; /* computed at deploy time */
+	if (fv) {
+		if (!port_range(fv, &lo, &hi))
+			return; /* computed at deploy time */
+		from = lo;
+		to = hi;
+	}
+	if (tv && tv != fv) {
+		if (!port_range(tv, &lo, &hi))
+			return;
+		to = hi;
+	}
+	if (from < 0 || to < 0) { /* -1: all ports */
+		from = 0;
+		to = 65535;
+	}
 	for (i = 0; r->values && i < r->values->u.list.n; i++) {
-		long long p = port_of(r->values->u.list.items[i]);
-		if (from < 0 || to < 0 || (p >= from && p <= to)) {
+		long long p;
+		if (!port_range(r->values->u.list.items[i], &p, &hi))
+			continue;
+		if (p >= from && p <= to) {
 			violation(ev, &node->span);
 			return;
 		}
