@@ -91,86 +91,6 @@ static hg_value *conv(hg_arena *a, const hg_node *n, bool arm)
 	return opaque(a, &n->span);
 }
 
-/* One suppression of a resource: hinagata: { suppress: [ { control, reason } ] } */
-typedef struct supp {
-	const char *control, *reason;
-	hg_span span;
-} supp;
-
-static size_t suppressions(const hg_node *meta, supp *out, size_t max, hg_diags *d)
-{
-	const hg_node *list = hg_node_get(hg_node_get(meta, "hinagata"), "suppress");
-	size_t i, n = 0;
-
-	if (!list)
-		return 0;
-	if (list->kind != HG_NODE_SEQ) {
-		hg_diag_add(d, HG_D_WRONG_TYPE, &list->span, "suppress", HG_BI("a list", "リスト"),
-		        hg_node_kind_name(list), NULL);
-		return 0;
-	}
-	for (i = 0; i < list->u.seq.n && n < max; i++) {
-		const hg_node *s = list->u.seq.items[i], *c = hg_node_get(s, "control"),
-		              *r = hg_node_get(s, "reason");
-		if (!c || c->kind != HG_NODE_SCALAR) {
-			hg_diag_add(d, HG_D_MISSING_KEY, &s->span, "control",
-			        HG_BI("a suppression", "抑止"), NULL);
-			continue;
-		}
-		if (!r || r->kind != HG_NODE_SCALAR || !r->u.scalar.len) {
-			hg_diag_add(d, HG_D_SUPPRESS_NO_REASON, &s->span, c->u.scalar.str, NULL);
-			continue;
-		}
-		out[n].control = c->u.scalar.str;
-		out[n].reason = r->u.scalar.str;
-		out[n].span = s->span;
-		n++;
-	}
-	return n;
-}
-
-static bool mandatory_control(const hg_template *cat, const char *id)
-{
-	size_t i;
-	for (i = 0; cat && i < cat->ncatalog; i++)
-		if (strcmp(cat->catalog[i].id, id) == 0)
-			return cat->catalog[i].mandatory;
-	return false;
-}
-
-/* Run the rules on one resource; violations it suppresses become warnings. */
-static void check_resource(hg_arena *a, const hg_template *profile, const hg_template *cat,
-        hg_ir *unit, hg_ir_resource *res, const hg_node *meta, hg_diags *d)
-{
-	hg_diags tmp = HG_DIAGS_INIT;
-	supp sp[32];
-	size_t nsp, i, k;
-
-	(void)a;
-	unit->res[0] = res;
-	unit->nres = 1;
-	hg_rules_check(profile->rules, profile->nrules, unit, &tmp);
-	nsp = suppressions(meta, sp, 32, d);
-	for (i = 0; i < tmp.n; i++) {
-		const hg_diag *dg = tmp.items[i];
-		const char *control = dg->args[0];
-		bool done = false;
-		for (k = 0; k < nsp && !done; k++) {
-			if (strcmp(sp[k].control, control) != 0)
-				continue;
-			if (mandatory_control(cat, control)) {
-				hg_diag_add(d, HG_D_SUPPRESS_MANDATORY, &sp[k].span, control, NULL);
-				break;
-			}
-			hg_diag_add(d, HG_D_SUPPRESSED, &dg->span, control, sp[k].reason, NULL);
-			done = true;
-		}
-		if (!done)
-			hg_diag_add(d, dg->code, &dg->span, dg->args[0], dg->args[1], NULL);
-	}
-	hg_diags_dispose(&tmp);
-}
-
 int hg_check_template(
         const char *path, const hg_compile_options *opts, hg_diags *d, bool *recognized)
 {
@@ -264,7 +184,12 @@ int hg_check_template(
 		props = arm ? rn : hg_node_get(rn, "Properties");
 		r->props = props ? conv(a, props, arm) : NULL;
 		meta = hg_node_get(rn, arm ? "metadata" : "Metadata");
-		check_resource(a, profile, cat, &unit, r, meta, d);
+		meta = hg_node_get(hg_node_get(meta, "hinagata"), "suppress");
+		if (meta && hg_suppress_read(meta, d) == 0)
+			decl->suppress = meta;
+		unit.res[0] = r;
+		unit.nres = 1;
+		hg_rules_check(profile->rules, profile->nrules, &unit, cat, d);
 	}
 	if (d->nerrors)
 		rc = HG_EINVALID;

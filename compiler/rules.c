@@ -29,6 +29,7 @@ bool hg_rule_type_matches(const char *pattern, const char *type)
 }
 
 struct eval {
+	const hg_template *catalog;
 	hg_diags *d;
 	const hg_rule *rule;
 	const hg_ir_resource *res;
@@ -124,10 +125,44 @@ static bool in_list(const hg_value *v, const hg_value *list)
 	return false;
 }
 
+static bool mandatory(const hg_template *cat, const char *id)
+{
+	size_t i;
+	for (i = 0; cat && i < cat->ncatalog; i++)
+		if (strcmp(cat->catalog[i].id, id) == 0)
+			return cat->catalog[i].mandatory;
+	return false;
+}
+
+/* The suppression of the rule's control on the resource, or NULL. */
+static const hg_node *suppression(const struct eval *ev)
+{
+	const hg_node *list = ev->res->decl ? ev->res->decl->suppress : NULL;
+	size_t i;
+
+	for (i = 0; list && list->kind == HG_NODE_SEQ && i < list->u.seq.n; i++) {
+		const hg_node *c = hg_node_get(list->u.seq.items[i], "control");
+		if (c && c->kind == HG_NODE_SCALAR &&
+		        strcmp(c->u.scalar.str, ev->rule->control) == 0)
+			return list->u.seq.items[i];
+	}
+	return NULL;
+}
+
 static void violation(struct eval *ev, const hg_span *span)
 {
 	const hg_rule *r = ev->rule;
 	hg_buf title = HG_BUF_INIT;
+	const hg_node *sup = suppression(ev);
+
+	if (sup && !mandatory(ev->catalog, r->control)) {
+		const hg_node *reason = hg_node_get(sup, "reason");
+		hg_diag_add(ev->d, HG_D_SUPPRESSED, span, r->control,
+		        reason && reason->kind == HG_NODE_SCALAR ? reason->u.scalar.str : "", NULL);
+		return;
+	}
+	if (sup)
+		hg_diag_add(ev->d, HG_D_SUPPRESS_MANDATORY, &sup->span, r->control, NULL);
 
 	/* The title is bilingual data: hand both to the renderer. */
 	hg_buf_puts(&title, r->title.en ? r->title.en : (r->title.ja ? r->title.ja : ""));
@@ -298,7 +333,8 @@ static void check_unit(struct eval *ev, const hg_ir *ir)
 	}
 }
 
-int hg_rules_check(const hg_rule *rules, size_t nrules, const hg_ir *ir, hg_diags *d)
+int hg_rules_check(const hg_rule *rules, size_t nrules, const hg_ir *ir, const hg_template *catalog,
+        hg_diags *d)
 {
 	struct eval ev;
 	size_t i;
@@ -308,6 +344,7 @@ int hg_rules_check(const hg_rule *rules, size_t nrules, const hg_ir *ir, hg_diag
 		if (!rules[i].control)
 			continue;
 		memset(&ev, 0, sizeof(ev));
+		ev.catalog = catalog;
 		ev.d = d;
 		ev.rule = &rules[i];
 		check_unit(&ev, ir);

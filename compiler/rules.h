@@ -22,7 +22,8 @@ extern "C" {
  * (a parameter with allowed values: each of them) and otherwise left to
  * the cloud's own policies. Returns 0 or HG_EINVALID (diagnostics in d).
  */
-int hg_rules_check(const hg_rule *rules, size_t nrules, const hg_ir *ir, hg_diags *d);
+int hg_rules_check(const hg_rule *rules, size_t nrules, const hg_ir *ir, const hg_template *catalog,
+        hg_diags *d);
 
 /* Does resource type `type` match pattern ("*", "Prefix*", exact)? */
 bool hg_rule_type_matches(const char *pattern, const char *type);

@@ -796,6 +796,31 @@ static const char *read_policy(struct reader *r, const hg_node *n, const char *w
 	return NULL;
 }
 
+int hg_suppress_read(const hg_node *list, hg_diags *d)
+{
+	size_t i;
+	int rc = 0;
+
+	if (list->kind != HG_NODE_SEQ) {
+		hg_diag_add(d, HG_D_WRONG_TYPE, &list->span, "suppress", HG_BI("a list", "リスト"),
+		        hg_node_kind_name(list), NULL);
+		return HG_EINVALID;
+	}
+	for (i = 0; i < list->u.seq.n; i++) {
+		const hg_node *s = list->u.seq.items[i], *c = hg_node_get(s, "control"),
+		              *r = hg_node_get(s, "reason");
+		if (!c || c->kind != HG_NODE_SCALAR) {
+			hg_diag_add(d, HG_D_MISSING_KEY, &s->span, "control",
+			        HG_BI("a suppression", "抑止"), NULL);
+			rc = HG_EINVALID;
+		} else if (!r || r->kind != HG_NODE_SCALAR || !r->u.scalar.len) {
+			hg_diag_add(d, HG_D_SUPPRESS_NO_REASON, &s->span, c->u.scalar.str, NULL);
+			rc = HG_EINVALID;
+		}
+	}
+	return rc;
+}
+
 /*
  * resources:
  *   NAME: { type: TYPE, properties: {...}, locked: {...}, when: "${bool}",
@@ -808,7 +833,8 @@ static void read_resource(
         struct reader *r, const hg_node *k, const hg_node *n, hg_resource_decl *res)
 {
 	static const char *const keys[] = {"type", "properties", "locked", "when", "depends_on",
-	        "deletion_policy", "update_replace_policy", "metadata", "controls", NULL};
+	        "deletion_policy", "update_replace_policy", "metadata", "controls", "suppress",
+	        NULL};
 	static const char *const deletion[] = {
 	        "Delete", "Retain", "RetainExceptOnCreate", "Snapshot", NULL};
 	static const char *const replace[] = {"Delete", "Retain", "Snapshot", NULL};
@@ -880,6 +906,8 @@ static void read_resource(
 			}
 		}
 	}
+	if ((v = hg_node_get(n, "suppress")) != NULL && hg_suppress_read(v, r->d) == 0)
+		res->suppress = v;
 	if ((v = hg_node_get(n, "deletion_policy")) != NULL) {
 		res->deletion_policy = read_policy(r, v, "deletion_policy", deletion,
 		        "Delete, Retain, RetainExceptOnCreate, Snapshot");

@@ -125,6 +125,7 @@ typedef struct hg_resource_decl {
 	const char **controls;
 	hg_span *control_spans;
 	size_t ncontrols;
+	const hg_node *suppress; /* suppress: [ { control, reason } ] (checked), or NULL */
 } hg_resource_decl;
 
 typedef struct hg_output_decl {
@@ -270,6 +271,15 @@ void hg_template_warn_unused(const hg_template *t, hg_diags *d);
 
 /* The maximum size of a template file in bytes. */
 #define HG_TEMPLATE_MAX_BYTES (16u * 1024u * 1024u)
+
+/*
+ * Check a resource's suppressions, a list of { control, reason }: HG8002
+ * for one without a reason, HG0103/HG0102 for malformed ones. Returns 0
+ * when every entry is well formed. A violation of a suppressed control is
+ * then warning HG8004 with the reason, unless the catalog marks the control
+ * mandatory (HG8003, and the violation stands).
+ */
+int hg_suppress_read(const hg_node *list, hg_diags *d);
 
 #ifdef __cplusplus
 }
