@@ -254,7 +254,15 @@ static const char *severity(const hg_diag *dg)
 	}
 }
 
-static void json_report(hg_buf *out, const hg_diags *d, hg_lang lang)
+/* The catalog's severity of the control a finding names (sev: ID -> severity), or NULL. */
+static const char *control_severity(json_t *sev, const hg_diag *dg)
+{
+	if (dg->code != HG_D_RULE_VIOLATION && dg->code != HG_D_SUPPRESSED)
+		return NULL;
+	return json_string_value(json_object_get(sev, dg->args[0] ? dg->args[0] : ""));
+}
+
+static void json_report(hg_buf *out, const hg_diags *d, hg_lang lang, json_t *sev)
 {
 	json_t *doc = json_object(), *list = json_array();
 	size_t i;
@@ -269,6 +277,9 @@ static void json_report(hg_buf *out, const hg_diags *d, hg_lang lang)
 		rule_id(rule, dg);
 		f = json_pack("{s:s, s:s, s:s, s:s}", "code", code, "rule", rule, "severity",
 		        severity(dg), "message", msg);
+		if (control_severity(sev, dg))
+			json_object_set_new(
+			        f, "controlSeverity", json_string(control_severity(sev, dg)));
 		if (dg->span.file)
 			json_object_set_new(f, "file", json_string(dg->span.file));
 		if (dg->span.line) {
@@ -289,7 +300,7 @@ static void json_report(hg_buf *out, const hg_diags *d, hg_lang lang)
 	json_decref(doc);
 }
 
-static void sarif_report(hg_buf *out, const hg_diags *d, hg_lang lang)
+static void sarif_report(hg_buf *out, const hg_diags *d, hg_lang lang, json_t *sev)
 {
 	json_t *rules = json_array(), *results = json_array(), *seen = json_object(), *doc;
 	size_t i;
@@ -322,6 +333,9 @@ static void sarif_report(hg_buf *out, const hg_diags *d, hg_lang lang)
 				                "startColumn", (int)dg->span.col));
 			json_object_set_new(r, "locations", json_pack("[o]", loc));
 		}
+		if (control_severity(sev, dg))
+			json_object_set_new(r, "properties",
+			        json_pack("{s:s}", "controlSeverity", control_severity(sev, dg)));
 		if (dg->code == HG_D_SUPPRESSED)
 			json_object_set_new(r, "suppressions",
 			        json_pack("[{s:s, s:s}]", "kind", "inSource", "justification",
@@ -415,9 +429,9 @@ static void write_report(
         hg_buf *out, const hg_diags *d, const struct files *f, int format, hg_lang lang)
 {
 	if (format == 1)
-		json_report(out, d, lang);
+		json_report(out, d, lang, sev);
 	else if (format == 2)
-		sarif_report(out, d, lang);
+		sarif_report(out, d, lang, sev);
 	else {
 		char **files = hg_xcalloc(f->nsrc + f->nout + 1, sizeof(char *));
 		size_t n = 0, i;
@@ -548,7 +562,19 @@ int hg_cmd_check(hg_cli *cli, int argc, char **argv)
 		hg_cli_print_diags(cli, &d);
 	else {
 		hg_buf rep = HG_BUF_INIT;
-		write_report(&rep, &d, &f, format, cli->lang);
+		hg_control_row *rows = NULL;
+		size_t nrows = 0, r;
+		hg_diags quiet = HG_DIAGS_INIT;
+		json_t *severities = json_object();
+		if (hg_catalog_list(&rows, &nrows, &o, &quiet) == 0)
+			for (r = 0; r < nrows; r++)
+				if (rows[r].severity)
+					json_object_set_new(severities, rows[r].id,
+					        json_string(rows[r].severity));
+		hg_control_rows_free(rows, nrows);
+		hg_diags_dispose(&quiet);
+		write_report(&rep, &d, &f, format, cli->lang, severities);
+		json_decref(severities);
 		fwrite(rep.ptr, 1, rep.size, stdout);
 		hg_buf_dispose(&rep);
 	}
