@@ -425,8 +425,8 @@ static void junit_report(hg_buf *out, const hg_diags *d, char **files, size_t nf
 	hg_buf_puts(out, "  </testsuite>\n</testsuites>\n");
 }
 
-static void write_report(
-        hg_buf *out, const hg_diags *d, const struct files *f, int format, hg_lang lang)
+static void write_report(hg_buf *out, const hg_diags *d, const struct files *f, int format,
+        hg_lang lang, json_t *sev)
 {
 	if (format == 1)
 		json_report(out, d, lang, sev);
