@@ -91,6 +91,9 @@ void hg_control_rows_free(hg_control_row *rows, size_t n);
  */
 int hg_check_template(
         const char *path, const hg_compile_options *opts, hg_diags *d, bool *recognized);
+/* The same for text already read (path names it in messages). */
+int hg_check_template_text(const char *path, const char *text, size_t len,
+        const hg_compile_options *opts, hg_diags *d, bool *recognized);
 
 /* The compiler's version string. */
 const char *hg_compiler_version(void);

@@ -94,24 +94,42 @@ static hg_value *conv(hg_arena *a, const hg_node *n, bool arm)
 int hg_check_template(
         const char *path, const hg_compile_options *opts, hg_diags *d, bool *recognized)
 {
+	hg_buf text = HG_BUF_INIT;
+	size_t size;
+	int rc;
+
+	*recognized = false;
+	if (hg_fs_read(&text, path, 16u << 20, &size) < 0) {
+		hg_buf_dispose(&text);
+		return 0; /* not ours to report: compile reports hinagata sources */
+	}
+	rc = hg_check_template_text(path, text.ptr, text.size, opts, d, recognized);
+	hg_buf_dispose(&text);
+	return rc;
+}
+
+int hg_check_template_text(const char *path, const char *data, size_t len,
+        const hg_compile_options *opts, hg_diags *d, bool *recognized)
+{
 	hg_arena *a = hg_arena_new();
 	hg_buf text = HG_BUF_INIT;
 	hg_diags scratch = HG_DIAGS_INIT;
 	hg_node *root = NULL;
 	const hg_node *res, *schema;
 	hg_search_dir *dirs = hg_xcalloc(opts->ntemplate_dirs + 1, sizeof(*dirs));
-	hg_registry *reg;
+	hg_registry *reg = NULL;
 	const hg_template *profile, *cat;
 	hg_ir unit;
 	hg_ir_resource *slot[1];
 	const char *file;
-	size_t size, i, nd;
+	size_t i, nd;
 	bool arm = false;
 	int rc = 0;
 
 	*recognized = false;
-	if (hg_fs_read(&text, path, 16u << 20, &size) < 0)
-		goto out; /* not ours to report: compile reports hinagata sources */
+	hg_buf_put(&text, data, len); /* NUL-terminated copy */
+	if (!text.size)
+		goto out;
 	file = hg_diags_source(&scratch, path, text.ptr, text.size);
 	if (hg_yaml_load(&root, a, &scratch, file, text.ptr, text.size, NULL) < 0 || !root ||
 	        root->kind != HG_NODE_MAP) {
@@ -194,6 +212,8 @@ int hg_check_template(
 	if (d->nerrors)
 		rc = HG_EINVALID;
 out:
+	if (reg)
+		hg_registry_free(reg);
 	free(dirs);
 	hg_buf_dispose(&text);
 	hg_diags_dispose(&scratch);

@@ -8,7 +8,7 @@ seconds=${2:-20}
 top=$(cd "$(dirname "$0")/.." && pwd)
 corpus=$build/fuzz-corpus
 art=$build/fuzz-artifacts/
-mkdir -p "$corpus/template" "$corpus/expr" "$corpus/semver" "$corpus/export" "$art"
+mkdir -p "$corpus/template" "$corpus/expr" "$corpus/semver" "$corpus/export" "$corpus/check" "$art"
 # Seeds: every template, sample and golden input in the repository.
 find "$top/templates" "$top/samples" "$top/tests/golden" -name '*.yaml' | while read -r f; do
 	cp "$f" "$corpus/template/$(echo "$f" | cksum | cut -d' ' -f1).yaml"
@@ -23,7 +23,11 @@ find "$top/samples" "$top/tests/golden" -path '*export*' -name '*.json' -size -6
 	cp "$f" "$corpus/export/$(echo "$f" | cksum | cut -d' ' -f1).json"
 done
 status=0
-for t in template expr semver export; do
+# Seeds of the raw template checker: the check corpus.
+find "$top/tests/golden" -path '*check*' \( -name '*.yaml' -o -name '*.json' \) | while read -r f; do
+	cp "$f" "$corpus/check/$(echo "$f" | cksum | cut -d' ' -f1)"
+done
+for t in template expr semver export check; do
 	echo "== fuzz_$t for ${seconds}s"
 	if ! "$build/fuzz/fuzz_$t" -max_total_time="$seconds" -max_len=65536 -timeout=10 \
 		-artifact_prefix="$art" "$corpus/$t" >"$build/fuzz-$t.log" 2>&1; then
