@@ -406,15 +406,18 @@ static void not_checked(struct engine *e, hg_drift_result *x, const char *why)
 static hg_jv *desired_props(struct tmpl *t, hg_drift_result *x, json_t *def, hg_arena *a)
 {
 	struct engine *e = t->e;
-	json_t *props = json_deep_copy(json_object_get(def, "Properties")), *v, *side, *sc;
+	json_t *props, *v, *side, *sc;
 	hg_jv *out = hg_jv_new(a, HG_JV_OBJ);
 	const char *k;
 	size_t i, n = 0;
 	char path[300];
 
+	side = json_object_get(t->sidecars, x->logical_id);
+	/* A copy only when sidecars are merged in; otherwise the template's own. */
+	props = json_object_get(def, "Properties");
+	props = side ? json_deep_copy(props) : json_incref(props);
 	if (!props)
 		props = json_object();
-	side = json_object_get(t->sidecars, x->logical_id);
 	json_array_foreach(side, i, sc) { /* merge sidecars into their parent */
 		const char *into = json_string_value(json_object_get(sc, "into")) + 1;
 		json_t *arr = json_object_get(props, into);
@@ -617,11 +620,11 @@ static void compare_one_in(struct tmpl *t, const char *logical, json_t *def)
 		e->rep->cache_hits++;
 		return;
 	}
-	a = hg_arena_new();
+	a = e->work; /* reset for every resource */
+	hg_arena_reset(a);
 	deployed = hg_engine_record(e, sr->rec, a);
 	if (!deployed) {
 		not_checked(e, x, HG_BI("the record cannot be read back", "レコードを読み直せません"));
-		hg_arena_dispose(a);
 		return;
 	}
 	desired = desired_props(t, x, def, a);
@@ -639,7 +642,6 @@ static void compare_one_in(struct tmpl *t, const char *logical, json_t *def)
 	hg_compare_resource(&cmp, x, desired, deployed);
 	if (key[0] && x->status == HG_DS_IN_SYNC && !x->nnot_checked)
 		json_object_set_new(t->verdicts, key, verdict_value(x));
-	hg_arena_dispose(a);
 }
 
 /* Sidecars (ingress rules, ...) of each parent, by the parent's logical ID. */

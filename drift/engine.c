@@ -680,6 +680,7 @@ int hg_drift_run(hg_drift_report **out, const hg_drift_options *o, hg_diags *d)
 	e.rep = hg_xcalloc(1, sizeof(*e.rep));
 	e.rep->arena = hg_arena_new();
 	e.scratch = hg_arena_new();
+	e.work = hg_arena_new();
 	today(date);
 	e.rep->today = keep(&e, o->today ? o->today : date);
 	e.rep->ref = keep(&e, o->repo ? (o->ref ? o->ref : "HEAD") : NULL);
@@ -759,6 +760,7 @@ void hg_engine_dispose(struct engine *e)
 	hg_canon_free(e->canon);
 	hg_arena_dispose(e->tmp);
 	hg_arena_dispose(e->scratch);
+	hg_arena_dispose(e->work);
 	hg_arena_dispose(e->a);
 }
 

@@ -58,6 +58,7 @@ struct engine {
 	hg_ignore *ignore;
 	hg_drift_report *rep;
 	hg_arena *scratch; /* one resource's result strings until it is kept */
+	hg_arena *work;    /* one resource's comparison (records, canonical forms) */
 	size_t dropped;    /* in-sync resources counted but not kept (!keep_in_sync) */
 	struct stack *stacks;
 	size_t nstacks, capstacks;
