@@ -91,6 +91,47 @@ static hg_value *conv(hg_arena *a, const hg_node *n, bool arm)
 	return opaque(a, &n->span);
 }
 
+/*
+ * Check one resource (rn; key is its logical ID node for CloudFormation).
+ * ARM child resources, in the parent's own "resources", follow with their
+ * full type ("Microsoft.Network/virtualNetworks" + "subnets").
+ */
+static void check_one(hg_arena *a, const hg_template *profile, const hg_template *cat, hg_ir *unit,
+        const hg_node *rn, const hg_node *key, const char *parent_type, bool arm, hg_diags *d)
+{
+	const hg_node *type = hg_node_get(rn, arm ? "type" : "Type"), *props, *meta, *children;
+	hg_resource_decl *decl;
+	hg_ir_resource *r;
+	size_t i;
+
+	if (!type || type->kind != HG_NODE_SCALAR)
+		return;
+	decl = HG_ANEW(a, hg_resource_decl);
+	r = HG_ANEW(a, hg_ir_resource);
+	decl->name = key ? key->u.scalar.str : "";
+	decl->span = key ? key->span : rn->span;
+	decl->type = parent_type && !strchr(type->u.scalar.str, '/')
+	                     ? hg_arena_printf(a, "%s/%s", parent_type, type->u.scalar.str)
+	                     : type->u.scalar.str;
+	decl->type_span = type->span;
+	r->decl = decl;
+	r->type = decl->type;
+	r->span = decl->span;
+	props = arm ? rn : hg_node_get(rn, "Properties");
+	r->props = props ? conv(a, props, arm) : NULL;
+	meta = hg_node_get(rn, arm ? "metadata" : "Metadata");
+	meta = hg_node_get(hg_node_get(meta, "hinagata"), "suppress");
+	if (meta && hg_suppress_read(meta, d) == 0)
+		decl->suppress = meta;
+	unit->res[0] = r;
+	unit->nres = 1;
+	hg_rules_check(profile->rules, profile->nrules, unit, cat, d);
+	children = arm ? hg_node_get(rn, "resources") : NULL;
+	for (i = 0; children && children->kind == HG_NODE_SEQ && i < children->u.seq.n; i++)
+		check_one(
+		        a, profile, cat, unit, children->u.seq.items[i], NULL, decl->type, true, d);
+}
+
 int hg_check_template(
         const char *path, const hg_compile_options *opts, hg_diags *d, bool *recognized)
 {
@@ -184,30 +225,11 @@ int hg_check_template_text(const char *path, const char *data, size_t len,
 	unit.res = slot;
 	unit.capres = 1;
 	for (i = 0; i < (arm ? res->u.seq.n : res->u.map.n); i++) {
-		const hg_node *rn = arm ? res->u.seq.items[i] : res->u.map.pairs[i].value;
-		const hg_node *type = hg_node_get(rn, "type"), *props, *meta;
-		hg_resource_decl *decl = HG_ANEW(a, hg_resource_decl);
-		hg_ir_resource *r = HG_ANEW(a, hg_ir_resource);
-		if (!arm)
-			type = hg_node_get(rn, "Type");
-		if (!type || type->kind != HG_NODE_SCALAR)
-			continue;
-		decl->name = arm ? "" : res->u.map.pairs[i].key->u.scalar.str;
-		decl->span = arm ? rn->span : res->u.map.pairs[i].key->span;
-		decl->type = type->u.scalar.str;
-		decl->type_span = type->span;
-		r->decl = decl;
-		r->type = decl->type;
-		r->span = decl->span;
-		props = arm ? rn : hg_node_get(rn, "Properties");
-		r->props = props ? conv(a, props, arm) : NULL;
-		meta = hg_node_get(rn, arm ? "metadata" : "Metadata");
-		meta = hg_node_get(hg_node_get(meta, "hinagata"), "suppress");
-		if (meta && hg_suppress_read(meta, d) == 0)
-			decl->suppress = meta;
-		unit.res[0] = r;
-		unit.nres = 1;
-		hg_rules_check(profile->rules, profile->nrules, &unit, cat, d);
+		if (arm)
+			check_one(a, profile, cat, &unit, res->u.seq.items[i], NULL, NULL, true, d);
+		else
+			check_one(a, profile, cat, &unit, res->u.map.pairs[i].value,
+			        res->u.map.pairs[i].key, NULL, false, d);
 	}
 	if (d->nerrors)
 		rc = HG_EINVALID;

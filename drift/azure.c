@@ -286,15 +286,20 @@ static void nested(struct arm_unit *u, json_t *res)
 	free(sub.ctx.why);
 }
 
-/* The resources of doc (the template, or a nested one), evaluated in u's context. */
-static void arm_resources_of(struct arm_unit *u, json_t *doc)
+/*
+ * A list of resources evaluated in u's context; parent_type and parent_name
+ * are set for child resources written in a parent's own "resources".
+ */
+static void arm_list(struct arm_unit *u, json_t *list, const char *parent_type, const char *parent_name)
 {
 	struct engine *e = u->e;
-	json_t *list = json_object_get(doc, "resources"), *res;
+	json_t *res;
 	size_t i;
 
 	json_array_foreach(list, i, res) {
-		const char *type = json_string_value(json_object_get(res, "type"));
+		const char *rtype = json_string_value(json_object_get(res, "type"));
+		char *full_type = NULL;
+		const char *type = rtype;
 		json_t *meta = json_object_get(json_object_get(res, "metadata"), "hinagata"), *name, *cond, *c;
 		hg_drift_result *x;
 		char *id = NULL;
@@ -302,8 +307,14 @@ static void arm_resources_of(struct arm_unit *u, json_t *doc)
 
 		if (!type)
 			continue;
+		if (parent_type && !strchr(rtype, '/')) {
+			hg_buf b = HG_BUF_INIT;
+			hg_buf_printf(&b, "%s/%s", parent_type, rtype);
+			type = full_type = hg_buf_detach(&b);
+		}
 		if (strcasecmp(type, "Microsoft.Resources/deployments") == 0) {
 			nested(u, res);
+			free(full_type);
 			continue;
 		}
 		cond = json_object_get(res, "condition");
@@ -311,8 +322,10 @@ static void arm_resources_of(struct arm_unit *u, json_t *doc)
 			json_t *t = hg_arm_resolve(&u->ctx, cond);
 			bool off = t && json_is_false(t);
 			json_decref(t);
-			if (off)
+			if (off) {
+				free(full_type);
 				continue;
+			}
 		}
 		x = hg_engine_result(e);
 		x->type = (char *)(uintptr_t)hg_arena_intern(e->rep->arena, type, strlen(type));
@@ -332,6 +345,11 @@ static void arm_resources_of(struct arm_unit *u, json_t *doc)
 		free(u->ctx.why);
 		u->ctx.why = NULL;
 		name = hg_arm_resolve(&u->ctx, json_object_get(res, "name"));
+		if (parent_name && json_is_string(name) && !strchr(json_string_value(name), '/')) {
+			json_t *fullname = json_sprintf("%s/%s", parent_name, json_string_value(name));
+			json_decref(name);
+			name = fullname;
+		}
 		x->logical_id = hg_arena_strdup(e->rep->arena,
 		        json_string_value(json_object_get(meta, "resource"))
 		                ? json_string_value(json_object_get(meta, "resource"))
@@ -366,8 +384,17 @@ static void arm_resources_of(struct arm_unit *u, json_t *doc)
 			compare_arm(u, res, id, x);
 			free(id);
 		}
+		if (json_is_string(name) && json_is_array(json_object_get(res, "resources")))
+			arm_list(u, json_object_get(res, "resources"), type, json_string_value(name));
 		json_decref(name);
+		free(full_type);
 	}
+}
+
+/* The resources of doc (the template, or a nested one), evaluated in u's context. */
+static void arm_resources_of(struct arm_unit *u, json_t *doc)
+{
+	arm_list(u, json_object_get(doc, "resources"), NULL, NULL);
 }
 
 /* The deployment whose parameters fit the template best (unused), or NULL. */
