@@ -33,13 +33,13 @@ demo: build
 	@sh scripts/demo.sh $(HINAGATA)
 
 test: test-deps
-	cmake -S . -B $(BUILD) -DHG_WERROR=ON -DCMAKE_BUILD_TYPE=RelWithDebInfo
+	cmake -S . -B $(BUILD) -DHG_WERROR=ON -DHG_REQUIRE_TESTS=ON -DCMAKE_BUILD_TYPE=RelWithDebInfo
 	cmake --build $(BUILD) -j $(JOBS)
 	cd $(BUILD) && LC_ALL=C ctest --output-on-failure -j $(JOBS)
 
 # The same tests under AddressSanitizer and UBSan.
 test-asan: test-deps
-	cmake -S . -B $(ASAN_BUILD) -DHG_WERROR=ON -DHG_SANITIZE=ON -DCMAKE_BUILD_TYPE=Debug
+	cmake -S . -B $(ASAN_BUILD) -DHG_WERROR=ON -DHG_REQUIRE_TESTS=ON -DHG_SANITIZE=ON -DCMAKE_BUILD_TYPE=Debug
 	cmake --build $(ASAN_BUILD) -j $(JOBS)
 	cd $(ASAN_BUILD) && LC_ALL=C ASAN_OPTIONS=detect_leaks=1 ctest --output-on-failure -j $(JOBS)
 
