@@ -267,6 +267,56 @@ static void ports(struct eval *ev, const hg_value *node)
 	}
 }
 
+/* Whether an item of a CONTAINS list matches: 1 yes, 0 no, -1 not known before deploy time. */
+static int item_matches(const hg_rule *r, const hg_value *item)
+{
+	size_t i;
+	int known = 1;
+
+	item = plain(item);
+	if (!item || item->kind != HG_V_MAP)
+		return item && (item->kind == HG_V_EXPR || item->kind == HG_V_INTERP) ? -1 : 0;
+	for (i = 0; i < r->nitem; i++) {
+		const hg_value *v = at(item, r->item[i].path);
+		if (v && (v->kind == HG_V_EXPR || v->kind == HG_V_INTERP))
+			known = -1;
+		else if (!v || !in_list(v, r->item[i].in))
+			return 0;
+	}
+	return known;
+}
+
+/*
+ * CONTAINS: the list at path (a single object counts as a list of one, as
+ * IAM policies allow for Statement) must hold an item matching every
+ * condition. An item or list computed at deploy time might be the one: no
+ * finding then.
+ */
+static void contains(struct eval *ev, const hg_value *node)
+{
+	const hg_rule *r = ev->rule;
+	const hg_value *list = at(node, r->path);
+	size_t i;
+
+	if (list && (list->kind == HG_V_EXPR || list->kind == HG_V_INTERP))
+		return;
+	if (list && list->kind == HG_V_MAP) {
+		if (item_matches(r, list) == 0)
+			violation(ev, &list->span);
+		return;
+	}
+	if (list && list->kind == HG_V_LIST) {
+		for (i = 0; i < list->u.list.n; i++)
+			if (item_matches(r, list->u.list.items[i]) != 0)
+				return;
+		violation(ev, &list->span);
+		return;
+	}
+	violation(ev, list ? &list->span
+	                   : (node == ev->res->props && ev->res->decl ? &ev->res->decl->span
+	                                                              : &node->span));
+}
+
 static void check_node(struct eval *ev, const hg_value *node)
 {
 	const hg_rule *r = ev->rule;
@@ -294,6 +344,9 @@ static void check_node(struct eval *ev, const hg_value *node)
 		break;
 	case HG_RULE_PORTS:
 		ports(ev, node);
+		break;
+	case HG_RULE_CONTAINS:
+		contains(ev, node);
 		break;
 	case HG_RULE_ALLOWED:
 	case HG_RULE_EQUALS:

@@ -1061,14 +1061,17 @@ static void read_requires(struct reader *r, const hg_node *n)
  *            forbidden: true | required: PATH
  *            | allowed: { path: PATH, values: [...] }
  *            | equals: { path: PATH, value: V }
- *            | ports_closed: { from: PATH, to: PATH, ports: [N...] } } ]   (profiles)
+ *            | ports_closed: { from: PATH, to: PATH, ports: [N...] }
+ *            | contains: { path: PATH, item: [ { path: PATH, in: [...] }... ] } } ]
+ *                                                                       (profiles)
  * PATH is dotted (properties.subnets[*].name); [*] walks a list.
  */
 static void read_rule(struct reader *r, const hg_node *n, hg_rule *q)
 {
 	static const char *const keys[] = {"control", "title", "types", "select", "unless", "when",
-	        "forbidden", "required", "allowed", "equals", "ports_closed", NULL};
+	        "forbidden", "required", "allowed", "equals", "ports_closed", "contains", NULL};
 	static const char *const pp[] = {"from", "to", "ports", NULL};
+	static const char *const pc[] = {"path", "item", NULL};
 	static const char *const pv[] = {"path", "values", NULL};
 	static const char *const pe[] = {"path", "value", NULL};
 	static const char *const pu[] = {"path", "in", NULL};
@@ -1156,10 +1159,46 @@ static void read_rule(struct reader *r, const hg_node *n, hg_rule *q)
 		if ((w = hg_node_get(v, "value")) != NULL)
 			q->values = read_value(r, w);
 	}
+	if ((v = hg_node_get(n, "contains")) != NULL && expect_map(r, v, "contains")) {
+		kinds++;
+		check_keys(r, v, pc, "contains");
+		q->kind = HG_RULE_CONTAINS;
+		if ((w = hg_node_get(v, "path")) != NULL && expect_string(r, w, "path"))
+			q->path = str_of(w);
+		if ((w = hg_node_get(v, "item")) != NULL && expect_seq(r, w, "item")) {
+			q->item = HG_ANEWN(r->a, hg_rule_match, w->u.seq.n ? w->u.seq.n : 1);
+			for (i = 0; i < w->u.seq.n; i++) {
+				const hg_node *m = w->u.seq.items[i], *x;
+				hg_rule_match *c = &q->item[q->nitem];
+				if (!expect_map(r, m, "item"))
+					continue;
+				check_keys(r, m, pu, "item");
+				if ((x = hg_node_get(m, "path")) != NULL &&
+				        expect_string(r, x, "path"))
+					c->path = str_of(x);
+				if ((x = hg_node_get(m, "in")) != NULL && expect_seq(r, x, "in"))
+					c->in = read_value(r, x);
+				if (c->path && c->in)
+					q->nitem++;
+				else if (!hg_node_get(m, "path") || !hg_node_get(m, "in")) {
+					hg_diag_add(r->d, HG_D_MISSING_KEY, &m->span,
+					        hg_node_get(m, "path") ? "in" : "path", "item",
+					        NULL);
+					fail(r);
+				}
+			}
+		}
+		if (!q->path || !hg_node_get(v, "item")) {
+			hg_diag_add(r->d, HG_D_MISSING_KEY, &v->span, q->path ? "item" : "path",
+			        "contains", NULL);
+			fail(r);
+		}
+	}
 	if (kinds != 1) {
 		hg_diag_add(r->d, HG_D_MISSING_KEY, &n->span,
-		        HG_BI("one of forbidden, required, allowed, equals, ports_closed",
-		                "forbidden, required, allowed, equals, ports_closed のどれか 1 つ"),
+		        HG_BI("one of forbidden, required, allowed, equals, ports_closed, contains",
+		                "forbidden, required, allowed, equals, ports_closed, contains "
+		                "のどれか 1 つ"),
 		        HG_BI("a rule", "ルール"), NULL);
 		fail(r);
 	}

@@ -156,7 +156,14 @@ typedef enum hg_rule_kind {
 	HG_RULE_ALLOWED,   /* a value must be one of a list (strings: any case) */
 	HG_RULE_EQUALS,    /* a value must equal one value */
 	HG_RULE_PORTS,     /* a port range (from..to) must not include any of some ports */
+	HG_RULE_CONTAINS,  /* a list must hold an item that matches every condition */
 } hg_rule_kind;
+
+/* A condition on an item of a CONTAINS rule: its value at path is one of in. */
+typedef struct hg_rule_match {
+	const char *path;
+	hg_value *in;
+} hg_rule_match;
 
 typedef struct hg_rule {
 	const char *control;
@@ -173,6 +180,8 @@ typedef struct hg_rule {
 	const char *when_path;           /* check only nodes whose value at when_path ... */
 	hg_value *when_in;               /* ... is one of these */
 	const char *from_path, *to_path; /* PORTS: the range (absent: all ports) */
+	hg_rule_match *item;             /* CONTAINS: the list is at path; its item ... */
+	size_t nitem;                    /* ... matches all of these */
 } hg_rule;
 
 /* A control of the catalog (templates/controls.yaml). */
