@@ -365,18 +365,29 @@ static hg_jv *str(hg_arena *a, const char *s)
 	return hg_jv_string(a, s, strlen(s));
 }
 
+/* A boolean as the string it equals (true == "true"), shown as the boolean. */
+static hg_jv *typed_bool(hg_arena *a, bool b)
+{
+	hg_jv *t = str(a, b ? "true" : "false");
+	t->typed = true;
+	return t;
+}
+
 /* "10.50" -> "10.5", "10.0" -> "10": numbers compare by value as text. */
 static hg_jv *number_text(hg_arena *a, const hg_jv *v)
 {
 	const char *s = v->u.s, *dot = memchr(s, '.', v->n);
 	size_t n = v->n;
+	hg_jv *t;
 	if (dot && !memchr(s, 'e', n) && !memchr(s, 'E', n)) {
 		while (n > (size_t)(dot - s) && s[n - 1] == '0')
 			n--;
 		if (n == (size_t)(dot - s) + 1)
 			n--;
 	}
-	return hg_jv_string(a, s, n);
+	t = hg_jv_string(a, s, n);
+	t->typed = true;
+	return t;
 }
 
 static int cmp_canon(const void *x, const void *y)
@@ -761,7 +772,7 @@ static hg_jv *walk(struct walk *w, const hg_jv *v, const char *name)
 	case HG_JV_TRUE:
 	case HG_JV_FALSE:
 		folded(w, HG_RULE_SCALAR);
-		return str(w->a, v->kind == HG_JV_TRUE ? "true" : "false");
+		return typed_bool(w->a, v->kind == HG_JV_TRUE);
 	case HG_JV_ARR:
 		return walk_array(w, v, name);
 	case HG_JV_OBJ:

@@ -325,7 +325,7 @@ static char *text_of(struct differ *df, const hg_jv *v)
 		return NULL;
 	if (hg_compare_secret_path(df->c, df->path.ptr))
 		return hg_arena_strdup(df->c->keep, "****");
-	hg_jv_canonical(&b, v);
+	hg_jv_display(&b, v);
 	s = hg_arena_strndup(df->c->keep, b.ptr, b.size);
 	hg_buf_dispose(&b);
 	return s;

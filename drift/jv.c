@@ -575,7 +575,7 @@ static int cmp_member(const void *x, const void *y)
 	return c ? c : (a->klen < b->klen ? -1 : a->klen > b->klen);
 }
 
-void hg_jv_canonical(hg_buf *out, const hg_jv *v)
+static void write_jv(hg_buf *out, const hg_jv *v, bool display)
 {
 	size_t i;
 	switch (v->kind) {
@@ -592,14 +592,17 @@ void hg_jv_canonical(hg_buf *out, const hg_jv *v)
 		hg_buf_put(out, v->u.s, v->n);
 		break;
 	case HG_JV_STR:
-		hg_json_string(out, v->u.s, v->n);
+		if (display && v->typed)
+			hg_buf_put(out, v->u.s, v->n);
+		else
+			hg_json_string(out, v->u.s, v->n);
 		break;
 	case HG_JV_ARR:
 		hg_buf_putc(out, '[');
 		for (i = 0; i < v->n; i++) {
 			if (i)
 				hg_buf_putc(out, ',');
-			hg_jv_canonical(out, v->u.items[i]);
+			write_jv(out, v->u.items[i], display);
 		}
 		hg_buf_putc(out, ']');
 		break;
@@ -616,7 +619,7 @@ void hg_jv_canonical(hg_buf *out, const hg_jv *v)
 				hg_buf_putc(out, ',');
 			hg_json_string(out, sorted[i]->key, sorted[i]->klen);
 			hg_buf_putc(out, ':');
-			hg_jv_canonical(out, sorted[i]->val);
+			write_jv(out, sorted[i]->val, display);
 		}
 		hg_buf_putc(out, '}');
 		if (sorted != small)
@@ -624,6 +627,16 @@ void hg_jv_canonical(hg_buf *out, const hg_jv *v)
 		break;
 	}
 	}
+}
+
+void hg_jv_canonical(hg_buf *out, const hg_jv *v)
+{
+	write_jv(out, v, false);
+}
+
+void hg_jv_display(hg_buf *out, const hg_jv *v)
+{
+	write_jv(out, v, true);
 }
 
 uint64_t hg_jv_hash(const hg_jv *v)

@@ -44,6 +44,8 @@ typedef struct hg_jv_member {
 
 struct hg_jv {
 	hg_jv_kind kind;
+	bool typed; /* STR only: the text of a number or boolean that canonicalization
+	               made a string (10 == "10"); equal to it, but shown unquoted */
 	size_t n; /* string/number: bytes; array: items; object: members */
 	union {
 		const char *s;
@@ -87,9 +89,11 @@ bool hg_jv_equal(const hg_jv *a, const hg_jv *b);
 
 /*
  * The canonical text of v (jsontext.h rules): object keys sorted by bytes,
- * compact, strings UTF-8. Appended to out. Used for hashing and display.
+ * compact, strings UTF-8. Appended to out. Used for hashing.
  */
 void hg_jv_canonical(hg_buf *out, const hg_jv *v);
+/* The same, but a typed string as the number or boolean it was: for reports. */
+void hg_jv_display(hg_buf *out, const hg_jv *v);
 /* XXH3-64 of the canonical text of v. */
 uint64_t hg_jv_hash(const hg_jv *v);
 

@@ -104,6 +104,34 @@ Test(canon_rules, scalar_coercion)
 	        HG_DIFF_NOT_EQUAL);
 }
 
+/* Coerced scalars compare as text but are reported as what they were written as. */
+Test(canon_rules, scalar_display)
+{
+	hg_arena *a = hg_arena_new();
+	hg_drift_result r = run("AWS::EC2::SecurityGroup",
+	        "{\"GroupDescription\":\"app\",\"Tags\":[{\"Key\":\"n\",\"Value\":\"10\"}],"
+	        "\"SecurityGroupIngress\":[{\"IpProtocol\":\"tcp\",\"FromPort\":443,"
+	        "\"ToPort\":\"443\",\"CidrIp\":\"10.0.0.0/8\"}]}",
+	        "{\"GroupDescription\":\"app\",\"Tags\":[{\"Key\":\"n\",\"Value\":\"11\"}],"
+	        "\"SecurityGroupIngress\":[{\"IpProtocol\":\"tcp\",\"FromPort\":\"22\","
+	        "\"ToPort\":22.0,\"CidrIp\":\"0.0.0.0/0\"}]}",
+	        a, NULL, 0);
+
+	cr_assert_eq(r.status, HG_DS_MODIFIED);
+	cr_assert_eq(r.ndiffs, 4);
+	cr_expect_str_eq(r.diffs[0].path, "/Tags/0/Value");
+	cr_expect_str_eq(r.diffs[0].expected, "\"10\"");
+	cr_expect_str_eq(r.diffs[0].actual, "\"11\"");
+	cr_expect_str_eq(r.diffs[1].path, "/SecurityGroupIngress/0/FromPort");
+	cr_expect_str_eq(r.diffs[1].expected, "443");
+	cr_expect_str_eq(r.diffs[1].actual, "\"22\"");
+	cr_expect_str_eq(r.diffs[2].path, "/SecurityGroupIngress/0/ToPort");
+	cr_expect_str_eq(r.diffs[2].expected, "\"443\"");
+	cr_expect_str_eq(r.diffs[2].actual, "22"); /* 22.0, canonical */
+	cr_expect_str_eq(r.diffs[3].path, "/SecurityGroupIngress/0/CidrIp");
+	hg_arena_dispose(a);
+}
+
 Test(canon_rules, unordered_array)
 {
 	rule("unordered-array", "AWS::RDS::DBInstance",
