@@ -460,7 +460,7 @@ int hg_cmd_check(hg_cli *cli, int argc, char **argv)
 	struct files f;
 	hg_diags d = HG_DIAGS_INIT;
 	hg_output *outs = NULL;
-	bool staged = false;
+	bool staged = false, missing = false;
 	int format = 0; /* text, json, sarif, junit */
 	char tmp[] = "/tmp/hinagata-staged-XXXXXX", *cwd = NULL;
 	const char **dirs = NULL;
@@ -526,6 +526,17 @@ int hg_cmd_check(hg_cli *cli, int argc, char **argv)
 			hg_cli_print_diags(cli, &d);
 			goto out;
 		}
+	}
+	/* A path named on the command line that is not there is a mistake to
+	 * report, not an empty set of templates to pass. */
+	for (i = (size_t)optind; !staged && i < (size_t)argc; i++)
+		if (access(argv[i], R_OK) != 0) {
+			hg_diag_add(&d, HG_D_IO_READ, NULL, argv[i], strerror(errno), NULL);
+			missing = true;
+		}
+	if (missing) {
+		hg_cli_print_diags(cli, &d);
+		goto out;
 	}
 	if (optind >= argc || staged)
 		walk(&f, ".", 0);

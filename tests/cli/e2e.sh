@@ -69,6 +69,8 @@ expect 2 "unknown option" "$hinagata" compile --bogus good.yaml
 expect 2 "no inputs" "$hinagata" compile
 expect 2 "bad --lang" "$hinagata" --lang fr compile good.yaml
 expect 2 "-o - with two inputs" "$hinagata" compile -o - good.yaml good.yaml
+expect 2 "check a path that is not there" "$hinagata" check good.yaml missing.yaml
+contains err "error[HG9001]: cannot read missing.yaml: No such file or directory" "check names the missing path"
 
 # --- compiling ---
 expect 0 "compile a good template" "$hinagata" compile good.yaml
