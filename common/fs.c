@@ -11,6 +11,7 @@
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <stdint.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -48,8 +49,12 @@ int hg_fs_read(hg_buf *out, const char *path, size_t limit, size_t *size_out)
 		return HG_EINVALID;
 	}
 	for (;;) {
+		size_t room;
 		hg_buf_grow(out, 65536);
-		n = read(fd, out->ptr + out->size, out->asize - out->size - 1);
+		room = out->asize - out->size - 1;
+		if (room > limit + 1 - out->size)
+			room = limit + 1 - out->size; /* one byte past the limit is enough */
+		n = read(fd, out->ptr + out->size, room);
 		if (n < 0) {
 			int e = errno;
 			if (e == EINTR)
@@ -65,7 +70,7 @@ int hg_fs_read(hg_buf *out, const char *path, size_t limit, size_t *size_out)
 		if (out->size > limit) {
 			/* A pipe or device that keeps going. */
 			if (size_out)
-				*size_out = out->size;
+				*size_out = SIZE_MAX;
 			close(fd);
 			return HG_EINVALID;
 		}

@@ -22,7 +22,9 @@ extern "C" {
 /*
  * Read the whole file at path into out (appended). Returns 0; HG_EIO with
  * errno set when it cannot be opened or read (EISDIR for a directory);
- * HG_EINVALID when it is larger than limit bytes (*size_out is its size).
+ * HG_EINVALID when it is larger than limit bytes (*size_out is its size, or
+ * SIZE_MAX for a pipe or device that gives more than limit bytes: reading
+ * stops there).
  */
 int hg_fs_read(hg_buf *out, const char *path, size_t limit, size_t *size_out);
 

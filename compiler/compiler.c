@@ -122,13 +122,10 @@ static int read_params_file(
 
 	rc = hg_fs_read(&text, path, HG_TEMPLATE_MAX_BYTES, &size);
 	if (rc == HG_EINVALID) { /* as for templates: the file is the place */
-		char got[32], lim[32];
 		hg_span s;
 		memset(&s, 0, sizeof(s));
 		s.file = hg_diags_source(d, path, NULL, 0);
-		snprintf(got, sizeof(got), "%zu", size);
-		snprintf(lim, sizeof(lim), "%u", HG_TEMPLATE_MAX_BYTES);
-		hg_diag_add(d, HG_D_FILE_TOO_LARGE, &s, got, lim, NULL);
+		hg_diag_too_large(d, &s, size);
 		hg_buf_dispose(&text);
 		return HG_EINVALID;
 	}

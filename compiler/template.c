@@ -15,6 +15,7 @@
 
 #include <errno.h>
 #include <regex.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -1214,6 +1215,19 @@ static void read_rules(struct reader *r, const hg_node *n)
 		read_rule(r, n->u.seq.items[i], &r->t->rules[r->t->nrules++]);
 }
 
+void hg_diag_too_large(hg_diags *d, const hg_span *s, size_t size)
+{
+	char got[96], lim[32];
+
+	if (size == SIZE_MAX)
+		snprintf(got, sizeof(got), "more than %u bytes\x1f%u バイト超",
+		        HG_TEMPLATE_MAX_BYTES, HG_TEMPLATE_MAX_BYTES);
+	else
+		snprintf(got, sizeof(got), "%zu bytes\x1f%zu バイト", size, size);
+	snprintf(lim, sizeof(lim), "%u", HG_TEMPLATE_MAX_BYTES);
+	hg_diag_add(d, HG_D_FILE_TOO_LARGE, s, got, lim, NULL);
+}
+
 static const char *read_enum(struct reader *r, const hg_node *n, const char *what,
         const char *const *allowed, const char *list)
 {
@@ -1616,14 +1630,11 @@ int hg_template_load_in(hg_template **out, hg_arena *a, hg_diags *d, hg_diags *s
 		display = path;
 	rc = hg_fs_read(&text, path, HG_TEMPLATE_MAX_BYTES, &size);
 	if (rc == HG_EINVALID) {
-		char got[32], lim[32];
 		hg_span s;
 		file = hg_diags_source(src, display, NULL, 0);
 		s.file = file;
 		s.line = s.col = s.end_line = s.end_col = 0;
-		snprintf(got, sizeof(got), "%zu", size);
-		snprintf(lim, sizeof(lim), "%u", HG_TEMPLATE_MAX_BYTES);
-		hg_diag_add(d, HG_D_FILE_TOO_LARGE, &s, got, lim, NULL);
+		hg_diag_too_large(d, &s, size);
 		hg_buf_dispose(&text);
 		return HG_EINVALID;
 	}

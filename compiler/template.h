@@ -281,6 +281,9 @@ void hg_template_warn_unused(const hg_template *t, hg_diags *d);
 /* The maximum size of a template file in bytes. */
 #define HG_TEMPLATE_MAX_BYTES (16u * 1024u * 1024u)
 
+/* HG0011 at s for a file of size bytes (SIZE_MAX: a stream past the limit). */
+void hg_diag_too_large(hg_diags *d, const hg_span *s, size_t size);
+
 /*
  * Check a resource's suppressions, a list of { control, reason }: HG8002
  * for one without a reason, HG0103/HG0102 for malformed ones. Returns 0

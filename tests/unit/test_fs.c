@@ -3,6 +3,7 @@
  * Part of hinagata; see LICENSE.
  */
 #include <criterion/criterion.h>
+#include <stdint.h>
 #include <dirent.h>
 #include <errno.h>
 #include <stdio.h>
@@ -91,5 +92,16 @@ Test(fs, read_reports_size_limit_and_directories)
 	snprintf(path, sizeof(path), "%s/missing", dir);
 	cr_assert_eq(hg_fs_read(&b, path, 5, &size), HG_EIO);
 	cr_assert_eq(errno, ENOENT);
+	hg_buf_dispose(&b);
+}
+
+/* A device that never ends: reading stops one byte past the limit. */
+Test(fs, read_stops_an_endless_stream)
+{
+	hg_buf b = HG_BUF_INIT;
+	size_t size = 0;
+	cr_assert_eq(hg_fs_read(&b, "/dev/zero", 100000, &size), HG_EINVALID);
+	cr_assert_eq(size, SIZE_MAX);
+	cr_assert_eq(b.size, 100001);
 	hg_buf_dispose(&b);
 }
