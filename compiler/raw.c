@@ -5,10 +5,11 @@
  * Part of hinagata; see LICENSE.
  *
  * The file is read with libyaml (JSON is YAML), keeping every position;
- * each resource becomes a one-resource IR unit whose properties are plain
- * values, intrinsic functions (Ref, Fn::*, !Tags, ARM "[...]") opaque ones
- * that no rule can judge, and the profile's rules run on it through the
- * same engine as for compiled templates. Suppressions are read from the
+ * its resources become one IR unit whose properties are plain values, a
+ * Ref or GetAtt of another resource the reference the rules can follow,
+ * other intrinsic functions (Ref of a parameter, Fn::*, !Tags, ARM "[...]")
+ * opaque values that no rule can judge, and the profile's rules run on it
+ * through the same engine as for compiled templates. Suppressions are read from the
  * resource's metadata.
  */
 #include <stdio.h>
@@ -24,6 +25,14 @@
 #include "template.h"
 #include "yaml_load.h"
 
+/* A template being read: its resources, one IR unit for the rules. */
+struct raw {
+	hg_arena *a;
+	bool arm;
+	const hg_node *resources; /* CloudFormation: the Resources map */
+	hg_ir unit;
+};
+
 /* A value computed at deploy time: no rule can pass or fail it. */
 static hg_value *opaque(hg_arena *a, const hg_span *span)
 {
@@ -35,19 +44,63 @@ static bool intrinsic_key(const char *k)
 	return strcmp(k, "Ref") == 0 || strcmp(k, "Condition") == 0 || strncmp(k, "Fn::", 4) == 0;
 }
 
-static hg_value *conv(hg_arena *a, const hg_node *n, bool arm)
+/* The resource of the template with this logical ID, or NULL. */
+static hg_ir_resource *logical(const struct raw *t, const char *id, size_t len)
 {
+	size_t i;
+	for (i = 0; t->resources && i < t->resources->u.map.n && i < t->unit.nres; i++) {
+		const hg_node *k = t->resources->u.map.pairs[i].key;
+		if (k->u.scalar.len == len && memcmp(k->u.scalar.str, id, len) == 0)
+			return t->unit.res[i];
+	}
+	return NULL;
+}
+
+/*
+ * A Ref or GetAtt of a resource of the template (Ref / Fn::GetAtt, or the
+ * short forms !Ref / !GetAtt) as the reference the rules can follow; any
+ * other intrinsic stays opaque.
+ */
+static hg_value *intrinsic(struct raw *t, const hg_node *n, const char *fn, const hg_node *arg)
+{
+	hg_value *v = opaque(t->a, &n->span);
+	hg_ir_resource *target = NULL;
+	hg_expr *e;
+	bool attr = strcmp(fn, "Fn::GetAtt") == 0 || strcmp(fn, "!GetAtt") == 0;
+
+	if (!attr && strcmp(fn, "Ref") != 0 && strcmp(fn, "!Ref") != 0)
+		return v;
+	if (arg->kind == HG_NODE_SCALAR) {
+		const char *s = arg->u.scalar.str, *dot = attr ? strchr(s, '.') : NULL;
+		target = logical(t, s, dot ? (size_t)(dot - s) : arg->u.scalar.len);
+	} else if (attr && arg->kind == HG_NODE_SEQ && arg->u.seq.n == 2 &&
+	           arg->u.seq.items[0]->kind == HG_NODE_SCALAR)
+		target = logical(
+		        t, arg->u.seq.items[0]->u.scalar.str, arg->u.seq.items[0]->u.scalar.len);
+	if (!target)
+		return v; /* a parameter, a pseudo parameter */
+	e = hg_expr_new(t->a, attr ? HG_EX_ATTR : HG_EX_RESOURCE, &n->span);
+	e->u.res.res = target;
+	e->u.res.attr = "";
+	v->kind = HG_V_EXPR;
+	v->u.expr = e;
+	return v;
+}
+
+static hg_value *conv(struct raw *t, const hg_node *n)
+{
+	hg_arena *a = t->a;
 	hg_value *v;
 	size_t i;
 
 	if (n->tag && n->tag[0] == '!')
-		return opaque(a, &n->span); /* !Ref, !Sub, !GetAtt, ... */
+		return t->arm ? opaque(a, &n->span) : intrinsic(t, n, n->tag, n);
 	switch (n->kind) {
 	case HG_NODE_SCALAR: {
 		hg_scalar_value s = n->u.scalar.style == HG_STYLE_PLAIN
 		                            ? hg_node_scalar(n)
 		                            : (hg_scalar_value){HG_SCALAR_STRING, false, 0, 0};
-		if (arm && n->u.scalar.len > 1 && n->u.scalar.str[0] == '[' &&
+		if (t->arm && n->u.scalar.len > 1 && n->u.scalar.str[0] == '[' &&
 		        n->u.scalar.str[1] != '[' && n->u.scalar.str[n->u.scalar.len - 1] == ']')
 			return opaque(a, &n->span); /* an ARM expression */
 		switch (s.type) {
@@ -73,18 +126,20 @@ static hg_value *conv(hg_arena *a, const hg_node *n, bool arm)
 		v = hg_value_new(a, HG_V_LIST, &n->span);
 		v->u.list.items = HG_ANEWN(a, hg_value *, n->u.seq.n ? n->u.seq.n : 1);
 		for (i = 0; i < n->u.seq.n; i++)
-			v->u.list.items[v->u.list.n++] = conv(a, n->u.seq.items[i], arm);
+			v->u.list.items[v->u.list.n++] = conv(t, n->u.seq.items[i]);
 		return v;
 	case HG_NODE_MAP:
-		if (!arm && n->u.map.n == 1 && intrinsic_key(n->u.map.pairs[0].key->u.scalar.str))
-			return opaque(a, &n->span);
+		if (!t->arm && n->u.map.n == 1 &&
+		        intrinsic_key(n->u.map.pairs[0].key->u.scalar.str))
+			return intrinsic(
+			        t, n, n->u.map.pairs[0].key->u.scalar.str, n->u.map.pairs[0].value);
 		v = hg_value_new(a, HG_V_MAP, &n->span);
 		v->u.map.m = HG_ANEWN(a, hg_member, n->u.map.n ? n->u.map.n : 1);
 		for (i = 0; i < n->u.map.n; i++) {
 			hg_member *m = &v->u.map.m[v->u.map.n++];
 			m->key = n->u.map.pairs[i].key->u.scalar.str;
 			m->key_span = n->u.map.pairs[i].key->span;
-			m->value = conv(a, n->u.map.pairs[i].value, arm);
+			m->value = conv(t, n->u.map.pairs[i].value);
 		}
 		return v;
 	}
@@ -92,44 +147,57 @@ static hg_value *conv(hg_arena *a, const hg_node *n, bool arm)
 }
 
 /*
- * Check one resource (rn; key is its logical ID node for CloudFormation).
- * ARM child resources, in the parent's own "resources", follow with their
- * full type ("Microsoft.Network/virtualNetworks" + "subnets").
+ * A resource (rn; key is its logical ID node for CloudFormation), added to
+ * the unit without its properties (read once every resource is there, so
+ * that references between them resolve). ARM child resources, in the
+ * parent's own "resources", follow with their full type
+ * ("Microsoft.Network/virtualNetworks" + "subnets").
  */
-static void check_one(hg_arena *a, const hg_template *profile, const hg_template *cat, hg_ir *unit,
-        const hg_node *rn, const hg_node *key, const char *parent_type, bool arm, hg_diags *d)
+static void add(
+        struct raw *t, const hg_node *rn, const hg_node *key, const char *parent_type, hg_diags *d)
 {
-	const hg_node *type = hg_node_get(rn, arm ? "type" : "Type"), *props, *meta, *children;
-	hg_resource_decl *decl;
-	hg_ir_resource *r;
+	const hg_node *type = hg_node_get(rn, t->arm ? "type" : "Type"), *meta, *children;
+	hg_resource_decl *decl = HG_ANEW(t->a, hg_resource_decl);
+	hg_ir_resource *r = HG_ANEW(t->a, hg_ir_resource);
 	size_t i;
 
+	hg_grow_array(
+	        (void **)&t->unit.res, &t->unit.capres, t->unit.nres + 1, sizeof(*t->unit.res));
+	t->unit.res[t->unit.nres++] = r;
+	r->type = "";
 	if (!type || type->kind != HG_NODE_SCALAR)
-		return;
-	decl = HG_ANEW(a, hg_resource_decl);
-	r = HG_ANEW(a, hg_ir_resource);
+		return; /* no declaration: the rules pass it by */
+	r->decl = decl;
 	decl->name = key ? key->u.scalar.str : "";
 	decl->span = key ? key->span : rn->span;
 	decl->type = parent_type && !strchr(type->u.scalar.str, '/')
-	                     ? hg_arena_printf(a, "%s/%s", parent_type, type->u.scalar.str)
+	                     ? hg_arena_printf(t->a, "%s/%s", parent_type, type->u.scalar.str)
 	                     : type->u.scalar.str;
 	decl->type_span = type->span;
-	r->decl = decl;
 	r->type = decl->type;
 	r->span = decl->span;
-	props = arm ? rn : hg_node_get(rn, "Properties");
-	r->props = props ? conv(a, props, arm) : NULL;
-	meta = hg_node_get(rn, arm ? "metadata" : "Metadata");
+	meta = hg_node_get(rn, t->arm ? "metadata" : "Metadata");
 	meta = hg_node_get(hg_node_get(meta, "hinagata"), "suppress");
 	if (meta && hg_suppress_read(meta, d) == 0)
 		decl->suppress = meta;
-	unit->res[0] = r;
-	unit->nres = 1;
-	hg_rules_check(profile->rules, profile->nrules, unit, cat, d);
-	children = arm ? hg_node_get(rn, "resources") : NULL;
+	children = t->arm ? hg_node_get(rn, "resources") : NULL;
 	for (i = 0; children && children->kind == HG_NODE_SEQ && i < children->u.seq.n; i++)
-		check_one(
-		        a, profile, cat, unit, children->u.seq.items[i], NULL, decl->type, true, d);
+		add(t, children->u.seq.items[i], NULL, decl->type, d);
+}
+
+/* The properties of the resources, in the order add() put them in. */
+static void read_props(struct raw *t, const hg_node *rn, size_t *next)
+{
+	hg_ir_resource *r = t->unit.res[(*next)++];
+	const hg_node *props = t->arm ? rn : hg_node_get(rn, "Properties"), *children;
+	size_t i;
+
+	if (!r->decl)
+		return;
+	r->props = props ? conv(t, props) : NULL;
+	children = t->arm ? hg_node_get(rn, "resources") : NULL;
+	for (i = 0; children && children->kind == HG_NODE_SEQ && i < children->u.seq.n; i++)
+		read_props(t, children->u.seq.items[i], next);
 }
 
 int hg_check_template(
@@ -160,10 +228,9 @@ int hg_check_template_text(const char *path, const char *data, size_t len,
 	hg_search_dir *dirs = hg_xcalloc(opts->ntemplate_dirs + 1, sizeof(*dirs));
 	hg_registry *reg = NULL;
 	const hg_template *profile, *cat;
-	hg_ir unit;
-	hg_ir_resource *slot[1];
+	struct raw t;
 	const char *file;
-	size_t i, nd;
+	size_t i, nd, n, next;
 	bool arm = false;
 	int rc = 0;
 
@@ -219,18 +286,20 @@ int hg_check_template_text(const char *path, const char *data, size_t len,
 		rc = HG_EIO;
 		goto out;
 	}
-	memset(&unit, 0, sizeof(unit));
-	unit.a = a;
-	unit.target = arm ? HG_TARGET_AZURE : HG_TARGET_AWS;
-	unit.res = slot;
-	unit.capres = 1;
-	for (i = 0; i < (arm ? res->u.seq.n : res->u.map.n); i++) {
-		if (arm)
-			check_one(a, profile, cat, &unit, res->u.seq.items[i], NULL, NULL, true, d);
-		else
-			check_one(a, profile, cat, &unit, res->u.map.pairs[i].value,
-			        res->u.map.pairs[i].key, NULL, false, d);
-	}
+	memset(&t, 0, sizeof(t));
+	t.a = a;
+	t.arm = arm;
+	t.resources = arm ? NULL : res;
+	t.unit.a = a;
+	t.unit.target = arm ? HG_TARGET_AZURE : HG_TARGET_AWS;
+	n = arm ? res->u.seq.n : res->u.map.n;
+	for (i = 0; i < n; i++)
+		add(&t, arm ? res->u.seq.items[i] : res->u.map.pairs[i].value,
+		        arm ? NULL : res->u.map.pairs[i].key, NULL, d);
+	for (i = 0, next = 0; i < n; i++)
+		read_props(&t, arm ? res->u.seq.items[i] : res->u.map.pairs[i].value, &next);
+	hg_rules_check(profile->rules, profile->nrules, &t.unit, cat, d);
+	free(t.unit.res);
 	if (d->nerrors)
 		rc = HG_EINVALID;
 out:

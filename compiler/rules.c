@@ -8,7 +8,9 @@
  * that run into a value computed at deploy time stop there: the rule can
  * neither pass nor fail such a node at compile time, and the cloud's own
  * policy (the assignments of gc/azure/policy-baseline, the SCPs of the
- * Digital Agency) is what enforces it then.
+ * Digital Agency) is what enforces it then. One check looks past the
+ * resource: referenced_by asks whether another resource of the unit refers
+ * to it (a bucket's bucket policy).
  */
 #include "rules.h"
 
@@ -29,6 +31,7 @@ bool hg_rule_type_matches(const char *pattern, const char *type)
 }
 
 struct eval {
+	const hg_ir *root; /* every resource, for REFERENCED */
 	const hg_template *catalog;
 	hg_diags *d;
 	const hg_rule *rule;
@@ -317,6 +320,66 @@ static void contains(struct eval *ev, const hg_value *node)
 	                                                              : &node->span));
 }
 
+/* Whether v refers to res (or names it: name): 1 yes, 0 no, -1 not known before deploy time. */
+static int refers(const hg_value *v, const hg_ir_resource *res, const hg_value *name)
+{
+	v = plain(v);
+	if (!v)
+		return 0;
+	if (v->kind == HG_V_EXPR) {
+		const hg_expr *e = v->u.expr;
+		if (e->kind == HG_EX_RESOURCE || e->kind == HG_EX_ATTR)
+			return e->u.res.res == res;
+		return -1; /* a parameter, an import, a condition: could be it */
+	}
+	if (v->kind == HG_V_INTERP)
+		return -1;
+	return name && v->kind == HG_V_STR && same(v, name);
+}
+
+/* Whether some resource of the rule's ref_types in ir refers to res at the rule's path. */
+static int referenced_in(const struct eval *ev, const hg_ir *ir, const hg_value *name)
+{
+	const hg_rule *r = ev->rule;
+	size_t i, t;
+	int found = 0;
+
+	for (i = 0; i < ir->nres && found != 1; i++) {
+		const hg_ir_resource *o = ir->res[i];
+		int k;
+		if (o->nested) {
+			k = referenced_in(ev, o->nested, name);
+			found = k == 1 ? 1 : (k < 0 ? -1 : found);
+			continue;
+		}
+		if (o == ev->res || o->excluded || !o->props)
+			continue;
+		for (t = 0; t < r->nref_types; t++)
+			if (hg_rule_type_matches(r->ref_types[t], o->type))
+				break;
+		if (t == r->nref_types)
+			continue;
+		k = refers(at(o->props, r->path), ev->res, name);
+		found = k == 1 ? 1 : (k < 0 ? -1 : found);
+	}
+	return found;
+}
+
+/*
+ * REFERENCED: some other resource of the given types refers to this one
+ * (an S3 bucket's bucket policy). A referrer whose reference is computed at
+ * deploy time might be the one: no finding then.
+ */
+static void referenced(struct eval *ev)
+{
+	const hg_value *name = ev->rule->name_path ? at(ev->res->props, ev->rule->name_path) : NULL;
+
+	if (name && name->kind != HG_V_STR)
+		name = NULL;
+	if (referenced_in(ev, ev->root, name) == 0)
+		violation(ev, ev->res->decl ? &ev->res->decl->span : &ev->res->span);
+}
+
 static void check_node(struct eval *ev, const hg_value *node)
 {
 	const hg_rule *r = ev->rule;
@@ -347,6 +410,9 @@ static void check_node(struct eval *ev, const hg_value *node)
 		break;
 	case HG_RULE_CONTAINS:
 		contains(ev, node);
+		break;
+	case HG_RULE_REFERENCED:
+		referenced(ev);
 		break;
 	case HG_RULE_ALLOWED:
 	case HG_RULE_EQUALS:
@@ -379,7 +445,7 @@ static void check_unit(struct eval *ev, const hg_ir *ir)
 				break;
 		if (t == ev->rule->ntypes)
 			continue;
-		if (ev->rule->kind == HG_RULE_FORBIDDEN)
+		if (ev->rule->kind == HG_RULE_FORBIDDEN || ev->rule->kind == HG_RULE_REFERENCED)
 			check_node(ev, res->props ? res->props : &empty);
 		else
 			walk(ev, res->props ? res->props : &empty, ev->rule->select);
@@ -397,6 +463,7 @@ int hg_rules_check(const hg_rule *rules, size_t nrules, const hg_ir *ir, const h
 		if (!rules[i].control)
 			continue;
 		memset(&ev, 0, sizeof(ev));
+		ev.root = ir;
 		ev.catalog = catalog;
 		ev.d = d;
 		ev.rule = &rules[i];

@@ -1063,16 +1063,19 @@ static void read_requires(struct reader *r, const hg_node *n)
  *            | allowed: { path: PATH, values: [...] }
  *            | equals: { path: PATH, value: V }
  *            | ports_closed: { from: PATH, to: PATH, ports: [N...] }
- *            | contains: { path: PATH, item: [ { path: PATH, in: [...] }... ] } } ]
+ *            | contains: { path: PATH, item: [ { path: PATH, in: [...] }... ] }
+ *            | referenced_by: { types: [TYPE...], path: PATH, name: PATH } } ]
  *                                                                       (profiles)
  * PATH is dotted (properties.subnets[*].name); [*] walks a list.
  */
 static void read_rule(struct reader *r, const hg_node *n, hg_rule *q)
 {
 	static const char *const keys[] = {"control", "title", "types", "select", "unless", "when",
-	        "forbidden", "required", "allowed", "equals", "ports_closed", "contains", NULL};
+	        "forbidden", "required", "allowed", "equals", "ports_closed", "contains",
+	        "referenced_by", NULL};
 	static const char *const pp[] = {"from", "to", "ports", NULL};
 	static const char *const pc[] = {"path", "item", NULL};
+	static const char *const pr[] = {"types", "path", "name", NULL};
 	static const char *const pv[] = {"path", "values", NULL};
 	static const char *const pe[] = {"path", "value", NULL};
 	static const char *const pu[] = {"path", "in", NULL};
@@ -1195,11 +1198,33 @@ static void read_rule(struct reader *r, const hg_node *n, hg_rule *q)
 			fail(r);
 		}
 	}
+	if ((v = hg_node_get(n, "referenced_by")) != NULL && expect_map(r, v, "referenced_by")) {
+		kinds++;
+		check_keys(r, v, pr, "referenced_by");
+		q->kind = HG_RULE_REFERENCED;
+		if ((w = hg_node_get(v, "types")) != NULL && expect_seq(r, w, "types")) {
+			q->ref_types = HG_ANEWN(r->a, const char *, w->u.seq.n ? w->u.seq.n : 1);
+			for (i = 0; i < w->u.seq.n; i++)
+				if (expect_string(r, w->u.seq.items[i], "types"))
+					q->ref_types[q->nref_types++] = str_of(w->u.seq.items[i]);
+		}
+		if ((w = hg_node_get(v, "path")) != NULL && expect_string(r, w, "path"))
+			q->path = str_of(w);
+		if ((w = hg_node_get(v, "name")) != NULL && expect_string(r, w, "name"))
+			q->name_path = str_of(w);
+		if (!q->path || !q->nref_types) {
+			hg_diag_add(r->d, HG_D_MISSING_KEY, &v->span, q->path ? "types" : "path",
+			        "referenced_by", NULL);
+			fail(r);
+		}
+	}
 	if (kinds != 1) {
 		hg_diag_add(r->d, HG_D_MISSING_KEY, &n->span,
-		        HG_BI("one of forbidden, required, allowed, equals, ports_closed, contains",
-		                "forbidden, required, allowed, equals, ports_closed, contains "
-		                "のどれか 1 つ"),
+		        HG_BI("one of forbidden, required, allowed, equals, ports_closed, "
+		              "contains, "
+		              "referenced_by",
+		                "forbidden, required, allowed, equals, ports_closed, contains, "
+		                "referenced_by のどれか 1 つ"),
 		        HG_BI("a rule", "ルール"), NULL);
 		fail(r);
 	}

@@ -151,12 +151,13 @@ typedef struct hg_profile_req {
  * profile must satisfy (evaluated by rules.c; check reuses the same data).
  */
 typedef enum hg_rule_kind {
-	HG_RULE_FORBIDDEN, /* the type itself is not allowed */
-	HG_RULE_REQUIRED,  /* a path must be present */
-	HG_RULE_ALLOWED,   /* a value must be one of a list (strings: any case) */
-	HG_RULE_EQUALS,    /* a value must equal one value */
-	HG_RULE_PORTS,     /* a port range (from..to) must not include any of some ports */
-	HG_RULE_CONTAINS,  /* a list must hold an item that matches every condition */
+	HG_RULE_FORBIDDEN,  /* the type itself is not allowed */
+	HG_RULE_REQUIRED,   /* a path must be present */
+	HG_RULE_ALLOWED,    /* a value must be one of a list (strings: any case) */
+	HG_RULE_EQUALS,     /* a value must equal one value */
+	HG_RULE_PORTS,      /* a port range (from..to) must not include any of some ports */
+	HG_RULE_CONTAINS,   /* a list must hold an item that matches every condition */
+	HG_RULE_REFERENCED, /* another resource (of some types) must refer to this one */
 } hg_rule_kind;
 
 /* A condition on an item of a CONTAINS rule: its value at path is one of in. */
@@ -182,6 +183,9 @@ typedef struct hg_rule {
 	const char *from_path, *to_path; /* PORTS: the range (absent: all ports) */
 	hg_rule_match *item;             /* CONTAINS: the list is at path; its item ... */
 	size_t nitem;                    /* ... matches all of these */
+	const char **ref_types;          /* REFERENCED: a resource of these types refers ... */
+	size_t nref_types;               /* ... to this one at path (a Ref, or ... */
+	const char *name_path;           /* ... the constant at name_path of this one) */
 } hg_rule;
 
 /* A control of the catalog (templates/controls.yaml). */

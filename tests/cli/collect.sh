@@ -78,7 +78,7 @@ rc=$?
 set -e
 check "collect-aws exits 0 (got $rc: $(cat "$work/collect.err"))" [ $rc = 0 ]
 check "the stack files are saved" [ -s "$work/state/describe-stacks-city-a-juki-prod.json" ]
-check "one get-resource file per resource (38)" [ "$(ls "$work/state" | grep -c '^get-')" = 38 ]
+check "one get-resource file per resource (39)" [ "$(ls "$work/state" | grep -c '^get-')" = 39 ]
 check "list-resources for each type, all pages merged" \
 	[ "$(jq '.ResourceDescriptions | length' "$work/state/list-AWS-S3-Bucket.json")" = 5 ]
 check "--region is passed to every call" \

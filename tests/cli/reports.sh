@@ -106,7 +106,7 @@ from junitparser import JUnitXml, Failure, Skipped
 xml = JUnitXml.fromfile(sys.argv[1])
 cases = [c for suite in xml for c in suite]
 failed = sorted(c.name for c in cases if any(isinstance(r, Failure) for r in c.result))
-assert len(cases) == 39, len(cases)
+assert len(cases) == 40, len(cases)
 assert failed == ["AuditTrail (AWS::CloudTrail::Trail)", "DbSecurityGroup (AWS::EC2::SecurityGroup)",
                   "DocumentsBucket (AWS::S3::Bucket)", "city-a-juki-tmp-export (AWS::S3::Bucket)"], failed
 print("reports: JUnit read by junitparser: %d test cases, %d failures" % (len(cases), len(failed)))
