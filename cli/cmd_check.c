@@ -259,7 +259,39 @@ static const char *control_severity(json_t *sev, const hg_diag *dg)
 {
 	if (dg->code != HG_D_RULE_VIOLATION && dg->code != HG_D_SUPPRESSED)
 		return NULL;
-	return json_string_value(json_object_get(sev, dg->args[0] ? dg->args[0] : ""));
+	return json_string_value(
+	        json_object_get(json_object_get(sev, dg->args[0] ? dg->args[0] : ""), "severity"));
+}
+
+/* GitHub code scanning's security-severity for a catalog severity. */
+static const char *security_severity(const char *severity)
+{
+	static const char *const map[][2] = {
+	        {"critical", "9.5"}, {"high", "8.0"}, {"medium", "5.5"}, {"low", "3.0"}};
+	size_t i;
+	for (i = 0; severity && i < sizeof(map) / sizeof(*map); i++)
+		if (strcmp(map[i][0], severity) == 0)
+			return map[i][1];
+	return NULL;
+}
+
+/* A SARIF rule: its ID and, for a control, the catalog's title and severity. */
+static json_t *sarif_rule(const char *id, const hg_diag *dg, json_t *sev)
+{
+	json_t *r = json_pack("{s:s}", "id", id);
+	json_t *c = dg->code == HG_D_RULE_VIOLATION || dg->code == HG_D_SUPPRESSED
+	                    ? json_object_get(sev, dg->args[0] ? dg->args[0] : "")
+	                    : NULL;
+	const char *s = security_severity(json_string_value(json_object_get(c, "severity")));
+
+	if (json_string_value(json_object_get(c, "title")))
+		json_object_set_new(r, "shortDescription",
+		        json_pack("{s:s}", "text", json_string_value(json_object_get(c, "title"))));
+	if (s)
+		json_object_set_new(r, "properties",
+		        json_pack("{s:s, s:[s, s]}", "security-severity", s, "tags", "security",
+		                "government-cloud"));
+	return r;
 }
 
 static void json_report(hg_buf *out, const hg_diags *d, hg_lang lang, json_t *sev)
@@ -315,7 +347,7 @@ static void sarif_report(hg_buf *out, const hg_diags *d, hg_lang lang, json_t *s
 		if (!json_object_get(seen, rule)) {
 			json_object_set_new(
 			        seen, rule, json_integer((json_int_t)json_array_size(rules)));
-			json_array_append_new(rules, json_pack("{s:s}", "id", rule));
+			json_array_append_new(rules, sarif_rule(rule, dg, sev));
 		}
 		r = json_pack("{s:s, s:I, s:s, s:{s:s}}", "ruleId", rule, "ruleIndex",
 		        json_integer_value(json_object_get(seen, rule)), "level",
@@ -581,7 +613,10 @@ int hg_cmd_check(hg_cli *cli, int argc, char **argv)
 			for (r = 0; r < nrows; r++)
 				if (rows[r].severity)
 					json_object_set_new(severities, rows[r].id,
-					        json_string(rows[r].severity));
+					        json_pack("{s:s, s:s?}", "severity",
+					                rows[r].severity, "title",
+					                HG_L(cli->lang, rows[r].title_en,
+					                        rows[r].title_ja)));
 		hg_control_rows_free(rows, nrows);
 		hg_diags_dispose(&quiet);
 		write_report(&rep, &d, &f, format, cli->lang, severities);

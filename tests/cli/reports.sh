@@ -91,6 +91,9 @@ for r in results:
     loc = r["locations"][0]["physicalLocation"]
     assert loc["artifactLocation"]["uri"].endswith("vendor.yaml"), loc
     assert loc["region"]["startLine"] > 0 and r["message"]["text"], r
+for rule in doc["runs"][0]["tool"]["driver"]["rules"]:  # what code scanning shows
+    assert rule["shortDescription"]["text"], rule
+    assert float(rule["properties"]["security-severity"]) > 0, rule
 print("reports: check SARIF valid; rules %s" % ", ".join(rules))
 PY
 then :; else
