@@ -20,12 +20,14 @@
 #include "../compiler/compiler.h"
 #include "../drift/gitsrc.h"
 #include "cli.h"
+#include "config.h"
 
 static void help(hg_cli *cli)
 {
 	if (cli->lang == HG_LANG_JA)
-		fputs("使い方: hinagata check [--staged] [--templates DIR] [--lang ja|en] "
-		      "[PATH...]\n\n"
+		fputs("使い方: hinagata check [--staged] [--format text|json|sarif|junit] "
+		      "[--exclude PATH]...\n"
+		      "                      [--templates DIR] [--lang ja|en] [PATH...]\n\n"
 		      "コミット前の検査です。hinagata テンプレートがすべてコンパイルできること "
 		      "(出力は\n"
 		      "書きません)"
@@ -37,20 +39,32 @@ static void help(hg_cli *cli)
 		      "オプション:\n"
 		      "  --staged              作業ツリーではなく git のインデックス "
 		      "(ステージした内容) を検査\n"
+		      "  --format F            text (既定)、json、sarif、junit\n"
+		      "  --exclude PATH        ディレクトリをたどるときに PATH "
+		      "(ディレクトリかパターン) を除く。\n"
+		      "                        .hinagata.yaml の check.exclude にも書ける\n"
 		      "  --templates DIR       テンプレート検索パスの先頭に DIR を加える\n"
 		      "  --lang ja|en          言語 (既定はロケールから)\n\n"
 		      "終了コード: 0 問題なし、1 問題あり、2 実行できない。\n",
 		        stdout);
 	else
-		fputs("usage: hinagata check [--staged] [--templates DIR] [--lang ja|en] "
-		      "[PATH...]\n\n"
+		fputs("usage: hinagata check [--staged] [--format text|json|sarif|junit] "
+		      "[--exclude PATH]...\n"
+		      "                      [--templates DIR] [--lang ja|en] [PATH...]\n\n"
 		      "What a commit must pass: every hinagata template compiles (nothing is\n"
-		      "written), and compiled output in the repository is what its source "
-		      "compiles\n"
-		      "to now. PATH is a file or a directory (default: .).\n\n"
+		      "written), compiled output in the repository is what its source "
+		      "compiles to\n"
+		      "now, and hand-written CloudFormation and ARM templates keep the "
+		      "Government\n"
+		      "Cloud control rules. PATH is a file or a directory (default: .).\n\n"
 		      "Options:\n"
 		      "  --staged              check what is staged in the git index, not the "
 		      "working tree\n"
+		      "  --format F            text (default), json, sarif or junit\n"
+		      "  --exclude PATH        leave PATH (a directory or a pattern) out when "
+		      "walking\n"
+		      "                        directories; also check.exclude in "
+		      ".hinagata.yaml\n"
 		      "  --templates DIR       put DIR first on the template search path\n"
 		      "  --lang ja|en          language (default: from the locale)\n\n"
 		      "Exit status: 0 clean, 1 findings, 2 could not run.\n",
@@ -64,6 +78,8 @@ struct files {
 	size_t nout, capout;
 	char **raw; /* other YAML and JSON: maybe hand-written CloudFormation or ARM */
 	size_t nraw, capraw;
+	const char *const *exclude; /* paths under a directory walked that are left out */
+	size_t nexclude;
 };
 
 static void push(char ***list, size_t *n, size_t *cap, const char *s)
@@ -147,6 +163,8 @@ static void walk(struct files *f, const char *path, int depth)
 	char **names = NULL;
 	size_t n = 0, cap = 0, i;
 
+	if (depth > 0 && hg_path_excluded(path, f->exclude, f->nexclude))
+		return; /* a file or directory named on the command line is checked all the same */
 	if (hg_fs_is_dir(path) != 1) {
 		classify(f, path);
 		return;
@@ -478,9 +496,10 @@ static void write_report(hg_buf *out, const hg_diags *d, const struct files *f, 
 
 int hg_cmd_check(hg_cli *cli, int argc, char **argv)
 {
-	enum { OPT_STAGED = 256, OPT_TEMPLATES, OPT_LANG, OPT_FORMAT };
+	enum { OPT_STAGED = 256, OPT_TEMPLATES, OPT_LANG, OPT_FORMAT, OPT_EXCLUDE };
 	static const struct option longopts[] = {
 	        {"staged", no_argument, NULL, OPT_STAGED},
+	        {"exclude", required_argument, NULL, OPT_EXCLUDE},
 	        {"format", required_argument, NULL, OPT_FORMAT},
 	        {"templates", required_argument, NULL, OPT_TEMPLATES},
 	        {"lang", required_argument, NULL, OPT_LANG},
@@ -497,7 +516,9 @@ int hg_cmd_check(hg_cli *cli, int argc, char **argv)
 	char tmp[] = "/tmp/hinagata-staged-XXXXXX", *cwd = NULL;
 	const char **dirs = NULL;
 	hg_buf workdir = HG_BUF_INIT;
-	size_t i, nsources = 0;
+	hg_config cfg = {0};
+	const char **exclude = NULL;
+	size_t i, nsources = 0, nexclude = 0, capexclude = 0;
 	int c, rc = HG_EXIT_FAILURE;
 
 	memset(&f, 0, sizeof(f));
@@ -526,6 +547,11 @@ int hg_cmd_check(hg_cli *cli, int argc, char **argv)
 			break;
 		case OPT_TEMPLATES:
 			hg_cli_paths_add(&paths, optarg);
+			break;
+		case OPT_EXCLUDE:
+			hg_grow_array(
+			        (void **)&exclude, &capexclude, nexclude + 1, sizeof(*exclude));
+			exclude[nexclude++] = optarg;
 			break;
 		case OPT_LANG:
 			if (!hg_cli_set_lang(cli, optarg))
@@ -570,6 +596,18 @@ int hg_cmd_check(hg_cli *cli, int argc, char **argv)
 		hg_cli_print_diags(cli, &d);
 		goto out;
 	}
+	/* The repository's settings: from the index too, with --staged. */
+	if (hg_config_read(&cfg, HG_CONFIG_FILE, &d) < 0) {
+		hg_cli_print_diags(cli, &d);
+		rc = HG_EXIT_FAILURE;
+		goto out;
+	}
+	for (i = 0; i < cfg.nexclude; i++) {
+		hg_grow_array((void **)&exclude, &capexclude, nexclude + 1, sizeof(*exclude));
+		exclude[nexclude++] = cfg.exclude[i];
+	}
+	f.exclude = exclude;
+	f.nexclude = nexclude;
 	if (optind >= argc || staged)
 		walk(&f, ".", 0);
 	else
@@ -582,6 +620,8 @@ int hg_cmd_check(hg_cli *cli, int argc, char **argv)
 		dirs[i + 1] = paths.dirs[i];
 	o.template_dirs = dirs;
 	o.ntemplate_dirs = paths.ndirs + 1;
+	o.exclude = exclude;
+	o.nexclude = nexclude;
 	o.bundled_dir = paths.bundled;
 	o.schema_dir = paths.schemas;
 	nsources = f.nsrc;
@@ -643,6 +683,8 @@ out:
 	free(f.src);
 	free(f.out);
 	free(dirs);
+	free(exclude);
+	hg_config_dispose(&cfg);
 	hg_buf_dispose(&workdir);
 	hg_diags_dispose(&d);
 	hg_cli_paths_dispose(&paths);

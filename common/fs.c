@@ -7,6 +7,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <fnmatch.h>
 #include <ftw.h>
 #include <signal.h>
 #include <stdio.h>
@@ -200,4 +201,28 @@ static int remove_entry(const char *path, const struct stat *st, int flag, struc
 void hg_fs_remove_tree(const char *dir)
 {
 	nftw(dir, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
+}
+
+bool hg_path_excluded(const char *rel, const char *const *globs, size_t n)
+{
+	size_t i;
+
+	while (rel[0] == '.' && rel[1] == '/')
+		rel += 2;
+	for (i = 0; i < n; i++) {
+		const char *g = globs[i];
+		size_t len;
+		while (g[0] == '.' && g[1] == '/')
+			g += 2;
+		len = strlen(g);
+		while (len && g[len - 1] == '/')
+			len--;
+		if (!len)
+			continue;
+		if (strncmp(rel, g, len) == 0 && (rel[len] == '\0' || rel[len] == '/'))
+			return true;
+		if (fnmatch(g, rel, 0) == 0)
+			return true;
+	}
+	return false;
 }

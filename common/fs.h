@@ -11,6 +11,7 @@
 #ifndef HG_FS_H
 #define HG_FS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "buf.h"
@@ -51,4 +52,12 @@ void hg_fs_remove_tree(const char *dir);
 #ifdef __cplusplus
 }
 #endif
+/*
+ * Whether rel, a '/'-separated path relative to some root, is excluded by
+ * one of globs: a shell pattern matched against the whole path (fnmatch,
+ * where '*' also matches '/'), or a directory, which excludes everything
+ * below it. A leading "./" of either is ignored.
+ */
+bool hg_path_excluded(const char *rel, const char *const *globs, size_t n);
+
 #endif

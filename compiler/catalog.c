@@ -25,7 +25,9 @@ const hg_control *hg_catalog_control(const hg_template *cat, const char *id)
 static void known(const hg_template *cat, const char *id, const hg_span *at, hg_diags *d)
 {
 	if (!hg_catalog_control(cat, id))
-		hg_diag_add(d, HG_D_UNKNOWN_CONTROL, at, id, NULL);
+		hg_diag_add(d, HG_D_UNKNOWN_CONTROL, at, id, cat->name ? cat->name : "",
+		        cat->version_text ? cat->version_text : "", cat->file ? cat->file : "",
+		        NULL);
 }
 
 void hg_catalog_check_template(const hg_template *cat, const hg_template *t, hg_diags *d)

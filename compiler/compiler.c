@@ -227,7 +227,6 @@ int hg_compile(hg_output **outs, const char *const *inputs, size_t n,
         const hg_compile_options *opts, hg_diags *d)
 {
 	hg_arena *a = hg_arena_new();
-	hg_search_dir *dirs = hg_xcalloc(opts->ntemplate_dirs + 1, sizeof(*dirs));
 	hg_registry *reg;
 	hg_schemas *schemas = NULL;
 	hg_template **tmpls = hg_xcalloc(n ? n : 1, sizeof(*tmpls));
@@ -239,14 +238,7 @@ int hg_compile(hg_output **outs, const char *const *inputs, size_t n,
 	bool params_bad = false;
 
 	*outs = o;
-	for (i = 0; i < opts->ntemplate_dirs; i++)
-		dirs[i].path = opts->template_dirs[i];
-	if (opts->bundled_dir) {
-		dirs[i].path = opts->bundled_dir;
-		dirs[i++].display = "<hinagata>/templates";
-	}
-	reg = hg_registry_new(a, dirs, i);
-	free(dirs);
+	reg = hg_registry_of(a, opts);
 	if (opts->params_file &&
 	        read_params_file(&raw, &nraw, &capraw, a, d, opts->params_file) < 0)
 		params_bad = true;
@@ -378,22 +370,14 @@ static char *dup_or_null(const char *s)
 int hg_catalog_list(hg_control_row **rows, size_t *n, const hg_compile_options *opts, hg_diags *d)
 {
 	hg_arena *a = hg_arena_new();
-	hg_search_dir *dirs = hg_xcalloc(opts->ntemplate_dirs + 1, sizeof(*dirs));
 	hg_registry *reg;
 	const hg_template *cat;
-	size_t i, k, nd;
+	size_t i, k;
 	int rc = 0;
 
 	*rows = NULL;
 	*n = 0;
-	for (nd = 0; nd < opts->ntemplate_dirs; nd++)
-		dirs[nd].path = opts->template_dirs[nd];
-	if (opts->bundled_dir) {
-		dirs[nd].path = opts->bundled_dir;
-		dirs[nd++].display = "<hinagata>/templates";
-	}
-	reg = hg_registry_new(a, dirs, nd);
-	free(dirs);
+	reg = hg_registry_of(a, opts);
 	cat = hg_registry_get(reg, d, HG_DOC_CATALOG, HG_CATALOG_NAME);
 	if (!cat) {
 		hg_diag_add(d, HG_D_TEMPLATE_NOT_FOUND, NULL, HG_CATALOG_NAME,

@@ -26,10 +26,12 @@ typedef struct hg_compile_options {
 	unsigned version;
 	const char *const *template_dirs; /* search path, in order */
 	size_t ntemplate_dirs;
-	const char *bundled_dir;   /* the bundled templates/, searched last and shown
-	                              as "<hinagata>/templates" in messages */
-	const char *schema_dir;    /* schemas/ (with aws/ and azure/) */
-	const char *const *params; /* "NAME=VALUE" for the root templates */
+	const char *const *exclude; /* paths under each template dir not searched */
+	size_t nexclude;            /* (hg_path_excluded) */
+	const char *bundled_dir;    /* the bundled templates/, searched last and shown
+	                               as "<hinagata>/templates" in messages */
+	const char *schema_dir;     /* schemas/ (with aws/ and azure/) */
+	const char *const *params;  /* "NAME=VALUE" for the root templates */
 	size_t nparams;
 	const char *params_file; /* YAML or JSON mapping NAME: VALUE, or NULL */
 } hg_compile_options;
@@ -37,7 +39,7 @@ typedef struct hg_compile_options {
 #define HG_COMPILE_OPTIONS_VERSION 1
 #define HG_COMPILE_OPTIONS_INIT                                                                    \
 	{                                                                                          \
-		HG_COMPILE_OPTIONS_VERSION, NULL, 0, NULL, NULL, NULL, 0, NULL                     \
+		HG_COMPILE_OPTIONS_VERSION, NULL, 0, NULL, 0, NULL, NULL, NULL, 0, NULL            \
 	}
 
 typedef struct hg_output {

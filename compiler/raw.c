@@ -225,12 +225,11 @@ int hg_check_template_text(const char *path, const char *data, size_t len,
 	hg_diags scratch = HG_DIAGS_INIT;
 	hg_node *root = NULL;
 	const hg_node *res, *schema;
-	hg_search_dir *dirs = hg_xcalloc(opts->ntemplate_dirs + 1, sizeof(*dirs));
 	hg_registry *reg = NULL;
 	const hg_template *profile, *cat;
 	struct raw t;
 	const char *file;
-	size_t i, nd, n, next;
+	size_t i, n, next;
 	bool arm = false;
 	int rc = 0;
 
@@ -271,13 +270,7 @@ int hg_check_template_text(const char *path, const char *data, size_t len,
 		goto out;
 	}
 	res = hg_node_get(root, arm ? "resources" : "Resources");
-	for (nd = 0; nd < opts->ntemplate_dirs; nd++)
-		dirs[nd].path = opts->template_dirs[nd];
-	if (opts->bundled_dir) {
-		dirs[nd].path = opts->bundled_dir;
-		dirs[nd++].display = "<hinagata>/templates";
-	}
-	reg = hg_registry_new(a, dirs, nd);
+	reg = hg_registry_of(a, opts);
 	profile = hg_registry_get(reg, d, HG_DOC_PROFILE, arm ? "gc-azure" : "gc-aws");
 	cat = hg_registry_get(reg, d, HG_DOC_CATALOG, HG_CATALOG_NAME);
 	if (!profile) {
@@ -305,7 +298,6 @@ int hg_check_template_text(const char *path, const char *data, size_t len,
 out:
 	if (reg)
 		hg_registry_free(reg);
-	free(dirs);
 	hg_buf_dispose(&text);
 	hg_diags_dispose(&scratch);
 	hg_arena_dispose(a);

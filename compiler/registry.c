@@ -17,6 +17,7 @@
 #include <sys/stat.h>
 
 #include "../common/fs.h"
+#include "compiler.h"
 
 struct entry {
 	const hg_template *t;
@@ -26,6 +27,8 @@ struct hg_registry {
 	hg_arena *a;
 	char **dirs;
 	char **displays; /* NULL entries: show the path */
+	const char *const **excludes;
+	size_t *nexcludes;
 	size_t ndirs;
 	bool scanned;
 	struct entry *entries;
@@ -46,12 +49,36 @@ hg_registry *hg_registry_new(hg_arena *a, const hg_search_dir *dirs, size_t ndir
 	r->a = a;
 	r->dirs = hg_xcalloc(ndirs ? ndirs : 1, sizeof(*r->dirs));
 	r->displays = hg_xcalloc(ndirs ? ndirs : 1, sizeof(*r->displays));
+	r->excludes = hg_xcalloc(ndirs ? ndirs : 1, sizeof(*r->excludes));
+	r->nexcludes = hg_xcalloc(ndirs ? ndirs : 1, sizeof(*r->nexcludes));
 	for (i = 0; i < ndirs; i++) {
 		r->dirs[i] = hg_xstrdup(dirs[i].path);
 		r->displays[i] = dirs[i].display ? hg_xstrdup(dirs[i].display) : NULL;
+		r->excludes[i] = dirs[i].exclude;
+		r->nexcludes[i] = dirs[i].nexclude;
 	}
 	r->ndirs = ndirs;
 	hg_diags_init(&r->scratch);
+	return r;
+}
+
+hg_registry *hg_registry_of(hg_arena *a, const hg_compile_options *opts)
+{
+	hg_search_dir *dirs = hg_xcalloc(opts->ntemplate_dirs + 1, sizeof(*dirs));
+	hg_registry *r;
+	size_t n;
+
+	for (n = 0; n < opts->ntemplate_dirs; n++) {
+		dirs[n].path = opts->template_dirs[n];
+		dirs[n].exclude = opts->exclude;
+		dirs[n].nexclude = opts->nexclude;
+	}
+	if (opts->bundled_dir) {
+		dirs[n].path = opts->bundled_dir;
+		dirs[n++].display = "<hinagata>/templates";
+	}
+	r = hg_registry_new(a, dirs, n);
+	free(dirs);
 	return r;
 }
 
@@ -66,6 +93,8 @@ void hg_registry_free(hg_registry *r)
 	}
 	free(r->dirs);
 	free(r->displays);
+	free(r->excludes);
+	free(r->nexcludes);
 	free(r->entries);
 	hg_diags_dispose(&r->scratch);
 	free(r);
@@ -134,7 +163,9 @@ static void scan_file(hg_registry *r, hg_diags *d, const char *path, const char 
 	hg_registry_add(r, t);
 }
 
-static void scan_dir(hg_registry *r, hg_diags *d, const char *dir, const char *display, int depth)
+/* The files of search directory k under dir (rel: dir relative to the search directory). */
+static void scan_dir(hg_registry *r, hg_diags *d, size_t k, const char *dir, const char *rel,
+        const char *display, int depth)
 {
 	DIR *dp;
 	struct dirent *de;
@@ -153,15 +184,19 @@ static void scan_dir(hg_registry *r, hg_diags *d, const char *dir, const char *d
 	/* readdir order differs between file systems; sort for determinism. */
 	qsort(names, n, sizeof(*names), cmp_str);
 	for (i = 0; i < n; i++) {
-		hg_buf path = HG_BUF_INIT, shown = HG_BUF_INIT;
+		hg_buf path = HG_BUF_INIT, shown = HG_BUF_INIT, sub = HG_BUF_INIT;
 		hg_buf_printf(&path, "%s/%s", dir, names[i]);
 		hg_buf_printf(&shown, "%s/%s", display ? display : dir, names[i]);
-		if (hg_fs_is_dir(path.ptr))
-			scan_dir(r, d, path.ptr, display ? shown.ptr : NULL, depth + 1);
+		hg_buf_printf(&sub, "%s%s%s", rel, *rel ? "/" : "", names[i]);
+		if (hg_path_excluded(sub.ptr, r->excludes[k], r->nexcludes[k]))
+			; /* not on the search path */
+		else if (hg_fs_is_dir(path.ptr))
+			scan_dir(r, d, k, path.ptr, sub.ptr, display ? shown.ptr : NULL, depth + 1);
 		else if (has_suffix(names[i], ".yaml") || has_suffix(names[i], ".yml"))
 			scan_file(r, d, path.ptr, display ? shown.ptr : NULL);
 		hg_buf_dispose(&path);
 		hg_buf_dispose(&shown);
+		hg_buf_dispose(&sub);
 		free(names[i]);
 	}
 	free(names);
@@ -174,7 +209,7 @@ static void scan(hg_registry *r, hg_diags *d)
 		return;
 	r->scanned = true;
 	for (i = 0; i < r->ndirs; i++)
-		scan_dir(r, d, r->dirs[i], r->displays[i], 0);
+		scan_dir(r, d, i, r->dirs[i], "", r->displays[i], 0);
 }
 
 const char *hg_registry_path_text(hg_registry *r)

@@ -28,6 +28,8 @@ typedef struct hg_registry hg_registry;
 typedef struct hg_search_dir {
 	const char *path;
 	const char *display;
+	const char *const *exclude; /* paths under path not to read (hg_path_excluded; */
+	size_t nexclude;            /* borrowed: must outlive the registry) */
 } hg_search_dir;
 
 /*
@@ -35,6 +37,11 @@ typedef struct hg_search_dir {
  * must outlive the registry). Free with hg_registry_free.
  */
 hg_registry *hg_registry_new(hg_arena *a, const hg_search_dir *dirs, size_t ndirs);
+
+struct hg_compile_options;
+/* A registry over the search path of opts: its template dirs (without what
+ * opts excludes), then the bundled templates. */
+hg_registry *hg_registry_of(hg_arena *a, const struct hg_compile_options *opts);
 void hg_registry_free(hg_registry *r);
 
 /*

@@ -28,7 +28,8 @@ static hg_diags lib_diags;
 
 static void init(void)
 {
-	const hg_search_dir dirs[] = {{HG_SOURCE_DIR "/templates", "<hinagata>/templates"}};
+	const hg_search_dir dirs[] = {
+	        {.path = HG_SOURCE_DIR "/templates", .display = "<hinagata>/templates"}};
 	const hg_template *t;
 	lib_arena = hg_arena_new();
 	hg_diags_init(&lib_diags);

@@ -71,6 +71,11 @@ expect 2 "bad --lang" "$hinagata" --lang fr compile good.yaml
 expect 2 "-o - with two inputs" "$hinagata" compile -o - good.yaml good.yaml
 expect 2 "check a path that is not there" "$hinagata" check good.yaml missing.yaml
 contains err "error[HG9001]: cannot read missing.yaml: No such file or directory" "check names the missing path"
+mkdir -p tree/fixtures && printf 'hinagata: 1\ntemplate: x/y\n' >tree/fixtures/broken.yaml && cp good.yaml tree/
+expect 1 "check walks into fixtures" "$hinagata" check tree
+expect 0 "check --exclude leaves them out" "$hinagata" check --exclude tree/fixtures tree
+expect 1 "a file named on the command line is checked even when excluded" \
+	"$hinagata" check --exclude tree/fixtures tree/fixtures/broken.yaml
 
 # --- compiling ---
 expect 0 "compile a good template" "$hinagata" compile good.yaml

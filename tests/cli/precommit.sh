@@ -132,6 +132,19 @@ check "... naming the rule" grep -q 'HG3002' "$work/out3"
 printf '%s\n# reviewed\n' "$good" >app.yaml
 git add app.yaml
 check "the plain hook lets the fixed index through" git commit -qm fixed
+# Test fixtures, deliberately broken, committed once .hinagata.yaml (as
+# staged) leaves them out; the same file only in the working tree does not.
+mkdir -p fixtures
+printf '%s\n' "$bad" >fixtures/broken.yaml
+git add fixtures/broken.yaml
+printf 'check:\n  exclude: [fixtures]\n' >.hinagata.yaml
+set +e
+git commit -qm "a fixture, .hinagata.yaml not staged" >"$work/out5" 2>&1
+rc=$?
+set -e
+check "the hook reads .hinagata.yaml from the index, not the working tree" [ $rc != 0 ]
+git add .hinagata.yaml
+check "a staged .hinagata.yaml leaves the fixtures out" git commit -qm "fixtures, excluded"
 echo "#!/bin/sh" >.git/hooks/pre-commit
 set +e
 "$hinagata" hook install >/dev/null 2>&1

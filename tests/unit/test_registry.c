@@ -61,6 +61,7 @@ Test(registry, picks_the_highest_matching_release)
 	char p1[128], p2[128];
 	hg_search_dir dirs[2];
 	hg_registry *r;
+	memset(dirs, 0, sizeof(dirs));
 	snprintf(p1, sizeof(p1), "%s/one", dir);
 	snprintf(p2, sizeof(p2), "%s/two", dir);
 	dirs[0].path = p2; /* earlier directories win for the same version */
@@ -93,4 +94,35 @@ Test(registry, picks_the_highest_matching_release)
 	hg_registry_free(r);
 	hg_diags_dispose(&d);
 	hg_arena_dispose(a);
+}
+
+/* Excluded paths (a directory, a pattern) are not on the search path. */
+Test(registry, skips_excluded_paths)
+{
+	static const char *const exclude[] = {"one/lib-2*", "./one/lib-1.4.2.yaml", "two/"};
+	hg_arena *a = hg_arena_new();
+	hg_diags d = HG_DIAGS_INIT;
+	hg_search_dir dirs[1];
+	hg_registry *r;
+
+	memset(dirs, 0, sizeof(dirs));
+	dirs[0].path = dir;
+	dirs[0].exclude = exclude;
+	dirs[0].nexclude = 3;
+	r = hg_registry_new(a, dirs, 1);
+	cr_assert_str_eq(find(r, &d, a, NULL), "1.0.0");
+	hg_registry_free(r);
+	hg_diags_dispose(&d);
+	hg_arena_dispose(a);
+}
+
+Test(registry, path_excluded)
+{
+	static const char *const g[] = {"tests/golden", "*.tmp.yaml", "lib/*/old"};
+	cr_assert(hg_path_excluded("tests/golden", g, 3));
+	cr_assert(hg_path_excluded("./tests/golden/a/input.yaml", g, 3));
+	cr_assert_not(hg_path_excluded("tests/goldenrod/x.yaml", g, 3));
+	cr_assert(hg_path_excluded("a/b/c.tmp.yaml", g, 3)); /* '*' matches '/' too */
+	cr_assert(hg_path_excluded("lib/x/y/old", g, 3));
+	cr_assert_not(hg_path_excluded("templates/aws/audit-trail.yaml", g, 3));
 }

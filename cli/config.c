@@ -1,0 +1,119 @@
+/*
+ * config.c: .hinagata.yaml, a repository's settings (see config.h).
+ * Part of hinagata; see LICENSE.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../common/arena.h"
+#include "../common/fs.h"
+#include "../common/util.h"
+#include "../compiler/yaml_load.h"
+
+/* Keys of a mapping other than the allowed ones are HG0101. */
+static bool only_keys(const hg_node *map, const char *const *keys, const char *what, hg_diags *d)
+{
+	bool ok = true;
+	size_t i, k;
+
+	for (i = 0; i < map->u.map.n; i++) {
+		const hg_node *key = map->u.map.pairs[i].key;
+		for (k = 0; keys[k] && strcmp(keys[k], key->u.scalar.str) != 0; k++)
+			;
+		if (!keys[k]) {
+			hg_diag_add(d, HG_D_UNKNOWN_KEY, &key->span, key->u.scalar.str, what, NULL);
+			ok = false;
+		}
+	}
+	return ok;
+}
+
+static bool want(const hg_node *n, hg_node_kind kind, const char *what, hg_diags *d)
+{
+	if (n->kind == kind)
+		return true;
+	hg_diag_add(d, HG_D_WRONG_TYPE, &n->span, what,
+	        kind == HG_NODE_MAP   ? HG_BI("a mapping", "マッピング")
+	        : kind == HG_NODE_SEQ ? HG_BI("a list", "リスト")
+	                              : HG_BI("a string", "文字列"),
+	        hg_node_kind_name(n), NULL);
+	return false;
+}
+
+static bool read_check(hg_config *c, const hg_node *check, hg_diags *d)
+{
+	static const char *const keys[] = {"exclude", NULL};
+	const hg_node *ex;
+	bool ok;
+	size_t i;
+
+	if (!want(check, HG_NODE_MAP, "check", d))
+		return false;
+	ok = only_keys(check, keys, "check", d);
+	if ((ex = hg_node_get(check, "exclude")) == NULL)
+		return ok;
+	if (!want(ex, HG_NODE_SEQ, "exclude", d))
+		return false;
+	c->exclude = hg_xcalloc(ex->u.seq.n + 1, sizeof(char *));
+	for (i = 0; i < ex->u.seq.n; i++) {
+		const hg_node *g = ex->u.seq.items[i];
+		if (want(g, HG_NODE_SCALAR, "exclude", d))
+			c->exclude[c->nexclude++] = hg_xstrdup(g->u.scalar.str);
+		else
+			ok = false;
+	}
+	return ok;
+}
+
+int hg_config_read(hg_config *c, const char *path, hg_diags *d)
+{
+	static const char *const keys[] = {"check", NULL};
+	hg_buf text = HG_BUF_INIT;
+	hg_arena *a;
+	hg_node *root = NULL;
+	const hg_node *check;
+	const char *file;
+	size_t size;
+	int rc;
+
+	memset(c, 0, sizeof(*c));
+	rc = hg_fs_read(&text, path, 1u << 20, &size);
+	if (rc < 0) {
+		int e = errno;
+		hg_buf_dispose(&text);
+		if (rc == HG_EIO && e == ENOENT)
+			return 0;
+		hg_diag_add(d, HG_D_IO_READ, NULL, path,
+		        rc == HG_EIO ? strerror(e)
+		                     : HG_BI("the file is too large", "ファイルが大きすぎます"),
+		        NULL);
+		return HG_EIO;
+	}
+	a = hg_arena_new();
+	file = hg_diags_source(d, path, text.ptr, text.size);
+	rc = hg_yaml_load(&root, a, d, file, text.ptr, text.size, NULL);
+	if (rc == 0 && root && want(root, HG_NODE_MAP, HG_CONFIG_FILE, d)) {
+		bool ok = only_keys(root, keys, HG_CONFIG_FILE, d);
+		if ((check = hg_node_get(root, "check")) != NULL)
+			ok = read_check(c, check, d) && ok;
+		rc = ok ? 0 : HG_EINVALID;
+	} else if (rc == 0 && root)
+		rc = HG_EINVALID;
+	hg_arena_dispose(a);
+	hg_buf_dispose(&text);
+	if (rc < 0)
+		hg_config_dispose(c);
+	return rc;
+}
+
+void hg_config_dispose(hg_config *c)
+{
+	size_t i;
+	for (i = 0; i < c->nexclude; i++)
+		free(c->exclude[i]);
+	free(c->exclude);
+	memset(c, 0, sizeof(*c));
+}

@@ -1,0 +1,32 @@
+/*
+ * config.h: a repository's settings for hinagata, in .hinagata.yaml at its
+ * root:
+ *
+ *   check:
+ *     exclude: [tests/fixtures, "*.broken.yaml"]
+ *
+ * Part of hinagata; see LICENSE.
+ */
+#ifndef HG_CLI_CONFIG_H
+#define HG_CLI_CONFIG_H
+
+#include <stddef.h>
+
+#include "../common/diag.h"
+
+#define HG_CONFIG_FILE ".hinagata.yaml"
+
+typedef struct hg_config {
+	char **exclude; /* owned; paths hinagata check leaves out (hg_path_excluded) */
+	size_t nexclude;
+} hg_config;
+
+/*
+ * Read path into *c (zeroed first). A missing file is no settings. Returns
+ * 0; HG_EINVALID with diagnostics in d (positions in path) when the file is
+ * not valid; HG_EIO when it cannot be read. Free with hg_config_dispose.
+ */
+int hg_config_read(hg_config *c, const char *path, hg_diags *d);
+void hg_config_dispose(hg_config *c);
+
+#endif
