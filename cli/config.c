@@ -68,14 +68,33 @@ static bool read_check(hg_config *c, const hg_node *check, hg_diags *d)
 	return ok;
 }
 
-int hg_config_read(hg_config *c, const char *path, hg_diags *d)
+int hg_config_parse(hg_config *c, const char *path, const char *text, size_t len, hg_diags *d)
 {
 	static const char *const keys[] = {"check", NULL};
-	hg_buf text = HG_BUF_INIT;
-	hg_arena *a;
+	hg_arena *a = hg_arena_new();
 	hg_node *root = NULL;
 	const hg_node *check;
-	const char *file;
+	const char *file = hg_diags_source(d, path, text, len);
+	int rc;
+
+	memset(c, 0, sizeof(*c));
+	rc = hg_yaml_load(&root, a, d, file, text, len, NULL);
+	if (rc == 0 && root && want(root, HG_NODE_MAP, HG_CONFIG_FILE, d)) {
+		bool ok = only_keys(root, keys, HG_CONFIG_FILE, d);
+		if ((check = hg_node_get(root, "check")) != NULL)
+			ok = read_check(c, check, d) && ok;
+		rc = ok ? 0 : HG_EINVALID;
+	} else if (rc == 0 && root)
+		rc = HG_EINVALID;
+	hg_arena_dispose(a);
+	if (rc < 0)
+		hg_config_dispose(c);
+	return rc;
+}
+
+int hg_config_read(hg_config *c, const char *path, hg_diags *d)
+{
+	hg_buf text = HG_BUF_INIT;
 	size_t size;
 	int rc;
 
@@ -92,20 +111,8 @@ int hg_config_read(hg_config *c, const char *path, hg_diags *d)
 		        NULL);
 		return HG_EIO;
 	}
-	a = hg_arena_new();
-	file = hg_diags_source(d, path, text.ptr, text.size);
-	rc = hg_yaml_load(&root, a, d, file, text.ptr, text.size, NULL);
-	if (rc == 0 && root && want(root, HG_NODE_MAP, HG_CONFIG_FILE, d)) {
-		bool ok = only_keys(root, keys, HG_CONFIG_FILE, d);
-		if ((check = hg_node_get(root, "check")) != NULL)
-			ok = read_check(c, check, d) && ok;
-		rc = ok ? 0 : HG_EINVALID;
-	} else if (rc == 0 && root)
-		rc = HG_EINVALID;
-	hg_arena_dispose(a);
+	rc = hg_config_parse(c, path, text.ptr, text.size, d);
 	hg_buf_dispose(&text);
-	if (rc < 0)
-		hg_config_dispose(c);
 	return rc;
 }
 

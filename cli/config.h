@@ -27,6 +27,8 @@ typedef struct hg_config {
  * not valid; HG_EIO when it cannot be read. Free with hg_config_dispose.
  */
 int hg_config_read(hg_config *c, const char *path, hg_diags *d);
+/* The same from text (len bytes) read from path. Returns 0 or HG_EINVALID. */
+int hg_config_parse(hg_config *c, const char *path, const char *text, size_t len, hg_diags *d);
 void hg_config_dispose(hg_config *c);
 
 #endif

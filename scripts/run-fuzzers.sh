@@ -8,7 +8,8 @@ seconds=${2:-20}
 top=$(cd "$(dirname "$0")/.." && pwd)
 corpus=$build/fuzz-corpus
 art=$build/fuzz-artifacts/
-mkdir -p "$corpus/template" "$corpus/expr" "$corpus/semver" "$corpus/export" "$corpus/check" "$art"
+mkdir -p "$corpus/template" "$corpus/expr" "$corpus/semver" "$corpus/export" "$corpus/check" \
+	"$corpus/config" "$art"
 # Seeds: every template, sample and golden input in the repository.
 find "$top/templates" "$top/samples" "$top/tests/golden" -name '*.yaml' | while read -r f; do
 	cp "$f" "$corpus/template/$(echo "$f" | cksum | cut -d' ' -f1).yaml"
@@ -27,7 +28,11 @@ status=0
 find "$top/tests/golden" -path '*check*' \( -name '*.yaml' -o -name '*.json' \) | while read -r f; do
 	cp "$f" "$corpus/check/$(echo "$f" | cksum | cut -d' ' -f1)"
 done
-for t in template expr semver export check; do
+# Seeds of the settings reader: every .hinagata.yaml in the repository.
+find "$top" -name .hinagata.yaml -not -path '*/_build*' | while read -r f; do
+	cp "$f" "$corpus/config/$(echo "$f" | cksum | cut -d' ' -f1).yaml"
+done
+for t in template expr semver export check config; do
 	echo "== fuzz_$t for ${seconds}s"
 	if ! "$build/fuzz/fuzz_$t" -max_total_time="$seconds" -max_len=65536 -timeout=10 \
 		-artifact_prefix="$art" "$corpus/$t" >"$build/fuzz-$t.log" 2>&1; then
