@@ -28,9 +28,20 @@ broken = {"hinagata": 1, "template": "t/x", "version": "1.0.0", "target": "gcp",
 if not list(validator.iter_errors(broken)):
     print("FAIL: a broken template validates")
     bad += 1
+# .hinagata.yaml files against theirs (the golden case of a wrong one must fail).
+cschema = json.load(open(os.path.join(top, "schemas/hinagata-config.schema.json")))
+cvalid = jsonschema.validators.validator_for(cschema)(cschema)
+configs = sorted(glob.glob(os.path.join(top, ".hinagata.yaml")) +
+                 glob.glob(os.path.join(top, "tests/golden/*/.hinagata.yaml")))
+for f in configs:
+    errors = list(cvalid.iter_errors(yaml.safe_load(open(f, encoding="utf-8"))))
+    if bool(errors) != ("invalid" in f):
+        print("FAIL: %s: %s" % (os.path.relpath(f, top), errors[0].message if errors else "validates"))
+        bad += 1
 if bad:
     sys.exit(1)
-print("schema: %d templates, profiles and samples validate; a broken one does not" % len(files))
+print("schema: %d templates, profiles and samples validate; a broken one does not; "
+      "%d .hinagata.yaml files as expected" % (len(files), len(configs)))
 PY
 	fi
 done
