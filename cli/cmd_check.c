@@ -80,6 +80,7 @@ struct files {
 	size_t nraw, capraw;
 	const char *const *exclude; /* paths under a directory walked that are left out */
 	size_t nexclude;
+	hg_git_ignores *ignores; /* what git ignores, for a walk of the working tree */
 };
 
 static void push(char ***list, size_t *n, size_t *cap, const char *s)
@@ -163,8 +164,10 @@ static void walk(struct files *f, const char *path, int depth)
 	char **names = NULL;
 	size_t n = 0, cap = 0, i;
 
-	if (depth > 0 && hg_path_excluded(path, f->exclude, f->nexclude))
-		return; /* a file or directory named on the command line is checked all the same */
+	/* A file or directory named on the command line is checked all the same. */
+	if (depth > 0 && (hg_path_excluded(path, f->exclude, f->nexclude) ||
+	                         (f->ignores && hg_git_ignored(f->ignores, path))))
+		return;
 	if (hg_fs_is_dir(path) != 1) {
 		classify(f, path);
 		return;
@@ -608,6 +611,8 @@ int hg_cmd_check(hg_cli *cli, int argc, char **argv)
 	}
 	f.exclude = exclude;
 	f.nexclude = nexclude;
+	if (!staged) /* the index holds no ignored files */
+		f.ignores = hg_git_ignores_open(".");
 	if (optind >= argc || staged)
 		walk(&f, ".", 0);
 	else
@@ -684,6 +689,7 @@ out:
 	free(f.out);
 	free(dirs);
 	free(exclude);
+	hg_git_ignores_free(f.ignores);
 	hg_config_dispose(&cfg);
 	hg_buf_dispose(&workdir);
 	hg_diags_dispose(&d);

@@ -5,10 +5,12 @@
  * libgit2 errors are translated once, here, into diagnostics with the
  * library's own message (the "git:" code HG9005).
  */
+#define _XOPEN_SOURCE 700 /* realpath */
 #include "gitsrc.h"
 
 #include <git2.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "../common/fs.h"
@@ -201,4 +203,62 @@ int hg_git_dir(const char *start, hg_buf *out, hg_diags *d)
 	git_repository_free(repo);
 	git_libgit2_shutdown();
 	return rc;
+}
+
+struct hg_git_ignores {
+	git_repository *repo;
+	char *prefix; /* start relative to the working directory, "" or ending in '/' */
+};
+
+hg_git_ignores *hg_git_ignores_open(const char *start)
+{
+	hg_git_ignores *g;
+	git_repository *repo = NULL;
+	const char *wd;
+	char *abs;
+	size_t n;
+
+	git_libgit2_init();
+	if (git_repository_open_ext(&repo, start, 0, NULL) < 0 ||
+	        (wd = git_repository_workdir(repo)) == NULL || (abs = realpath(start, NULL)) == NULL) {
+		git_repository_free(repo);
+		git_libgit2_shutdown();
+		return NULL;
+	}
+	g = hg_xcalloc(1, sizeof(*g));
+	g->repo = repo;
+	n = strlen(wd); /* ends in '/' */
+	if (strncmp(abs, wd, n) == 0 && abs[n]) { /* start is below the working directory */
+		hg_buf p = HG_BUF_INIT;
+		hg_buf_printf(&p, "%s/", abs + n);
+		g->prefix = hg_xstrdup(p.ptr);
+		hg_buf_dispose(&p);
+	} else
+		g->prefix = hg_xstrdup("");
+	free(abs);
+	return g;
+}
+
+bool hg_git_ignored(hg_git_ignores *g, const char *path)
+{
+	hg_buf p = HG_BUF_INIT;
+	int ignored = 0;
+
+	while (path[0] == '.' && path[1] == '/')
+		path += 2;
+	hg_buf_printf(&p, "%s%s", g->prefix, path);
+	if (git_ignore_path_is_ignored(&ignored, g->repo, p.ptr) < 0)
+		ignored = 0;
+	hg_buf_dispose(&p);
+	return ignored == 1;
+}
+
+void hg_git_ignores_free(hg_git_ignores *g)
+{
+	if (!g)
+		return;
+	git_repository_free(g->repo);
+	free(g->prefix);
+	free(g);
+	git_libgit2_shutdown();
 }

@@ -9,6 +9,8 @@
 #ifndef HG_GITSRC_H
 #define HG_GITSRC_H
 
+#include <stdbool.h>
+
 #include "../common/buf.h"
 #include "../common/diag.h"
 
@@ -43,6 +45,15 @@ int hg_git_export_index(const char *start, const char *dir, hg_buf *workdir, hg_
 
 /* The .git directory of the repository containing start (with a final '/'), into out. */
 int hg_git_dir(const char *start, hg_buf *out, hg_diags *d);
+
+/* What git ignores (.gitignore files, info/exclude, core.excludesFile) under a directory. */
+typedef struct hg_git_ignores hg_git_ignores;
+
+/* For the directory start; NULL when it is in no repository (nothing is ignored). */
+hg_git_ignores *hg_git_ignores_open(const char *start);
+/* Whether git ignores path (relative to start). */
+bool hg_git_ignored(hg_git_ignores *g, const char *path);
+void hg_git_ignores_free(hg_git_ignores *g);
 
 #ifdef __cplusplus
 }

@@ -76,6 +76,18 @@ expect 1 "check walks into fixtures" "$hinagata" check tree
 expect 0 "check --exclude leaves them out" "$hinagata" check --exclude tree/fixtures tree
 expect 1 "a file named on the command line is checked even when excluded" \
 	"$hinagata" check --exclude tree/fixtures tree/fixtures/broken.yaml
+# In a git working tree, what git ignores is not walked (build output).
+if command -v git >/dev/null 2>&1; then
+	mkdir -p gitrepo/build && (cd gitrepo && git init -q) && cp good.yaml gitrepo/
+	printf 'hinagata: 1\ntemplate: x/y\n' >gitrepo/build/stale.yaml
+	cd gitrepo
+	expect 1 "check walks into build/ while git does not ignore it" "$hinagata" check
+	echo "build/" >.gitignore
+	expect 0 "check leaves out what .gitignore ignores" "$hinagata" check
+	cd ..
+else
+	fail "git is missing (scripts/setup-deps.sh --test installs it)"
+fi
 
 # --- compiling ---
 expect 0 "compile a good template" "$hinagata" compile good.yaml
