@@ -175,7 +175,9 @@ static void scan_dir(hg_registry *r, hg_diags *d, size_t k, const char *dir, con
 	if (depth > 16 || !(dp = opendir(dir)))
 		return;
 	while ((de = readdir(dp)) != NULL) {
-		if (de->d_name[0] == '.')
+		/* Hidden files and directories, and npm's packages, as hinagata check skips them.
+		 */
+		if (de->d_name[0] == '.' || strcmp(de->d_name, "node_modules") == 0)
 			continue;
 		HG_GROW(names, cap, n + 1);
 		names[n++] = hg_xstrdup(de->d_name);

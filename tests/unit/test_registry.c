@@ -32,6 +32,8 @@ static void setup(void)
 	put("one/notes.txt", "t/ignored", "9.9.9");
 	put("one/broken.yaml", "t/lib", "not-a-version");
 	put("two/lib.yaml", "t/lib", "1.4.2");
+	put("one/node_modules/pkg/lib.yaml", "t/lib", "3.0.0"); /* npm's, never searched */
+	put("one/.hidden/lib.yaml", "t/lib", "3.0.1");
 }
 
 static void teardown(void)
