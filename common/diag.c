@@ -264,42 +264,77 @@ static bool source_line(const hg_source *s, uint32_t line, const char **start, s
 	return true;
 }
 
+/* The byte offset of the code point after the first n of text (len bytes). */
+static size_t skip_chars(const char *text, size_t len, size_t n)
+{
+	size_t i = 0;
+	uint32_t cp;
+	while (n-- && i < len)
+		i += hg_utf8_decode(text + i, len - i, &cp);
+	return i;
+}
+
+/* Back to the start of a UTF-8 sequence. */
+static size_t char_start(const char *text, size_t i)
+{
+	while (i > 0 && ((unsigned char)text[i] & 0xC0) == 0x80)
+		i--;
+	return i;
+}
+
+/*
+ * The line of sp with a caret under it. A long line (minified JSON) is cut
+ * to a window of SNIPPET_BYTES around the column, "..." marking what is
+ * left out; bytes that are not UTF-8 print as U+FFFD so the terminal is not
+ * fed garbage.
+ */
+#define SNIPPET_BYTES  400
+#define SNIPPET_BEFORE 80
+
 static void render_snippet(const hg_diags *d, hg_buf *out, const hg_span *sp, bool color)
 {
 	const char *text;
-	size_t len, i, width = 0;
-	uint32_t col = 1, endcol;
+	size_t len, i, width = 0, from = 0, to, at;
+	uint32_t col, endcol;
 	char num[16];
 	int gutter;
 
 	if (!sp->file || sp->line == 0 ||
 	        !source_line(find_source(d, sp->file), sp->line, &text, &len))
 		return;
+	at = skip_chars(text, len, sp->col ? sp->col - 1 : 0);
+	if (len > SNIPPET_BYTES && at > SNIPPET_BEFORE)
+		from = char_start(text, at - SNIPPET_BEFORE);
+	to = from + SNIPPET_BYTES < len ? char_start(text, from + SNIPPET_BYTES) : len;
 	gutter = snprintf(num, sizeof(num), "%u", sp->line);
 	hg_buf_fill(out, ' ', (size_t)gutter + 1);
 	hg_buf_puts(out, color ? C_BLUE "|" C_RESET "\n" : "|\n");
 	hg_buf_printf(out, "%s%s |%s ", color ? C_BLUE : "", num, color ? C_RESET : "");
-	{
-		/* Long lines (minified JSON) are cut; bytes that are not UTF-8
-		 * print as U+FFFD so the terminal is not fed garbage. */
-		size_t shown = len > 400 ? 400 : len, k = 0;
-		while (k < shown) {
-			uint32_t cp;
-			size_t n = hg_utf8_decode(text + k, len - k, &cp);
-			if (n == 1 && (unsigned char)text[k] >= 0x80)
-				hg_buf_puts(out, "\xEF\xBF\xBD");
-			else
-				hg_buf_put(out, text + k, n);
-			k += n;
-		}
-		if (shown < len)
-			hg_buf_puts(out, " ...");
+	if (from)
+		hg_buf_puts(out, "... ");
+	for (i = from; i < to;) {
+		uint32_t cp;
+		size_t n = hg_utf8_decode(text + i, len - i, &cp);
+		if (n == 1 && (unsigned char)text[i] >= 0x80)
+			hg_buf_puts(out, "\xEF\xBF\xBD");
+		else
+			hg_buf_put(out, text + i, n);
+		i += n;
 	}
+	if (to < len)
+		hg_buf_puts(out, " ...");
 	hg_buf_putc(out, '\n');
 	hg_buf_fill(out, ' ', (size_t)gutter + 1);
 	hg_buf_puts(out, color ? C_BLUE "|" C_RESET " " : "| ");
+	if (from)
+		hg_buf_puts(out, "    ");
+	/* The column of the window's first character, then to the span's end. */
+	for (col = 1, i = 0; i < from; col++) {
+		uint32_t cp;
+		i += hg_utf8_decode(text + i, len - i, &cp);
+	}
 	endcol = sp->end_line == sp->line && sp->end_col > sp->col ? sp->end_col : sp->col + 1;
-	for (i = 0; i < len && col < endcol;) {
+	for (; i < to && col < endcol;) {
 		uint32_t cp;
 		size_t n = hg_utf8_decode(text + i, len - i, &cp);
 		int w = cp == '\t' ? 0 : hg_char_width(cp);

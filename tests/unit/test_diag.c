@@ -3,6 +3,7 @@
  * Part of hinagata; see LICENSE.
  */
 #include <criterion/criterion.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "common/diag.h"
@@ -113,5 +114,29 @@ Test(diag, limit_adds_a_count_of_the_rest)
 	hg_diags_render(&d, &out, &ro);
 	cr_assert(strstr(out.ptr, "note: 3 more diagnostics not shown") != NULL, "%s", out.ptr);
 	hg_buf_dispose(&out);
+	hg_diags_dispose(&d);
+}
+
+/* A long line (minified JSON) shows a window from 80 bytes before the column. */
+Test(diag, long_lines_show_a_window_around_the_column)
+{
+	hg_diags d = HG_DIAGS_INIT;
+	char line[2001], want[1024];
+	const char *f;
+	char *out;
+	hg_span s;
+	int k;
+
+	memset(line, 'x', 2000);
+	line[2000] = '\0';
+	memcpy(line + 999, "\"Bad\"", 5);
+	f = hg_diags_source(&d, "m.json", line, 2000);
+	s = (hg_span){f, 1, 1000, 1, 1005};
+	hg_diag_add(&d, HG_D_UNKNOWN_KEY, &s, "Bad", HG_BI("a template", "テンプレート"), NULL);
+	out = render(&d, HG_LANG_EN);
+	k = snprintf(want, sizeof(want), "1 | ... %.80s\"Bad\"%.315s ...\n  |     %80s^~~~~\n",
+	        line, line, "");
+	cr_assert(k > 0 && strstr(out, want) != NULL, "%s", out);
+	free(out);
 	hg_diags_dispose(&d);
 }
