@@ -11,6 +11,7 @@
 #include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <stdint.h>
 #include <string.h>
 #include <strings.h>
 
@@ -20,7 +21,11 @@
 struct ex {
 	hg_arm_ctx *c;
 	const char *p, *end;
+	int depth; /* nested calls and indexes, bounded (MAX_NESTING) */
 };
+
+/* How deep an expression may nest (calls in calls): far beyond real templates. */
+#define MAX_NESTING 64
 
 /* Why a value is unresolvable, "what arg", in English and Japanese (HG_BI). */
 static json_t *fail(hg_arm_ctx *c, const char *what, const char *arg)
@@ -268,9 +273,25 @@ static int truthy(json_t *v)
 	return -1;
 }
 
+static bool copies(hg_arm_ctx *c, json_t *list, json_t *out);
+
+/* A variable, or the array a variable copy loop ("copy": [{name, count, input}]) makes. */
 static json_t *variable(hg_arm_ctx *c, const char *name)
 {
-	json_t *v = json_object_get(json_object_get(c->doc, "variables"), name), *r;
+	json_t *vars = json_object_get(c->doc, "variables");
+	json_t *v = json_object_get(vars, name), *r, *loop;
+	size_t i;
+
+	json_array_foreach(v ? NULL : json_object_get(vars, "copy"), i, loop) {
+		const char *ln = json_string_value(json_object_get(loop, "name"));
+		if (ln && strcmp(ln, name) == 0) {
+			json_t *one = json_pack("[O]", loop), *out = json_object();
+			r = copies(c, one, out) ? json_incref(json_object_get(out, name)) : NULL;
+			json_decref(one);
+			json_decref(out);
+			return r;
+		}
+	}
 	if (!v)
 		return fail(c, "variable not defined:", name);
 	if (++c->depth > 32) {
@@ -388,6 +409,21 @@ static json_t *call(struct ex *x, const char *name, json_t *args)
 		return json_integer((json_int_t)(json_is_string(a0)  ? json_string_length(a0)
 		                                 : json_is_array(a0) ? json_array_size(a0)
 		                                                     : json_object_size(a0)));
+	if ((IS("add") || IS("sub") || IS("mul") || IS("div") || IS("mod")) && n == 2) {
+		json_int_t p, q, out;
+		bool over;
+		if (!json_is_integer(a0) || !json_is_integer(a1))
+			return fail(c, "arithmetic on a value that is not an integer:", name);
+		p = json_integer_value(a0);
+		q = json_integer_value(a1);
+		if ((IS("div") || IS("mod")) && (q == 0 || (q == -1 && p == INT64_MIN)))
+			return fail(c, "division by zero or overflow in", name);
+		over = IS("add")   ? __builtin_add_overflow(p, q, &out)
+		       : IS("sub") ? __builtin_sub_overflow(p, q, &out)
+		       : IS("mul") ? __builtin_mul_overflow(p, q, &out)
+		                   : ((out = IS("div") ? p / q : p % q), false);
+		return over ? fail(c, "integer overflow in", name) : json_integer(out);
+	}
 	if (IS("string") && n == 1)
 		return as_string_value(a0);
 	if (IS("int") && n == 1)
@@ -438,6 +474,20 @@ static json_t *call(struct ex *x, const char *name, json_t *args)
 	if (IS("coalesce")) {
 		json_array_foreach(args, i, v) if (!json_is_null(v)) return json_incref(v);
 		return json_null();
+	}
+	if (IS("copyIndex") && n <= 2) {
+		/* copyIndex(), copyIndex(offset), copyIndex('loop'), copyIndex('loop', offset) */
+		const char *loop = json_is_string(a0) ? json_string_value(a0) : NULL;
+		json_t *off = loop ? a1 : a0;
+		int k = c->nloops - 1;
+		if (loop)
+			while (k >= 0 && strcasecmp(c->loops[k].name, loop) != 0)
+				k--;
+		if (k < 0)
+			return fail(c, "copyIndex() outside its copy loop", loop);
+		if (off && !json_is_integer(off))
+			return fail(c, "copyIndex() needs an integer offset", NULL);
+		return json_integer(c->loops[k].index + (off ? json_integer_value(off) : 0));
 	}
 	if (IS("true"))
 		return json_true();
@@ -527,7 +577,7 @@ static json_t *primary(struct ex *x)
 	return v;
 }
 
-static json_t *expr(struct ex *x)
+static json_t *postfix(struct ex *x)
 {
 	json_t *v = primary(x), *k, *next;
 
@@ -580,6 +630,75 @@ static json_t *expr(struct ex *x)
 	}
 }
 
+/* An expression: a primary and its .property and [index] accesses. */
+static json_t *expr(struct ex *x)
+{
+	json_t *v;
+
+	if (x->depth >= MAX_NESTING)
+		return fail(x->c, "the expression nests too deep", NULL);
+	x->depth++;
+	v = postfix(x);
+	x->depth--;
+	return v;
+}
+
+long hg_arm_copy_count(hg_arm_ctx *c, json_t *copy)
+{
+	json_t *n = hg_arm_resolve(c, json_object_get(copy, "count"));
+	long count = -1;
+
+	if (n && json_is_integer(n) && json_integer_value(n) >= 0 && json_integer_value(n) <= 800)
+		count = (long)json_integer_value(n);
+	else if (n)
+		fail(c, "a copy count is not an integer from 0 to 800", NULL);
+	if (count > 0 && (c->iterations += count) > HG_ARM_MAX_ITERATIONS) {
+		fail(c, "copy loops make too many values (more than 100000)", NULL);
+		count = -1;
+	}
+	json_decref(n);
+	return count;
+}
+
+/* The arrays of "copy": [{name, count, input}...] into out[name]; false when one cannot be built. */
+static bool copies(hg_arm_ctx *c, json_t *list, json_t *out)
+{
+	json_t *loop, *arr, *r;
+	size_t i;
+	long count, k;
+
+	json_array_foreach(list, i, loop) {
+		const char *name = json_string_value(json_object_get(loop, "name"));
+		if (!name || !json_object_get(loop, "input")) {
+			fail(c, "a copy loop needs a name and an input", NULL);
+			return false;
+		}
+		if (c->nloops >= (int)(sizeof(c->loops) / sizeof(*c->loops))) {
+			fail(c, "copy loops nest too deep:", name);
+			return false;
+		}
+		if ((count = hg_arm_copy_count(c, loop)) < 0)
+			return false;
+		arr = json_array();
+		c->loops[c->nloops].name = name;
+		c->nloops++;
+		for (k = 0; k < count; k++) {
+			c->loops[c->nloops - 1].index = k;
+			r = hg_arm_resolve(c, json_object_get(loop, "input"));
+			if (!r)
+				break;
+			json_array_append_new(arr, r);
+		}
+		c->nloops--;
+		if (k < count) {
+			json_decref(arr);
+			return false;
+		}
+		json_object_set_new(out, name, arr);
+	}
+	return true;
+}
+
 json_t *hg_arm_resolve(hg_arm_ctx *c, json_t *v)
 {
 	const char *k;
@@ -597,6 +716,7 @@ json_t *hg_arm_resolve(hg_arm_ctx *c, json_t *v)
 		e.c = c;
 		e.p = s + 1;
 		e.end = s + n - 1;
+		e.depth = 0;
 		r = expr(&e);
 		ws(&e);
 		if (r && e.p != e.end) {
@@ -620,6 +740,13 @@ json_t *hg_arm_resolve(hg_arm_ctx *c, json_t *v)
 	if (json_is_object(v)) {
 		out = json_object();
 		json_object_foreach(v, k, x) {
+			if (strcmp(k, "copy") == 0 && json_is_array(x)) { /* property iteration */
+				if (!copies(c, x, out)) {
+					json_decref(out);
+					return NULL;
+				}
+				continue;
+			}
 			r = hg_arm_resolve(c, x);
 			if (!r) {
 				json_decref(out);

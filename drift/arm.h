@@ -6,8 +6,12 @@
  * Supported: parameters, variables, concat, format, resourceId,
  * subscriptionResourceId, extensionResourceId, subscription(),
  * resourceGroup(), toLower, toUpper, if, equals, not, and, or, empty,
- * length, string, int, bool, createArray, createObject, contains, replace,
- * json, coalesce, and property access. reference(), list*(), uniqueString(),
+ * length, string, int, bool, add, sub, mul, div, mod, createArray,
+ * createObject, contains, replace, json, coalesce, copyIndex, and property
+ * access. Copy loops of properties
+ * and variables ("copy": [{name, count, input}]) are expanded; a
+ * resource's own loop is expanded by the caller with hg_arm_loop_push.
+ * reference(), list*(), uniqueString(),
  * guid(), utcNow() and the like depend on the cloud's state or the moment of
  * deployment: a value using them is unresolvable (NOT_CHECKED).
  */
@@ -28,7 +32,19 @@ typedef struct hg_arm_ctx {
 	const char *rg_location;    /* the resource group's location, or NULL */
 	char *why;                  /* out: the first reason something was unresolvable (new) */
 	int depth;                  /* internal: variables referring to variables */
+	struct hg_arm_loop {
+		const char *name; /* borrowed */
+		long index;
+	} loops[8]; /* the copy loops being expanded, innermost last (copyIndex) */
+	int nloops;
+	long iterations; /* internal: copy iterations so far, bounded (HG_ARM_MAX_ITERATIONS) */
 } hg_arm_ctx;
+
+/* Copy iterations one context may expand (nested loops multiply). */
+#define HG_ARM_MAX_ITERATIONS 100000
+
+/* The iteration count of a copy loop ({name, count}), or -1 (c->why says why). */
+long hg_arm_copy_count(hg_arm_ctx *c, json_t *copy);
 
 /* v with every expression evaluated (new reference), or NULL (c->why says why). */
 json_t *hg_arm_resolve(hg_arm_ctx *c, json_t *v);

@@ -286,24 +286,113 @@ static void nested(struct arm_unit *u, json_t *res)
 	free(sub.ctx.why);
 }
 
+static void arm_list(struct arm_unit *u, json_t *list, const char *parent_type, const char *parent_name);
+
+/*
+ * One resource (one instance of a copy loop: copies 1; a loop whose count
+ * cannot be evaluated: copies -1) of type, evaluated in u's context.
+ */
+static void arm_one(struct arm_unit *u, json_t *res, const char *type, const char *parent_name,
+        int copies)
+{
+	struct engine *e = u->e;
+	json_t *meta = json_object_get(json_object_get(res, "metadata"), "hinagata"), *name, *cond, *c;
+	hg_drift_result *x;
+	char *id = NULL;
+	size_t k;
+
+	cond = json_object_get(res, "condition");
+	if (cond && copies >= 0) {
+		json_t *t = hg_arm_resolve(&u->ctx, cond);
+		bool off = t && json_is_false(t);
+		json_decref(t);
+		if (off)
+			return;
+	}
+	x = hg_engine_result(e);
+	x->type = (char *)(uintptr_t)hg_arena_intern(e->rep->arena, type, strlen(type));
+	x->unit = hg_arena_strdup(e->rep->arena, u->unit);
+	x->source_file = hg_arena_strdup(e->rep->arena, u->display);
+	x->template_name = json_string_value(json_object_get(meta, "template"))
+	                           ? hg_arena_strdup(e->rep->arena, json_string_value(json_object_get(meta, "template")))
+	                           : NULL;
+	x->template_version = json_string_value(json_object_get(meta, "version"))
+	                              ? hg_arena_strdup(e->rep->arena, json_string_value(json_object_get(meta, "version")))
+	                              : NULL;
+	x->mandatory = json_is_true(json_object_get(meta, "mandatory"));
+	x->account = u->ctx.subscription ? hg_arena_strdup(e->rep->arena, u->ctx.subscription) : NULL;
+	json_array_foreach(json_object_get(meta, "controls"), k, c)
+		if (json_is_string(c))
+			hg_result_note(e->rep->arena, &x->controls, &x->ncontrols, json_string_value(c));
+	if (copies < 0) {
+		x->logical_id = hg_arena_strdup(e->rep->arena,
+		        json_string_value(json_object_get(res, "name")) ? json_string_value(json_object_get(res, "name")) : "?");
+		not_checked(e, x, u->ctx.why ? u->ctx.why : HG_BI("the copy loop's count cannot be evaluated", "copy ループの回数を評価できません"));
+		return;
+	}
+	free(u->ctx.why);
+	u->ctx.why = NULL;
+	name = hg_arm_resolve(&u->ctx, json_object_get(res, "name"));
+	if (parent_name && json_is_string(name) && !strchr(json_string_value(name), '/')) {
+		json_t *fullname = json_sprintf("%s/%s", parent_name, json_string_value(name));
+		json_decref(name);
+		name = fullname;
+	}
+	/* The template's own name for it; a copy's instances go by their names. */
+	x->logical_id = hg_arena_strdup(e->rep->arena,
+	        json_string_value(json_object_get(meta, "resource")) && !copies
+	                ? json_string_value(json_object_get(meta, "resource"))
+	                : (json_is_string(name) ? json_string_value(name)
+	                   : json_string_value(json_object_get(res, "name")) ? json_string_value(json_object_get(res, "name")) : "?"));
+	if (!json_is_string(name)) {
+		not_checked(e, x, u->ctx.why ? u->ctx.why : "the name cannot be evaluated");
+	} else if (json_object_get(res, "scope")) {
+		json_t *scope = hg_arm_resolve(&u->ctx, json_object_get(res, "scope"));
+		if (json_is_string(scope)) {
+			hg_buf b = HG_BUF_INIT;
+			hg_buf_printf(&b, "%s/providers/%s/%s", json_string_value(scope), type,
+			        json_string_value(name));
+			id = hg_buf_detach(&b);
+		} else
+			not_checked(e, x, u->ctx.why ? u->ctx.why : "the scope cannot be evaluated");
+		json_decref(scope);
+	} else if (strcasecmp(type, "Microsoft.Resources/resourceGroups") == 0 && u->ctx.subscription) {
+		hg_buf b = HG_BUF_INIT;
+		hg_buf_printf(&b, "/subscriptions/%s/resourceGroups/%s", u->ctx.subscription,
+		        json_string_value(name));
+		id = hg_buf_detach(&b);
+	} else {
+		id = hg_arm_resource_id(&u->ctx, type, json_string_value(name));
+		if (!id)
+			not_checked(e, x, u->ctx.why ? u->ctx.why : "the resource ID cannot be evaluated");
+	}
+	if (id) {
+		x->physical_id = hg_arena_strdup(e->rep->arena, id);
+		compare_arm(u, res, id, x);
+		free(id);
+	}
+	if (json_is_string(name) && json_is_array(json_object_get(res, "resources")))
+		arm_list(u, json_object_get(res, "resources"), type, json_string_value(name));
+	json_decref(name);
+}
+
 /*
  * A list of resources evaluated in u's context; parent_type and parent_name
- * are set for child resources written in a parent's own "resources".
+ * are set for child resources written in a parent's own "resources". A
+ * resource's copy loop makes one resource per iteration, copyIndex() giving
+ * its number.
  */
 static void arm_list(struct arm_unit *u, json_t *list, const char *parent_type, const char *parent_name)
 {
-	struct engine *e = u->e;
 	json_t *res;
 	size_t i;
 
 	json_array_foreach(list, i, res) {
 		const char *rtype = json_string_value(json_object_get(res, "type"));
+		json_t *copy = json_object_get(res, "copy");
+		const char *type = rtype, *loop = json_string_value(json_object_get(copy, "name"));
 		char *full_type = NULL;
-		const char *type = rtype;
-		json_t *meta = json_object_get(json_object_get(res, "metadata"), "hinagata"), *name, *cond, *c;
-		hg_drift_result *x;
-		char *id = NULL;
-		size_t k;
+		long count, k;
 
 		if (!type)
 			continue;
@@ -314,79 +403,26 @@ static void arm_list(struct arm_unit *u, json_t *list, const char *parent_type, 
 		}
 		if (strcasecmp(type, "Microsoft.Resources/deployments") == 0) {
 			nested(u, res);
-			free(full_type);
-			continue;
-		}
-		cond = json_object_get(res, "condition");
-		if (cond) {
-			json_t *t = hg_arm_resolve(&u->ctx, cond);
-			bool off = t && json_is_false(t);
-			json_decref(t);
-			if (off) {
-				free(full_type);
-				continue;
+		} else if (!copy) {
+			arm_one(u, res, type, parent_name, 0);
+		} else {
+			free(u->ctx.why);
+			u->ctx.why = NULL;
+			count = loop && u->ctx.nloops < (int)(sizeof(u->ctx.loops) / sizeof(*u->ctx.loops))
+			                ? hg_arm_copy_count(&u->ctx, copy)
+			                : -1;
+			if (count < 0) {
+				arm_one(u, res, type, parent_name, -1);
+			} else {
+				u->ctx.loops[u->ctx.nloops].name = loop;
+				u->ctx.nloops++;
+				for (k = 0; k < count; k++) {
+					u->ctx.loops[u->ctx.nloops - 1].index = k;
+					arm_one(u, res, type, parent_name, 1);
+				}
+				u->ctx.nloops--;
 			}
 		}
-		x = hg_engine_result(e);
-		x->type = (char *)(uintptr_t)hg_arena_intern(e->rep->arena, type, strlen(type));
-		x->unit = hg_arena_strdup(e->rep->arena, u->unit);
-		x->source_file = hg_arena_strdup(e->rep->arena, u->display);
-		x->template_name = json_string_value(json_object_get(meta, "template"))
-		                           ? hg_arena_strdup(e->rep->arena, json_string_value(json_object_get(meta, "template")))
-		                           : NULL;
-		x->template_version = json_string_value(json_object_get(meta, "version"))
-		                              ? hg_arena_strdup(e->rep->arena, json_string_value(json_object_get(meta, "version")))
-		                              : NULL;
-		x->mandatory = json_is_true(json_object_get(meta, "mandatory"));
-		x->account = u->ctx.subscription ? hg_arena_strdup(e->rep->arena, u->ctx.subscription) : NULL;
-		json_array_foreach(json_object_get(meta, "controls"), k, c)
-			if (json_is_string(c))
-				hg_result_note(e->rep->arena, &x->controls, &x->ncontrols, json_string_value(c));
-		free(u->ctx.why);
-		u->ctx.why = NULL;
-		name = hg_arm_resolve(&u->ctx, json_object_get(res, "name"));
-		if (parent_name && json_is_string(name) && !strchr(json_string_value(name), '/')) {
-			json_t *fullname = json_sprintf("%s/%s", parent_name, json_string_value(name));
-			json_decref(name);
-			name = fullname;
-		}
-		x->logical_id = hg_arena_strdup(e->rep->arena,
-		        json_string_value(json_object_get(meta, "resource"))
-		                ? json_string_value(json_object_get(meta, "resource"))
-		                : (json_is_string(name) ? json_string_value(name)
-		                   : json_string_value(json_object_get(res, "name")) ? json_string_value(json_object_get(res, "name")) : "?"));
-		if (json_object_get(res, "copy")) {
-			not_checked(e, x, HG_BI("copy loops are not expanded", "copy ループは展開しません"));
-		} else if (!json_is_string(name)) {
-			not_checked(e, x, u->ctx.why ? u->ctx.why : "the name cannot be evaluated");
-		} else if (json_object_get(res, "scope")) {
-			json_t *scope = hg_arm_resolve(&u->ctx, json_object_get(res, "scope"));
-			if (json_is_string(scope)) {
-				hg_buf b = HG_BUF_INIT;
-				hg_buf_printf(&b, "%s/providers/%s/%s", json_string_value(scope), type,
-				        json_string_value(name));
-				id = hg_buf_detach(&b);
-			} else
-				not_checked(e, x, u->ctx.why ? u->ctx.why : "the scope cannot be evaluated");
-			json_decref(scope);
-		} else if (strcasecmp(type, "Microsoft.Resources/resourceGroups") == 0 && u->ctx.subscription) {
-			hg_buf b = HG_BUF_INIT;
-			hg_buf_printf(&b, "/subscriptions/%s/resourceGroups/%s", u->ctx.subscription,
-			        json_string_value(name));
-			id = hg_buf_detach(&b);
-		} else {
-			id = hg_arm_resource_id(&u->ctx, type, json_string_value(name));
-			if (!id)
-				not_checked(e, x, u->ctx.why ? u->ctx.why : "the resource ID cannot be evaluated");
-		}
-		if (id) {
-			x->physical_id = hg_arena_strdup(e->rep->arena, id);
-			compare_arm(u, res, id, x);
-			free(id);
-		}
-		if (json_is_string(name) && json_is_array(json_object_get(res, "resources")))
-			arm_list(u, json_object_get(res, "resources"), type, json_string_value(name));
-		json_decref(name);
 		free(full_type);
 	}
 }

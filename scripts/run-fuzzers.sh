@@ -9,7 +9,7 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 corpus=$build/fuzz-corpus
 art=$build/fuzz-artifacts/
 mkdir -p "$corpus/template" "$corpus/expr" "$corpus/semver" "$corpus/export" "$corpus/check" \
-	"$corpus/config" "$art"
+	"$corpus/config" "$corpus/arm" "$art"
 # Seeds: every template, sample and golden input in the repository.
 find "$top/templates" "$top/samples" "$top/tests/golden" -name '*.yaml' | while read -r f; do
 	cp "$f" "$corpus/template/$(echo "$f" | cksum | cut -d' ' -f1).yaml"
@@ -32,7 +32,15 @@ done
 find "$top" -name .hinagata.yaml -not -path '*/_build*' | while read -r f; do
 	cp "$f" "$corpus/config/$(echo "$f" | cksum | cut -d' ' -f1).yaml"
 done
-for t in template expr semver export check config; do
+# Seeds of the ARM evaluator: the ARM templates of the golden cases and
+# the expected ARM outputs.
+find "$top/tests/golden" "$top/tests/expected" -name '*.json' -size -64k | while read -r f; do
+	if grep -q deploymentTemplate "$f"; then
+		cp "$f" "$corpus/arm/$(echo "$f" | cksum | cut -d' ' -f1).json"
+	fi
+done
+printf '%s' "[format('{0}-{1}', parameters('name'), add(copyIndex(), 1))]" > "$corpus/arm/expr1"
+for t in template expr semver export check config arm; do
 	echo "== fuzz_$t for ${seconds}s"
 	if ! "$build/fuzz/fuzz_$t" -max_total_time="$seconds" -max_len=65536 -timeout=10 \
 		-artifact_prefix="$art" "$corpus/$t" >"$build/fuzz-$t.log" 2>&1; then

@@ -4,6 +4,7 @@
  * Part of hinagata; see LICENSE.
  */
 #include <criterion/criterion.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "../../drift/arm.h"
@@ -140,4 +141,44 @@ Test(arm, resource_ids)
 	cr_expect_str_eq(id, "/subscriptions/0000-1111/providers/Microsoft.Authorization/"
 	                     "policyAssignments/gc-regions");
 	free(id);
+}
+
+Test(arm, arithmetic_and_copy_loops)
+{
+	json_t *in, *out;
+	char *text;
+
+	expect("[add(100, mul(parameters('n'), 10))]", "130");
+	expect("[mod(sub(7, 1), 4)]", "2");
+	unresolvable("[div(1, 0)]", "division by zero");
+	unresolvable("[add(9223372036854775807, 1)]", "overflow");
+	unresolvable("[copyIndex()]", "outside its copy loop");
+	/* A property loop, as bicep build writes a for: copyIndex by loop name and offset. */
+	in = json_loads("{\"copy\": [{\"name\": \"rules\", \"count\": \"[parameters('n')]\","
+	                " \"input\": {\"name\": \"[format('r{0}', copyIndex('rules', 1))]\"}}],"
+	                " \"other\": 1}",
+	        0, NULL);
+	out = hg_arm_resolve(&ctx, in);
+	cr_assert_not_null(out, "%s", ctx.why ? ctx.why : "?");
+	text = json_dumps(out, JSON_COMPACT | JSON_SORT_KEYS);
+	cr_expect_str_eq(text,
+	        "{\"other\":1,\"rules\":[{\"name\":\"r1\"},{\"name\":\"r2\"},{\"name\":\"r3\"}]}");
+	free(text);
+	json_decref(out);
+	json_decref(in);
+}
+
+Test(arm, deep_nesting_fails_closed)
+{
+	char e[4096];
+	int i, n = 0;
+
+	n += snprintf(e + n, sizeof(e) - (size_t)n, "[");
+	for (i = 0; i < 500; i++)
+		n += snprintf(e + n, sizeof(e) - (size_t)n, "not(");
+	n += snprintf(e + n, sizeof(e) - (size_t)n, "true()");
+	for (i = 0; i < 500; i++)
+		n += snprintf(e + n, sizeof(e) - (size_t)n, ")");
+	snprintf(e + n, sizeof(e) - (size_t)n, "]");
+	unresolvable(e, "nests too deep");
 }

@@ -139,6 +139,18 @@ Test(canon_rules, unordered_array)
 	        "{\"EnableCloudwatchLogsExports\":[\"upgrade\",\"postgresql\"]}",
 	        "{\"EnableCloudwatchLogsExports\":[\"postgresql\"]}",
 	        "/EnableCloudwatchLogsExports/1", HG_DIFF_REMOVE);
+	/* Azure: an NSG's rules are a set (their priorities order them), aligned by name. */
+	rule("identity-key", "Microsoft.Network/networkSecurityGroups",
+	        "{\"properties\":{\"securityRules\":[{\"name\":\"a\",\"properties\":{\"priority\":"
+	        "100}},"
+	        "{\"name\":\"b\",\"properties\":{\"priority\":110}}]}}",
+	        "{\"properties\":{\"securityRules\":[{\"name\":\"b\",\"properties\":{\"priority\":"
+	        "110}},"
+	        "{\"name\":\"a\",\"properties\":{\"priority\":100}}]}}",
+	        "{\"properties\":{\"securityRules\":[{\"name\":\"b\",\"properties\":{\"priority\":"
+	        "120}},"
+	        "{\"name\":\"a\",\"properties\":{\"priority\":100}}]}}",
+	        "/properties/securityRules/1/properties/priority", HG_DIFF_NOT_EQUAL);
 }
 
 Test(canon_rules, identity_key)
