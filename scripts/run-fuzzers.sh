@@ -9,7 +9,7 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 corpus=$build/fuzz-corpus
 art=$build/fuzz-artifacts/
 mkdir -p "$corpus/template" "$corpus/expr" "$corpus/semver" "$corpus/export" "$corpus/check" \
-	"$corpus/config" "$corpus/arm" "$art"
+	"$corpus/config" "$corpus/arm" "$corpus/cfn" "$art"
 # Seeds: every template, sample and golden input in the repository.
 find "$top/templates" "$top/samples" "$top/tests/golden" -name '*.yaml' | while read -r f; do
 	cp "$f" "$corpus/template/$(echo "$f" | cksum | cut -d' ' -f1).yaml"
@@ -40,7 +40,13 @@ find "$top/tests/golden" "$top/tests/expected" -name '*.json' -size -64k | while
 	fi
 done
 printf '%s' "[format('{0}-{1}', parameters('name'), add(copyIndex(), 1))]" > "$corpus/arm/expr1"
-for t in template expr semver export check config arm; do
+# Seeds of the CloudFormation resolver: the compiled templates.
+find "$top/tests/expected" "$top/tests/golden" -name '*.json' -size -256k | while read -r f; do
+	if grep -q AWSTemplateFormatVersion "$f"; then
+		cp "$f" "$corpus/cfn/$(echo "$f" | cksum | cut -d' ' -f1).json"
+	fi
+done
+for t in template expr semver export check config arm cfn; do
 	echo "== fuzz_$t for ${seconds}s"
 	if ! "$build/fuzz/fuzz_$t" -max_total_time="$seconds" -max_len=65536 -timeout=10 \
 		-artifact_prefix="$art" "$corpus/$t" >"$build/fuzz-$t.log" 2>&1; then
