@@ -893,15 +893,25 @@ int hg_engine_template(struct engine *e, const char *path)
 
 void hg_cache_load(struct engine *e)
 {
-	json_t *doc = e->o->cache_file ? json_load_file(e->o->cache_file, 0, NULL) : NULL;
-	const char *by = json_string_value(json_object_get(doc, "compiler"));
-	bool ok = by && strcmp(by, hg_compiler_version()) == 0 &&
-	          json_integer_value(json_object_get(doc, "version")) == 2;
+	hg_buf text = HG_BUF_INIT;
+	size_t size;
+	json_t *doc = NULL;
+	const char *by;
+	bool ok;
+
+	/* Read whole, then parsed (jansson's own file reader goes a byte at a time). */
+	if (e->o->cache_file && hg_fs_read(&text, e->o->cache_file, 1u << 30, &size) == 0)
+		doc = json_loadb(text.ptr, text.size, 0, NULL);
+	hg_buf_dispose(&text);
+	by = json_string_value(json_object_get(doc, "compiler"));
+	ok = by && strcmp(by, hg_compiler_version()) == 0 &&
+	     json_integer_value(json_object_get(doc, "version")) == 2;
 
 	e->cache_new = json_object();
 	e->tcache_new = json_object();
 	e->cache = ok ? json_incref(json_object_get(doc, "verdicts")) : NULL;
 	e->tcache = ok ? json_incref(json_object_get(doc, "templates")) : NULL;
+	e->cache_read = ok && json_is_object(e->cache) && json_is_object(e->tcache);
 	if (!json_is_object(e->cache)) {
 		json_decref(e->cache);
 		e->cache = json_object();
@@ -919,6 +929,10 @@ void hg_cache_save(struct engine *e)
 	char *text;
 
 	if (!e->o->cache_file)
+		return;
+	/* A nightly rerun over unchanged state reuses every verdict (the very
+	 * same values): the file would be written again byte for byte. */
+	if (e->cache_read && json_equal(e->cache_new, e->cache) && json_equal(e->tcache_new, e->tcache))
 		return;
 	doc = json_pack("{s:i, s:s, s:O, s:O}", "version", 2, "compiler", hg_compiler_version(),
 	        "verdicts", e->cache_new, "templates", e->tcache_new);

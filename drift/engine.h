@@ -73,6 +73,7 @@ struct engine {
 	json_t *severity; /* control ID -> severity */
 	json_t *cache, *cache_new;   /* resource verdicts (key -> hash) of earlier runs / of this run */
 	json_t *tcache, *tcache_new; /* template verdicts (template hash -> stack, key, results) */
+	bool cache_read;             /* the cache file was there and of this version */
 	int *fds;
 	unsigned cur_index;
 	const char *cur_file;

@@ -14,9 +14,6 @@
 #include "export.h"
 
 #include <errno.h>
-#ifdef __SSE2__
-#include <emmintrin.h>
-#endif
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -166,24 +163,6 @@ static void ws(struct src *s)
 }
 
 /* Skip a string starting at its quote; out (optional) gets its raw bytes. */
-/* The first '"' or '\\' in [p, end), or end. */
-static const char *quote_or_backslash(const char *p, const char *end)
-{
-#ifdef __SSE2__
-	const __m128i quote = _mm_set1_epi8('"'), bs = _mm_set1_epi8('\\');
-	while (end - p >= 16) {
-		__m128i v = _mm_loadu_si128((const __m128i *)(const void *)p);
-		int m = _mm_movemask_epi8(_mm_or_si128(_mm_cmpeq_epi8(v, quote), _mm_cmpeq_epi8(v, bs)));
-		if (m)
-			return p + __builtin_ctz((unsigned)m);
-		p += 16;
-	}
-#endif
-	while (p < end && *p != '"' && *p != '\\')
-		p++;
-	return p;
-}
-
 static int skip_string(struct src *s, hg_buf *out)
 {
 	step(s); /* the quote */
@@ -199,14 +178,21 @@ static int skip_string(struct src *s, hg_buf *out)
 				}
 				from = s->pos + rel;
 			}
-			q = quote_or_backslash(s->buf + from, s->buf + s->len);
-			if (q == s->buf + s->len) {
+			/* The next quote; it ends the string unless an odd run of
+			 * backslashes escapes it (JSON in strings is full of \\"). */
+			q = memchr(s->buf + from, '"', s->len - from);
+			if (!q) {
 				from = s->len;
 				continue;
 			}
-			if (*q == '\\') {
-				from = (size_t)(q - s->buf) + 2; /* the escaped byte, read later if need be */
-				continue;
+			{
+				const char *b = q;
+				while (b > s->buf + s->pos && b[-1] == '\\')
+					b--;
+				if ((q - b) % 2) {
+					from = (size_t)(q - s->buf) + 1;
+					continue;
+				}
 			}
 			s->pos = (size_t)(q - s->buf) + 1;
 			return 0;

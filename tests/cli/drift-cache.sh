@@ -36,8 +36,10 @@ run first.json --cache cache.json
 check "first run with --cache: same report" cmp -s plain.json first.json
 check "the cache remembers the three templates" \
 	python3 -c "import json,sys; d=json.load(open('cache.json')); sys.exit(len(d['templates']) != 3)"
+ino=$(stat -c %i cache.json)
 run second.json --cache cache.json
 check "rerun from the cache: same report" cmp -s plain.json second.json
+check "an unchanged cache is not written again" [ "$(stat -c %i cache.json)" = "$ino" ]
 
 # The text report (in-sync resources only counted) from the cache, twice.
 "$hinagata" drift --template fleet/templates/*.json --state fleet/exports >text-plain.txt
