@@ -49,6 +49,8 @@ int hg_fs_read(hg_buf *out, const char *path, size_t limit, size_t *size_out)
 		close(fd);
 		return HG_EINVALID;
 	}
+	if (S_ISREG(st.st_mode) && st.st_size > 0)
+		hg_buf_grow(out, (size_t)st.st_size + 1); /* one read, no regrowing */
 	for (;;) {
 		size_t room;
 		hg_buf_grow(out, 65536);
