@@ -49,7 +49,7 @@ fuzz: test-deps
 	cmake --build $(FUZZ_BUILD) -j $(JOBS) --target fuzz_template fuzz_expr fuzz_semver fuzz_export fuzz_check fuzz_config fuzz_arm fuzz_cfn
 	sh scripts/run-fuzzers.sh $(FUZZ_BUILD) $(FUZZ_SECONDS)
 
-bench: build
+bench: build test-deps
 	@sh scripts/setup-deps.sh --bench
 	sh bench/run.sh $(HINAGATA)
 	sh bench/drift.sh $(HINAGATA) $(BUILD)/hg_bench_jansson

@@ -16,6 +16,10 @@ cp "$top/tests/golden/check-cfn-yaml/vendor.yaml" "$top/tests/golden/check-cfn-j
 "$hinagata" compile -o "$work/cfn" "$top"/templates/aws/*.yaml "$top"/samples/city-a/*.yaml 2>/dev/null
 cfn_files=$(find "$work/cfn" -name '*.json' | sort)
 cfnlint=$top/tests/tools/node_modules/.bin/cfn-lint
+if [ ! -x "$cfnlint" ]; then # hyperfine -i would time its failure
+	echo "bench/check.sh: the npm cfn-lint is missing: run scripts/setup-deps.sh --test" >&2
+	exit 2
+fi
 cd "$work/repo"
 echo "hinagata check vs cfn-lint ($(uname -m), $(nproc) cores)"
 if command -v hyperfine >/dev/null 2>&1; then
