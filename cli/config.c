@@ -13,36 +13,6 @@
 #include "../common/util.h"
 #include "../compiler/yaml_load.h"
 
-/* Keys of a mapping other than the allowed ones are HG0101. */
-static bool only_keys(const hg_node *map, const char *const *keys, const char *what, hg_diags *d)
-{
-	bool ok = true;
-	size_t i, k;
-
-	for (i = 0; i < map->u.map.n; i++) {
-		const hg_node *key = map->u.map.pairs[i].key;
-		for (k = 0; keys[k] && strcmp(keys[k], key->u.scalar.str) != 0; k++)
-			;
-		if (!keys[k]) {
-			hg_diag_add(d, HG_D_UNKNOWN_KEY, &key->span, key->u.scalar.str, what, NULL);
-			ok = false;
-		}
-	}
-	return ok;
-}
-
-static bool want(const hg_node *n, hg_node_kind kind, const char *what, hg_diags *d)
-{
-	if (n->kind == kind)
-		return true;
-	hg_diag_add(d, HG_D_WRONG_TYPE, &n->span, what,
-	        kind == HG_NODE_MAP   ? HG_BI("a mapping", "マッピング")
-	        : kind == HG_NODE_SEQ ? HG_BI("a list", "リスト")
-	                              : HG_BI("a string", "文字列"),
-	        hg_node_kind_name(n), NULL);
-	return false;
-}
-
 static bool read_check(hg_config *c, const hg_node *check, hg_diags *d)
 {
 	static const char *const keys[] = {"exclude", NULL};
@@ -50,17 +20,17 @@ static bool read_check(hg_config *c, const hg_node *check, hg_diags *d)
 	bool ok;
 	size_t i;
 
-	if (!want(check, HG_NODE_MAP, "check", d))
+	if (!hg_node_expect(check, HG_NODE_MAP, "check", d))
 		return false;
-	ok = only_keys(check, keys, "check", d);
+	ok = hg_node_check_keys(check, keys, "check", d);
 	if ((ex = hg_node_get(check, "exclude")) == NULL)
 		return ok;
-	if (!want(ex, HG_NODE_SEQ, "exclude", d))
+	if (!hg_node_expect(ex, HG_NODE_SEQ, "exclude", d))
 		return false;
 	c->exclude = hg_xcalloc(ex->u.seq.n + 1, sizeof(char *));
 	for (i = 0; i < ex->u.seq.n; i++) {
 		const hg_node *g = ex->u.seq.items[i];
-		if (want(g, HG_NODE_SCALAR, "exclude", d))
+		if (hg_node_expect(g, HG_NODE_SCALAR, "exclude", d))
 			c->exclude[c->nexclude++] = hg_xstrdup(g->u.scalar.str);
 		else
 			ok = false;
@@ -79,8 +49,8 @@ int hg_config_parse(hg_config *c, const char *path, const char *text, size_t len
 
 	memset(c, 0, sizeof(*c));
 	rc = hg_yaml_load(&root, a, d, file, text, len, NULL);
-	if (rc == 0 && root && want(root, HG_NODE_MAP, HG_CONFIG_FILE, d)) {
-		bool ok = only_keys(root, keys, HG_CONFIG_FILE, d);
+	if (rc == 0 && root && hg_node_expect(root, HG_NODE_MAP, HG_CONFIG_FILE, d)) {
+		bool ok = hg_node_check_keys(root, keys, HG_CONFIG_FILE, d);
 		if ((check = hg_node_get(root, "check")) != NULL)
 			ok = read_check(c, check, d) && ok;
 		rc = ok ? 0 : HG_EINVALID;

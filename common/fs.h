@@ -49,9 +49,6 @@ int hg_fs_is_file(const char *path);
 /* Remove a directory tree (best effort; for temporary directories). */
 void hg_fs_remove_tree(const char *dir);
 
-#ifdef __cplusplus
-}
-#endif
 /*
  * Whether rel, a '/'-separated path relative to some root, is excluded by
  * one of globs: a shell pattern matched against the whole path (fnmatch,
@@ -60,4 +57,7 @@ void hg_fs_remove_tree(const char *dir);
  */
 bool hg_path_excluded(const char *rel, const char *const *globs, size_t n);
 
+#ifdef __cplusplus
+}
+#endif
 #endif

@@ -100,17 +100,17 @@ static bool expect_string(struct reader *r, const hg_node *n, const char *what)
 
 static bool expect_map(struct reader *r, const hg_node *n, const char *what)
 {
-	if (n->kind == HG_NODE_MAP)
+	if (hg_node_expect(n, HG_NODE_MAP, what, r->d))
 		return true;
-	wrong_type(r, n, what, HG_BI("a mapping", "マッピング"));
+	fail(r);
 	return false;
 }
 
 static bool expect_seq(struct reader *r, const hg_node *n, const char *what)
 {
-	if (n->kind == HG_NODE_SEQ)
+	if (hg_node_expect(n, HG_NODE_SEQ, what, r->d))
 		return true;
-	wrong_type(r, n, what, HG_BI("a list", "リスト"));
+	fail(r);
 	return false;
 }
 
@@ -144,31 +144,8 @@ static bool expect_int(struct reader *r, const hg_node *n, const char *what, int
 static void check_keys(
         struct reader *r, const hg_node *map, const char *const *allowed, const char *what)
 {
-	size_t i, j;
-
-	for (i = 0; i < map->u.map.n; i++) {
-		const hg_node *k = map->u.map.pairs[i].key;
-		const char *best = NULL;
-		size_t bestd = (size_t)-1;
-		hg_diag *dg;
-
-		for (j = 0; allowed[j]; j++) {
-			size_t dist;
-			if (strcmp(allowed[j], str_of(k)) == 0)
-				break;
-			dist = hg_edit_distance(str_of(k), allowed[j], 3);
-			if (dist < bestd && dist <= strlen(allowed[j]) / 2) {
-				bestd = dist;
-				best = allowed[j];
-			}
-		}
-		if (allowed[j])
-			continue;
-		dg = hg_diag_add(r->d, HG_D_UNKNOWN_KEY, &k->span, str_of(k), what, NULL);
-		if (best)
-			hg_diag_note(dg, HG_D_N_DID_YOU_MEAN, NULL, best, NULL);
+	if (!hg_node_check_keys(map, allowed, what, r->d))
 		fail(r);
-	}
 }
 
 static bool valid_name(const char *s)
@@ -1055,6 +1032,34 @@ static void read_requires(struct reader *r, const hg_node *n)
 	}
 }
 
+/* A list of strings (types: [TYPE...]) into *out and *n. */
+static void read_strings(
+        struct reader *r, const hg_node *v, const char *what, const char ***out, size_t *n)
+{
+	size_t i;
+	if (!expect_seq(r, v, what))
+		return;
+	*out = HG_ANEWN(r->a, const char *, v->u.seq.n ? v->u.seq.n : 1);
+	for (i = 0; i < v->u.seq.n; i++)
+		if (expect_string(r, v->u.seq.items[i], what))
+			(*out)[(*n)++] = str_of(v->u.seq.items[i]);
+}
+
+/* { path: PATH, in: [...] } (unless, when, a condition of contains) into *path and *in. */
+static void read_match(
+        struct reader *r, const hg_node *v, const char *what, const char **path, hg_value **in)
+{
+	static const char *const keys[] = {"path", "in", NULL};
+	const hg_node *w;
+	if (!expect_map(r, v, what))
+		return;
+	check_keys(r, v, keys, what);
+	if ((w = hg_node_get(v, "path")) != NULL && expect_string(r, w, "path"))
+		*path = str_of(w);
+	if ((w = hg_node_get(v, "in")) != NULL && expect_seq(r, w, "in"))
+		*in = read_value(r, w);
+}
+
 /*
  * rules: [ { control: ID, title: text, types: [TYPE...],
  *            select: PATH, unless: { path: PATH, in: [...] },
@@ -1078,7 +1083,6 @@ static void read_rule(struct reader *r, const hg_node *n, hg_rule *q)
 	static const char *const pr[] = {"types", "path", "name", NULL};
 	static const char *const pv[] = {"path", "values", NULL};
 	static const char *const pe[] = {"path", "value", NULL};
-	static const char *const pu[] = {"path", "in", NULL};
 	const hg_node *v, *w;
 	size_t i, kinds = 0;
 
@@ -1101,28 +1105,14 @@ static void read_rule(struct reader *r, const hg_node *n, hg_rule *q)
 	}
 	if ((v = hg_node_get(n, "title")) != NULL)
 		read_text(r, v, &q->title, "title");
-	if ((v = hg_node_get(n, "types")) != NULL && expect_seq(r, v, "types")) {
-		q->types = HG_ANEWN(r->a, const char *, v->u.seq.n ? v->u.seq.n : 1);
-		for (i = 0; i < v->u.seq.n; i++)
-			if (expect_string(r, v->u.seq.items[i], "types"))
-				q->types[q->ntypes++] = str_of(v->u.seq.items[i]);
-	}
+	if ((v = hg_node_get(n, "types")) != NULL)
+		read_strings(r, v, "types", &q->types, &q->ntypes);
 	if ((v = hg_node_get(n, "select")) != NULL && expect_string(r, v, "select"))
 		q->select = str_of(v);
-	if ((v = hg_node_get(n, "unless")) != NULL && expect_map(r, v, "unless")) {
-		check_keys(r, v, pu, "unless");
-		if ((w = hg_node_get(v, "path")) != NULL && expect_string(r, w, "path"))
-			q->unless_path = str_of(w);
-		if ((w = hg_node_get(v, "in")) != NULL && expect_seq(r, w, "in"))
-			q->unless_in = read_value(r, w);
-	}
-	if ((v = hg_node_get(n, "when")) != NULL && expect_map(r, v, "when")) {
-		check_keys(r, v, pu, "when");
-		if ((w = hg_node_get(v, "path")) != NULL && expect_string(r, w, "path"))
-			q->when_path = str_of(w);
-		if ((w = hg_node_get(v, "in")) != NULL && expect_seq(r, w, "in"))
-			q->when_in = read_value(r, w);
-	}
+	if ((v = hg_node_get(n, "unless")) != NULL)
+		read_match(r, v, "unless", &q->unless_path, &q->unless_in);
+	if ((v = hg_node_get(n, "when")) != NULL)
+		read_match(r, v, "when", &q->when_path, &q->when_in);
 	if ((v = hg_node_get(n, "ports_closed")) != NULL && expect_map(r, v, "ports_closed")) {
 		kinds++;
 		check_keys(r, v, pp, "ports_closed");
@@ -1172,16 +1162,13 @@ static void read_rule(struct reader *r, const hg_node *n, hg_rule *q)
 		if ((w = hg_node_get(v, "item")) != NULL && expect_seq(r, w, "item")) {
 			q->item = HG_ANEWN(r->a, hg_rule_match, w->u.seq.n ? w->u.seq.n : 1);
 			for (i = 0; i < w->u.seq.n; i++) {
-				const hg_node *m = w->u.seq.items[i], *x;
+				const hg_node *m = w->u.seq.items[i];
 				hg_rule_match *c = &q->item[q->nitem];
-				if (!expect_map(r, m, "item"))
+				if (m->kind != HG_NODE_MAP) {
+					expect_map(r, m, "item");
 					continue;
-				check_keys(r, m, pu, "item");
-				if ((x = hg_node_get(m, "path")) != NULL &&
-				        expect_string(r, x, "path"))
-					c->path = str_of(x);
-				if ((x = hg_node_get(m, "in")) != NULL && expect_seq(r, x, "in"))
-					c->in = read_value(r, x);
+				}
+				read_match(r, m, "item", &c->path, &c->in);
 				if (c->path && c->in)
 					q->nitem++;
 				else if (!hg_node_get(m, "path") || !hg_node_get(m, "in")) {
@@ -1202,12 +1189,8 @@ static void read_rule(struct reader *r, const hg_node *n, hg_rule *q)
 		kinds++;
 		check_keys(r, v, pr, "referenced_by");
 		q->kind = HG_RULE_REFERENCED;
-		if ((w = hg_node_get(v, "types")) != NULL && expect_seq(r, w, "types")) {
-			q->ref_types = HG_ANEWN(r->a, const char *, w->u.seq.n ? w->u.seq.n : 1);
-			for (i = 0; i < w->u.seq.n; i++)
-				if (expect_string(r, w->u.seq.items[i], "types"))
-					q->ref_types[q->nref_types++] = str_of(w->u.seq.items[i]);
-		}
+		if ((w = hg_node_get(v, "types")) != NULL)
+			read_strings(r, w, "types", &q->ref_types, &q->nref_types);
 		if ((w = hg_node_get(v, "path")) != NULL && expect_string(r, w, "path"))
 			q->path = str_of(w);
 		if ((w = hg_node_get(v, "name")) != NULL && expect_string(r, w, "name"))

@@ -634,3 +634,48 @@ const char *hg_node_kind_name(const hg_node *n)
 		return HG_BI("a string", "文字列");
 	}
 }
+
+bool hg_node_check_keys(
+        const hg_node *map, const char *const *allowed, const char *what, hg_diags *d)
+{
+	bool ok = true;
+	size_t i, j;
+
+	for (i = 0; i < map->u.map.n; i++) {
+		const char *k = map->u.map.pairs[i].key->u.scalar.str;
+		const char *best = NULL;
+		size_t bestd = (size_t)-1;
+		hg_diag *dg;
+
+		for (j = 0; allowed[j]; j++) {
+			size_t dist;
+			if (strcmp(allowed[j], k) == 0)
+				break;
+			dist = hg_edit_distance(k, allowed[j], 3);
+			if (dist < bestd && dist <= strlen(allowed[j]) / 2) {
+				bestd = dist;
+				best = allowed[j];
+			}
+		}
+		if (allowed[j])
+			continue;
+		dg = hg_diag_add(
+		        d, HG_D_UNKNOWN_KEY, &map->u.map.pairs[i].key->span, k, what, NULL);
+		if (best)
+			hg_diag_note(dg, HG_D_N_DID_YOU_MEAN, NULL, best, NULL);
+		ok = false;
+	}
+	return ok;
+}
+
+bool hg_node_expect(const hg_node *n, hg_node_kind kind, const char *what, hg_diags *d)
+{
+	if (n->kind == kind)
+		return true;
+	hg_diag_add(d, HG_D_WRONG_TYPE, &n->span, what,
+	        kind == HG_NODE_MAP   ? HG_BI("a mapping", "マッピング")
+	        : kind == HG_NODE_SEQ ? HG_BI("a list", "リスト")
+	                              : HG_BI("a string", "文字列"),
+	        hg_node_kind_name(n), NULL);
+	return false;
+}

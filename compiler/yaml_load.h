@@ -109,6 +109,16 @@ bool hg_node_is(const hg_node *n, const char *s);
 /* The node's kind and type as a bilingual diagnostic argument (HG_BI). */
 const char *hg_node_kind_name(const hg_node *n);
 
+/*
+ * HG0101 (with a "did you mean" note) for every key of map not in allowed
+ * (NULL-terminated); what names the mapping. False if there was one.
+ */
+bool hg_node_check_keys(
+        const hg_node *map, const char *const *allowed, const char *what, hg_diags *d);
+
+/* HG0103 unless n is a mapping, a list or a scalar (kind); what names the value. */
+bool hg_node_expect(const hg_node *n, hg_node_kind kind, const char *what, hg_diags *d);
+
 #ifdef __cplusplus
 }
 #endif

@@ -273,7 +273,7 @@ static int truthy(json_t *v)
 	return -1;
 }
 
-static bool copies(hg_arm_ctx *c, json_t *list, json_t *out);
+static json_t *copy_array(hg_arm_ctx *c, json_t *loop);
 
 /* A variable, or the array a variable copy loop ("copy": [{name, count, input}]) makes. */
 static json_t *variable(hg_arm_ctx *c, const char *name)
@@ -284,13 +284,8 @@ static json_t *variable(hg_arm_ctx *c, const char *name)
 
 	json_array_foreach(v ? NULL : json_object_get(vars, "copy"), i, loop) {
 		const char *ln = json_string_value(json_object_get(loop, "name"));
-		if (ln && strcmp(ln, name) == 0) {
-			json_t *one = json_pack("[O]", loop), *out = json_object();
-			r = copies(c, one, out) ? json_incref(json_object_get(out, name)) : NULL;
-			json_decref(one);
-			json_decref(out);
-			return r;
-		}
+		if (ln && strcmp(ln, name) == 0)
+			return copy_array(c, loop);
 	}
 	if (!v)
 		return fail(c, "variable not defined:", name);
@@ -660,41 +655,59 @@ long hg_arm_copy_count(hg_arm_ctx *c, json_t *copy)
 	return count;
 }
 
+bool hg_arm_loop_push(hg_arm_ctx *c, const char *name)
+{
+	if (c->nloops >= (int)(sizeof(c->loops) / sizeof(*c->loops))) {
+		fail(c, "copy loops nest too deep:", name);
+		return false;
+	}
+	c->loops[c->nloops].name = name;
+	c->loops[c->nloops].index = 0;
+	c->nloops++;
+	return true;
+}
+
+void hg_arm_loop_pop(hg_arm_ctx *c)
+{
+	c->nloops--;
+}
+
+/* The array one loop {name, count, input} of a "copy" list makes, or NULL. */
+static json_t *copy_array(hg_arm_ctx *c, json_t *loop)
+{
+	const char *name = json_string_value(json_object_get(loop, "name"));
+	json_t *arr, *r;
+	long count, k;
+
+	if (!name || !json_object_get(loop, "input"))
+		return fail(c, "a copy loop needs a name and an input", NULL);
+	if ((count = hg_arm_copy_count(c, loop)) < 0 || !hg_arm_loop_push(c, name))
+		return NULL;
+	arr = json_array();
+	for (k = 0; k < count; k++) {
+		c->loops[c->nloops - 1].index = k;
+		if ((r = hg_arm_resolve(c, json_object_get(loop, "input"))) == NULL)
+			break;
+		json_array_append_new(arr, r);
+	}
+	hg_arm_loop_pop(c);
+	if (k < count) {
+		json_decref(arr);
+		return NULL;
+	}
+	return arr;
+}
+
 /* The arrays of "copy": [{name, count, input}...] into out[name]; false when one cannot be built. */
 static bool copies(hg_arm_ctx *c, json_t *list, json_t *out)
 {
-	json_t *loop, *arr, *r;
+	json_t *loop, *arr;
 	size_t i;
-	long count, k;
 
 	json_array_foreach(list, i, loop) {
-		const char *name = json_string_value(json_object_get(loop, "name"));
-		if (!name || !json_object_get(loop, "input")) {
-			fail(c, "a copy loop needs a name and an input", NULL);
+		if ((arr = copy_array(c, loop)) == NULL)
 			return false;
-		}
-		if (c->nloops >= (int)(sizeof(c->loops) / sizeof(*c->loops))) {
-			fail(c, "copy loops nest too deep:", name);
-			return false;
-		}
-		if ((count = hg_arm_copy_count(c, loop)) < 0)
-			return false;
-		arr = json_array();
-		c->loops[c->nloops].name = name;
-		c->nloops++;
-		for (k = 0; k < count; k++) {
-			c->loops[c->nloops - 1].index = k;
-			r = hg_arm_resolve(c, json_object_get(loop, "input"));
-			if (!r)
-				break;
-			json_array_append_new(arr, r);
-		}
-		c->nloops--;
-		if (k < count) {
-			json_decref(arr);
-			return false;
-		}
-		json_object_set_new(out, name, arr);
+		json_object_set_new(out, json_string_value(json_object_get(loop, "name")), arr);
 	}
 	return true;
 }

@@ -8,9 +8,9 @@
  * resourceGroup(), toLower, toUpper, if, equals, not, and, or, empty,
  * length, string, int, bool, add, sub, mul, div, mod, createArray,
  * createObject, contains, replace, json, coalesce, copyIndex, and property
- * access. Copy loops of properties
- * and variables ("copy": [{name, count, input}]) are expanded; a
- * resource's own loop is expanded by the caller with hg_arm_loop_push.
+ * access. Copy loops of properties and variables ("copy": [{name, count,
+ * input}]) are expanded; a resource's own loop is expanded by the caller
+ * with hg_arm_copy_count and hg_arm_loop_push.
  * reference(), list*(), uniqueString(),
  * guid(), utcNow() and the like depend on the cloud's state or the moment of
  * deployment: a value using them is unresolvable (NOT_CHECKED).
@@ -19,6 +19,7 @@
 #define HG_ARM_H
 
 #include <jansson.h>
+#include <stdbool.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -45,6 +46,11 @@ typedef struct hg_arm_ctx {
 
 /* The iteration count of a copy loop ({name, count}), or -1 (c->why says why). */
 long hg_arm_copy_count(hg_arm_ctx *c, json_t *copy);
+
+/* Enter copy loop name at index 0 (set loops[nloops - 1].index to move on);
+ * false (c->why says why) when loops nest too deep. */
+bool hg_arm_loop_push(hg_arm_ctx *c, const char *name);
+void hg_arm_loop_pop(hg_arm_ctx *c);
 
 /* v with every expression evaluated (new reference), or NULL (c->why says why). */
 json_t *hg_arm_resolve(hg_arm_ctx *c, json_t *v);

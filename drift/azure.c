@@ -408,19 +408,15 @@ static void arm_list(struct arm_unit *u, json_t *list, const char *parent_type, 
 		} else {
 			free(u->ctx.why);
 			u->ctx.why = NULL;
-			count = loop && u->ctx.nloops < (int)(sizeof(u->ctx.loops) / sizeof(*u->ctx.loops))
-			                ? hg_arm_copy_count(&u->ctx, copy)
-			                : -1;
-			if (count < 0) {
+			count = loop ? hg_arm_copy_count(&u->ctx, copy) : -1;
+			if (count < 0 || !hg_arm_loop_push(&u->ctx, loop)) {
 				arm_one(u, res, type, parent_name, -1);
 			} else {
-				u->ctx.loops[u->ctx.nloops].name = loop;
-				u->ctx.nloops++;
 				for (k = 0; k < count; k++) {
 					u->ctx.loops[u->ctx.nloops - 1].index = k;
 					arm_one(u, res, type, parent_name, 1);
 				}
-				u->ctx.nloops--;
+				hg_arm_loop_pop(&u->ctx);
 			}
 		}
 		free(full_type);

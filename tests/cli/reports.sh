@@ -11,17 +11,7 @@ trap 'rm -rf "$work"' EXIT
 fail=0
 tools=$top/tests/tools/node_modules/@microsoft/sarif-multitool-linux
 
-# A python3 that has a module (the distribution's or another on PATH).
-py_with() {
-	for py in python3 /usr/bin/python3; do
-		if "$py" -c "import $1" 2>/dev/null; then
-			echo "$py"
-			return 0
-		fi
-	done
-	echo "reports: no python3 with the $1 module (run scripts/setup-deps.sh --test)" >&2
-	return 1
-}
+. "$(dirname "$0")/../py.sh"
 
 run() { # format file
 	set +e

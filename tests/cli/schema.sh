@@ -5,9 +5,9 @@
 # Usage: schema.sh TOP
 set -eu
 top=$(cd "$1" && pwd)
-for py in python3 /usr/bin/python3; do
-	if "$py" -c 'import jsonschema, yaml' 2>/dev/null; then
-		exec "$py" - "$top" <<'PY'
+. "$(dirname "$0")/../py.sh"
+py=$(py_with jsonschema yaml) || exit 1
+exec "$py" - "$top" <<'PY'
 import glob, json, os, sys
 import jsonschema, yaml
 
@@ -43,7 +43,3 @@ if bad:
 print("schema: %d templates, profiles and samples validate; a broken one does not; "
       "%d .hinagata.yaml files as expected" % (len(files), len(configs)))
 PY
-	fi
-done
-echo "schema: no python3 with jsonschema and yaml (scripts/setup-deps.sh --test)"
-exit 1
