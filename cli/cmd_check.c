@@ -20,7 +20,7 @@
 #include "../compiler/compiler.h"
 #include "../drift/gitsrc.h"
 #include "cli.h"
-#include "config.h"
+#include "../compiler/config.h"
 
 static void help(hg_cli *cli)
 {
@@ -600,7 +600,7 @@ int hg_cmd_check(hg_cli *cli, int argc, char **argv)
 		goto out;
 	}
 	/* The repository's settings: from the index too, with --staged. */
-	if (hg_config_read(&cfg, HG_CONFIG_FILE, &d) < 0) {
+	if (hg_config_read(&cfg, HG_CONFIG_FILE, NULL, &d) < 0) {
 		hg_cli_print_diags(cli, &d);
 		rc = HG_EXIT_FAILURE;
 		goto out;

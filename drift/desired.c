@@ -83,11 +83,21 @@ static int compile_source(struct engine *e, const char *path, hg_buf *json)
 			}
 			e->gitdir = hg_xstrdup(tmpl);
 			rc = hg_git_export_templates(e->o->repo, e->o->ref, e->gitdir, e->d);
+			if (rc == 0) { /* its fixtures are not on the search path */
+				hg_buf cfg = HG_BUF_INIT, shown = HG_BUF_INIT;
+				hg_buf_printf(&cfg, "%s/%s", e->gitdir, HG_CONFIG_FILE);
+				hg_buf_printf(&shown, "%s@%s", HG_CONFIG_FILE, e->o->ref ? e->o->ref : "HEAD");
+				rc = hg_config_read(&e->gitconfig, cfg.ptr, shown.ptr, e->d);
+				hg_buf_dispose(&cfg);
+				hg_buf_dispose(&shown);
+			}
 			if (rc < 0) {
 				free(dirs);
 				return rc;
 			}
 		}
+		co.exclude = (const char *const *)e->gitconfig.exclude;
+		co.nexclude = e->gitconfig.nexclude;
 		input = path;
 		dirs[nd++] = ".";
 	}

@@ -740,6 +740,7 @@ void hg_engine_dispose(struct engine *e)
 		free(e->stacks[i].res);
 	}
 	free(e->lslots);
+	hg_config_dispose(&e->gitconfig);
 	if (e->gitdir) {
 		hg_fs_remove_tree(e->gitdir);
 		free(e->gitdir);

@@ -14,6 +14,7 @@
 #include <jansson.h>
 #include <stdint.h>
 
+#include "../compiler/config.h"
 #include "canon.h"
 #include "export.h"
 #include "drift.h"
@@ -79,6 +80,7 @@ struct engine {
 	const char *cur_file;
 	const char *account_region, *account, *region; /* of the stacks, for unmanaged resources */
 	char *gitdir; /* templates exported from git, compiled from here */
+	hg_config gitconfig; /* the .hinagata.yaml of that revision */
 	/* Azure (azure.c) */
 	json_t *az_index;       /* lower-case resource ID -> {rec, used} */
 	json_t *az_deps;        /* deployments: {name, subscription, resourceGroup, parameters, used} */

@@ -11,7 +11,7 @@
 #include "../common/arena.h"
 #include "../common/fs.h"
 #include "../common/util.h"
-#include "../compiler/yaml_load.h"
+#include "yaml_load.h"
 
 static bool read_check(hg_config *c, const hg_node *check, hg_diags *d)
 {
@@ -62,7 +62,7 @@ int hg_config_parse(hg_config *c, const char *path, const char *text, size_t len
 	return rc;
 }
 
-int hg_config_read(hg_config *c, const char *path, hg_diags *d)
+int hg_config_read(hg_config *c, const char *path, const char *display, hg_diags *d)
 {
 	hg_buf text = HG_BUF_INIT;
 	size_t size;
@@ -75,13 +75,13 @@ int hg_config_read(hg_config *c, const char *path, hg_diags *d)
 		hg_buf_dispose(&text);
 		if (rc == HG_EIO && e == ENOENT)
 			return 0;
-		hg_diag_add(d, HG_D_IO_READ, NULL, path,
+		hg_diag_add(d, HG_D_IO_READ, NULL, display ? display : path,
 		        rc == HG_EIO ? strerror(e)
 		                     : HG_BI("the file is too large", "ファイルが大きすぎます"),
 		        NULL);
 		return HG_EIO;
 	}
-	rc = hg_config_parse(c, path, text.ptr, text.size, d);
+	rc = hg_config_parse(c, display ? display : path, text.ptr, text.size, d);
 	hg_buf_dispose(&text);
 	return rc;
 }
