@@ -194,6 +194,11 @@ expect 0 "--templates" "$hinagata" compile -o s --templates lib user.yaml
 contains s/test/user.json '"PartQueue"' "used template namespaced"
 expect 0 "HINAGATA_PATH" env HINAGATA_PATH="$work/lib" "$hinagata" compile -o s2 user.yaml
 
+# --- the sample for staging: single-AZ, a suppressed rule, not an error ---
+expect 0 "the sample compiles with --param env=stg" "$hinagata" compile -o stg --param env=stg \
+	"$top/samples/city-a/juki-prod.yaml"
+contains err "warning[HG8004]: GC-AWS-AVL-01 suppressed" "staging's single AZ is a reported suppression"
+
 # --- installed layout (GNUInstallDirs): the binary finds its data ---
 if [ -n "${HG_BUILD_DIR:-}" ]; then
 	expect 0 "cmake --install" cmake --install "$HG_BUILD_DIR" --prefix "$work/prefix"
