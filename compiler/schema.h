@@ -10,6 +10,8 @@
 #ifndef HG_SCHEMA_H
 #define HG_SCHEMA_H
 
+#include <jansson.h>
+
 #include "ir.h"
 
 #ifdef __cplusplus
@@ -30,6 +32,13 @@ void hg_schemas_free(hg_schemas *s);
  * schema files cannot be read.
  */
 int hg_schemas_check(hg_schemas *s, const hg_ir *ir, hg_diags *d);
+
+/*
+ * The CloudFormation registry schema of type (borrowed: it lives as long as
+ * s), or NULL for an unknown type or an unreadable file. Not safe to call
+ * from several threads on one store: open one per thread.
+ */
+json_t *hg_schemas_aws(hg_schemas *s, const char *type);
 
 #ifdef __cplusplus
 }
