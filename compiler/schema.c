@@ -39,15 +39,26 @@ struct hg_schemas {
 	size_t ncache, capcache;
 };
 
+/* A JSON file, read whole then parsed (jansson's own reader goes a byte at a time). */
+static json_t *load_json(const char *path)
+{
+	hg_buf text = HG_BUF_INIT;
+	size_t size = 0;
+	json_t *v = NULL;
+	if (hg_fs_read(&text, path, 64u << 20, &size) == 0)
+		v = json_loadb(text.ptr, text.size, 0, NULL);
+	hg_buf_dispose(&text);
+	return v;
+}
+
 hg_schemas *hg_schemas_open(const char *dir)
 {
 	hg_schemas *s;
 	hg_buf path = HG_BUF_INIT;
-	json_error_t err;
 	json_t *index;
 
 	hg_buf_printf(&path, "%s/aws/index.json", dir);
-	index = json_load_file(path.ptr, 0, &err);
+	index = load_json(path.ptr);
 	hg_buf_dispose(&path);
 	if (!index || !json_is_object(json_object_get(index, "types"))) {
 		json_decref(index);
@@ -57,7 +68,7 @@ hg_schemas *hg_schemas_open(const char *dir)
 	s->dir = hg_xstrdup(dir);
 	s->index = index;
 	hg_buf_printf(&path, "%s/azure/index.json", dir);
-	s->azindex = json_load_file(path.ptr, 0, &err);
+	s->azindex = load_json(path.ptr);
 	hg_buf_dispose(&path);
 	return s;
 }
@@ -87,7 +98,6 @@ static json_t *schema_in(
 {
 	json_t *file = json_object_get(json_object_get(index, "types"), type);
 	hg_buf path = HG_BUF_INIT;
-	json_error_t err;
 	json_t *sch;
 	size_t i;
 
@@ -97,7 +107,7 @@ static json_t *schema_in(
 		if (strcmp(s->cache[i].type, type) == 0)
 			return s->cache[i].schema;
 	hg_buf_printf(&path, "%s/%s/resources/%s", s->dir, cloud, json_string_value(file));
-	sch = json_load_file(path.ptr, 0, &err);
+	sch = load_json(path.ptr);
 	hg_buf_dispose(&path);
 	if (!sch)
 		*io = true;

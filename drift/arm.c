@@ -371,7 +371,7 @@ static const hg_jv *arith(hg_arm_ctx *c, const char *name, const hg_jv *a0, cons
 static const hg_jv *call(struct ex *x, const char *name, const hg_jv *args)
 {
 	hg_arm_ctx *c = x->c;
-	static const hg_jv none = {HG_JV_ARR, false, 0, 0, {NULL}};
+	static const hg_jv none = {HG_JV_ARR, false, false, 0, 0, {NULL}};
 	size_t n, i;
 	const hg_jv *a0, *a1;
 	hg_jv *r;

@@ -22,7 +22,7 @@
 #include "../common/util.h"
 
 /* AWS::NoValue: one value, known by its address. */
-static const hg_jv novalue = {HG_JV_STR, false, 12, 0, {"AWS::NoValue"}};
+static const hg_jv novalue = {HG_JV_STR, false, false, 12, 0, {"AWS::NoValue"}};
 
 bool hg_cfn_is_novalue(const hg_jv *v)
 {

@@ -272,7 +272,8 @@ static hg_jv *project(struct proj *p, const hg_jv *dep, const hg_jv *des)
 		arr->u.items = HG_ANEWN(p->c->tmp, hg_jv *, dep->n ? dep->n : 1);
 		p->in_array++;
 		for (i = 0; i < dep->n; i++) {
-			hg_buf_printf(&p->path, "/%zu", i);
+			hg_buf_putc(&p->path, '/');
+			hg_buf_put_size(&p->path, i);
 			arr->u.items[arr->n++] = dep->u.items[i]->kind == HG_JV_OBJ
 			                                 ? project_object(p, dep->u.items[i], shape)
 			                                 : dep->u.items[i];
@@ -388,7 +389,8 @@ static void diff_arrays(struct differ *df, const hg_jv *exp, const hg_jv *act)
 			const char *aid = au[j] ? NULL : identity(act->u.items[j], key);
 			if (aid && strcmp(id, aid) == 0) {
 				eu[i] = au[j] = true;
-				hg_buf_printf(&df->path, "/%zu", i);
+				hg_buf_putc(&df->path, '/');
+				hg_buf_put_size(&df->path, i);
 				diff(df, exp->u.items[i], act->u.items[j]);
 				hg_buf_truncate(&df->path, mark);
 				break;
@@ -406,19 +408,22 @@ static void diff_arrays(struct differ *df, const hg_jv *exp, const hg_jv *act)
 			while (au[j])
 				j++;
 			eu[i] = au[j] = true;
-			hg_buf_printf(&df->path, "/%zu", i);
+			hg_buf_putc(&df->path, '/');
+				hg_buf_put_size(&df->path, i);
 			diff(df, exp->u.items[i], act->u.items[j]);
 			hg_buf_truncate(&df->path, mark);
 		}
 	for (i = 0; i < exp->n; i++)
 		if (!eu[i]) {
-			hg_buf_printf(&df->path, "/%zu", i);
+			hg_buf_putc(&df->path, '/');
+				hg_buf_put_size(&df->path, i);
 			add_diff(df, HG_DIFF_REMOVE, exp->u.items[i], NULL);
 			hg_buf_truncate(&df->path, mark);
 		}
 	for (j = 0; j < act->n; j++)
 		if (!au[j]) {
-			hg_buf_printf(&df->path, "/%zu", j);
+			hg_buf_putc(&df->path, '/');
+			hg_buf_put_size(&df->path, j);
 			add_diff(df, HG_DIFF_ADD, NULL, act->u.items[j]);
 			hg_buf_truncate(&df->path, mark);
 		}
@@ -477,6 +482,7 @@ void hg_compare_resource(hg_compare *c, hg_drift_result *res, const hg_jv *desir
 	struct proj p;
 	struct folds folds;
 	size_t i, k;
+	bool equal = true;
 
 	memset(&p, 0, sizeof(p));
 	p.c = c;
@@ -512,25 +518,36 @@ void hg_compare_resource(hg_compare *c, hg_drift_result *res, const hg_jv *desir
 			on_fold(HG_RULE_DEFAULT, p.path.ptr, &folds);
 		}
 		object_put(cd, m->key, m->klen, dv);
-		hash_member(&he, m->key, m->klen, dv);
-		if (av) {
+		if (av)
 			object_put(pa, m->key, m->klen, av);
-			hash_member(&ha, m->key, m->klen, av);
+		if (!av || !hg_jv_equal(dv, av)) {
+			equal = false;
+			continue;
 		}
-		if (av && hg_jv_equal(dv, av) && !(raw && hg_jv_equal(m->val, raw)))
+		if (!(raw && hg_jv_equal(m->val, raw)))
 			for (k = 0; k < folds.n; k++) {
 				if (strcmp(folds.rules[k], HG_RULE_SCALAR) == 0 && raw &&
 				        (raw->kind == HG_JV_STR) == (m->val->kind == HG_JV_STR))
 					continue; /* no coercion was needed */
 				hg_buf_clear(&p.shape);
-				hg_buf_printf(&p.shape, "%s %s", folds.rules[k], p.path.ptr);
+				hg_buf_puts(&p.shape, folds.rules[k]);
+				hg_buf_putc(&p.shape, ' ');
+				hg_buf_put(&p.shape, p.path.ptr, p.path.size);
 				hg_result_note(c->keep, &res->folds, &res->nfolds, p.shape.ptr);
 			}
 	}
-	hg_hash_hex(res->expected_hash, hg_hash64(he.ptr, he.size));
-	hg_hash_hex(res->actual_hash, hg_hash64(ha.ptr, ha.size));
+	/* The hashes are for reports and the cache; a resource in sync that is
+	 * only counted does not need them. */
+	if (c->want_hashes || !equal) {
+		for (i = 0; i < cd->n; i++)
+			hash_member(&he, cd->u.members[i].key, cd->u.members[i].klen, cd->u.members[i].val);
+		for (i = 0; i < pa->n; i++)
+			hash_member(&ha, pa->u.members[i].key, pa->u.members[i].klen, pa->u.members[i].val);
+		hg_hash_hex(res->expected_hash, hg_hash64(he.ptr, he.size));
+		hg_hash_hex(res->actual_hash, hg_hash64(ha.ptr, ha.size));
+	}
 	res->status = HG_DS_IN_SYNC;
-	if (strcmp(res->expected_hash, res->actual_hash) != 0) {
+	if (!equal) {
 		struct differ df;
 		df.c = c;
 		df.res = res;

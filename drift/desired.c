@@ -156,55 +156,62 @@ static int cmp_str(const void *a, const void *b)
 	return strcmp(*(const char *const *)a, *(const char *const *)b);
 }
 
-/* Parse and describe a template's JSON. */
-static int describe(struct loader *l, hg_tmpl *t, const char *json, size_t len,
-        const hg_desired_hooks *hooks)
+/*
+ * Describe a template's JSON without building it: one validating scan that
+ * notes where the top-level members are, the keys of Resources (or of an
+ * ARM template's parameters), and a parse of the small Metadata only. The
+ * template is parsed whole later, by the work item that resolves it.
+ */
+static int describe(struct loader *l, hg_tmpl *t, const char *json, size_t len)
 {
-	hg_arena *tmp = hg_arena_new(), *a = l->ts->a;
-	hg_jv *doc = NULL, *res, *params;
+	static const char *const keys[] = {"Resources", "resources", "$schema", "Metadata", "metadata",
+	        "parameters"}; /* ORDER DESCRIBE */
+	const char *v[6] = {0};
+	size_t n[6] = {0};
+	hg_arena *a = l->ts->a, *tmp;
 	hg_jv_error err;
-	const char *schema, *file = hg_diags_source(l->d, t->display, NULL, 0);
-	size_t i;
+	hg_jv *schema = NULL, *meta = NULL;
+	const char *file = hg_diags_source(l->d, t->display, NULL, 0);
+	const char **names = NULL;
+	size_t nnames = 0;
 	int rc = 0;
 
-	if (hg_jv_parse(&doc, tmp, json, len, 512, &err) < 0 || doc->kind != HG_JV_OBJ) {
+	if (hg_jv_validate(json, len, 512, &err, keys, 6, v, n) < 0 || !len) {
 		hg_diag_add(l->d, HG_D_DESIRED_FORMAT, NULL, file, NULL);
-		hg_arena_dispose(tmp);
 		return HG_EINVALID;
 	}
-	res = hg_jv_get(doc, "Resources");
-	schema = hg_jv_str(hg_jv_get(doc, "$schema"));
-	if (res && res->kind == HG_JV_OBJ) {
-		t->logical = HG_ANEWN(a, const char *, res->n + 1);
-		for (i = 0; i < res->n; i++)
-			t->logical[i] = hg_arena_strndup(a, res->u.members[i].key, res->u.members[i].klen);
-		t->nlogical = res->n;
+	tmp = hg_arena_new();
+	if (v[2])
+		(void)hg_jv_parse(&schema, tmp, v[2], n[2], 2, NULL);
+	if (v[0] && n[0] && v[0][0] == '{' &&
+	        hg_jv_object_keys(v[0], n[0], 512, a, &names, &nnames) == 0) {
+		t->logical = names;
+		t->nlogical = nnames;
 		qsort(t->logical, t->nlogical, sizeof(*t->logical), cmp_str);
-	} else if (schema && strstr(schema, "eploymentTemplate") &&
-	           (res = hg_jv_get(doc, "resources")) != NULL &&
-	           (res->kind == HG_JV_ARR || res->kind == HG_JV_OBJ)) {
+		meta = NULL;
+		if (v[3])
+			(void)hg_jv_parse(&meta, tmp, v[3], n[3], 512, NULL);
+	} else if (schema && hg_jv_str(schema) && strstr(hg_jv_str(schema), "eploymentTemplate") && v[1] &&
+	           n[1] && (v[1][0] == '[' || v[1][0] == '{')) {
 		t->arm = true;
-		params = hg_jv_get(doc, "parameters");
-		t->params = HG_ANEWN(a, const char *, (params ? params->n : 0) + 1);
-		for (i = 0; params && params->kind == HG_JV_OBJ && i < params->n; i++)
-			t->params[t->nparams++] =
-			        hg_arena_strndup(a, params->u.members[i].key, params->u.members[i].klen);
+		if (v[5] && n[5] && v[5][0] == '{' &&
+		        hg_jv_object_keys(v[5], n[5], 512, a, &names, &nnames) == 0) {
+			t->params = names;
+			t->nparams = nnames;
+		}
+		if (v[4])
+			(void)hg_jv_parse(&meta, tmp, v[4], n[4], 512, NULL);
 	} else {
 		hg_diag_add(l->d, HG_D_DESIRED_FORMAT, NULL, file, NULL);
 		rc = HG_EINVALID;
 	}
 	{
-		const hg_jv *first = hg_jv_get(hg_jv_get(hg_jv_get(doc, "Metadata"), "hinagata"), "templates");
-		const char *name;
-		if (!first)
-			first = hg_jv_get(hg_jv_get(hg_jv_get(doc, "metadata"), "hinagata"), "templates");
-		name = first && first->kind == HG_JV_ARR && first->n
-		               ? hg_jv_str(hg_jv_get(first->u.items[0], "template"))
-		               : NULL;
+		const hg_jv *first = hg_jv_get(hg_jv_get(meta, "hinagata"), "templates");
+		const char *name = first && first->kind == HG_JV_ARR && first->n
+		                           ? hg_jv_str(hg_jv_get(first->u.items[0], "template"))
+		                           : NULL;
 		t->name = name ? hg_arena_strdup(a, name) : NULL;
 	}
-	if (rc == 0 && hooks && hooks->parsed)
-		hooks->parsed(t, doc, hooks->payload);
 	hg_arena_dispose(tmp);
 	return rc;
 }
@@ -242,7 +249,7 @@ int hg_desired_load(hg_tmpls *ts, const hg_drift_options *o, const hg_desired_ho
 		if (r == 0) {
 			t->hash = hg_hash64(json.ptr, json.size);
 			if (!hooks || !hooks->cached || !hooks->cached(t, hooks->payload))
-				r = describe(&l, t, json.ptr, json.size, hooks);
+				r = describe(&l, t, json.ptr, json.size);
 		}
 		if (r == 0 && kept) {
 			t->kept = hg_arena_strndup(ts->a, json.ptr, json.size);

@@ -30,6 +30,7 @@ typedef struct hg_tmpl {
 	size_t keptlen;
 	const char **violations; /* "LOGICAL\tCONTROL" the profile's rules find in it (judge.c) */
 	size_t nviolations;
+	int judged;          /* violations are known (set once, by the first item that parses it) */
 } hg_tmpl;
 
 typedef struct hg_tmpls {
@@ -41,10 +42,8 @@ typedef struct hg_tmpls {
 
 /* What the caller adds to the description of each template. */
 typedef struct hg_desired_hooks {
-	/* Describe t (t->hash set) from what an earlier run found: true, or false to parse it. */
+	/* Describe t (t->hash set) from what an earlier run found: true, or false to read it. */
 	bool (*cached)(hg_tmpl *t, void *payload);
-	/* t was parsed (described already): doc is its tree, for this call only. */
-	void (*parsed)(hg_tmpl *t, const hg_jv *doc, void *payload);
 	void *payload;
 } hg_desired_hooks;
 

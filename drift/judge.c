@@ -127,6 +127,19 @@ static bool ruled(const hg_template *profile, const char *type)
 	return false;
 }
 
+/* Does a rule judge resources of this type, or look at them to judge others (referenced_by)? */
+static bool relevant(const hg_template *profile, const char *type)
+{
+	size_t i, k;
+	if (ruled(profile, type))
+		return true;
+	for (i = 0; i < profile->nrules; i++)
+		for (k = 0; k < profile->rules[i].nref_types; k++)
+			if (hg_rule_type_matches(profile->rules[i].ref_types[k], type))
+				return true;
+	return false;
+}
+
 /* ---- hg_jv -> hg_value ---- */
 
 struct conv {
@@ -347,7 +360,8 @@ void hg_judge_template(const hg_judge *j, hg_tmpl *t, const hg_jv *doc, hg_arena
 			const hg_jv *r = res->kind == HG_JV_OBJ ? res->u.members[i].val : res->u.items[i];
 			const hg_jv *props = t->arm ? r : hg_jv_get(r, "Properties");
 			cv.span.line = (uint32_t)i + 1;
-			unit.res[i]->props = props ? conv(&cv, props) : NULL;
+			/* what no rule looks at need not be converted */
+			unit.res[i]->props = props && relevant(profile, unit.res[i]->type) ? conv(&cv, props) : NULL;
 		}
 		run_rules(j, profile->rules, profile->nrules, &unit, on_template, &f);
 	}

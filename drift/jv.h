@@ -46,6 +46,7 @@ struct hg_jv {
 	hg_jv_kind kind;
 	bool typed; /* STR only: the text of a number or boolean that canonicalization
 	               made a string (10 == "10"); equal to it, but shown unquoted */
+	bool sorted; /* OBJ only: members in canonical (byte) order of their keys */
 	size_t n; /* string/number: bytes; array: items; object: members */
 	size_t cap; /* array/object built with hg_jv_push/put: room for this many */
 	union {
@@ -75,6 +76,14 @@ int hg_jv_parse(hg_jv **out, hg_arena *a, const char *text, size_t len, unsigned
  */
 int hg_jv_validate(const char *text, size_t len, unsigned max_depth, hg_jv_error *err,
         const char *const *keys, size_t nkeys, const char **vals, size_t *vlens);
+
+/*
+ * Check that text[0..len) is one JSON value and, when it is an object,
+ * list its member keys (*keys in a, decoded), building nothing else.
+ * Returns 0 or -1.
+ */
+int hg_jv_object_keys(const char *text, size_t len, unsigned max_depth, hg_arena *a,
+        const char ***keys, size_t *nkeys);
 
 /* Constructors (arena-owned). */
 hg_jv *hg_jv_new(hg_arena *a, hg_jv_kind kind);

@@ -71,6 +71,8 @@ typedef struct hg_rec {
 /* A state unit: what one --state directory says about one account and region. */
 typedef struct hg_unit {
 	hg_arena *a;
+	hg_arena **parts;      /* the arenas of its files' partial units (their strings) */
+	size_t nparts;
 	const char *name;      /* the directory (or the first file), for messages */
 	const char *account;   /* account or subscription ID, "" when unknown */
 	const char *region;    /* "" when unknown (Azure: regions are per resource) */

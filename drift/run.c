@@ -179,6 +179,8 @@ struct run {
 	size_t nitems;
 	struct slot *slots;
 	struct thread_state *ts_of;
+	pthread_mutex_t *tlock; /* per template: its judgement */
+	hg_arena **tarena;      /* per template: what its judgement found */
 	unsigned threads;
 	int rc;
 	int sink_rc;
@@ -282,19 +284,31 @@ static int read_states(struct run *r)
 	return rc;
 }
 
-/* Phase 2: a template described by the cache, or judged (its own values) as it is read. */
+/* Phase 2: a template described (and judged) by the cache. */
 static bool cached_template(hg_tmpl *t, void *payload)
 {
 	struct run *r = payload;
-	return r->cache && hg_cache_template(r->cache, t, r->ts.a);
+	if (!r->cache || !hg_cache_template(r->cache, t, r->ts.a))
+		return false;
+	t->judged = 1;
+	return true;
 }
 
-static void on_template(hg_tmpl *t, const hg_jv *doc, void *payload)
+/*
+ * The control rules on a template's own values: once, by the first work
+ * item that parses it (the others wait for it: their results need it).
+ */
+static void judge_once(struct run *r, size_t ti, const hg_jv *doc, hg_arena *a)
 {
-	struct run *r = payload;
-	hg_judge_template(r->judge, t, doc, r->ts.a);
-	if (r->cache)
-		hg_cache_template_note(r->cache, t);
+	hg_tmpl *t = &r->ts.t[ti];
+	pthread_mutex_lock(&r->tlock[ti]);
+	if (!t->judged) {
+		hg_judge_template(r->judge, t, doc, a);
+		if (r->cache)
+			hg_cache_template_note(r->cache, t);
+		t->judged = 1;
+	}
+	pthread_mutex_unlock(&r->tlock[ti]);
 }
 
 /* ---- phase 4: one work item ---- */
@@ -319,6 +333,7 @@ static void process(void *payload, size_t i, unsigned worker_id)
 	vc.fc = &w->fc;
 	vc.d = &s->d;
 	vc.keep_in_sync = r->o->keep_in_sync;
+	vc.want_hashes = r->o->keep_in_sync || r->cache;
 	if (it->tmpl == HG_ITEM_UNMANAGED) {
 		hg_verdict_unmanaged(&vc, &s->b, it->u);
 		hg_verdict_finish(&vc, &s->b);
@@ -340,6 +355,7 @@ static void process(void *payload, size_t i, unsigned worker_id)
 			return;
 		}
 	}
+	judge_once(r, it->tmpl, w->doc, r->tarena[it->tmpl]);
 	a = hg_arena_new();
 	{
 		hg_resolve_ctx rc;
@@ -406,6 +422,12 @@ static int compare_all(struct run *r)
 			p.pending[r->items[i].u->order]++;
 		}
 	}
+	r->tlock = hg_xcalloc(r->ts.n + 1, sizeof(*r->tlock));
+	r->tarena = hg_xcalloc(r->ts.n + 1, sizeof(*r->tarena));
+	for (i = 0; i < r->ts.n; i++) {
+		pthread_mutex_init(&r->tlock[i], NULL);
+		r->tarena[i] = hg_arena_new();
+	}
 	r->ts_of = hg_xcalloc(r->threads, sizeof(*r->ts_of));
 	for (t = 0; t < r->threads; t++) {
 		r->ts_of[t].canon = hg_canon_open(r->o->schema_dir, r->d);
@@ -435,6 +457,12 @@ static int compare_all(struct run *r)
 		hg_arena_dispose(r->ts_of[t].doc_arena);
 	}
 	free(r->ts_of);
+	for (i = 0; i < r->ts.n; i++) {
+		pthread_mutex_destroy(&r->tlock[i]);
+		hg_arena_dispose(r->tarena[i]);
+	}
+	free(r->tlock);
+	free(r->tarena);
 	free(p.pending);
 	free(unit_of);
 	free(counts);
@@ -525,7 +553,7 @@ int hg_drift_run_sink(const hg_drift_options *o, const hg_drift_sink *sink,
 	if ((rc = read_states(&r)) < 0)
 		goto out;
 	{
-		hg_desired_hooks hooks = {cached_template, on_template, &r};
+		hg_desired_hooks hooks = {cached_template, &r};
 		if ((rc = hg_desired_load(&r.ts, o, &hooks, d)) < 0)
 			goto out;
 	}

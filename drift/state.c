@@ -375,7 +375,89 @@ static void listed_add(hg_unit *u, const char *type)
 	u->listed[u->nlisted++] = hg_arena_intern(u->a, type, strlen(type));
 }
 
-/* One cloudcontrol record: validated, its identifier kept with its place. */
+/* The end of the string whose opening quote is at p (just past its closing quote), or end. */
+static const char *skip_str(const char *p, const char *end)
+{
+	const char *q = p + 1;
+	for (;;) {
+		const char *b;
+		q = q < end ? memchr(q, '"', (size_t)(end - q)) : NULL;
+		if (!q)
+			return end;
+		for (b = q; b > p + 1 && b[-1] == '\\';)
+			b--;
+		if ((q - b) % 2 == 0)
+			return q + 1;
+		q++;
+	}
+}
+
+/* The end of the value at p (the export reader has checked that brackets balance). */
+static const char *skip_val(const char *p, const char *end)
+{
+	int depth = 0;
+	while (p < end) {
+		char ch = *p;
+		if (ch == '"') {
+			p = skip_str(p, end);
+			if (depth == 0)
+				return p;
+			continue;
+		}
+		if (ch == '{' || ch == '[')
+			depth++;
+		else if (ch == '}' || ch == ']') {
+			if (depth == 0)
+				return p;
+			if (--depth == 0)
+				return p + 1;
+		} else if (ch == ',' && depth == 0)
+			return p;
+		p++;
+	}
+	return end;
+}
+
+/*
+ * The text of the values of top-level members keys[i] of a record (vals[i],
+ * vlens[i]; NULL when absent), found without parsing the rest: a
+ * cloudcontrol record is mostly its Properties string, which is parsed
+ * later, and only for the resources a template declares.
+ */
+static void top_fields(const char *raw, size_t len, const char *const *keys, size_t nkeys,
+        const char **vals, size_t *vlens)
+{
+	const char *p = raw, *end = raw + len, *k;
+	size_t i;
+
+	while (p < end && *p != '{')
+		p++;
+	for (p++; p < end;) {
+		while (p < end && (*p == ' ' || *p == '\n' || *p == '\r' || *p == '\t' || *p == ','))
+			p++;
+		if (p >= end || *p != '"')
+			return;
+		k = p + 1;
+		p = skip_str(p, end);
+		while (p < end && *p != ':')
+			p++;
+		for (p++; p < end && (*p == ' ' || *p == '\n' || *p == '\r' || *p == '\t');)
+			p++;
+		for (i = 0; i < nkeys; i++)
+			if (!vals[i] && (size_t)(p - k) > strlen(keys[i]) &&
+			        memcmp(k, keys[i], strlen(keys[i])) == 0 && k[strlen(keys[i])] == '"') {
+				vals[i] = p;
+				vlens[i] = (size_t)(skip_val(p, end) - p);
+			}
+		p = skip_val(p, end);
+	}
+}
+
+/*
+ * One cloudcontrol record: its identifier kept with its place. The bytes
+ * are checked when the record is parsed (when its resource is compared,
+ * or found unmanaged); the export reader has checked its structure.
+ */
 static int on_cc(struct hg_state_file *f, const hg_export_item *it)
 {
 	static const char *const keys[] = {"Identifier", "TypeName"};
@@ -383,10 +465,8 @@ static int on_cc(struct hg_state_file *f, const hg_export_item *it)
 	const char *v[2] = {0};
 	size_t n[2] = {0};
 	const char *type = it->type_name, *id;
-	hg_jv_error err;
 
-	if (hg_jv_validate(it->raw, it->len, 512, &err, keys, 2, v, n) < 0)
-		return record_error(f, it, err.offset, &err, NULL);
+	top_fields(it->raw, it->len, keys, 2, v, n);
 	if (!type)
 		type = str_value(f->tmp, v[1], n[1]);
 	id = str_value(u->a, v[0], n[0]);
@@ -652,17 +732,6 @@ static const char *dup_or_null(hg_arena *a, const char *s)
 	return s ? hg_arena_strdup(a, s) : NULL;
 }
 
-static hg_jv *copy_jv(hg_arena *a, const hg_jv *v)
-{
-	hg_buf t = HG_BUF_INIT;
-	hg_jv *r = NULL;
-	hg_jv_canonical(&t, v);
-	if (hg_jv_parse(&r, a, t.ptr, t.size, 512, NULL) < 0)
-		r = hg_jv_new(a, HG_JV_NULL);
-	hg_buf_dispose(&t);
-	return r;
-}
-
 static void merge_stack(hg_unit *u, const hg_stack *src)
 {
 	hg_stack *s = stack_get(u, src->name);
@@ -681,16 +750,17 @@ static void merge_stack(hg_unit *u, const hg_stack *src)
 			if (strcmp(s->params->u.members[k].key, m->key) == 0)
 				dup = true;
 		if (!dup)
-			obj_put(u->a, s->params, m->key, copy_jv(u->a, m->val));
+			obj_put(u->a, s->params, m->key, m->val);
+	}
+	if (!s->nres && src->nres) { /* the usual case: one file lists the stack's resources */
+		s->res = src->res;
+		s->nres = src->nres;
+		s->capres = src->capres;
+		return;
 	}
 	for (i = 0; i < src->nres; i++) {
-		hg_stack_res *r;
 		HG_AGROW(u->a, s->res, s->capres, s->nres + 1);
-		r = &s->res[s->nres++];
-		r->logical = hg_arena_strdup(u->a, src->res[i].logical);
-		r->type = hg_arena_intern(u->a, src->res[i].type, strlen(src->res[i].type));
-		r->physical = dup_or_null(u->a, src->res[i].physical);
-		r->rec = -1;
+		s->res[s->nres++] = src->res[i];
 	}
 }
 
@@ -728,44 +798,47 @@ int hg_state_merge(hg_unit *u, const hg_state_spec *spec, hg_state_file **files,
 	u->nfiles = spec->npaths;
 	u->files = HG_ANEWN(u->a, const char *, spec->npaths + 1);
 	u->paths = HG_ANEWN(u->a, const char *, spec->npaths + 1);
+	u->parts = HG_ANEWN(u->a, hg_arena *, spec->npaths + 1);
 	for (i = 0; i < spec->npaths; i++) {
 		hg_unit *p = &files[i]->part;
+		size_t total = u->nrecs + p->nrecs;
 		u->paths[i] = hg_arena_strdup(u->a, spec->paths[i]);
 		u->files[i] = hg_arena_strdup(u->a, spec->paths[i]);
 		u->aws = u->aws || p->aws;
 		u->azure = u->azure || p->azure;
 		for (k = 0; k < p->nstacks; k++)
 			merge_stack(u, &p->stacks[k]);
+		/* Records are copied; their strings stay in the file's arena, which the unit keeps. */
+		if (total > u->caprecs)
+			HG_AGROW(u->a, u->recs, u->caprecs, total);
 		for (k = 0; k < p->nrecs; k++) {
-			hg_rec *r;
-			HG_AGROW(u->a, u->recs, u->caprecs, u->nrecs + 1);
-			r = &u->recs[u->nrecs++];
+			hg_rec *r = &u->recs[u->nrecs++];
 			*r = p->recs[k];
-			r->type = hg_arena_intern(u->a, r->type, strlen(r->type));
-			r->identity = hg_arena_strdup(u->a, r->identity);
 			r->file = (uint32_t)i;
 		}
 		for (k = 0; k < p->nlisted; k++)
 			listed_add(u, p->listed[k]);
 		for (k = 0; k < p->nscopes; k++) {
 			HG_AGROW(u->a, u->scopes, u->capscopes, u->nscopes + 1);
-			u->scopes[u->nscopes++] = hg_arena_strdup(u->a, p->scopes[k]);
+			u->scopes[u->nscopes++] = p->scopes[k];
 		}
 		if (p->rg_location) {
 			if (!u->rg_location)
 				u->rg_location = hg_jv_new(u->a, HG_JV_OBJ);
 			for (k = 0; k < p->rg_location->n; k++)
 				obj_put(u->a, u->rg_location, p->rg_location->u.members[k].key,
-				        copy_jv(u->a, p->rg_location->u.members[k].val));
+				        p->rg_location->u.members[k].val);
 		}
 		if (p->account && u->account && strcmp(p->account, u->account) != 0 && rc == 0) {
 			hg_diag_add(d, HG_D_STATE_MIXED, NULL, u->name, u->account, p->account, NULL);
 			rc = HG_EINVALID;
 		}
 		if (p->account && !u->account)
-			u->account = hg_arena_strdup(u->a, p->account);
+			u->account = p->account;
 		if (p->az_rg && !u->az_rg)
-			u->az_rg = hg_arena_strdup(u->a, p->az_rg);
+			u->az_rg = p->az_rg;
+		u->parts[u->nparts++] = p->a; /* the unit owns the file's arena now */
+		p->a = NULL;
 		hg_state_file_free(files[i]);
 		files[i] = NULL;
 	}
@@ -817,8 +890,12 @@ int hg_state_merge(hg_unit *u, const hg_state_spec *spec, hg_state_file **files,
 
 void hg_unit_dispose(hg_unit *u)
 {
-	if (u && u->a)
-		hg_arena_dispose(u->a);
+	size_t i;
+	if (!u || !u->a)
+		return;
+	for (i = 0; i < u->nparts; i++)
+		hg_arena_dispose(u->parts[i]);
+	hg_arena_dispose(u->a);
 }
 
 /* ---- reading records back ---- */

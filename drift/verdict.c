@@ -199,6 +199,7 @@ static void compare(hg_verdict_ctx *c, hg_block *b, hg_drift_result *x, const hg
 	cmp.type = r->type;
 	cmp.locked = r->locked;
 	cmp.nlocked = r->nlocked;
+	cmp.want_hashes = c->want_hashes;
 	hg_compare_resource(&cmp, x, desired, deployed);
 	x->props_compared = desired->n;
 	x->props_total = desired->n + nnotes;

@@ -37,6 +37,7 @@ typedef struct hg_verdict_ctx {
 	hg_fdcache *fc;
 	hg_diags *d;
 	bool keep_in_sync;     /* keep in-sync results that have nothing to say */
+	bool want_hashes;      /* hash resources in sync too (kept, or cached) */
 	int rc;                /* out: HG_EIO / HG_EINVALID when a record could not be read */
 } hg_verdict_ctx;
 
