@@ -3,23 +3,48 @@
 
 Source: a checkout (or bare mirror) of github.com/Azure/azure-resource-manager-schemas,
 the JSON schemas ARM template validation uses, one file per provider and API
-version (schemas/<api-version>/<Provider>[.<Group>].json). For every
-type@api-version listed in scripts/azure-types.txt this writes one file with
-the resource body's schema, simplified for hinagata's checker:
+version (schemas/<api-version>/<Provider>[.<Group>].json). Every resource
+type at every API version the source has is written, for every scope it can
+be deployed at (25,000 type/version pairs; 263 MB of source JSON).
+
+Stored compactly, one pack per provider namespace (schemas/azure/<provider>.jsonl,
+lowercase), read lazily by compiler/schema.c:
+
+- line 0, the header: {"provider": P, "types": {TYPE: LINE}};
+- line LINE: the type's versions, [[VERSION, NODE, SCOPES], ...], where NODE
+  is the line of the schema of the resource body and SCOPES letters: r
+  resource group, s subscription, m management group, t tenant, e extension,
+  u unknown. A type has one entry per version, or more when its body
+  differs by scope;
+- the other lines: schema nodes, one JSON object each, with references to
+  other nodes as {"$ref": LINE} (an integer).
+  The reader finds lines by counting newlines and parses only the header and
+  the lines a template uses (a few of Microsoft.Network's 3,000).
+
+The nodes are the source's definitions and resource bodies, simplified for
+hinagata's checker and deduplicated across API versions and files:
 
 - the "expression" alternative that every property carries
   (oneOf [X, common/definitions.json#/definitions/expression]) is dropped:
-  hinagata types its own ${...} expressions;
-- descriptions, child `resources`, and the `type`/`apiVersion` keys (they come
-  from the type@api-version written in the template) are dropped;
-- definitions are kept only if reachable, with local $refs.
+  hinagata types its own ${...} expressions and `check` passes ARM "[...]"
+  expressions by;
+- only the keywords the checker reads are kept (type, properties, required,
+  additionalProperties, patternProperties, items, minItems, maxItems, enum,
+  const, oneOf, anyOf, allOf, $ref): descriptions, patterns and lengths go;
+- the `type`/`apiVersion` keys of a body (they come from the type@api-version
+  written in the template) and its child `resources` are dropped; extension
+  resources get `scope`, a key of the template languages;
+- two definitions that are equal after that, including what they refer to
+  (recursively, cycles included: partition refinement as in DFA
+  minimization), are stored once. Most of an API version repeats the
+  previous one, so this, not compression, is what keeps the packs small.
 
-It also writes index.json: the source repository and commit, the scopes each
-type can be deployed at, and every API version the source knows for the
-types' providers (for "did you mean" on a wrong version).
+index.json records the source repository and commit, the generator and every
+provider's pack; types.txt every type name, one a line, read only to suggest
+a name for an unknown type.
 
 Usage: scripts/gen-azure-schemas.py SCHEMAS_GIT_DIR [OUTDIR]
-(SCHEMAS_GIT_DIR may be a bare repository; files are read with git show.)
+(SCHEMAS_GIT_DIR may be a bare repository; files are read with git cat-file.)
 """
 import json
 import os
@@ -28,25 +53,58 @@ import subprocess
 import sys
 
 EXPR = "https://schema.management.azure.com/schemas/common/definitions.json#/definitions/expression"
-# Types that can extend another resource although the schema lists them
-# only per scope (locks on a single resource, as Bicep's scope: allows).
+BASE_URL = "https://schema.management.azure.com/schemas/"
+# Types that can extend another resource although some versions' schemas list
+# them only per scope (locks on a single resource, as Bicep's scope: allows).
 EXTENDS_OTHERS = {"Microsoft.Authorization/locks"}
-SCOPE_KEYS = {
-    "resourceDefinitions": "resourceGroup",
-    "subscription_resourceDefinitions": "subscription",
-    "extension_resourceDefinitions": "extension",
-    "managementGroup_resourceDefinitions": "managementGroup",
-    "tenant_resourceDefinitions": "tenant",
-}
+SCOPE_KEYS = [
+    ("resourceDefinitions", "r"),
+    ("subscription_resourceDefinitions", "s"),
+    ("managementGroup_resourceDefinitions", "m"),
+    ("tenant_resourceDefinitions", "t"),
+    ("extension_resourceDefinitions", "e"),
+    ("unknown_resourceDefinitions", "u"),
+]
+KEEP = {"type", "properties", "required", "additionalProperties", "patternProperties", "items",
+        "minItems", "maxItems", "enum", "const", "oneOf", "anyOf", "allOf", "$ref"}
+FILE_RE = re.compile(r"schemas/(\d{4}-\d{2}-\d{2}[^/]*)/([A-Za-z][A-Za-z0-9]*\.[A-Za-z0-9.]+)\.json$")
+TYPE_RE = re.compile(r"^[A-Za-z][A-Za-z0-9]*\.[A-Za-z0-9.]+/\S+$")
 
 
-def git(repo, *args):
-    return subprocess.run(["git", "--git-dir", repo] + list(args), check=True,
-                          capture_output=True, text=True).stdout
+class Source:
+    """The source repository's files, read through one git cat-file --batch."""
+
+    def __init__(self, repo):
+        self.repo = repo
+        self.commit = subprocess.run(["git", "--git-dir", repo, "rev-parse", "HEAD"],
+                                     check=True, capture_output=True, text=True).stdout.strip()
+        names = subprocess.run(["git", "--git-dir", repo, "ls-tree", "-r", "--name-only",
+                                self.commit, "schemas"], check=True, capture_output=True,
+                               text=True).stdout.split("\n")
+        self.paths = set(n for n in names if n)
+        self.proc = subprocess.Popen(["git", "--git-dir", repo, "cat-file", "--batch"],
+                                     stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+        self.cache = {}
+
+    def load(self, path):
+        """The parsed file, or None if the snapshot lacks it."""
+        if path in self.cache:
+            return self.cache[path]
+        doc = None
+        if path in self.paths:
+            self.proc.stdin.write(("%s:%s\n" % (self.commit, path)).encode())
+            self.proc.stdin.flush()
+            head = self.proc.stdout.readline().decode().split()
+            if len(head) == 3:
+                data = self.proc.stdout.read(int(head[2]))
+                self.proc.stdout.read(1)
+                doc = json.loads(data.decode("utf-8-sig"))
+        self.cache[path] = doc
+        return doc
 
 
 def simplify(node):
-    """Drop expression alternatives, descriptions and other noise."""
+    """Drop expression alternatives and what the checker does not read."""
     if isinstance(node, list):
         return [simplify(x) for x in node]
     if not isinstance(node, dict):
@@ -54,130 +112,258 @@ def simplify(node):
     for key in ("oneOf", "anyOf"):
         if key in node:
             alts = [a for a in node[key] if not (isinstance(a, dict) and a.get("$ref") == EXPR)]
-            if len(alts) == 1 and len(node) == 1 + ("description" in node):
+            rest = [k for k in node if k in KEEP and k != key]
+            if len(alts) == 1 and not rest:
                 return simplify(alts[0])
             node = dict(node)
             node[key] = alts
     out = {}
     for k, v in node.items():
-        if k in ("description", "x-ms-discriminator-value", "deprecated"):
+        if k not in KEEP:
             continue
         if k == "$ref" and v == EXPR:
             out["type"] = "string"
-            continue
-        out[k] = simplify(v)
+        elif k in ("properties", "patternProperties") and isinstance(v, dict):
+            out[k] = {pk: simplify(pv) for pk, pv in v.items()}
+        elif k in ("enum", "required", "const", "type", "minItems", "maxItems"):
+            out[k] = v
+        else:
+            out[k] = simplify(v)
     return out
 
 
-def refs(node, acc):
-    if isinstance(node, dict):
-        r = node.get("$ref")
-        if isinstance(r, str) and r.startswith("#/definitions/"):
-            acc.add(r[len("#/definitions/"):])
-        for v in node.values():
-            refs(v, acc)
-    elif isinstance(node, list):
-        for v in node:
-            refs(v, acc)
+class Graph:
+    """Schema nodes keyed by (file, definition) or (file, scope key, name)."""
+
+    def __init__(self, src):
+        self.src = src
+        self.label = {}   # key -> canonical text with references as {"$ref": i}
+        self.edges = {}   # key -> [key] in the order of the placeholders
+        self.missing = 0
+
+    def ref_key(self, path, ref):
+        """The node a $ref names, or None if the source does not have it."""
+        if ref.startswith(BASE_URL):
+            rest = ref[len(BASE_URL):]
+            target, _, frag = rest.partition("#")
+            path = "schemas/" + target
+        else:
+            frag = ref[1:] if ref.startswith("#") else None
+        if frag is None or not frag.startswith("/definitions/"):
+            return None
+        name = frag[len("/definitions/"):]
+        doc = self.src.load(path)
+        if doc is None or name not in doc.get("definitions", {}):
+            return None
+        return (path, "definitions", name)
+
+    def add(self, key, raw):
+        """Add node key (raw source JSON) and everything it refers to."""
+        todo = [(key, raw)]
+        while todo:
+            k, body = todo.pop()
+            if k in self.label:
+                continue
+            edges = []
+
+            def rewrite(n):
+                if isinstance(n, list):
+                    return [rewrite(x) for x in n]
+                if not isinstance(n, dict):
+                    return n
+                out = {}
+                for kk, vv in n.items():
+                    if kk == "$ref" and isinstance(vv, str):
+                        target = self.ref_key(k[0], vv)
+                        if target is None:
+                            # A reference the snapshot cannot resolve: any
+                            # value fits (counted and printed).
+                            self.missing += 1
+                            continue
+                        out["$ref"] = len(edges)
+                        edges.append(target)
+                    elif kk in ("properties", "patternProperties") and isinstance(vv, dict):
+                        out[kk] = {pk: rewrite(pv) for pk, pv in vv.items()}
+                    elif kk in ("enum", "const"):
+                        out[kk] = vv
+                    else:
+                        out[kk] = rewrite(vv)
+                return out
+
+            node = rewrite(simplify(body))
+            self.label[k] = json.dumps(node, sort_keys=True, separators=(",", ":"),
+                                       ensure_ascii=False)
+            self.edges[k] = edges
+            for t in edges:
+                if t not in self.label:
+                    todo.append((t, self.src.load(t[0])["definitions"][t[2]]))
+
+
+def minimize(graph, roots):
+    """Classes of equal nodes reachable from roots (partition refinement)."""
+    reach, stack = [], list(roots)
+    seen = set()
+    while stack:
+        k = stack.pop()
+        if k in seen:
+            continue
+        seen.add(k)
+        reach.append(k)
+        stack.extend(graph.edges[k])
+    ids = {}
+    cls = {k: ids.setdefault(graph.label[k], len(ids)) for k in reach}
+    n = len(ids)
+    while True:
+        ids = {}
+        new = {k: ids.setdefault((cls[k], tuple(cls[t] for t in graph.edges[k])), len(ids))
+               for k in reach}
+        if len(ids) == n:
+            return new
+        cls, n = new, len(ids)
 
 
 def main():
     repo = sys.argv[1]
     out = sys.argv[2] if len(sys.argv) > 2 else os.path.join(
-        os.path.dirname(__file__), "..", "schemas", "azure")
-    here = os.path.dirname(__file__)
-    wanted = []
-    with open(os.path.join(here, "azure-types.txt"), encoding="utf-8") as f:
-        for line in f:
-            line = line.strip()
-            if line and not line.startswith("#"):
-                wanted.append(line)
-    commit = git(repo, "rev-parse", "HEAD").strip()
-    files = git(repo, "ls-tree", "-r", "--name-only", "HEAD", "schemas").split("\n")
-    by_version = {}
+        os.path.dirname(os.path.abspath(__file__)), "..", "schemas", "azure")
+    src = Source(repo)
+    files = sorted(p for p in src.paths if FILE_RE.match(p))
+    # type -> [(version, scopes, key)] per provider namespace
+    providers = {}
+    graph = Graph(src)
+    bodies = []
+    spelling = {}  # lowercase type -> (newest version, its spelling)
     for p in files:
-        m = re.match(r"schemas/(\d{4}-\d{2}-\d{2}[^/]*)/(Microsoft\.[A-Za-z0-9.]+)\.json$", p)
-        if m:
-            by_version.setdefault(m.group(1), []).append(p)
-    providers = sorted({t.split("/")[0] for t in wanted})
-    os.makedirs(os.path.join(out, "resources"), exist_ok=True)
-    index = {"source": "github.com/Azure/azure-resource-manager-schemas", "commit": commit,
-             "generator": "scripts/gen-azure-schemas.py", "types": {}, "versions": {}}
-    cache = {}
+        version = FILE_RE.match(p).group(1)
+        doc = src.load(p)
+        if doc is None:
+            sys.exit("the snapshot lacks " + p)
+        for skey, letter in SCOPE_KEYS:
+            for name, d in sorted(doc.get(skey, {}).items()):
+                t = d.get("description")
+                if not (isinstance(t, str) and TYPE_RE.match(t)):
+                    continue
+                key = (p, skey, name)
+                body = dict(d)
+                body.pop("description", None)
+                props = dict(body.get("properties", {}))
+                for k in ("type", "apiVersion", "resources"):
+                    props.pop(k, None)
+                body["properties"] = props
+                body["required"] = [r for r in body.get("required", [])
+                                    if r not in ("type", "apiVersion")]
+                body.setdefault("additionalProperties", False)
+                body.setdefault("type", "object")
+                bodies.append((key, body, t.lower(), letter))
+                # Type names are case-insensitive (a few versions write
+                # microsoft.insights/...): grouped by their lowercase form,
+                # named as the newest version spells them.
+                low = t.lower()
+                prov = low.split("/")[0]
+                providers.setdefault(prov, {}).setdefault(low, []).append((version, letter, key))
+                if version >= spelling.get(low, ("",))[0]:
+                    spelling[low] = (version, t)
+    # Extension resources (locks, diagnostic settings, role assignments) take
+    # the resource they extend as `scope`, a key of the template languages
+    # rather than of the API; a type that is one at any version is one at all.
+    extension = {t for _, _, t, letter in bodies if letter == "e"}
+    extension |= {t.lower() for t in EXTENDS_OTHERS}
+    for key, body, t, _ in bodies:
+        if t in extension:
+            body["properties"]["scope"] = {"type": "string"}
+        graph.add(key, body)
 
-    def load(path):
-        if path not in cache:
-            cache[path] = json.loads(git(repo, "show", "HEAD:" + path))
-        return cache[path]
+    os.makedirs(out, exist_ok=True)
+    for f in os.listdir(out):
+        if f.endswith(".jsonl") or f in ("resources", "types.txt"):
+            path = os.path.join(out, f)
+            if os.path.isdir(path):
+                for g in os.listdir(path):
+                    os.remove(os.path.join(path, g))
+                os.rmdir(path)
+            else:
+                os.remove(path)
+    index = {"source": "github.com/Azure/azure-resource-manager-schemas", "commit": src.commit,
+             "generator": "scripts/gen-azure-schemas.py", "providers": {}}
+    all_types = []
+    total_nodes = total_pairs = 0
+    for prov in sorted(providers):
+        types = providers[prov]
+        roots = [key for t in sorted(types) for _, _, key in sorted(types[t])]
+        cls = minimize(graph, roots)
+        # Output order: first reached from the types in sorted order, so that
+        # the nodes one type needs sit together in the file.
+        order, seen = [], set()
+        for r in roots:
+            stack = [r]
+            while stack:
+                k = stack.pop()
+                c = cls[k]
+                if c in seen:
+                    continue
+                seen.add(c)
+                order.append(k)
+                stack.extend(reversed(graph.edges[k]))
+        name = spelling[sorted(types)[0]][1].split("/")[0]
+        ntypes = len(types)
+        # Line 0 the header, 1..ntypes the types' versions, then the nodes.
+        number = {cls[k]: 1 + ntypes + i for i, k in enumerate(order)}
+        lines = []
+        for k in order:
+            node = json.loads(graph.label[k])
+            edges = graph.edges[k]
 
-    # Every API version of every resource type of the providers we use.
-    for version, paths in sorted(by_version.items()):
-        for p in paths:
-            provider = os.path.basename(p).split(".json")[0]
-            if not any(provider == pr or provider.startswith(pr + ".") for pr in providers):
-                continue
-            doc = load(p)
-            for key in SCOPE_KEYS:
-                for d in doc.get(key, {}).values():
-                    t = d.get("description")
-                    if isinstance(t, str) and t.startswith("Microsoft."):
-                        vs = index["versions"].setdefault(t, [])
-                        if version not in vs:
-                            vs.append(version)
-    for t in index["versions"]:
-        index["versions"][t].sort()
+            def fix(n):
+                if isinstance(n, list):
+                    return [fix(x) for x in n]
+                if not isinstance(n, dict):
+                    return n
+                r = {}
+                for kk, vv in n.items():
+                    if kk == "$ref" and isinstance(vv, int):
+                        r[kk] = number[cls[edges[vv]]]
+                    elif kk in ("enum", "const"):
+                        r[kk] = vv
+                    elif kk in ("properties", "patternProperties") and isinstance(vv, dict):
+                        r[kk] = {pk: fix(pv) for pk, pv in vv.items()}
+                    else:
+                        r[kk] = fix(vv)
+                return r
 
-    for want in wanted:
-        type_name, version = want.split("@")
-        found = None
-        scopes = []
-        for p in sorted(by_version.get(version, [])):
-            doc = load(p)
-            for key, scope in SCOPE_KEYS.items():
-                for d in doc.get(key, {}).values():
-                    if d.get("description") == type_name:
-                        found = (doc, d)
-                        scopes.append(scope)
-        if not found:
-            sys.exit("not found in the source: " + want)
-        doc, body = found
-        body = simplify(body)
-        props = dict(body.get("properties", {}))
-        for k in ("type", "apiVersion", "resources"):
-            props.pop(k, None)
-        if "extension" in scopes or type_name in EXTENDS_OTHERS:
-            # Extension resources (locks, diagnostic settings, policy
-            # assignments) take the resource they extend as `scope`, a
-            # key of the template language rather than of the API.
-            props["scope"] = {"type": "string"}
-        schema = {"typeName": type_name, "apiVersion": version, "scopes": sorted(set(scopes)),
-                  "type": "object", "properties": props,
-                  "required": [r for r in body.get("required", []) if r not in ("type", "apiVersion")],
-                  "additionalProperties": False}
-        need, seen = set(), set()
-        refs(schema, need)
-        defs = {}
-        while need:
-            name = need.pop()
-            if name in seen:
-                continue
-            seen.add(name)
-            d = doc.get("definitions", {}).get(name)
-            if d is None:
-                continue
-            d = simplify(d)
-            defs[name] = d
-            refs(d, need)
-        schema["definitions"] = dict(sorted(defs.items()))
-        fn = want.lower().replace("/", "-").replace("@", "@") + ".json"
-        index["types"][want] = fn
-        with open(os.path.join(out, "resources", fn), "w", encoding="utf-8") as f:
-            json.dump(schema, f, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-            f.write("\n")
+            lines.append(json.dumps(fix(node), sort_keys=True, separators=(",", ":"),
+                                    ensure_ascii=False))
+        header = {"provider": name, "types": {}}
+        type_lines = []
+        for t in sorted(types):
+            entries = {}
+            for version, letter, key in sorted(types[t]):
+                n = number[cls[key]]
+                e = entries.setdefault((version, n), [version, n, ""])
+                if letter not in e[2]:
+                    e[2] += letter
+            header["types"][spelling[t][1]] = 1 + len(type_lines)
+            type_lines.append(json.dumps(sorted(entries.values(), key=lambda e: (e[0], e[2])),
+                                         separators=(",", ":")))
+            total_pairs += len({v for v, _, _ in types[t]})
+        fn = prov + ".jsonl"
+        with open(os.path.join(out, fn), "w", encoding="utf-8") as f:
+            f.write(json.dumps(header, sort_keys=True, separators=(",", ":"),
+                               ensure_ascii=False) + "\n")
+            for line in type_lines + lines:
+                f.write(line + "\n")
+        index["providers"][name] = fn
+        all_types.extend(spelling[t][1] for t in sorted(types))
+        total_nodes += len(lines)
     with open(os.path.join(out, "index.json"), "w", encoding="utf-8") as f:
         json.dump(index, f, sort_keys=True, indent=1, ensure_ascii=False)
         f.write("\n")
-    print("%d types written to %s (source commit %s)" % (len(index["types"]), out, commit[:12]))
+    with open(os.path.join(out, "types.txt"), "w", encoding="utf-8") as f:
+        for t in sorted(all_types, key=lambda t: (t.lower(), t)):
+            f.write(t + "\n")
+    print("%d providers, %d types, %d type/version pairs, %d schema nodes written to %s "
+          "(source commit %s; %d references the snapshot lacks)"
+          % (len(providers), len(all_types), total_pairs, total_nodes, out,
+             src.commit, graph.missing))
 
 
 if __name__ == "__main__":
