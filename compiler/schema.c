@@ -233,6 +233,8 @@ struct check {
 	const hg_span *res_span; /* the resource's name: where a missing property is reported */
 	struct azpack *pack;     /* Azure: $ref N is node N of this pack */
 	bool opaque_any;         /* hand-written ARM: a "[...]" expression fits any type */
+	hg_diag *lenient;        /* checked against another version: unknown properties are
+	                          * notes of this warning, not errors */
 	bool io;                 /* a node of the pack could not be read */
 };
 
@@ -508,6 +510,21 @@ static bool has_member(const struct check *c, const hg_value *v, const char *key
 	return false;
 }
 
+/* Is key in the string list sch[list] (case-insensitively for Azure)? */
+static bool listed(const struct check *c, json_t *sch, const char *list, const char *key)
+{
+	json_t *x;
+	size_t i;
+
+	json_array_foreach(json_object_get(sch, list), i, x)
+	{
+		const char *k = json_string_value(x);
+		if (k && (c->pack ? strcasecmp(k, key) : strcmp(k, key)) == 0)
+			return true;
+	}
+	return false;
+}
+
 static void check_object(struct check *c, const hg_value *v, json_t *sch, const char *path)
 {
 	json_t *props = json_object_get(sch, "properties");
@@ -531,6 +548,25 @@ static void check_object(struct check *c, const hg_value *v, json_t *sch, const 
 			check_value(c, m->value, first, join_path(c, path, m->key));
 			continue;
 		}
+		if ((json_is_false(addl) || (!addl && props)) && listed(c, sch, "readOnly", m->key)) {
+			/* Azure: a property the API sets (Bicep's types say so; the
+			 * ARM schemas leave it out). */
+			report(c);
+			if (!c->quiet)
+				hg_diag_add(c->d, HG_D_PROP_READONLY, &m->key_span,
+				        hg_arena_printf(c->a, "%s %s", c->type, join_path(c, path, m->key)),
+				        NULL);
+			continue;
+		}
+		if ((json_is_false(addl) || (!addl && props)) && c->lenient) {
+			/* Perhaps added in the version written: said, not failed. */
+			if (!c->quiet)
+				hg_diag_note(c->lenient, HG_D_N_NOT_IN_SCHEMA, &m->key_span, m->key,
+				        *path ? hg_arena_printf(c->a, "%s %s", c->type, path)
+				              : c->type,
+				        NULL);
+			continue;
+		}
 		if (json_is_false(addl) || (!addl && props)) {
 			report(c);
 			if (!c->quiet) {
@@ -551,6 +587,12 @@ static void check_object(struct check *c, const hg_value *v, json_t *sch, const 
 	json_array_foreach(req, i, r)
 	{
 		if (!json_is_string(r) || has_member(c, v, json_string_value(r)))
+			continue;
+		/* ARM schemas list a body's `properties` and `location` as
+		 * required where the API takes none (a private DNS zone, an
+		 * extension resource): Resource Manager says so if it matters. */
+		if (c->pack && !*path && (strcmp(json_string_value(r), "properties") == 0 ||
+		                                 strcmp(json_string_value(r), "location") == 0))
 			continue;
 		report(c);
 		if (!c->quiet)
@@ -591,6 +633,11 @@ static void merge_into(struct check *c, json_t *view, json_t *sch, json_t **choi
 	}
 	req = json_object_get(sch, "required");
 	json_array_foreach(req, i, x) json_array_append(vreq, x);
+	if (json_is_array(json_object_get(sch, "readOnly"))) {
+		if (!json_is_array(json_object_get(view, "readOnly")))
+			json_object_set_new(view, "readOnly", json_array());
+		json_array_extend(json_object_get(view, "readOnly"), json_object_get(sch, "readOnly"));
+	}
 	addl = json_object_get(sch, "additionalProperties");
 	if (addl && !json_is_false(addl))
 		json_object_set(view, "additionalProperties", addl);
@@ -612,6 +659,8 @@ static json_t *view_copy(json_t *view)
 	json_t *out = json_copy(view);
 	json_object_set_new(out, "properties", json_copy(json_object_get(view, "properties")));
 	json_object_set_new(out, "required", json_copy(json_object_get(view, "required")));
+	if (json_object_get(view, "readOnly"))
+		json_object_set_new(out, "readOnly", json_copy(json_object_get(view, "readOnly")));
 	return out;
 }
 
@@ -628,7 +677,10 @@ static bool discriminates(struct check *c, const hg_value *v, json_t *alt, int d
 	json_object_foreach(json_object_get(alt, "properties"), k, x)
 	{
 		json_t *cst = json_object_get(deref(c, x), "const");
+		json_t *en = json_object_get(deref(c, x), "enum");
 		const hg_value *m = hg_value_get(v, k);
+		if (!cst && json_array_size(en) == 1)
+			cst = json_array_get(en, 0);
 		if (json_is_string(cst) && m && m->kind == HG_V_STR &&
 		        strcasecmp(json_string_value(cst), m->u.str.s) == 0)
 			return true;
@@ -665,8 +717,21 @@ static void check_allof(struct check *c, const hg_value *v, json_t *base, json_t
 				pick = alt;
 		}
 		c->errors = before;
-		/* Report against the subtype the value names, else the first. */
-		check_allof(c, v, view, pick ? pick : json_array_get(choice, 0), path, depth + 1);
+		if (pick) {
+			/* Report against the subtype the value names. */
+			check_allof(c, v, view, pick, path, depth + 1);
+			json_decref(view);
+			return;
+		}
+		/* The value names no subtype (its discriminator is an expression,
+		 * or missing): a property of any subtype is known. */
+		json_array_foreach(choice, i, alt)
+		{
+			json_t *ignored = NULL;
+			merge_into(c, view, alt, &ignored, 0);
+		}
+		json_object_set_new(view, "required", json_array());
+		check_object(c, v, view, path);
 		json_decref(view);
 		return;
 	}
@@ -681,10 +746,16 @@ static void check_value(struct check *c, const hg_value *v, json_t *sch, const c
 	sch = deref(c, sch);
 	if (!json_is_object(sch))
 		return;
-	if (c->opaque_any && v->kind == HG_V_INTERP)
-		return; /* an ARM expression: its type is known at deploy time */
+	if (c->opaque_any && (v->kind == HG_V_INTERP || v->kind == HG_V_NULL))
+		return; /* an ARM expression (its type is known at deploy time), or
+		         * null, which Resource Manager passes as "not set" */
 	alts = json_object_get(sch, "allOf");
-	if (json_is_array(alts) && v->kind != HG_V_EXPR && v->kind != HG_V_NULL) {
+	/* Common properties beside a choice of subtypes are merged the same way. */
+	if ((json_is_array(alts) ||
+	            (v->kind == HG_V_MAP && json_object_get(sch, "properties") &&
+	                    (json_is_array(json_object_get(sch, "oneOf")) ||
+	                            json_is_array(json_object_get(sch, "anyOf"))))) &&
+	        v->kind != HG_V_EXPR && v->kind != HG_V_NULL) {
 		size_t i;
 		json_t *b;
 		if (v->kind == HG_V_MAP) {
@@ -694,7 +765,7 @@ static void check_value(struct check *c, const hg_value *v, json_t *sch, const c
 			json_decref(view);
 			return;
 		}
-		json_array_foreach(alts, i, b)
+		json_array_foreach(json_object_get(sch, "allOf"), i, b)
 		{
 			unsigned e0 = c->errors;
 			check_value(c, v, b, path);
@@ -1032,7 +1103,13 @@ static json_t *type_entries(struct azpack *p, const char *type, bool *io)
 	const char *k;
 
 	if ((v = json_object_get(types, type)) == NULL) {
-		json_object_foreach(types, k, v) if (strcasecmp(k, type) == 0) break;
+		json_t *x;
+		/* (json_object_foreach leaves its value at the last member.) */
+		json_object_foreach(types, k, x) if (strcasecmp(k, type) == 0)
+		{
+			v = x;
+			break;
+		}
 	}
 	if (!json_is_integer(v))
 		return NULL;
@@ -1066,6 +1143,36 @@ static void nearest_versions(hg_buf *out, json_t *entries, const char *want)
 }
 
 /*
+ * The body line of type's entry at version for scope letter want (0: any
+ * scope) into *node; the scopes of the version's other entries are added
+ * to scopes. Returns whether the version is known at all.
+ */
+static bool pick_entry(json_t *entries, const char *version, char want, json_int_t *node,
+        char scopes[8])
+{
+	json_t *e;
+	size_t i;
+	bool known = false;
+
+	json_array_foreach(entries, i, e)
+	{
+		const char *v = json_string_value(json_array_get(e, 0));
+		const char *sc = json_string_value(json_array_get(e, 2));
+		if (!v || !sc || strcasecmp(v, version) != 0)
+			continue;
+		known = true;
+		if (!want || strchr(sc, want) || strchr(sc, 'e') || strchr(sc, 'u')) {
+			*node = json_integer_value(json_array_get(e, 1));
+			return true;
+		}
+		for (; *sc; sc++)
+			if (!strchr(scopes, *sc) && strlen(scopes) + 1 < 8)
+				strncat(scopes, sc, 1);
+	}
+	return known;
+}
+
+/*
  * An Azure resource: its type and API version are known to
  * schemas/azure (every type and version of Microsoft's ARM schemas), it can
  * be deployed at the unit's scope (unless raw: hand-written ARM moves
@@ -1077,13 +1184,15 @@ static int check_azure(hg_schemas *s, const hg_ir *ir, const hg_ir_resource *r, 
         bool *io, bool raw)
 {
 	struct azpack *p;
-	json_t *entries, *e, *body;
+	json_t *entries, *body;
 	struct check c;
 	hg_value empty;
 	size_t i;
 	json_int_t node = -1;
 	char want = raw ? 0 : scope_letter(ir->scope);
 	char scopes[8] = "";
+	const char *fallback = NULL;
+	hg_diag *lenient = NULL;
 	bool known = false;
 
 	if (!s->azindex) {
@@ -1127,20 +1236,17 @@ static int check_azure(hg_schemas *s, const hg_ir *ir, const hg_ir_resource *r, 
 			hg_diag_note(dg, HG_D_N_DID_YOU_MEAN, NULL, best, NULL);
 		return HG_EINVALID;
 	}
-	json_array_foreach(entries, i, e)
-	{
-		const char *v = json_string_value(json_array_get(e, 0));
-		const char *sc = json_string_value(json_array_get(e, 2));
-		if (!v || !sc || strcasecmp(v, r->api_version) != 0)
-			continue;
-		known = true;
-		if (!want || strchr(sc, want) || strchr(sc, 'e') || strchr(sc, 'u')) {
-			node = json_integer_value(json_array_get(e, 1));
-			break;
+	known = pick_entry(entries, r->api_version, want, &node, scopes);
+	if (!known && json_array_size(entries)) {
+		/* A version dated on or after the newest any source knows: the
+		 * data lags the API. Checked as the nearest known, and said. */
+		json_t *last = json_array_get(entries, json_array_size(entries) - 1);
+		const char *newest = json_string_value(json_array_get(last, 0));
+		if (newest && strncmp(r->api_version, newest, 10) >= 0) {
+			known = pick_entry(entries, newest, want, &node, scopes);
+			if (node > 0)
+				fallback = newest;
 		}
-		for (; *sc; sc++)
-			if (!strchr(scopes, *sc) && strlen(scopes) + 1 < sizeof(scopes))
-				strncat(scopes, sc, 1);
 	}
 	if (!known) {
 		hg_buf list = HG_BUF_INIT;
@@ -1159,6 +1265,29 @@ static int check_azure(hg_schemas *s, const hg_ir *ir, const hg_ir_resource *r, 
 		hg_buf_dispose(&list);
 		return HG_EINVALID;
 	}
+	if (node == 0) {
+		/* A real version (Bicep's types know it) that Microsoft's ARM
+		 * schemas lack: checked as the nearest older version they have. */
+		char unused[8] = "";
+		for (i = json_array_size(entries); i-- > 0;) {
+			const char *v = json_string_value(json_array_get(json_array_get(entries, i), 0));
+			json_int_t n = -1;
+			if (v && strcmp(v, r->api_version) <= 0 &&
+			        pick_entry(entries, v, want, &n, unused) && n > 0) {
+				node = n;
+				fallback = v;
+				break;
+			}
+		}
+		if (node == 0) {
+			hg_diag_add(d, HG_D_TYPE_NO_SCHEMA, &r->decl->type_span, r->type,
+			        r->api_version, NULL);
+			return 0;
+		}
+	}
+	if (fallback)
+		lenient = hg_diag_add(d, HG_D_API_VERSION_NO_SCHEMA, &r->decl->type_span, r->type,
+		        r->api_version, fallback, NULL);
 	body = pack_node(p, node, io);
 	if (!body)
 		return 0;
@@ -1170,6 +1299,7 @@ static int check_azure(hg_schemas *s, const hg_ir *ir, const hg_ir_resource *r, 
 	c.root = body;
 	c.pack = p;
 	c.opaque_any = raw;
+	c.lenient = lenient;
 	c.res_span = r->decl ? &r->decl->span : NULL;
 	memset(&empty, 0, sizeof(empty));
 	empty.kind = HG_V_MAP;

@@ -39,12 +39,22 @@ hinagata's checker and deduplicated across API versions and files:
   minimization), are stored once. Most of an API version repeats the
   previous one, so this, not compression, is what keeps the packs small.
 
-index.json records the source repository and commit, the generator and every
-provider's pack; types.txt every type name, one a line, read only to suggest
-a name for an unknown type.
+Microsoft's ARM schemas lag the API: they lack some types altogether (most
+extension resources: guest configuration assignments, Sentinel onboarding,
+Kubernetes extensions) and the newest versions of others. With a second
+source, github.com/Azure/bicep-types-az (what Bicep itself knows: every
+type@version of the REST API specs), the types and versions it knows that
+the schemas lack are added with NODE 0, "exists, no schema": compile and
+check then say what they could not check (HG3018, HG3019) instead of calling
+a real type or version unknown. Only names, versions and writable scopes are
+taken from it.
 
-Usage: scripts/gen-azure-schemas.py SCHEMAS_GIT_DIR [OUTDIR]
-(SCHEMAS_GIT_DIR may be a bare repository; files are read with git cat-file.)
+index.json records the sources' repositories and commits, the generator and
+every provider's pack; types.txt every type name, one a line, read only to
+suggest a name for an unknown type.
+
+Usage: scripts/gen-azure-schemas.py SCHEMAS_GIT_DIR [BICEP_TYPES_GIT_DIR [OUTDIR]]
+(either may be a bare repository; files are read with git cat-file.)
 """
 import json
 import os
@@ -72,14 +82,14 @@ TYPE_RE = re.compile(r"^[A-Za-z][A-Za-z0-9]*\.[A-Za-z0-9.]+/\S+$")
 
 
 class Source:
-    """The source repository's files, read through one git cat-file --batch."""
+    """A source repository's files, read through one git cat-file --batch."""
 
-    def __init__(self, repo):
+    def __init__(self, repo, top="schemas"):
         self.repo = repo
         self.commit = subprocess.run(["git", "--git-dir", repo, "rev-parse", "HEAD"],
                                      check=True, capture_output=True, text=True).stdout.strip()
         names = subprocess.run(["git", "--git-dir", repo, "ls-tree", "-r", "--name-only",
-                                self.commit, "schemas"], check=True, capture_output=True,
+                                self.commit, top], check=True, capture_output=True,
                                text=True).stdout.split("\n")
         self.paths = set(n for n in names if n)
         self.proc = subprocess.Popen(["git", "--git-dir", repo, "cat-file", "--batch"],
@@ -135,11 +145,63 @@ def simplify(node):
 class Graph:
     """Schema nodes keyed by (file, definition) or (file, scope key, name)."""
 
-    def __init__(self, src):
+    def __init__(self, src, models):
         self.src = src
+        self.models = models  # from bicep-types-az (empty without it)
         self.label = {}   # key -> canonical text with references as {"$ref": i}
         self.edges = {}   # key -> [key] in the order of the placeholders
         self.missing = 0
+        self.opened = 0   # extensible enums opened
+        self.unmatched = 0  # models Bicep's types do not name
+        self.namespaces = {}
+
+    def namespace(self, path):
+        """The provider namespace of a source file (from its types' names)."""
+        if path not in self.namespaces:
+            doc = self.src.load(path) or {}
+            ns = None
+            for skey, _ in SCOPE_KEYS:
+                for d in doc.get(skey, {}).values():
+                    t = d.get("description")
+                    if isinstance(t, str) and TYPE_RE.match(t):
+                        ns = t.split("/")[0].lower()
+                        break
+                if ns:
+                    break
+            if not ns:
+                m = FILE_RE.match(path)
+                ns = ".".join(m.group(2).split(".")[:2]).lower() if m else ""
+            self.namespaces[path] = ns
+        return self.namespaces[path]
+
+    def adjust(self, node, key, model):
+        """What the schemas cannot say, from Bicep's types of the same model:
+        an enum the API extends (modelAsString) takes any string, and the
+        read-only properties the schemas leave out are named, so that setting
+        one is HG3006 rather than an unknown property."""
+        m = FILE_RE.match(key[0])
+        if not m or not isinstance(node.get("properties"), dict):
+            return
+        models = self.models.get((self.namespace(key[0]), m.group(1)), {})
+        info = models.get(model)
+        if info is None:
+            # Bicep merges a resource's create and read models into one
+            # ("StorageAccountPropertiesCreateParametersOrStorageAccountProperties").
+            info = models.get(("Or", model))
+        if info is None:
+            self.unmatched += 1
+            return
+        closed, ro = info
+        for p, ps in node["properties"].items():
+            for target in (ps, ps.get("items") if isinstance(ps, dict) else None):
+                if isinstance(target, dict) and "enum" in target and p not in closed:
+                    del target["enum"]
+                    target.setdefault("type", "string")
+                    self.opened += 1
+        missing = sorted(r for r in ro if r not in node["properties"]
+                         and r not in ("id", "name", "type", "apiVersion"))
+        if missing:
+            node["readOnly"] = missing
 
     def ref_key(self, path, ref):
         """The node a $ref names, or None if the source does not have it."""
@@ -152,16 +214,28 @@ class Graph:
         if frag is None or not frag.startswith("/definitions/"):
             return None
         name = frag[len("/definitions/"):]
+        if name == "genericExtension" and path.endswith("/Microsoft.Compute.Extensions.json"):
+            # The hand-written extension schemas offer a generic extension
+            # of four properties, open in JSON Schema (no
+            # additionalProperties); hinagata closes objects that list their
+            # properties, so the generic one is read as the API's own
+            # VirtualMachineExtensionProperties of the same version
+            # (autoUpgradeMinorVersion, protectedSettings, ...).
+            api = path.replace("/Microsoft.Compute.Extensions.json", "/Microsoft.Compute.json")
+            doc = self.src.load(api)
+            if doc and "VirtualMachineExtensionProperties" in doc.get("definitions", {}):
+                return (api, "definitions", "VirtualMachineExtensionProperties")
         doc = self.src.load(path)
         if doc is None or name not in doc.get("definitions", {}):
             return None
         return (path, "definitions", name)
 
-    def add(self, key, raw):
-        """Add node key (raw source JSON) and everything it refers to."""
-        todo = [(key, raw)]
+    def add(self, key, raw, model):
+        """Add node key (raw source JSON; model: its name in Bicep's types)
+        and everything it refers to."""
+        todo = [(key, raw, model)]
         while todo:
-            k, body = todo.pop()
+            k, body, model = todo.pop()
             if k in self.label:
                 continue
             edges = []
@@ -191,12 +265,83 @@ class Graph:
                 return out
 
             node = rewrite(simplify(body))
+            self.adjust(node, k, model)
             self.label[k] = json.dumps(node, sort_keys=True, separators=(",", ":"),
                                        ensure_ascii=False)
             self.edges[k] = edges
             for t in edges:
                 if t not in self.label:
-                    todo.append((t, self.src.load(t[0])["definitions"][t[2]]))
+                    todo.append((t, self.src.load(t[0])["definitions"][t[2]], t[2]))
+
+
+# writableScopes of bicep-types-az (ScopeType flags) as pack scope letters
+BICEP_SCOPES = [(1, "t"), (2, "m"), (4, "s"), (8, "r"), (16, "e")]
+
+
+def enum_kind(doc, ref, depth=0):
+    """'closed' for a union of string literals, 'open' for one that also takes
+    any string (an extensible enum, modelAsString), else None; arrays by item."""
+    if not (isinstance(ref, dict) and isinstance(ref.get("$ref"), str)) or depth > 4:
+        return None
+    try:
+        t = doc[int(ref["$ref"].rsplit("/", 1)[1])]
+    except (ValueError, IndexError):
+        return None
+    kind = t.get("$type")
+    if kind == "StringLiteralType":
+        return "closed"
+    if kind == "ArrayType":
+        return enum_kind(doc, t.get("itemType"), depth + 1)
+    if kind == "UnionType":
+        kinds = [enum_kind(doc, e, depth + 1) for e in t.get("elements", [])]
+        if kinds and all(k == "closed" for k in kinds):
+            return "closed"
+        return "open" if "closed" in kinds else None
+    return None
+
+
+def bicep_types(repo):
+    """From bicep-types-az: {lowercase type: {version: (spelling, scope letters)}}
+    and {(namespace, version): {model: (closed enums, read-only properties)}}."""
+    src = Source(repo, "generated")
+    out, models = {}, {}
+    for p in sorted(src.paths):
+        if not p.endswith("/types.json"):
+            continue
+        parts = p.split("/")
+        ns, version = parts[-3].lower(), parts[-2]
+        doc = src.load(p)
+        if doc is None:
+            sys.exit("the snapshot lacks " + p)
+        mine = models.setdefault((ns, version), {})
+        for t in doc:
+            if not isinstance(t, dict):
+                continue
+            if t.get("$type") in ("ObjectType", "DiscriminatedObjectType") and t.get("name"):
+                props = t.get("properties") or t.get("baseProperties") or {}
+                closed = {k for k, v in props.items()
+                          if enum_kind(doc, v.get("type")) == "closed"}
+                ro = {k for k, v in props.items() if (v.get("flags", 0) & 2)}
+                have = mine.get(t["name"])
+                if have:
+                    closed, ro = closed | have[0], ro | have[1]
+                mine[t["name"]] = (frozenset(closed), frozenset(ro))
+                for i in range(1, len(t["name"]) - 2):
+                    if t["name"][i:i + 2] == "Or" and t["name"][i + 2].isupper():
+                        for part in (t["name"][:i], t["name"][i + 2:]):
+                            mine.setdefault(("Or", part), mine[t["name"]])
+            if t.get("$type") != "ResourceType":
+                continue
+            name, _, version = t.get("name", "").partition("@")
+            if not TYPE_RE.match(name) or not re.match(r"^\d{4}-\d{2}-\d{2}", version):
+                continue
+            flags = t.get("writableScopes", t.get("scopeType", 0)) or 0
+            letters = "".join(l for bit, l in BICEP_SCOPES if flags & bit) or "u"
+            have = out.setdefault(name.lower(), {}).get(version)
+            if have:
+                letters = "".join(sorted(set(have[1] + letters)))
+            out[name.lower()][version] = (name, letters)
+    return src.commit, out, models
 
 
 def minimize(graph, roots):
@@ -224,13 +369,15 @@ def minimize(graph, roots):
 
 def main():
     repo = sys.argv[1]
-    out = sys.argv[2] if len(sys.argv) > 2 else os.path.join(
+    bicep = sys.argv[2] if len(sys.argv) > 2 else None
+    out = sys.argv[3] if len(sys.argv) > 3 else os.path.join(
         os.path.dirname(os.path.abspath(__file__)), "..", "schemas", "azure")
     src = Source(repo)
     files = sorted(p for p in src.paths if FILE_RE.match(p))
+    bicep_commit, known, models = bicep_types(bicep) if bicep else (None, {}, {})
     # type -> [(version, scopes, key)] per provider namespace
     providers = {}
-    graph = Graph(src)
+    graph = Graph(src, models)
     bodies = []
     spelling = {}  # lowercase type -> (newest version, its spelling)
     for p in files:
@@ -254,7 +401,7 @@ def main():
                                     if r not in ("type", "apiVersion")]
                 body.setdefault("additionalProperties", False)
                 body.setdefault("type", "object")
-                bodies.append((key, body, t.lower(), letter))
+                bodies.append((key, body, t.lower(), letter, t))
                 # Type names are case-insensitive (a few versions write
                 # microsoft.insights/...): grouped by their lowercase form,
                 # named as the newest version spells them.
@@ -266,12 +413,25 @@ def main():
     # Extension resources (locks, diagnostic settings, role assignments) take
     # the resource they extend as `scope`, a key of the template languages
     # rather than of the API; a type that is one at any version is one at all.
-    extension = {t for _, _, t, letter in bodies if letter == "e"}
+    extension = {t for _, _, t, letter, _ in bodies if letter == "e"}
     extension |= {t.lower() for t in EXTENDS_OTHERS}
-    for key, body, t, _ in bodies:
+    for key, body, t, _, spelled in bodies:
         if t in extension:
             body["properties"]["scope"] = {"type": "string"}
-        graph.add(key, body)
+        graph.add(key, body, spelled)
+
+    # Types and versions Bicep knows and the schemas lack: NODE 0.
+    extra = {}  # lowercase type -> {version: scopes}
+    if bicep:
+        for low, versions in known.items():
+            have = {v for v, _, _ in providers.get(low.split("/")[0], {}).get(low, [])}
+            for version, (name, letters) in versions.items():
+                if version in have:
+                    continue
+                extra.setdefault(low, {})[version] = letters
+                providers.setdefault(low.split("/")[0], {}).setdefault(low, [])
+                if low not in spelling:
+                    spelling[low] = ("", name)
 
     os.makedirs(out, exist_ok=True)
     for f in os.listdir(out):
@@ -285,6 +445,9 @@ def main():
                 os.remove(path)
     index = {"source": "github.com/Azure/azure-resource-manager-schemas", "commit": src.commit,
              "generator": "scripts/gen-azure-schemas.py", "providers": {}}
+    if bicep:
+        index["versions_source"] = "github.com/Azure/bicep-types-az"
+        index["versions_commit"] = bicep_commit
     all_types = []
     total_nodes = total_pairs = 0
     for prov in sorted(providers):
@@ -341,10 +504,12 @@ def main():
                 e = entries.setdefault((version, n), [version, n, ""])
                 if letter not in e[2]:
                     e[2] += letter
+            for version, letters in sorted(extra.get(t, {}).items()):
+                entries[(version, 0)] = [version, 0, letters]
             header["types"][spelling[t][1]] = 1 + len(type_lines)
             type_lines.append(json.dumps(sorted(entries.values(), key=lambda e: (e[0], e[2])),
                                          separators=(",", ":")))
-            total_pairs += len({v for v, _, _ in types[t]})
+            total_pairs += len({v for v, _, _ in types[t]} | set(extra.get(t, {})))
         fn = prov + ".jsonl"
         with open(os.path.join(out, fn), "w", encoding="utf-8") as f:
             f.write(json.dumps(header, sort_keys=True, separators=(",", ":"),
@@ -361,9 +526,10 @@ def main():
         for t in sorted(all_types, key=lambda t: (t.lower(), t)):
             f.write(t + "\n")
     print("%d providers, %d types, %d type/version pairs, %d schema nodes written to %s "
-          "(source commit %s; %d references the snapshot lacks)"
+          "(source commit %s; %d references the snapshot lacks; %d extensible enums opened; "
+          "%d definitions Bicep's types do not name)"
           % (len(providers), len(all_types), total_pairs, total_nodes, out,
-             src.commit, graph.missing))
+             src.commit, graph.missing, graph.opened, graph.unmatched))
 
 
 if __name__ == "__main__":
