@@ -446,7 +446,10 @@ static const char *suggest(json_t *props, const char *key)
 			return k;
 		/* A truncated name ("VersioningConfig") is a likely slip. */
 		if (strlen(key) >= 6 && strncasecmp(k, key, strlen(key)) == 0 && !best) {
+			/* ...unless a closer name follows ("destinationPortRang":
+			 * Range, not Ranges). */
 			best = k;
+			bestd = hg_edit_distance(key, k, 3);
 			continue;
 		}
 		dist = hg_edit_distance(key, k, 3);
