@@ -396,6 +396,9 @@ def main():
                 props = dict(body.get("properties", {}))
                 for k in ("type", "apiVersion", "resources"):
                     props.pop(k, None)
+                # Every resource of a template has a name; a few bodies
+                # (Defender's assessment settings, HCI edge devices) omit it.
+                props.setdefault("name", {"type": "string"})
                 body["properties"] = props
                 body["required"] = [r for r in body.get("required", [])
                                     if r not in ("type", "apiVersion")]
