@@ -478,6 +478,8 @@ static bool check_alternatives(struct check *c, const hg_value *v, json_t *alts,
 		c->quiet = saved;
 		if (c->errors == e0) {
 			c->errors = before;
+			if (c->lenient && !saved) /* again, for its notes */
+				check_value(c, v, alt, path);
 			return true;
 		}
 	}
@@ -713,6 +715,8 @@ static void check_allof(struct check *c, const hg_value *v, json_t *base, json_t
 			c->quiet = saved;
 			if (c->errors == e0) {
 				c->errors = before;
+				if (c->lenient && !saved) /* again, for its notes */
+					check_allof(c, v, view, alt, path, depth + 1);
 				json_decref(view);
 				return;
 			}
