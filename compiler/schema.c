@@ -235,6 +235,8 @@ struct check {
 	bool opaque_any;         /* hand-written ARM: a "[...]" expression fits any type */
 	hg_diag *lenient;        /* checked against another version: unknown properties are
 	                          * notes of this warning, not errors */
+	json_t *entries;         /* Azure: the type's versions, for "from version X on" */
+	const char *version;     /* the version written */
 	bool io;                 /* a node of the pack could not be read */
 };
 
@@ -515,6 +517,60 @@ static bool has_member(const struct check *c, const hg_value *v, const char *key
 	return false;
 }
 
+/*
+ * Does the schema sch have property last at path (dotted keys, "[n]" for an
+ * item of a list), through references and alternatives? For the note that
+ * names the first API version with a property the written one lacks.
+ */
+static bool has_path(struct check *c, json_t *sch, const char *path, const char *last, int depth)
+{
+	static const char *const alts[] = {"allOf", "oneOf", "anyOf"};
+	const char *end;
+	json_t *x;
+	size_t i, k;
+
+	sch = deref(c, sch);
+	if (!json_is_object(sch) || depth > 32)
+		return false;
+	for (k = 0; k < 3; k++)
+		json_array_foreach(json_object_get(sch, alts[k]), i, x) if (has_path(
+		        c, x, path, last, depth + 1)) return true;
+	if (!*path)
+		return prop_schema(c, json_object_get(sch, "properties"), last) != NULL;
+	if (*path == '[') {
+		end = strchr(path, ']');
+		return end && has_path(c, json_object_get(sch, "items"), end[1] == '.' ? end + 2 : end + 1,
+		                      last, depth + 1);
+	}
+	for (end = path; *end && *end != '.' && *end != '['; end++)
+		;
+	{
+		char *key = hg_arena_strndup(c->a, path, (size_t)(end - path));
+		return has_path(c, prop_schema(c, json_object_get(sch, "properties"), key),
+		        *end == '.' ? end + 1 : end, last, depth + 1);
+	}
+}
+
+/* The first API version after the one written whose schema has path.key, or NULL. */
+static const char *from_version(struct check *c, const char *path, const char *key)
+{
+	json_t *e;
+	size_t i;
+
+	json_array_foreach(c->entries, i, e)
+	{
+		const char *v = json_string_value(json_array_get(e, 0));
+		json_int_t n = json_integer_value(json_array_get(e, 1));
+		json_t *body;
+		if (!v || n <= 0 || strcmp(v, c->version) <= 0)
+			continue;
+		body = pack_node(c->pack, n, &c->io);
+		if (body && has_path(c, body, path, key, 0))
+			return v;
+	}
+	return NULL;
+}
+
 /* Is key in the string list sch[list] (case-insensitively for Azure)? */
 static bool listed(const struct check *c, json_t *sch, const char *list, const char *key)
 {
@@ -581,8 +637,11 @@ static void check_object(struct check *c, const hg_value *v, json_t *sch, const 
 				hg_diag *dg = hg_diag_add(c->d, HG_D_UNKNOWN_PROPERTY, &m->key_span,
 				        m->key, where, NULL);
 				const char *best = props ? suggest(props, m->key) : NULL;
+				const char *since = c->entries ? from_version(c, path, m->key) : NULL;
 				if (best)
 					hg_diag_note(dg, HG_D_N_DID_YOU_MEAN, NULL, best, NULL);
+				if (since)
+					hg_diag_note(dg, HG_D_N_FROM_VERSION, NULL, m->key, since, NULL);
 			}
 			continue;
 		}
@@ -1307,6 +1366,8 @@ static int check_azure(hg_schemas *s, const hg_ir *ir, const hg_ir_resource *r, 
 	c.pack = p;
 	c.opaque_any = raw;
 	c.lenient = lenient;
+	c.entries = entries;
+	c.version = r->api_version;
 	c.res_span = r->decl ? &r->decl->span : NULL;
 	memset(&empty, 0, sizeof(empty));
 	empty.kind = HG_V_MAP;
