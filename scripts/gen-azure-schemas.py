@@ -191,7 +191,7 @@ class Graph:
         if info is None:
             self.unmatched += 1
             return
-        closed, ro = info
+        closed, ro, _ = info
         for p, ps in node["properties"].items():
             for target in (ps, ps.get("items") if isinstance(ps, dict) else None):
                 if isinstance(target, dict) and "enum" in target and p not in closed:
@@ -322,10 +322,15 @@ def bicep_types(repo):
                 closed = {k for k, v in props.items()
                           if enum_kind(doc, v.get("type")) == "closed"}
                 ro = {k for k, v in props.items() if (v.get("flags", 0) & 2)}
+                writable = {k for k, v in props.items() if not (v.get("flags", 0) & 2)}
+                if t.get("discriminator"):
+                    writable.add(t["discriminator"])
                 have = mine.get(t["name"])
                 if have:
-                    closed, ro = closed | have[0], ro | have[1]
-                mine[t["name"]] = (frozenset(closed), frozenset(ro))
+                    closed, ro, writable = closed | have[0], ro | have[1], writable | have[2]
+                mine[t["name"]] = (frozenset(closed), frozenset(ro), frozenset(writable))
+                if "/" in t["name"]:  # a resource body, looked up by type name
+                    mine[("type", t["name"].lower())] = mine[t["name"]]
                 for i in range(1, len(t["name"]) - 2):
                     if t["name"][i:i + 2] == "Or" and t["name"][i + 2].isupper():
                         for part in (t["name"][:i], t["name"][i + 2:]):
@@ -418,10 +423,27 @@ def main():
     # rather than of the API; a type that is one at any version is one at all.
     extension = {t for _, _, t, letter, _ in bodies if letter == "e"}
     extension |= {t.lower() for t in EXTENDS_OTHERS}
-    for key, body, t, _, spelled in bodies:
+    incomplete = set()
+    for key, body, t, letter, spelled in bodies:
+        # A body that lacks a writable top-level property Bicep's types give
+        # the resource (a kind, its properties) is a schema Microsoft's
+        # generator left incomplete (network manager admin rules): such a
+        # version counts as one without a schema (HG3018/HG3019), lest every
+        # correct template fail on it.
+        info = models.get((t.split("/")[0], FILE_RE.match(key[0]).group(1)), {}).get(("type", t))
+        if info and any(w not in body["properties"] and w not in ("id", "type", "apiVersion")
+                        for w in info[2]):
+            incomplete.add(key)
+            if os.environ.get("HG_GEN_DEBUG"):
+                print("incomplete", spelled, key[0], sorted(w for w in info[2] if w not in body["properties"]))
+            continue
         if t in extension:
             body["properties"]["scope"] = {"type": "string"}
         graph.add(key, body, spelled)
+    bodies = [b for b in bodies if b[0] not in incomplete]
+    for prov in providers.values():
+        for low in prov:
+            prov[low] = [e for e in prov[low] if e[2] not in incomplete]
 
     # Types and versions Bicep knows and the schemas lack: NODE 0.
     extra = {}  # lowercase type -> {version: scopes}
@@ -530,9 +552,9 @@ def main():
             f.write(t + "\n")
     print("%d providers, %d types, %d type/version pairs, %d schema nodes written to %s "
           "(source commit %s; %d references the snapshot lacks; %d extensible enums opened; "
-          "%d definitions Bicep's types do not name)"
+          "%d definitions Bicep's types do not name; %d incomplete bodies left out)"
           % (len(providers), len(all_types), total_pairs, total_nodes, out,
-             src.commit, graph.missing, graph.opened, graph.unmatched))
+             src.commit, graph.missing, graph.opened, graph.unmatched, len(incomplete)))
 
 
 if __name__ == "__main__":
