@@ -609,7 +609,8 @@ static void check_object(struct check *c, const hg_value *v, json_t *sch, const 
 			check_value(c, m->value, first, join_path(c, path, m->key));
 			continue;
 		}
-		if ((json_is_false(addl) || (!addl && props)) && listed(c, sch, "readOnly", m->key)) {
+		if ((json_is_false(addl) || (!addl && props)) && !c->lenient &&
+		        listed(c, sch, "readOnly", m->key)) {
 			/* Azure: a property the API sets (Bicep's types say so; the
 			 * ARM schemas leave it out). */
 			report(c);
