@@ -317,7 +317,7 @@ int hg_compile(hg_output **outs, const char *const *inputs, size_t n,
 			}
 		}
 		/* The controls of the template's profile, on every resource. */
-		if (ir->profile)
+		if (ir->profile && !opts->skip_rules)
 			hg_rules_check(ir->profile->rules, ir->profile->nrules, ir,
 			        hg_registry_get(reg, d, HG_DOC_CATALOG, HG_CATALOG_NAME), d);
 		{

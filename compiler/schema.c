@@ -1478,3 +1478,11 @@ int hg_schemas_check(hg_schemas *s, const hg_ir *ir, hg_diags *d)
 		return HG_EIO;
 	return failed || w.failed ? HG_EINVALID : 0;
 }
+
+/* ---- the store, for drift (canon.c reads the same schemas) ---- */
+
+json_t *hg_schemas_aws(hg_schemas *s, const char *type)
+{
+	bool io = false;
+	return s ? schema_of(s, type, &io) : NULL;
+}

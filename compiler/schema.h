@@ -13,6 +13,8 @@
 #ifndef HG_SCHEMA_H
 #define HG_SCHEMA_H
 
+#include <jansson.h>
+
 #include "ir.h"
 
 #ifdef __cplusplus
@@ -45,6 +47,13 @@ int hg_schemas_check(hg_schemas *s, const hg_ir *ir, hg_diags *d);
  * in d) or HG_EIO (schemas/azure cannot be read; reported).
  */
 int hg_schemas_check_arm(hg_schemas *s, const hg_ir *unit, hg_diags *d);
+
+/*
+ * The CloudFormation registry schema of type (borrowed: it lives as long as
+ * s), or NULL for an unknown type or an unreadable file. Not safe to call
+ * from several threads on one store: open one per thread.
+ */
+json_t *hg_schemas_aws(hg_schemas *s, const char *type);
 
 #ifdef __cplusplus
 }

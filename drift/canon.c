@@ -21,23 +21,18 @@
  */
 #include "canon.h"
 
+#include "../compiler/schema.h"
+
 #include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
-struct schema_cache {
-	char *type;
-	json_t *schema; /* may be NULL: unknown type */
-};
-
 struct hg_canon {
 	char *dir;
 	json_t *rules;
-	json_t *aws_index;
-	struct schema_cache *cache;
-	size_t ncache, capcache;
+	hg_schemas *schemas; /* the compiler's store of the registry schemas */
 	hg_sidecar *sidecars;
 	char **sidecar_types;
 	size_t nsidecars;
@@ -62,10 +57,8 @@ hg_canon *hg_canon_open(const char *schema_dir, hg_diags *d)
 	c = hg_xcalloc(1, sizeof(*c));
 	c->dir = hg_xstrdup(schema_dir);
 	c->rules = rules;
-	hg_buf_clear(&path);
-	hg_buf_printf(&path, "%s/aws/index.json", schema_dir);
-	c->aws_index = json_load_file(path.ptr, 0, &err);
 	hg_buf_dispose(&path);
+	c->schemas = hg_schemas_open(schema_dir);
 	side = json_object_get(json_object_get(rules, "sidecars"), "types");
 	c->sidecars = hg_xcalloc(json_object_size(side) + 1, sizeof(*c->sidecars));
 	c->sidecar_types = hg_xcalloc(json_object_size(side) + 1, sizeof(*c->sidecar_types));
@@ -91,44 +84,21 @@ void hg_canon_free(hg_canon *c)
 	size_t i;
 	if (!c)
 		return;
-	for (i = 0; i < c->ncache; i++) {
-		free(c->cache[i].type);
-		json_decref(c->cache[i].schema);
-	}
 	for (i = 0; i < c->nsidecars; i++) {
 		free(c->sidecar_types[i]);
 		free((void *)(uintptr_t)c->sidecars[i].drop);
 	}
 	free(c->sidecars);
 	free(c->sidecar_types);
-	free(c->cache);
 	json_decref(c->rules);
-	json_decref(c->aws_index);
+	hg_schemas_free(c->schemas);
 	free(c->dir);
 	free(c);
 }
 
 static json_t *aws_schema(hg_canon *c, const char *type)
 {
-	json_t *file;
-	hg_buf path = HG_BUF_INIT;
-	json_error_t err;
-	json_t *s = NULL;
-	size_t i;
-
-	for (i = 0; i < c->ncache; i++)
-		if (strcmp(c->cache[i].type, type) == 0)
-			return c->cache[i].schema;
-	file = json_object_get(json_object_get(c->aws_index, "types"), type);
-	if (json_is_string(file)) {
-		hg_buf_printf(&path, "%s/aws/resources/%s", c->dir, json_string_value(file));
-		s = json_load_file(path.ptr, 0, &err);
-		hg_buf_dispose(&path);
-	}
-	HG_GROW(c->cache, c->capcache, c->ncache + 1);
-	c->cache[c->ncache].type = hg_xstrdup(type);
-	c->cache[c->ncache++].schema = s;
-	return s;
+	return strncmp(type, "AWS::", 5) == 0 ? hg_schemas_aws(c->schemas, type) : NULL;
 }
 
 static json_t *deref(json_t *root, json_t *node)
@@ -732,6 +702,81 @@ static hg_jv *walk_object(struct walk *w, const hg_jv *v, const char *name)
 	return r;
 }
 
+/* Does the schema node say the value is of this JSON type (alone or among others)? */
+static bool schema_type(json_t *node, const char *t)
+{
+	json_t *ty = json_object_get(node, "type"), *x;
+	size_t i;
+	if (json_is_string(ty))
+		return strcmp(json_string_value(ty), t) == 0;
+	json_array_foreach(ty, i, x)
+		if (json_is_string(x) && strcmp(json_string_value(x), t) == 0)
+			return true;
+	return false;
+}
+
+static bool numeric(const char *s, size_t n)
+{
+	size_t i = 0;
+	bool digits = false;
+	if (i < n && (s[i] == '-' || s[i] == '+'))
+		i++;
+	for (; i < n && s[i] >= '0' && s[i] <= '9'; i++)
+		digits = true;
+	if (i < n && s[i] == '.')
+		for (i++; i < n && s[i] >= '0' && s[i] <= '9'; i++)
+			digits = true;
+	return digits && i == n;
+}
+
+/*
+ * CloudFormation's own coercion of a string where its schema wants a
+ * boolean ("False", "TRUE": any case) or a number ("10", "10.50"): the
+ * value the service stores, as canonicalization writes booleans and
+ * numbers. NULL when the string stays a string.
+ */
+static const hg_jv *coerced(struct walk *w, const hg_jv *v)
+{
+	bool is_bool = (v->n == 4 && strncasecmp(v->u.s, "true", 4) == 0) ||
+	               (v->n == 5 && strncasecmp(v->u.s, "false", 5) == 0);
+	bool is_num = !is_bool && v->n && v->n < 40 && numeric(v->u.s, v->n);
+	json_t *node;
+	hg_jv num;
+	const char *s = v->u.s;
+	size_t n = v->n;
+
+	if ((!is_bool && !is_num) || strncmp(w->type, "AWS::", 5) != 0)
+		return NULL;
+	node = schema_at(w->c, w->type, w->shape.ptr);
+	if (!node)
+		return NULL;
+	if (is_bool && schema_type(node, "boolean"))
+		return (v->n == 4 && memcmp(s, "true", 4) == 0) || (v->n == 5 && memcmp(s, "false", 5) == 0)
+		               ? NULL /* already the canonical text */
+		               : typed_bool(w->a, v->n == 4);
+	if (is_num && (schema_type(node, "integer") || schema_type(node, "number"))) {
+		if (*s == '+') {
+			s++;
+			n--;
+		}
+		while (n > 1 && s[0] == '0' && s[1] != '.') { /* "010" is 10 */
+			s++;
+			n--;
+		}
+		memset(&num, 0, sizeof(num));
+		num.kind = HG_JV_NUM;
+		num.u.s = s;
+		num.n = n;
+		{
+			hg_jv *t = number_text(w->a, &num);
+			if (t->n == v->n && memcmp(t->u.s, v->u.s, v->n) == 0)
+				t->typed = false; /* "10" as a string is already the canonical text */
+			return t->typed ? t : NULL;
+		}
+	}
+	return NULL;
+}
+
 static hg_jv *location(hg_arena *a, const hg_jv *v)
 {
 	char *s = hg_arena_alloc(a, v->n + 1);
@@ -758,6 +803,10 @@ static hg_jv *walk(struct walk *w, const hg_jv *v, const char *name)
 			if (l->n != v->n || memcmp(l->u.s, v->u.s, v->n) != 0)
 				folded(w, HG_RULE_AZURE_LOCATION);
 			return l;
+		}
+		if ((d = coerced(w, v)) != NULL) {
+			folded(w, HG_RULE_SCALAR);
+			return (hg_jv *)(uintptr_t)d;
 		}
 		if (v->n > 15 && strncasecmp(v->u.s, "/subscriptions/", 15) == 0) {
 			hg_jv *l = lowered(w->a, v);
@@ -809,4 +858,22 @@ hg_jv *hg_canon_value(hg_canon *c, hg_arena *a, const char *type, const char *pa
 	hg_buf_dispose(&w.path);
 	hg_buf_dispose(&w.shape);
 	return r;
+}
+
+const char *hg_canon_identity_key(const hg_canon *c, const hg_jv *a, const hg_jv *b)
+{
+	json_t *keys = json_object_get(json_object_get(c->rules, "identity_keys"), "keys"), *k;
+	size_t i, j;
+
+	json_array_foreach(keys, i, k) {
+		const char *name = json_string_value(k);
+		bool all = name != NULL;
+		for (j = 0; all && a && j < a->n; j++)
+			all = hg_jv_str(hg_jv_get(a->u.items[j], name)) != NULL;
+		for (j = 0; all && b && j < b->n; j++)
+			all = hg_jv_str(hg_jv_get(b->u.items[j], name)) != NULL;
+		if (all)
+			return name;
+	}
+	return NULL;
 }

@@ -34,9 +34,6 @@ void hg_compare_resource(hg_compare *c, hg_drift_result *res, const hg_jv *desir
 /* Mask a value's text if the path names a secret or a write-only property. */
 bool hg_compare_secret_path(hg_compare *c, const char *path);
 
-/* Copy every string and array of x into a (x is changed in place). */
-void hg_result_copy(hg_arena *a, hg_drift_result *x);
-
 /* "path: why" for a not-checked list, both languages when why has both (HG_BI). */
 char *hg_note_text(hg_arena *a, const char *path, const char *why);
 

@@ -734,3 +734,63 @@ hg_jv *hg_jv_from_json(hg_arena *a, const json_t *j)
 	}
 	return hg_jv_new(a, HG_JV_NULL);
 }
+
+/* ---- building values ---- */
+
+hg_jv *hg_jv_array(hg_arena *a, size_t cap)
+{
+	hg_jv *v = hg_jv_new(a, HG_JV_ARR);
+	v->cap = cap ? cap : 4;
+	v->u.items = HG_ANEWN(a, hg_jv *, v->cap);
+	return v;
+}
+
+hg_jv *hg_jv_object(hg_arena *a, size_t cap)
+{
+	hg_jv *v = hg_jv_new(a, HG_JV_OBJ);
+	v->cap = cap ? cap : 4;
+	v->u.members = HG_ANEWN(a, hg_jv_member, v->cap);
+	return v;
+}
+
+void hg_jv_push(hg_arena *a, hg_jv *arr, const hg_jv *item)
+{
+	if (arr->n == arr->cap) {
+		size_t cap = arr->cap ? arr->cap * 2 : 4;
+		hg_jv **items = HG_ANEWN(a, hg_jv *, cap);
+		if (arr->n)
+			memcpy(items, arr->u.items, sizeof(*items) * arr->n);
+		arr->u.items = items;
+		arr->cap = cap;
+	}
+	arr->u.items[arr->n++] = (hg_jv *)(uintptr_t)item;
+}
+
+void hg_jv_put(hg_arena *a, hg_jv *obj, const char *key, size_t klen, const hg_jv *val)
+{
+	if (obj->n == obj->cap) {
+		size_t cap = obj->cap ? obj->cap * 2 : 4;
+		hg_jv_member *m = HG_ANEWN(a, hg_jv_member, cap);
+		if (obj->n)
+			memcpy(m, obj->u.members, sizeof(*m) * obj->n);
+		obj->u.members = m;
+		obj->cap = cap;
+	}
+	obj->u.members[obj->n].key = key;
+	obj->u.members[obj->n].klen = klen;
+	obj->u.members[obj->n].val = (hg_jv *)(uintptr_t)val;
+	obj->n++;
+}
+
+hg_jv *hg_jv_bool(hg_arena *a, bool b)
+{
+	return hg_jv_new(a, b ? HG_JV_TRUE : HG_JV_FALSE);
+}
+
+hg_jv *hg_jv_number(hg_arena *a, const char *text, size_t n)
+{
+	hg_jv *v = hg_jv_new(a, HG_JV_NUM);
+	v->u.s = hg_arena_strndup(a, text, n);
+	v->n = n;
+	return v;
+}
