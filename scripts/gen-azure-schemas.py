@@ -153,6 +153,7 @@ class Graph:
         self.missing = 0
         self.opened = 0   # extensible enums opened
         self.unmatched = 0  # models Bicep's types do not name
+        self.added = 0      # properties only Bicep's types have
         self.namespaces = {}
 
     def namespace(self, path):
@@ -191,7 +192,14 @@ class Graph:
         if info is None:
             self.unmatched += 1
             return
-        closed, ro, _ = info
+        closed, ro, writable = info
+        # A property Bicep's types have and the schema lacks (the schema
+        # was generated from an older revision of the same API version):
+        # known, of any value, rather than an unknown property.
+        for w in writable:
+            if w not in node["properties"] and w not in ("id", "type", "apiVersion"):
+                node["properties"][w] = {}
+                self.added += 1
         for p, ps in node["properties"].items():
             for target in (ps, ps.get("items") if isinstance(ps, dict) else None):
                 if isinstance(target, dict) and "enum" in target and p not in closed:
@@ -552,9 +560,11 @@ def main():
             f.write(t + "\n")
     print("%d providers, %d types, %d type/version pairs, %d schema nodes written to %s "
           "(source commit %s; %d references the snapshot lacks; %d extensible enums opened; "
-          "%d definitions Bicep's types do not name; %d incomplete bodies left out)"
+          "%d definitions Bicep's types do not name; %d incomplete bodies left out; "
+          "%d properties only Bicep's types have)"
           % (len(providers), len(all_types), total_pairs, total_nodes, out,
-             src.commit, graph.missing, graph.opened, graph.unmatched, len(incomplete)))
+             src.commit, graph.missing, graph.opened, graph.unmatched, len(incomplete),
+             graph.added))
 
 
 if __name__ == "__main__":
