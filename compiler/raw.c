@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "../common/fs.h"
 #include "catalog.h"
@@ -22,6 +23,7 @@
 #include "ir.h"
 #include "registry.h"
 #include "rules.h"
+#include "schema.h"
 #include "template.h"
 #include "yaml_load.h"
 
@@ -87,6 +89,8 @@ static hg_value *intrinsic(struct raw *t, const hg_node *n, const char *fn, cons
 	return v;
 }
 
+static void arm_copy_properties(struct raw *t, hg_value *v);
+
 static hg_value *conv(struct raw *t, const hg_node *n)
 {
 	hg_arena *a = t->a;
@@ -141,6 +145,8 @@ static hg_value *conv(struct raw *t, const hg_node *n)
 			m->key_span = n->u.map.pairs[i].key->span;
 			m->value = conv(t, n->u.map.pairs[i].value);
 		}
+		if (t->arm)
+			arm_copy_properties(t, v);
 		return v;
 	}
 	return opaque(a, &n->span);
@@ -200,6 +206,202 @@ static void read_props(struct raw *t, const hg_node *rn, size_t *next)
 		read_props(t, children->u.seq.items[i], next);
 }
 
+
+/* ARM: resources of any form, property copy loops, nested templates, schemas. */
+
+/*
+ * A property copy loop ("copy": [{"name": "subnets", "count": N, "input":
+ * {...}}] inside an object) makes the property `name` a list of `input`s,
+ * as Resource Manager expands it. It is read as a list of one input, the
+ * shape every element has, so that the rules and the schemas see the
+ * property and judge what its elements hold; copyIndex() is opaque.
+ */
+static void arm_copy_properties(struct raw *t, hg_value *v)
+{
+	size_t i, k, n = 0;
+	hg_value *copy = NULL;
+	hg_member *m;
+
+	for (i = 0; i < v->u.map.n; i++)
+		if (strcmp(v->u.map.m[i].key, "copy") == 0 &&
+		        v->u.map.m[i].value->kind == HG_V_LIST)
+			copy = v->u.map.m[i].value;
+	if (!copy)
+		return;
+	for (k = 0; k < copy->u.list.n; k++) {
+		const hg_value *loop = copy->u.list.items[k];
+		hg_value *name = hg_value_get(loop, "name"), *input = hg_value_get(loop, "input");
+		if (loop->kind != HG_V_MAP || !name || name->kind != HG_V_STR || !input)
+			return; /* not a property loop: left as written */
+	}
+	m = HG_ANEWN(t->a, hg_member, v->u.map.n + copy->u.list.n);
+	for (i = 0; i < v->u.map.n; i++)
+		if (v->u.map.m[i].value != copy)
+			m[n++] = v->u.map.m[i];
+	for (k = 0; k < copy->u.list.n; k++) {
+		const hg_value *loop = copy->u.list.items[k];
+		hg_value *name = hg_value_get(loop, "name"), *list;
+		size_t j;
+		list = hg_value_new(t->a, HG_V_LIST, &loop->span);
+		list->u.list.items = HG_ANEWN(t->a, hg_value *, 1);
+		list->u.list.items[list->u.list.n++] = hg_value_get(loop, "input");
+		m[n].key = name->u.str.s;
+		for (j = 0; j < loop->u.map.n; j++)
+			if (strcmp(loop->u.map.m[j].key, "name") == 0)
+				m[n].key_span = loop->u.map.m[j].value->span;
+		m[n++].value = list;
+	}
+	v->u.map.m = m;
+	v->u.map.n = n;
+}
+
+/* The resources of an ARM template: a list, or (languageVersion 2.0) a map of symbolic names. */
+static size_t arm_count(const hg_node *res)
+{
+	return res->kind == HG_NODE_SEQ ? res->u.seq.n : res->kind == HG_NODE_MAP ? res->u.map.n : 0;
+}
+
+static const hg_node *arm_at(const hg_node *res, size_t i)
+{
+	return res->kind == HG_NODE_SEQ ? res->u.seq.items[i] : res->u.map.pairs[i].value;
+}
+
+/* The template a Microsoft.Resources/deployments resource deploys inline, or NULL. */
+static const hg_node *arm_nested(const hg_node *rn, const char *type)
+{
+	const hg_node *tmpl;
+	if (strcasecmp(type, "Microsoft.Resources/deployments") != 0)
+		return NULL;
+	tmpl = hg_node_get(hg_node_get(rn, "properties"), "template");
+	return tmpl && tmpl->kind == HG_NODE_MAP ? hg_node_get(tmpl, "resources") : NULL;
+}
+
+/*
+ * Add an ARM resource, its child resources (with their full type:
+ * "Microsoft.Network/virtualNetworks" + "subnets") and the resources of the
+ * template it deploys inline (a nested deployment, as Bicep modules compile
+ * to), with their properties; an `existing` resource (languageVersion 2.0)
+ * is a reference, not deployed, and left out. Depth is bounded: templates
+ * nest at most 64 levels here.
+ */
+static void arm_add(struct raw *t, const hg_node *rn, const char *parent_type, int depth,
+        hg_diags *d)
+{
+	const hg_node *type, *api, *meta, *children, *ex;
+	hg_resource_decl *decl;
+	hg_ir_resource *r;
+	size_t i;
+
+	if (!rn || rn->kind != HG_NODE_MAP || depth > 64)
+		return;
+	ex = hg_node_get(rn, "existing");
+	if (ex && ex->kind == HG_NODE_SCALAR && hg_node_scalar(ex).type == HG_SCALAR_BOOL &&
+	        hg_node_scalar(ex).b)
+		return;
+	decl = HG_ANEW(t->a, hg_resource_decl);
+	r = HG_ANEW(t->a, hg_ir_resource);
+	hg_grow_array(
+	        (void **)&t->unit.res, &t->unit.capres, t->unit.nres + 1, sizeof(*t->unit.res));
+	t->unit.res[t->unit.nres++] = r;
+	r->type = "";
+	type = hg_node_get(rn, "type");
+	if (!type || type->kind != HG_NODE_SCALAR)
+		return; /* no declaration: the rules pass it by */
+	r->decl = decl;
+	decl->name = "";
+	decl->span = rn->span;
+	decl->type = parent_type && !strchr(type->u.scalar.str, '/')
+	                     ? hg_arena_printf(t->a, "%s/%s", parent_type, type->u.scalar.str)
+	                     : type->u.scalar.str;
+	decl->type_span = type->span;
+	r->type = decl->type;
+	r->span = decl->span;
+	api = hg_node_get(rn, "apiVersion");
+	r->api_version = api && api->kind == HG_NODE_SCALAR ? api->u.scalar.str : NULL;
+	meta = hg_node_get(rn, "metadata");
+	meta = hg_node_get(hg_node_get(meta, "hinagata"), "suppress");
+	if (meta && hg_suppress_read(meta, d) == 0)
+		decl->suppress = meta;
+	r->props = conv(t, rn);
+	children = hg_node_get(rn, "resources");
+	for (i = 0; children && children->kind == HG_NODE_SEQ && i < children->u.seq.n; i++)
+		arm_add(t, children->u.seq.items[i], decl->type, depth + 1, d);
+	children = arm_nested(rn, decl->type);
+	for (i = 0; children && i < arm_count(children); i++)
+		arm_add(t, arm_at(children, i), NULL, depth + 1, d);
+}
+
+/*
+ * The keys of an ARM resource that belong to the template language, not to
+ * the resource's API (deployment-template.json's resource keys): left out
+ * of the body checked against the schema.
+ */
+static bool arm_template_key(const char *k, const char *type)
+{
+	static const char *const keys[] = {"type", "apiVersion", "dependsOn", "condition", "copy",
+	        "comments", "metadata", "resources", "scope", "existing", "import", "asserts"};
+	size_t i;
+
+	for (i = 0; i < sizeof(keys) / sizeof(*keys); i++)
+		if (strcmp(k, keys[i]) == 0)
+			return true;
+	/* A nested deployment names where it deploys to. */
+	return strcasecmp(type, "Microsoft.Resources/deployments") == 0 &&
+	       (strcmp(k, "subscriptionId") == 0 || strcmp(k, "resourceGroup") == 0);
+}
+
+/*
+ * Every resource of a hand-written ARM template against schemas/azure
+ * (compiler/schema.c): its type, API version and body. Resource Manager
+ * silently ignores many unknown properties, so a typo deploys as if the
+ * setting were absent; this is where it is caught. An apiVersion that is
+ * not a literal version cannot be checked and is reported (HG3014).
+ */
+static int arm_check_schemas(struct raw *t, const hg_compile_options *opts, hg_diags *d)
+{
+	hg_schemas *s = opts->schema_dir ? hg_schemas_open(opts->schema_dir) : NULL;
+	hg_ir unit;
+	size_t i, k;
+	int rc;
+
+	if (!s) {
+		hg_diag_add(d, HG_D_SCHEMAS_MISSING, NULL,
+		        opts->schema_dir ? opts->schema_dir : "schemas",
+		        HG_BI("the directory cannot be read", "ディレクトリを読めません"), NULL);
+		return HG_EIO;
+	}
+	unit = t->unit;
+	unit.res = HG_ANEWN(t->a, hg_ir_resource *, t->unit.nres ? t->unit.nres : 1);
+	unit.nres = 0;
+	for (i = 0; i < t->unit.nres; i++) {
+		const hg_ir_resource *r = t->unit.res[i];
+		hg_ir_resource *body;
+		hg_value *props;
+
+		if (!r->decl || !r->props || r->props->kind != HG_V_MAP)
+			continue;
+		if (!r->api_version || !*r->api_version || r->api_version[0] == '[') {
+			/* Missing or an expression: the version, and so the schema,
+			 * is known only at deploy time. */
+			hg_diag_add(d, HG_D_BAD_API_VERSION, &r->decl->type_span,
+			        r->api_version ? r->api_version : "", NULL);
+			continue;
+		}
+		body = HG_ANEW(t->a, hg_ir_resource);
+		*body = *r;
+		props = hg_value_new(t->a, HG_V_MAP, &r->props->span);
+		props->u.map.m = HG_ANEWN(t->a, hg_member, r->props->u.map.n + 1);
+		for (k = 0; k < r->props->u.map.n; k++)
+			if (!arm_template_key(r->props->u.map.m[k].key, r->type))
+				props->u.map.m[props->u.map.n++] = r->props->u.map.m[k];
+		body->props = props;
+		unit.res[unit.nres++] = body;
+	}
+	rc = hg_schemas_check_arm(s, &unit, d);
+	hg_schemas_free(s);
+	return rc;
+}
+
 int hg_check_template(
         const char *path, const hg_compile_options *opts, hg_diags *d, bool *recognized)
 {
@@ -254,8 +456,9 @@ int hg_check_template_text(const char *path, const char *data, size_t len,
 	schema = hg_node_get(root, "$schema");
 	if (res && res->kind == HG_NODE_MAP) {
 		arm = false;
-	} else if ((res = hg_node_get(root, "resources")) != NULL && res->kind == HG_NODE_SEQ &&
-	           schema && schema->kind == HG_NODE_SCALAR &&
+	} else if ((res = hg_node_get(root, "resources")) != NULL &&
+	           (res->kind == HG_NODE_SEQ || res->kind == HG_NODE_MAP) && schema &&
+	           schema->kind == HG_NODE_SCALAR &&
 	           strstr(schema->u.scalar.str, "eploymentTemplate")) {
 		arm = true;
 	} else
@@ -285,15 +488,21 @@ int hg_check_template_text(const char *path, const char *data, size_t len,
 	t.resources = arm ? NULL : res;
 	t.unit.a = a;
 	t.unit.target = arm ? HG_TARGET_AZURE : HG_TARGET_AWS;
-	n = arm ? res->u.seq.n : res->u.map.n;
-	for (i = 0; i < n; i++)
-		add(&t, arm ? res->u.seq.items[i] : res->u.map.pairs[i].value,
-		        arm ? NULL : res->u.map.pairs[i].key, NULL, d);
-	for (i = 0, next = 0; i < n; i++)
-		read_props(&t, arm ? res->u.seq.items[i] : res->u.map.pairs[i].value, &next);
+	if (arm) {
+		for (i = 0; i < arm_count(res); i++)
+			arm_add(&t, arm_at(res, i), NULL, 0, d);
+	} else {
+		n = res->u.map.n;
+		for (i = 0; i < n; i++)
+			add(&t, res->u.map.pairs[i].value, res->u.map.pairs[i].key, NULL, d);
+		for (i = 0, next = 0; i < n; i++)
+			read_props(&t, res->u.map.pairs[i].value, &next);
+	}
 	hg_rules_check(profile->rules, profile->nrules, &t.unit, cat, d);
+	if (arm && arm_check_schemas(&t, opts, d) == HG_EIO)
+		rc = HG_EIO;
 	free(t.unit.res);
-	if (d->nerrors)
+	if (d->nerrors && !rc)
 		rc = HG_EINVALID;
 out:
 	if (reg)
