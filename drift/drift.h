@@ -70,6 +70,7 @@ typedef struct hg_prop_diff {
 	bool locked;    /* a locked setting (Metadata.hinagata.locked) */
 	bool ignored;   /* matched an ignore rule (and was allowed to) */
 	char *ignore_reason;
+	char *ignore_expires; /* the rule's expiry date, or NULL */
 } hg_prop_diff;
 
 /*
@@ -142,6 +143,12 @@ typedef struct hg_drift_summary {
 	bool complete;      /* the report was ended: every result went to the sink */
 	hg_expired_rule *expired;
 	size_t nexpired;
+	/* What the listings of each unit covered, "ACCOUNT\tREGION\tSCOPE": an AWS
+	 * type a list-resources export covered, or a lower-case Azure resource
+	 * group ID an az listing covered. Only there does a resource that is no
+	 * longer listed mean it is gone (the history store resolves on it). */
+	char **listed;
+	size_t nlisted;
 } hg_drift_summary;
 
 /*

@@ -185,6 +185,7 @@ struct run {
 	int rc;
 	int sink_rc;
 	char today[11];
+	size_t listed_cap; /* of sum->listed */
 };
 
 static unsigned thread_count(const hg_drift_options *o)
@@ -511,6 +512,26 @@ static void today(char out[11])
 	strftime(out, 11, "%Y-%m-%d", &tm);
 }
 
+/* What each unit's listings covered (hg_drift_summary.listed; malloc-owned by the summary). */
+static void listings(struct run *r)
+{
+	size_t i, k;
+	hg_buf b = HG_BUF_INIT;
+
+	for (i = 0; i < r->nspecs; i++) {
+		const hg_unit *u = &r->units[i];
+		for (k = 0; k < u->nlisted + u->nscopes; k++) {
+			hg_buf_clear(&b);
+			hg_buf_printf(&b, "%s\t%s\t%s", u->account ? u->account : "",
+			        u->region ? u->region : "",
+			        k < u->nlisted ? u->listed[k] : u->scopes[k - u->nlisted]);
+			HG_GROW(r->sum->listed, r->listed_cap, r->sum->nlisted + 1);
+			r->sum->listed[r->sum->nlisted++] = hg_buf_detach(&b);
+		}
+	}
+	hg_buf_dispose(&b);
+}
+
 int hg_drift_run_sink(const hg_drift_options *o, const hg_drift_sink *sink,
         hg_drift_summary **summary_out, hg_diags *d)
 {
@@ -568,6 +589,7 @@ int hg_drift_run_sink(const hg_drift_options *o, const hg_drift_sink *sink,
 		goto out;
 	sa = hg_arena_new();
 	r.sum->units = r.nspecs;
+	listings(&r);
 	r.sum->nexpired = hg_ignore_expired(r.ignore, sa, &r.sum->expired);
 	if (r.cache)
 		r.sum->cache_hits = hg_cache_hits(r.cache);
@@ -642,6 +664,9 @@ void hg_drift_summary_free(hg_drift_summary *s)
 		free(s->expired[i].expires);
 	}
 	free(s->expired);
+	for (i = 0; i < s->nlisted; i++)
+		free(s->listed[i]);
+	free(s->listed);
 	free(s);
 }
 

@@ -17,7 +17,7 @@
 
 int hg_report_format_parse(hg_report_format *out, const char *s)
 {
-	static const char *const names[] = {"text", "json", "md", "sarif", "junit"}; /* ORDER FORMAT */
+	static const char *const names[] = {"text", "json", "md", "sarif", "junit", "html", "csv"}; /* ORDER FORMAT */
 	size_t i;
 	for (i = 0; i < HG_ARRAY_SIZE(names); i++)
 		if (strcmp(s, names[i]) == 0) {

@@ -13,7 +13,7 @@ want_bench=0
 [ "${1:-}" = "--bench" ] && want_bench=1
 
 # ORDER DEPS: build, then test-only, then benchmark-only packages.
-build_pkgs="gcc make cmake pkg-config libyaml-dev libjansson-dev libxxhash-dev libgit2-dev"
+build_pkgs="gcc make cmake pkg-config libyaml-dev libjansson-dev libxxhash-dev libgit2-dev libsqlite3-dev"
 test_pkgs="libcriterion-dev python3 python3-jsonschema python3-junitparser python3-yaml git jq pre-commit nodejs npm awscli"
 bench_pkgs="hyperfine time python3"
 
