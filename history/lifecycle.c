@@ -30,6 +30,7 @@
  * Everything is written in the transaction; a failure rolls it back, and a
  * process killed before COMMIT leaves nothing (SQLite's atomic commit).
  */
+#define _GNU_SOURCE /* qsort_r */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -76,10 +77,16 @@ static const char *const severities[] = {"critical", "high", "medium", "low", "i
 int hg_severity_rank(const char *severity)
 {
 	int i;
-	for (i = 0; severity && i < (int)HG_ARRAY_SIZE(severities); i++)
-		if (strcasecmp(severity, severities[i]) == 0)
-			return i;
-	return (int)HG_ARRAY_SIZE(severities);
+	/* reports sort by this: one comparison, chosen by the first letter */
+	switch (severity ? severity[0] | 0x20 : 0) {
+	case 'c': i = 0; break;
+	case 'h': i = 1; break;
+	case 'm': i = 2; break;
+	case 'l': i = 3; break;
+	case 'i': i = 4; break;
+	default: return (int)HG_ARRAY_SIZE(severities);
+	}
+	return strcasecmp(severity, severities[i]) == 0 ? i : (int)HG_ARRAY_SIZE(severities);
 }
 
 double hg_severity_weight(const char *severity)
@@ -135,6 +142,7 @@ typedef struct fst {
 	bool touched; /* this run moved it */
 	const char *kind, *type, *resource, *aspect, *control, *severity, *account, *region;
 	const char *unit; /* drift: "" for a resource in no stack (unmanaged) */
+	bool inserted;    /* made by this run */
 	bool fails;
 	size_t acct; /* index in the run's accounts */
 } fst;
@@ -153,6 +161,11 @@ struct tx {
 	hg_hmap account_index;
 	hg_hmap listed_index; /* (account, region, scope) */
 	hg_record_result *res;
+	struct chg {
+		size_t f;          /* in set */
+		const hg_robs *o;  /* what moved it; NULL: resolved */
+	} *changes;
+	size_t nchanges, capchanges;
 };
 
 static uint64_t hex_key(const char *hex)
@@ -263,21 +276,59 @@ static int event(struct tx *t, const fst *f, const char *reason, const char *exp
 	return hg_store_run(s, t->d);
 }
 
-static int resolve(struct tx *t, fst *f)
+/* A finding this run moves (written in a second pass, in the order of the findings' IDs). */
+static void change(struct tx *t, size_t f, const hg_robs *o)
 {
-	hg_db_stmt *s = hg_store_stmt(t->h, HG_SQL_FINDING_RESOLVE, t->d);
-	int rc;
-	if (!s)
-		return HG_EIO;
-	hg_db_bind_text(s, 1, t->r->date);
-	hg_db_bind_int(s, 2, f->id);
-	if ((rc = hg_store_run(s, t->d)) < 0)
-		return rc;
+	HG_GROW(t->changes, t->capchanges, t->nchanges + 1);
+	t->changes[t->nchanges].f = f;
+	t->changes[t->nchanges].o = o;
+	t->nchanges++;
+}
+
+static void resolve(struct tx *t, size_t at)
+{
+	fst *f = &t->set[at];
 	f->now = HG_FS_RESOLVED;
 	f->touched = true;
 	t->res->resolved++;
 	t->res->findings[HG_FS_RESOLVED]++;
-	return event(t, f, NULL, NULL);
+	change(t, at, NULL);
+}
+
+static int insert(struct tx *t, fst *f, const hg_robs *o)
+{
+	const hg_observation *x = &o->o;
+	hg_db_stmt *s = hg_store_stmt(t->h, HG_SQL_FINDING_INSERT, t->d);
+	int rc;
+
+	if (!s)
+		return HG_EIO;
+	hg_db_bind_text(s, 1, o->hex);
+	hg_db_bind_text(s, 2, hg_hsource_name(t->r->source));
+	hg_db_bind_text(s, 3, x->kind);
+	hg_db_bind_text(s, 4, x->account);
+	hg_db_bind_text(s, 5, x->region);
+	hg_db_bind_text(s, 6, x->resource);
+	hg_db_bind_text(s, 7, x->type);
+	hg_db_bind_text(s, 8, x->unit);
+	hg_db_bind_text(s, 9, x->control);
+	hg_db_bind_text(s, 10, x->aspect);
+	hg_db_bind_text(s, 11, x->severity);
+	hg_db_bind_text(s, 12, x->controls);
+	hg_db_bind_int(s, 13, x->fails);
+	hg_db_bind_text(s, 14, x->title);
+	hg_db_bind_text(s, 15, x->detail);
+	hg_db_bind_text(s, 16, hg_fstatus_name(f->now));
+	hg_db_bind_text(s, 17, t->r->date);
+	hg_db_bind_text(s, 18, t->r->date);
+	hg_db_bind_text(s, 19, t->r->date);
+	hg_db_bind_text(s, 20, f->now == HG_FS_SUPPRESSED ? x->reason : NULL);
+	hg_db_bind_text(s, 21, f->now == HG_FS_SUPPRESSED ? x->expires : NULL);
+	if ((rc = hg_db_step(s, t->d)) < 0)
+		return rc;
+	f->id = hg_db_col_int(s, 0);
+	hg_db_reset(s);
+	return 0;
 }
 
 /* Observation o moves its finding (or makes one). */
@@ -286,17 +337,20 @@ static int observe(struct tx *t, const hg_robs *o)
 	const hg_observation *x = &o->o;
 	size_t at = hg_hmap_get(&t->index, o->key);
 	fst *f = at == SIZE_MAX ? NULL : &t->set[at];
-	hg_db_stmt *s;
 	hg_fstatus now;
 	int rc;
 
 	if (!f && (rc = lookup(&f, t, o)) < 0)
 		return rc;
+	if (f)
+		at = (size_t)(f - t->set);
 	switch (x->verdict) {
 	case HG_V_UNKNOWN:
 		return 0; /* not evaluated: as it was */
 	case HG_V_PASSED:
-		return f && f->now != HG_FS_RESOLVED && !f->touched ? resolve(t, f) : 0;
+		if (f && f->now != HG_FS_RESOLVED && !f->touched)
+			resolve(t, at);
+		return 0;
 	case HG_V_SUPPRESSED:
 		now = HG_FS_SUPPRESSED;
 		break;
@@ -305,7 +359,8 @@ static int observe(struct tx *t, const hg_robs *o)
 	}
 	if (!f) {
 		HG_GROW(t->set, t->cap, t->n + 1);
-		f = &t->set[t->n];
+		at = t->n++;
+		f = &t->set[at];
 		memset(f, 0, sizeof(*f));
 		f->key = o->key;
 		f->before = HG_FS_RESOLVED; /* nothing before */
@@ -320,62 +375,83 @@ static int observe(struct tx *t, const hg_robs *o)
 		f->region = x->region;
 		f->unit = x->unit;
 		f->acct = account_of(t, x->account);
-		hg_hmap_put(&t->index, o->key, t->n++);
-		if (!(s = hg_store_stmt(t->h, HG_SQL_FINDING_INSERT, t->d)))
-			return HG_EIO;
-		hg_db_bind_text(s, 1, o->hex);
-		hg_db_bind_text(s, 2, hg_hsource_name(t->r->source));
-		hg_db_bind_text(s, 3, x->kind);
-		hg_db_bind_text(s, 4, x->account);
-		hg_db_bind_text(s, 5, x->region);
-		hg_db_bind_text(s, 6, x->resource);
-		hg_db_bind_text(s, 7, x->type);
-		hg_db_bind_text(s, 8, x->unit);
-		hg_db_bind_text(s, 9, x->control);
-		hg_db_bind_text(s, 10, x->aspect);
-		hg_db_bind_text(s, 11, x->severity);
-		hg_db_bind_text(s, 12, x->controls);
-		hg_db_bind_int(s, 13, x->fails);
-		hg_db_bind_text(s, 14, x->title);
-		hg_db_bind_text(s, 15, x->detail);
-		hg_db_bind_text(s, 16, hg_fstatus_name(now));
-		hg_db_bind_text(s, 17, t->r->date);
-		hg_db_bind_text(s, 18, t->r->date);
-		hg_db_bind_text(s, 19, t->r->date);
-		hg_db_bind_text(s, 20, now == HG_FS_SUPPRESSED ? x->reason : NULL);
-		hg_db_bind_text(s, 21, now == HG_FS_SUPPRESSED ? x->expires : NULL);
-		if ((rc = hg_db_step(s, t->d)) < 0)
+		f->inserted = true;
+		f->now = now;
+		hg_hmap_put(&t->index, o->key, at);
+		/* new rows go at the end of the table: written now, in key order */
+		if ((rc = insert(t, f, o)) < 0)
 			return rc;
-		f->id = hg_db_col_int(s, 0);
-		hg_db_reset(s);
-	} else {
-		if (!(s = hg_store_stmt(t->h, HG_SQL_FINDING_SEEN, t->d)))
-			return HG_EIO;
-		hg_db_bind_text(s, 1, x->unit);
-		hg_db_bind_text(s, 2, x->severity);
-		hg_db_bind_text(s, 3, x->controls);
-		hg_db_bind_int(s, 4, x->fails);
-		hg_db_bind_text(s, 5, x->title);
-		hg_db_bind_text(s, 6, x->detail);
-		hg_db_bind_text(s, 7, hg_fstatus_name(now));
-		hg_db_bind_text(s, 8, now == f->before ? NULL : t->r->date);
-		hg_db_bind_text(s, 9, t->r->date);
-		hg_db_bind_text(s, 10, now == HG_FS_SUPPRESSED ? x->reason : NULL);
-		hg_db_bind_text(s, 11, now == HG_FS_SUPPRESSED ? x->expires : NULL);
-		hg_db_bind_int(s, 12, f->id);
-		if ((rc = hg_store_run(s, t->d)) < 0)
-			return rc;
-		f->fails = x->fails;
-		f->severity = x->severity;
 	}
+	f->fails = x->fails;
+	f->severity = x->severity;
 	f->now = now;
 	f->touched = true;
 	t->res->observed++;
 	t->res->findings[now]++;
 	t->res->opened += now == HG_FS_NEW || now == HG_FS_REOPENED;
 	t->res->suppressed += now == HG_FS_SUPPRESSED;
-	return event(t, f, now == HG_FS_SUPPRESSED ? x->reason : NULL,
-	        now == HG_FS_SUPPRESSED ? x->expires : NULL);
+	change(t, at, o);
+	return 0;
+}
+
+static int cmp_change(const void *x, const void *y, void *payload)
+{
+	const fst *set = payload;
+	int64_t a = set[((const struct chg *)x)->f].id, b = set[((const struct chg *)y)->f].id;
+	return a < b ? -1 : a > b;
+}
+
+/*
+ * The second pass: each moved finding's row and its event, in the order of
+ * the findings' IDs, so that the pages of the tables are visited once each
+ * however large the store has grown (tens of thousands of rows a night).
+ */
+static int write_changes(struct tx *t)
+{
+	size_t i;
+	int rc = 0;
+
+	qsort_r(t->changes, t->nchanges, sizeof(*t->changes), cmp_change, t->set);
+	for (i = 0; i < t->nchanges && rc >= 0; i++) {
+		const fst *f = &t->set[t->changes[i].f];
+		const hg_robs *o = t->changes[i].o;
+		const hg_observation *x = o ? &o->o : NULL;
+		hg_db_stmt *s;
+		bool same = f->now == f->before;
+
+		if (!o) {
+			if (!(s = hg_store_stmt(t->h, HG_SQL_FINDING_RESOLVE, t->d)))
+				return HG_EIO;
+			hg_db_bind_text(s, 1, t->r->date);
+			hg_db_bind_int(s, 2, f->id);
+			if ((rc = hg_store_run(s, t->d)) < 0)
+				return rc;
+		} else if (!f->inserted) {
+			if (!(s = hg_store_stmt(t->h, same ? HG_SQL_FINDING_SEEN_SAME : HG_SQL_FINDING_SEEN, t->d)))
+				return HG_EIO;
+			hg_db_bind_text(s, 1, x->unit);
+			hg_db_bind_text(s, 2, x->severity);
+			hg_db_bind_text(s, 3, x->controls);
+			hg_db_bind_int(s, 4, x->fails);
+			hg_db_bind_text(s, 5, x->title);
+			hg_db_bind_text(s, 6, x->detail);
+			hg_db_bind_text(s, 7, t->r->date);
+			hg_db_bind_text(s, 8, f->now == HG_FS_SUPPRESSED ? x->reason : NULL);
+			hg_db_bind_text(s, 9, f->now == HG_FS_SUPPRESSED ? x->expires : NULL);
+			if (same)
+				hg_db_bind_int(s, 10, f->id);
+			else {
+				hg_db_bind_text(s, 10, hg_fstatus_name(f->now));
+				hg_db_bind_text(s, 11, t->r->date);
+				hg_db_bind_int(s, 12, f->id);
+			}
+			if ((rc = hg_store_run(s, t->d)) < 0)
+				return rc;
+		}
+		rc = event(t, f, f->now == HG_FS_SUPPRESSED && x ? x->reason : NULL,
+		        f->now == HG_FS_SUPPRESSED && x ? x->expires : NULL);
+	}
+	return rc;
 }
 
 /* A cloud's title of a control (the catalog has the titles of its own). */
@@ -684,10 +760,10 @@ int hg_recorder_commit(hg_recorder *r, hg_history *h, hg_record_result *res, hg_
 	for (i = 0; i < nloaded; i++)
 		order[i] = &t.set[i];
 	qsort(order, nloaded, sizeof(*order), cmp_fst_key);
-	for (i = 0; i < nloaded && rc >= 0; i++)
+	for (i = 0; i < nloaded; i++)
 		if (!order[i]->touched && order[i]->now != HG_FS_RESOLVED && in_scope(&t, order[i]))
-			rc = resolve(&t, order[i]);
-	if (rc < 0 || (rc = controls(&t)) < 0)
+			resolve(&t, (size_t)(order[i] - t.set));
+	if ((rc = write_changes(&t)) < 0 || (rc = controls(&t)) < 0)
 		goto fail;
 	{
 		hg_db_stmt *s = hg_store_stmt(h, HG_SQL_RUN_COUNTS, d);
@@ -716,6 +792,7 @@ fail:
 		memset(t.res, 0, sizeof(*t.res));
 out:
 	free(order);
+	free(t.changes);
 	free(t.set);
 	hg_hmap_dispose(&t.index);
 	hg_hmap_dispose(&t.account_index);

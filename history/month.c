@@ -25,6 +25,7 @@
 #include <string.h>
 
 #include "../common/util.h"
+#include "record.h"
 #include "store.h"
 
 /* The months before: "2026-12" - k. */
@@ -46,15 +47,16 @@ static void month_minus(char out[8], const char *month, int k)
 	out[7] = '\0';
 }
 
+/* Add n (negative: take away) control checks of severity and status to s. */
 static void score_add(hg_score *s, const char *severity, const char *status, int64_t n)
 {
 	double w = hg_severity_weight(severity) * (double)n;
 	if (strcmp(status, "passed") == 0)
-		s->passed += (size_t)n, s->wpassed += w;
+		s->passed = (size_t)((int64_t)s->passed + n), s->wpassed += w;
 	else if (strcmp(status, "failed") == 0)
-		s->failed += (size_t)n, s->wfailed += w;
+		s->failed = (size_t)((int64_t)s->failed + n), s->wfailed += w;
 	else
-		s->unknown += (size_t)n, s->wunknown += w;
+		s->unknown = (size_t)((int64_t)s->unknown + n), s->wunknown += w;
 }
 
 static void score_done(hg_score *s)
@@ -106,6 +108,29 @@ static int cmp_finding(const void *x, const void *y)
 	return strcmp(a->key, b->key);
 }
 
+static int cmp_finding_ptr(const void *x, const void *y)
+{
+	return cmp_finding(*(const hg_hfinding *const *)x, *(const hg_hfinding *const *)y);
+}
+
+/* Sort a list in report order: pointers are sorted, then the findings copied once. */
+static void sort_findings(hg_month *m, hg_hfinding **list, size_t n)
+{
+	hg_hfinding **p, *sorted;
+	size_t i;
+	if (n < 2)
+		return;
+	p = hg_xcalloc(n, sizeof(*p));
+	for (i = 0; i < n; i++)
+		p[i] = &(*list)[i];
+	qsort(p, n, sizeof(*p), cmp_finding_ptr);
+	sorted = HG_ANEWN(m->a, hg_hfinding, n);
+	for (i = 0; i < n; i++)
+		sorted[i] = *p[i];
+	*list = sorted;
+	free(p);
+}
+
 static int cmp_key(const void *x, const void *y)
 {
 	const hg_hfinding *a = x, *b = y;
@@ -129,16 +154,13 @@ static void distinct(hg_hfinding *f, size_t *n, bool keep_last)
 	*n = k;
 }
 
-static int events_in(hg_month *m, hg_history *h, const char *st1, const char *st2,
-        hg_hfinding **out, size_t *n, hg_diags *d)
+static int events_in(hg_month *m, hg_history *h, hg_sql_id id, hg_hfinding **out, size_t *n, hg_diags *d)
 {
-	hg_db_stmt *s = hg_store_stmt(h, HG_SQL_EVENTS_IN, d);
+	hg_db_stmt *s = hg_store_stmt(h, id, d);
 	if (!s)
 		return HG_EIO;
-	hg_db_bind_text(s, 1, st1);
-	hg_db_bind_text(s, 2, st2);
-	hg_db_bind_text(s, 3, m->from);
-	hg_db_bind_text(s, 4, m->to);
+	hg_db_bind_text(s, 1, m->from);
+	hg_db_bind_text(s, 2, m->to);
 	return findings(out, n, m, s, true, d);
 }
 
@@ -147,7 +169,6 @@ static int scores(hg_month *m, hg_history *h, hg_diags *d)
 {
 	hg_db_stmt *s;
 	char first[8];
-	size_t i;
 	int rc, k;
 
 	for (k = 0; k < HG_TREND_MONTHS; k++)
@@ -171,20 +192,51 @@ static int scores(hg_month *m, hg_history *h, hg_diags *d)
 		score_done(&m->trend[k].score);
 	m->score = m->trend[HG_TREND_MONTHS - 1].score;
 	m->previous_score = m->trend[HG_TREND_MONTHS - 2].score;
-	if (!(s = hg_store_stmt(h, HG_SQL_NIGHT_SCORES, d)))
+	/* A night's score is over every control's latest status in the month up
+	 * to that night: an import of one night counts on the nights after it,
+	 * and the last night's score is the month's. */
+	if (!(s = hg_store_stmt(h, HG_SQL_NIGHT_STATUSES, d)))
 		return HG_EIO;
 	hg_db_bind_text(s, 1, m->from);
 	hg_db_bind_text(s, 2, m->to);
-	while ((rc = hg_db_step(s, d)) > 0) {
-		const char *date = hg_db_col_text(s, 0);
-		for (i = 0; i < m->nnights; i++)
-			if (date && strcmp(date, m->nights[i].date) == 0)
-				score_add(&m->nights[i].score, hg_db_col_text(s, 1), hg_db_col_text(s, 2),
-				        hg_db_col_int(s, 3));
+	{
+		hg_hmap keys = {0};
+		struct cur {
+			const char *severity;
+			int status; /* 0 passed, 1 failed, 2 unknown */
+		} *cur = NULL;
+		size_t ncur = 0, capcur = 0, night = 0;
+		hg_score run;
+		memset(&run, 0, sizeof(run));
+		while ((rc = hg_db_step(s, d)) > 0) {
+			const char *date = hg_db_col_text(s, 0), *st = hg_db_col_text(s, 5);
+			const char *f[3] = {hg_db_col_text(s, 1), hg_db_col_text(s, 2), hg_db_col_text(s, 3)};
+			uint64_t key = hg_hash_fields(f, 3);
+			size_t at = hg_hmap_get(&keys, key);
+			int status = strcmp(st, "passed") == 0 ? 0 : strcmp(st, "failed") == 0 ? 1 : 2;
+			while (night < m->nnights && strcmp(m->nights[night].date, date) < 0) {
+				m->nights[night].score = run;
+				score_done(&m->nights[night++].score);
+			}
+			if (at == SIZE_MAX) {
+				HG_GROW(cur, capcur, ncur + 1);
+				cur[ncur].severity = NULL;
+				hg_hmap_put(&keys, key, at = ncur++);
+			} else
+				score_add(&run, cur[at].severity, cur[at].status == 0 ? "passed"
+				                                  : cur[at].status == 1 ? "failed" : "unknown", -1);
+			cur[at].severity = hg_arena_strdup(m->a, hg_db_col_text(s, 4));
+			cur[at].status = status;
+			score_add(&run, cur[at].severity, st, 1);
+		}
+		hg_db_reset(s);
+		while (night < m->nnights) {
+			m->nights[night].score = run;
+			score_done(&m->nights[night++].score);
+		}
+		free(cur);
+		hg_hmap_dispose(&keys);
 	}
-	hg_db_reset(s);
-	for (i = 0; i < m->nnights; i++)
-		score_done(&m->nights[i].score);
 	return rc;
 }
 
@@ -193,15 +245,18 @@ static int cmp_account(const void *x, const void *y)
 	return strcmp(((const hg_haccount *)x)->account, ((const hg_haccount *)y)->account);
 }
 
-static hg_haccount *account(hg_month *m, size_t *cap, const char *name)
+/* The account named name (made when new); index: name -> position. */
+static hg_haccount *account(hg_month *m, size_t *cap, hg_hmap *index, const char *name)
 {
-	size_t i;
-	for (i = m->naccounts; i-- > 0;) /* rows come grouped by account */
-		if (strcmp(m->accounts[i].account, name) == 0)
-			return &m->accounts[i];
+	const char *f[1] = {name};
+	uint64_t k = hg_hash_fields(f, 1);
+	size_t at = hg_hmap_get(index, k);
+	if (at != SIZE_MAX)
+		return &m->accounts[at];
 	HG_AGROW(m->a, m->accounts, *cap, m->naccounts + 1);
 	memset(&m->accounts[m->naccounts], 0, sizeof(m->accounts[0]));
 	m->accounts[m->naccounts].account = hg_arena_strdup(m->a, name);
+	hg_hmap_put(index, k, m->naccounts);
 	return &m->accounts[m->naccounts++];
 }
 
@@ -223,34 +278,37 @@ static int per_account_and_control(hg_month *m, hg_history *h, hg_hfinding *open
         hg_diags *d)
 {
 	hg_db_stmt *s;
-	size_t cap = 0, ccap = 0, i, k;
+	hg_hmap index = {0}, cindex = {0};
+	size_t cap = 0, ccap = 0, i;
 	int rc;
 
 	if (!(s = hg_store_stmt(h, HG_SQL_ACCOUNT_SCORES, d)))
 		return HG_EIO;
 	hg_db_bind_text(s, 1, m->month);
 	while ((rc = hg_db_step(s, d)) > 0)
-		score_add(&account(m, &cap, hg_db_col_text(s, 0))->score, hg_db_col_text(s, 1),
+		score_add(&account(m, &cap, &index, hg_db_col_text(s, 0))->score, hg_db_col_text(s, 1),
 		        hg_db_col_text(s, 2), hg_db_col_int(s, 3));
 	hg_db_reset(s);
-	if (rc < 0 || !(s = hg_store_stmt(h, HG_SQL_ACCOUNT_COVERAGE, d)))
-		return rc < 0 ? rc : HG_EIO;
+	if (rc < 0 || !(s = hg_store_stmt(h, HG_SQL_ACCOUNT_COVERAGE, d))) {
+		rc = rc < 0 ? rc : HG_EIO;
+		goto out;
+	}
 	hg_db_bind_text(s, 1, m->from);
 	hg_db_bind_text(s, 2, m->to);
 	while ((rc = hg_db_step(s, d)) > 0) { /* ordered by account, date: the last row wins */
-		hg_haccount *a = account(m, &cap, hg_db_col_text(s, 0));
+		hg_haccount *a = account(m, &cap, &index, hg_db_col_text(s, 0));
 		a->last = col(s, m->a, 1);
 		a->resources = hg_db_col_int(s, 2);
 		a->checked = hg_db_col_int(s, 3);
 	}
 	hg_db_reset(s);
 	if (rc < 0)
-		return rc;
+		goto out;
 	for (i = 0; i < nopen; i++) {
 		hg_haccount *a;
 		if (!*open[i].account)
 			continue; /* check findings: the repository, not an account */
-		a = account(m, &cap, open[i].account);
+		a = account(m, &cap, &index, open[i].account);
 		if (strcmp(open[i].status, "suppressed") == 0)
 			a->suppressed++;
 		else
@@ -260,8 +318,10 @@ static int per_account_and_control(hg_month *m, hg_history *h, hg_hfinding *open
 		score_done(&m->accounts[i].score);
 	if (m->naccounts > 1)
 		qsort(m->accounts, m->naccounts, sizeof(*m->accounts), cmp_account);
-	if (!(s = hg_store_stmt(h, HG_SQL_CONTROL_SCORES, d)))
-		return HG_EIO;
+	if (!(s = hg_store_stmt(h, HG_SQL_CONTROL_SCORES, d))) {
+		rc = HG_EIO;
+		goto out;
+	}
 	hg_db_bind_text(s, 1, m->month);
 	while ((rc = hg_db_step(s, d)) > 0) {
 		const char *src = hg_db_col_text(s, 0), *ctl = hg_db_col_text(s, 1);
@@ -283,28 +343,41 @@ static int per_account_and_control(hg_month *m, hg_history *h, hg_hfinding *open
 	}
 	hg_db_reset(s);
 	if (rc < 0)
-		return rc;
-	if (!(s = hg_store_stmt(h, HG_SQL_CONTROL_TITLES, d)))
-		return HG_EIO;
-	while ((rc = hg_db_step(s, d)) > 0)
-		for (i = 0; i < m->ncontrols; i++)
-			if (strcmp(m->controls[i].source, hg_db_col_text(s, 0)) == 0 &&
-			        strcmp(m->controls[i].control, hg_db_col_text(s, 1)) == 0)
-				m->controls[i].title = col(s, m->a, 2);
+		goto out;
+	if (!(s = hg_store_stmt(h, HG_SQL_CONTROL_TITLES, d))) {
+		rc = HG_EIO;
+		goto out;
+	}
+	for (i = 0; i < m->ncontrols; i++) {
+		const char *f[2] = {m->controls[i].source, m->controls[i].control};
+		hg_hmap_put(&cindex, hg_hash_fields(f, 2), i);
+	}
+	while ((rc = hg_db_step(s, d)) > 0) {
+		const char *f[2] = {hg_db_col_text(s, 0), hg_db_col_text(s, 1)};
+		size_t at = hg_hmap_get(&cindex, hg_hash_fields(f, 2));
+		if (at != SIZE_MAX)
+			m->controls[at].title = col(s, m->a, 2);
+	}
 	hg_db_reset(s);
 	if (rc < 0)
-		return rc;
-	for (i = 0; i < m->ncontrols; i++) {
-		score_done(&m->controls[i].score);
-		for (k = 0; k < nopen; k++)
-			if (open[k].control && strcmp(open[k].status, "suppressed") != 0 &&
-			        strcmp(open[k].source, m->controls[i].source) == 0 &&
-			        strcmp(open[k].control, m->controls[i].control) == 0)
-				m->controls[i].open++;
+		goto out;
+	for (i = 0; i < nopen; i++) {
+		const char *f[2] = {open[i].source, open[i].control};
+		size_t at;
+		if (!open[i].control || strcmp(open[i].status, "suppressed") == 0)
+			continue;
+		if ((at = hg_hmap_get(&cindex, hg_hash_fields(f, 2))) != SIZE_MAX)
+			m->controls[at].open++;
 	}
+	for (i = 0; i < m->ncontrols; i++)
+		score_done(&m->controls[i].score);
 	if (m->ncontrols > 1)
 		qsort(m->controls, m->ncontrols, sizeof(*m->controls), cmp_control);
-	return 0;
+	rc = 0;
+out:
+	hg_hmap_dispose(&index);
+	hg_hmap_dispose(&cindex);
+	return rc;
 }
 
 static int cmp_drift_control(const void *x, const void *y)
@@ -490,8 +563,8 @@ int hg_history_month(hg_month **out, hg_history *h, const char *month, hg_diags 
 		else
 			m->open[m->nopen++] = atend[i];
 	}
-	if ((rc = events_in(m, h, "new", "reopened", &m->opened, &m->nopened, d)) < 0 ||
-	        (rc = events_in(m, h, "resolved", "resolved", &m->resolved, &m->nresolved, d)) < 0)
+	if ((rc = events_in(m, h, HG_SQL_OPENED_IN, &m->opened, &m->nopened, d)) < 0 ||
+	        (rc = events_in(m, h, HG_SQL_RESOLVED_IN, &m->resolved, &m->nresolved, d)) < 0)
 		goto done;
 	for (i = 0; i < m->nopened; i++) {
 		m->nnew += strcmp(m->opened[i].status, "new") == 0;
@@ -502,10 +575,10 @@ int hg_history_month(hg_month **out, hg_history *h, const char *month, hg_diags 
 	if ((rc = per_account_and_control(m, h, atend, natend, d)) < 0 || (rc = templates(m, h, d)) < 0)
 		goto done;
 	drift_summary(m);
-	qsort(m->opened, m->nopened, sizeof(*m->opened), cmp_finding);
-	qsort(m->resolved, m->nresolved, sizeof(*m->resolved), cmp_finding);
-	qsort(m->open, m->nopen, sizeof(*m->open), cmp_finding);
-	qsort(m->suppressed, m->nsuppressed, sizeof(*m->suppressed), cmp_finding);
+	sort_findings(m, &m->opened, m->nopened);
+	sort_findings(m, &m->resolved, m->nresolved);
+	sort_findings(m, &m->open, m->nopen);
+	sort_findings(m, &m->suppressed, m->nsuppressed);
 	rc = 0;
 done:
 	hg_store_rollback(h);

@@ -341,6 +341,16 @@ static const char *catalog_severity(const hg_recorder *r, const char *control)
 	return c ? c->severity : NULL;
 }
 
+/* The catalog's title of a control, both languages (HG_BI), in r's arena; NULL if unknown. */
+static const char *catalog_title(hg_recorder *r, const char *control)
+{
+	const hg_control *c = hg_catalog_control(r->catalog, control);
+	if (!c || (!c->title.en && !c->title.ja))
+		return NULL;
+	return hg_arena_printf(r->a, "%s\x1f%s", c->title.en ? c->title.en : c->title.ja,
+	        c->title.ja ? c->title.ja : c->title.en);
+}
+
 /* The controls whose rules judge resources of type (profiles' data), cached per type. */
 static const struct hg_rtype *ruled(hg_recorder *r, const char *type)
 {
@@ -458,6 +468,7 @@ void hg_record__drift_result(hg_recorder *r, const hg_drift_result *x)
 				v.control = x->controls[i];
 				v.aspect = "DELETED";
 				v.severity = catalog_severity(r, x->controls[i]);
+				v.title = catalog_title(r, x->controls[i]);
 				hg_recorder_observe(r, &v);
 			}
 		o.fails = false;
@@ -492,7 +503,7 @@ void hg_record__drift_result(hg_recorder *r, const hg_drift_result *x)
 		w.aspect = v->deployed ? "deployed" : "template";
 		w.severity = v->severity ? v->severity : catalog_severity(r, v->control);
 		w.controls = NULL;
-		w.title = v->message;
+		w.title = v->message ? v->message : catalog_title(r, v->control);
 		w.detail = NULL;
 		w.verdict = HG_V_ACTIVE;
 		w.reason = w.expires = NULL;
@@ -554,10 +565,42 @@ hg_drift_sink hg_recorder_drift_sink(hg_recorder *r)
 
 /* ---- check runs ---- */
 
+/* The text of line n of the registered source named file (trimmed, at most 160 bytes), or "". */
+static void source_line(hg_buf *out, const hg_diags *d, const char *file, uint32_t n)
+{
+	size_t i;
+	for (i = 0; i < d->nsources; i++) {
+		const hg_source *src = d->sources[i];
+		const char *p, *end, *eol;
+		uint32_t line = 1;
+		if (src->name != file && strcmp(src->name, file) != 0)
+			continue;
+		if (!src->text)
+			return;
+		p = src->text;
+		end = src->text + src->len;
+		while (line < n && p < end && (eol = memchr(p, '\n', (size_t)(end - p))) != NULL) {
+			p = eol + 1;
+			line++;
+		}
+		if (line != n)
+			return;
+		eol = memchr(p, '\n', (size_t)(end - p));
+		if (!eol)
+			eol = end;
+		while (p < eol && (*p == ' ' || *p == '\t'))
+			p++;
+		while (eol > p && (eol[-1] == ' ' || eol[-1] == '\t' || eol[-1] == '\r'))
+			eol--;
+		hg_buf_put(out, p, (size_t)(eol - p) > 160 ? 160 : (size_t)(eol - p));
+		return;
+	}
+}
+
 void hg_recorder_check(hg_recorder *r, const hg_diags *d, const char *const *files, size_t n)
 {
-	hg_hmap ordinal = {0};
-	size_t i, *counts = hg_xcalloc(d->n + 1, sizeof(size_t)), ncounts = 0;
+	hg_hmap seen = {0};
+	size_t i;
 
 	for (i = 0; i < n; i++) {
 		hg_recorder_unit(r, "", "", files[i], 1, 1);
@@ -568,25 +611,34 @@ void hg_recorder_check(hg_recorder *r, const hg_diags *d, const char *const *fil
 		const hg_diag *dg = d->items[i];
 		const hg_control *c;
 		hg_observation o;
-		char aspect[32];
-		hg_buf detail = HG_BUF_INIT, title = HG_BUF_INIT;
-		const char *f[2];
-		uint64_t k;
-		size_t at;
+		hg_buf detail = HG_BUF_INIT, title = HG_BUF_INIT, aspect = HG_BUF_INIT;
+		const char *f[3];
+		size_t k;
 
 		if ((dg->code != HG_D_RULE_VIOLATION && dg->code != HG_D_SUPPRESSED) || !dg->span.file ||
 		        !dg->args[0])
 			continue;
-		/* A rule finding has no name of its own: it is the N-th finding of its
-		 * control in its file (diagnostics are sorted by position). */
-		f[0] = dg->span.file;
-		f[1] = dg->args[0];
-		k = hg_hash_fields(f, 2);
-		if ((at = hg_hmap_get(&ordinal, k)) == SIZE_MAX) {
-			at = ncounts++;
-			hg_hmap_put(&ordinal, k, at);
+		/* A rule finding has no name of its own: it is known by its file, its
+		 * control and the source line it points at (edits elsewhere in the file
+		 * keep it), numbered when the same line text breaks it twice. */
+		source_line(&aspect, d, dg->span.file, dg->span.line);
+		for (k = 1;; k++) {
+			hg_buf key = HG_BUF_INIT;
+			hg_buf_printf(&key, "%s%s#%zu", aspect.size ? aspect.ptr : "", aspect.size ? " " : "", k);
+			f[0] = dg->span.file;
+			f[1] = dg->args[0];
+			f[2] = key.ptr;
+			if (hg_hmap_get(&seen, hg_hash_fields(f, 3)) == SIZE_MAX) {
+				hg_hmap_put(&seen, hg_hash_fields(f, 3), 1);
+				if (k > 1) {
+					hg_buf_clear(&aspect);
+					hg_buf_puts(&aspect, key.ptr);
+				}
+				hg_buf_dispose(&key);
+				break;
+			}
+			hg_buf_dispose(&key);
 		}
-		snprintf(aspect, sizeof(aspect), "#%zu", ++counts[at]);
 		c = hg_catalog_control(r->catalog, dg->args[0]);
 		if (dg->code == HG_D_RULE_VIOLATION)
 			hg_buf_puts(&title, dg->args[1] ? dg->args[1] : "");
@@ -602,7 +654,7 @@ void hg_recorder_check(hg_recorder *r, const hg_diags *d, const char *const *fil
 		o.resource = dg->span.file;
 		o.unit = dg->span.file;
 		o.control = dg->args[0];
-		o.aspect = aspect;
+		o.aspect = aspect.size ? aspect.ptr : "";
 		o.severity = c ? c->severity : NULL;
 		o.title = title.size ? title.ptr : NULL;
 		o.detail = detail.ptr;
@@ -612,7 +664,7 @@ void hg_recorder_check(hg_recorder *r, const hg_diags *d, const char *const *fil
 		hg_recorder_observe(r, &o);
 		hg_buf_dispose(&detail);
 		hg_buf_dispose(&title);
+		hg_buf_dispose(&aspect);
 	}
-	free(counts);
-	hg_hmap_dispose(&ordinal);
+	hg_hmap_dispose(&seen);
 }

@@ -92,8 +92,16 @@ void hg_report_bi(hg_buf *out, const char *s, hg_lang lang)
 void hg_report_json_str(hg_buf *out, const char *s, hg_lang lang)
 {
 	hg_buf b = HG_BUF_INIT;
+	const unsigned char *p;
 	if (!s) {
 		hg_buf_puts(out, "null");
+		return;
+	}
+	/* Most values are plain ASCII of one language: straight to JSON. */
+	for (p = (const unsigned char *)s; *p && *p < 0x80 && *p != 0x1f; p++)
+		;
+	if (!*p) {
+		hg_json_string(out, s, (size_t)((const char *)p - s));
 		return;
 	}
 	hg_report_bi(&b, s, lang);

@@ -209,7 +209,7 @@ static void what(hg_buf *b, const hg_hfinding *f, bool ja)
 	else if (strcmp(a, "DELETED") == 0)
 		hg_buf_puts(b, ja ? " (実装するリソースの削除)" : " (its resource deleted)");
 	else if (*a)
-		hg_buf_printf(b, " %s", a);
+		hg_buf_printf(b, "%s%s", b->size ? " " : "", a);
 }
 
 static void where(hg_buf *b, const hg_hfinding *f, bool ja)
@@ -264,8 +264,8 @@ static void finding_list(mw *w, const hg_month *m, const hg_hfinding *f, size_t 
 	for (i = 0; i < shown; i++) {
 		hg_buf acct = HG_BUF_INIT, res = HG_BUF_INIT, wh = HG_BUF_INIT, exp = HG_BUF_INIT;
 		const char *cells[9];
-		char id[13];
-		snprintf(id, sizeof(id), "%.12s", f[i].key);
+		char id[9];
+		snprintf(id, sizeof(id), "%.8s", f[i].key); /* as git shortens: enough for history show */
 		where(&acct, &f[i], ja);
 		resource(&res, &f[i]);
 		what(&wh, &f[i], ja);
@@ -550,7 +550,8 @@ static void runs(mw *w, const hg_month *m)
 		const hg_hrun *r = &m->runs[i];
 		char b[6][64];
 		const char *cells[9] = {r->date, lld(b[0], r->id), source_label(r->source, w->ja), r->ref,
-		        lld(b[1], r->accounts), ratio(b[2], r->checked, r->resources), lld(b[3], r->observed),
+		        lld(b[1], r->accounts), r->resources ? ratio(b[2], r->checked, r->resources) : "",
+		        lld(b[3], r->observed),
 		        lld(b[4], r->opened), lld(b[5], r->resolved)};
 		row(w, cells, NULL);
 	}
@@ -574,7 +575,18 @@ static const char css[] =
         "thead { display: table-header-group; }\n"
         "tr { break-inside: avoid; }\n"
         "th, td { border: 0.5pt solid #b9c2cc; padding: 2pt 4pt; text-align: left; vertical-align: top; "
-        "overflow-wrap: anywhere; }\n"
+        "overflow-wrap: break-word; }\n"
+        "table.findings td:nth-child(6), table.findings td:nth-child(7), table.controls td:nth-child(1), "
+        "table.accounts td:nth-child(1) { word-break: break-all; }\n"
+        "table.findings td:nth-child(-n+4), table.controls td:nth-child(3) { white-space: nowrap; }\n"
+        "table.findings { table-layout: fixed; }\n"
+        "table.findings th:nth-child(1) { width: 10%; } table.findings th:nth-child(2) { width: 9%; }\n"
+        "table.findings th:nth-child(3) { width: 7%; } table.findings th:nth-child(4) { width: 7%; }\n"
+        "table.findings th:nth-child(5) { width: 12%; } table.findings th:nth-child(6) { width: 17%; }\n"
+        "table.findings th:nth-child(7) { width: 14%; } table.findings th:nth-child(8) { width: 16%; }\n"
+        "table.findings th:nth-child(9) { width: 8%; }\n"
+        "table.findings td:nth-child(-n+4) { white-space: normal; overflow-wrap: anywhere; }\n"
+        "table.findings td:nth-child(1) { white-space: nowrap; font-family: monospace; font-size: 8pt; }\n"
         "th { background: #e9eef4; }\n"
         "td.n, th.n { text-align: right; white-space: nowrap; }\n"
         "table.summary { width: auto; min-width: 60%; font-size: 10pt; }\n"
@@ -599,10 +611,10 @@ void hg_report_month(hg_buf *out, const hg_month *m, const hg_month_options *o)
 	w.ja = o->lang == HG_LANG_JA;
 	snprintf(title, sizeof(title), w.ja ? "月次レポート %s" : "Monthly report %s", m->month);
 	if (w.ja)
-		hg_buf_printf(&meta, "対象: %s。記録した夜 %zu (最後は %s)、実行 %zu (", m->month, m->nnights,
+		hg_buf_printf(&meta, "対象月: %s。記録した夜: %zu (最終 %s)。実行: %zu (", m->month, m->nnights,
 		        m->nnights ? m->nights[m->nnights - 1].date : "—", m->nruns);
 	else
-		hg_buf_printf(&meta, "Month: %s. %zu nights recorded (the last %s), %zu runs (", m->month,
+		hg_buf_printf(&meta, "Month: %s. Nights recorded: %zu (the last %s). Runs: %zu (", m->month,
 		        m->nnights, m->nnights ? m->nights[m->nnights - 1].date : "—", m->nruns);
 	{
 		bool first = true;
@@ -613,9 +625,7 @@ void hg_report_month(hg_buf *out, const hg_month *m, const hg_month_options *o)
 				first = false;
 			}
 	}
-	hg_buf_puts(&meta, w.ja ? ")。hinagata " : "). hinagata ");
-	hg_buf_puts(&meta, hg_compiler_version());
-	hg_buf_putc(&meta, '.');
+	hg_buf_printf(&meta, w.ja ? ")。作成: hinagata %s。" : "). Written by hinagata %s.", hg_compiler_version());
 	if (w.html) {
 		hg_buf_printf(out, "<!DOCTYPE html>\n<html lang=\"%s\">\n<head>\n<meta charset=\"utf-8\">\n"
 		                   "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>",

@@ -98,8 +98,9 @@ CREATE TABLE event (
 	expires TEXT,
 	PRIMARY KEY (finding, run)
 ) WITHOUT ROWID;
-CREATE INDEX event_status_date ON event (status, date);
-CREATE INDEX event_run ON event (run);
+-- The month's openings and resolutions (the report's lists): the other
+-- events, a finding seen again, need no index but their finding's.
+CREATE INDEX event_status_date ON event (status, date) WHERE status IN ('new', 'reopened', 'resolved');
 
 -- The status of a control on an account as a night left it (the score's
 -- unit): passed, failed or unknown; controls without data have no row.
