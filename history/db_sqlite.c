@@ -29,6 +29,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 
 #include "../common/buf.h"
 #include "../common/util.h"
@@ -151,23 +152,6 @@ static void s_close(hg_db *db)
 	free(s);
 }
 
-/* One integer from a query of one row (a pragma). */
-static int one_int(struct sdb *s, const char *sql, int64_t *v, hg_diags *d)
-{
-	sqlite3_stmt *st = NULL;
-	int rc = sqlite3_prepare_v2(s->db, sql, -1, &st, NULL);
-
-	if (rc == SQLITE_OK) {
-		rc = sqlite3_step(st);
-		if (rc == SQLITE_ROW) {
-			*v = sqlite3_column_int64(st, 0);
-			rc = SQLITE_OK;
-		}
-	}
-	sqlite3_finalize(st);
-	return rc == SQLITE_OK ? 0 : fail(s, rc, d);
-}
-
 static int s_identify(hg_db *db, hg_db_kind *kind, int *version, hg_diags *d)
 {
 	struct sdb *s = (struct sdb *)db;
@@ -176,12 +160,26 @@ static int s_identify(hg_db *db, hg_db_kind *kind, int *version, hg_diags *d)
 
 	*kind = HG_DB_FOREIGN;
 	*version = 0;
-	/* Reading the header of something that is not a database fails here
+	/* One statement, so one snapshot: another process creating the store
+	 * at this moment is seen before or after, never half done. Reading
+	 * the header of something that is not a database fails here
 	 * (SQLITE_NOTADB), before anything could be written to it. */
-	if (one_int(s, "PRAGMA application_id", &app, d) < 0 ||
-	        one_int(s, "PRAGMA user_version", &ver, d) < 0 ||
-	        one_int(s, "SELECT count(*) FROM sqlite_master", &objects, d) < 0)
-		return HG_EIO;
+	{
+		sqlite3_stmt *st = NULL;
+		int rc = sqlite3_prepare_v2(s->db,
+		        "SELECT (SELECT application_id FROM pragma_application_id()), "
+		        "(SELECT user_version FROM pragma_user_version()), (SELECT count(*) FROM sqlite_master)",
+		        -1, &st, NULL);
+		if (rc == SQLITE_OK && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+			app = sqlite3_column_int64(st, 0);
+			ver = sqlite3_column_int64(st, 1);
+			objects = sqlite3_column_int64(st, 2);
+			rc = SQLITE_OK;
+		}
+		sqlite3_finalize(st);
+		if (rc != SQLITE_OK)
+			return fail(s, rc, d);
+	}
 	if (app == HG_SQLITE_APP_ID && ver > 0) {
 		*kind = HG_DB_OURS;
 		*version = ver > 0x7fffffff ? 0x7fffffff : (int)ver;
@@ -211,31 +209,55 @@ static int s_exec(hg_db *db, const char *sql, hg_diags *d)
 	return rc == SQLITE_OK ? 0 : fail(s, rc, d);
 }
 
+/* The journal mode now in force after `sql` (a journal_mode pragma), or a SQLite error code. */
+static int journal_mode(struct sdb *s, const char *sql, bool *wal)
+{
+	sqlite3_stmt *st = NULL;
+	const char *mode;
+	int rc = sqlite3_prepare_v2(s->db, sql, -1, &st, NULL);
+
+	if (rc == SQLITE_OK && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+		mode = (const char *)sqlite3_column_text(st, 0);
+		*wal = mode && strcmp(mode, "wal") == 0;
+		rc = SQLITE_OK;
+	}
+	sqlite3_finalize(st);
+	return rc;
+}
+
 static int s_ready(hg_db *db, hg_diags *d)
 {
 	struct sdb *s = (struct sdb *)db;
-	sqlite3_stmt *st = NULL;
-	const char *mode;
+	struct timespec pause = {0, 20 * 1000000L};
+	unsigned waited = 0;
+	bool wal = false;
 	int rc;
 
 	if (s->readonly)
 		return 0;
-	/* journal_mode answers with the mode now in force. */
-	rc = sqlite3_prepare_v2(s->db, "PRAGMA journal_mode=WAL", -1, &st, NULL);
-	if (rc == SQLITE_OK && (rc = sqlite3_step(st)) == SQLITE_ROW) {
-		mode = (const char *)sqlite3_column_text(st, 0);
-		rc = mode && strcmp(mode, "wal") == 0 ? SQLITE_OK : SQLITE_CANTOPEN;
-	}
-	sqlite3_finalize(st);
-	if (rc == SQLITE_CANTOPEN) {
-		hg_diag_add(d, HG_D_HISTORY_DB, NULL, s->base.target,
-		        HG_BI("cannot use a write-ahead log here (a network file system?)",
-		                "ここでは先行書き込みログを使えません (ネットワークファイルシステム?)"),
-		        NULL);
-		return HG_EIO;
-	}
-	if (rc != SQLITE_OK)
+	/* A store is switched to write-ahead logging once, when it is made;
+	 * the mode is kept in the file. The switch needs the file to itself
+	 * and SQLite does not wait for that with the busy handler: two first
+	 * recordings racing to make the store, one waits here. */
+	if ((rc = journal_mode(s, "PRAGMA journal_mode", &wal)) != SQLITE_OK)
 		return fail(s, rc, d);
+	while (!wal) {
+		rc = journal_mode(s, "PRAGMA journal_mode=WAL", &wal);
+		if (rc == SQLITE_BUSY && waited < s->busy_ms) {
+			nanosleep(&pause, NULL);
+			waited += 20;
+			continue;
+		}
+		if (rc != SQLITE_OK)
+			return fail(s, rc, d);
+		if (!wal) {
+			hg_diag_add(d, HG_D_HISTORY_DB, NULL, s->base.target,
+			        HG_BI("cannot use a write-ahead log here (a network file system?)",
+			                "ここでは先行書き込みログを使えません (ネットワークファイルシステム?)"),
+			        NULL);
+			return HG_EIO;
+		}
+	}
 	/* 64 MiB of page cache: a month of a fleet is read in one report */
 	return s_exec(db, "PRAGMA synchronous=FULL; PRAGMA cache_size=-65536", d);
 }

@@ -704,6 +704,8 @@ static int prepare(struct tx *t, bool *again)
 		account_of(t, r->obs[i].o.account);
 	for (i = 0; i < r->nunits; i++)
 		account_of(t, r->units[i].account);
+	for (i = 0; i < r->naccounts; i++)
+		account_of(t, r->accounts[i]);
 	for (i = 0; i < r->nevals; i++)
 		account_of(t, r->evals[i].account);
 	for (i = 0; i < r->nlisted; i++) {

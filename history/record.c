@@ -156,6 +156,7 @@ void hg_recorder_free(hg_recorder *r)
 		return;
 	hg_hmap_dispose(&r->obs_index);
 	hg_hmap_dispose(&r->checked_index);
+	hg_hmap_dispose(&r->account_index);
 	hg_hmap_dispose(&r->eval_index);
 	hg_hmap_dispose(&r->unit_index);
 	hg_hmap_dispose(&r->template_index);
@@ -231,6 +232,16 @@ void hg_recorder_checked(hg_recorder *r, const char *account, const char *region
 	hg_rchecked *c;
 
 	(void)type;
+	{
+		/* the accounts whose findings the run may resolve */
+		const char *f[1] = {account ? account : ""};
+		uint64_t k = hg_hash_fields(f, 1);
+		if (hg_hmap_get(&r->account_index, k) == SIZE_MAX) {
+			HG_AGROW(r->a, r->accounts, r->capaccounts, r->naccounts + 1);
+			r->accounts[r->naccounts] = keep(r, f[0]);
+			hg_hmap_put(&r->account_index, k, r->naccounts++);
+		}
+	}
 	if (at == SIZE_MAX) {
 		HG_AGROW(r->a, r->checked, r->capchecked, r->nchecked + 1);
 		at = r->nchecked++;

@@ -69,6 +69,9 @@ struct hg_recorder {
 	hg_rchecked *checked;
 	size_t nchecked, capchecked;
 	hg_hmap checked_index; /* place -> checked */
+	const char **accounts; /* of the places checked */
+	size_t naccounts, capaccounts;
+	hg_hmap account_index;
 	hg_rlisted *listed;
 	size_t nlisted, caplisted;
 	hg_reval *evals;
