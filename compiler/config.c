@@ -53,10 +53,6 @@ static bool read_history(hg_config *c, const hg_node *h, hg_diags *d)
 	if (h->kind == HG_NODE_MAP) {
 		ok = hg_node_check_keys(h, keys, "history", d);
 		file = hg_node_get(h, "file");
-		if (!file) {
-			hg_diag_add(d, HG_D_MISSING_KEY, &h->span, "file", "history", NULL);
-			return false;
-		}
 		if ((rec = hg_node_get(h, "record")) != NULL) {
 			c->history_drift = false;
 			if (!hg_node_expect(rec, HG_NODE_SEQ, "record", d))
@@ -73,6 +69,10 @@ static bool read_history(hg_config *c, const hg_node *h, hg_diags *d)
 					ok = false;
 				}
 			}
+		}
+		if (!file) {
+			hg_diag_add(d, HG_D_MISSING_KEY, &h->span, "file", "history", NULL);
+			return false;
 		}
 	}
 	if (!hg_node_expect(file, HG_NODE_SCALAR, "history", d) || !*file->u.scalar.str) {

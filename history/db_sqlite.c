@@ -32,6 +32,7 @@
 #include <time.h>
 
 #include "../common/buf.h"
+#include "../common/fs.h"
 #include "../common/util.h"
 #include "db.h"
 
@@ -122,6 +123,16 @@ static int s_open(hg_db **out, const char *target, unsigned flags, unsigned busy
 	if (!(flags & HG_DB_CREATE) && stat(target, &st) != 0) {
 		hg_diag_add(d, HG_D_IO_READ, NULL, target, strerror(errno), NULL);
 		return HG_EIO;
+	}
+	if ((flags & HG_DB_CREATE) && stat(target, &st) != 0) {
+		/* a store in a directory of its own (ops/history.db): made with it */
+		char *dir = hg_xstrdup(target), *slash = strrchr(dir, '/');
+		if (slash && slash != dir) {
+			*slash = '\0';
+			if (stat(dir, &st) != 0)
+				hg_fs_mkdirs(dir); /* a failure is reported by the open below */
+		}
+		free(dir);
 	}
 	s = hg_xcalloc(1, sizeof(*s));
 	s->base.drv = &hg_db_sqlite;

@@ -136,6 +136,8 @@ hg_recorder *hg_recorder_new(const hg_record_options *o, hg_diags *d)
 	co.schema_dir = o->schema_dir;
 	r->ra = hg_arena_new();
 	hg_diags_init(&r->rd);
+	if (o->source == HG_SRC_SECURITYHUB || o->source == HG_SRC_DEFENDER)
+		return r; /* the clouds name their controls and severities themselves */
 	r->reg = hg_registry_of(r->ra, &co);
 	r->catalog = hg_registry_get(r->reg, &r->rd, HG_DOC_CATALOG, HG_CATALOG_NAME);
 	r->aws = hg_registry_get(r->reg, &r->rd, HG_DOC_PROFILE, "gc-aws");
@@ -339,7 +341,7 @@ void hg_recorder_template(hg_recorder *r, const char *account, const char *name,
 	t->version = keep(r, version);
 	t->mandatory = mandatory;
 	/* The newest version on the search path now, to say how far behind an account is. */
-	newest = hg_registry_get(r->reg, &r->rd, HG_DOC_TEMPLATE, name);
+	newest = r->reg ? hg_registry_get(r->reg, &r->rd, HG_DOC_TEMPLATE, name) : NULL;
 	t->newest = newest ? keep(r, newest->version_text) : NULL;
 	hg_hmap_put(&r->template_index, k, r->ntemplates++);
 }
@@ -348,14 +350,14 @@ void hg_recorder_template(hg_recorder *r, const char *account, const char *name,
 
 static const char *catalog_severity(const hg_recorder *r, const char *control)
 {
-	const hg_control *c = hg_catalog_control(r->catalog, control);
+	const hg_control *c = r->catalog ? hg_catalog_control(r->catalog, control) : NULL;
 	return c ? c->severity : NULL;
 }
 
 /* The catalog's title of a control, both languages (HG_BI), in r's arena; NULL if unknown. */
 static const char *catalog_title(hg_recorder *r, const char *control)
 {
-	const hg_control *c = hg_catalog_control(r->catalog, control);
+	const hg_control *c = r->catalog ? hg_catalog_control(r->catalog, control) : NULL;
 	if (!c || (!c->title.en && !c->title.ja))
 		return NULL;
 	return hg_arena_printf(r->a, "%s\x1f%s", c->title.en ? c->title.en : c->title.ja,
@@ -377,7 +379,7 @@ static const struct hg_rtype *ruled(hg_recorder *r, const char *type)
 	t = &r->types[r->ntypes];
 	memset(t, 0, sizeof(*t));
 	p = type && strncmp(type, "AWS::", 5) == 0 ? r->aws : r->azure;
-	for (i = 0; type && i < p->nrules; i++)
+	for (i = 0; p && type && i < p->nrules; i++)
 		for (j = 0; j < p->rules[i].ntypes; j++)
 			if (hg_rule_type_matches(p->rules[i].types[j], type)) {
 				for (m = 0; m < t->n; m++)
@@ -650,7 +652,7 @@ void hg_recorder_check(hg_recorder *r, const hg_diags *d, const char *const *fil
 			}
 			hg_buf_dispose(&key);
 		}
-		c = hg_catalog_control(r->catalog, dg->args[0]);
+		c = r->catalog ? hg_catalog_control(r->catalog, dg->args[0]) : NULL;
 		if (dg->code == HG_D_RULE_VIOLATION)
 			hg_buf_puts(&title, dg->args[1] ? dg->args[1] : "");
 		else if (c) {

@@ -9,7 +9,7 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 corpus=$build/fuzz-corpus
 art=$build/fuzz-artifacts/
 mkdir -p "$corpus/template" "$corpus/expr" "$corpus/semver" "$corpus/export" "$corpus/check" \
-	"$corpus/config" "$corpus/arm" "$corpus/cfn" "$art"
+	"$corpus/config" "$corpus/arm" "$corpus/cfn" "$corpus/import" "$art"
 # Seeds: every template, sample and golden input in the repository.
 find "$top/templates" "$top/samples" "$top/tests/golden" -name '*.yaml' | while read -r f; do
 	cp "$f" "$corpus/template/$(echo "$f" | cksum | cut -d' ' -f1).yaml"
@@ -46,7 +46,15 @@ find "$top/tests/expected" "$top/tests/golden" -name '*.json' -size -256k | whil
 		cp "$f" "$corpus/cfn/$(echo "$f" | cksum | cut -d' ' -f1).json"
 	fi
 done
-for t in template expr semver export check config arm cfn; do
+# Seeds of the history import: the clouds' sample findings and the drift JSON reports.
+find "$top/samples" "$top/tests/golden" \( -path '*securityhub*' -o -path '*defender*' -o -path '*hg71*' \
+	-o -path '*drift-*json*' \) -name '*.json' -size -256k | while read -r f; do
+	cp "$f" "$corpus/import/$(echo "$f" | cksum | cut -d' ' -f1).json"
+done
+find "$top/tests/golden" -path '*drift*json*' -name 'expected.out' | while read -r f; do
+	cp "$f" "$corpus/import/$(echo "$f" | cksum | cut -d' ' -f1).json"
+done
+for t in template expr semver export check config arm cfn import; do
 	echo "== fuzz_$t for ${seconds}s"
 	if ! "$build/fuzz/fuzz_$t" -max_total_time="$seconds" -max_len=65536 -timeout=10 \
 		-artifact_prefix="$art" "$corpus/$t" >"$build/fuzz-$t.log" 2>&1; then

@@ -3,7 +3,8 @@
 # Called by the top-level Makefile before every build (cheap when all is
 # present). Installs missing Debian packages with apt-get (through sudo when
 # not root); --test adds what the tests use (Criterion, the AWS CLI, the
-# cfn-lint validators, moto), --bench what `make bench` uses (hyperfine).
+# cfn-lint validators, moto, headless Chromium and poppler for the HTML
+# report, a Japanese font), --bench what `make bench` uses (hyperfine).
 set -eu
 
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -14,7 +15,7 @@ want_bench=0
 
 # ORDER DEPS: build, then test-only, then benchmark-only packages.
 build_pkgs="gcc make cmake pkg-config libyaml-dev libjansson-dev libxxhash-dev libgit2-dev libsqlite3-dev"
-test_pkgs="libcriterion-dev python3 python3-jsonschema python3-junitparser python3-yaml git jq pre-commit nodejs npm awscli"
+test_pkgs="libcriterion-dev python3 python3-jsonschema python3-junitparser python3-yaml git jq pre-commit nodejs npm awscli chromium poppler-utils fonts-ipafont-gothic"
 bench_pkgs="hyperfine time python3"
 
 missing=""
@@ -26,7 +27,8 @@ if [ $want_test = 1 ]; then
 		case $p in
 		nodejs|npm) command -v "$p" >/dev/null 2>&1 && continue ;;
 		awscli) command -v aws >/dev/null 2>&1 && continue ;;
-		python3|git|jq|pre-commit) command -v "$p" >/dev/null 2>&1 && continue ;;
+		python3|git|jq|pre-commit|chromium) command -v "$p" >/dev/null 2>&1 && continue ;;
+		poppler-utils) command -v pdftotext >/dev/null 2>&1 && command -v pdfinfo >/dev/null 2>&1 && continue ;;
 		python3-jsonschema | python3-junitparser | python3-yaml)
 			# any python3 on the machine that has the module will do
 			mod=${p#python3-}
