@@ -237,6 +237,7 @@ typedef struct hg_hfinding {
 	const char *reason, *expires; /* its suppression, when suppressed */
 	const char *date;             /* the event's date (opened, resolved lists) */
 	int64_t seen;
+	int rank;                     /* hg_severity_rank(severity), for sorting */
 } hg_hfinding;
 
 typedef struct hg_hrun {

@@ -142,6 +142,8 @@ typedef struct fst {
 	bool touched; /* this run moved it */
 	const char *kind, *type, *resource, *aspect, *control, *severity, *account, *region;
 	const char *unit; /* drift: "" for a resource in no stack (unmanaged) */
+	const char *controls, *title, *detail, *reason, *expires; /* as stored */
+	const hg_robs *obs; /* what this run saw of it, or NULL */
 	bool inserted;    /* made by this run */
 	bool fails;
 	size_t acct; /* index in the run's accounts */
@@ -220,6 +222,11 @@ static fst *load_row(struct tx *t, hg_db_stmt *s)
 	f->fails = hg_db_col_int(s, 9) != 0;
 	f->region = col(s, t->a, 10);
 	f->unit = col(s, t->a, 11);
+	f->controls = col(s, t->a, 12);
+	f->title = col(s, t->a, 13);
+	f->detail = col(s, t->a, 14);
+	f->reason = col(s, t->a, 15);
+	f->expires = col(s, t->a, 16);
 	hg_hmap_put(&t->index, key, t->n);
 	return &t->set[t->n++];
 }
@@ -321,14 +328,33 @@ static int insert(struct tx *t, fst *f, const hg_robs *o)
 	hg_db_bind_text(s, 16, hg_fstatus_name(f->now));
 	hg_db_bind_text(s, 17, t->r->date);
 	hg_db_bind_text(s, 18, t->r->date);
-	hg_db_bind_text(s, 19, t->r->date);
-	hg_db_bind_text(s, 20, f->now == HG_FS_SUPPRESSED ? x->reason : NULL);
-	hg_db_bind_text(s, 21, f->now == HG_FS_SUPPRESSED ? x->expires : NULL);
+	hg_db_bind_text(s, 19, f->now == HG_FS_SUPPRESSED ? x->reason : NULL);
+	hg_db_bind_text(s, 20, f->now == HG_FS_SUPPRESSED ? x->expires : NULL);
 	if ((rc = hg_db_step(s, t->d)) < 0)
 		return rc;
 	f->id = hg_db_col_int(s, 0);
 	hg_db_reset(s);
-	return 0;
+	if (!(s = hg_store_stmt(t->h, HG_SQL_SEEN_INSERT, t->d)))
+		return HG_EIO;
+	hg_db_bind_int(s, 1, f->id);
+	hg_db_bind_text(s, 2, t->r->date);
+	return hg_store_run(s, t->d);
+}
+
+static bool same_text(const char *a, const char *b)
+{
+	return a == b || (a && b && strcmp(a, b) == 0);
+}
+
+/* Does what o says of f differ from what the store holds, besides when it was seen? */
+static bool details_changed(const fst *f, const hg_observation *x)
+{
+	bool suppressed = f->now == HG_FS_SUPPRESSED;
+	return !same_text(f->unit, x->unit) || !same_text(f->severity, x->severity) ||
+	       !same_text(f->controls, x->controls) || !same_text(f->title, x->title) ||
+	       !same_text(f->detail, x->detail) || f->fails != x->fails ||
+	       !same_text(f->reason, suppressed ? x->reason : NULL) ||
+	       !same_text(f->expires, suppressed ? x->expires : NULL);
 }
 
 /* Observation o moves its finding (or makes one). */
@@ -382,10 +408,9 @@ static int observe(struct tx *t, const hg_robs *o)
 		if ((rc = insert(t, f, o)) < 0)
 			return rc;
 	}
-	f->fails = x->fails;
-	f->severity = x->severity;
 	f->now = now;
 	f->touched = true;
+	f->obs = o;
 	t->res->observed++;
 	t->res->findings[now]++;
 	t->res->opened += now == HG_FS_NEW || now == HG_FS_REOPENED;
@@ -427,24 +452,29 @@ static int write_changes(struct tx *t)
 			if ((rc = hg_store_run(s, t->d)) < 0)
 				return rc;
 		} else if (!f->inserted) {
-			if (!(s = hg_store_stmt(t->h, same ? HG_SQL_FINDING_SEEN_SAME : HG_SQL_FINDING_SEEN, t->d)))
-				return HG_EIO;
-			hg_db_bind_text(s, 1, x->unit);
-			hg_db_bind_text(s, 2, x->severity);
-			hg_db_bind_text(s, 3, x->controls);
-			hg_db_bind_int(s, 4, x->fails);
-			hg_db_bind_text(s, 5, x->title);
-			hg_db_bind_text(s, 6, x->detail);
-			hg_db_bind_text(s, 7, t->r->date);
-			hg_db_bind_text(s, 8, f->now == HG_FS_SUPPRESSED ? x->reason : NULL);
-			hg_db_bind_text(s, 9, f->now == HG_FS_SUPPRESSED ? x->expires : NULL);
-			if (same)
-				hg_db_bind_int(s, 10, f->id);
-			else {
-				hg_db_bind_text(s, 10, hg_fstatus_name(f->now));
-				hg_db_bind_text(s, 11, t->r->date);
-				hg_db_bind_int(s, 12, f->id);
+			/* The finding's row only when its status or evidence changed; the
+			 * sighting itself in its small row of finding_seen. */
+			if (!same || details_changed(f, x)) {
+				if (!(s = hg_store_stmt(t->h, HG_SQL_FINDING_SEEN, t->d)))
+					return HG_EIO;
+				hg_db_bind_text(s, 1, x->unit);
+				hg_db_bind_text(s, 2, x->severity);
+				hg_db_bind_text(s, 3, x->controls);
+				hg_db_bind_int(s, 4, x->fails);
+				hg_db_bind_text(s, 5, x->title);
+				hg_db_bind_text(s, 6, x->detail);
+				hg_db_bind_text(s, 7, f->now == HG_FS_SUPPRESSED ? x->reason : NULL);
+				hg_db_bind_text(s, 8, f->now == HG_FS_SUPPRESSED ? x->expires : NULL);
+				hg_db_bind_text(s, 9, hg_fstatus_name(f->now));
+				hg_db_bind_text(s, 10, same ? NULL : t->r->date);
+				hg_db_bind_int(s, 11, f->id);
+				if ((rc = hg_store_run(s, t->d)) < 0)
+					return rc;
 			}
+			if (!(s = hg_store_stmt(t->h, HG_SQL_SEEN_AGAIN, t->d)))
+				return HG_EIO;
+			hg_db_bind_text(s, 1, t->r->date);
+			hg_db_bind_int(s, 2, f->id);
 			if ((rc = hg_store_run(s, t->d)) < 0)
 				return rc;
 		}
@@ -538,8 +568,8 @@ static int controls(struct tx *t)
 	snprintf(month, sizeof(month), "%.7s", r->date);
 	for (i = 0; i < t->n; i++) {
 		const fst *f = &t->set[i];
-		const char *k[2];
-		if (!f->fails || !f->control || !hg_fstatus_active(f->now))
+		const char *k[2], *severity = f->obs ? f->obs->o.severity : f->severity;
+		if (!(f->obs ? f->obs->o.fails : f->fails) || !f->control || !hg_fstatus_active(f->now))
 			continue;
 		k[0] = t->accounts[f->acct];
 		k[1] = f->control;
@@ -547,12 +577,12 @@ static int controls(struct tx *t)
 			HG_GROW(list, cap, n + 1);
 			list[n].acct = f->acct;
 			list[n].control = f->control;
-			list[n].severity = f->severity;
+			list[n].severity = severity;
 			list[n].status = "failed";
 			hg_hmap_put(&failed, hg_hash_fields(k, 2), n++);
-		} else if (hg_severity_rank(f->severity) <
+		} else if (hg_severity_rank(severity) <
 		           hg_severity_rank(list[hg_hmap_get(&failed, hg_hash_fields(k, 2))].severity))
-			list[hg_hmap_get(&failed, hg_hash_fields(k, 2))].severity = f->severity;
+			list[hg_hmap_get(&failed, hg_hash_fields(k, 2))].severity = severity;
 	}
 	for (i = 0; i < r->nevals; i++) {
 		const hg_reval *e = &r->evals[i];

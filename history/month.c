@@ -91,7 +91,7 @@ static int findings(hg_hfinding **out, size_t *n, hg_month *m, hg_db_stmt *s, bo
 static int cmp_finding(const void *x, const void *y)
 {
 	const hg_hfinding *a = x, *b = y;
-	int c = hg_severity_rank(a->severity) - hg_severity_rank(b->severity);
+	int c = a->rank - b->rank;
 	const char *da = a->date ? a->date : a->first_seen, *db = b->date ? b->date : b->first_seen;
 	if (c)
 		return c;
@@ -133,24 +133,33 @@ static void sort_findings(hg_month *m, hg_hfinding **list, size_t n)
 
 static int cmp_key(const void *x, const void *y)
 {
-	const hg_hfinding *a = x, *b = y;
+	const hg_hfinding *a = *(const hg_hfinding *const *)x, *b = *(const hg_hfinding *const *)y;
 	int c = strcmp(a->key, b->key);
 	return c ? c : strcmp(a->date ? a->date : "", b->date ? b->date : "");
 }
 
 /* One finding per key: the first event of each (keep_last: the last). */
-static void distinct(hg_hfinding *f, size_t *n, bool keep_last)
+static void distinct(hg_month *m, hg_hfinding **list, size_t *n, bool keep_last)
 {
+	hg_hfinding **p, *out;
 	size_t i, k = 0;
-	qsort(f, *n, sizeof(*f), cmp_key);
+	if (*n < 2)
+		return;
+	p = hg_xcalloc(*n, sizeof(*p));
+	for (i = 0; i < *n; i++)
+		p[i] = &(*list)[i];
+	qsort(p, *n, sizeof(*p), cmp_key);
+	out = HG_ANEWN(m->a, hg_hfinding, *n);
 	for (i = 0; i < *n; i++) {
-		if (k && strcmp(f[k - 1].key, f[i].key) == 0) {
+		if (k && strcmp(out[k - 1].key, p[i]->key) == 0) {
 			if (keep_last)
-				f[k - 1] = f[i];
+				out[k - 1] = *p[i];
 			continue;
 		}
-		f[k++] = f[i];
+		out[k++] = *p[i];
 	}
+	free(p);
+	*list = out;
 	*n = k;
 }
 
@@ -570,8 +579,8 @@ int hg_history_month(hg_month **out, hg_history *h, const char *month, hg_diags 
 		m->nnew += strcmp(m->opened[i].status, "new") == 0;
 		m->nreopened += strcmp(m->opened[i].status, "reopened") == 0;
 	}
-	distinct(m->opened, &m->nopened, false);
-	distinct(m->resolved, &m->nresolved, true);
+	distinct(m, &m->opened, &m->nopened, false);
+	distinct(m, &m->resolved, &m->nresolved, true);
 	if ((rc = per_account_and_control(m, h, atend, natend, d)) < 0 || (rc = templates(m, h, d)) < 0)
 		goto done;
 	drift_summary(m);

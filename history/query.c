@@ -107,6 +107,7 @@ void hg_history__finding_row(hg_hfinding *f, hg_db_stmt *s, hg_arena *a)
 	f->reason = col(s, a, 18);
 	f->expires = col(s, a, 19);
 	f->seen = hg_db_col_int(s, 20);
+	f->rank = hg_severity_rank(f->severity);
 }
 
 int hg_history_timeline(hg_hfinding *f, hg_hevent **events, size_t *n, hg_arena *a,
@@ -235,6 +236,7 @@ int hg_history_prune(hg_history *h, const char *before, hg_prune_result *res, hg
 	/* Findings resolved before the date with nothing left to show for it. */
 	if ((rc = prune_step(h, HG_SQL_PRUNE_COUNT_FINDINGS, before, &res->findings, d)) < 0 ||
 	        (rc = prune_step(h, HG_SQL_PRUNE_FINDINGS, before, NULL, d)) < 0 ||
+	        (rc = hg_store_run(hg_store_stmt(h, HG_SQL_PRUNE_SEEN, d), d)) < 0 ||
 	        (rc = hg_store_commit(h, d)) < 0)
 		goto fail;
 	return 0;

@@ -104,6 +104,22 @@ void hg_report_json_str(hg_buf *out, const char *s, hg_lang lang)
 		hg_json_string(out, s, (size_t)((const char *)p - s));
 		return;
 	}
+	{
+		/* A bilingual text, or UTF-8: the language's part, checked once. */
+		const char *sep = strchr(s, '\x1f'), *part = s;
+		size_t len = sep ? (size_t)(sep - s) : strlen(s), i, k;
+		if (sep && lang == HG_LANG_JA) {
+			part = sep + 1;
+			len = strlen(part);
+		}
+		for (i = 0; i < len; i += k)
+			if (!(k = utf8_seq((const unsigned char *)part + i, len - i)))
+				break;
+		if (i == len) {
+			hg_json_string(out, part, len);
+			return;
+		}
+	}
 	hg_report_bi(&b, s, lang);
 	hg_json_string(out, b.ptr ? b.ptr : "", b.size);
 	hg_buf_dispose(&b);

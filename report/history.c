@@ -167,7 +167,11 @@ void hg_report__finding_json(hg_buf *o, const hg_hfinding *f, hg_lang lang)
 	for (i = 0; i < HG_ARRAY_SIZE(keys); i++) {
 		if (!vals[i])
 			continue;
-		hg_buf_printf(o, "%s\"%s\": ", first ? "" : ", ", keys[i]);
+		if (!first)
+			hg_buf_puts(o, ", ");
+		hg_buf_putc(o, '"');
+		hg_buf_puts(o, keys[i]);
+		hg_buf_puts(o, "\": ");
 		hg_report_json_str(o, vals[i], lang);
 		first = false;
 	}

@@ -55,9 +55,11 @@ for i, r in enumerate(a.run):
     db.execute("INSERT INTO run (source, date, recorded_at, tool) VALUES (?, ?, ?, ?)",
                (source, date, date + "T00:00:00Z", "test"))
 for key in a.finding:
-    db.execute("INSERT INTO finding (key, source, kind, account, region, resource, aspect, severity, "
-               "fails, status, status_date, first_seen, last_seen, seen) VALUES "
-               "(?, 'securityhub', 'cloud', '123456789012', 'ap-northeast-1', 'arn:aws:s3:::b', '', "
-               "'high', 1, 'open', '2026-12-01', '2026-12-01', '2026-12-01', 1)", (key,))
+    cur = db.execute("INSERT INTO finding (key, source, kind, account, region, resource, aspect, severity, "
+                     "fails, status, status_date, first_seen) VALUES "
+                     "(?, 'securityhub', 'cloud', '123456789012', 'ap-northeast-1', 'arn:aws:s3:::b', '', "
+                     "'high', 1, 'open', '2026-12-01', '2026-12-01')", (key,))
+    db.execute("INSERT INTO finding_seen (finding, last_seen, seen) VALUES (?, '2026-12-01', 1)",
+               (cur.lastrowid,))
 db.execute("PRAGMA journal_mode=WAL")
 db.close()

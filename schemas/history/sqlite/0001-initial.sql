@@ -81,12 +81,20 @@ CREATE TABLE finding (
 	status TEXT NOT NULL,            -- new, open, reopened, suppressed, resolved
 	status_date TEXT NOT NULL,
 	first_seen TEXT NOT NULL,
-	last_seen TEXT NOT NULL,
-	seen INTEGER NOT NULL,           -- runs it was seen in
 	suppress_reason TEXT,
 	suppress_expires TEXT
 );
 CREATE INDEX finding_account ON finding (source, account, status);
+
+-- When a finding was last seen and in how many runs: apart from the finding,
+-- because every night changes it for every finding still there. These rows
+-- are small, so a night that sees 50,000 findings rewrites a few hundred
+-- pages, not the thousands the findings' texts fill.
+CREATE TABLE finding_seen (
+	finding INTEGER PRIMARY KEY REFERENCES finding (id) ON DELETE CASCADE,
+	last_seen TEXT NOT NULL,
+	seen INTEGER NOT NULL
+);
 
 -- A finding in a run: seen (with its status then) or resolved by it.
 CREATE TABLE event (
