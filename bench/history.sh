@@ -4,9 +4,12 @@
 # Records NIGHTS nights (default 31) of ACCOUNTS accounts (1,000) of PER
 # resources each (100: 100,000 results a night) with about FINDINGS findings
 # an account (50), through the recorder drift uses (bench/history_gen.c),
-# and prints the slowest and the mean recording; then times the monthly
-# report of that month in each format (hyperfine when installed, 5 runs)
-# with its peak RSS.
+# and prints the slowest and the mean recording, against a peer measured in
+# the same run: Python's sqlite3 inserting the night's raw results (one row
+# a result, no status, no index) into a fresh WAL database in one synced
+# transaction, the least a store of the results costs. Then it times the
+# monthly report of that month in each format (hyperfine when installed, 5
+# runs) with its peak RSS.
 set -eu
 hinagata=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
 gen=$(cd "$(dirname "$2")" && pwd)/$(basename "$2")
@@ -22,6 +25,22 @@ echo "history store: $accounts accounts x $nights nights x $per resources ($((ac
 sed -n '1p' record.log | sed 's/^/  first: /'
 tail -n 2 record.log | sed 's/^/  /'
 printf '  store: %s MB\n' "$(du -m h.db | cut -f1)"
+python3 - "$accounts" "$per" <<'PY'
+import sqlite3, sys, time
+accounts, per = int(sys.argv[1]), int(sys.argv[2])
+db = sqlite3.connect("peer.db", isolation_level=None)
+db.execute("PRAGMA journal_mode=WAL")
+db.execute("PRAGMA synchronous=FULL")
+db.execute("CREATE TABLE result (account TEXT, region TEXT, unit TEXT, logical TEXT, type TEXT, status TEXT, detail TEXT)")
+rows = [("%012d" % (100000000000 + a), "ap-northeast-1", "sys-%d-prod" % a, "Res%05d" % i, "AWS::S3::Bucket",
+         "MODIFIED" if i % 2 else "IN_SYNC", "NOT_EQUAL expected \"prod\" actual \"stg\"")
+        for a in range(accounts) for i in range(per)]
+t = time.monotonic()
+db.execute("BEGIN")
+db.executemany("INSERT INTO result VALUES (?, ?, ?, ?, ?, ?, ?)", rows)
+db.execute("COMMIT")
+print("  peer: %d results inserted raw in one transaction (Python sqlite3): %.3f s" % (len(rows), time.monotonic() - t))
+PY
 month=$(head -n 1 record.log | sed 's/^night \([0-9-]*\)-[0-9][0-9]:.*/\1/')
 for fmt in md html json; do
 	if command -v hyperfine >/dev/null 2>&1; then
