@@ -502,9 +502,19 @@ void hg_compare_resource(hg_compare *c, hg_drift_result *res, const hg_jv *desir
 		hg_buf_clear(&p.path);
 		hg_buf_putc(&p.path, '/');
 		hg_buf_puts(&p.path, key);
+		raw = hg_jv_get(deployed, key);
+		if (raw && hg_jv_equal(m->val, raw)) {
+			/* The same value as written: the same canonical form, nothing folded.
+			 * Canonicalized (once, for both) only when it is to be hashed. */
+			dv = c->want_hashes ? hg_canon_value(c->canon, c->tmp, c->type, p.path.ptr, m->val,
+			                              HG_SIDE_DESIRED, NULL, NULL)
+			                    : (hg_jv *)(uintptr_t)m->val;
+			object_put(cd, m->key, m->klen, dv);
+			object_put(pa, m->key, m->klen, dv);
+			continue;
+		}
 		dv = hg_canon_value(c->canon, c->tmp, c->type, p.path.ptr, m->val, HG_SIDE_DESIRED,
 		        on_fold, &folds);
-		raw = hg_jv_get(deployed, key);
 		if (raw) {
 			av = hg_canon_value(c->canon, c->tmp, c->type, p.path.ptr, raw, HG_SIDE_DEPLOYED,
 			        on_fold, &folds);

@@ -36,6 +36,9 @@ struct parser {
 	size_t nitems, capitems;
 	hg_jv_member *members;
 	size_t nmembers, capmembers;
+	/* hg_jv_parse_select: only these members of the top-level object are built */
+	const char *const *select;
+	size_t nselect;
 	/* hg_jv_object_keys: the keys of the top-level object, collected */
 	hg_arena *keys_arena;
 	const char **okeys;
@@ -370,9 +373,19 @@ static int array(struct parser *ps, hg_jv **out)
 	return 0;
 }
 
+static bool selected(const struct parser *ps, const char *k, size_t kl)
+{
+	size_t i;
+	for (i = 0; i < ps->nselect; i++)
+		if (strlen(ps->select[i]) == kl && memcmp(ps->select[i], k, kl) == 0)
+			return true;
+	return false;
+}
+
 static int object(struct parser *ps, hg_jv **out)
 {
 	size_t base = ps->nmembers, n;
+	int rc;
 	size_t *wantlen = NULL;
 	const char **want = NULL, *vstart;
 	hg_jv *v;
@@ -418,6 +431,16 @@ static int object(struct parser *ps, hg_jv **out)
 		ps->p++;
 		ws(ps);
 		vstart = ps->p;
+		if (ps->select && ps->depth == 1 && ps->a && !selected(ps, k, kl)) {
+			/* a member no one asked for: checked, not built */
+			hg_arena *a = ps->a;
+			ps->a = NULL;
+			rc = value(ps, &val);
+			ps->a = a;
+			if (rc < 0)
+				return -1;
+			goto next;
+		}
 		if (value(ps, &val) < 0)
 			return -1;
 		if (want) {
@@ -431,6 +454,7 @@ static int object(struct parser *ps, hg_jv **out)
 			ps->members[ps->nmembers].klen = kl;
 			ps->members[ps->nmembers++].val = val;
 		}
+	next:
 		ws(ps);
 		if (ps->p >= ps->end)
 			return fail(ps, "an object", true);
@@ -545,6 +569,23 @@ int hg_jv_validate(const char *text, size_t len, unsigned max_depth, hg_jv_error
 	ps.vals = vals;
 	ps.vlens = vlens;
 	return run_parser(&ps, &out);
+}
+
+int hg_jv_parse_select(hg_jv **out, hg_arena *a, const char *text, size_t len, unsigned max_depth,
+        hg_jv_error *err, const char *const *keys, size_t nkeys)
+{
+	struct parser ps;
+
+	*out = NULL;
+	memset(&ps, 0, sizeof(ps));
+	ps.a = a;
+	ps.p = ps.start = text;
+	ps.end = text + len;
+	ps.max_depth = max_depth;
+	ps.err = err;
+	ps.select = keys;
+	ps.nselect = nkeys;
+	return run_parser(&ps, out);
 }
 
 int hg_jv_object_keys(const char *text, size_t len, unsigned max_depth, hg_arena *a,

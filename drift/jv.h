@@ -78,6 +78,14 @@ int hg_jv_validate(const char *text, size_t len, unsigned max_depth, hg_jv_error
         const char *const *keys, size_t nkeys, const char **vals, size_t *vlens);
 
 /*
+ * hg_jv_parse, but of a top-level object only the members named in keys
+ * are built (the others are checked, as all the text is, and left out):
+ * a deployed resource is compared on the properties its template declares.
+ */
+int hg_jv_parse_select(hg_jv **out, hg_arena *a, const char *text, size_t len, unsigned max_depth,
+        hg_jv_error *err, const char *const *keys, size_t nkeys);
+
+/*
  * Check that text[0..len) is one JSON value and, when it is an object,
  * list its member keys (*keys in a, decoded), building nothing else.
  * Returns 0 or -1.

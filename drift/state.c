@@ -969,6 +969,12 @@ static hg_jv *parse_error(hg_diags *d, const hg_unit *u, const hg_rec *r, const 
 hg_jv *hg_state_record(hg_unit *u, const hg_rec *r, hg_arena *a, hg_fdcache *fc, hg_diags *d,
         int *rc)
 {
+	return hg_state_record_select(u, r, a, fc, d, rc, NULL, 0);
+}
+
+hg_jv *hg_state_record_select(hg_unit *u, const hg_rec *r, hg_arena *a, hg_fdcache *fc,
+        hg_diags *d, int *rc, const char *const *keys, size_t nkeys)
+{
 	char *buf = hg_arena_alloc(a, r->len + 1);
 	int fd = fd_of(fc, u, r->file);
 	hg_jv *v = NULL, *p;
@@ -992,14 +998,19 @@ hg_jv *hg_state_record(hg_unit *u, const hg_rec *r, hg_arena *a, hg_fdcache *fc,
 		*rc = HG_EIO;
 		return NULL;
 	}
+	if (r->flags & HG_REC_AZURE) {
+		if ((keys ? hg_jv_parse_select(&v, a, buf, r->len, 512, &err, keys, nkeys)
+		          : hg_jv_parse(&v, a, buf, r->len, 512, &err)) < 0)
+			return parse_error(d, u, r, buf, err.offset, &err, NULL, rc);
+		return v;
+	}
 	if (hg_jv_parse(&v, a, buf, r->len, 512, &err) < 0)
 		return parse_error(d, u, r, buf, err.offset, &err, NULL, rc);
-	if (r->flags & HG_REC_AZURE)
-		return v;
 	p = hg_jv_get(v, "Properties");
 	if (p && p->kind == HG_JV_STR) {
 		hg_jv *inner = NULL;
-		if (hg_jv_parse(&inner, a, p->u.s, p->n, 512, &err) < 0) {
+		if ((keys ? hg_jv_parse_select(&inner, a, p->u.s, p->n, 512, &err, keys, nkeys)
+		          : hg_jv_parse(&inner, a, p->u.s, p->n, 512, &err)) < 0) {
 			const char *at = strstr(buf, "\"Properties\"");
 			return parse_error(d, u, r, buf, at ? (size_t)(at - buf) : 0, NULL,
 			        HG_BI("the Properties string does not hold valid JSON",

@@ -90,5 +90,8 @@ void hg_fdcache_dispose(hg_fdcache *c);
  */
 hg_jv *hg_state_record(hg_unit *u, const hg_rec *r, hg_arena *a, hg_fdcache *fc, hg_diags *d,
         int *rc);
+/* The same with only the properties (AWS) or members (Azure) named in keys built. */
+hg_jv *hg_state_record_select(hg_unit *u, const hg_rec *r, hg_arena *a, hg_fdcache *fc,
+        hg_diags *d, int *rc, const char *const *keys, size_t nkeys);
 
 #endif

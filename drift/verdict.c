@@ -169,7 +169,16 @@ static void compare(hg_verdict_ctx *c, hg_block *b, hg_drift_result *x, const hg
 	int rc = 0;
 
 	hg_arena_reset(c->work);
-	deployed = hg_state_record(u, &u->recs[r->rec], c->work, c->fc, c->d, &rc);
+	{
+		/* Only what the template declares is compared (and judged when it drifted). */
+		const char **keys = HG_ANEWN(c->work, const char *, desired->n + 2);
+		size_t nkeys = 0;
+		for (k = 0; k < desired->n; k++)
+			keys[nkeys++] = desired->u.members[k].key;
+		if (t->arm)
+			keys[nkeys++] = "properties"; /* whether az printed them at all */
+		deployed = hg_state_record_select(u, &u->recs[r->rec], c->work, c->fc, c->d, &rc, keys, nkeys);
+	}
 	if (!deployed) {
 		if (rc < 0 && !c->rc)
 			c->rc = rc;
@@ -210,6 +219,8 @@ static void compare(hg_verdict_ctx *c, hg_block *b, hg_drift_result *x, const hg
 	}
 	/* A drift that breaks a control the template kept carries the control. */
 	if (x->status == HG_DS_MODIFIED) {
+		/* the whole record: a rule may look at what the template does not declare */
+		judged = hg_state_record(u, &u->recs[r->rec], c->work, c->fc, c->d, &rc);
 		nbroken = hg_judge_deployed(c->judge, c->work, t->arm, r->type, judged, &broken);
 		for (k = 0; k < nbroken; k++)
 			if (!template_breaks(x, broken[k]))
