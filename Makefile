@@ -46,7 +46,7 @@ test-asan: test-deps
 # libFuzzer targets (clang), each run for FUZZ_SECONDS on its seed corpus.
 fuzz: test-deps
 	CC=clang cmake -S . -B $(FUZZ_BUILD) -DHG_FUZZ=ON -DBUILD_TESTING=OFF -DCMAKE_BUILD_TYPE=Debug
-	cmake --build $(FUZZ_BUILD) -j $(JOBS) --target fuzz_template fuzz_expr fuzz_semver fuzz_export fuzz_check fuzz_config fuzz_arm fuzz_cfn
+	cmake --build $(FUZZ_BUILD) -j $(JOBS) --target fuzz_template fuzz_expr fuzz_semver fuzz_export fuzz_check fuzz_config fuzz_arm fuzz_cfn fuzz_state
 	sh scripts/run-fuzzers.sh $(FUZZ_BUILD) $(FUZZ_SECONDS)
 
 bench: build test-deps

@@ -33,7 +33,7 @@
 #include "../common/jsontext.h"
 #include "../compiler/compiler.h"
 
-#define CACHE_VERSION 3
+#define CACHE_VERSION 4
 #define MAX_CACHE (2u << 30)
 
 /* ---- the blob format ---- */
@@ -436,7 +436,7 @@ void hg_cache_file_note(hg_cache *c, const char *path, uint64_t size, uint64_t h
 		enc_u64(&b, r->offset);
 		enc_u64(&b, r->len);
 		enc_u64(&b, r->rawhash);
-		enc_u64(&b, r->flags & (HG_REC_GET | HG_REC_AZURE));
+		enc_u64(&b, r->flags & (HG_REC_GET | HG_REC_AZURE | HG_REC_FLAT));
 		end_record(&b);
 	}
 	pthread_mutex_lock(&c->mu);

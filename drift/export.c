@@ -5,8 +5,9 @@
  * Design. A byte scanner walks the file through a sliding buffer. It
  * understands only what it must: whitespace, strings (with escapes),
  * nesting, and the keys of the top-level object. The listing array of a
- * shape ("ResourceDescriptions", "StackResources", "Stacks", or the top
- * level of `az resource list`) is walked element by element; each element's
+ * shape ("ResourceDescriptions", "StackResources", "Stacks", the "value"
+ * of an az listing that prints one, or the top level of `az resource
+ * list`) is walked element by element; each element's
  * bytes are handed to the callback and then dropped from the buffer, so
  * memory holds one record at a time. The element itself is validated by
  * whoever parses it. Positions are tracked as line and byte column.
@@ -39,6 +40,8 @@ static const char *const commands[] = {
         "az resource list",
         "az resource show",
         "az deployment group show",
+        "az security pricing list, az monitor diagnostic-settings subscription list",
+        "hinagata-collect-azure (hinagata-collect.json)",
 };
 
 const char *hg_export_shape_command(hg_export_shape s)
@@ -426,7 +429,10 @@ static int whole_object(struct src *s, hg_span at, uint32_t line, uint64_t lsol)
 		return error(s, HG_D_EXPORT_SYNTAX, HG_BI("malformed object", "オブジェクトの形が不正"));
 	}
 	type = hg_jv_str(hg_jv_get(v, "type"));
-	if (type && strcasecmp(type, "Microsoft.Resources/deployments") == 0 &&
+	if (hg_jv_str(hg_jv_get(v, "format")) &&
+	        strcmp(hg_jv_str(hg_jv_get(v, "format")), HG_COLLECT_FORMAT) == 0)
+		s->shape = HG_EXP_COLLECT;
+	else if (type && strcasecmp(type, "Microsoft.Resources/deployments") == 0 &&
 	        hg_jv_get(v, "properties"))
 		s->shape = HG_EXP_AZ_DEPLOYMENT;
 	else if (type && hg_jv_str(hg_jv_get(v, "id")))
@@ -466,6 +472,17 @@ static int top_object(struct src *s)
 			                               : HG_EXP_STACKS;
 			if (stream_array(s) < 0)
 				break;
+		} else if (strcmp(key.ptr, "value") == 0 && (ws(s), peek(s) == '[')) {
+			/* az security pricing list, az monitor diagnostic-settings
+			 * subscription list, az rest: the listing is the "value" */
+			s->shape = HG_EXP_AZ_VALUE;
+			if (stream_array(s) < 0)
+				break;
+		} else if (strcmp(key.ptr, "nextLink") == 0 && s->shape == HG_EXP_AZ_VALUE &&
+		           (ws(s), peek(s) == '"')) {
+			/* a page of a longer listing: what is not in it would look deleted */
+			error(s, HG_D_EXPORT_PAGED, NULL);
+			break;
 		} else if (strcmp(key.ptr, "ResourceDescription") == 0) {
 			s->shape = HG_EXP_CC_GET;
 			if (record(s) < 0)

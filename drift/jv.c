@@ -388,7 +388,8 @@ static int array(struct parser *ps, hg_jv **out)
 	v = hg_jv_new(ps->a, HG_JV_ARR);
 	v->n = v->cap = n;
 	v->u.items = hg_arena_alloc_raw(ps->a, n * sizeof(hg_jv *), sizeof(void *));
-	memcpy(v->u.items, ps->items + base, n * sizeof(hg_jv *));
+	if (n) /* an empty array: no items (ps->items may not exist yet) */
+		memcpy(v->u.items, ps->items + base, n * sizeof(hg_jv *));
 	ps->nitems = base;
 	*out = v;
 	return 0;
@@ -514,7 +515,8 @@ static int object(struct parser *ps, hg_jv **out)
 	v = hg_jv_new(ps->a, HG_JV_OBJ);
 	v->n = v->cap = n;
 	v->u.members = hg_arena_alloc_raw(ps->a, n * sizeof(hg_jv_member), sizeof(void *));
-	memcpy(v->u.members, ps->members + base, n * sizeof(hg_jv_member));
+	if (n) /* an empty object: no members (ps->members may not exist yet) */
+		memcpy(v->u.members, ps->members + base, n * sizeof(hg_jv_member));
 	ps->nmembers = base;
 	*out = v;
 	return 0;

@@ -163,6 +163,7 @@ struct run {
 	hg_drift_summary *sum;
 	hg_ignore *ignore;
 	hg_judge *judge;
+	hg_canon *rules; /* the rules the readers need (az shapes) */
 	hg_cache *cache;
 	hg_tmpls ts;
 	hg_state_spec *specs;
@@ -214,7 +215,8 @@ static void read_file(void *payload, size_t i, unsigned worker_id)
 		if ((r->files[i] = hg_cache_file(r->cache, path, size, hash)) != NULL)
 			return; /* the same bytes as a run that read them */
 	}
-	r->files[i] = hg_state_read_file(path, path, &lim, &r->file_diags[i], &r->file_rc[i]);
+	r->files[i] = hg_state_read_file(path, path, &lim, hg_canon_az_rules(r->rules), &r->file_diags[i],
+	        &r->file_rc[i]);
 	if (hashed && r->file_rc[i] == 0)
 		hg_cache_file_note(r->cache, path, size, hash, r->files[i]);
 }
@@ -273,7 +275,8 @@ static int read_states(struct run *r)
 	r->units = hg_xcalloc(r->nspecs + 1, sizeof(hg_unit));
 	r->order = hg_xcalloc(r->nspecs + 1, sizeof(hg_unit *));
 	for (i = 0, f = 0; i < r->nspecs; i++) {
-		int m = hg_state_merge(&r->units[i], &r->specs[i], &r->files[f], r->d);
+		int m = hg_state_merge(&r->units[i], &r->specs[i], &r->files[f],
+		        hg_canon_az_rules(r->rules), r->d);
 		if (m < 0 && rc == 0)
 			rc = m;
 		f += r->specs[i].npaths;
@@ -572,13 +575,9 @@ int hg_drift_run_sink(const hg_drift_options *o, const hg_drift_sink *sink,
 		rc = HG_EIO;
 		goto out;
 	}
-	{
-		hg_canon *probe = hg_canon_open(o->schema_dir, d); /* the rules are there, or say so now */
-		if (!probe) {
-			rc = HG_EIO;
-			goto out;
-		}
-		hg_canon_free(probe);
+	if (!(r.rules = hg_canon_open(o->schema_dir, d))) { /* the rules are there, or say so now */
+		rc = HG_EIO;
+		goto out;
 	}
 	if (o->cache_file)
 		r.cache = hg_cache_open(o->cache_file, fingerprint(&r), d);
@@ -656,6 +655,7 @@ out:
 	hg_state_specs_free(r.specs, r.nspecs);
 	hg_desired_free(&r.ts);
 	hg_judge_free(r.judge);
+	hg_canon_free(r.rules);
 	hg_ignore_free(r.ignore);
 	return rc;
 }

@@ -2,6 +2,7 @@
  * verdict.c: the comparison stage (see verdict.h).
  * Part of hinagata; see LICENSE.
  */
+#define _GNU_SOURCE /* strcasestr */
 #include "verdict.h"
 
 #include <stdio.h>
@@ -311,7 +312,7 @@ void hg_verdict_unmanaged(hg_verdict_ctx *c, hg_block *b, hg_unit *u)
 			continue;
 		}
 		props = v;
-		if (!(r->flags & HG_REC_AZURE) && hg_canon_cloud_default(c->canon, r->type, props))
+		if (hg_canon_cloud_default(c->canon, r->type, props))
 			continue;
 		x = result_new(b);
 		x->status = HG_DS_UNMANAGED;
@@ -321,9 +322,10 @@ void hg_verdict_unmanaged(hg_verdict_ctx *c, hg_block *b, hg_unit *u)
 		x->account = keep(b, u->account);
 		if (r->flags & HG_REC_AZURE) {
 			const char *loc = hg_jv_str(hg_jv_get(v, "location"));
-			const char *rg = strstr(r->identity, "/resourcegroups/");
+			const char *shown = id ? id : r->identity, *rg = strcasestr(shown, "/resourceGroups/");
 			x->region = keep(b, loc ? loc : "");
-			x->unit = rg ? hg_arena_strndup(b->a, rg + 16, strcspn(rg + 16, "/")) : keep(b, u->account);
+			/* its resource group as az prints it; none at subscription scope */
+			x->unit = rg ? hg_arena_strndup(b->a, rg + 16, strcspn(rg + 16, "/")) : keep(b, "");
 		} else
 			x->region = keep(b, u->region);
 		x->source_file = keep(b, u->files[r->file]);

@@ -38,9 +38,16 @@ if "$hinagata" drift --template "$out/city-a/juki-prod.json" --state samples/cit
 	echo "The same template against samples/city-a/exports-clean/: no drift (exit 0)."
 fi
 echo
-echo "== hinagata drift on Azure: city B's network against its az exports (samples/city-b/exports/)"
+echo "== hinagata drift on Azure: city B's subscription against its az exports (samples/city-b/exports/)"
+echo "   (what hinagata-collect-azure saves: the subscription's policy assignments, Defender plans,"
+echo "   activity log settings, role assignments, locks and every resource group; drifts injected:"
+echo "   see samples/city-b/README.md)"
 set +e
-"$hinagata" drift --template samples/city-b/juki-network.yaml --state samples/city-b/exports
+"$hinagata" drift --templates samples --template samples/city-b/juki-azure.yaml --state samples/city-b/exports
 rc=$?
 set -e
 echo "(exit $rc)"
+if "$hinagata" drift --templates samples --template samples/city-b/juki-azure.yaml \
+	--state samples/city-b/exports-clean >/dev/null; then
+	echo "The same template against samples/city-b/exports-clean/: no drift, nothing not checked (exit 0)."
+fi

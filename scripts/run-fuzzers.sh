@@ -9,7 +9,7 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 corpus=$build/fuzz-corpus
 art=$build/fuzz-artifacts/
 mkdir -p "$corpus/template" "$corpus/expr" "$corpus/semver" "$corpus/export" "$corpus/check" \
-	"$corpus/config" "$corpus/arm" "$corpus/cfn" "$art"
+	"$corpus/config" "$corpus/arm" "$corpus/cfn" "$corpus/state" "$art"
 # Seeds: every template, sample and golden input in the repository.
 find "$top/templates" "$top/samples" "$top/tests/golden" -name '*.yaml' | while read -r f; do
 	cp "$f" "$corpus/template/$(echo "$f" | cksum | cut -d' ' -f1).yaml"
@@ -22,6 +22,7 @@ printf '%s' '~1.2' > "$corpus/semver/2"
 # Seeds of the export reader: the sample exports and the drift golden cases.
 find "$top/samples" "$top/tests/golden" -path '*export*' -name '*.json' -size -64k | while read -r f; do
 	cp "$f" "$corpus/export/$(echo "$f" | cksum | cut -d' ' -f1).json"
+	cp "$f" "$corpus/state/$(echo "$f" | cksum | cut -d' ' -f1).json"
 done
 status=0
 # Seeds of the raw template checker: the check corpus.
@@ -46,7 +47,7 @@ find "$top/tests/expected" "$top/tests/golden" -name '*.json' -size -256k | whil
 		cp "$f" "$corpus/cfn/$(echo "$f" | cksum | cut -d' ' -f1).json"
 	fi
 done
-for t in template expr semver export check config arm cfn; do
+for t in template expr semver export check config arm cfn state; do
 	echo "== fuzz_$t for ${seconds}s"
 	if ! "$build/fuzz/fuzz_$t" -max_total_time="$seconds" -max_len=65536 -timeout=10 \
 		-artifact_prefix="$art" "$corpus/$t" >"$build/fuzz-$t.log" 2>&1; then

@@ -74,10 +74,10 @@ static size_t units(hg_unit *out, const char *const *states, size_t n, hg_diags 
 		memset(&out[i], 0, sizeof(out[i]));
 		for (k = 0; k < specs[i].npaths; k++) {
 			int rc;
-			files[k] = hg_state_read_file(specs[i].paths[k], specs[i].paths[k], NULL, d, &rc);
+			files[k] = hg_state_read_file(specs[i].paths[k], specs[i].paths[k], NULL, NULL, d, &rc);
 			cr_assert_eq(rc, 0, "%s", specs[i].paths[k]);
 		}
-		cr_assert_eq(hg_state_merge(&out[i], &specs[i], files, d), 0);
+		cr_assert_eq(hg_state_merge(&out[i], &specs[i], files, NULL, d), 0);
 		free(files);
 	}
 	hg_state_specs_free(specs, nspecs);
@@ -144,10 +144,10 @@ Test(stages, mixed_accounts_and_empty_directories_are_errors)
 	{
 		hg_state_file *files[2];
 		int rc;
-		files[0] = hg_state_read_file(specs[0].paths[0], specs[0].paths[0], NULL, &d, &rc);
-		files[1] = hg_state_read_file(specs[0].paths[1], specs[0].paths[1], NULL, &d, &rc);
+		files[0] = hg_state_read_file(specs[0].paths[0], specs[0].paths[0], NULL, NULL, &d, &rc);
+		files[1] = hg_state_read_file(specs[0].paths[1], specs[0].paths[1], NULL, NULL, &d, &rc);
 		memset(u, 0, sizeof(u));
-		cr_expect_eq(hg_state_merge(&u[0], &specs[0], files, &d), HG_EINVALID);
+		cr_expect_eq(hg_state_merge(&u[0], &specs[0], files, NULL, &d), HG_EINVALID);
 		cr_expect_eq(d.items[d.n - 1]->code, HG_D_STATE_MIXED);
 		hg_unit_dispose(&u[0]);
 	}
@@ -300,5 +300,112 @@ Test(stages, resolve_and_verdict)
 	hg_arena_dispose(work);
 	hg_arena_dispose(a);
 	hg_unit_dispose(&u[0]);
+	hg_diags_dispose(&d);
+}
+
+/* ---- Azure: what the az listings cover, flattened records ---- */
+
+#define SUBID "/subscriptions/8c3f2a1e-5b7d-4e9a-9f0c-2d4b6a8e1c3f"
+
+static const char *flat_types[] = {"Microsoft.Authorization/policyAssignments", "Microsoft.Authorization/locks"};
+static const char *envelope[] = {"id", "name", "type", "location", "tags", "resourceGroup"};
+static const char *unlisted[] = {"Microsoft.Authorization/", "Microsoft.Resources/deployments"};
+static const hg_az_rules az_rules = {flat_types, 2, envelope, 6, unlisted, 2};
+
+static void az_unit(hg_unit *u, hg_diags *d, int want)
+{
+	hg_state_spec *specs;
+	size_t nspecs, k;
+	const char *states[1];
+	hg_state_file **files;
+
+	states[0] = at("sub");
+	cr_assert_eq(hg_state_specs(&specs, &nspecs, states, 1, d), 0);
+	files = calloc(specs[0].npaths + 1, sizeof(*files));
+	memset(u, 0, sizeof(*u));
+	for (k = 0; k < specs[0].npaths; k++) {
+		int rc;
+		files[k] = hg_state_read_file(specs[0].paths[k], specs[0].paths[k], NULL, &az_rules, d, &rc);
+		cr_assert_eq(rc, 0, "%s", specs[0].paths[k]);
+	}
+	cr_assert_eq(hg_state_merge(u, &specs[0], files, &az_rules, d), want);
+	free(files);
+	hg_state_specs_free(specs, nspecs);
+}
+
+Test(stages, azure_listings_cover_their_scope_and_type)
+{
+	hg_unit u;
+	hg_diags d = HG_DIAGS_INIT;
+	hg_fdcache fc;
+	hg_arena *a = hg_arena_new();
+	hg_rec *pa;
+	hg_jv *v;
+	int rc;
+
+	put("sub/az-policy-assignment-list.json",
+	        "[{\"id\": \"" SUBID "/providers/Microsoft.Authorization/policyAssignments/pa1\", \"name\": \"pa1\","
+	        " \"type\": \"Microsoft.Authorization/policyAssignments\", \"location\": null,"
+	        " \"enforcementMode\": \"Default\", \"parameters\": {\"x\": {\"value\": 1}}}]");
+	put("sub/az-resource-list-rg.json",
+	        "[{\"id\": \"" SUBID "/resourceGroups/RG/providers/Microsoft.Storage/storageAccounts/st1\","
+	        " \"name\": \"st1\", \"type\": \"Microsoft.Storage/storageAccounts\", \"resourceGroup\": \"RG\"}]");
+	put("sub/az-lock-list.json", "[]");
+	put("sub/hinagata-collect.json",
+	        "{\"format\": \"hinagata-collect/1\", \"listings\": [{\"file\": \"az-lock-list.json\","
+	        " \"scope\": \"" SUBID "\", \"types\": [\"Microsoft.Authorization/locks\"], \"subtree\": true}]}");
+	az_unit(&u, &d, 0);
+	/* a listing of policy assignments covers those right at the subscription */
+	cr_expect(hg_unit_covers(&u, SUBID "/providers/microsoft.authorization/policyassignments/pa2",
+	        "Microsoft.Authorization/policyAssignments"));
+	cr_expect(!hg_unit_covers(&u, SUBID "/resourcegroups/rg/providers/microsoft.authorization/policyassignments/p",
+	        "Microsoft.Authorization/policyAssignments"));
+	/* az resource list covers the group's top-level resources, not children or extension resources */
+	cr_expect(hg_unit_covers(&u, SUBID "/resourcegroups/rg/providers/microsoft.storage/storageaccounts/st2",
+	        "Microsoft.Storage/storageAccounts"));
+	cr_expect(!hg_unit_covers(&u, SUBID "/resourcegroups/rg/providers/microsoft.network/virtualnetworks/v/subnets/s",
+	        "Microsoft.Network/virtualNetworks/subnets"));
+	cr_expect(!hg_unit_covers(&u, SUBID "/resourcegroups/rg/providers/microsoft.authorization/roleassignments/r",
+	        "Microsoft.Authorization/roleAssignments"));
+	cr_expect(!hg_unit_covers(&u, SUBID "/resourcegroups/other/providers/microsoft.storage/storageaccounts/st1",
+	        "Microsoft.Storage/storageAccounts"));
+	/* the manifest's empty lock listing covers the subscription and below */
+	cr_expect(hg_unit_covers(&u,
+	        SUBID "/resourcegroups/rg/providers/microsoft.storage/storageaccounts/st1/providers/microsoft.authorization/locks/l",
+	        "Microsoft.Authorization/locks"));
+	cr_expect(!hg_unit_covers(&u, "/subscriptions/other/providers/microsoft.authorization/locks/l",
+	        "Microsoft.Authorization/locks"));
+	/* the flattened record is read back as the resource: properties under "properties" */
+	pa = hg_unit_find_id(&u, SUBID "/providers/microsoft.authorization/policyassignments/pa1");
+	cr_assert_not_null(pa);
+	cr_expect_eq(pa->flags & (HG_REC_FLAT | HG_REC_GET), HG_REC_FLAT | HG_REC_GET);
+	hg_fdcache_init(&fc);
+	v = hg_state_record(&u, pa, a, &fc, &d, &rc);
+	cr_assert_not_null(v);
+	cr_expect_str_eq(hg_jv_str(hg_jv_get(v, "name")), "pa1");
+	cr_expect_str_eq(hg_jv_str(hg_jv_get(hg_jv_get(v, "properties"), "enforcementMode")), "Default");
+	cr_expect_null(hg_jv_get(v, "enforcementMode"));
+	cr_expect_not_null(hg_jv_get(v, "location"));
+	hg_fdcache_dispose(&fc);
+	hg_arena_dispose(a);
+	hg_unit_dispose(&u);
+	hg_diags_dispose(&d);
+}
+
+Test(stages, azure_manifest_files_must_be_there)
+{
+	hg_unit u;
+	hg_diags d = HG_DIAGS_INIT;
+
+	put("sub/az-group-list.json", "[]");
+	put("sub/hinagata-collect.json",
+	        "{\"format\": \"hinagata-collect/1\", \"listings\": [{\"file\": \"az-lock-list.json\","
+	        " \"scope\": \"" SUBID "\", \"types\": [\"Microsoft.Authorization/locks\"]}]}");
+	az_unit(&u, &d, HG_EINVALID);
+	cr_expect_eq(d.n, 1);
+	cr_expect_eq(d.items[0]->code, HG_D_COLLECT_MISSING);
+	/* nothing the missing listing would have said is believed */
+	cr_expect(!hg_unit_covers(&u, SUBID "/providers/microsoft.authorization/locks/l", "Microsoft.Authorization/locks"));
+	hg_unit_dispose(&u);
 	hg_diags_dispose(&d);
 }
