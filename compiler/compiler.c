@@ -319,7 +319,7 @@ int hg_compile(hg_output **outs, const char *const *inputs, size_t n,
 		/* The controls of the template's profile, on every resource. */
 		if (ir->profile)
 			hg_rules_check(ir->profile->rules, ir->profile->nrules, ir,
-			        hg_registry_get(reg, d, HG_DOC_CATALOG, HG_CATALOG_NAME), d);
+			        hg_registry_get(reg, d, HG_DOC_CATALOG, HG_CATALOG_NAME), NULL, d);
 		{
 			if (!schemas && opts->schema_dir)
 				schemas = hg_schemas_open(opts->schema_dir);
