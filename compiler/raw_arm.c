@@ -140,37 +140,49 @@ static hg_value *boolean(struct ax *x, hg_expr_kind kind, hg_value **a, size_t n
 	return v;
 }
 
-/* format('{0}-{1}', a, b): the pieces joined. */
+/* format('{0}-{1}', a, b): the pieces joined ("{{" and "}}" are braces). */
 static hg_value *format(struct ax *x, hg_value **a, size_t n)
 {
 	hg_value *parts[64];
 	size_t np = 0, len;
-	const char *f = str_arg(a[0], &len), *p, *lit;
+	const char *f = str_arg(a[0], &len), *p, *end;
+	hg_buf lit = HG_BUF_INIT;
 
 	if (!f)
 		return opaque(x);
-	for (p = lit = f; p < f + len && np + 2 < 64;) {
-		char *end;
+	end = f + len;
+	for (p = f; p < end;) {
+		char *close;
 		long k;
+		if ((*p == '{' || *p == '}') && p + 1 < end && p[1] == *p) {
+			hg_buf_putc(&lit, *p);
+			p += 2;
+			continue;
+		}
 		if (*p != '{') {
-			p++;
+			hg_buf_putc(&lit, *p++);
 			continue;
 		}
-		k = strtol(p + 1, &end, 10);
-		if (end == p + 1 || (*end != '}' && *end != ':') || k < 0 || (size_t)k + 1 >= n) {
-			p++;
-			continue;
-		}
-		if (p > lit)
-			parts[np++] = hg_value_str(x->t->a, lit, (size_t)(p - lit), x->span);
+		k = strtol(p + 1, &close, 10);
+		if (close == p + 1 || close >= end || (*close != '}' && *close != ':') || k < 0 ||
+		        (size_t)k + 1 >= n || np + 2 >= 64)
+			break; /* ARM rejects it: not a value */
+		if (lit.size)
+			parts[np++] = hg_value_str(x->t->a, lit.ptr, lit.size, x->span);
+		hg_buf_clear(&lit);
 		parts[np++] = a[k + 1];
-		p = strchr(end, '}');
+		p = memchr(close, '}', (size_t)(end - close));
 		if (!p)
-			return opaque(x);
-		lit = ++p;
+			break;
+		p++;
 	}
-	if (f + len > lit)
-		parts[np++] = hg_value_str(x->t->a, lit, (size_t)(f + len - lit), x->span);
+	if (p != end) {
+		hg_buf_dispose(&lit);
+		return opaque(x);
+	}
+	if (lit.size || !np)
+		parts[np++] = hg_value_str(x->t->a, lit.ptr ? lit.ptr : "", lit.size, x->span);
+	hg_buf_dispose(&lit);
 	return hg_raw_concat(x->t, parts, np, x->span);
 }
 

@@ -72,6 +72,7 @@ struct step {
 #define MAX_CHOICES 32
 #define MAX_STEPS 16
 #define MAX_ALTERNATIVES 16
+#define MAX_DEPTH 512 /* evaluation nesting; raw.c bounds templates at 256 levels */
 
 struct eval {
 	const hg_ir *root; /* every resource, for REFERENCED and the guards */
@@ -90,6 +91,7 @@ struct eval {
 	const hg_value *dev_value; /* CH_PARAM: an allowed value, or &any */
 	int dev_truth;             /* CH_COND, CH_EXPR */
 	bool dev_used;             /* the check went through the deviating choice */
+	int depth;                 /* nested evaluation: conditions may name each other */
 	const char *witness;       /* &any: the value that breaks the check (bilingual) */
 	struct step trail[MAX_STEPS];
 	size_t ntrail;
@@ -260,13 +262,19 @@ static const hg_value *expr_value(struct eval *ev, const hg_expr *e, const hg_va
  */
 static const hg_value *resolve(struct eval *ev, const hg_value *v)
 {
+	const hg_value *r;
 	if (!v || v == &any || v == &unknown)
 		return v;
 	if (v->kind == HG_V_INTERP)
 		return &unknown;
 	if (v->kind != HG_V_EXPR)
 		return v;
-	return expr_value(ev, v->u.expr, v);
+	if (ev->depth >= MAX_DEPTH)
+		return &unknown;
+	ev->depth++;
+	r = expr_value(ev, v->u.expr, v);
+	ev->depth--;
+	return r;
 }
 
 /* A scalar as text for comparisons ("true", "22"); false if not a scalar. */
@@ -290,7 +298,21 @@ static bool scalar_text(const hg_value *v, char *buf, size_t n)
 }
 
 /* The truth of a condition in the scenario: 1, 0, or -1 (not known). */
+static int truth_of(struct eval *ev, const hg_expr *e);
+
+/* Bounded: conditions that name each other have no truth. */
 static int truth(struct eval *ev, const hg_expr *e)
+{
+	int t;
+	if (!e || ev->depth >= MAX_DEPTH)
+		return -1;
+	ev->depth++;
+	t = truth_of(ev, e);
+	ev->depth--;
+	return t;
+}
+
+static int truth_of(struct eval *ev, const hg_expr *e)
 {
 	const struct choice *c;
 	const hg_value *a, *b;
