@@ -664,11 +664,16 @@ static void add(struct raw *t, const hg_node *rn, const hg_node *name, const cha
 /* The properties (and condition) of the resources, in the order add() put them in. */
 static void read_props(struct raw *t, const hg_node *rn, size_t *next)
 {
-	hg_ir_resource *r = t->unit.res[(*next)++];
 	const hg_node *props = t->arm ? rn : hg_node_get(rn, "Properties"), *children, *c;
+	hg_ir_resource *r;
 	size_t i;
 
-	if (r->decl) {
+	if (*next >= t->unit.nres)
+		return;
+	r = t->unit.res[(*next)++];
+	if (!r->decl)
+		return; /* add() read no children of it either */
+	{
 		r->props = props ? value(t, props) : NULL;
 		c = hg_node_get(rn, t->arm ? "condition" : "Condition");
 		if (c && !t->arm && c->kind == HG_NODE_SCALAR)

@@ -245,3 +245,13 @@ Test(rules, malformed_arm_expressions_are_opaque)
 	          "\"name\": \"w\", \"location\": \"[format('{9}{0', 'a')]\" } ] }");
 	cr_assert_eq(d.n, 0);
 }
+
+Test(rules, an_arm_resource_without_a_type_keeps_its_children_out)
+{
+	/* found by fuzz_check: children of a resource add() passed by were read */
+	check(ARM "\"resources\": [ { \"name\": \"v\", \"resources\": [ { \"type\": \"subnets\", "
+	          "\"name\": \"s\", \"properties\": {} } ] }, { \"type\": "
+	          "\"Microsoft.Network/virtualNetworks\", \"apiVersion\": \"2023-11-01\", \"name\": "
+	          "\"w\", \"location\": \"eastus\" } ] }");
+	cr_assert_eq(count(HG_D_RULE_VIOLATION, "GC-AZ-REG-01"), 1);
+}
