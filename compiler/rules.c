@@ -680,7 +680,12 @@ static void violation(struct eval *ev, const hg_span *span)
 		const struct step *s = &ev->trail[i];
 		if (s->c == ev->dev && possible)
 			continue;
-		if (s->c->kind == CH_PARAM && s->value && s->value != &any) {
+		if (s->c->kind == CH_PARAM && s->value == &any && ev->witness) {
+			/* compile: a deploy-time parameter whose constraints let it through */
+			const char *w = ev->witness, *sep = strchr(w, '\x1f');
+			hg_diag_note(dg, HG_D_N_PARAM_ALLOWED, &s->c->span, s->c->name,
+			        sep ? hg_arena_printf(ev->a, "%.*s", (int)(sep - w), w) : w, NULL);
+		} else if (s->c->kind == CH_PARAM && s->value && s->value != &any) {
 			if (s->c == ev->dev)
 				hg_diag_note(dg, HG_D_N_PARAM_ALLOWED, &s->c->span, s->c->name,
 				        shown(ev, s->value), NULL);

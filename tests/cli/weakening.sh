@@ -12,12 +12,15 @@
 # (a locked setting), HG3100 (a guard rule of the profile), HG2004/HG2005
 # (a parameter's constraint). Every case must make both commands exit 1
 # with that code; a system template without any case must pass both, so a
-# case cannot pass by the skeleton failing.
+# case cannot pass by the skeleton failing (CODE none: a case that must
+# pass, because something else closes the path).
 #
 # Case lines: NAME | CLOUD | CODE | KIND | ALIAS | YAML (one line, flow style)
 #   KIND override: ALIAS.RESOURCE gets `properties: YAML`
 #   KIND with:     use ALIAS binds YAML (a mapping; for threat and logs, its
 #                  members, added to the bindings the skeleton needs)
+#   KIND param:    the same, the system declaring `days`, an int parameter
+#                  without a floor, that YAML binds (deploy-time values)
 #   KIND add:      the system adds resource YAML (a mapping with type:)
 set -eu
 hinagata=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
@@ -32,9 +35,13 @@ system() { # cloud kind alias yaml -> stdout
 	wi=""
 	res="{}"
 	use=${alias%%.*}
+	pp=""
 	case $kind in
 	override) ov="override: { ${alias#*.}: { properties: $yaml } }" ;;
 	with) wi=$yaml ;;
+	param) # a binding to a parameter of the system that has no floor
+		wi=$yaml
+		pp="params: { days: { type: int, default: 400 } }" ;;
 	add) res="{ added: $yaml }" ;;
 	esac
 	pick() { [ "$use" = "$1" ] && [ -n "$2" ] && echo ", $2" || true; }
@@ -45,6 +52,7 @@ template: city-w/system
 version: 0.1.0
 target: aws
 profile: gc-aws
+$pp
 use:
   audit: { template: gc/aws/audit-trail $(pick audit "$ov") $( [ "$use" = audit ] && [ -n "$wi" ] && echo ", with: $wi") }
   config: { template: gc/aws/config-recorder $(pick config "$ov") $( [ "$use" = config ] && [ -n "$wi" ] && echo ", with: $wi") }
@@ -60,6 +68,7 @@ version: 0.1.0
 target: azure
 scope: subscription
 profile: gc-azure
+$pp
 use:
   policy: { template: gc/azure/policy-baseline $(pick policy "$ov") }
   defender: { template: gc/azure/defender $(pick defender "$ov") }
@@ -143,6 +152,7 @@ audit-trail-writes-only         | aws | HG3007 | override | audit.trail | { Even
 audit-trail-no-cloudwatch       | aws | HG3007 | override | audit.trail | { CloudWatchLogsLogGroupArn: null }
 audit-retention-param           | aws | HG2005 | with     | audit | { retention_days: 1 }
 audit-log-group-param           | aws | HG2004 | with     | audit | { log_group_retention_days: 1 }
+audit-retention-unbounded-param | aws | HG3100 | param    | audit | { retention_days: "${params.days}" }
 audit-second-bucket-policy      | aws | HG3100 | add      | audit | { type: "AWS::S3::BucketPolicy", properties: { Bucket: "${audit.log_bucket_name}", PolicyDocument: { Statement: [{ Effect: Allow, Principal: "*", Action: "s3:GetObject", Resource: "*" }] } } }
 audit-access-point              | aws | HG3100 | add      | audit | { type: "AWS::S3::AccessPoint", properties: { Bucket: "${audit.log_bucket_name}" } }
 # gc/aws/config-recorder
@@ -159,6 +169,7 @@ config-drift-rule-scoped        | aws | HG3100 | override | config.stack_drift_r
 config-drift-rule-source        | aws | HG3007 | override | config.stack_drift_rule | { Source: { Owner: AWS, SourceIdentifier: S3_BUCKET_VERSIONING_ENABLED } }
 config-drift-role-emptied       | aws | HG3007 | override | config.drift_role | { Policies: [] }
 config-retention-param          | aws | HG2005 | with     | config | { retention_days: 30 }
+config-retention-unbounded-param | aws | HG3100 | param   | config | { retention_days: "${params.days}" }
 config-second-bucket-policy     | aws | HG3100 | add      | config | { type: "AWS::S3::BucketPolicy", properties: { Bucket: "${config.config_bucket_name}", PolicyDocument: { Statement: [{ Effect: Allow, Principal: "*", Action: "s3:GetObject", Resource: "*" }] } } }
 # gc/aws/threat-detection
 threat-guardduty-off            | aws | HG3007 | override | threat.detector | { Enable: false }
@@ -203,6 +214,8 @@ defender-same-name-free         | azure | HG3100 | add      | defender | { type:
 # gc/azure/log-workspace
 logs-workspace-30-days          | azure | HG3100 | override | logs.workspace | { properties: { retentionInDays: 30 } }
 logs-retention-param            | azure | HG2005 | with     | logs | retention_days: 30
+# not a path: the nested deployment's parameter keeps minValue 90, which ARM enforces at deploy time
+logs-retention-unbounded-param  | azure | none   | param    | logs | retention_days: "${params.days}"
 logs-lock-elsewhere             | azure | HG3007 | override | logs.workspace_lock | { scope: /subscriptions/00000000-0000-0000-0000-000000000000 }
 logs-lock-read-only             | azure | HG3007 | override | logs.workspace_lock | { properties: { level: ReadOnly } }
 logs-archive-public             | azure | HG3007 | override | logs.archive | { properties: { allowBlobPublicAccess: true } }
