@@ -661,8 +661,10 @@ static void add(struct raw *t, const hg_node *rn, const hg_node *name, const cha
 		add(t, children->u.seq.items[i], NULL, decl->type, d);
 }
 
+static void read_nested(struct raw *t, hg_ir_resource *r, const hg_node *rn, hg_diags *d);
+
 /* The properties (and condition) of the resources, in the order add() put them in. */
-static void read_props(struct raw *t, const hg_node *rn, size_t *next)
+static void read_props(struct raw *t, const hg_node *rn, size_t *next, hg_diags *d)
 {
 	const hg_node *props = t->arm ? rn : hg_node_get(rn, "Properties"), *children, *c;
 	hg_ir_resource *r;
@@ -687,10 +689,101 @@ static void read_props(struct raw *t, const hg_node *rn, size_t *next)
 		}
 		if (r->props && r->props->kind != HG_V_MAP)
 			r->props = NULL; /* Properties: !If [...]: not read */
+		if (t->arm && strcmp(r->type, "Microsoft.Resources/deployments") == 0)
+			read_nested(t, r, rn, d);
 	}
 	children = t->arm ? hg_node_get(rn, "resources") : NULL;
 	for (i = 0; children && children->kind == HG_NODE_SEQ && i < children->u.seq.n; i++)
-		read_props(t, children->u.seq.items[i], next);
+		read_props(t, children->u.seq.items[i], next, d);
+}
+
+/*
+ * The resources of a template (root), with what their values need: its
+ * parameters, conditions and variables (an ARM template nested in the scope
+ * of its parent reads the parent's), then every resource, then their
+ * properties, so that references between resources resolve.
+ */
+static void read_template(struct raw *t, const hg_node *root, hg_diags *d)
+{
+	const hg_node *res = hg_node_get(root, t->arm ? "resources" : "Resources");
+	size_t i, n, next;
+
+	t->root = root;
+	t->resources = t->arm ? NULL : res;
+	t->mappings = hg_node_get(root, "Mappings");
+	t->unit.a = t->a;
+	t->unit.target = t->arm ? HG_TARGET_AZURE : HG_TARGET_AWS;
+	if (!t->unit.params) {
+		read_params(t, hg_node_get(root, t->arm ? "parameters" : "Parameters"));
+		read_named(t, hg_node_get(root, "Conditions"), &t->conds, &t->nconds);
+		read_named(t, hg_node_get(root, "variables"), &t->vars, &t->nvars);
+	}
+	if (!res || (res->kind != HG_NODE_SEQ && res->kind != HG_NODE_MAP))
+		return;
+	/* ARM: a list, or (languageVersion 2.0) a map of symbolic names. */
+	n = res->kind == HG_NODE_SEQ ? res->u.seq.n : res->u.map.n;
+	for (i = 0; i < n; i++)
+		add(t, res->kind == HG_NODE_SEQ ? res->u.seq.items[i] : res->u.map.pairs[i].value,
+		        res->kind == HG_NODE_SEQ ? NULL : res->u.map.pairs[i].key, NULL, d);
+	for (i = 0, next = 0; i < n; i++)
+		read_props(t, res->kind == HG_NODE_SEQ ? res->u.seq.items[i] : res->u.map.pairs[i].value,
+		        &next, d);
+}
+
+/*
+ * An ARM deployment with its template inline (what `bicep build` makes of a
+ * module): the nested template is read as a unit of its own, which the
+ * rules check like the parent's. In the parent's scope (the default) its
+ * expressions read the parent's parameters and variables; with
+ * expressionEvaluationOptions.scope inner, its own, each given the value the
+ * deployment passes (an expression of the parent's, so the parent's
+ * parameters stay the choice points) or else its default.
+ */
+static void read_nested(struct raw *t, hg_ir_resource *r, const hg_node *rn, hg_diags *d)
+{
+	const hg_node *props = hg_node_get(rn, "properties");
+	const hg_node *tmpl = hg_node_get(props, "template"), *args;
+	hg_param_decl *bound;
+	struct raw *c;
+	size_t i;
+
+	if (!tmpl || tmpl->kind != HG_NODE_MAP || !hg_node_get(tmpl, "resources") || t->nesting >= 8)
+		return;
+	c = HG_ANEW(t->a, struct raw);
+	c->a = t->a;
+	c->arm = true;
+	c->nesting = t->nesting + 1;
+	c->unit.parent = &t->unit;
+	if (!hg_node_is(hg_node_get(hg_node_get(props, "expressionEvaluationOptions"), "scope"),
+	            "inner")) {
+		c->unit.params = t->unit.params;
+		c->unit.nparams = c->unit.capparams = t->unit.nparams;
+		c->vars = t->vars;
+		c->nvars = t->nvars;
+	} else {
+		read_params(c, hg_node_get(tmpl, "parameters"));
+		read_named(c, hg_node_get(tmpl, "variables"), &c->vars, &c->nvars);
+		args = hg_node_get(props, "parameters");
+		for (i = 0; args && args->kind == HG_NODE_MAP && i < args->u.map.n; i++) {
+			const hg_node *k = args->u.map.pairs[i].key;
+			const hg_node *v = hg_node_get(args->u.map.pairs[i].value, "value");
+			hg_ir_param *p = hg_raw_param(c, k->u.scalar.str, k->u.scalar.len);
+			if (!p || !v)
+				continue;
+			/* The value passed, in the parent's terms, is what it deploys with;
+			 * HG_P_OBJECT: not a choice of its own (rules.c). */
+			bound = HG_ANEW(t->a, hg_param_decl);
+			*bound = *p->decl;
+			bound->def = hg_raw_arm_value(t, v);
+			bound->allowed = NULL;
+			bound->type = HG_P_OBJECT;
+			p->decl = bound;
+		}
+		if (!c->unit.params) /* read_template reads them when there are none */
+			c->unit.params = HG_ANEWN(t->a, hg_ir_param *, 1);
+	}
+	read_template(c, tmpl, d);
+	r->nested = &c->unit;
 }
 
 /* ---- the checker ---- */
@@ -761,12 +854,10 @@ int hg_checker_check(hg_checker *ck, const char *path, const char *data, size_t 
 	hg_buf text = HG_BUF_INIT;
 	hg_diags scratch = HG_DIAGS_INIT;
 	hg_node *root = NULL;
-	const hg_node *res;
 	const hg_template *profile;
 	hg_rules_options ro = HG_RULES_OPTIONS_INIT;
 	struct raw t;
 	const char *file;
-	size_t i, n, next;
 	size_t errors = d->nerrors;
 	int rc = 0, kind;
 
@@ -801,7 +892,6 @@ int hg_checker_check(hg_checker *ck, const char *path, const char *data, size_t 
 	memset(&t, 0, sizeof(t));
 	t.a = a;
 	t.arm = kind == 2;
-	t.root = root;
 	profile = profile_of(ck, t.arm, d);
 	if (!profile) {
 		hg_diag_add(d, HG_D_PROFILE_NOT_FOUND, NULL, t.arm ? "gc-azure" : "gc-aws",
@@ -809,23 +899,7 @@ int hg_checker_check(hg_checker *ck, const char *path, const char *data, size_t 
 		rc = HG_EIO;
 		goto out;
 	}
-	res = hg_node_get(root, t.arm ? "resources" : "Resources");
-	t.resources = t.arm ? NULL : res;
-	t.mappings = hg_node_get(root, "Mappings");
-	t.unit.a = a;
-	t.unit.target = t.arm ? HG_TARGET_AZURE : HG_TARGET_AWS;
-	read_params(&t, hg_node_get(root, t.arm ? "parameters" : "Parameters"));
-	read_named(&t, hg_node_get(root, "Conditions"), &t.conds, &t.nconds);
-	read_named(&t, hg_node_get(root, "variables"), &t.vars, &t.nvars);
-	/* ARM: a list, or (languageVersion 2.0) a map of symbolic names. */
-	n = res->kind == HG_NODE_SEQ ? res->u.seq.n : res->u.map.n;
-	for (i = 0; i < n; i++)
-		add(&t, res->kind == HG_NODE_SEQ ? res->u.seq.items[i] : res->u.map.pairs[i].value,
-		        res->kind == HG_NODE_SEQ ? NULL : res->u.map.pairs[i].key, NULL, d);
-	for (i = 0, next = 0; i < n; i++)
-		read_props(&t,
-		        res->kind == HG_NODE_SEQ ? res->u.seq.items[i] : res->u.map.pairs[i].value,
-		        &next);
+	read_template(&t, root, d);
 	ro.deploy_view = true;
 	hg_rules_check(profile->rules, profile->nrules, &t.unit, ck->catalog, &ro, d);
 	/* CloudFormation: properties against the registry schemas, as compile checks them. */

@@ -42,7 +42,8 @@ struct raw {
 	size_t capnames;
 	struct raw_named *conds, *vars;
 	size_t nconds, nvars;
-	int depth; /* nesting of conversions, bounded (a hostile template) */
+	int depth;   /* nesting of conversions, bounded (a hostile template) */
+	int nesting; /* ARM: deployments nested in deployments, bounded */
 };
 
 /* A value known only at deploy time that no rule judges (arena-owned). */

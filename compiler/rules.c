@@ -175,9 +175,11 @@ static const hg_value *expr_value(struct eval *ev, const hg_expr *e, const hg_va
 			return ev->dev_value;
 		}
 		if (ev->deploy_view && p && p->def) {
-			if (c)
+			/* An object parameter with a value is one a parent deployment
+			 * binds (raw.c): what it resolves to names the parent's choices. */
+			if (c && p->type != HG_P_OBJECT)
 				step(ev, c, p->def, 0);
-			return p->def;
+			return resolve(ev, p->def);
 		}
 		return &unknown;
 	}
@@ -1152,6 +1154,8 @@ static void collect_expr(struct eval *ev, const hg_expr *e, int depth)
 		if (e->u.param->decl)
 			add_choice(ev, CH_PARAM, e->u.param->decl, e->u.param->id,
 			        &e->u.param->decl->span, e->u.param->decl, NULL);
+		if (e->u.param->decl && e->u.param->decl->type == HG_P_OBJECT)
+			collect_value(ev, e->u.param->decl->def, depth + 1); /* bound by a parent */
 		return;
 	case HG_EX_CONDREF:
 		if (!choice_of(ev, e->u.cond)) {

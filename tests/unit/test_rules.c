@@ -255,3 +255,21 @@ Test(rules, an_arm_resource_without_a_type_keeps_its_children_out)
 	          "\"w\", \"location\": \"eastus\" } ] }");
 	cr_assert_eq(count(HG_D_RULE_VIOLATION, "GC-AZ-REG-01"), 1);
 }
+
+Test(rules, an_inline_nested_deployment_is_read_with_the_values_passed_to_it)
+{
+	const hg_diag *dg;
+	check(ARM "\"parameters\": { \"where\": { \"type\": \"string\", \"defaultValue\": \"westus\" } }, "
+	          "\"resources\": [ { \"type\": \"Microsoft.Resources/deployments\", \"apiVersion\": "
+	          "\"2022-09-01\", \"name\": \"m\", \"properties\": { \"expressionEvaluationOptions\": "
+	          "{ \"scope\": \"inner\" }, \"parameters\": { \"loc\": { \"value\": "
+	          "\"[parameters('where')]\" } }, \"template\": { \"parameters\": { \"loc\": { \"type\": "
+	          "\"string\", \"defaultValue\": \"japaneast\" } }, \"resources\": [ { \"type\": "
+	          "\"Microsoft.Network/virtualNetworks\", \"apiVersion\": \"2023-11-01\", \"name\": "
+	          "\"v\", \"location\": \"[parameters('loc')]\" } ] } } } ] }");
+	dg = first(HG_D_RULE_VIOLATION);
+	cr_assert_not_null(dg, "westus passed in, not the inner default");
+	cr_assert_eq(dg->nnotes, 1);
+	cr_assert_str_eq(dg->notes[0].args[0], "where");
+	cr_assert_eq(count(HG_D_RULE_POSSIBLE, NULL), 0, "reported once, as deployed");
+}
