@@ -376,6 +376,39 @@ static hg_value *arm_string(struct raw *t, const hg_node *n)
 	return v;
 }
 
+/* The property loops of a mapping ("copy": [ { name, count, input } ]). */
+static size_t copies(const hg_node *n)
+{
+	const hg_node *c = hg_node_get(n, "copy");
+	return c && c->kind == HG_NODE_SEQ ? c->u.seq.n : 0;
+}
+
+/*
+ * Property loops: each makes the property `name` a list of `count` copies
+ * of `input`. The count and copyIndex() are known only at deploy time, so
+ * the list holds the input once, as every copy is shaped: a rule that fails
+ * it fails each copy (NSG rules written as a loop).
+ */
+static void property_loops(struct raw *t, hg_value *map, const hg_node *loops)
+{
+	size_t i;
+	for (i = 0; i < loops->u.seq.n; i++) {
+		const hg_node *name = hg_node_get(loops->u.seq.items[i], "name");
+		const hg_node *input = hg_node_get(loops->u.seq.items[i], "input");
+		hg_member *m;
+		hg_value *list;
+		if (!name || name->kind != HG_NODE_SCALAR || !input)
+			continue;
+		list = hg_value_new(t->a, HG_V_LIST, &input->span);
+		list->u.list.items = HG_ANEWN(t->a, hg_value *, 1);
+		list->u.list.items[list->u.list.n++] = hg_raw_arm_value(t, input);
+		m = &map->u.map.m[map->u.map.n++];
+		m->key = name->u.scalar.str;
+		m->key_span = name->span;
+		m->value = list;
+	}
+}
+
 hg_value *hg_raw_arm_value(struct raw *t, const hg_node *n)
 {
 	hg_value *v;
@@ -423,12 +456,18 @@ hg_value *hg_raw_arm_value(struct raw *t, const hg_node *n)
 		break;
 	default:
 		v = hg_value_new(t->a, HG_V_MAP, &n->span);
-		v->u.map.m = HG_ANEWN(t->a, hg_member, n->u.map.n ? n->u.map.n : 1);
+		v->u.map.m = HG_ANEWN(t->a, hg_member, n->u.map.n + copies(n) + 1);
 		for (i = 0; i < n->u.map.n; i++) {
-			hg_member *m = &v->u.map.m[v->u.map.n++];
+			const hg_node *val = n->u.map.pairs[i].value;
+			hg_member *m;
+			if (hg_node_is(n->u.map.pairs[i].key, "copy") && val->kind == HG_NODE_SEQ) {
+				property_loops(t, v, val);
+				continue;
+			}
+			m = &v->u.map.m[v->u.map.n++];
 			m->key = n->u.map.pairs[i].key->u.scalar.str;
 			m->key_span = n->u.map.pairs[i].key->span;
-			m->value = hg_raw_arm_value(t, n->u.map.pairs[i].value);
+			m->value = hg_raw_arm_value(t, val);
 		}
 		break;
 	}

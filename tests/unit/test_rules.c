@@ -273,3 +273,14 @@ Test(rules, an_inline_nested_deployment_is_read_with_the_values_passed_to_it)
 	cr_assert_str_eq(dg->notes[0].args[0], "where");
 	cr_assert_eq(count(HG_D_RULE_POSSIBLE, NULL), 0, "reported once, as deployed");
 }
+
+Test(rules, arm_property_loops_are_read_as_their_input)
+{
+	check(ARM "\"resources\": [ { \"type\": \"Microsoft.Network/networkSecurityGroups\", "
+	          "\"apiVersion\": \"2023-11-01\", \"name\": \"nsg\", \"location\": \"japaneast\", "
+	          "\"properties\": { \"copy\": [ { \"name\": \"securityRules\", \"count\": 3, "
+	          "\"input\": { \"name\": \"[concat('r', copyIndex('securityRules'))]\", "
+	          "\"properties\": { \"direction\": \"Inbound\", \"access\": \"Allow\", "
+	          "\"sourceAddressPrefix\": \"Internet\", \"destinationPortRange\": \"3389\" } } } ] } } ] }");
+	cr_assert_eq(count(HG_D_RULE_VIOLATION, "GC-AZ-NET-02"), 1);
+}
