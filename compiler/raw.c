@@ -687,8 +687,7 @@ static void read_props(struct raw *t, const hg_node *rn, size_t *next, hg_diags 
 			        c->kind == HG_NODE_SCALAR ? c->u.scalar.str : "condition",
 			        hg_raw_expr_of(t, v), &c->span);
 		}
-		if (r->props && r->props->kind != HG_V_MAP)
-			r->props = NULL; /* Properties: !If [...]: not read */
+		/* Properties: !If [...] stays a choice the rules and schemas follow. */
 		if (t->arm && strcmp(r->type, "Microsoft.Resources/deployments") == 0)
 			read_nested(t, r, rn, d);
 	}

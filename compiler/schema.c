@@ -915,7 +915,8 @@ int hg_schemas_check_cfn(hg_schemas *s, const hg_ir *ir, hg_diags *d)
 		empty.kind = HG_V_MAP;
 		empty.span = r->span;
 		check_value(&c, r->props ? r->props : &empty, sch, "");
-		check_readonly(&c, r->props, sch);
+		/* Properties written as a whole !If are checked branch by branch above. */
+		check_readonly(&c, r->props && r->props->kind == HG_V_MAP ? r->props : NULL, sch);
 		failed = failed || c.failed;
 	}
 	if (io) {

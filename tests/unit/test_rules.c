@@ -284,3 +284,16 @@ Test(rules, arm_property_loops_are_read_as_their_input)
 	          "\"sourceAddressPrefix\": \"Internet\", \"destinationPortRange\": \"3389\" } } } ] } } ] }");
 	cr_assert_eq(count(HG_D_RULE_VIOLATION, "GC-AZ-NET-02"), 1);
 }
+
+Test(rules, properties_written_as_a_whole_if_are_followed_branch_by_branch)
+{
+	check(HEAD "Parameters:\n  Secure: { Type: String, Default: 'yes', AllowedValues: ['yes', 'no'] }\n"
+	           "Conditions:\n  On: !Equals [!Ref Secure, 'yes']\n"
+	           "Resources:\n  V:\n    Type: AWS::EC2::Volume\n    Properties: !If\n      - On\n"
+	           "      - { AvailabilityZone: a, Size: 1, Encrypted: true }\n"
+	           "      - { AvailabilityZone: a, Size: 1 }\n"
+	           "  Imported:\n    Type: AWS::EC2::Volume\n    Properties: !ImportValue props\n");
+	cr_assert_eq(count(HG_D_RULE_VIOLATION, NULL), 0, "imported properties are not known");
+	cr_assert_eq(count(HG_D_RULE_POSSIBLE, "GC-AWS-ENC-01"), 1);
+	cr_assert_eq(d.nerrors, 0);
+}
