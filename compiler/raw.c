@@ -75,8 +75,8 @@ hg_ir_param *hg_raw_param(struct raw *t, const char *name, size_t len)
 	size_t i;
 	for (i = 0; i < t->unit.nparams; i++) {
 		hg_ir_param *p = t->unit.params[i];
-		if (strlen(p->id) == len && (t->arm ? strncasecmp(p->id, name, len)
-		                                    : strncmp(p->id, name, len)) == 0)
+		if (strlen(p->id) == len &&
+		        (t->arm ? strncasecmp(p->id, name, len) : strncmp(p->id, name, len)) == 0)
 			return p;
 	}
 	return NULL;
@@ -197,8 +197,8 @@ static hg_value *getatt(struct raw *t, const hg_node *arg, const hg_span *span)
 }
 
 /* The value of a ${Name} of Fn::Sub: its own variable, a parameter, a resource. */
-static hg_value *sub_var(struct raw *t, const char *s, size_t len, const hg_node *vars,
-        const hg_span *span)
+static hg_value *sub_var(
+        struct raw *t, const char *s, size_t len, const hg_node *vars, const hg_span *span)
 {
 	size_t i;
 	for (i = 0; vars && vars->kind == HG_NODE_MAP && i < vars->u.map.n; i++) {
@@ -357,7 +357,8 @@ static hg_value *find_in_map(struct raw *t, const hg_node *arg, const hg_span *s
 	size_t i;
 
 	if (arg->kind != HG_NODE_SEQ || arg->u.seq.n < 3 ||
-	        arg->u.seq.items[0]->kind != HG_NODE_SCALAR || arg->u.seq.items[2]->kind != HG_NODE_SCALAR)
+	        arg->u.seq.items[0]->kind != HG_NODE_SCALAR ||
+	        arg->u.seq.items[2]->kind != HG_NODE_SCALAR)
 		return hg_raw_opaque(t, span);
 	map = hg_node_get(t->mappings, arg->u.seq.items[0]->u.scalar.str);
 	k1 = arg->u.seq.items[1];
@@ -416,7 +417,8 @@ static hg_value *intrinsic(struct raw *t, const hg_node *n, const char *fn, cons
 		return find_in_map(t, arg, span);
 	if (strcmp(f, "If") == 0 && arg->kind == HG_NODE_SEQ && arg->u.seq.n == 3 &&
 	        arg->u.seq.items[0]->kind == HG_NODE_SCALAR) {
-		hg_expr *c = condref(t, arg->u.seq.items[0]->u.scalar.str, &arg->u.seq.items[0]->span);
+		hg_expr *c =
+		        condref(t, arg->u.seq.items[0]->u.scalar.str, &arg->u.seq.items[0]->span);
 		if (!c)
 			return hg_raw_opaque(t, span);
 		e = hg_expr_new(t->a, HG_EX_COND, span);
@@ -570,8 +572,8 @@ static void read_params(struct raw *t, const hg_node *params)
 			d->type = HG_P_INT;
 		else if (strcasecmp(ty, "bool") == 0)
 			d->type = HG_P_BOOL;
-		else if (strcasecmp(ty, "CommaDelimitedList") == 0 || strcasecmp(ty, "array") == 0 ||
-		         strncmp(ty, "List<", 5) == 0)
+		else if (strcasecmp(ty, "CommaDelimitedList") == 0 ||
+		         strcasecmp(ty, "array") == 0 || strncmp(ty, "List<", 5) == 0)
 			d->type = HG_P_LIST;
 		else
 			d->type = HG_P_OBJECT;
@@ -627,8 +629,8 @@ static void read_named(struct raw *t, const hg_node *map, struct raw_named **out
  * ("Microsoft.Network/virtualNetworks" + "subnets"). An ARM resource marked
  * `existing` is not deployed by the template: not checked.
  */
-static void add(struct raw *t, const hg_node *rn, const hg_node *name, const char *parent_type,
-        hg_diags *d)
+static void add(
+        struct raw *t, const hg_node *rn, const hg_node *name, const char *parent_type, hg_diags *d)
 {
 	const hg_node *type = hg_node_get(rn, t->arm ? "type" : "Type"), *meta, *children;
 	hg_resource_decl *decl = HG_ANEW(t->a, hg_resource_decl);
@@ -640,7 +642,8 @@ static void add(struct raw *t, const hg_node *rn, const hg_node *name, const cha
 	t->res_names[t->unit.nres] = name ? name->u.scalar.str : NULL;
 	t->unit.res[t->unit.nres++] = r;
 	r->type = "";
-	if (!type || type->kind != HG_NODE_SCALAR || hg_node_is(hg_node_get(rn, "existing"), "true"))
+	if (!type || type->kind != HG_NODE_SCALAR ||
+	        hg_node_is(hg_node_get(rn, "existing"), "true"))
 		return; /* no declaration: the rules pass it by */
 	r->decl = decl;
 	decl->name = name ? name->u.scalar.str : "";
@@ -725,7 +728,8 @@ static void read_template(struct raw *t, const hg_node *root, hg_diags *d)
 		add(t, res->kind == HG_NODE_SEQ ? res->u.seq.items[i] : res->u.map.pairs[i].value,
 		        res->kind == HG_NODE_SEQ ? NULL : res->u.map.pairs[i].key, NULL, d);
 	for (i = 0, next = 0; i < n; i++)
-		read_props(t, res->kind == HG_NODE_SEQ ? res->u.seq.items[i] : res->u.map.pairs[i].value,
+		read_props(t,
+		        res->kind == HG_NODE_SEQ ? res->u.seq.items[i] : res->u.map.pairs[i].value,
 		        &next, d);
 }
 
@@ -746,7 +750,8 @@ static void read_nested(struct raw *t, hg_ir_resource *r, const hg_node *rn, hg_
 	struct raw *c;
 	size_t i;
 
-	if (!tmpl || tmpl->kind != HG_NODE_MAP || !hg_node_get(tmpl, "resources") || t->nesting >= 8)
+	if (!tmpl || tmpl->kind != HG_NODE_MAP || !hg_node_get(tmpl, "resources") ||
+	        t->nesting >= 8)
 		return;
 	c = HG_ANEW(t->a, struct raw);
 	c->a = t->a;
@@ -846,8 +851,8 @@ static int kind_of(const hg_node *root)
 	return 0;
 }
 
-int hg_checker_check(hg_checker *ck, const char *path, const char *data, size_t len,
-        hg_diags *d, bool *recognized)
+int hg_checker_check(hg_checker *ck, const char *path, const char *data, size_t len, hg_diags *d,
+        bool *recognized)
 {
 	hg_arena *a = hg_arena_new();
 	hg_buf text = HG_BUF_INIT;

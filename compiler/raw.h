@@ -26,9 +26,9 @@ extern "C" {
 struct raw_named {
 	const char *name;
 	const hg_node *node;
-	int state;          /* 0 unread, 1 reading (a cycle), 2 read */
-	hg_ir_cond *cond;   /* conditions */
-	hg_value *value;    /* ARM variables */
+	int state;        /* 0 unread, 1 reading (a cycle), 2 read */
+	hg_ir_cond *cond; /* conditions */
+	hg_value *value;  /* ARM variables */
 };
 
 struct raw {

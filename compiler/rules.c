@@ -69,10 +69,10 @@ struct step {
 	int truth;             /* CH_COND, CH_EXPR */
 };
 
-#define MAX_CHOICES 32
-#define MAX_STEPS 16
+#define MAX_CHOICES      32
+#define MAX_STEPS        16
 #define MAX_ALTERNATIVES 16
-#define MAX_DEPTH 512 /* evaluation nesting; raw.c bounds templates at 256 levels */
+#define MAX_DEPTH        512 /* evaluation nesting; raw.c bounds templates at 256 levels */
 
 struct eval {
 	const hg_ir *root; /* every resource, for REFERENCED and the guards */
@@ -95,9 +95,9 @@ struct eval {
 	const char *witness;       /* &any: the value that breaks the check (bilingual) */
 	struct step trail[MAX_STEPS];
 	size_t ntrail;
-	hg_span found;            /* where the value at() last found is written */
-	hg_span where;            /* where the value a `when` matched is written */
-	hg_span selected;         /* the key of the mapping `select` chose */
+	hg_span found;    /* where the value at() last found is written */
+	hg_span where;    /* where the value a `when` matched is written */
+	hg_span selected; /* the key of the mapping `select` chose */
 	/* findings of this rule on this resource, by position (one each) */
 	hg_span *seen;
 	size_t nseen, capseen;
@@ -217,7 +217,8 @@ static const hg_value *expr_value(struct eval *ev, const hg_expr *e, const hg_va
 					if (p && (p->kind == HG_V_INT || p->kind == HG_V_BOOL)) {
 						hg_buf_puts(&b, i ? sep->u.str.s : "");
 						if (p->kind == HG_V_INT)
-							hg_buf_printf(&b, "%lld", (long long)p->u.i);
+							hg_buf_printf(
+							        &b, "%lld", (long long)p->u.i);
 						else
 							hg_buf_puts(&b, p->u.b ? "true" : "false");
 						continue;
@@ -412,7 +413,8 @@ static void walk(struct eval *ev, const hg_value *v, const char *path)
 	key[len] = '\0';
 	for (i = 0; i < v->u.map.n; i++)
 		if (strcmp(v->u.map.m[i].key, key) == 0)
-			ev->selected = v->u.map.m[i].key_span; /* where a missing setting is reported */
+			ev->selected =
+			        v->u.map.m[i].key_span; /* where a missing setting is reported */
 	v = resolve(ev, hg_value_get(v, key));
 	if (!v)
 		return;
@@ -443,7 +445,8 @@ static const hg_value *at(struct eval *ev, const hg_value *v, const char *path)
 		key[len] = '\0';
 		m = hg_value_get(v, key);
 		if (m && m->span.line)
-			ev->found = m->span; /* the property as written, not a parameter's default */
+			ev->found =
+			        m->span; /* the property as written, not a parameter's default */
 		v = resolve(ev, m);
 		path = dot ? dot + 1 : NULL;
 	}
@@ -530,8 +533,7 @@ static bool admits(const struct eval *ev, const hg_value *value)
 	case HG_P_INT: {
 		char *end;
 		long long n = strtoll(text, &end, 10);
-		if (*end || end == text || (p->has_min && n < p->min) ||
-		        (p->has_max && n > p->max))
+		if (*end || end == text || (p->has_min && n < p->min) || (p->has_max && n > p->max))
 			return false;
 		break;
 	}
@@ -622,9 +624,8 @@ static const char *deviation_text(struct eval *ev)
 	if (c->kind == CH_COND)
 		return hg_arena_printf(ev->a, "condition '%s' is %s\x1f条件 '%s' が %s の", c->name,
 		        tf, c->name, tf);
-	return hg_arena_printf(ev->a,
-	        "the condition at line %u is %s\x1f%u 行目の条件が %s の", c->span.line, tf,
-	        c->span.line, tf);
+	return hg_arena_printf(ev->a, "the condition at line %u is %s\x1f%u 行目の条件が %s の",
+	        c->span.line, tf, c->span.line, tf);
 }
 
 static void violation(struct eval *ev, const hg_span *span)
@@ -713,8 +714,8 @@ static void judge(struct eval *ev, const hg_value *v, const hg_span *span)
 		/* Breaks it unless the parameter can only be what the rule wants. */
 		static hg_value f = {HG_V_STR, {0}, {.str = {"false", 5}}};
 		const hg_value *want = r->kind == HG_RULE_EQUALS ? r->values : NULL;
-		if (want && (want->kind == HG_V_BOOL || same(want, &(hg_value){HG_V_STR,
-		                                                   {0}, {.str = {"true", 4}}}))) {
+		if (want && (want->kind == HG_V_BOOL ||
+		                    same(want, &(hg_value){HG_V_STR, {0}, {.str = {"true", 4}}}))) {
 			hg_value list = {HG_V_LIST, {0}, {.list = {(hg_value *[]){&f}, 1}}};
 			if (admitted(ev, &list))
 				violation(ev, span);
@@ -722,7 +723,7 @@ static void judge(struct eval *ev, const hg_value *v, const hg_span *span)
 		}
 		if (ev->dev->decl->pattern || ev->dev->decl->type == HG_P_BOOL)
 			return; /* a pattern: cannot tell which texts it lets through */
-		if (!want) { /* ALLOWED: name the values it must be one of */
+		if (!want) {    /* ALLOWED: name the values it must be one of */
 			hg_buf b = HG_BUF_INIT;
 			size_t i;
 			for (i = 0; r->values && i < r->values->u.list.n; i++) {
@@ -882,7 +883,7 @@ static const hg_span *missing_at(const struct eval *ev, const hg_value *node)
 	if (node == ev->res->props && ev->res->decl)
 		return &ev->res->decl->span;
 	return ev->rule->select && ev->selected.line && node->kind == HG_V_MAP ? &ev->selected
-	                                                                      : &node->span;
+	                                                                       : &node->span;
 }
 
 /*
@@ -914,7 +915,8 @@ static void contains(struct eval *ev, const hg_value *node)
 }
 
 /* Whether v refers to res (or names it: name): 1 yes, 0 no, -1 not known before deploy time. */
-static int refers(struct eval *ev, const hg_value *v, const hg_ir_resource *res, const hg_value *name)
+static int refers(
+        struct eval *ev, const hg_value *v, const hg_ir_resource *res, const hg_value *name)
 {
 	v = resolve(ev, v);
 	if (!v)
@@ -1011,14 +1013,16 @@ static bool shadowed_in(struct eval *ev, const hg_ir *ir, const hg_value *name)
 		const hg_ir_resource *o = ir->res[i];
 		if (o->nested && shadowed_in(ev, o->nested, name))
 			return true;
-		if (o != ev->res && o->mandatory && !o->nested && strcmp(o->type, ev->res->type) == 0 &&
-		        o->props && same(at(ev, o->props, ev->rule->path), name))
+		if (o != ev->res && o->mandatory && !o->nested &&
+		        strcmp(o->type, ev->res->type) == 0 && o->props &&
+		        same(at(ev, o->props, ev->rule->path), name))
 			return true;
 	}
 	return false;
 }
 
-/* SHADOWING: no other resource of the same type and name as a mandatory one (it would replace it). */
+/* SHADOWING: no other resource of the same type and name as a mandatory one (it would replace it).
+ */
 static void shadowing(struct eval *ev, const hg_value *node)
 {
 	const hg_value *name = at(ev, node, ev->rule->path);
@@ -1027,14 +1031,16 @@ static void shadowing(struct eval *ev, const hg_value *node)
 		violation(ev, &name->span);
 }
 
-/* Whether the value at path under node is one of `in` (a list there: one of its items). */
-static int matches(struct eval *ev, const hg_value *node, const char *path, const hg_value *in,
-        const hg_value **hit)
+/*
+ * Whether the value at path under node is one of `in` (a list there: one of
+ * its items): 1, 0, or -1 when not known before deploy time. ev->where gets
+ * where the matching value is written.
+ */
+static int matches(struct eval *ev, const hg_value *node, const char *path, const hg_value *in)
 {
 	const hg_value *v = at(ev, node, path);
 	size_t i;
 
-	*hit = v;
 	ev->where = ev->found;
 	if (v == &any)
 		return admitted(ev, in) ? 1 : 0;
@@ -1044,7 +1050,6 @@ static int matches(struct eval *ev, const hg_value *node, const char *path, cons
 		for (i = 0; i < v->u.list.n; i++) {
 			const hg_value *x = resolve(ev, v->u.list.items[i]);
 			if ((x == &any && admitted(ev, in)) || (x && x != &any && in_list(x, in))) {
-				*hit = x == &any ? v : x;
 				if (v->u.list.items[i]->span.line)
 					ev->where = v->u.list.items[i]->span;
 				return 1;
@@ -1058,7 +1063,7 @@ static int matches(struct eval *ev, const hg_value *node, const char *path, cons
 static void check_node(struct eval *ev, const hg_value *node)
 {
 	const hg_rule *r = ev->rule;
-	const hg_value *v, *hit = NULL;
+	const hg_value *v;
 	const hg_span *where = NULL;
 	size_t i;
 
@@ -1069,12 +1074,11 @@ static void check_node(struct eval *ev, const hg_value *node)
 	}
 	if (r->nwhen && r->when_in) {
 		for (i = 0; i < r->nwhen; i++)
-			if (matches(ev, node, r->when_paths[i], r->when_in, &hit) == 1)
+			if (matches(ev, node, r->when_paths[i], r->when_in) == 1)
 				break;
 		if (i == r->nwhen)
 			return; /* absent or computed at deploy time: not this rule's case */
 		where = &ev->where;
-		(void)hit;
 	}
 	switch (r->kind) {
 	case HG_RULE_FORBIDDEN:
@@ -1265,10 +1269,10 @@ static void check_resource(struct eval *ev, const hg_value *body)
 				ev->dev_value = allowed->u.list.items[k];
 				run(ev, body);
 			}
-			/* Any value, for a parameter that lists none (not resource IDs or lists). */
+			/* Any value, for a parameter that lists none (not resource IDs or lists).
+			 */
 			if (!allowed && (ev->deploy_view || ev->rule->mandatory == 1) &&
-			        c->decl->type != HG_P_LIST &&
-			        c->decl->type != HG_P_OBJECT) {
+			        c->decl->type != HG_P_LIST && c->decl->type != HG_P_OBJECT) {
 				ev->dev_value = &any;
 				run(ev, body);
 			}

@@ -25,7 +25,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	bool recognized;
 
 	if (!ck) {
-		static const char seed[] = "AWSTemplateFormatVersion: '2010-09-09'\nResources: {}\n";
+		static const char seed[] =
+		        "AWSTemplateFormatVersion: '2010-09-09'\nResources: {}\n";
 		hg_compile_options o = HG_COMPILE_OPTIONS_INIT;
 		o.bundled_dir = HG_FUZZ_TEMPLATES;
 		o.schema_dir = HG_FUZZ_SCHEMAS;

@@ -45,7 +45,8 @@ static size_t count(hg_diag_code code, const char *control)
 	size_t i, n = 0;
 	for (i = 0; i < d.n; i++)
 		if (d.items[i]->code == code &&
-		        (!control || (d.items[i]->args[0] && strcmp(d.items[i]->args[0], control) == 0)))
+		        (!control ||
+		                (d.items[i]->args[0] && strcmp(d.items[i]->args[0], control) == 0)))
 			n++;
 	return n;
 }
@@ -96,7 +97,8 @@ Test(rules, a_default_that_breaks_a_rule_is_an_error_at_the_property_with_a_note
 Test(rules, another_allowed_value_that_breaks_a_rule_is_a_warning_naming_the_parameter)
 {
 	const hg_diag *dg;
-	sg_with("Parameters:\n  Src: { Type: String, Default: 10.0.0.0/8, AllowedValues: [10.0.0.0/8, "
+	sg_with("Parameters:\n  Src: { Type: String, Default: 10.0.0.0/8, AllowedValues: "
+	        "[10.0.0.0/8, "
 	        "0.0.0.0/0] }\n",
 	        "!Ref Src");
 	cr_assert_eq(count(HG_D_RULE_VIOLATION, NULL), 0);
@@ -129,12 +131,13 @@ Test(rules, an_aws_specific_parameter_type_is_not_a_value)
 
 Test(rules, both_branches_of_a_condition_are_followed)
 {
-	check(HEAD "Parameters:\n  Env: { Type: String, Default: dev, AllowedValues: [prod, dev] }\n"
-	           "Conditions:\n  Prod: !Equals [!Ref Env, prod]\n"
-	           "Resources:\n"
-	           "  V:\n    Type: AWS::EC2::Volume\n    Properties:\n"
-	           "      AvailabilityZone: a\n      Size: 1\n"
-	           "      Encrypted: !If [Prod, true, false]\n");
+	check(HEAD
+	        "Parameters:\n  Env: { Type: String, Default: dev, AllowedValues: [prod, dev] }\n"
+	        "Conditions:\n  Prod: !Equals [!Ref Env, prod]\n"
+	        "Resources:\n"
+	        "  V:\n    Type: AWS::EC2::Volume\n    Properties:\n"
+	        "      AvailabilityZone: a\n      Size: 1\n"
+	        "      Encrypted: !If [Prod, true, false]\n");
 	/* dev by default: the false branch deploys (error); prod is fine */
 	cr_assert_eq(count(HG_D_RULE_VIOLATION, "GC-AWS-ENC-01"), 1);
 	cr_assert_eq(count(HG_D_RULE_POSSIBLE, NULL), 0);
@@ -142,7 +145,8 @@ Test(rules, both_branches_of_a_condition_are_followed)
 
 Test(rules, a_resource_off_by_default_is_a_warning)
 {
-	check(HEAD "Parameters:\n  Debug: { Type: String, Default: 'no', AllowedValues: ['yes', 'no'] }\n"
+	check(HEAD "Parameters:\n  Debug: { Type: String, Default: 'no', AllowedValues: ['yes', "
+	           "'no'] }\n"
 	           "Conditions:\n  On: !Equals [!Ref Debug, 'yes']\n"
 	           "Resources:\n"
 	           "  Gw:\n    Type: AWS::EC2::InternetGateway\n    Condition: On\n");
@@ -158,20 +162,24 @@ Test(rules, sub_and_join_are_evaluated_with_the_defaults)
 
 Test(rules, find_in_map_with_a_parameter_key_is_a_choice_per_key)
 {
-	check(HEAD "Parameters:\n  Env: { Type: String, Default: prod, AllowedValues: [prod, dev] }\n"
-	           "Mappings:\n  Net:\n    prod: { Admin: 10.0.0.0/8 }\n    dev: { Admin: 0.0.0.0/0 }\n"
-	           "Resources:\n"
-	           "  Sg:\n    Type: AWS::EC2::SecurityGroupIngress\n    Properties:\n"
-	           "      GroupId: sg-1\n      IpProtocol: tcp\n      FromPort: 3389\n      ToPort: 3389\n"
-	           "      CidrIp: !FindInMap [Net, !Ref Env, Admin]\n");
+	check(HEAD
+	        "Parameters:\n  Env: { Type: String, Default: prod, AllowedValues: [prod, dev] }\n"
+	        "Mappings:\n  Net:\n    prod: { Admin: 10.0.0.0/8 }\n    dev: { Admin: 0.0.0.0/0 "
+	        "}\n"
+	        "Resources:\n"
+	        "  Sg:\n    Type: AWS::EC2::SecurityGroupIngress\n    Properties:\n"
+	        "      GroupId: sg-1\n      IpProtocol: tcp\n      FromPort: 3389\n      ToPort: "
+	        "3389\n"
+	        "      CidrIp: !FindInMap [Net, !Ref Env, Admin]\n");
 	cr_assert_eq(count(HG_D_RULE_VIOLATION, NULL), 0);
 	cr_assert_eq(count(HG_D_RULE_POSSIBLE, "GC-AWS-NET-02"), 1);
 }
 
 Test(rules, no_value_removes_the_property)
 {
-	check(HEAD "Resources:\n  V:\n    Type: AWS::EC2::Volume\n    Properties:\n"
-	           "      AvailabilityZone: a\n      Size: 1\n      Encrypted: !Ref AWS::NoValue\n");
+	check(HEAD
+	        "Resources:\n  V:\n    Type: AWS::EC2::Volume\n    Properties:\n"
+	        "      AvailabilityZone: a\n      Size: 1\n      Encrypted: !Ref AWS::NoValue\n");
 	cr_assert_eq(count(HG_D_RULE_VIOLATION, "GC-AWS-ENC-01"), 1);
 }
 
@@ -179,7 +187,8 @@ Test(rules, conditions_that_refer_to_each_other_end)
 {
 	check(HEAD "Conditions:\n  A: !Condition B\n  B: !Not [!Condition A]\n"
 	           "Resources:\n  V:\n    Type: AWS::EC2::Volume\n    Properties:\n"
-	           "      AvailabilityZone: a\n      Size: 1\n      Encrypted: !If [A, true, false]\n");
+	           "      AvailabilityZone: a\n      Size: 1\n      Encrypted: !If [A, true, "
+	           "false]\n");
 	/* neither is known: each branch is tried */
 	cr_assert_eq(count(HG_D_RULE_VIOLATION, NULL), 0);
 	cr_assert_eq(count(HG_D_RULE_POSSIBLE, "GC-AWS-ENC-01"), 1);
@@ -203,15 +212,20 @@ Test(rules, deeply_nested_conditions_are_bounded)
 	cr_assert(d.n >= 1);
 }
 
-#define ARM "{ \"$schema\": \"https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#\", "
+#define ARM                                                                                        \
+	"{ \"$schema\": "                                                                          \
+	"\"https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#\", "
 
 Test(rules, arm_parameters_variables_and_if)
 {
-	check(ARM "\"parameters\": { \"loc\": { \"type\": \"string\", \"defaultValue\": \"japaneast\", "
+	check(ARM "\"parameters\": { \"loc\": { \"type\": \"string\", \"defaultValue\": "
+	          "\"japaneast\", "
 	          "\"allowedValues\": [\"japaneast\", \"westus\"] }, "
 	          "\"primary\": { \"type\": \"bool\", \"defaultValue\": true } },"
-	          "\"variables\": { \"where\": \"[if(parameters('primary'), parameters('loc'), 'eastus')]\" },"
-	          "\"resources\": [ { \"type\": \"Microsoft.Network/virtualNetworks\", \"apiVersion\": "
+	          "\"variables\": { \"where\": \"[if(parameters('primary'), parameters('loc'), "
+	          "'eastus')]\" },"
+	          "\"resources\": [ { \"type\": \"Microsoft.Network/virtualNetworks\", "
+	          "\"apiVersion\": "
 	          "\"2023-11-01\", \"name\": \"[concat('v', 'net')]\", \"location\": "
 	          "\"[variables('where')]\" } ] }");
 	cr_assert_eq(count(HG_D_RULE_VIOLATION, NULL), 0);
@@ -226,22 +240,26 @@ Test(rules, arm_symbolic_names_and_existing_resources)
 	          "\"apiVersion\": \"2023-11-01\", \"name\": \"x\", \"location\": \"eastus\" }, "
 	          "\"new\": { \"type\": \"Microsoft.Network/virtualNetworks\", \"apiVersion\": "
 	          "\"2023-11-01\", \"name\": \"y\", \"location\": \"westus\" } } }");
-	cr_assert_eq(count(HG_D_RULE_VIOLATION, "GC-AZ-REG-01"), 1, "the existing one is not deployed");
+	cr_assert_eq(
+	        count(HG_D_RULE_VIOLATION, "GC-AZ-REG-01"), 1, "the existing one is not deployed");
 }
 
 Test(rules, arm_variables_that_refer_to_themselves_end)
 {
 	check(ARM "\"variables\": { \"a\": \"[variables('b')]\", \"b\": \"[variables('a')]\" }, "
-	          "\"resources\": [ { \"type\": \"Microsoft.Network/virtualNetworks\", \"apiVersion\": "
+	          "\"resources\": [ { \"type\": \"Microsoft.Network/virtualNetworks\", "
+	          "\"apiVersion\": "
 	          "\"2023-11-01\", \"name\": \"v\", \"location\": \"[variables('a')]\" } ] }");
 	cr_assert_eq(count(HG_D_RULE_VIOLATION, NULL), 0);
 }
 
 Test(rules, malformed_arm_expressions_are_opaque)
 {
-	check(ARM "\"resources\": [ { \"type\": \"Microsoft.Network/virtualNetworks\", \"apiVersion\": "
+	check(ARM "\"resources\": [ { \"type\": \"Microsoft.Network/virtualNetworks\", "
+	          "\"apiVersion\": "
 	          "\"2023-11-01\", \"name\": \"v\", \"location\": \"[parameters('x']\" }, "
-	          "{ \"type\": \"Microsoft.Network/virtualNetworks\", \"apiVersion\": \"2023-11-01\", "
+	          "{ \"type\": \"Microsoft.Network/virtualNetworks\", \"apiVersion\": "
+	          "\"2023-11-01\", "
 	          "\"name\": \"w\", \"location\": \"[format('{9}{0', 'a')]\" } ] }");
 	cr_assert_eq(d.n, 0);
 }
@@ -249,24 +267,29 @@ Test(rules, malformed_arm_expressions_are_opaque)
 Test(rules, an_arm_resource_without_a_type_keeps_its_children_out)
 {
 	/* found by fuzz_check: children of a resource add() passed by were read */
-	check(ARM "\"resources\": [ { \"name\": \"v\", \"resources\": [ { \"type\": \"subnets\", "
-	          "\"name\": \"s\", \"properties\": {} } ] }, { \"type\": "
-	          "\"Microsoft.Network/virtualNetworks\", \"apiVersion\": \"2023-11-01\", \"name\": "
-	          "\"w\", \"location\": \"eastus\" } ] }");
+	check(ARM
+	        "\"resources\": [ { \"name\": \"v\", \"resources\": [ { \"type\": \"subnets\", "
+	        "\"name\": \"s\", \"properties\": {} } ] }, { \"type\": "
+	        "\"Microsoft.Network/virtualNetworks\", \"apiVersion\": \"2023-11-01\", \"name\": "
+	        "\"w\", \"location\": \"eastus\" } ] }");
 	cr_assert_eq(count(HG_D_RULE_VIOLATION, "GC-AZ-REG-01"), 1);
 }
 
 Test(rules, an_inline_nested_deployment_is_read_with_the_values_passed_to_it)
 {
 	const hg_diag *dg;
-	check(ARM "\"parameters\": { \"where\": { \"type\": \"string\", \"defaultValue\": \"westus\" } }, "
-	          "\"resources\": [ { \"type\": \"Microsoft.Resources/deployments\", \"apiVersion\": "
-	          "\"2022-09-01\", \"name\": \"m\", \"properties\": { \"expressionEvaluationOptions\": "
-	          "{ \"scope\": \"inner\" }, \"parameters\": { \"loc\": { \"value\": "
-	          "\"[parameters('where')]\" } }, \"template\": { \"parameters\": { \"loc\": { \"type\": "
-	          "\"string\", \"defaultValue\": \"japaneast\" } }, \"resources\": [ { \"type\": "
-	          "\"Microsoft.Network/virtualNetworks\", \"apiVersion\": \"2023-11-01\", \"name\": "
-	          "\"v\", \"location\": \"[parameters('loc')]\" } ] } } } ] }");
+	check(ARM
+	        "\"parameters\": { \"where\": { \"type\": \"string\", \"defaultValue\": \"westus\" "
+	        "} }, "
+	        "\"resources\": [ { \"type\": \"Microsoft.Resources/deployments\", \"apiVersion\": "
+	        "\"2022-09-01\", \"name\": \"m\", \"properties\": { "
+	        "\"expressionEvaluationOptions\": "
+	        "{ \"scope\": \"inner\" }, \"parameters\": { \"loc\": { \"value\": "
+	        "\"[parameters('where')]\" } }, \"template\": { \"parameters\": { \"loc\": { "
+	        "\"type\": "
+	        "\"string\", \"defaultValue\": \"japaneast\" } }, \"resources\": [ { \"type\": "
+	        "\"Microsoft.Network/virtualNetworks\", \"apiVersion\": \"2023-11-01\", \"name\": "
+	        "\"v\", \"location\": \"[parameters('loc')]\" } ] } } } ] }");
 	dg = first(HG_D_RULE_VIOLATION);
 	cr_assert_not_null(dg, "westus passed in, not the inner default");
 	cr_assert_eq(dg->nnotes, 1);
@@ -281,13 +304,15 @@ Test(rules, arm_property_loops_are_read_as_their_input)
 	          "\"properties\": { \"copy\": [ { \"name\": \"securityRules\", \"count\": 3, "
 	          "\"input\": { \"name\": \"[concat('r', copyIndex('securityRules'))]\", "
 	          "\"properties\": { \"direction\": \"Inbound\", \"access\": \"Allow\", "
-	          "\"sourceAddressPrefix\": \"Internet\", \"destinationPortRange\": \"3389\" } } } ] } } ] }");
+	          "\"sourceAddressPrefix\": \"Internet\", \"destinationPortRange\": \"3389\" } } } "
+	          "] } } ] }");
 	cr_assert_eq(count(HG_D_RULE_VIOLATION, "GC-AZ-NET-02"), 1);
 }
 
 Test(rules, properties_written_as_a_whole_if_are_followed_branch_by_branch)
 {
-	check(HEAD "Parameters:\n  Secure: { Type: String, Default: 'yes', AllowedValues: ['yes', 'no'] }\n"
+	check(HEAD "Parameters:\n  Secure: { Type: String, Default: 'yes', AllowedValues: ['yes', "
+	           "'no'] }\n"
 	           "Conditions:\n  On: !Equals [!Ref Secure, 'yes']\n"
 	           "Resources:\n  V:\n    Type: AWS::EC2::Volume\n    Properties: !If\n      - On\n"
 	           "      - { AvailabilityZone: a, Size: 1, Encrypted: true }\n"
