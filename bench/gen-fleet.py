@@ -19,6 +19,7 @@ os.makedirs(out + "/templates", exist_ok=True)
 os.makedirs(out + "/exports", exist_ok=True)
 stacks, stack_res = [], []
 files = {"AWS::S3::Bucket": open(out + "/exports/list-AWS-S3-Bucket.json", "w"),
+         "AWS::S3::BucketPolicy": open(out + "/exports/list-AWS-S3-BucketPolicy.json", "w"),
          "AWS::SQS::Queue": open(out + "/exports/list-AWS-SQS-Queue.json", "w")}
 first = {t: True for t in files}
 for t, f in files.items():
@@ -32,7 +33,21 @@ for s in range(nstacks):
         logical = "Res%04d" % r
         tags = [{"Key": "system", "Value": "juki"}, {"Key": "city", "Value": "city-%03d" % s},
                 {"Key": "owner", "Value": "ops-%d" % (r % 7)}]
-        if r % 2 == 0:
+        if r % 4 == 1:
+            # the bucket before it gets the TLS-only policy every bucket needs (GC-AWS-NET-05)
+            t = "AWS::S3::BucketPolicy"
+            bucket = "%s-%s-%08x" % (name, ("Res%04d" % (r - 1)).lower(), (s * 7919 + r - 1) & 0xffffffff)
+            phys = bucket
+            doc = {"Version": "2012-10-17", "Statement": [{"Sid": "DenyInsecureTransport", "Effect": "Deny",
+                   "Principal": "*", "Action": "s3:*",
+                   "Resource": ["arn:aws:s3:::" + bucket, "arn:aws:s3:::" + bucket + "/*"],
+                   "Condition": {"Bool": {"aws:SecureTransport": "false"}}}]}
+            props = {"Bucket": {"Ref": "Res%04d" % (r - 1)}, "PolicyDocument": doc}
+            deployed = {"Bucket": bucket, "PolicyDocument": {"Version": "2012-10-17", "Statement": [
+                {"Sid": "DenyInsecureTransport", "Effect": "Deny", "Principal": "*", "Action": "s3:*",
+                 "Resource": ["arn:aws:s3:::" + bucket + "/*", "arn:aws:s3:::" + bucket],
+                 "Condition": {"Bool": {"aws:SecureTransport": "false"}}}]}}
+        elif r % 4 == 0:
             t = "AWS::S3::Bucket"
             phys = "%s-%s-%08x" % (name, logical.lower(), (s * 7919 + r) & 0xffffffff)
             props = {"BucketName": {"Fn::Sub": "%s-%s-${Suffix%d}" % (name, logical.lower(), r % 1)},
@@ -63,7 +78,8 @@ for s in range(nstacks):
         dtags = list(reversed(tags)) + [{"Key": "aws:cloudformation:stack-name", "Value": name},
                                         {"Key": "aws:cloudformation:logical-id", "Value": logical},
                                         {"Key": "aws:cloudformation:stack-id", "Value": sid}]
-        deployed["Tags"] = dtags
+        if t != "AWS::S3::BucketPolicy":
+            deployed["Tags"] = dtags
         res[logical] = {"Type": t, "Properties": props}
         rec = {"Identifier": phys, "Properties": json.dumps(deployed, separators=(",", ":"))}
         f = files[t]

@@ -4,7 +4,6 @@
  * Part of hinagata; see LICENSE.
  */
 #define _GNU_SOURCE
-#include <dirent.h>
 #include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
@@ -14,6 +13,7 @@
 
 #include "../common/fs.h"
 #include "../drift/drift.h"
+#include "../report/report.h"
 #include "cli.h"
 
 static void help(hg_cli *cli)
@@ -37,8 +37,8 @@ static void help(hg_cli *cli)
 		      "  --ref REV             版 (既定: HEAD)\n"
 		      "  --template PATH       テンプレート (hinagata ソースか、コンパイル済み "
 		      "JSON)\n"
-		      "  --state PATH          エクスポート (JSON ファイルか、*.json "
-		      "を含むディレクトリ)\n"
+		      "  --state PATH          エクスポート: JSON ファイルか、アカウント・\n"
+		      "                        リージョンごとのディレクトリ (サブディレクトリも)\n"
 		      "  --format FMT          text, json, md, sarif, junit (既定: text)\n"
 		      "  -o FILE               レポートをファイルに書く (既定: 標準出力)\n"
 		      "  --ignore FILE         無視ルール (.hinagataignore)\n"
@@ -47,6 +47,9 @@ static void help(hg_cli *cli)
 		      "(夜間ジョブ向け)\n"
 		      "  --today YYYY-MM-DD    無視ルールの期限判定に使う日付 (既定: 今日)\n"
 		      "  --max-record BYTES    エクスポート 1 件の上限 (既定: 64 MiB)\n"
+		      "  --min-coverage PCT    比較できたリソースが PCT%% 未満なら実行できなかった\n"
+		      "                        ものとする (終了コード 2)\n"
+		      "  --threads N           スレッド数 (既定: コア数)\n"
 		      "  --templates DIR       テンプレート検索パスの先頭に DIR を加える\n"
 		      "  --lang ja|en          言語 (既定はロケールから)\n\n"
 		      "終了コード: 0 ドリフトなし、1 ドリフトあり、2 実行できない。\n",
@@ -70,7 +73,8 @@ static void help(hg_cli *cli)
 		      "                        tree is never touched)\n"
 		      "  --ref REV             revision (default: HEAD)\n"
 		      "  --template PATH       template: hinagata source or compiled JSON\n"
-		      "  --state PATH          export: a JSON file, or a directory of *.json\n"
+		      "  --state PATH          exports: a JSON file, or a directory per account and\n"
+		      "                        region (its subdirectories too)\n"
 		      "  --format FMT          text, json, md, sarif, junit (default: text)\n"
 		      "  -o FILE               write the report to FILE (default: stdout)\n"
 		      "  --ignore FILE         ignore rules (.hinagataignore)\n"
@@ -83,43 +87,40 @@ static void help(hg_cli *cli)
 		      "today)\n"
 		      "  --max-record BYTES    the largest export record accepted (default: 64 "
 		      "MiB)\n"
+		      "  --min-coverage PCT    exit 2 when less than PCT%% of the resources were\n"
+		      "                        compared\n"
+		      "  --threads N           worker threads (default: one per core)\n"
 		      "  --templates DIR       put DIR first on the template search path\n"
 		      "  --lang ja|en          language (default: from the locale)\n\n"
 		      "Exit status: 0 no drift, 1 drift, 2 could not run.\n",
 		        stdout);
 }
 
-static int cmp_str(const void *a, const void *b)
+/* The report's bytes: to standard output, or to a file written atomically. */
+struct out {
+	hg_fs_out file;
+	bool to_file;
+};
+
+static int write_out(void *payload, const char *data, size_t len)
 {
-	return strcmp(*(char *const *)a, *(char *const *)b);
+	struct out *o = payload;
+	if (o->to_file)
+		return hg_fs_out_write(&o->file, data, len);
+	return fwrite(data, 1, len, stdout) == len ? 0 : HG_EIO;
 }
 
-/* A --state directory stands for its *.json files, in name order. */
-static void add_state(char ***list, size_t *n, size_t *cap, const char *path)
+/* Progress on a terminal (standard error), never in pipes or logs. */
+static void progress(const char *phase, size_t done, size_t total, void *payload)
 {
-	DIR *dir;
-	struct dirent *de;
-	size_t first = *n;
-
-	if (hg_fs_is_dir(path) != 1) {
-		hg_grow_array((void **)list, cap, *n + 1, sizeof(char *));
-		(*list)[(*n)++] = hg_xstrdup(path);
+	hg_cli *cli = payload;
+	if (total < 20 && done != total)
 		return;
-	}
-	dir = opendir(path);
-	while (dir && (de = readdir(dir)) != NULL) {
-		size_t len = strlen(de->d_name);
-		hg_buf b = HG_BUF_INIT;
-		if (len < 6 || strcmp(de->d_name + len - 5, ".json") != 0 || de->d_name[0] == '.')
-			continue;
-		hg_buf_printf(&b, "%s/%s", path, de->d_name);
-		hg_grow_array((void **)list, cap, *n + 1, sizeof(char *));
-		(*list)[(*n)++] = hg_buf_detach(&b);
-	}
-	if (dir)
-		closedir(dir);
-	if (*n > first)
-		qsort(*list + first, *n - first, sizeof(char *), cmp_str);
+	fprintf(stderr, "\r%s %zu/%zu%s",
+	        strcmp(phase, "read") == 0 ? (cli->lang == HG_LANG_JA ? "読み取り" : "reading")
+	                                   : (cli->lang == HG_LANG_JA ? "比較" : "comparing"),
+	        done, total, done == total ? "\033[K\r" : "");
+	fflush(stderr);
 }
 
 int hg_cmd_drift(hg_cli *cli, int argc, char **argv)
@@ -136,7 +137,9 @@ int hg_cmd_drift(hg_cli *cli, int argc, char **argv)
 		OPT_TODAY,
 		OPT_TEMPLATES,
 		OPT_LANG,
-		OPT_MAX_RECORD
+		OPT_MAX_RECORD,
+		OPT_MIN_COVERAGE,
+		OPT_THREADS
 	};
 	static const struct option longopts[] = {
 	        {"repo", required_argument, NULL, OPT_REPO},
@@ -150,6 +153,8 @@ int hg_cmd_drift(hg_cli *cli, int argc, char **argv)
 	        {"cache", required_argument, NULL, OPT_CACHE},
 	        {"today", required_argument, NULL, OPT_TODAY},
 	        {"max-record", required_argument, NULL, OPT_MAX_RECORD},
+	        {"min-coverage", required_argument, NULL, OPT_MIN_COVERAGE},
+	        {"threads", required_argument, NULL, OPT_THREADS},
 	        {"templates", required_argument, NULL, OPT_TEMPLATES},
 	        {"lang", required_argument, NULL, OPT_LANG},
 	        {"help", no_argument, NULL, 'h'},
@@ -159,14 +164,16 @@ int hg_cmd_drift(hg_cli *cli, int argc, char **argv)
 	hg_report_options ro = {HG_FMT_TEXT, HG_LANG_EN, false};
 	hg_cli_paths paths = {0};
 	const char **templates = hg_xcalloc((size_t)argc + 1, sizeof(char *));
-	char **states = NULL;
-	size_t ntemplates = 0, nstates = 0, capstates = 0, i;
+	const char **states = hg_xcalloc((size_t)argc + 1, sizeof(char *));
+	size_t ntemplates = 0, nstates = 0;
 	const char *outfile = NULL;
 	bool strict = false;
 	hg_diags d = HG_DIAGS_INIT;
-	hg_drift_report *rep = NULL;
-	hg_buf out = HG_BUF_INIT;
-	int c, rc = HG_EXIT_FAILURE;
+	hg_drift_summary *sum = NULL;
+	hg_drift_writer *w = NULL;
+	hg_drift_sink sink;
+	struct out out;
+	int c, rc = HG_EXIT_FAILURE, run;
 
 	memset(&o, 0, sizeof(o));
 	o.version = HG_DRIFT_OPTIONS_VERSION;
@@ -184,7 +191,7 @@ int hg_cmd_drift(hg_cli *cli, int argc, char **argv)
 			templates[ntemplates++] = optarg;
 			break;
 		case OPT_STATE:
-			add_state(&states, &nstates, &capstates, optarg);
+			states[nstates++] = optarg;
 			break;
 		case OPT_FORMAT:
 			if (hg_report_format_parse(&ro.format, optarg) < 0) {
@@ -225,6 +232,25 @@ int hg_cmd_drift(hg_cli *cli, int argc, char **argv)
 			o.max_record = (size_t)v;
 			break;
 		}
+		case OPT_MIN_COVERAGE:
+		case OPT_THREADS: {
+			char *end;
+			unsigned long v = strtoul(optarg, &end, 10);
+			if (end == optarg || *end || (c == OPT_MIN_COVERAGE ? v > 100 : (v < 1 || v > 64))) {
+				rc = hg_cli_usage_error(cli, "drift",
+				        c == OPT_MIN_COVERAGE ? "--min-coverage needs a percentage from 0 to 100, not '%s'"
+				                              : "--threads needs a number from 1 to 64, not '%s'",
+				        c == OPT_MIN_COVERAGE ? "--min-coverage には 0 から 100 の割合を指定してください ('%s' ではなく)"
+				                              : "--threads には 1 から 64 の数を指定してください ('%s' ではなく)",
+				        optarg);
+				goto out;
+			}
+			if (c == OPT_MIN_COVERAGE)
+				o.min_coverage = (unsigned)v;
+			else
+				o.threads = (unsigned)v;
+			break;
+		}
 		case OPT_TEMPLATES:
 			hg_cli_paths_add(&paths, optarg);
 			break;
@@ -263,7 +289,7 @@ int hg_cmd_drift(hg_cli *cli, int argc, char **argv)
 	hg_cli_paths_finish(&paths);
 	o.templates = templates;
 	o.ntemplates = ntemplates;
-	o.states = (const char *const *)states;
+	o.states = states;
 	o.nstates = nstates;
 	o.template_dirs = paths.dirs;
 	o.ntemplate_dirs = paths.ndirs;
@@ -273,31 +299,40 @@ int hg_cmd_drift(hg_cli *cli, int argc, char **argv)
 	o.keep_in_sync = ro.format == HG_FMT_JSON || ro.format == HG_FMT_JUNIT;
 	ro.color = ro.format == HG_FMT_TEXT && !outfile && isatty(STDOUT_FILENO) &&
 	           !getenv("NO_COLOR");
-
-	if (hg_drift_run(&rep, &o, &d) < 0) {
-		hg_cli_print_diags(cli, &d);
+	if (isatty(STDERR_FILENO) && !getenv("CI")) {
+		o.progress = progress;
+		o.progress_payload = cli;
+	}
+	memset(&out, 0, sizeof(out));
+	out.to_file = outfile != NULL;
+	if (outfile && hg_fs_out_open(&out.file, outfile) < 0) {
+		hg_cli_say(cli, "cannot write %s", "%s を書けません", outfile);
 		rc = HG_EXIT_FAILURE;
 		goto out;
 	}
+	w = hg_drift_writer_new(&ro, write_out, &out);
+	sink = hg_drift_writer_sink(w);
+	run = hg_drift_run_sink(&o, &sink, &sum, &d);
 	hg_cli_print_diags(cli, &d);
-	hg_drift_report_write(&out, rep, &ro);
-	if (outfile) {
-		if (hg_fs_write_atomic(outfile, out.ptr, out.size) < 0) {
-			hg_cli_say(cli, "cannot write %s", "%s を書けません", outfile);
-			rc = HG_EXIT_FAILURE;
-			goto out;
-		}
-	} else if (fwrite(out.ptr, 1, out.size, stdout) != out.size || fflush(stdout) != 0) {
+	if (!sum) { /* no complete report: nothing written */
+		if (outfile)
+			hg_fs_out_abort(&out.file);
 		rc = HG_EXIT_FAILURE;
 		goto out;
 	}
-	rc = hg_drift_found(rep, strict) ? HG_EXIT_FINDINGS : HG_EXIT_CLEAN;
+	if (outfile ? hg_fs_out_commit(&out.file) < 0 : fflush(stdout) != 0) {
+		hg_cli_say(cli, "cannot write %s", "%s を書けません", outfile ? outfile : "-");
+		rc = HG_EXIT_FAILURE;
+		goto out;
+	}
+	if (run < 0)
+		rc = HG_EXIT_FAILURE; /* the report says what was compared; too little was */
+	else
+		rc = hg_drift_found(sum, strict) ? HG_EXIT_FINDINGS : HG_EXIT_CLEAN;
 out:
-	hg_drift_report_free(rep);
-	hg_buf_dispose(&out);
+	hg_drift_summary_free(sum);
+	hg_drift_writer_free(w);
 	hg_diags_dispose(&d);
-	for (i = 0; i < nstates; i++)
-		free(states[i]);
 	free(states);
 	free(templates);
 	hg_cli_paths_dispose(&paths);

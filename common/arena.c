@@ -81,24 +81,26 @@ void hg_arena_reset(hg_arena *a)
 	a->ninterned = a->capinterned = 0;
 }
 
-void *hg_arena_alloc(hg_arena *a, size_t n)
+/* n bytes (aligned to align), not cleared. */
+static void *alloc(hg_arena *a, size_t n, size_t align)
 {
 	struct chunk *c;
-	size_t size;
+	size_t size, at;
 
-	n = (n + ALIGN - 1) & ~(size_t)(ALIGN - 1);
 	if (n == 0)
-		n = ALIGN;
+		n = 1;
 #ifdef HG_DEBUG_ARENA
 	{
 		void *p = hg_xcalloc(1, n);
+		(void)align;
 		HG_GROW(a->big, a->capbig, a->nbig + 1);
 		a->big[a->nbig++] = p;
 		return p;
 	}
 #endif
 	c = a->chunks;
-	if (!c || c->size - c->used < n) {
+	at = c ? (c->used + align - 1) & ~(align - 1) : 0;
+	if (!c || at > c->size || c->size - at < n) {
 		size = n > CHUNK_SIZE / 4 ? n : CHUNK_SIZE;
 		c = hg_xmalloc(sizeof(*c) + size);
 		c->used = 0;
@@ -111,13 +113,24 @@ void *hg_arena_alloc(hg_arena *a, size_t n)
 			c->next = a->chunks;
 			a->chunks = c;
 		}
+		at = 0;
 	}
-	{
-		void *p = c->data + c->used;
-		c->used += n;
-		memset(p, 0, n);
-		return p;
-	}
+	c->used = at + n;
+	return c->data + at;
+}
+
+void *hg_arena_alloc(hg_arena *a, size_t n)
+{
+	void *p;
+	n = (n + ALIGN - 1) & ~(size_t)(ALIGN - 1);
+	p = alloc(a, n, ALIGN);
+	memset(p, 0, n ? n : 1);
+	return p;
+}
+
+void *hg_arena_alloc_raw(hg_arena *a, size_t n, size_t align)
+{
+	return alloc(a, n, align);
 }
 
 void hg_arena_grow(hg_arena *a, void **items, size_t *cap, size_t need, size_t elem)
@@ -132,16 +145,17 @@ void hg_arena_grow(hg_arena *a, void **items, size_t *cap, size_t need, size_t e
 		ncap *= 2;
 	if (ncap > SIZE_MAX / elem)
 		hg_oom();
-	p = hg_arena_alloc(a, ncap * elem);
+	p = alloc(a, ncap * elem, ALIGN);
 	if (*cap)
 		memcpy(p, *items, *cap * elem);
+	memset((char *)p + *cap * elem, 0, (ncap - *cap) * elem); /* the new part starts zeroed */
 	*items = p;
 	*cap = ncap;
 }
 
 char *hg_arena_strndup(hg_arena *a, const char *s, size_t n)
 {
-	char *p = hg_arena_alloc(a, n + 1);
+	char *p = alloc(a, n + 1, 1);
 	memcpy(p, s, n);
 	p[n] = '\0';
 	return p;

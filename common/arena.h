@@ -30,6 +30,8 @@ void hg_arena_reset(hg_arena *a);
 
 /* Zeroed memory owned by the arena, aligned for any object. */
 void *hg_arena_alloc(hg_arena *a, size_t n);
+/* n bytes aligned to align (a power of two), NOT cleared: for memory written at once. */
+void *hg_arena_alloc_raw(hg_arena *a, size_t n, size_t align);
 #define HG_ANEW(a, type)     ((type *)hg_arena_alloc((a), sizeof(type)))
 #define HG_ANEWN(a, type, n) ((type *)hg_arena_alloc((a), sizeof(type) * (n)))
 

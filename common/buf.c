@@ -122,3 +122,16 @@ void hg_buf_dispose(hg_buf *b)
 		free(b->ptr);
 	hg_buf_init(b);
 }
+
+void hg_buf_put_size(hg_buf *b, size_t v)
+{
+	char tmp[24];
+	size_t n = 0;
+	do
+		tmp[n++] = (char)('0' + v % 10);
+	while ((v /= 10) != 0);
+	hg_buf_grow(b, n);
+	while (n)
+		b->ptr[b->size++] = tmp[--n];
+	b->ptr[b->size] = '\0';
+}

@@ -38,6 +38,8 @@ void hg_buf_grow(hg_buf *b, size_t extra);
 void hg_buf_put(hg_buf *b, const char *data, size_t len);
 void hg_buf_puts(hg_buf *b, const char *s);
 void hg_buf_putc(hg_buf *b, char c);
+/* Append a number in decimal (no printf: for paths built in loops). */
+void hg_buf_put_size(hg_buf *b, size_t v);
 void hg_buf_printf(hg_buf *b, const char *fmt, ...) HG_PRINTF(2, 3);
 void hg_buf_vprintf(hg_buf *b, const char *fmt, va_list ap) HG_PRINTF(2, 0);
 /* Append `n` copies of c. */

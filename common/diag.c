@@ -434,3 +434,29 @@ void hg_diags_render(const hg_diags *d, hg_buf *out, const hg_render_options *op
 		}
 	}
 }
+
+void hg_diags_merge(hg_diags *dst, hg_diags *src)
+{
+	size_t i, j;
+
+	for (i = 0; i < src->nsources; i++) /* sources first, in their order */
+		hg_diags_source(dst, src->sources[i]->name, src->sources[i]->text, src->sources[i]->len);
+	for (i = 0; i < src->n; i++) {
+		hg_diag *dg = src->items[i];
+		if (dg->span.file)
+			dg->span.file = hg_diags_source(dst, dg->span.file, NULL, 0);
+		for (j = 0; j < dg->nnotes; j++)
+			if (dg->notes[j].span.file)
+				dg->notes[j].span.file = hg_diags_source(dst, dg->notes[j].span.file, NULL, 0);
+		dg->seq = dst->n;
+		HG_GROW(dst->items, dst->cap, dst->n + 1);
+		dst->items[dst->n++] = dg;
+	}
+	dst->nerrors += src->nerrors;
+	dst->nwarnings += src->nwarnings;
+	dst->env_error = dst->env_error || src->env_error;
+	free(src->items);
+	src->items = NULL;
+	src->n = src->cap = 0;
+	hg_diags_dispose(src);
+}

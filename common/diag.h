@@ -115,6 +115,14 @@ hg_diag *hg_diag_add(hg_diags *d, hg_diag_code code, const hg_span *span, ...);
 /* Attach a note or help line (code is an HG_D_N_* note). */
 void hg_diag_note(hg_diag *dg, hg_diag_code code, const hg_span *span, ...);
 
+/*
+ * Move every diagnostic of src to the end of dst (its sources registered in
+ * dst), in src's order; src is left empty (disposed). For work done on
+ * threads, each with its own list, merged in an order that does not depend
+ * on the scheduling.
+ */
+void hg_diags_merge(hg_diags *dst, hg_diags *src);
+
 /* 0 clean (warnings only), 1 input errors, 2 an environment error. */
 int hg_diags_exit_code(const hg_diags *d);
 

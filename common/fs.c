@@ -137,12 +137,14 @@ static int write_all(int fd, const char *data, size_t len)
 	return 0;
 }
 
-int hg_fs_write_atomic(const char *path, const char *data, size_t len)
+int hg_fs_out_open(hg_fs_out *o, const char *path)
 {
 	hg_buf dir = HG_BUF_INIT;
 	const char *slash = strrchr(path, '/');
-	int fd, e, rc = HG_EIO;
+	int e;
 
+	memset(o, 0, sizeof(*o));
+	o->fd = -1;
 	if (slash && slash != path) {
 		hg_buf_put(&dir, path, (size_t)(slash - path));
 		if (hg_fs_mkdirs(dir.ptr) < 0) {
@@ -153,36 +155,90 @@ int hg_fs_write_atomic(const char *path, const char *data, size_t len)
 		}
 	}
 	hg_buf_dispose(&dir);
-	if (strlen(path) + 32 > sizeof(tmp_path)) {
-		errno = ENAMETOOLONG;
+	if (tmp_live || strlen(path) + 32 > sizeof(tmp_path)) {
+		errno = tmp_live ? EBUSY : ENAMETOOLONG;
 		return HG_EIO;
 	}
 	/* The temporary name sits beside the target so rename() stays atomic. */
 	snprintf(tmp_path, sizeof(tmp_path), "%s.tmp.XXXXXX", path);
-	fd = mkstemp(tmp_path);
-	if (fd < 0)
+	o->fd = mkstemp(tmp_path);
+	if (o->fd < 0)
 		return HG_EIO;
 	tmp_live = 1;
-	if (fchmod(fd, 0644) < 0 || write_all(fd, data, len) < 0 || fsync(fd) < 0) {
-		e = errno;
-		close(fd);
-		goto fail;
+	o->path = path;
+	if (fchmod(o->fd, 0644) < 0) {
+		hg_fs_out_abort(o);
+		return HG_EIO;
 	}
-	if (close(fd) < 0) {
-		e = errno;
-		goto fail;
+	return 0;
+}
+
+int hg_fs_out_write(hg_fs_out *o, const char *data, size_t len)
+{
+	if (o->fd < 0 || o->failed)
+		return HG_EIO;
+	if (write_all(o->fd, data, len) < 0) {
+		o->failed = errno;
+		return HG_EIO;
 	}
-	if (rename(tmp_path, path) < 0) {
+	return 0;
+}
+
+int hg_fs_out_commit(hg_fs_out *o)
+{
+	int e;
+
+	if (o->fd < 0)
+		return HG_EIO;
+	if (o->failed || fsync(o->fd) < 0) {
+		e = o->failed ? o->failed : errno;
+		hg_fs_out_abort(o);
+		errno = e;
+		return HG_EIO;
+	}
+	if (close(o->fd) < 0) {
 		e = errno;
-		goto fail;
+		o->fd = -1;
+		hg_fs_out_abort(o);
+		errno = e;
+		return HG_EIO;
+	}
+	o->fd = -1;
+	if (rename(tmp_path, o->path) < 0) {
+		e = errno;
+		hg_fs_out_abort(o);
+		errno = e;
+		return HG_EIO;
 	}
 	tmp_live = 0;
 	return 0;
-fail:
-	unlink(tmp_path);
+}
+
+void hg_fs_out_abort(hg_fs_out *o)
+{
+	int e = errno;
+	if (o->fd >= 0)
+		close(o->fd);
+	o->fd = -1;
+	if (tmp_live)
+		unlink(tmp_path);
 	tmp_live = 0;
 	errno = e;
-	return rc;
+}
+
+int hg_fs_write_atomic(const char *path, const char *data, size_t len)
+{
+	hg_fs_out o;
+
+	if (hg_fs_out_open(&o, path) < 0)
+		return HG_EIO;
+	if (hg_fs_out_write(&o, data, len) < 0) {
+		int e = errno;
+		hg_fs_out_abort(&o);
+		errno = e;
+		return HG_EIO;
+	}
+	return hg_fs_out_commit(&o);
 }
 
 void hg_fs_cleanup_signal(void)

@@ -39,6 +39,22 @@ int hg_fs_mkdirs(const char *dir);
  */
 int hg_fs_write_atomic(const char *path, const char *data, size_t len);
 
+/*
+ * The same, written as it goes: open a temporary file beside path, write
+ * to it, then commit (flush, rename over path) or abort (remove it). One
+ * at a time per process. Each returns 0 or HG_EIO (errno set).
+ */
+typedef struct hg_fs_out {
+	int fd;
+	const char *path; /* borrowed: must live until commit or abort */
+	int failed;       /* the errno of a failed write */
+} hg_fs_out;
+
+int hg_fs_out_open(hg_fs_out *o, const char *path);
+int hg_fs_out_write(hg_fs_out *o, const char *data, size_t len);
+int hg_fs_out_commit(hg_fs_out *o);
+void hg_fs_out_abort(hg_fs_out *o);
+
 /* Remove the temporary file being written, if any (async-signal-safe). */
 void hg_fs_cleanup_signal(void);
 

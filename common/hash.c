@@ -3,6 +3,11 @@
  * Part of hinagata; see LICENSE.
  */
 #include "hash.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <unistd.h>
 #include "util.h"
 
 #include <stdlib.h>
@@ -62,4 +67,40 @@ void hg_hash_hex(char out[17], uint64_t h)
 		out[2 * i + 1] = digits[c.digest[i] & 15];
 	}
 	out[16] = '\0';
+}
+
+int hg_hash_file(const char *path, uint64_t *size, uint64_t *hash)
+{
+	XXH3_state_t *st = XXH3_createState();
+	char *buf = malloc(1u << 20);
+	uint64_t total = 0;
+	ssize_t n;
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK), rc = -1;
+
+	if (fd < 0 || !st || !buf)
+		goto out;
+	XXH3_64bits_reset(st);
+	for (;;) {
+		n = read(fd, buf, 1u << 20);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			goto out;
+		if (n == 0)
+			break;
+		XXH3_64bits_update(st, buf, (size_t)n);
+		total += (uint64_t)n;
+	}
+	*size = total;
+	*hash = XXH3_64bits_digest(st);
+	rc = 0;
+out:
+	if (fd >= 0) {
+		int e = errno;
+		close(fd);
+		errno = e;
+	}
+	free(buf);
+	XXH3_freeState(st);
+	return rc;
 }

@@ -26,6 +26,9 @@ uint64_t hg_hasher_digest(const hg_hasher *h);
 void hg_hasher_reset(hg_hasher *h);
 void hg_hasher_free(hg_hasher *h);
 
+/* The size and XXH3-64 of a file's bytes, read in pieces. Returns 0, or -1 with errno set. */
+int hg_hash_file(const char *path, uint64_t *size, uint64_t *hash);
+
 /* Write the 16-digit canonical hex form and a terminator into out. */
 void hg_hash_hex(char out[17], uint64_t h);
 

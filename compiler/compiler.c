@@ -317,9 +317,9 @@ int hg_compile(hg_output **outs, const char *const *inputs, size_t n,
 			}
 		}
 		/* The controls of the template's profile, on every resource. */
-		if (ir->profile)
+		if (ir->profile && !opts->skip_rules)
 			hg_rules_check(ir->profile->rules, ir->profile->nrules, ir,
-			        hg_registry_get(reg, d, HG_DOC_CATALOG, HG_CATALOG_NAME), NULL, d);
+			        hg_registry_get(reg, d, HG_DOC_CATALOG, HG_CATALOG_NAME), d);
 		{
 			if (!schemas && opts->schema_dir)
 				schemas = hg_schemas_open(opts->schema_dir);

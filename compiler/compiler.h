@@ -34,12 +34,13 @@ typedef struct hg_compile_options {
 	const char *const *params;  /* "NAME=VALUE" for the root templates */
 	size_t nparams;
 	const char *params_file; /* YAML or JSON mapping NAME: VALUE, or NULL */
+	bool skip_rules; /* leave the profile's control rules out (drift judges them itself) */
 } hg_compile_options;
 
 #define HG_COMPILE_OPTIONS_VERSION 1
 #define HG_COMPILE_OPTIONS_INIT                                                                    \
 	{                                                                                          \
-		HG_COMPILE_OPTIONS_VERSION, NULL, 0, NULL, 0, NULL, NULL, NULL, 0, NULL            \
+		HG_COMPILE_OPTIONS_VERSION, NULL, 0, NULL, 0, NULL, NULL, NULL, 0, NULL, false     \
 	}
 
 typedef struct hg_output {

@@ -655,6 +655,10 @@ static void add(
 	r->type = decl->type;
 	r->span = decl->span;
 	r->name = r->id = r->path = decl->name;
+	if (t->arm) {
+		const hg_node *api = hg_node_get(rn, "apiVersion");
+		r->api_version = api && api->kind == HG_NODE_SCALAR ? api->u.scalar.str : NULL;
+	}
 	meta = hg_node_get(rn, t->arm ? "metadata" : "Metadata");
 	meta = hg_node_get(hg_node_get(meta, "hinagata"), "suppress");
 	if (meta && hg_suppress_read(meta, d) == 0)
@@ -790,6 +794,79 @@ static void read_nested(struct raw *t, hg_ir_resource *r, const hg_node *rn, hg_
 	r->nested = &c->unit;
 }
 
+/*
+ * The keys of an ARM resource that belong to the template language, not to
+ * the resource's API (deployment-template.json's resource keys): left out
+ * of the body checked against the schema.
+ */
+static bool arm_template_key(const char *k, const char *type)
+{
+	static const char *const keys[] = {"type", "apiVersion", "dependsOn", "condition", "copy",
+	        "comments", "metadata", "resources", "scope", "existing", "import", "asserts"};
+	size_t i;
+
+	for (i = 0; i < sizeof(keys) / sizeof(*keys); i++)
+		if (strcmp(k, keys[i]) == 0)
+			return true;
+	/* A nested deployment names where it deploys to. */
+	return strcasecmp(type, "Microsoft.Resources/deployments") == 0 &&
+	       (strcmp(k, "subscriptionId") == 0 || strcmp(k, "resourceGroup") == 0);
+}
+
+/* The resources of unit (and of the units nested in it) whose bodies the schemas check. */
+static void arm_bodies(struct raw *t, const hg_ir *unit, hg_ir *out, size_t *cap, hg_diags *d)
+{
+	size_t i, k;
+
+	for (i = 0; i < unit->nres; i++) {
+		const hg_ir_resource *r = unit->res[i];
+		hg_ir_resource *body;
+		hg_value *props;
+
+		if (r->nested)
+			arm_bodies(t, r->nested, out, cap, d);
+		if (!r->decl || !r->props || r->props->kind != HG_V_MAP)
+			continue;
+		if (!r->api_version || !*r->api_version || r->api_version[0] == '[') {
+			/* Missing or an expression: the version, and so the schema,
+			 * is known only at deploy time. */
+			hg_diag_add(d, HG_D_BAD_API_VERSION, &r->decl->type_span,
+			        r->api_version ? r->api_version : "", NULL);
+			continue;
+		}
+		body = HG_ANEW(t->a, hg_ir_resource);
+		*body = *r;
+		body->nested = NULL;
+		props = hg_value_new(t->a, HG_V_MAP, &r->props->span);
+		props->u.map.m = HG_ANEWN(t->a, hg_member, r->props->u.map.n + 1);
+		for (k = 0; k < r->props->u.map.n; k++)
+			if (!arm_template_key(r->props->u.map.m[k].key, r->type))
+				props->u.map.m[props->u.map.n++] = r->props->u.map.m[k];
+		body->props = props;
+		HG_AGROW(t->a, out->res, *cap, out->nres + 1);
+		out->res[out->nres++] = body;
+	}
+}
+
+/*
+ * Every resource of a hand-written ARM template, nested deployments'
+ * included, against schemas/azure (compiler/schema.c): its type, API
+ * version and body. Resource Manager silently ignores many unknown
+ * properties, so a typo deploys as if the setting were absent; this is
+ * where it is caught. An apiVersion that is not a literal version cannot be
+ * checked and is reported (HG3014).
+ */
+static int arm_check_schemas(struct raw *t, hg_schemas *s, hg_diags *d)
+{
+	hg_ir unit = t->unit;
+	size_t cap = 0;
+
+	unit.res = NULL;
+	unit.nres = 0;
+	arm_bodies(t, &t->unit, &unit, &cap, d);
+	return hg_schemas_check_arm(s, &unit, d);
+}
+
 /* ---- the checker ---- */
 
 struct hg_checker {
@@ -905,16 +982,20 @@ int hg_checker_check(hg_checker *ck, const char *path, const char *data, size_t 
 	}
 	read_template(&t, root, d);
 	ro.deploy_view = true;
-	hg_rules_check(profile->rules, profile->nrules, &t.unit, ck->catalog, &ro, d);
-	/* CloudFormation: properties against the registry schemas, as compile checks them. */
-	if (!t.arm && ck->opts.schema_dir) {
-		if (!ck->schemas_opened) {
-			ck->schemas_opened = true;
-			ck->schemas = hg_schemas_open(ck->opts.schema_dir);
-		}
-		if (ck->schemas && hg_schemas_check_cfn(ck->schemas, &t.unit, d) == HG_EIO)
-			rc = HG_EIO;
+	hg_rules_check_opts(profile->rules, profile->nrules, &t.unit, ck->catalog, &ro, d);
+	/* Properties against the schemas compile uses: the CloudFormation registry's, ARM's. */
+	if (!ck->schemas_opened) {
+		ck->schemas_opened = true;
+		ck->schemas = ck->opts.schema_dir ? hg_schemas_open(ck->opts.schema_dir) : NULL;
 	}
+	if (!ck->schemas) {
+		hg_diag_add(d, HG_D_SCHEMAS_MISSING, NULL,
+		        ck->opts.schema_dir ? ck->opts.schema_dir : "schemas",
+		        HG_BI("the directory cannot be read", "ディレクトリを読めません"), NULL);
+		rc = HG_EIO;
+	} else if ((t.arm ? arm_check_schemas(&t, ck->schemas, d)
+	                  : hg_schemas_check_cfn(ck->schemas, &t.unit, d)) == HG_EIO)
+		rc = HG_EIO;
 	if (!rc && d->nerrors > errors)
 		rc = HG_EINVALID;
 out:

@@ -435,6 +435,8 @@ static const hg_value *at(struct eval *ev, const hg_value *v, const char *path)
 {
 	char key[128];
 	const hg_value *m;
+	if (v)
+		ev->found = v->span; /* the node itself, until a member is found */
 	v = resolve(ev, v);
 	while (v && path && *path) {
 		const char *dot = strchr(path, '.');
@@ -1226,6 +1228,7 @@ static void run(struct eval *ev, const hg_value *body)
 	ev->ntrail = 0;
 	ev->dev_used = false;
 	ev->witness = NULL;
+	memset(&ev->selected, 0, sizeof(ev->selected));
 	/* In the deploy view a conditional resource exists when its condition holds. */
 	if (ev->deploy_view && ev->res->cond) {
 		hg_expr ref;
@@ -1332,7 +1335,13 @@ static void check_unit(struct eval *ev, const hg_rule *rules, size_t nrules, con
 }
 
 int hg_rules_check(const hg_rule *rules, size_t nrules, const hg_ir *ir, const hg_template *catalog,
-        const hg_rules_options *opts, hg_diags *d)
+        hg_diags *d)
+{
+	return hg_rules_check_opts(rules, nrules, ir, catalog, NULL, d);
+}
+
+int hg_rules_check_opts(const hg_rule *rules, size_t nrules, const hg_ir *ir,
+        const hg_template *catalog, const hg_rules_options *opts, hg_diags *d)
 {
 	struct eval ev;
 

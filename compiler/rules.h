@@ -50,8 +50,12 @@ typedef struct hg_rules_options {
  * deploy time from resources or functions are left to the cloud's own
  * policies. Returns 0 or HG_EINVALID (errors in d; warnings do not count).
  */
+int hg_rules_check_opts(const hg_rule *rules, size_t nrules, const hg_ir *ir,
+        const hg_template *catalog, const hg_rules_options *opts, hg_diags *d);
+
+/* hg_rules_check_opts with HG_RULES_OPTIONS_INIT (compile's view). */
 int hg_rules_check(const hg_rule *rules, size_t nrules, const hg_ir *ir, const hg_template *catalog,
-        const hg_rules_options *opts, hg_diags *d);
+        hg_diags *d);
 
 /* Does resource type `type` match pattern ("*", "Prefix*", exact)? */
 bool hg_rule_type_matches(const char *pattern, const char *type);

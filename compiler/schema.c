@@ -31,23 +31,54 @@ struct cached {
 	json_t *schema; /* owned; NULL if it could not be read */
 };
 
+/*
+ * One provider namespace's pack of ARM schemas (schemas/azure/<p>.jsonl,
+ * written by scripts/gen-azure-schemas.py): line 0 is the header (the line
+ * of each type's versions), every other line a JSON value: a type's
+ * versions [[version, body line, scopes], ...] or a schema node, whose
+ * {"$ref": N} is line N. The file is read whole when a template first uses
+ * the provider, but only the header and the lines a check reaches are
+ * parsed (Microsoft.Network has 3,000 lines; a virtual network needs ~40).
+ */
+struct azpack {
+	char *file;       /* file name from the index (owned) */
+	hg_buf text;      /* the whole file */
+	size_t *lines;    /* offset of each line (owned) */
+	size_t nlines;    /* lines, header included */
+	json_t *header;   /* owned; NULL if the file could not be read */
+	json_t **nodes;   /* line N parsed on first use (owned, nlines slots) */
+};
+
 struct hg_schemas {
 	char *dir;
 	json_t *index;   /* aws/index.json (owned) */
 	json_t *azindex; /* azure/index.json (owned), or NULL */
 	struct cached *cache;
 	size_t ncache, capcache;
+	struct azpack **packs; /* providers read so far (owned; stable addresses) */
+	size_t npacks, cappacks;
 };
+
+/* A JSON file, read whole then parsed (jansson's own reader goes a byte at a time). */
+static json_t *load_json(const char *path)
+{
+	hg_buf text = HG_BUF_INIT;
+	size_t size = 0;
+	json_t *v = NULL;
+	if (hg_fs_read(&text, path, 64u << 20, &size) == 0)
+		v = json_loadb(text.ptr, text.size, 0, NULL);
+	hg_buf_dispose(&text);
+	return v;
+}
 
 hg_schemas *hg_schemas_open(const char *dir)
 {
 	hg_schemas *s;
 	hg_buf path = HG_BUF_INIT;
-	json_error_t err;
 	json_t *index;
 
 	hg_buf_printf(&path, "%s/aws/index.json", dir);
-	index = json_load_file(path.ptr, 0, &err);
+	index = load_json(path.ptr);
 	hg_buf_dispose(&path);
 	if (!index || !json_is_object(json_object_get(index, "types"))) {
 		json_decref(index);
@@ -57,7 +88,7 @@ hg_schemas *hg_schemas_open(const char *dir)
 	s->dir = hg_xstrdup(dir);
 	s->index = index;
 	hg_buf_printf(&path, "%s/azure/index.json", dir);
-	s->azindex = json_load_file(path.ptr, 0, &err);
+	s->azindex = load_json(path.ptr);
 	hg_buf_dispose(&path);
 	return s;
 }
@@ -72,6 +103,19 @@ void hg_schemas_free(hg_schemas *s)
 		json_decref(s->cache[i].schema);
 	}
 	free(s->cache);
+	for (i = 0; i < s->npacks; i++) {
+		struct azpack *p = s->packs[i];
+		size_t k;
+		for (k = 0; p->nodes && k < p->nlines; k++)
+			json_decref(p->nodes[k]);
+		free(p->nodes);
+		free(p->lines);
+		json_decref(p->header);
+		hg_buf_dispose(&p->text);
+		free(p->file);
+		free(p);
+	}
+	free(s->packs);
 	json_decref(s->index);
 	json_decref(s->azindex);
 	free(s->dir);
@@ -87,7 +131,6 @@ static json_t *schema_in(
 {
 	json_t *file = json_object_get(json_object_get(index, "types"), type);
 	hg_buf path = HG_BUF_INIT;
-	json_error_t err;
 	json_t *sch;
 	size_t i;
 
@@ -97,7 +140,7 @@ static json_t *schema_in(
 		if (strcmp(s->cache[i].type, type) == 0)
 			return s->cache[i].schema;
 	hg_buf_printf(&path, "%s/%s/resources/%s", s->dir, cloud, json_string_value(file));
-	sch = json_load_file(path.ptr, 0, &err);
+	sch = load_json(path.ptr);
 	hg_buf_dispose(&path);
 	if (!sch)
 		*io = true;
@@ -105,6 +148,87 @@ static json_t *schema_in(
 	s->cache[s->ncache].type = hg_xstrdup(type);
 	s->cache[s->ncache++].schema = sch;
 	return sch;
+}
+
+/*
+ * The pack of provider namespace ns (up to the first '/' of a type; ARM
+ * names are case-insensitive), or NULL if schemas/azure has none. A pack
+ * that cannot be read sets *io.
+ */
+static struct azpack *pack_of(hg_schemas *s, const char *type, bool *io)
+{
+	json_t *provs = json_object_get(s->azindex, "providers"), *file = NULL, *v;
+	const char *slash = strchr(type, '/'), *k;
+	size_t len = slash ? (size_t)(slash - type) : strlen(type), i, n;
+	struct azpack *p;
+	hg_buf path = HG_BUF_INIT;
+	json_error_t err;
+
+	json_object_foreach(provs, k, v)
+	{
+		if (strlen(k) == len && strncasecmp(k, type, len) == 0 && json_is_string(v)) {
+			file = v;
+			break;
+		}
+	}
+	if (!file)
+		return NULL;
+	for (i = 0; i < s->npacks; i++)
+		if (strcmp(s->packs[i]->file, json_string_value(file)) == 0)
+			return s->packs[i]->header ? s->packs[i] : (*io = true, NULL);
+	HG_GROW(s->packs, s->cappacks, s->npacks + 1);
+	p = hg_xcalloc(1, sizeof(*p));
+	s->packs[s->npacks++] = p;
+	hg_buf_init(&p->text);
+	p->file = hg_xstrdup(json_string_value(file));
+	hg_buf_printf(&path, "%s/azure/%s", s->dir, p->file);
+	if (hg_fs_read(&p->text, path.ptr, 256u << 20, &n) < 0) {
+		hg_buf_dispose(&path);
+		*io = true;
+		return NULL;
+	}
+	hg_buf_dispose(&path);
+	/* Line offsets: one memchr pass, far cheaper than parsing the nodes. */
+	{
+		size_t cap = 0, at = 0;
+		while (at < p->text.size) {
+			const char *nl = memchr(p->text.ptr + at, '\n', p->text.size - at);
+			HG_GROW(p->lines, cap, p->nlines + 1);
+			p->lines[p->nlines++] = at;
+			at = nl ? (size_t)(nl - p->text.ptr) + 1 : p->text.size;
+		}
+	}
+	if (p->nlines)
+		p->header = json_loadb(p->text.ptr, p->nlines > 1 ? p->lines[1] : p->text.size,
+		        0, &err);
+	if (!json_is_object(json_object_get(p->header, "types"))) {
+		json_decref(p->header);
+		p->header = NULL;
+		*io = true;
+		return NULL;
+	}
+	p->nodes = hg_xcalloc(p->nlines, sizeof(*p->nodes));
+	return p;
+}
+
+/* Line n of pack p (borrowed), parsed on first use; NULL and *io if broken. */
+static json_t *pack_node(struct azpack *p, json_int_t n, bool *io)
+{
+	json_error_t err;
+	size_t at, end;
+
+	if (n < 1 || (size_t)n >= p->nlines) {
+		*io = true;
+		return NULL;
+	}
+	if (!p->nodes[n]) {
+		at = p->lines[n];
+		end = (size_t)n + 1 < p->nlines ? p->lines[n + 1] : p->text.size;
+		p->nodes[n] = json_loadb(p->text.ptr + at, end - at, 0, &err);
+		if (!p->nodes[n])
+			*io = true;
+	}
+	return p->nodes[n];
 }
 
 struct check {
@@ -117,6 +241,13 @@ struct check {
 	bool quiet; /* trying a oneOf branch: count, do not report */
 	unsigned errors;
 	const hg_span *res_span; /* the resource's name: where a missing property is reported */
+	struct azpack *pack;     /* Azure: $ref N is node N of this pack */
+	bool opaque_any;         /* hand-written ARM: a "[...]" expression fits any type */
+	hg_diag *lenient;        /* checked against another version: unknown properties are
+	                          * notes of this warning, not errors */
+	json_t *entries;         /* Azure: the type's versions, for "from version X on" */
+	const char *version;     /* the version written */
+	bool io;                 /* a node of the pack could not be read */
 };
 
 static void report(struct check *c)
@@ -133,6 +264,10 @@ static json_t *deref(struct check *c, json_t *sch)
 	while (sch && json_is_object(sch) && hops++ < 32) {
 		json_t *r = json_object_get(sch, "$ref");
 		const char *p;
+		if (json_is_integer(r) && c->pack) {
+			sch = pack_node(c->pack, json_integer_value(r), &c->io);
+			continue;
+		}
 		if (!json_is_string(r))
 			return sch;
 		p = json_string_value(r);
@@ -323,7 +458,10 @@ static const char *suggest(json_t *props, const char *key)
 			return k;
 		/* A truncated name ("VersioningConfig") is a likely slip. */
 		if (strlen(key) >= 6 && strncasecmp(k, key, strlen(key)) == 0 && !best) {
+			/* ...unless a closer name follows ("destinationPortRang":
+			 * Range, not Ranges). */
 			best = k;
+			bestd = hg_edit_distance(key, k, 3);
 			continue;
 		}
 		dist = hg_edit_distance(key, k, 3);
@@ -352,10 +490,109 @@ static bool check_alternatives(struct check *c, const hg_value *v, json_t *alts,
 		c->quiet = saved;
 		if (c->errors == e0) {
 			c->errors = before;
+			if (c->lenient && !saved) /* again, for its notes */
+				check_value(c, v, alt, path);
 			return true;
 		}
 	}
 	c->errors = before;
+	return false;
+}
+
+/*
+ * The schema of property key in props (borrowed), or NULL. ARM property
+ * names are case-insensitive (Resource Manager and the providers match them
+ * so), CloudFormation's are not.
+ */
+static json_t *prop_schema(const struct check *c, json_t *props, const char *key)
+{
+	json_t *ps = props ? json_object_get(props, key) : NULL, *v;
+	const char *k;
+
+	if (ps || !c->pack || !props)
+		return ps;
+	json_object_foreach(props, k, v) if (strcasecmp(k, key) == 0) return v;
+	return NULL;
+}
+
+static bool has_member(const struct check *c, const hg_value *v, const char *key)
+{
+	size_t i;
+
+	if (hg_value_get(v, key))
+		return true;
+	for (i = 0; c->pack && i < v->u.map.n; i++)
+		if (strcasecmp(v->u.map.m[i].key, key) == 0)
+			return true;
+	return false;
+}
+
+/*
+ * Does the schema sch have property last at path (dotted keys, "[n]" for an
+ * item of a list), through references and alternatives? For the note that
+ * names the first API version with a property the written one lacks.
+ */
+static bool has_path(struct check *c, json_t *sch, const char *path, const char *last, int depth)
+{
+	static const char *const alts[] = {"allOf", "oneOf", "anyOf"};
+	const char *end;
+	json_t *x;
+	size_t i, k;
+
+	sch = deref(c, sch);
+	if (!json_is_object(sch) || depth > 32)
+		return false;
+	for (k = 0; k < 3; k++)
+		json_array_foreach(json_object_get(sch, alts[k]), i, x) if (has_path(
+		        c, x, path, last, depth + 1)) return true;
+	if (!*path)
+		return prop_schema(c, json_object_get(sch, "properties"), last) != NULL;
+	if (*path == '[') {
+		end = strchr(path, ']');
+		return end && has_path(c, json_object_get(sch, "items"), end[1] == '.' ? end + 2 : end + 1,
+		                      last, depth + 1);
+	}
+	for (end = path; *end && *end != '.' && *end != '['; end++)
+		;
+	{
+		char *key = hg_arena_strndup(c->a, path, (size_t)(end - path));
+		return has_path(c, prop_schema(c, json_object_get(sch, "properties"), key),
+		        *end == '.' ? end + 1 : end, last, depth + 1);
+	}
+}
+
+/* The first API version after the one written whose schema has path.key, or NULL. */
+static const char *from_version(struct check *c, const char *path, const char *key)
+{
+	json_t *e;
+	size_t i;
+
+	json_array_foreach(c->entries, i, e)
+	{
+		const char *v = json_string_value(json_array_get(e, 0));
+		json_int_t n = json_integer_value(json_array_get(e, 1));
+		json_t *body;
+		if (!v || n <= 0 || strcmp(v, c->version) <= 0)
+			continue;
+		body = pack_node(c->pack, n, &c->io);
+		if (body && has_path(c, body, path, key, 0))
+			return v;
+	}
+	return NULL;
+}
+
+/* Is key in the string list sch[list] (case-insensitively for Azure)? */
+static bool listed(const struct check *c, json_t *sch, const char *list, const char *key)
+{
+	json_t *x;
+	size_t i;
+
+	json_array_foreach(json_object_get(sch, list), i, x)
+	{
+		const char *k = json_string_value(x);
+		if (k && (c->pack ? strcasecmp(k, key) : strcmp(k, key)) == 0)
+			return true;
+	}
 	return false;
 }
 
@@ -370,7 +607,7 @@ static void check_object(struct check *c, const hg_value *v, json_t *sch, const 
 
 	for (i = 0; i < v->u.map.n; i++) {
 		const hg_member *m = &v->u.map.m[i];
-		json_t *ps = props ? json_object_get(props, m->key) : NULL;
+		json_t *ps = prop_schema(c, props, m->key);
 		if (ps) {
 			check_value(c, m->value, ps, join_path(c, path, m->key));
 			continue;
@@ -382,6 +619,26 @@ static void check_object(struct check *c, const hg_value *v, json_t *sch, const 
 			check_value(c, m->value, first, join_path(c, path, m->key));
 			continue;
 		}
+		if ((json_is_false(addl) || (!addl && props)) && !c->lenient &&
+		        listed(c, sch, "readOnly", m->key)) {
+			/* Azure: a property the API sets (Bicep's types say so; the
+			 * ARM schemas leave it out). */
+			report(c);
+			if (!c->quiet)
+				hg_diag_add(c->d, HG_D_PROP_READONLY, &m->key_span,
+				        hg_arena_printf(c->a, "%s %s", c->type, join_path(c, path, m->key)),
+				        NULL);
+			continue;
+		}
+		if ((json_is_false(addl) || (!addl && props)) && c->lenient) {
+			/* Perhaps added in the version written: said, not failed. */
+			if (!c->quiet)
+				hg_diag_note(c->lenient, HG_D_N_NOT_IN_SCHEMA, &m->key_span, m->key,
+				        *path ? hg_arena_printf(c->a, "%s %s", c->type, path)
+				              : c->type,
+				        NULL);
+			continue;
+		}
 		if (json_is_false(addl) || (!addl && props)) {
 			report(c);
 			if (!c->quiet) {
@@ -391,8 +648,11 @@ static void check_object(struct check *c, const hg_value *v, json_t *sch, const 
 				hg_diag *dg = hg_diag_add(c->d, HG_D_UNKNOWN_PROPERTY, &m->key_span,
 				        m->key, where, NULL);
 				const char *best = props ? suggest(props, m->key) : NULL;
+				const char *since = c->entries ? from_version(c, path, m->key) : NULL;
 				if (best)
 					hg_diag_note(dg, HG_D_N_DID_YOU_MEAN, NULL, best, NULL);
+				if (since)
+					hg_diag_note(dg, HG_D_N_FROM_VERSION, NULL, m->key, since, NULL);
 			}
 			continue;
 		}
@@ -401,7 +661,13 @@ static void check_object(struct check *c, const hg_value *v, json_t *sch, const 
 	}
 	json_array_foreach(req, i, r)
 	{
-		if (!json_is_string(r) || hg_value_get(v, json_string_value(r)))
+		if (!json_is_string(r) || has_member(c, v, json_string_value(r)))
+			continue;
+		/* ARM schemas list a body's `properties` and `location` as
+		 * required where the API takes none (a private DNS zone, an
+		 * extension resource): Resource Manager says so if it matters. */
+		if (c->pack && !*path && (strcmp(json_string_value(r), "properties") == 0 ||
+		                                 strcmp(json_string_value(r), "location") == 0))
 			continue;
 		report(c);
 		if (!c->quiet)
@@ -413,6 +679,143 @@ static void check_object(struct check *c, const hg_value *v, json_t *sch, const 
 	}
 }
 
+/*
+ * allOf, for a mapping: the branches merged into one view, properties of
+ * any branch known and the required ones of every branch required.
+ * Microsoft's schemas model inheritance and discriminated subtypes so
+ * (allOf [base, oneOf [allOf [subtype, {kind: {const: X}}], ...]]), and a
+ * subtype's property must not be unknown to the base. A property in two
+ * branches must fit both; the first oneOf met is the choice of subtype.
+ */
+static void merge_into(struct check *c, json_t *view, json_t *sch, json_t **choice, int depth)
+{
+	json_t *vprops = json_object_get(view, "properties"), *vreq = json_object_get(view, "required");
+	json_t *props, *req, *addl, *all, *one, *x;
+	const char *k;
+	size_t i;
+
+	sch = deref(c, sch);
+	if (!json_is_object(sch) || depth > 16)
+		return;
+	props = json_object_get(sch, "properties");
+	json_object_foreach(props, k, x)
+	{
+		json_t *old = json_object_get(vprops, k);
+		if (!old)
+			json_object_set(vprops, k, x);
+		else
+			json_object_set_new(vprops, k, json_pack("{s:[O,O]}", "allOf", old, x));
+	}
+	req = json_object_get(sch, "required");
+	json_array_foreach(req, i, x) json_array_append(vreq, x);
+	if (json_is_array(json_object_get(sch, "readOnly"))) {
+		if (!json_is_array(json_object_get(view, "readOnly")))
+			json_object_set_new(view, "readOnly", json_array());
+		json_array_extend(json_object_get(view, "readOnly"), json_object_get(sch, "readOnly"));
+	}
+	addl = json_object_get(sch, "additionalProperties");
+	if (addl && !json_is_false(addl))
+		json_object_set(view, "additionalProperties", addl);
+	else if (json_is_false(addl) && !json_object_get(view, "additionalProperties"))
+		json_object_set(view, "additionalProperties", addl);
+	if (json_object_get(sch, "patternProperties"))
+		json_object_set(view, "patternProperties", json_object_get(sch, "patternProperties"));
+	all = json_object_get(sch, "allOf");
+	json_array_foreach(all, i, x) merge_into(c, view, x, choice, depth + 1);
+	one = json_object_get(sch, "oneOf");
+	if (!json_is_array(one))
+		one = json_object_get(sch, "anyOf");
+	if (json_is_array(one) && json_array_size(one) && !*choice)
+		*choice = one;
+}
+
+static json_t *view_copy(json_t *view)
+{
+	json_t *out = json_copy(view);
+	json_object_set_new(out, "properties", json_copy(json_object_get(view, "properties")));
+	json_object_set_new(out, "required", json_copy(json_object_get(view, "required")));
+	if (json_object_get(view, "readOnly"))
+		json_object_set_new(out, "readOnly", json_copy(json_object_get(view, "readOnly")));
+	return out;
+}
+
+/* Does alternative alt pin a property of v to its value (a discriminator)? */
+static bool discriminates(struct check *c, const hg_value *v, json_t *alt, int depth)
+{
+	json_t *x, *all;
+	const char *k;
+	size_t i;
+
+	alt = deref(c, alt);
+	if (!json_is_object(alt) || depth > 8)
+		return false;
+	json_object_foreach(json_object_get(alt, "properties"), k, x)
+	{
+		json_t *cst = json_object_get(deref(c, x), "const");
+		json_t *en = json_object_get(deref(c, x), "enum");
+		const hg_value *m = hg_value_get(v, k);
+		if (!cst && json_array_size(en) == 1)
+			cst = json_array_get(en, 0);
+		if (json_is_string(cst) && m && m->kind == HG_V_STR &&
+		        strcasecmp(json_string_value(cst), m->u.str.s) == 0)
+			return true;
+	}
+	all = json_object_get(alt, "allOf");
+	json_array_foreach(all, i, x) if (discriminates(c, v, x, depth + 1)) return true;
+	return false;
+}
+
+static void check_allof(struct check *c, const hg_value *v, json_t *base, json_t *extra,
+        const char *path, int depth)
+{
+	json_t *view = view_copy(base), *choice = NULL, *alt;
+	size_t i;
+
+	merge_into(c, view, extra, &choice, 0);
+	if (choice && depth < 4) {
+		bool saved = c->quiet;
+		unsigned before = c->errors;
+		json_t *pick = NULL;
+
+		json_array_foreach(choice, i, alt)
+		{
+			unsigned e0 = c->errors;
+			c->quiet = true;
+			check_allof(c, v, view, alt, path, depth + 1);
+			c->quiet = saved;
+			if (c->errors == e0) {
+				c->errors = before;
+				if (c->lenient && !saved) /* again, for its notes */
+					check_allof(c, v, view, alt, path, depth + 1);
+				json_decref(view);
+				return;
+			}
+			if (!pick && discriminates(c, v, alt, 0))
+				pick = alt;
+		}
+		c->errors = before;
+		if (pick) {
+			/* Report against the subtype the value names. */
+			check_allof(c, v, view, pick, path, depth + 1);
+			json_decref(view);
+			return;
+		}
+		/* The value names no subtype (its discriminator is an expression,
+		 * or missing): a property of any subtype is known. */
+		json_array_foreach(choice, i, alt)
+		{
+			json_t *ignored = NULL;
+			merge_into(c, view, alt, &ignored, 0);
+		}
+		json_object_set_new(view, "required", json_array());
+		check_object(c, v, view, path);
+		json_decref(view);
+		return;
+	}
+	check_object(c, v, view, path);
+	json_decref(view);
+}
+
 static void check_value(struct check *c, const hg_value *v, json_t *sch, const char *path)
 {
 	json_t *alts;
@@ -420,6 +823,35 @@ static void check_value(struct check *c, const hg_value *v, json_t *sch, const c
 	sch = deref(c, sch);
 	if (!json_is_object(sch))
 		return;
+	if (c->opaque_any && (v->kind == HG_V_INTERP || v->kind == HG_V_NULL))
+		return; /* an ARM expression (its type is known at deploy time), or
+		         * null, which Resource Manager passes as "not set" */
+	alts = json_object_get(sch, "allOf");
+	/* Common properties beside a choice of subtypes are merged the same way. */
+	if ((json_is_array(alts) ||
+	            (v->kind == HG_V_MAP && json_object_get(sch, "properties") &&
+	                    (json_is_array(json_object_get(sch, "oneOf")) ||
+	                            json_is_array(json_object_get(sch, "anyOf"))))) &&
+	        v->kind != HG_V_EXPR && v->kind != HG_V_NULL) {
+		size_t i;
+		json_t *b;
+		if (v->kind == HG_V_MAP) {
+			json_t *view = json_pack("{s:s,s:{},s:[]}", "type", "object", "properties",
+			        "required");
+			check_allof(c, v, view, sch, path, 0);
+			json_decref(view);
+			return;
+		}
+		json_array_foreach(json_object_get(sch, "allOf"), i, b)
+		{
+			unsigned e0 = c->errors;
+			check_value(c, v, b, path);
+			if (c->errors != e0)
+				return;
+		}
+		if (!json_object_get(sch, "type"))
+			return;
+	}
 	if (v->kind == HG_V_EXPR) {
 		check_expr(c, v, v->u.expr, sch, path);
 		return;
@@ -508,12 +940,17 @@ static void check_value(struct check *c, const hg_value *v, json_t *sch, const c
 	}
 	/* Scalars: allowed values. */
 	{
-		json_t *en = json_object_get(sch, "enum"), *e;
+		json_t *en = json_object_get(sch, "enum"), *e, *one = NULL;
 		size_t i;
 		char buf[64];
 		const char *text = NULL;
 		hg_buf allowed = HG_BUF_INIT;
 
+		if (!json_is_array(en) && json_object_get(sch, "const")) {
+			/* const: an enum of one (a discriminator of Azure subtypes) */
+			one = json_pack("[O]", json_object_get(sch, "const"));
+			en = one;
+		}
 		if (!json_is_array(en))
 			return;
 		if (v->kind == HG_V_STR)
@@ -523,22 +960,33 @@ static void check_value(struct check *c, const hg_value *v, json_t *sch, const c
 			text = buf;
 		} else if (v->kind == HG_V_BOOL)
 			text = v->u.b ? "true" : "false";
-		if (!text)
+		if (!text) {
+			json_decref(one);
 			return;
+		}
 		json_array_foreach(en, i, e)
 		{
-			if (json_is_string(e) && strcmp(json_string_value(e), text) == 0)
-				return;
+			/* ARM enums are case-insensitive, as the providers read them. */
+			if (json_is_string(e) &&
+			        (c->pack ? strcasecmp(json_string_value(e), text)
+			                 : strcmp(json_string_value(e), text)) == 0)
+				break;
 			if (json_is_integer(e) && v->kind == HG_V_INT &&
 			        json_integer_value(e) == v->u.i)
-				return;
+				break;
 			if (json_is_boolean(e) && v->kind == HG_V_BOOL &&
 			        json_boolean_value(e) == v->u.b)
-				return;
+				break;
+		}
+		if (i < json_array_size(en)) {
+			json_decref(one);
+			return;
 		}
 		report(c);
-		if (c->quiet)
+		if (c->quiet) {
+			json_decref(one);
 			return;
+		}
 		json_array_foreach(en, i, e)
 		{
 			if (i == 12) {
@@ -554,6 +1002,7 @@ static void check_value(struct check *c, const hg_value *v, json_t *sch, const c
 		}
 		hg_diag_add(c->d, HG_D_PROP_ENUM, &v->span, text, path, allowed.ptr, NULL);
 		hg_buf_dispose(&allowed);
+		json_decref(one);
 	}
 }
 
@@ -696,95 +1145,270 @@ static const char *suggest_type(hg_schemas *s, const char *type)
 	return best;
 }
 
-static const char *scope_word(hg_scope sc)
+/* The scope letters of the packs (see scripts/gen-azure-schemas.py). */
+static char scope_letter(hg_scope sc)
 {
-	return sc == HG_SCOPE_SUBSCRIPTION ? "subscription" : "resourceGroup";
+	return sc == HG_SCOPE_SUBSCRIPTION ? 's' : 'r';
+}
+
+static const char *scope_name(char letter)
+{
+	switch (letter) {
+	case 'r':
+		return "resourceGroup";
+	case 's':
+		return "subscription";
+	case 'm':
+		return "managementGroup";
+	case 't':
+		return "tenant";
+	case 'e':
+		return "extension";
+	default:
+		return "any";
+	}
 }
 
 /*
- * An Azure resource: its type and API version are known, it can be
- * deployed at the unit's scope, and its body fits the schema of that
- * version (when schemas/azure has it; only the versions the bundled
- * templates use are bundled, see scripts/azure-types.txt).
+ * The entries [version, body line, scopes] of type in pack p (borrowed),
+ * found case-insensitively; NULL if p has no such type, or (*io) if the
+ * line is broken.
  */
-static int check_azure(
-        hg_schemas *s, const hg_ir *ir, const hg_ir_resource *r, hg_diags *d, bool *io)
+static json_t *type_entries(struct azpack *p, const char *type, bool *io)
 {
-	json_t *versions, *sch, *v, *scopes;
-	hg_buf key = HG_BUF_INIT;
+	json_t *types = json_object_get(p->header, "types"), *v, *e;
+	const char *k;
+
+	if ((v = json_object_get(types, type)) == NULL) {
+		json_t *x;
+		/* (json_object_foreach leaves its value at the last member.) */
+		json_object_foreach(types, k, x) if (strcasecmp(k, type) == 0)
+		{
+			v = x;
+			break;
+		}
+	}
+	if (!json_is_integer(v))
+		return NULL;
+	e = pack_node(p, json_integer_value(v), io);
+	return json_is_array(e) ? e : (*io = true, NULL);
+}
+
+/* The nearest known API versions to want, by date: "..., a, b, c, d, ...". */
+static void nearest_versions(hg_buf *out, json_t *entries, const char *want)
+{
+	const char *vs[2048];
+	size_t n = 0, i, pos, from, to;
+	json_t *e;
+
+	json_array_foreach(entries, i, e)
+	{
+		const char *v = json_string_value(json_array_get(e, 0));
+		if (v && n < sizeof(vs) / sizeof(*vs) && (!n || strcmp(vs[n - 1], v) != 0))
+			vs[n++] = v; /* entries are sorted by version */
+	}
+	for (pos = 0; pos < n && strcmp(vs[pos], want) < 0; pos++)
+		;
+	from = pos > 3 ? pos - 3 : 0;
+	to = pos + 3 < n ? pos + 3 : n;
+	if (from > 0)
+		hg_buf_puts(out, "..., ");
+	for (i = from; i < to; i++)
+		hg_buf_printf(out, "%s%s", i > from ? ", " : "", vs[i]);
+	if (to < n)
+		hg_buf_puts(out, ", ...");
+}
+
+/*
+ * The body line of type's entry at version for scope letter want (0: any
+ * scope) into *node; the scopes of the version's other entries are added
+ * to scopes. Returns whether the version is known at all.
+ */
+static bool pick_entry(json_t *entries, const char *version, char want, json_int_t *node,
+        char scopes[8])
+{
+	json_t *e;
+	size_t i;
+	bool known = false;
+
+	json_array_foreach(entries, i, e)
+	{
+		const char *v = json_string_value(json_array_get(e, 0));
+		const char *sc = json_string_value(json_array_get(e, 2));
+		if (!v || !sc || strcasecmp(v, version) != 0)
+			continue;
+		known = true;
+		if (!want || strchr(sc, want) || strchr(sc, 'e') || strchr(sc, 'u')) {
+			*node = json_integer_value(json_array_get(e, 1));
+			return true;
+		}
+		for (; *sc; sc++)
+			if (!strchr(scopes, *sc) && strlen(scopes) + 1 < 8)
+				strncat(scopes, sc, 1);
+	}
+	return known;
+}
+
+/*
+ * An Azure resource: its type and API version are known to
+ * schemas/azure (every type and version of Microsoft's ARM schemas), it can
+ * be deployed at the unit's scope (unless raw: hand-written ARM moves
+ * resources with nested deployments and `scope`), and its body fits the
+ * schema of that version. A type, version or body that cannot be checked
+ * is an error, never a silent pass.
+ */
+static int check_azure(hg_schemas *s, const hg_ir *ir, const hg_ir_resource *r, hg_diags *d,
+        bool *io, bool raw)
+{
+	struct azpack *p;
+	json_t *entries, *body;
 	struct check c;
 	hg_value empty;
 	size_t i;
-	bool known = false, ok_scope = false;
+	json_int_t node = -1;
+	char want = raw ? 0 : scope_letter(ir->scope);
+	char scopes[8] = "";
+	const char *fallback = NULL;
+	hg_diag *lenient = NULL;
+	bool known = false;
 
-	if (!s->azindex)
+	if (!s->azindex) {
+		*io = true;
 		return 0;
-	versions = json_object_get(json_object_get(s->azindex, "versions"), r->type);
-	if (!versions) {
-		const char *k, *best = NULL;
+	}
+	p = pack_of(s, r->type, io);
+	if (*io)
+		return 0;
+	entries = p ? type_entries(p, r->type, io) : NULL;
+	if (*io)
+		return 0;
+	if (!entries) {
+		const char *best = NULL;
 		size_t bestd = 4;
-		json_t *unused;
 		hg_diag *dg = hg_diag_add(
 		        d, HG_D_UNKNOWN_RESOURCE_TYPE, &r->decl->type_span, r->type, NULL);
-		json_object_foreach(json_object_get(s->azindex, "versions"), k, unused)
-		{
-			size_t dist =
-			        strcasecmp(k, r->type) == 0 ? 0 : hg_edit_distance(r->type, k, 3);
-			if (dist < bestd) {
-				bestd = dist;
-				best = k;
+		hg_buf path = HG_BUF_INIT, names = HG_BUF_INIT;
+		size_t n;
+		char *line, *next;
+
+		/* Every type name, one a line: read only to suggest one. */
+		hg_buf_printf(&path, "%s/azure/types.txt", s->dir);
+		if (hg_fs_read(&names, path.ptr, 16u << 20, &n) == 0 && names.size) {
+			for (line = names.ptr; line && *line; line = next) {
+				size_t dist;
+				next = strchr(line, '\n');
+				if (next)
+					*next++ = '\0';
+				dist = strcasecmp(line, r->type) == 0 ? 0
+				                                      : hg_edit_distance(r->type, line, 3);
+				if (dist < bestd) {
+					bestd = dist;
+					best = hg_arena_strdup(ir->a, line);
+				}
 			}
 		}
+		hg_buf_dispose(&names);
+		hg_buf_dispose(&path);
 		if (best)
 			hg_diag_note(dg, HG_D_N_DID_YOU_MEAN, NULL, best, NULL);
 		return HG_EINVALID;
 	}
-	json_array_foreach(versions, i,
-	        v) if (json_is_string(v) && strcmp(json_string_value(v), r->api_version) == 0)
-	        known = true;
+	known = pick_entry(entries, r->api_version, want, &node, scopes);
+	if (!known && json_array_size(entries)) {
+		/* A version dated on or after the newest any source knows: the
+		 * data lags the API. Checked as the nearest known, and said. */
+		json_t *last = json_array_get(entries, json_array_size(entries) - 1);
+		const char *newest = json_string_value(json_array_get(last, 0));
+		if (newest && strncmp(r->api_version, newest, 10) >= 0) {
+			known = pick_entry(entries, newest, want, &node, scopes);
+			if (node > 0)
+				fallback = newest;
+		}
+	}
 	if (!known) {
 		hg_buf list = HG_BUF_INIT;
-		size_t n = json_array_size(versions), from = n > 8 ? n - 8 : 0;
-		for (i = from; i < n; i++)
-			hg_buf_printf(&list, "%s%s", i > from ? ", " : (from ? "..., " : ""),
-			        json_string_value(json_array_get(versions, i)));
+		nearest_versions(&list, entries, r->api_version);
 		hg_diag_add(d, HG_D_UNKNOWN_API_VERSION, &r->decl->type_span, r->type,
 		        r->api_version, list.ptr, NULL);
 		hg_buf_dispose(&list);
 		return HG_EINVALID;
 	}
-	hg_buf_printf(&key, "%s@%s", r->type, r->api_version);
-	sch = schema_in(s, "azure", s->azindex, key.ptr, io);
-	hg_buf_dispose(&key);
-	if (!sch)
-		return 0; /* a real version without a bundled schema: not checked */
-	scopes = json_object_get(sch, "scopes");
-	json_array_foreach(scopes, i, v)
-	{
-		const char *sc = json_string_value(v);
-		if (sc && (strcmp(sc, scope_word(ir->scope)) == 0 || strcmp(sc, "extension") == 0))
-			ok_scope = true;
-	}
-	if (!ok_scope) {
+	if (node < 0) {
 		hg_buf list = HG_BUF_INIT;
-		json_array_foreach(scopes, i, v)
-		        hg_buf_printf(&list, "%s%s", i ? ", " : "", json_string_value(v));
+		for (i = 0; scopes[i]; i++)
+			hg_buf_printf(&list, "%s%s", i ? ", " : "", scope_name(scopes[i]));
 		hg_diag_add(d, HG_D_SCOPE_MISMATCH, &r->decl->type_span, r->type,
-		        scope_word(ir->scope), list.ptr, NULL);
+		        scope_name(want), list.ptr, NULL);
 		hg_buf_dispose(&list);
 		return HG_EINVALID;
 	}
+	if (node == 0) {
+		/* A real version (Bicep's types know it) that Microsoft's ARM
+		 * schemas lack: checked as the nearest older version they have. */
+		char unused[8] = "";
+		for (i = json_array_size(entries); i-- > 0;) {
+			const char *v = json_string_value(json_array_get(json_array_get(entries, i), 0));
+			json_int_t n = -1;
+			if (v && strcmp(v, r->api_version) <= 0 &&
+			        pick_entry(entries, v, want, &n, unused) && n > 0) {
+				node = n;
+				fallback = v;
+				break;
+			}
+		}
+		if (node == 0) {
+			hg_diag_add(d, HG_D_TYPE_NO_SCHEMA, &r->decl->type_span, r->type,
+			        r->api_version, NULL);
+			return 0;
+		}
+	}
+	if (fallback)
+		lenient = hg_diag_add(d, HG_D_API_VERSION_NO_SCHEMA, &r->decl->type_span, r->type,
+		        r->api_version, fallback, NULL);
+	body = pack_node(p, node, io);
+	if (!body)
+		return 0;
 	memset(&c, 0, sizeof(c));
 	c.s = s;
 	c.d = d;
 	c.a = ir->a;
 	c.type = r->type;
-	c.root = sch;
+	c.root = body;
+	c.pack = p;
+	c.opaque_any = raw;
+	c.lenient = lenient;
+	c.entries = entries;
+	c.version = r->api_version;
+	c.res_span = r->decl ? &r->decl->span : NULL;
 	memset(&empty, 0, sizeof(empty));
 	empty.kind = HG_V_MAP;
 	empty.span = r->span;
-	check_value(&c, r->props ? r->props : &empty, sch, "");
+	check_value(&c, r->props ? r->props : &empty, body, "");
+	if (c.io)
+		*io = true;
 	return c.failed ? HG_EINVALID : 0;
+}
+
+int hg_schemas_check_arm(hg_schemas *s, const hg_ir *unit, hg_diags *d)
+{
+	bool io = false, failed = false;
+	size_t i;
+
+	for (i = 0; i < unit->nres; i++) {
+		const hg_ir_resource *r = unit->res[i];
+		if (!r->decl || !r->api_version)
+			continue;
+		if (check_azure(s, unit, r, d, &io, true) < 0)
+			failed = true;
+		if (io) {
+			hg_diag_add(d, HG_D_SCHEMAS_MISSING, NULL, s->dir,
+			        HG_BI("a resource schema file cannot be read",
+			                "リソーススキーマのファイルを読めません"),
+			        NULL);
+			return HG_EIO;
+		}
+	}
+	return failed ? HG_EINVALID : 0;
 }
 
 int hg_schemas_check(hg_schemas *s, const hg_ir *ir, hg_diags *d)
@@ -808,7 +1432,7 @@ int hg_schemas_check(hg_schemas *s, const hg_ir *ir, hg_diags *d)
 			continue;
 		}
 		if (ir->target == HG_TARGET_AZURE) {
-			if (check_azure(s, ir, r, d, &io) < 0)
+			if (check_azure(s, ir, r, d, &io, false) < 0)
 				failed = true;
 			if (io)
 				break;
@@ -863,6 +1487,14 @@ int hg_schemas_check(hg_schemas *s, const hg_ir *ir, hg_diags *d)
 	if (w.io)
 		return HG_EIO;
 	return failed || w.failed ? HG_EINVALID : 0;
+}
+
+/* ---- the store, for drift (canon.c reads the same schemas) ---- */
+
+json_t *hg_schemas_aws(hg_schemas *s, const char *type)
+{
+	bool io = false;
+	return s ? schema_of(s, type, &io) : NULL;
 }
 
 /* ======================================================================

@@ -3,12 +3,15 @@
  * Part of hinagata; see LICENSE.
  *
  * The expression is parsed and evaluated in one recursive descent: every
- * function's arguments are values, so no tree is needed.
+ * function's arguments are values, so no tree is needed. Numbers are jv
+ * numbers (their text); arithmetic reads them as 64-bit integers, as ARM
+ * does, and refuses what overflows.
  */
 #define _GNU_SOURCE
 #include "arm.h"
 
 #include <ctype.h>
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <stdint.h>
@@ -28,7 +31,7 @@ struct ex {
 #define MAX_NESTING 64
 
 /* Why a value is unresolvable, "what arg", in English and Japanese (HG_BI). */
-static json_t *fail(hg_arm_ctx *c, const char *what, const char *arg)
+static const hg_jv *fail(hg_arm_ctx *c, const char *what, const char *arg)
 {
 	static const char *const ja[][2] = {
 	        {"a resource ID has fewer names than its type has levels:", "リソース ID の名前が型の階層より少ない:"},
@@ -62,7 +65,17 @@ static json_t *fail(hg_arm_ctx *c, const char *what, const char *arg)
 	        {"unterminated string in an expression", "式の文字列が閉じていません"},
 	        {"variable not defined:", "変数が定義されていません:"},
 	        {"variables nest too deep:", "変数の入れ子が深すぎます:"},
-	        {"variables() needs a name", "variables() には名前が必要です"}};
+	        {"variables() needs a name", "variables() には名前が必要です"},
+	        {"arithmetic on a value that is not an integer:", "整数でない値の算術です:"},
+	        {"division by zero or overflow in", "ゼロ除算かオーバーフロー:"},
+	        {"integer overflow in", "整数のオーバーフロー:"},
+	        {"copyIndex() outside its copy loop", "copy ループの外の copyIndex() です"},
+	        {"copyIndex() needs an integer offset", "copyIndex() のオフセットは整数です"},
+	        {"the expression nests too deep", "式の入れ子が深すぎます"},
+	        {"a copy count is not an integer from 0 to 800", "copy の回数が 0 から 800 の整数ではありません"},
+	        {"copy loops make too many values (more than 100000)", "copy ループの値が多すぎます (100000 超)"},
+	        {"copy loops nest too deep:", "copy ループの入れ子が深すぎます:"},
+	        {"a copy loop needs a name and an input", "copy ループには name と input が必要です"}};
 	const char *j = what;
 	size_t i;
 
@@ -71,12 +84,8 @@ static json_t *fail(hg_arm_ctx *c, const char *what, const char *arg)
 	for (i = 0; i < sizeof(ja) / sizeof(*ja); i++)
 		if (strcmp(ja[i][0], what) == 0)
 			j = ja[i][1];
-	{
-		hg_buf b = HG_BUF_INIT;
-		hg_buf_printf(&b, "%s%s%s\x1f%s%s%s", what, arg ? " " : "", arg ? arg : "", j,
-		        arg ? " " : "", arg ? arg : "");
-		c->why = hg_buf_detach(&b);
-	}
+	c->why = hg_arena_printf(c->a, "%s%s%s\x1f%s%s%s", what, arg ? " " : "", arg ? arg : "", j,
+	        arg ? " " : "", arg ? arg : "");
 	return NULL;
 }
 
@@ -86,34 +95,64 @@ static void ws(struct ex *x)
 		x->p++;
 }
 
-static json_t *expr(struct ex *x);
+static const hg_jv *expr(struct ex *x);
 
-static json_t *as_string_value(json_t *v)
+static hg_jv *str(hg_arm_ctx *c, const char *s, size_t n)
 {
-	char num[64];
-	if (json_is_string(v))
-		return json_incref(v);
-	if (json_is_integer(v)) {
-		snprintf(num, sizeof(num), "%" JSON_INTEGER_FORMAT, json_integer_value(v));
-		return json_string(num);
-	}
-	if (json_is_boolean(v))
-		return json_string(json_is_true(v) ? "True" : "False");
-	if (json_is_null(v))
-		return json_string("");
-	{
-		char *t = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY);
-		json_t *r = json_string(t ? t : "");
-		free(t);
+	return hg_jv_string(c->a, s, n);
+}
+
+static hg_jv *integer(hg_arm_ctx *c, long long v)
+{
+	char num[32];
+	int n = snprintf(num, sizeof(num), "%lld", v);
+	return hg_jv_number(c->a, num, (size_t)n);
+}
+
+/* An integer's value: a number written without fraction or exponent. */
+static bool int_of(const hg_jv *v, long long *out)
+{
+	char buf[32], *end;
+
+	if (!v || v->kind != HG_JV_NUM || v->n == 0 || v->n >= sizeof(buf))
+		return false;
+	memcpy(buf, v->u.s, v->n);
+	buf[v->n] = '\0';
+	*out = strtoll(buf, &end, 10);
+	return *end == '\0';
+}
+
+/* string(): a string as it is, a number by its text, a bool as True/False, else compact JSON. */
+static const hg_jv *as_string_value(hg_arm_ctx *c, const hg_jv *v)
+{
+	hg_buf b = HG_BUF_INIT;
+	hg_jv *r;
+
+	switch (v->kind) {
+	case HG_JV_STR:
+		return v;
+	case HG_JV_NUM:
+		return str(c, v->u.s, v->n);
+	case HG_JV_TRUE:
+		return str(c, "True", 4);
+	case HG_JV_FALSE:
+		return str(c, "False", 5);
+	case HG_JV_NULL:
+		return str(c, "", 0);
+	default:
+		hg_jv_canonical(&b, v);
+		r = str(c, b.ptr, b.size);
+		hg_buf_dispose(&b);
 		return r;
 	}
 }
 
 /* The ID of a resource: type "NS/B/C" with names x, y -> PREFIX/providers/NS/B/x/C/y. */
-static char *build_id(hg_arm_ctx *c, const char *prefix, const char *type, json_t *names)
+static const char *build_id(hg_arm_ctx *c, const char *prefix, const char *type,
+        const char *const *names, size_t nnames)
 {
 	hg_buf b = HG_BUF_INIT;
-	const char *seg = strchr(type, '/');
+	const char *seg = strchr(type, '/'), *r;
 	size_t i = 0;
 
 	if (!seg || seg == type)
@@ -123,88 +162,77 @@ static char *build_id(hg_arm_ctx *c, const char *prefix, const char *type, json_
 	while (seg) {
 		const char *next = strchr(seg + 1, '/');
 		size_t len = next ? (size_t)(next - seg - 1) : strlen(seg + 1);
-		const char *name = json_string_value(json_array_get(names, i++));
-		if (!name) {
+		if (i >= nnames) {
 			hg_buf_dispose(&b);
 			fail(c, "a resource ID has fewer names than its type has levels:", type);
 			return NULL;
 		}
 		hg_buf_putc(&b, '/');
 		hg_buf_put(&b, seg + 1, len);
-		hg_buf_printf(&b, "/%s", name);
+		hg_buf_printf(&b, "/%s", names[i++]);
 		seg = next;
 	}
-	return hg_buf_detach(&b);
+	r = hg_arena_strndup(c->a, b.ptr, b.size);
+	hg_buf_dispose(&b);
+	return r;
 }
 
-char *hg_arm_resource_id(hg_arm_ctx *c, const char *type, const char *name)
+const char *hg_arm_resource_id(hg_arm_ctx *c, const char *type, const char *name)
 {
-	json_t *names = json_array();
-	const char *p = name, *e;
+	const char *names[16], *p = name, *e, *id;
+	size_t n = 0;
 	hg_buf prefix = HG_BUF_INIT;
-	char *id;
 
-	while (*p) { /* a child's name "vnet/subnet" names each level */
+	while (*p && n < HG_ARRAY_SIZE(names)) { /* a child's name "vnet/subnet" names each level */
 		e = strchr(p, '/');
 		if (!e)
 			e = p + strlen(p);
-		json_array_append_new(names, json_stringn(p, (size_t)(e - p)));
+		names[n++] = hg_arena_strndup(c->a, p, (size_t)(e - p));
 		p = *e ? e + 1 : e;
 	}
 	if (!c->subscription) {
-		json_decref(names);
-		hg_buf_dispose(&prefix);
 		fail(c, "the subscription is not known from the exports", NULL);
 		return NULL;
 	}
 	hg_buf_printf(&prefix, "/subscriptions/%s", c->subscription);
 	if (c->resource_group)
 		hg_buf_printf(&prefix, "/resourceGroups/%s", c->resource_group);
-	id = build_id(c, prefix.ptr, type, names);
+	id = build_id(c, prefix.ptr, type, names, n);
 	hg_buf_dispose(&prefix);
-	json_decref(names);
 	return id;
 }
 
-static json_t *id_fn(hg_arm_ctx *c, json_t *args, int scope)
+static const hg_jv *id_fn(hg_arm_ctx *c, const hg_jv *args, int scope)
 {
-	size_t n = json_array_size(args), first = 0, i;
+	size_t n = args->n, first = 0, i;
 	hg_buf prefix = HG_BUF_INIT;
-	json_t *names = json_array(), *r;
-	const char *sub = c->subscription, *rg = c->resource_group, *type;
-	char *id;
+	const char *names[16];
+	const char *sub = c->subscription, *rg = c->resource_group, *type, *id;
 
 	for (i = 0; i < n; i++)
-		if (!json_is_string(json_array_get(args, i))) {
-			json_decref(names);
+		if (args->u.items[i]->kind != HG_JV_STR)
 			return fail(c, "resourceId of a value that is not a string", NULL);
-		}
 	if (scope == 2) { /* extensionResourceId(scope, type, names...) */
-		if (n < 3) {
-			json_decref(names);
+		if (n < 3)
 			return fail(c, "extensionResourceId needs a scope, a type and names", NULL);
-		}
-		hg_buf_puts(&prefix, json_string_value(json_array_get(args, 0)));
+		hg_buf_puts(&prefix, args->u.items[0]->u.s);
 		first = 1;
 	} else {
 		/* optional leading subscription ID and resource group: the type has a '/' */
-		while (first < n && !strchr(json_string_value(json_array_get(args, first)), '/'))
+		while (first < n && !strchr(args->u.items[first]->u.s, '/'))
 			first++;
 		if (scope == 0 && first == 2) {
-			sub = json_string_value(json_array_get(args, 0));
-			rg = json_string_value(json_array_get(args, 1));
+			sub = args->u.items[0]->u.s;
+			rg = args->u.items[1]->u.s;
 		} else if (scope == 0 && first == 1)
-			rg = json_string_value(json_array_get(args, 0));
+			rg = args->u.items[0]->u.s;
 		else if (scope == 1 && first == 1)
-			sub = json_string_value(json_array_get(args, 0));
-		if (!sub) {
-			json_decref(names);
+			sub = args->u.items[0]->u.s;
+		if (!sub)
 			return fail(c, "the subscription is not known from the exports", NULL);
-		}
 		hg_buf_printf(&prefix, "/subscriptions/%s", sub);
 		if (scope == 0) {
 			if (!rg) {
-				json_decref(names);
 				hg_buf_dispose(&prefix);
 				return fail(c, "resourceId() outside a resource group", NULL);
 			}
@@ -212,28 +240,24 @@ static json_t *id_fn(hg_arm_ctx *c, json_t *args, int scope)
 		}
 	}
 	if (first >= n) {
-		json_decref(names);
 		hg_buf_dispose(&prefix);
 		return fail(c, "resourceId without a type", NULL);
 	}
-	type = json_string_value(json_array_get(args, first));
-	for (i = first + 1; i < n; i++)
-		json_array_append(names, json_array_get(args, i));
-	id = build_id(c, prefix.ptr, type, names);
+	type = args->u.items[first]->u.s;
+	for (i = first + 1; i < n && i - first - 1 < HG_ARRAY_SIZE(names); i++)
+		names[i - first - 1] = args->u.items[i]->u.s;
+	id = build_id(c, prefix.ptr, type, names, n - first - 1);
 	hg_buf_dispose(&prefix);
-	json_decref(names);
 	if (!id)
-		return fail(c, "malformed resource type", type);
-	r = json_string(id);
-	free(id);
-	return r;
+		return c->why ? NULL : fail(c, "malformed resource type", type);
+	return str(c, id, strlen(id));
 }
 
-static json_t *format_fn(hg_arm_ctx *c, json_t *args)
+static const hg_jv *format_fn(hg_arm_ctx *c, const hg_jv *args)
 {
-	const char *f = json_string_value(json_array_get(args, 0));
+	const char *f = args->n ? hg_jv_str(args->u.items[0]) : NULL;
 	hg_buf b = HG_BUF_INIT;
-	json_t *r;
+	hg_jv *r;
 
 	if (!f)
 		return fail(c, "format() needs a format string", NULL);
@@ -247,45 +271,47 @@ static json_t *format_fn(hg_arm_ctx *c, json_t *args)
 		} else if (f[0] == '{' && isdigit((unsigned char)f[1])) {
 			char *end;
 			long i = strtol(f + 1, &end, 10);
-			json_t *s;
-			if (*end != '}' || (size_t)i + 1 >= json_array_size(args)) {
+			const hg_jv *s;
+			if (*end != '}' || (size_t)i + 1 >= args->n) {
 				hg_buf_dispose(&b);
 				return fail(c, "format() placeholder out of range", NULL);
 			}
-			s = as_string_value(json_array_get(args, (size_t)i + 1));
-			hg_buf_puts(&b, json_string_value(s));
-			json_decref(s);
+			s = as_string_value(c, args->u.items[i + 1]);
+			hg_buf_put(&b, s->u.s, s->n);
 			f = end + 1;
 		} else
 			hg_buf_putc(&b, *f++);
 	}
-	r = json_stringn(b.ptr, b.size);
+	r = str(c, b.ptr, b.size);
 	hg_buf_dispose(&b);
 	return r;
 }
 
-static int truthy(json_t *v)
+static int truthy(const hg_jv *v)
 {
-	if (json_is_boolean(v))
-		return json_is_true(v);
-	if (json_is_string(v))
-		return strcasecmp(json_string_value(v), "true") == 0;
+	if (!v)
+		return -1;
+	if (v->kind == HG_JV_TRUE || v->kind == HG_JV_FALSE)
+		return v->kind == HG_JV_TRUE;
+	if (v->kind == HG_JV_STR)
+		return strcasecmp(v->u.s, "true") == 0;
 	return -1;
 }
 
-static json_t *copy_array(hg_arm_ctx *c, json_t *loop);
+static const hg_jv *copy_array(hg_arm_ctx *c, const hg_jv *loop);
 
 /* A variable, or the array a variable copy loop ("copy": [{name, count, input}]) makes. */
-static json_t *variable(hg_arm_ctx *c, const char *name)
+static const hg_jv *variable(hg_arm_ctx *c, const char *name)
 {
-	json_t *vars = json_object_get(c->doc, "variables");
-	json_t *v = json_object_get(vars, name), *r, *loop;
+	const hg_jv *vars = hg_jv_get(c->doc, "variables");
+	const hg_jv *v = hg_jv_get(vars, name), *r, *loops;
 	size_t i;
 
-	json_array_foreach(v ? NULL : json_object_get(vars, "copy"), i, loop) {
-		const char *ln = json_string_value(json_object_get(loop, "name"));
+	loops = v ? NULL : hg_jv_get(vars, "copy");
+	for (i = 0; loops && loops->kind == HG_JV_ARR && i < loops->n; i++) {
+		const char *ln = hg_jv_str(hg_jv_get(loops->u.items[i], "name"));
 		if (ln && strcmp(ln, name) == 0)
-			return copy_array(c, loop);
+			return copy_array(c, loops->u.items[i]);
 	}
 	if (!v)
 		return fail(c, "variable not defined:", name);
@@ -298,11 +324,11 @@ static json_t *variable(hg_arm_ctx *c, const char *name)
 	return r;
 }
 
-static json_t *parameter(hg_arm_ctx *c, const char *name)
+static const hg_jv *parameter(hg_arm_ctx *c, const char *name)
 {
-	json_t *decl = json_object_get(json_object_get(c->doc, "parameters"), name);
-	json_t *v = json_object_get(c->params, name);
-	const char *type = json_string_value(json_object_get(decl, "type"));
+	const hg_jv *decl = hg_jv_get(hg_jv_get(c->doc, "parameters"), name);
+	const hg_jv *v = c->params ? hg_jv_get(c->params, name) : NULL;
+	const char *type = hg_jv_str(hg_jv_get(decl, "type"));
 
 	if (!decl)
 		return fail(c, "parameter not declared:", name);
@@ -310,39 +336,76 @@ static json_t *parameter(hg_arm_ctx *c, const char *name)
 		return fail(c, "parameter is secure:", name);
 	if (!v)
 		return fail(c, "parameter has no deployed value in the exports:", name);
-	return json_incref(v);
+	return v;
 }
 
-static json_t *call(struct ex *x, const char *name, json_t *args)
+static bool empty(const hg_jv *v)
+{
+	return v->kind == HG_JV_NULL ||
+	       ((v->kind == HG_JV_STR || v->kind == HG_JV_ARR || v->kind == HG_JV_OBJ) && v->n == 0);
+}
+
+static const hg_jv *arith(hg_arm_ctx *c, const char *name, const hg_jv *a0, const hg_jv *a1)
+{
+	long long p, q, out;
+	bool over;
+
+	if (!int_of(a0, &p) || !int_of(a1, &q))
+		return fail(c, "arithmetic on a value that is not an integer:", name);
+	if ((strcasecmp(name, "div") == 0 || strcasecmp(name, "mod") == 0) &&
+	        (q == 0 || (q == -1 && p == INT64_MIN)))
+		return fail(c, "division by zero or overflow in", name);
+	if (strcasecmp(name, "add") == 0)
+		over = __builtin_add_overflow(p, q, &out);
+	else if (strcasecmp(name, "sub") == 0)
+		over = __builtin_sub_overflow(p, q, &out);
+	else if (strcasecmp(name, "mul") == 0)
+		over = __builtin_mul_overflow(p, q, &out);
+	else {
+		out = strcasecmp(name, "div") == 0 ? p / q : p % q;
+		over = false;
+	}
+	return over ? fail(c, "integer overflow in", name) : integer(c, out);
+}
+
+static const hg_jv *call(struct ex *x, const char *name, const hg_jv *args)
 {
 	hg_arm_ctx *c = x->c;
-	size_t n = json_array_size(args), i;
-	json_t *a0 = json_array_get(args, 0), *a1 = json_array_get(args, 1), *r, *v;
+	static const hg_jv none = {HG_JV_ARR, false, false, 0, 0, {NULL}};
+	size_t n, i;
+	const hg_jv *a0, *a1;
+	hg_jv *r;
 
+	if (!args)
+		args = &none;
+	n = args->n;
+	a0 = n > 0 ? args->u.items[0] : NULL;
+	a1 = n > 1 ? args->u.items[1] : NULL;
 #define IS(s) (strcasecmp(name, s) == 0)
 	if (IS("parameters"))
-		return json_is_string(a0) ? parameter(c, json_string_value(a0))
-		                          : fail(c, "parameters() needs a name", NULL);
+		return a0 && a0->kind == HG_JV_STR ? parameter(c, a0->u.s)
+		                                   : fail(c, "parameters() needs a name", NULL);
 	if (IS("variables"))
-		return json_is_string(a0) ? variable(c, json_string_value(a0))
-		                          : fail(c, "variables() needs a name", NULL);
+		return a0 && a0->kind == HG_JV_STR ? variable(c, a0->u.s)
+		                                   : fail(c, "variables() needs a name", NULL);
 	if (IS("concat")) {
-		if (json_is_array(a0)) {
-			r = json_array();
-			json_array_foreach(args, i, v) json_array_extend(r, v);
-			return r;
-		}
-		{
-			hg_buf b = HG_BUF_INIT;
-			json_array_foreach(args, i, v) {
-				json_t *s = as_string_value(v);
-				hg_buf_puts(&b, json_string_value(s));
-				json_decref(s);
+		hg_buf b = HG_BUF_INIT;
+		if (a0 && a0->kind == HG_JV_ARR) {
+			r = hg_jv_array(c->a, 8);
+			for (i = 0; i < n; i++) {
+				size_t k;
+				for (k = 0; args->u.items[i]->kind == HG_JV_ARR && k < args->u.items[i]->n; k++)
+					hg_jv_push(c->a, r, args->u.items[i]->u.items[k]);
 			}
-			r = json_stringn(b.ptr, b.size);
-			hg_buf_dispose(&b);
 			return r;
 		}
+		for (i = 0; i < n; i++) {
+			const hg_jv *s = as_string_value(c, args->u.items[i]);
+			hg_buf_put(&b, s->u.s, s->n);
+		}
+		r = str(c, b.ptr, b.size);
+		hg_buf_dispose(&b);
+		return r;
 	}
 	if (IS("format"))
 		return format_fn(c, args);
@@ -353,151 +416,161 @@ static json_t *call(struct ex *x, const char *name, json_t *args)
 	if (IS("extensionResourceId"))
 		return id_fn(c, args, 2);
 	if (IS("subscription")) {
+		const char *id;
 		if (!c->subscription)
 			return fail(c, "the subscription is not known from the exports", NULL);
-		r = json_pack("{s:s, s:s}", "subscriptionId", c->subscription, "id", "");
-		json_object_set_new(r, "id", json_sprintf("/subscriptions/%s", c->subscription));
+		r = hg_jv_object(c->a, 2);
+		id = hg_arena_printf(c->a, "/subscriptions/%s", c->subscription);
+		hg_jv_put(c->a, r, "id", 2, str(c, id, strlen(id)));
+		hg_jv_put(c->a, r, "subscriptionId", 14, str(c, c->subscription, strlen(c->subscription)));
 		return r;
 	}
 	if (IS("resourceGroup")) {
+		const char *id;
 		if (!c->subscription || !c->resource_group)
 			return fail(c, "the resource group is not known from the exports", NULL);
-		r = json_pack("{s:s}", "name", c->resource_group);
-		json_object_set_new(r, "id", json_sprintf("/subscriptions/%s/resourceGroups/%s",
-		                                     c->subscription, c->resource_group));
+		r = hg_jv_object(c->a, 3);
+		id = hg_arena_printf(c->a, "/subscriptions/%s/resourceGroups/%s", c->subscription,
+		        c->resource_group);
+		hg_jv_put(c->a, r, "id", 2, str(c, id, strlen(id)));
 		if (c->rg_location)
-			json_object_set_new(r, "location", json_string(c->rg_location));
+			hg_jv_put(c->a, r, "location", 8, str(c, c->rg_location, strlen(c->rg_location)));
+		hg_jv_put(c->a, r, "name", 4, str(c, c->resource_group, strlen(c->resource_group)));
 		return r;
 	}
-	if ((IS("toLower") || IS("toUpper")) && json_is_string(a0)) {
-		char *s = hg_xstrdup(json_string_value(a0)), *p;
+	if ((IS("toLower") || IS("toUpper")) && a0 && a0->kind == HG_JV_STR) {
+		char *s = hg_arena_strndup(c->a, a0->u.s, a0->n), *p;
 		for (p = s; *p; p++)
 			*p = (char)(IS("toLower") ? tolower((unsigned char)*p) : toupper((unsigned char)*p));
-		r = json_string(s);
-		free(s);
+		r = hg_jv_new(c->a, HG_JV_STR);
+		r->u.s = s;
+		r->n = a0->n;
 		return r;
 	}
 	if (IS("if") && n == 3) {
 		int t = truthy(a0);
-		return t < 0 ? fail(c, "if() of a value that is not a bool", NULL)
-		             : json_incref(json_array_get(args, t ? 1 : 2));
+		return t < 0 ? fail(c, "if() of a value that is not a bool", NULL) : args->u.items[t ? 1 : 2];
 	}
 	if (IS("equals") && n == 2)
-		return json_boolean(json_equal(a0, a1));
+		return hg_jv_bool(c->a, hg_jv_equal(a0, a1));
 	if (IS("not") && n == 1 && truthy(a0) >= 0)
-		return json_boolean(!truthy(a0));
+		return hg_jv_bool(c->a, !truthy(a0));
 	if ((IS("and") || IS("or")) && n >= 1) {
 		int acc = IS("and");
-		json_array_foreach(args, i, v) {
-			int t = truthy(v);
+		for (i = 0; i < n; i++) {
+			int t = truthy(args->u.items[i]);
 			if (t < 0)
 				return fail(c, "and()/or() of a value that is not a bool", NULL);
 			acc = IS("and") ? acc && t : acc || t;
 		}
-		return json_boolean(acc);
+		return hg_jv_bool(c->a, acc);
 	}
 	if (IS("empty") && n == 1)
-		return json_boolean(json_is_null(a0) || (json_is_string(a0) && !json_string_length(a0)) ||
-		                    (json_is_array(a0) && !json_array_size(a0)) ||
-		                    (json_is_object(a0) && !json_object_size(a0)));
-	if (IS("length") && n == 1)
-		return json_integer((json_int_t)(json_is_string(a0)  ? json_string_length(a0)
-		                                 : json_is_array(a0) ? json_array_size(a0)
-		                                                     : json_object_size(a0)));
-	if ((IS("add") || IS("sub") || IS("mul") || IS("div") || IS("mod")) && n == 2) {
-		json_int_t p, q, out;
-		bool over;
-		if (!json_is_integer(a0) || !json_is_integer(a1))
-			return fail(c, "arithmetic on a value that is not an integer:", name);
-		p = json_integer_value(a0);
-		q = json_integer_value(a1);
-		if ((IS("div") || IS("mod")) && (q == 0 || (q == -1 && p == INT64_MIN)))
-			return fail(c, "division by zero or overflow in", name);
-		over = IS("add")   ? __builtin_add_overflow(p, q, &out)
-		       : IS("sub") ? __builtin_sub_overflow(p, q, &out)
-		       : IS("mul") ? __builtin_mul_overflow(p, q, &out)
-		                   : ((out = IS("div") ? p / q : p % q), false);
-		return over ? fail(c, "integer overflow in", name) : json_integer(out);
+		return hg_jv_bool(c->a, empty(a0));
+	if (IS("length") && n == 1) {
+		size_t len = a0->kind == HG_JV_STR ? hg_utf8_len((const unsigned char *)a0->u.s) : a0->n;
+		return integer(c, (long long)len);
 	}
+	if ((IS("add") || IS("sub") || IS("mul") || IS("div") || IS("mod")) && n == 2)
+		return arith(c, name, a0, a1);
 	if (IS("string") && n == 1)
-		return as_string_value(a0);
-	if (IS("int") && n == 1)
-		return json_is_integer(a0) ? json_incref(a0)
-		       : json_is_string(a0) ? json_integer(strtoll(json_string_value(a0), NULL, 10))
-		                            : fail(c, "int() of a value that is not a number", NULL);
+		return as_string_value(c, a0);
+	if (IS("int") && n == 1) {
+		long long v;
+		char buf[32], *end;
+		if (int_of(a0, &v))
+			return a0;
+		if (a0->kind == HG_JV_STR && a0->n && a0->n < sizeof(buf)) {
+			memcpy(buf, a0->u.s, a0->n);
+			buf[a0->n] = '\0';
+			v = strtoll(buf, &end, 10);
+			if (*end == '\0')
+				return integer(c, v);
+		}
+		return fail(c, "int() of a value that is not a number", NULL);
+	}
 	if (IS("bool") && n == 1 && truthy(a0) >= 0)
-		return json_boolean(truthy(a0));
-	if (IS("createArray"))
-		return json_copy(args);
+		return hg_jv_bool(c->a, truthy(a0));
+	if (IS("createArray")) {
+		r = hg_jv_array(c->a, n);
+		for (i = 0; i < n; i++)
+			hg_jv_push(c->a, r, args->u.items[i]);
+		return r;
+	}
 	if (IS("createObject") && n % 2 == 0) {
-		r = json_object();
+		r = hg_jv_object(c->a, n / 2 + 1);
 		for (i = 0; i < n; i += 2)
-			if (json_is_string(json_array_get(args, i)))
-				json_object_set(r, json_string_value(json_array_get(args, i)),
-				        json_array_get(args, i + 1));
+			if (args->u.items[i]->kind == HG_JV_STR)
+				hg_jv_put(c->a, r, args->u.items[i]->u.s, args->u.items[i]->n, args->u.items[i + 1]);
 		return r;
 	}
 	if (IS("contains") && n == 2) {
-		if (json_is_string(a0) && json_is_string(a1))
-			return json_boolean(strstr(json_string_value(a0), json_string_value(a1)) != NULL);
-		if (json_is_object(a0) && json_is_string(a1))
-			return json_boolean(json_object_get(a0, json_string_value(a1)) != NULL);
-		if (json_is_array(a0)) {
-			json_array_foreach(a0, i, v) if (json_equal(v, a1)) return json_true();
-			return json_false();
+		if (a0->kind == HG_JV_STR && a1->kind == HG_JV_STR)
+			return hg_jv_bool(c->a, strstr(a0->u.s, a1->u.s) != NULL);
+		if (a0->kind == HG_JV_OBJ && a1->kind == HG_JV_STR)
+			return hg_jv_bool(c->a, hg_jv_get(a0, a1->u.s) != NULL);
+		if (a0->kind == HG_JV_ARR) {
+			for (i = 0; i < a0->n; i++)
+				if (hg_jv_equal(a0->u.items[i], a1))
+					return hg_jv_bool(c->a, true);
+			return hg_jv_bool(c->a, false);
 		}
 	}
-	if (IS("replace") && n == 3 && json_is_string(a0) && json_is_string(a1) &&
-	        json_is_string(json_array_get(args, 2)) && json_string_length(a1)) {
+	if (IS("replace") && n == 3 && a0->kind == HG_JV_STR && a1->kind == HG_JV_STR &&
+	        args->u.items[2]->kind == HG_JV_STR && a1->n) {
 		hg_buf b = HG_BUF_INIT;
-		const char *s = json_string_value(a0), *hit;
-		size_t fl = json_string_length(a1);
-		while ((hit = strstr(s, json_string_value(a1))) != NULL) {
+		const char *s = a0->u.s, *hit;
+		while ((hit = strstr(s, a1->u.s)) != NULL) {
 			hg_buf_put(&b, s, (size_t)(hit - s));
-			hg_buf_puts(&b, json_string_value(json_array_get(args, 2)));
-			s = hit + fl;
+			hg_buf_put(&b, args->u.items[2]->u.s, args->u.items[2]->n);
+			s = hit + a1->n;
 		}
 		hg_buf_puts(&b, s);
-		r = json_stringn(b.ptr, b.size);
+		r = str(c, b.ptr, b.size);
 		hg_buf_dispose(&b);
 		return r;
 	}
-	if (IS("json") && json_is_string(a0)) {
-		r = json_loads(json_string_value(a0), JSON_DECODE_ANY, NULL);
-		return r ? r : fail(c, "json() of text that is not JSON", NULL);
+	if (IS("json") && a0 && a0->kind == HG_JV_STR) {
+		hg_jv *v = NULL;
+		return hg_jv_parse(&v, c->a, a0->u.s, a0->n, 64, NULL) == 0
+		               ? v
+		               : fail(c, "json() of text that is not JSON", NULL);
 	}
 	if (IS("coalesce")) {
-		json_array_foreach(args, i, v) if (!json_is_null(v)) return json_incref(v);
-		return json_null();
+		for (i = 0; i < n; i++)
+			if (args->u.items[i]->kind != HG_JV_NULL)
+				return args->u.items[i];
+		return hg_jv_new(c->a, HG_JV_NULL);
 	}
 	if (IS("copyIndex") && n <= 2) {
 		/* copyIndex(), copyIndex(offset), copyIndex('loop'), copyIndex('loop', offset) */
-		const char *loop = json_is_string(a0) ? json_string_value(a0) : NULL;
-		json_t *off = loop ? a1 : a0;
+		const char *loop = a0 && a0->kind == HG_JV_STR ? a0->u.s : NULL;
+		const hg_jv *off = loop ? a1 : a0;
+		long long o = 0;
 		int k = c->nloops - 1;
 		if (loop)
 			while (k >= 0 && strcasecmp(c->loops[k].name, loop) != 0)
 				k--;
 		if (k < 0)
 			return fail(c, "copyIndex() outside its copy loop", loop);
-		if (off && !json_is_integer(off))
+		if (off && !int_of(off, &o))
 			return fail(c, "copyIndex() needs an integer offset", NULL);
-		return json_integer(c->loops[k].index + (off ? json_integer_value(off) : 0));
+		return integer(c, c->loops[k].index + o);
 	}
 	if (IS("true"))
-		return json_true();
+		return hg_jv_bool(c->a, true);
 	if (IS("false"))
-		return json_false();
+		return hg_jv_bool(c->a, false);
 	if (IS("null"))
-		return json_null();
+		return hg_jv_new(c->a, HG_JV_NULL);
 #undef IS
 	return fail(c, "not evaluated offline:", name);
 }
 
-static json_t *string_lit(struct ex *x)
+static const hg_jv *string_lit(struct ex *x)
 {
 	hg_buf b = HG_BUF_INIT;
-	json_t *r;
+	hg_jv *r;
 
 	for (x->p++; x->p < x->end; x->p++) {
 		if (*x->p == '\'') {
@@ -507,7 +580,7 @@ static json_t *string_lit(struct ex *x)
 				continue;
 			}
 			x->p++;
-			r = json_stringn(b.ptr, b.size);
+			r = str(x->c, b.ptr, b.size);
 			hg_buf_dispose(&b);
 			return r;
 		}
@@ -517,11 +590,12 @@ static json_t *string_lit(struct ex *x)
 	return fail(x->c, "unterminated string in an expression", NULL);
 }
 
-static json_t *primary(struct ex *x)
+static const hg_jv *primary(struct ex *x)
 {
 	const char *start;
 	char name[64];
-	json_t *args, *v;
+	const hg_jv *v;
+	hg_jv *args;
 
 	ws(x);
 	if (x->p >= x->end)
@@ -529,10 +603,14 @@ static json_t *primary(struct ex *x)
 	if (*x->p == '\'')
 		return string_lit(x);
 	if (*x->p == '-' || isdigit((unsigned char)*x->p)) {
-		char *end;
-		long long n = strtoll(x->p, &end, 10);
-		x->p = end;
-		return json_integer(n);
+		start = x->p;
+		if (*x->p == '-')
+			x->p++;
+		while (x->p < x->end && isdigit((unsigned char)*x->p))
+			x->p++;
+		if (x->p == start + (*start == '-'))
+			return fail(x->c, "malformed expression", NULL);
+		return hg_jv_number(x->c->a, start, (size_t)(x->p - start));
 	}
 	start = x->p;
 	while (x->p < x->end && (isalnum((unsigned char)*x->p) || *x->p == '_'))
@@ -545,36 +623,28 @@ static json_t *primary(struct ex *x)
 	if (x->p >= x->end || *x->p != '(')
 		return call(x, name, NULL);
 	x->p++;
-	args = json_array();
+	args = hg_jv_array(x->c->a, 4);
 	ws(x);
 	while (x->p < x->end && *x->p != ')') {
 		v = expr(x);
-		if (!v) {
-			json_decref(args);
+		if (!v)
 			return NULL;
-		}
-		json_array_append_new(args, v);
+		hg_jv_push(x->c->a, args, v);
 		ws(x);
 		if (x->p < x->end && *x->p == ',')
 			x->p++;
-		else if (x->p < x->end && *x->p != ')') {
-			json_decref(args);
+		else if (x->p < x->end && *x->p != ')')
 			return fail(x->c, "malformed function arguments", NULL);
-		}
 	}
-	if (x->p >= x->end) {
-		json_decref(args);
+	if (x->p >= x->end)
 		return fail(x->c, "unclosed '(' in an expression", NULL);
-	}
 	x->p++;
-	v = call(x, name, args);
-	json_decref(args);
-	return v;
+	return call(x, name, args);
 }
 
-static json_t *postfix(struct ex *x)
+static const hg_jv *postfix(struct ex *x)
 {
-	json_t *v = primary(x), *k, *next;
+	const hg_jv *v = primary(x), *k, *next;
 
 	for (;;) {
 		ws(x);
@@ -585,40 +655,28 @@ static json_t *postfix(struct ex *x)
 			char key[128];
 			while (x->p < x->end && (isalnum((unsigned char)*x->p) || *x->p == '_'))
 				x->p++;
-			if ((size_t)(x->p - start) >= sizeof(key)) {
-				json_decref(v);
+			if ((size_t)(x->p - start) >= sizeof(key))
 				return fail(x->c, "property name too long", NULL);
-			}
 			memcpy(key, start, (size_t)(x->p - start));
 			key[x->p - start] = '\0';
-			next = json_object_get(v, key);
-			if (!next) {
-				json_decref(v);
+			next = hg_jv_get(v, key);
+			if (!next)
 				return fail(x->c, "no such property:", key);
-			}
-			json_incref(next);
-			json_decref(v);
 			v = next;
 		} else if (*x->p == '[') {
+			long long i;
 			x->p++;
 			k = expr(x);
 			ws(x);
-			if (!k || x->p >= x->end || *x->p != ']') {
-				json_decref(k);
-				json_decref(v);
+			if (!k || x->p >= x->end || *x->p != ']')
 				return k ? fail(x->c, "unclosed '['", NULL) : NULL;
-			}
 			x->p++;
-			next = json_is_string(k)    ? json_object_get(v, json_string_value(k))
-			       : json_is_integer(k) ? json_array_get(v, (size_t)json_integer_value(k))
-			                            : NULL;
-			json_decref(k);
-			if (!next) {
-				json_decref(v);
+			next = k->kind == HG_JV_STR ? hg_jv_get(v, k->u.s)
+			       : int_of(k, &i) && v->kind == HG_JV_ARR && i >= 0 && (size_t)i < v->n
+			               ? v->u.items[i]
+			               : NULL;
+			if (!next)
 				return fail(x->c, "no such element", NULL);
-			}
-			json_incref(next);
-			json_decref(v);
 			v = next;
 		} else
 			return v;
@@ -626,9 +684,9 @@ static json_t *postfix(struct ex *x)
 }
 
 /* An expression: a primary and its .property and [index] accesses. */
-static json_t *expr(struct ex *x)
+static const hg_jv *expr(struct ex *x)
 {
-	json_t *v;
+	const hg_jv *v;
 
 	if (x->depth >= MAX_NESTING)
 		return fail(x->c, "the expression nests too deep", NULL);
@@ -638,20 +696,21 @@ static json_t *expr(struct ex *x)
 	return v;
 }
 
-long hg_arm_copy_count(hg_arm_ctx *c, json_t *copy)
+long hg_arm_copy_count(hg_arm_ctx *c, const hg_jv *copy)
 {
-	json_t *n = hg_arm_resolve(c, json_object_get(copy, "count"));
+	const hg_jv *cnt = hg_jv_get(copy, "count");
+	const hg_jv *n = cnt ? hg_arm_resolve(c, cnt) : NULL;
+	long long v;
 	long count = -1;
 
-	if (n && json_is_integer(n) && json_integer_value(n) >= 0 && json_integer_value(n) <= 800)
-		count = (long)json_integer_value(n);
-	else if (n)
+	if (n && int_of(n, &v) && v >= 0 && v <= 800)
+		count = (long)v;
+	else if (n || !cnt)
 		fail(c, "a copy count is not an integer from 0 to 800", NULL);
 	if (count > 0 && (c->iterations += count) > HG_ARM_MAX_ITERATIONS) {
 		fail(c, "copy loops make too many values (more than 100000)", NULL);
 		count = -1;
 	}
-	json_decref(n);
 	return count;
 }
 
@@ -673,101 +732,103 @@ void hg_arm_loop_pop(hg_arm_ctx *c)
 }
 
 /* The array one loop {name, count, input} of a "copy" list makes, or NULL. */
-static json_t *copy_array(hg_arm_ctx *c, json_t *loop)
+static const hg_jv *copy_array(hg_arm_ctx *c, const hg_jv *loop)
 {
-	const char *name = json_string_value(json_object_get(loop, "name"));
-	json_t *arr, *r;
+	const char *name = hg_jv_str(hg_jv_get(loop, "name"));
+	const hg_jv *input = hg_jv_get(loop, "input"), *r;
+	hg_jv *arr;
 	long count, k;
 
-	if (!name || !json_object_get(loop, "input"))
+	if (!name || !input)
 		return fail(c, "a copy loop needs a name and an input", NULL);
 	if ((count = hg_arm_copy_count(c, loop)) < 0 || !hg_arm_loop_push(c, name))
 		return NULL;
-	arr = json_array();
+	arr = hg_jv_array(c->a, (size_t)count);
 	for (k = 0; k < count; k++) {
 		c->loops[c->nloops - 1].index = k;
-		if ((r = hg_arm_resolve(c, json_object_get(loop, "input"))) == NULL)
+		if ((r = hg_arm_resolve(c, input)) == NULL)
 			break;
-		json_array_append_new(arr, r);
+		hg_jv_push(c->a, arr, r);
 	}
 	hg_arm_loop_pop(c);
-	if (k < count) {
-		json_decref(arr);
-		return NULL;
-	}
-	return arr;
+	return k < count ? NULL : arr;
 }
 
-/* The arrays of "copy": [{name, count, input}...] into out[name]; false when one cannot be built. */
-static bool copies(hg_arm_ctx *c, json_t *list, json_t *out)
+const hg_jv *hg_arm_resolve(hg_arm_ctx *c, const hg_jv *v)
 {
-	json_t *loop, *arr;
-	size_t i;
+	const hg_jv *r;
+	hg_jv *out = NULL;
+	size_t i, k;
 
-	json_array_foreach(list, i, loop) {
-		if ((arr = copy_array(c, loop)) == NULL)
-			return false;
-		json_object_set_new(out, json_string_value(json_object_get(loop, "name")), arr);
-	}
-	return true;
-}
-
-json_t *hg_arm_resolve(hg_arm_ctx *c, json_t *v)
-{
-	const char *k;
-	json_t *x, *r, *out;
-	size_t i;
-
-	if (json_is_string(v)) {
-		const char *s = json_string_value(v);
-		size_t n = json_string_length(v);
+	if (v->kind == HG_JV_STR) {
+		const char *s = v->u.s;
+		size_t n = v->n;
 		struct ex e;
 		if (n < 2 || s[0] != '[' || s[n - 1] != ']')
-			return json_incref(v);
+			return v;
 		if (s[1] == '[') /* "[[" escapes a literal '[' */
-			return json_string(s + 1);
+			return str(c, s + 1, n - 1);
 		e.c = c;
 		e.p = s + 1;
 		e.end = s + n - 1;
 		e.depth = 0;
 		r = expr(&e);
 		ws(&e);
-		if (r && e.p != e.end) {
-			json_decref(r);
+		if (r && e.p != e.end)
 			return fail(c, "trailing text in an expression", NULL);
-		}
 		return r;
 	}
-	if (json_is_array(v)) {
-		out = json_array();
-		json_array_foreach(v, i, x) {
-			r = hg_arm_resolve(c, x);
-			if (!r) {
-				json_decref(out);
+	if (v->kind == HG_JV_ARR) {
+		for (i = 0; i < v->n; i++) {
+			r = hg_arm_resolve(c, v->u.items[i]);
+			if (!r)
 				return NULL;
+			if (r != v->u.items[i] && !out) {
+				out = hg_jv_array(c->a, v->n);
+				for (k = 0; k < i; k++)
+					hg_jv_push(c->a, out, v->u.items[k]);
 			}
-			json_array_append_new(out, r);
+			if (out)
+				hg_jv_push(c->a, out, r);
 		}
-		return out;
+		return out ? out : v;
 	}
-	if (json_is_object(v)) {
-		out = json_object();
-		json_object_foreach(v, k, x) {
-			if (strcmp(k, "copy") == 0 && json_is_array(x)) { /* property iteration */
-				if (!copies(c, x, out)) {
-					json_decref(out);
-					return NULL;
+	if (v->kind == HG_JV_OBJ) {
+		bool copies = false;
+		for (i = 0; i < v->n; i++)
+			if (strcmp(v->u.members[i].key, "copy") == 0 && v->u.members[i].val->kind == HG_JV_ARR)
+				copies = true;
+		for (i = 0; i < v->n; i++) {
+			const hg_jv_member *m = &v->u.members[i];
+			if (copies && strcmp(m->key, "copy") == 0 && m->val->kind == HG_JV_ARR) {
+				/* property iteration: each loop becomes the array it makes */
+				for (k = 0; k < m->val->n; k++) {
+					const hg_jv *loop = m->val->u.items[k];
+					const char *name = hg_jv_str(hg_jv_get(loop, "name"));
+					if (!(r = copy_array(c, loop)))
+						return NULL;
+					if (!out)
+						out = hg_jv_object(c->a, v->n + m->val->n);
+					hg_jv_put(c->a, out, name, strlen(name), r);
 				}
 				continue;
 			}
-			r = hg_arm_resolve(c, x);
-			if (!r) {
-				json_decref(out);
+			r = hg_arm_resolve(c, m->val);
+			if (!r)
 				return NULL;
+			if ((r != m->val || copies) && !out) {
+				out = hg_jv_object(c->a, v->n);
+				for (k = 0; k < i; k++)
+					if (!(copies && strcmp(v->u.members[k].key, "copy") == 0))
+						hg_jv_put(c->a, out, v->u.members[k].key, v->u.members[k].klen,
+						        v->u.members[k].val);
 			}
-			json_object_set_new(out, k, r);
+			if (out)
+				hg_jv_put(c->a, out, m->key, m->klen, r);
 		}
-		return out;
+		if (copies && !out)
+			out = hg_jv_object(c->a, 1);
+		return out ? out : v;
 	}
-	return json_incref(v);
+	return v;
 }

@@ -10,28 +10,33 @@
  * createObject, contains, replace, json, coalesce, copyIndex, and property
  * access. Copy loops of properties and variables ("copy": [{name, count,
  * input}]) are expanded; a resource's own loop is expanded by the caller
- * with hg_arm_copy_count and hg_arm_loop_push.
- * reference(), list*(), uniqueString(),
- * guid(), utcNow() and the like depend on the cloud's state or the moment of
- * deployment: a value using them is unresolvable (NOT_CHECKED).
+ * with hg_arm_copy_count and hg_arm_loop_push. reference(), list*(),
+ * uniqueString(), guid(), utcNow() and the like depend on the cloud's
+ * state or the moment of deployment: a value using them is unresolvable
+ * (NOT_CHECKED).
+ *
+ * Ownership: values are hg_jv in the context's arena; a value with no
+ * expression in it is returned as it is (borrowed from the template).
  */
 #ifndef HG_ARM_H
 #define HG_ARM_H
 
-#include <jansson.h>
 #include <stdbool.h>
+
+#include "jv.h"
 
 #ifdef __cplusplus
 extern "C" {
 #endif
 
 typedef struct hg_arm_ctx {
-	json_t *doc;    /* the template (borrowed): parameters, variables */
-	json_t *params; /* name -> deployed value (borrowed), or NULL: none known */
+	hg_arena *a;        /* results and reasons */
+	const hg_jv *doc;   /* the template (borrowed): parameters, variables */
+	const hg_jv *params; /* name -> deployed value (object, borrowed), or NULL: none known */
 	const char *subscription;   /* subscription ID, or NULL */
 	const char *resource_group; /* resource group name, or NULL (subscription scope) */
 	const char *rg_location;    /* the resource group's location, or NULL */
-	char *why;                  /* out: the first reason something was unresolvable (new) */
+	const char *why;            /* out: the first reason something was unresolvable (HG_BI, arena) */
 	int depth;                  /* internal: variables referring to variables */
 	struct hg_arm_loop {
 		const char *name; /* borrowed */
@@ -45,18 +50,18 @@ typedef struct hg_arm_ctx {
 #define HG_ARM_MAX_ITERATIONS 100000
 
 /* The iteration count of a copy loop ({name, count}), or -1 (c->why says why). */
-long hg_arm_copy_count(hg_arm_ctx *c, json_t *copy);
+long hg_arm_copy_count(hg_arm_ctx *c, const hg_jv *copy);
 
 /* Enter copy loop name at index 0 (set loops[nloops - 1].index to move on);
  * false (c->why says why) when loops nest too deep. */
 bool hg_arm_loop_push(hg_arm_ctx *c, const char *name);
 void hg_arm_loop_pop(hg_arm_ctx *c);
 
-/* v with every expression evaluated (new reference), or NULL (c->why says why). */
-json_t *hg_arm_resolve(hg_arm_ctx *c, json_t *v);
+/* v with every expression evaluated, or NULL (c->why says why). */
+const hg_jv *hg_arm_resolve(hg_arm_ctx *c, const hg_jv *v);
 
-/* The resource ID of a resource of the template's scope (new string). */
-char *hg_arm_resource_id(hg_arm_ctx *c, const char *type, const char *name);
+/* The resource ID of a resource of the template's scope (arena), or NULL (c->why). */
+const char *hg_arm_resource_id(hg_arm_ctx *c, const char *type, const char *name);
 
 #ifdef __cplusplus
 }

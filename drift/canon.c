@@ -21,27 +21,56 @@
  */
 #include "canon.h"
 
+#include "../common/hash.h"
+#include "../compiler/schema.h"
+
 #include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
-struct schema_cache {
-	char *type;
-	json_t *schema; /* may be NULL: unknown type */
+/* ORDER FACT: what is known of one (type, shape path), found once. */
+#define FACT_UNORDERED 1u
+#define FACT_BOOL 2u
+#define FACT_NUMBER 4u
+#define FACT_WRITE_ONLY 8u
+#define FACT_READ_ONLY 16u
+
+struct fact {
+	uint64_t h;
+	char *key;          /* "type\x1fpath" (malloc'd) */
+	unsigned flags;
+	json_t *def;        /* the default (borrowed from the rules or the schema), or NULL */
+};
+
+/* A string list of the rules, read once. */
+struct list {
+	const char **s;
+	size_t n;
 };
 
 struct hg_canon {
 	char *dir;
 	json_t *rules;
-	json_t *aws_index;
-	struct schema_cache *cache;
-	size_t ncache, capcache;
+	hg_schemas *schemas; /* the compiler's store of the registry schemas */
+	struct fact *facts;  /* open addressing, a cache: the tables are read once per key */
+	size_t nfacts, capfacts;
+	struct list secrets, system_tags, policy_names, id_prefixes, identity_keys;
 	hg_sidecar *sidecars;
 	char **sidecar_types;
 	size_t nsidecars;
 };
+
+static void read_list(struct list *l, json_t *rules, const char *table, const char *key)
+{
+	json_t *arr = json_object_get(json_object_get(rules, table), key), *v;
+	size_t i;
+	l->s = hg_xcalloc(json_array_size(arr) + 1, sizeof(char *));
+	json_array_foreach(arr, i, v)
+		if (json_is_string(v))
+			l->s[l->n++] = json_string_value(v);
+}
 
 hg_canon *hg_canon_open(const char *schema_dir, hg_diags *d)
 {
@@ -62,10 +91,13 @@ hg_canon *hg_canon_open(const char *schema_dir, hg_diags *d)
 	c = hg_xcalloc(1, sizeof(*c));
 	c->dir = hg_xstrdup(schema_dir);
 	c->rules = rules;
-	hg_buf_clear(&path);
-	hg_buf_printf(&path, "%s/aws/index.json", schema_dir);
-	c->aws_index = json_load_file(path.ptr, 0, &err);
 	hg_buf_dispose(&path);
+	c->schemas = hg_schemas_open(schema_dir);
+	read_list(&c->secrets, rules, "secrets", "contains");
+	read_list(&c->system_tags, rules, "system_tags", "prefixes");
+	read_list(&c->policy_names, rules, "policy_documents", "names");
+	read_list(&c->id_prefixes, rules, "id_sets", "prefixes");
+	read_list(&c->identity_keys, rules, "identity_keys", "keys");
 	side = json_object_get(json_object_get(rules, "sidecars"), "types");
 	c->sidecars = hg_xcalloc(json_object_size(side) + 1, sizeof(*c->sidecars));
 	c->sidecar_types = hg_xcalloc(json_object_size(side) + 1, sizeof(*c->sidecar_types));
@@ -91,44 +123,29 @@ void hg_canon_free(hg_canon *c)
 	size_t i;
 	if (!c)
 		return;
-	for (i = 0; i < c->ncache; i++) {
-		free(c->cache[i].type);
-		json_decref(c->cache[i].schema);
-	}
 	for (i = 0; i < c->nsidecars; i++) {
 		free(c->sidecar_types[i]);
 		free((void *)(uintptr_t)c->sidecars[i].drop);
 	}
 	free(c->sidecars);
 	free(c->sidecar_types);
-	free(c->cache);
+	for (i = 0; i < c->capfacts; i++)
+		free(c->facts[i].key);
+	free(c->facts);
+	free(c->secrets.s);
+	free(c->system_tags.s);
+	free(c->policy_names.s);
+	free(c->id_prefixes.s);
+	free(c->identity_keys.s);
 	json_decref(c->rules);
-	json_decref(c->aws_index);
+	hg_schemas_free(c->schemas);
 	free(c->dir);
 	free(c);
 }
 
 static json_t *aws_schema(hg_canon *c, const char *type)
 {
-	json_t *file;
-	hg_buf path = HG_BUF_INIT;
-	json_error_t err;
-	json_t *s = NULL;
-	size_t i;
-
-	for (i = 0; i < c->ncache; i++)
-		if (strcmp(c->cache[i].type, type) == 0)
-			return c->cache[i].schema;
-	file = json_object_get(json_object_get(c->aws_index, "types"), type);
-	if (json_is_string(file)) {
-		hg_buf_printf(&path, "%s/aws/resources/%s", c->dir, json_string_value(file));
-		s = json_load_file(path.ptr, 0, &err);
-		hg_buf_dispose(&path);
-	}
-	HG_GROW(c->cache, c->capcache, c->ncache + 1);
-	c->cache[c->ncache].type = hg_xstrdup(type);
-	c->cache[c->ncache++].schema = s;
-	return s;
+	return strncmp(type, "AWS::", 5) == 0 ? hg_schemas_aws(c->schemas, type) : NULL;
 }
 
 static json_t *deref(json_t *root, json_t *node)
@@ -186,17 +203,6 @@ static bool in_table(hg_canon *c, const char *table, const char *type, const cha
 	return false;
 }
 
-static bool unordered(hg_canon *c, const char *type, const char *path)
-{
-	json_t *node;
-	if (in_table(c, "ordered", type, path))
-		return false;
-	if (in_table(c, "unordered", type, path))
-		return true;
-	node = schema_at(c, type, path);
-	return node && json_is_false(json_object_get(node, "insertionOrder"));
-}
-
 static bool pointer_listed(hg_canon *c, const char *type, const char *key, const char *path)
 {
 	json_t *s = aws_schema(c, type), *v;
@@ -209,14 +215,77 @@ static bool pointer_listed(hg_canon *c, const char *type, const char *key, const
 	return false;
 }
 
+static bool schema_type(json_t *node, const char *t);
+
+/* What the tables and the schema say of (type, path): read once, then from the cache. */
+static const struct fact *facts(hg_canon *c, const char *type, const char *path)
+{
+	size_t tl = strlen(type), pl = strlen(path), i, mask;
+	uint64_t h = hg_hash64(path, pl) ^ (hg_hash64(type, tl) * 0x9E3779B97F4A7C15ull);
+	struct fact *f;
+	json_t *node;
+
+	if ((c->nfacts + 1) * 2 > c->capfacts) {
+		struct fact *old = c->facts;
+		size_t oldcap = c->capfacts, k;
+		c->capfacts = c->capfacts ? c->capfacts * 2 : 256;
+		c->facts = hg_xcalloc(c->capfacts, sizeof(*c->facts));
+		for (k = 0; k < oldcap; k++)
+			if (old[k].key) {
+				for (i = old[k].h & (c->capfacts - 1); c->facts[i].key; i = (i + 1) & (c->capfacts - 1))
+					;
+				c->facts[i] = old[k];
+			}
+		free(old);
+	}
+	mask = c->capfacts - 1;
+	for (i = h & mask; c->facts[i].key; i = (i + 1) & mask) {
+		f = &c->facts[i];
+		if (f->h == h && strncmp(f->key, type, tl) == 0 && f->key[tl] == '\x1f' &&
+		        strcmp(f->key + tl + 1, path) == 0)
+			return f;
+	}
+	f = &c->facts[i];
+	f->h = h;
+	f->key = hg_xmalloc(tl + pl + 2);
+	memcpy(f->key, type, tl);
+	f->key[tl] = '\x1f';
+	memcpy(f->key + tl + 1, path, pl + 1);
+	c->nfacts++;
+	node = schema_at(c, type, path);
+	if (!in_table(c, "ordered", type, path) &&
+	        (in_table(c, "unordered", type, path) ||
+	                (node && json_is_false(json_object_get(node, "insertionOrder")))))
+		f->flags |= FACT_UNORDERED;
+	if (node && schema_type(node, "boolean"))
+		f->flags |= FACT_BOOL;
+	if (node && (schema_type(node, "integer") || schema_type(node, "number")))
+		f->flags |= FACT_NUMBER;
+	if (pointer_listed(c, type, "writeOnlyProperties", path))
+		f->flags |= FACT_WRITE_ONLY;
+	if (pointer_listed(c, type, "readOnlyProperties", path))
+		f->flags |= FACT_READ_ONLY;
+	f->def = json_object_get(
+	        json_object_get(json_object_get(json_object_get(c->rules, "defaults"), "values"), type),
+	        path);
+	if (!f->def) /* the schema's own default, where it has one */
+		f->def = json_object_get(node, "default");
+	return f;
+}
+
+static bool unordered(hg_canon *c, const char *type, const char *path)
+{
+	return (facts(c, type, path)->flags & FACT_UNORDERED) != 0;
+}
+
 bool hg_canon_write_only(hg_canon *c, const char *type, const char *path)
 {
-	return pointer_listed(c, type, "writeOnlyProperties", path);
+	return (facts(c, type, path)->flags & FACT_WRITE_ONLY) != 0;
 }
 
 bool hg_canon_read_only(hg_canon *c, const char *type, const char *path)
 {
-	return pointer_listed(c, type, "readOnlyProperties", path);
+	return (facts(c, type, path)->flags & FACT_READ_ONLY) != 0;
 }
 
 size_t hg_canon_primary_id(hg_canon *c, const char *type, const char **out, size_t max)
@@ -233,21 +302,12 @@ size_t hg_canon_primary_id(hg_canon *c, const char *type, const char **out, size
 
 const hg_jv *hg_canon_default(hg_canon *c, hg_arena *a, const char *type, const char *path)
 {
-	json_t *v = json_object_get(
-	        json_object_get(json_object_get(json_object_get(c->rules, "defaults"), "values"), type),
-	        path);
-	json_t *node;
-	if (v)
-		return hg_jv_from_json(a, v);
-	/* The schema's own default, where it has one. */
-	node = schema_at(c, type, path);
-	v = json_object_get(node, "default");
-	return v ? hg_jv_from_json(a, v) : NULL;
+	const struct fact *f = facts(c, type, path);
+	return f->def ? hg_jv_from_json(a, f->def) : NULL;
 }
 
 bool hg_canon_secret_name(const hg_canon *c, const char *name)
 {
-	json_t *list = json_object_get(json_object_get(c->rules, "secrets"), "contains"), *v;
 	size_t i, n = strlen(name), k;
 	char low[128];
 	if (n >= sizeof(low))
@@ -255,8 +315,8 @@ bool hg_canon_secret_name(const hg_canon *c, const char *name)
 	for (k = 0; k < n; k++)
 		low[k] = (char)tolower((unsigned char)name[k]);
 	low[n] = '\0';
-	json_array_foreach(list, i, v)
-		if (json_is_string(v) && strstr(low, json_string_value(v)))
+	for (i = 0; i < c->secrets.n; i++)
+		if (strstr(low, c->secrets.s[i]))
 			return true;
 	return false;
 }
@@ -331,34 +391,27 @@ static void folded(struct walk *w, const char *rule)
 		w->fold(rule, w->path.size ? w->path.ptr : "/", w->payload);
 }
 
-static bool list_has(json_t *list, const char *s)
+static bool is_policy_name(struct walk *w, const char *name, size_t nlen)
 {
 	size_t i;
-	json_t *v;
-	json_array_foreach(list, i, v)
-		if (json_is_string(v) && strcmp(json_string_value(v), s) == 0)
+	for (i = 0; name && i < w->c->policy_names.n; i++)
+		if (strlen(w->c->policy_names.s[i]) == nlen && memcmp(w->c->policy_names.s[i], name, nlen) == 0)
 			return true;
 	return false;
 }
 
-static bool is_policy_name(struct walk *w, const char *name)
+static bool system_tag(struct walk *w, const char *key, size_t klen)
 {
-	return name && list_has(json_object_get(json_object_get(w->c->rules, "policy_documents"), "names"),
-	                       name);
-}
-
-static bool system_tag(struct walk *w, const char *key)
-{
-	json_t *list = json_object_get(json_object_get(w->c->rules, "system_tags"), "prefixes"), *v;
 	size_t i;
-	json_array_foreach(list, i, v)
-		if (json_is_string(v) &&
-		        strncmp(key, json_string_value(v), strlen(json_string_value(v))) == 0)
+	for (i = 0; i < w->c->system_tags.n; i++) {
+		size_t pl = strlen(w->c->system_tags.s[i]);
+		if (klen >= pl && memcmp(key, w->c->system_tags.s[i], pl) == 0)
 			return true;
+	}
 	return false;
 }
 
-static hg_jv *walk(struct walk *w, const hg_jv *v, const char *name);
+static hg_jv *walk(struct walk *w, const hg_jv *v, const char *name, size_t nlen);
 
 static hg_jv *str(hg_arena *a, const char *s)
 {
@@ -437,12 +490,11 @@ static void sort_items(hg_jv **items, size_t n, const char *idkey)
 
 static const char *identity_key(struct walk *w, const hg_jv *arr)
 {
-	json_t *keys = json_object_get(json_object_get(w->c->rules, "identity_keys"), "keys"), *k;
 	size_t i, j;
 	if (!arr->n)
 		return NULL;
-	json_array_foreach(keys, i, k) {
-		const char *name = json_string_value(k);
+	for (i = 0; i < w->c->identity_keys.n; i++) {
+		const char *name = w->c->identity_keys.s[i];
 		for (j = 0; j < arr->n; j++)
 			if (!hg_jv_get(arr->u.items[j], name))
 				break;
@@ -454,7 +506,6 @@ static const char *identity_key(struct walk *w, const hg_jv *arr)
 
 static bool id_set(struct walk *w, const hg_jv *arr)
 {
-	json_t *pre = json_object_get(json_object_get(w->c->rules, "id_sets"), "prefixes"), *p;
 	size_t i, k;
 	if (arr->n < 2)
 		return false;
@@ -463,21 +514,24 @@ static bool id_set(struct walk *w, const hg_jv *arr)
 		bool ok = false;
 		if (e->kind != HG_JV_STR)
 			return false;
-		json_array_foreach(pre, k, p)
-			if (strncmp(e->u.s, json_string_value(p), strlen(json_string_value(p))) == 0)
-				ok = true;
+		for (k = 0; k < w->c->id_prefixes.n && !ok; k++)
+			ok = strncmp(e->u.s, w->c->id_prefixes.s[k], strlen(w->c->id_prefixes.s[k])) == 0;
 		if (!ok)
 			return false;
 	}
 	return true;
 }
 
+/* Enter a member (seg) or, with index, the item number len of an array. */
 static void push(struct walk *w, const char *seg, size_t len, size_t *p0, size_t *s0, bool index)
 {
 	*p0 = w->path.size;
 	*s0 = w->shape.size;
 	hg_buf_putc(&w->path, '/');
-	hg_buf_put(&w->path, seg, len);
+	if (index)
+		hg_buf_put_size(&w->path, len);
+	else
+		hg_buf_put(&w->path, seg, len);
 	hg_buf_putc(&w->shape, '/');
 	if (index)
 		hg_buf_putc(&w->shape, '*');
@@ -669,27 +723,32 @@ static hg_jv *policy(struct walk *w, const hg_jv *v)
 	return obj_with(w->a, doc, "Statement", list);
 }
 
-static hg_jv *walk_array(struct walk *w, const hg_jv *v, const char *name)
+static bool named(const char *name, size_t nlen, const char *want)
+{
+	size_t n = strlen(want);
+	return name && nlen == n && memcmp(name, want, n) == 0;
+}
+
+static hg_jv *walk_array(struct walk *w, const hg_jv *v, const char *name, size_t nlen)
 {
 	hg_jv *r = hg_jv_new(w->a, HG_JV_ARR);
 	size_t i;
-	bool is_tags = name && strcmp(name, "Tags") == 0;
+	bool is_tags = named(name, nlen, "Tags");
 
-	r->u.items = HG_ANEWN(w->a, hg_jv *, v->n ? v->n : 1);
+	r->u.items = hg_arena_alloc_raw(w->a, sizeof(hg_jv *) * (v->n ? v->n : 1), sizeof(void *));
 	for (i = 0; i < v->n; i++) {
-		char idx[24];
 		size_t p0, s0;
 		const hg_jv *e = v->u.items[i];
 		const hg_jv *k = is_tags ? hg_jv_get(e, "Key") : NULL;
-		if (k && k->kind == HG_JV_STR && system_tag(w, k->u.s)) {
+		if (k && k->kind == HG_JV_STR && system_tag(w, k->u.s, k->n)) {
 			folded(w, HG_RULE_SYSTEM_TAGS);
 			continue;
 		}
-		snprintf(idx, sizeof(idx), "%zu", i);
-		push(w, idx, strlen(idx), &p0, &s0, true);
-		r->u.items[r->n++] = walk(w, e, NULL);
+		push(w, NULL, i, &p0, &s0, true);
+		r->u.items[r->n++] = walk(w, e, NULL, 0);
 		pop(w, p0, s0);
 	}
+	r->cap = r->n;
 	if (r->n > 1 && (is_tags || unordered(w->c, w->type, w->shape.ptr))) {
 		const char *idk = identity_key(w, r);
 		hg_buf before = HG_BUF_INIT, after = HG_BUF_INIT;
@@ -707,29 +766,122 @@ static hg_jv *walk_array(struct walk *w, const hg_jv *v, const char *name)
 	return r;
 }
 
-static hg_jv *walk_object(struct walk *w, const hg_jv *v, const char *name)
+static int cmp_members(const hg_jv_member *a, const hg_jv_member *b)
+{
+	size_t n = a->klen < b->klen ? a->klen : b->klen;
+	int c = memcmp(a->key, b->key, n);
+	return c ? c : (a->klen < b->klen ? -1 : a->klen > b->klen);
+}
+
+/* The members of a canonical object are in key order (jv.h: sorted). */
+static void sort_members(hg_jv *o)
+{
+	size_t i, j;
+	for (i = 1; i < o->n; i++) { /* insertion sort: objects here have few members */
+		hg_jv_member m = o->u.members[i];
+		for (j = i; j > 0 && cmp_members(&o->u.members[j - 1], &m) > 0; j--)
+			o->u.members[j] = o->u.members[j - 1];
+		o->u.members[j] = m;
+	}
+	o->sorted = true;
+}
+
+static hg_jv *walk_object(struct walk *w, const hg_jv *v, const char *name, size_t nlen)
 {
 	hg_jv *r = hg_jv_new(w->a, HG_JV_OBJ);
 	size_t i;
-	bool is_tags = name && strcmp(name, "Tags") == 0;
+	bool is_tags = named(name, nlen, "Tags");
 
-	r->u.members = HG_ANEWN(w->a, hg_jv_member, v->n ? v->n : 1);
+	r->u.members = hg_arena_alloc_raw(w->a, sizeof(hg_jv_member) * (v->n ? v->n : 1), sizeof(void *));
 	for (i = 0; i < v->n; i++) {
 		const hg_jv_member *m = &v->u.members[i];
 		size_t p0, s0;
-		char *key;
-		if (is_tags && system_tag(w, m->key)) {
+		if (is_tags && system_tag(w, m->key, m->klen)) {
 			folded(w, HG_RULE_SYSTEM_TAGS);
 			continue;
 		}
-		key = hg_arena_strndup(w->a, m->key, m->klen);
 		push(w, m->key, m->klen, &p0, &s0, false);
 		r->u.members[r->n].key = m->key;
 		r->u.members[r->n].klen = m->klen;
-		r->u.members[r->n++].val = walk(w, m->val, key);
+		r->u.members[r->n++].val = walk(w, m->val, m->key, m->klen);
 		pop(w, p0, s0);
 	}
+	r->cap = r->n;
+	sort_members(r);
 	return r;
+}
+
+/* Does the schema node say the value is of this JSON type (alone or among others)? */
+static bool schema_type(json_t *node, const char *t)
+{
+	json_t *ty = json_object_get(node, "type"), *x;
+	size_t i;
+	if (json_is_string(ty))
+		return strcmp(json_string_value(ty), t) == 0;
+	json_array_foreach(ty, i, x)
+		if (json_is_string(x) && strcmp(json_string_value(x), t) == 0)
+			return true;
+	return false;
+}
+
+static bool numeric(const char *s, size_t n)
+{
+	size_t i = 0;
+	bool digits = false;
+	if (i < n && (s[i] == '-' || s[i] == '+'))
+		i++;
+	for (; i < n && s[i] >= '0' && s[i] <= '9'; i++)
+		digits = true;
+	if (i < n && s[i] == '.')
+		for (i++; i < n && s[i] >= '0' && s[i] <= '9'; i++)
+			digits = true;
+	return digits && i == n;
+}
+
+/*
+ * CloudFormation's own coercion of a string where its schema wants a
+ * boolean ("False", "TRUE": any case) or a number ("10", "10.50"): the
+ * value the service stores, as canonicalization writes booleans and
+ * numbers. NULL when the string stays a string.
+ */
+static const hg_jv *coerced(struct walk *w, const hg_jv *v)
+{
+	bool is_bool = (v->n == 4 && strncasecmp(v->u.s, "true", 4) == 0) ||
+	               (v->n == 5 && strncasecmp(v->u.s, "false", 5) == 0);
+	bool is_num = !is_bool && v->n && v->n < 40 && numeric(v->u.s, v->n);
+	unsigned f;
+	hg_jv num;
+	const char *s = v->u.s;
+	size_t n = v->n;
+
+	if ((!is_bool && !is_num) || strncmp(w->type, "AWS::", 5) != 0)
+		return NULL;
+	f = facts(w->c, w->type, w->shape.ptr)->flags;
+	if (is_bool && (f & FACT_BOOL))
+		return (v->n == 4 && memcmp(s, "true", 4) == 0) || (v->n == 5 && memcmp(s, "false", 5) == 0)
+		               ? NULL /* already the canonical text */
+		               : typed_bool(w->a, v->n == 4);
+	if (is_num && (f & FACT_NUMBER)) {
+		if (*s == '+') {
+			s++;
+			n--;
+		}
+		while (n > 1 && s[0] == '0' && s[1] != '.') { /* "010" is 10 */
+			s++;
+			n--;
+		}
+		memset(&num, 0, sizeof(num));
+		num.kind = HG_JV_NUM;
+		num.u.s = s;
+		num.n = n;
+		{
+			hg_jv *t = number_text(w->a, &num);
+			if (t->n == v->n && memcmp(t->u.s, v->u.s, v->n) == 0)
+				t->typed = false; /* "10" as a string is already the canonical text */
+			return t->typed ? t : NULL;
+		}
+	}
+	return NULL;
 }
 
 static hg_jv *location(hg_arena *a, const hg_jv *v)
@@ -742,7 +894,7 @@ static hg_jv *location(hg_arena *a, const hg_jv *v)
 	return hg_jv_string(a, s, n);
 }
 
-static hg_jv *walk(struct walk *w, const hg_jv *v, const char *name)
+static hg_jv *walk(struct walk *w, const hg_jv *v, const char *name, size_t nlen)
 {
 	const hg_jv *d;
 
@@ -750,14 +902,18 @@ static hg_jv *walk(struct walk *w, const hg_jv *v, const char *name)
 	case HG_JV_STR:
 		if ((d = decoded(w, v)) != NULL) {
 			folded(w, HG_RULE_JSON_STRING);
-			return walk(w, d, name);
+			return walk(w, d, name, nlen);
 		}
-		if (name && strcmp(name, "location") == 0 && strncmp(w->type, "Microsoft.", 10) == 0) {
+		if (named(name, nlen, "location") && strncmp(w->type, "Microsoft.", 10) == 0) {
 			/* "Japan East" and "japaneast" are one region */
 			hg_jv *l = location(w->a, v);
 			if (l->n != v->n || memcmp(l->u.s, v->u.s, v->n) != 0)
 				folded(w, HG_RULE_AZURE_LOCATION);
 			return l;
+		}
+		if ((d = coerced(w, v)) != NULL) {
+			folded(w, HG_RULE_SCALAR);
+			return (hg_jv *)(uintptr_t)d;
 		}
 		if (v->n > 15 && strncasecmp(v->u.s, "/subscriptions/", 15) == 0) {
 			hg_jv *l = lowered(w->a, v);
@@ -774,14 +930,17 @@ static hg_jv *walk(struct walk *w, const hg_jv *v, const char *name)
 		folded(w, HG_RULE_SCALAR);
 		return typed_bool(w->a, v->kind == HG_JV_TRUE);
 	case HG_JV_ARR:
-		return walk_array(w, v, name);
+		return walk_array(w, v, name, nlen);
 	case HG_JV_OBJ:
-		if (is_policy_name(w, name)) {
-			hg_jv *p = walk_object(w, v, NULL);
+		if (is_policy_name(w, name, nlen)) {
+			hg_jv *p = walk_object(w, v, NULL, 0);
 			folded(w, HG_RULE_POLICY);
-			return policy(w, p);
+			p = policy(w, p);
+			if (p->kind == HG_JV_OBJ)
+				sort_members(p);
+			return p;
 		}
-		return walk_object(w, v, name);
+		return walk_object(w, v, name, nlen);
 	default:
 		return (hg_jv *)(uintptr_t)v;
 	}
@@ -805,8 +964,25 @@ hg_jv *hg_canon_value(hg_canon *c, hg_arena *a, const char *type, const char *pa
 	hg_buf_init(&w.shape);
 	hg_buf_puts(&w.path, path);
 	hg_buf_puts(&w.shape, path);
-	r = walk(&w, v, name && name[1] ? name + 1 : NULL);
+	r = walk(&w, v, name && name[1] ? name + 1 : NULL, name && name[1] ? strlen(name + 1) : 0);
 	hg_buf_dispose(&w.path);
 	hg_buf_dispose(&w.shape);
 	return r;
+}
+
+const char *hg_canon_identity_key(const hg_canon *c, const hg_jv *a, const hg_jv *b)
+{
+	size_t i, j;
+
+	for (i = 0; i < c->identity_keys.n; i++) {
+		const char *name = c->identity_keys.s[i];
+		bool all = true;
+		for (j = 0; all && a && j < a->n; j++)
+			all = hg_jv_str(hg_jv_get(a->u.items[j], name)) != NULL;
+		for (j = 0; all && b && j < b->n; j++)
+			all = hg_jv_str(hg_jv_get(b->u.items[j], name)) != NULL;
+		if (all)
+			return name;
+	}
+	return NULL;
 }

@@ -76,6 +76,13 @@ typedef struct hg_sidecar {
 } hg_sidecar;
 const hg_sidecar *hg_canon_sidecar(const hg_canon *c, const char *type);
 
+/*
+ * The identity key (schemas/drift/rules.json identity_keys, in order) that
+ * every item of arrays a and b (either may be NULL) has as a string, or
+ * NULL: items of unordered arrays are sorted and aligned by it.
+ */
+const char *hg_canon_identity_key(const hg_canon *c, const hg_jv *a, const hg_jv *b);
+
 /* The primaryIdentifier pointers of a CloudFormation type (e.g. "/BucketName"). */
 size_t hg_canon_primary_id(hg_canon *c, const char *type, const char **out, size_t max);
 

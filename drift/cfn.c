@@ -4,8 +4,11 @@
  *
  * Supported: Ref (parameters, pseudo parameters, resources), Fn::GetAtt,
  * Fn::Sub (both forms), Fn::Join, Fn::Select, Fn::Split, Fn::If,
- * Fn::FindInMap, Fn::Base64, conditions (Fn::Equals, Fn::And, Fn::Or,
- * Fn::Not, Condition) and AWS::NoValue. Anything else is unresolvable.
+ * Fn::FindInMap, Fn::Base64, Fn::Cidr (IPv4), conditions (Fn::Equals,
+ * Fn::And, Fn::Or, Fn::Not, Condition) and AWS::NoValue. Anything else is
+ * unresolvable. A value with no intrinsic function in it is returned as it
+ * is (not copied): most of a template is literal, and copying it would be
+ * most of the work.
  */
 #include "cfn.h"
 
@@ -16,34 +19,33 @@
 
 #include "../common/buf.h"
 #include "../common/diag.h"
+#include "../common/hash.h"
 #include "../common/util.h"
 
-void hg_cfn_ctx_init(hg_cfn_ctx *c, json_t *doc)
+/* AWS::NoValue: one value, known by its address. */
+static const hg_jv novalue = {HG_JV_STR, false, false, 12, 0, {"AWS::NoValue"}};
+
+bool hg_cfn_is_novalue(const hg_jv *v)
+{
+	return v == &novalue;
+}
+
+void hg_cfn_ctx_init(hg_cfn_ctx *c, hg_arena *a, const hg_jv *doc)
 {
 	memset(c, 0, sizeof(*c));
+	c->a = a;
 	c->doc = doc;
-	c->novalue = json_string("AWS::NoValue");
-	c->cond_cache = json_object();
-}
-
-void hg_cfn_ctx_dispose(hg_cfn_ctx *c)
-{
-	json_decref(c->novalue);
-	json_decref(c->cond_cache);
-	free(c->why);
-	c->why = NULL;
-}
-
-bool hg_cfn_is_novalue(const hg_cfn_ctx *c, const json_t *v)
-{
-	return v && v == c->novalue;
+	c->decl = hg_jv_get(doc, "Parameters");
+	c->resources = hg_jv_get(doc, "Resources");
+	c->conditions = hg_jv_get(doc, "Conditions");
+	c->mappings = hg_jv_get(doc, "Mappings");
 }
 
 /*
  * Record why a value is unresolvable: fmt is bilingual (HG_BI), each part
  * with at most one %s, which becomes arg.
  */
-static json_t *unresolved(hg_cfn_ctx *c, const char *fmt, const char *arg)
+static const hg_jv *unresolved(hg_cfn_ctx *c, const char *fmt, const char *arg)
 {
 	if (!c->why) {
 		hg_buf b = HG_BUF_INIT;
@@ -54,34 +56,37 @@ static json_t *unresolved(hg_cfn_ctx *c, const char *fmt, const char *arg)
 			p = at + 2;
 		}
 		hg_buf_puts(&b, p);
-		c->why = hg_buf_detach(&b);
+		c->why = hg_arena_strndup(c->a, b.ptr, b.size);
+		hg_buf_dispose(&b);
 	}
 	return NULL;
 }
 
-/* A single-key object whose key is an intrinsic function: its name, else NULL. */
-static const char *intrinsic(json_t *v, json_t **arg)
+const char *hg_cfn_intrinsic(const hg_jv *v, const hg_jv **arg)
 {
 	const char *k;
-	json_t *x;
 
-	if (!json_is_object(v) || json_object_size(v) != 1)
+	if (!v || v->kind != HG_JV_OBJ || v->n != 1)
 		return NULL;
-	json_object_foreach(v, k, x) {
-		if (strcmp(k, "Ref") == 0 || strcmp(k, "Condition") == 0 || strncmp(k, "Fn::", 4) == 0) {
-			*arg = x;
-			return k;
-		}
+	k = v->u.members[0].key;
+	if (strcmp(k, "Ref") == 0 || strcmp(k, "Condition") == 0 || strncmp(k, "Fn::", 4) == 0) {
+		*arg = v->u.members[0].val;
+		return k;
 	}
 	return NULL;
 }
 
-static json_t *pseudo(hg_cfn_ctx *c, const char *name)
+static hg_jv *str(hg_cfn_ctx *c, const char *s, size_t n)
+{
+	return hg_jv_string(c->a, s, n);
+}
+
+static const hg_jv *pseudo(hg_cfn_ctx *c, const char *name)
 {
 	const char *v = NULL;
 
 	if (strcmp(name, "AWS::NoValue") == 0)
-		return json_incref(c->novalue);
+		return &novalue;
 	if (strcmp(name, "AWS::AccountId") == 0)
 		v = c->account;
 	else if (strcmp(name, "AWS::Region") == 0)
@@ -94,57 +99,85 @@ static json_t *pseudo(hg_cfn_ctx *c, const char *name)
 		v = c->stack_id;
 	else if (strcmp(name, "AWS::URLSuffix") == 0 && c->partition)
 		v = strcmp(c->partition, "aws-cn") == 0 ? "amazonaws.com.cn" : "amazonaws.com";
-	if (!v)
+	if (!v || !*v)
 		return unresolved(c, HG_BI("%s is not known from the exports", "%s はエクスポートからわかりません"), name);
-	return json_string(v);
+	return str(c, v, strlen(v));
 }
 
-static json_t *param_value(hg_cfn_ctx *c, const char *name)
+static const hg_jv *param_value(hg_cfn_ctx *c, const char *name)
 {
-	json_t *p = json_object_get(json_object_get(c->doc, "Parameters"), name);
-	json_t *v = json_object_get(c->params, name);
-	const char *type = json_string_value(json_object_get(p, "Type"));
+	const hg_jv *p = hg_jv_get(c->decl, name);
+	const hg_jv *v = c->params ? hg_jv_get(c->params, name) : NULL;
+	const char *type = hg_jv_str(hg_jv_get(p, "Type"));
 
 	if (!v)
 		return unresolved(c, HG_BI("parameter %s has no deployed value in the exports", "パラメータ %s のデプロイ時の値がエクスポートにありません"), name);
-	if (json_is_string(v) && strcmp(json_string_value(v), "****") == 0)
+	if (v->kind == HG_JV_STR && v->n == 4 && memcmp(v->u.s, "****", 4) == 0)
 		return unresolved(c, HG_BI("parameter %s is NoEcho", "パラメータ %s は NoEcho です"), name);
-	if (json_is_string(v) && type && (strncmp(type, "List<", 5) == 0 ||
-	                                         strcmp(type, "CommaDelimitedList") == 0)) {
-		json_t *arr = json_array();
-		const char *s = json_string_value(v), *e;
+	if (v->kind == HG_JV_STR && type &&
+	        (strncmp(type, "List<", 5) == 0 || strcmp(type, "CommaDelimitedList") == 0)) {
+		hg_jv *arr = hg_jv_array(c->a, 4);
+		const char *s = v->u.s, *e;
 		while (*s) {
 			e = strchr(s, ',');
 			if (!e)
 				e = s + strlen(s);
-			json_array_append_new(arr, json_stringn(s, (size_t)(e - s)));
+			hg_jv_push(c->a, arr, str(c, s, (size_t)(e - s)));
 			s = *e ? e + 1 : e;
 		}
 		return arr;
 	}
-	return json_incref(v);
+	return v;
 }
 
-static json_t *ref(hg_cfn_ctx *c, const char *name)
+/* Is name a resource of the template? (Templates have hundreds: an index, not a scan.) */
+static bool is_resource(hg_cfn_ctx *c, const char *name)
+{
+	size_t i, j, mask, n = strlen(name);
+
+	if (!c->resources || c->resources->kind != HG_JV_OBJ)
+		return false;
+	if (!c->rindex) {
+		c->rcap = 16;
+		while (c->rcap < c->resources->n * 2 + 1)
+			c->rcap *= 2;
+		c->rindex = hg_arena_alloc(c->a, c->rcap * sizeof(*c->rindex));
+		for (i = 0; i < c->resources->n; i++) {
+			const hg_jv_member *m = &c->resources->u.members[i];
+			for (j = hg_hash64(m->key, m->klen) & (c->rcap - 1); c->rindex[j]; j = (j + 1) & (c->rcap - 1))
+				;
+			c->rindex[j] = (uint32_t)i + 1;
+		}
+	}
+	mask = c->rcap - 1;
+	for (j = hg_hash64(name, n) & mask; c->rindex[j]; j = (j + 1) & mask) {
+		const hg_jv_member *m = &c->resources->u.members[c->rindex[j] - 1];
+		if (m->klen == n && memcmp(m->key, name, n) == 0)
+			return true;
+	}
+	return false;
+}
+
+static const hg_jv *ref(hg_cfn_ctx *c, const char *name)
 {
 	const char *phys;
 
 	if (strncmp(name, "AWS::", 5) == 0)
 		return pseudo(c, name);
-	if (json_object_get(json_object_get(c->doc, "Parameters"), name))
+	if (hg_jv_get(c->decl, name))
 		return param_value(c, name);
-	if (json_object_get(json_object_get(c->doc, "Resources"), name)) {
+	if (is_resource(c, name)) {
 		phys = c->physical ? c->physical(c->payload, name) : NULL;
 		if (!phys)
 			return unresolved(c, HG_BI("the physical ID of %s is not in the exports", "%s の物理 ID がエクスポートにありません"), name);
-		return json_string(phys);
+		return str(c, phys, strlen(phys));
 	}
 	return unresolved(c, HG_BI("Ref %s names nothing in the template", "Ref %s が指すものがテンプレートにありません"), name);
 }
 
-static json_t *getatt(hg_cfn_ctx *c, const char *logical, const char *attr)
+static const hg_jv *getatt(hg_cfn_ctx *c, const char *logical, const char *attr)
 {
-	json_t *v = c->attribute ? c->attribute(c->payload, logical, attr) : NULL;
+	const hg_jv *v = c->attribute ? c->attribute(c->payload, logical, attr) : NULL;
 
 	if (!v) {
 		char what[512];
@@ -154,10 +187,10 @@ static json_t *getatt(hg_cfn_ctx *c, const char *logical, const char *attr)
 	return v;
 }
 
-static json_t *getatt_arg(hg_cfn_ctx *c, json_t *arg)
+static const hg_jv *getatt_arg(hg_cfn_ctx *c, const hg_jv *arg)
 {
-	if (json_is_string(arg)) {
-		const char *s = json_string_value(arg), *dot = strchr(s, '.');
+	if (arg->kind == HG_JV_STR) {
+		const char *s = arg->u.s, *dot = strchr(s, '.');
 		char logical[256];
 		if (!dot || (size_t)(dot - s) >= sizeof(logical))
 			return unresolved(c, HG_BI("malformed Fn::GetAtt %s", "Fn::GetAtt %s の形が正しくありません"), s);
@@ -165,45 +198,40 @@ static json_t *getatt_arg(hg_cfn_ctx *c, json_t *arg)
 		logical[dot - s] = '\0';
 		return getatt(c, logical, dot + 1);
 	}
-	if (json_is_array(arg) && json_array_size(arg) == 2 &&
-	        json_is_string(json_array_get(arg, 0))) {
-		json_t *a = hg_cfn_resolve(c, json_array_get(arg, 1)), *r;
+	if (arg->kind == HG_JV_ARR && arg->n == 2 && arg->u.items[0]->kind == HG_JV_STR) {
+		const hg_jv *a = hg_cfn_resolve(c, arg->u.items[1]);
 		if (!a)
 			return NULL;
-		if (!json_is_string(a)) {
-			json_decref(a);
+		if (a->kind != HG_JV_STR)
 			return unresolved(c, HG_BI("malformed Fn::GetAtt", "Fn::GetAtt の形が正しくありません"), NULL);
-		}
-		r = getatt(c, json_string_value(json_array_get(arg, 0)), json_string_value(a));
-		json_decref(a);
-		return r;
+		return getatt(c, arg->u.items[0]->u.s, a->u.s);
 	}
 	return unresolved(c, HG_BI("malformed Fn::GetAtt", "Fn::GetAtt の形が正しくありません"), NULL);
 }
 
-static int as_text(hg_buf *out, json_t *v)
+/* A scalar's text, appended (numbers as written, booleans as words); -1 if not a scalar. */
+static int as_text(hg_buf *out, const hg_jv *v)
 {
-	char num[64];
-
-	if (json_is_string(v))
-		hg_buf_puts(out, json_string_value(v));
-	else if (json_is_integer(v)) {
-		snprintf(num, sizeof(num), "%" JSON_INTEGER_FORMAT, json_integer_value(v));
-		hg_buf_puts(out, num);
-	} else if (json_is_real(v)) {
-		snprintf(num, sizeof(num), "%.17g", json_real_value(v));
-		hg_buf_puts(out, num);
-	} else if (json_is_boolean(v))
-		hg_buf_puts(out, json_is_true(v) ? "true" : "false");
-	else
+	switch (v->kind) {
+	case HG_JV_STR:
+	case HG_JV_NUM:
+		hg_buf_put(out, v->u.s, v->n);
+		return 0;
+	case HG_JV_TRUE:
+		hg_buf_puts(out, "true");
+		return 0;
+	case HG_JV_FALSE:
+		hg_buf_puts(out, "false");
+		return 0;
+	default:
 		return -1;
-	return 0;
+	}
 }
 
-static json_t *sub_name(hg_cfn_ctx *c, const char *name, json_t *vars)
+static const hg_jv *sub_name(hg_cfn_ctx *c, const char *name, const hg_jv *vars)
 {
 	const char *dot;
-	json_t *v = json_object_get(vars, name);
+	const hg_jv *v = vars ? hg_jv_get(vars, name) : NULL;
 
 	if (v)
 		return hg_cfn_resolve(c, v);
@@ -219,19 +247,19 @@ static json_t *sub_name(hg_cfn_ctx *c, const char *name, json_t *vars)
 	return ref(c, name);
 }
 
-static json_t *sub(hg_cfn_ctx *c, json_t *arg)
+static const hg_jv *sub(hg_cfn_ctx *c, const hg_jv *arg)
 {
 	const char *s, *e;
-	json_t *vars = NULL, *v;
+	const hg_jv *vars = NULL, *v, *r = NULL;
 	hg_buf out = HG_BUF_INIT, name = HG_BUF_INIT;
 
-	if (json_is_array(arg) && json_array_size(arg) == 2) {
-		vars = json_array_get(arg, 1);
-		arg = json_array_get(arg, 0);
+	if (arg->kind == HG_JV_ARR && arg->n == 2) {
+		vars = arg->u.items[1];
+		arg = arg->u.items[0];
 	}
-	if (!json_is_string(arg))
+	if (arg->kind != HG_JV_STR)
 		return unresolved(c, HG_BI("malformed Fn::Sub", "Fn::Sub の形が正しくありません"), NULL);
-	for (s = json_string_value(arg); *s; s++) {
+	for (s = arg->u.s; *s; s++) {
 		if (s[0] != '$' || s[1] != '{') {
 			hg_buf_putc(&out, *s);
 			continue;
@@ -252,147 +280,139 @@ static json_t *sub(hg_cfn_ctx *c, json_t *arg)
 		if (!v || as_text(&out, v) < 0) {
 			if (v)
 				unresolved(c, HG_BI("${%s} is not a scalar", "${%s} はスカラーではありません"), name.ptr);
-			json_decref(v);
-			hg_buf_dispose(&out);
-			hg_buf_dispose(&name);
-			return NULL;
+			goto out;
 		}
-		json_decref(v);
 		s = e;
 	}
-	v = json_stringn(out.ptr, out.size);
+	r = str(c, out.ptr, out.size);
+out:
 	hg_buf_dispose(&out);
 	hg_buf_dispose(&name);
-	return v;
+	return r;
 }
 
-static json_t *join(hg_cfn_ctx *c, json_t *arg)
+static const hg_jv *join(hg_cfn_ctx *c, const hg_jv *arg)
 {
-	json_t *list, *x;
+	const hg_jv *list;
 	hg_buf out = HG_BUF_INIT;
+	hg_jv *r;
 	size_t i;
 
-	if (!json_is_array(arg) || json_array_size(arg) != 2 ||
-	        !json_is_string(json_array_get(arg, 0)))
+	if (arg->kind != HG_JV_ARR || arg->n != 2 || arg->u.items[0]->kind != HG_JV_STR)
 		return unresolved(c, HG_BI("malformed Fn::Join", "Fn::Join の形が正しくありません"), NULL);
-	list = hg_cfn_resolve(c, json_array_get(arg, 1));
+	list = hg_cfn_resolve(c, arg->u.items[1]);
 	if (!list)
 		return NULL;
-	if (!json_is_array(list)) {
-		json_decref(list);
+	if (list->kind != HG_JV_ARR)
 		return unresolved(c, HG_BI("Fn::Join of something that is not a list", "Fn::Join の対象がリストではありません"), NULL);
-	}
-	json_array_foreach(list, i, x) {
+	for (i = 0; i < list->n; i++) {
 		if (i)
-			hg_buf_puts(&out, json_string_value(json_array_get(arg, 0)));
-		if (as_text(&out, x) < 0) {
-			json_decref(list);
+			hg_buf_put(&out, arg->u.items[0]->u.s, arg->u.items[0]->n);
+		if (as_text(&out, list->u.items[i]) < 0) {
 			hg_buf_dispose(&out);
 			return unresolved(c, HG_BI("Fn::Join of a value that is not a scalar", "Fn::Join の要素がスカラーではありません"), NULL);
 		}
 	}
-	json_decref(list);
-	x = json_stringn(out.ptr, out.size);
+	r = str(c, out.ptr, out.size);
 	hg_buf_dispose(&out);
-	return x;
-}
-
-static json_t *select_fn(hg_cfn_ctx *c, json_t *arg)
-{
-	json_t *idx, *list, *r;
-	long long i;
-
-	if (!json_is_array(arg) || json_array_size(arg) != 2)
-		return unresolved(c, HG_BI("malformed Fn::Select", "Fn::Select の形が正しくありません"), NULL);
-	idx = hg_cfn_resolve(c, json_array_get(arg, 0));
-	if (!idx)
-		return NULL;
-	i = json_is_integer(idx) ? json_integer_value(idx)
-	    : json_is_string(idx) ? strtoll(json_string_value(idx), NULL, 10)
-	                          : -1;
-	json_decref(idx);
-	list = hg_cfn_resolve(c, json_array_get(arg, 1));
-	if (!list)
-		return NULL;
-	if (!json_is_array(list) || i < 0 || (size_t)i >= json_array_size(list)) {
-		json_decref(list);
-		return unresolved(c, HG_BI("Fn::Select index out of range", "Fn::Select の添字が範囲外です"), NULL);
-	}
-	r = json_incref(json_array_get(list, (size_t)i));
-	json_decref(list);
 	return r;
 }
 
-static json_t *split(hg_cfn_ctx *c, json_t *arg)
+/* An index: an integer number or a string of digits; -1 otherwise. */
+static long long index_of(const hg_jv *v)
 {
-	json_t *s, *arr;
+	char *end;
+	long long i;
+	char buf[32];
+
+	if (!v || (v->kind != HG_JV_NUM && v->kind != HG_JV_STR) || v->n == 0 || v->n >= sizeof(buf))
+		return -1;
+	memcpy(buf, v->u.s, v->n);
+	buf[v->n] = '\0';
+	i = strtoll(buf, &end, 10);
+	return *end || i < 0 ? -1 : i;
+}
+
+static const hg_jv *select_fn(hg_cfn_ctx *c, const hg_jv *arg)
+{
+	const hg_jv *idx, *list;
+	long long i;
+
+	if (arg->kind != HG_JV_ARR || arg->n != 2)
+		return unresolved(c, HG_BI("malformed Fn::Select", "Fn::Select の形が正しくありません"), NULL);
+	idx = hg_cfn_resolve(c, arg->u.items[0]);
+	if (!idx)
+		return NULL;
+	i = index_of(idx);
+	list = hg_cfn_resolve(c, arg->u.items[1]);
+	if (!list)
+		return NULL;
+	if (list->kind != HG_JV_ARR || i < 0 || (size_t)i >= list->n)
+		return unresolved(c, HG_BI("Fn::Select index out of range", "Fn::Select の添字が範囲外です"), NULL);
+	return list->u.items[i];
+}
+
+static const hg_jv *split(hg_cfn_ctx *c, const hg_jv *arg)
+{
+	const hg_jv *s;
+	hg_jv *arr;
 	const char *p, *e, *d;
 	size_t dl;
 
-	if (!json_is_array(arg) || json_array_size(arg) != 2 ||
-	        !json_is_string(json_array_get(arg, 0)))
+	if (arg->kind != HG_JV_ARR || arg->n != 2 || arg->u.items[0]->kind != HG_JV_STR)
 		return unresolved(c, HG_BI("malformed Fn::Split", "Fn::Split の形が正しくありません"), NULL);
-	d = json_string_value(json_array_get(arg, 0));
-	dl = strlen(d);
-	s = hg_cfn_resolve(c, json_array_get(arg, 1));
+	d = arg->u.items[0]->u.s;
+	dl = arg->u.items[0]->n;
+	s = hg_cfn_resolve(c, arg->u.items[1]);
 	if (!s)
 		return NULL;
-	if (!json_is_string(s) || dl == 0) {
-		json_decref(s);
+	if (s->kind != HG_JV_STR || dl == 0)
 		return unresolved(c, HG_BI("malformed Fn::Split", "Fn::Split の形が正しくありません"), NULL);
-	}
-	arr = json_array();
-	for (p = json_string_value(s);; p = e + dl) {
+	arr = hg_jv_array(c->a, 4);
+	for (p = s->u.s;; p = e + dl) {
 		e = strstr(p, d);
 		if (!e) {
-			json_array_append_new(arr, json_string(p));
+			hg_jv_push(c->a, arr, str(c, p, strlen(p)));
 			break;
 		}
-		json_array_append_new(arr, json_stringn(p, (size_t)(e - p)));
+		hg_jv_push(c->a, arr, str(c, p, (size_t)(e - p)));
 	}
-	json_decref(s);
 	return arr;
 }
 
-static json_t *find_in_map(hg_cfn_ctx *c, json_t *arg)
+static const hg_jv *find_in_map(hg_cfn_ctx *c, const hg_jv *arg)
 {
-	json_t *m = json_object_get(c->doc, "Mappings"), *k, *r = NULL;
+	const hg_jv *m = c->mappings, *k;
 	size_t i;
 
-	if (!json_is_array(arg) || json_array_size(arg) != 3)
+	if (arg->kind != HG_JV_ARR || arg->n != 3)
 		return unresolved(c, HG_BI("malformed Fn::FindInMap", "Fn::FindInMap の形が正しくありません"), NULL);
 	for (i = 0; i < 3; i++) {
-		k = hg_cfn_resolve(c, json_array_get(arg, i));
+		k = hg_cfn_resolve(c, arg->u.items[i]);
 		if (!k)
 			return NULL;
-		if (!json_is_string(k)) {
-			json_decref(k);
+		if (k->kind != HG_JV_STR)
 			return unresolved(c, HG_BI("malformed Fn::FindInMap", "Fn::FindInMap の形が正しくありません"), NULL);
-		}
-		m = json_object_get(m, json_string_value(k));
-		json_decref(k);
+		m = hg_jv_get(m, k->u.s);
 	}
-	if (m)
-		r = json_incref(m);
-	return r ? r : unresolved(c, HG_BI("Fn::FindInMap finds no entry", "Fn::FindInMap の項目がありません"), NULL);
+	return m ? m : unresolved(c, HG_BI("Fn::FindInMap finds no entry", "Fn::FindInMap の項目がありません"), NULL);
 }
 
-static json_t *base64(hg_cfn_ctx *c, json_t *arg)
+static const hg_jv *base64(hg_cfn_ctx *c, const hg_jv *arg)
 {
 	static const char tab[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-	json_t *s = hg_cfn_resolve(c, arg), *r;
+	const hg_jv *s = hg_cfn_resolve(c, arg);
 	const unsigned char *p;
 	size_t n, i;
 	hg_buf out = HG_BUF_INIT;
+	hg_jv *r;
 
 	if (!s)
 		return NULL;
-	if (!json_is_string(s)) {
-		json_decref(s);
+	if (s->kind != HG_JV_STR)
 		return unresolved(c, HG_BI("Fn::Base64 of something that is not a string", "Fn::Base64 の対象が文字列ではありません"), NULL);
-	}
-	p = (const unsigned char *)json_string_value(s);
-	n = json_string_length(s);
+	p = (const unsigned char *)s->u.s;
+	n = s->n;
 	for (i = 0; i < n; i += 3) {
 		unsigned v = (unsigned)p[i] << 16 | (i + 1 < n ? (unsigned)p[i + 1] << 8 : 0) |
 		             (i + 2 < n ? p[i + 2] : 0);
@@ -401,62 +421,59 @@ static json_t *base64(hg_cfn_ctx *c, json_t *arg)
 		hg_buf_putc(&out, i + 1 < n ? tab[v >> 6 & 63] : '=');
 		hg_buf_putc(&out, i + 2 < n ? tab[v & 63] : '=');
 	}
-	json_decref(s);
-	r = json_stringn(out.ptr, out.size);
+	r = str(c, out.ptr, out.size);
 	hg_buf_dispose(&out);
 	return r;
 }
 
 /* Fn::Cidr [block, count, bits] for IPv4: count blocks of 2^bits addresses. */
-static json_t *cidr(hg_cfn_ctx *c, json_t *arg)
+static const hg_jv *cidr(hg_cfn_ctx *c, const hg_jv *arg)
 {
-	json_t *block, *cnt, *bits, *out;
+	const hg_jv *block, *cnt, *bits;
 	unsigned a, b, d, e, n, k;
 	long long count, sz;
 	uint32_t base, step;
-	char text[32];
+	char text[64];
+	hg_jv *out = NULL;
 
-	if (!json_is_array(arg) || json_array_size(arg) != 3)
+	if (arg->kind != HG_JV_ARR || arg->n != 3)
 		return unresolved(c, HG_BI("malformed Fn::Cidr", "Fn::Cidr の形が正しくありません"), NULL);
-	block = hg_cfn_resolve(c, json_array_get(arg, 0));
-	cnt = block ? hg_cfn_resolve(c, json_array_get(arg, 1)) : NULL;
-	bits = cnt ? hg_cfn_resolve(c, json_array_get(arg, 2)) : NULL;
-	out = NULL;
-	if (bits && json_is_string(block) &&
-	        sscanf(json_string_value(block), "%u.%u.%u.%u/%u", &a, &b, &d, &e, &n) == 5 &&
-	        a < 256 && b < 256 && d < 256 && e < 256 && n <= 32) {
-		count = json_is_integer(cnt) ? json_integer_value(cnt)
-		        : json_is_string(cnt) ? strtoll(json_string_value(cnt), NULL, 10) : -1;
-		sz = json_is_integer(bits) ? json_integer_value(bits)
-		     : json_is_string(bits) ? strtoll(json_string_value(bits), NULL, 10) : -1;
-		if (count >= 1 && count <= 256 && sz >= 1 && sz <= 32 - (long long)n) {
-			base = (uint32_t)a << 24 | (uint32_t)b << 16 | (uint32_t)d << 8 | e;
-			base &= n ? ~(uint32_t)0 << (32 - n) : 0;
-			step = sz == 32 ? 0 : (uint32_t)1 << sz;
-			out = json_array();
-			for (k = 0; k < (unsigned)count; k++) {
-				uint32_t x = base + k * step;
-				snprintf(text, sizeof(text), "%u.%u.%u.%u/%u", x >> 24, x >> 16 & 255,
-				        x >> 8 & 255, x & 255, 32 - (unsigned)sz);
-				json_array_append_new(out, json_string(text));
+	block = hg_cfn_resolve(c, arg->u.items[0]);
+	cnt = block ? hg_cfn_resolve(c, arg->u.items[1]) : NULL;
+	bits = cnt ? hg_cfn_resolve(c, arg->u.items[2]) : NULL;
+	if (bits && block->kind == HG_JV_STR && block->n < sizeof(text)) {
+		memcpy(text, block->u.s, block->n);
+		text[block->n] = '\0';
+		if (sscanf(text, "%u.%u.%u.%u/%u", &a, &b, &d, &e, &n) == 5 && a < 256 && b < 256 &&
+		        d < 256 && e < 256 && n <= 32) {
+			count = index_of(cnt);
+			sz = index_of(bits);
+			if (count >= 1 && count <= 256 && sz >= 1 && sz <= 32 - (long long)n) {
+				base = (uint32_t)a << 24 | (uint32_t)b << 16 | (uint32_t)d << 8 | e;
+				base &= n ? ~(uint32_t)0 << (32 - n) : 0;
+				step = sz == 32 ? 0 : (uint32_t)1 << sz;
+				out = hg_jv_array(c->a, (size_t)count);
+				for (k = 0; k < (unsigned)count; k++) {
+					uint32_t x = base + k * step;
+					int len = snprintf(text, sizeof(text), "%u.%u.%u.%u/%u", x >> 24,
+					        x >> 16 & 255, x >> 8 & 255, x & 255, 32 - (unsigned)sz);
+					hg_jv_push(c->a, out, str(c, text, (size_t)len));
+				}
 			}
 		}
 	}
-	json_decref(block);
-	json_decref(cnt);
-	json_decref(bits);
 	return out ? out : unresolved(c, HG_BI("Fn::Cidr of an IPv6 or malformed block", "Fn::Cidr のブロックが IPv6 か、形が正しくありません"), NULL);
 }
 
-static int truth(hg_cfn_ctx *c, json_t *v);
+static int truth(hg_cfn_ctx *c, const hg_jv *v);
 
-static bool scalar_equal(json_t *a, json_t *b)
+static bool scalar_equal(const hg_jv *a, const hg_jv *b)
 {
 	hg_buf x = HG_BUF_INIT, y = HG_BUF_INIT;
 	bool eq;
 
 	if (as_text(&x, a) < 0 || as_text(&y, b) < 0)
-		eq = json_equal(a, b);
+		eq = hg_jv_equal(a, b);
 	else
 		eq = x.size == y.size && memcmp(x.ptr, y.ptr, x.size) == 0;
 	hg_buf_dispose(&x);
@@ -464,38 +481,38 @@ static bool scalar_equal(json_t *a, json_t *b)
 	return eq;
 }
 
-static int truth(hg_cfn_ctx *c, json_t *v)
+static int truth(hg_cfn_ctx *c, const hg_jv *v)
 {
-	json_t *arg, *x;
-	const char *fn = intrinsic(v, &arg);
+	const hg_jv *arg;
+	const char *fn;
 	size_t i;
 	int t, r;
 
-	if (json_is_boolean(v))
-		return json_is_true(v);
+	if (v && v->kind == HG_JV_TRUE)
+		return 1;
+	if (v && v->kind == HG_JV_FALSE)
+		return 0;
+	fn = hg_cfn_intrinsic(v, &arg);
 	if (!fn) {
 		unresolved(c, HG_BI("a condition that is not a condition function", "条件関数ではない条件です"), NULL);
 		return -1;
 	}
-	if (strcmp(fn, "Condition") == 0 && json_is_string(arg))
-		return hg_cfn_condition(c, json_string_value(arg));
-	if (strcmp(fn, "Fn::Equals") == 0 && json_array_size(arg) == 2) {
-		json_t *a = hg_cfn_resolve(c, json_array_get(arg, 0));
-		json_t *b = a ? hg_cfn_resolve(c, json_array_get(arg, 1)) : NULL;
-		r = a && b ? scalar_equal(a, b) : -1;
-		json_decref(a);
-		json_decref(b);
-		return r;
+	if (strcmp(fn, "Condition") == 0 && arg->kind == HG_JV_STR)
+		return hg_cfn_condition(c, arg->u.s);
+	if (strcmp(fn, "Fn::Equals") == 0 && arg->kind == HG_JV_ARR && arg->n == 2) {
+		const hg_jv *a = hg_cfn_resolve(c, arg->u.items[0]);
+		const hg_jv *b = a ? hg_cfn_resolve(c, arg->u.items[1]) : NULL;
+		return a && b ? scalar_equal(a, b) : -1;
 	}
-	if (strcmp(fn, "Fn::Not") == 0 && json_array_size(arg) == 1) {
-		t = truth(c, json_array_get(arg, 0));
+	if (strcmp(fn, "Fn::Not") == 0 && arg->kind == HG_JV_ARR && arg->n == 1) {
+		t = truth(c, arg->u.items[0]);
 		return t < 0 ? -1 : !t;
 	}
-	if ((strcmp(fn, "Fn::And") == 0 || strcmp(fn, "Fn::Or") == 0) && json_is_array(arg)) {
+	if ((strcmp(fn, "Fn::And") == 0 || strcmp(fn, "Fn::Or") == 0) && arg->kind == HG_JV_ARR) {
 		bool and = fn[4] == 'A';
 		r = and ? 1 : 0;
-		json_array_foreach(arg, i, x) {
-			t = truth(c, x);
+		for (i = 0; i < arg->n; i++) {
+			t = truth(c, arg->u.items[i]);
 			if (t < 0)
 				return -1;
 			if (and && !t)
@@ -511,40 +528,44 @@ static int truth(hg_cfn_ctx *c, json_t *v)
 
 int hg_cfn_condition(hg_cfn_ctx *c, const char *name)
 {
-	json_t *cached = json_object_get(c->cond_cache, name);
-	json_t *def = json_object_get(json_object_get(c->doc, "Conditions"), name);
+	const hg_jv *def = hg_jv_get(c->conditions, name);
+	unsigned i, slot;
 	int t;
 
-	if (cached)
-		return (int)json_integer_value(cached);
+	for (i = 0; i < c->nconds; i++)
+		if (strcmp(c->conds[i].name, name) == 0)
+			return c->conds[i].value;
 	if (!def) {
 		unresolved(c, HG_BI("condition %s is not defined", "条件 %s は定義されていません"), name);
 		return -1;
 	}
-	json_object_set_new(c->cond_cache, name, json_integer(-1)); /* cycles: undecided */
+	if (c->nconds >= HG_ARRAY_SIZE(c->conds))
+		return truth(c, def); /* many conditions: not remembered */
+	slot = c->nconds++;
+	c->conds[slot].name = name;
+	c->conds[slot].value = -1; /* a cycle: undecided */
 	t = truth(c, def);
-	json_object_set_new(c->cond_cache, name, json_integer(t));
+	c->conds[slot].value = t;
 	return t;
 }
 
-static json_t *if_fn(hg_cfn_ctx *c, json_t *arg)
+static const hg_jv *if_fn(hg_cfn_ctx *c, const hg_jv *arg)
 {
 	int t;
 
-	if (!json_is_array(arg) || json_array_size(arg) != 3 ||
-	        !json_is_string(json_array_get(arg, 0)))
+	if (arg->kind != HG_JV_ARR || arg->n != 3 || arg->u.items[0]->kind != HG_JV_STR)
 		return unresolved(c, HG_BI("malformed Fn::If", "Fn::If の形が正しくありません"), NULL);
-	t = hg_cfn_condition(c, json_string_value(json_array_get(arg, 0)));
+	t = hg_cfn_condition(c, arg->u.items[0]->u.s);
 	if (t < 0)
 		return NULL;
-	return hg_cfn_resolve(c, json_array_get(arg, t ? 1 : 2));
+	return hg_cfn_resolve(c, arg->u.items[t ? 1 : 2]);
 }
 
-static json_t *function(hg_cfn_ctx *c, const char *fn, json_t *arg)
+static const hg_jv *function(hg_cfn_ctx *c, const char *fn, const hg_jv *arg)
 {
 	if (strcmp(fn, "Ref") == 0)
-		return json_is_string(arg) ? ref(c, json_string_value(arg))
-		                           : unresolved(c, HG_BI("malformed Ref", "Ref の形が正しくありません"), NULL);
+		return arg->kind == HG_JV_STR ? ref(c, arg->u.s)
+		                              : unresolved(c, HG_BI("malformed Ref", "Ref の形が正しくありません"), NULL);
 	if (strcmp(fn, "Fn::GetAtt") == 0)
 		return getatt_arg(c, arg);
 	if (strcmp(fn, "Fn::Sub") == 0)
@@ -566,87 +587,46 @@ static json_t *function(hg_cfn_ctx *c, const char *fn, json_t *arg)
 	return unresolved(c, HG_BI("%s is not resolved offline", "%s はオフラインでは解決しません"), fn);
 }
 
-json_t *hg_cfn_resolve(hg_cfn_ctx *c, json_t *v)
+const hg_jv *hg_cfn_resolve(hg_cfn_ctx *c, const hg_jv *v)
 {
-	json_t *arg, *out, *x, *r;
-	const char *fn = intrinsic(v, &arg), *k;
-	size_t i;
+	const hg_jv *arg, *r;
+	const char *fn = hg_cfn_intrinsic(v, &arg);
+	hg_jv *out = NULL;
+	size_t i, k;
 
 	if (fn && strcmp(fn, "Condition") != 0)
 		return function(c, fn, arg);
-	if (json_is_array(v)) {
-		out = json_array();
-		json_array_foreach(v, i, x) {
-			r = hg_cfn_resolve(c, x);
-			if (!r) {
-				json_decref(out);
+	if (v->kind == HG_JV_ARR) {
+		for (i = 0; i < v->n; i++) {
+			r = hg_cfn_resolve(c, v->u.items[i]);
+			if (!r)
 				return NULL;
+			if (r != v->u.items[i] && !out) { /* the first change: copy what came before */
+				out = hg_jv_array(c->a, v->n);
+				for (k = 0; k < i; k++)
+					hg_jv_push(c->a, out, v->u.items[k]);
 			}
-			if (r == c->novalue)
-				json_decref(r);
-			else
-				json_array_append_new(out, r);
+			if (out && !hg_cfn_is_novalue(r))
+				hg_jv_push(c->a, out, r);
 		}
-		return out;
+		return out ? out : v;
 	}
-	if (json_is_object(v)) {
-		out = json_object();
-		json_object_foreach(v, k, x) {
-			r = hg_cfn_resolve(c, x);
-			if (!r) {
-				json_decref(out);
+	if (v->kind == HG_JV_OBJ) {
+		for (i = 0; i < v->n; i++) {
+			const hg_jv_member *m = &v->u.members[i];
+			r = hg_cfn_resolve(c, m->val);
+			if (!r)
 				return NULL;
+			if (r != m->val && !out) {
+				out = hg_jv_object(c->a, v->n);
+				for (k = 0; k < i; k++)
+					hg_jv_put(c->a, out, v->u.members[k].key, v->u.members[k].klen,
+					        v->u.members[k].val);
 			}
-			if (r == c->novalue)
-				json_decref(r);
-			else
-				json_object_set_new(out, k, r);
+			if (out && !hg_cfn_is_novalue(r))
+				hg_jv_put(c->a, out, m->key, m->klen, r);
 		}
-		return out;
+		return out ? out : v;
 	}
-	return json_incref(v);
-}
-
-static void sub_targets(const char *s, json_t *out)
-{
-	const char *e, *dot;
-
-	for (; (s = strstr(s, "${")) != NULL; s = e) {
-		e = strchr(s, '}');
-		if (!e)
-			return;
-		dot = memchr(s, '.', (size_t)(e - s));
-		if (s[2] != '!' && dot && strncmp(s + 2, "AWS::", 5) != 0)
-			json_array_append_new(out, json_stringn(s + 2, (size_t)(dot - s - 2)));
-	}
-}
-
-void hg_cfn_getatt_targets(json_t *v, json_t *out)
-{
-	json_t *arg, *x;
-	const char *fn = intrinsic(v, &arg), *k;
-	size_t i;
-
-	if (fn && strcmp(fn, "Fn::GetAtt") == 0) {
-		if (json_is_array(arg) && json_is_string(json_array_get(arg, 0)))
-			json_array_append(out, json_array_get(arg, 0));
-		else if (json_is_string(arg)) {
-			const char *s = json_string_value(arg), *dot = strchr(s, '.');
-			if (dot)
-				json_array_append_new(out, json_stringn(s, (size_t)(dot - s)));
-		}
-		return;
-	}
-	if (fn && strcmp(fn, "Fn::Sub") == 0) {
-		json_t *s = json_is_array(arg) ? json_array_get(arg, 0) : arg;
-		if (json_is_string(s))
-			sub_targets(json_string_value(s), out);
-		if (json_is_array(arg))
-			hg_cfn_getatt_targets(json_array_get(arg, 1), out);
-		return;
-	}
-	if (json_is_array(v))
-		json_array_foreach(v, i, x) hg_cfn_getatt_targets(x, out);
-	else if (json_is_object(v))
-		json_object_foreach(v, k, x) hg_cfn_getatt_targets(x, out);
+	return v;
 }

@@ -32,7 +32,7 @@ static char *dup(hg_arena *a, const char *s)
 	return s ? hg_arena_strdup(a, s) : NULL;
 }
 
-static char **dup_list(hg_arena *a, char **list, size_t n)
+static char **dup_list(hg_arena *a, char *const *list, size_t n)
 {
 	char **r;
 	size_t i;
@@ -44,36 +44,47 @@ static char **dup_list(hg_arena *a, char **list, size_t n)
 	return r;
 }
 
-void hg_result_copy(hg_arena *a, hg_drift_result *x)
+void hg_drift_result_copy(hg_arena *a, hg_drift_result *out, const hg_drift_result *x)
 {
 	size_t i;
-	hg_prop_diff *d;
 
-	x->unit = dup(a, x->unit);
-	x->logical_id = dup(a, x->logical_id);
-	x->type = dup(a, x->type);
-	x->physical_id = dup(a, x->physical_id);
-	x->template_name = dup(a, x->template_name);
-	x->template_version = dup(a, x->template_version);
-	x->reason = dup(a, x->reason);
-	x->severity = dup(a, x->severity);
-	x->ignore_reason = dup(a, x->ignore_reason);
-	x->account = dup(a, x->account);
-	x->region = dup(a, x->region);
-	x->source_file = dup(a, x->source_file);
-	x->not_checked = dup_list(a, x->not_checked, x->nnot_checked);
-	x->folds = dup_list(a, x->folds, x->nfolds);
-	x->controls = dup_list(a, x->controls, x->ncontrols);
+	*out = *x;
+	out->account = dup(a, x->account);
+	out->region = dup(a, x->region);
+	out->unit = dup(a, x->unit);
+	out->logical_id = dup(a, x->logical_id);
+	out->type = dup(a, x->type);
+	out->physical_id = dup(a, x->physical_id);
+	out->template_name = dup(a, x->template_name);
+	out->template_version = dup(a, x->template_version);
+	out->reason = dup(a, x->reason);
+	out->severity = dup(a, x->severity);
+	out->ignore_reason = dup(a, x->ignore_reason);
+	out->ignore_expires = dup(a, x->ignore_expires);
+	out->source_file = dup(a, x->source_file);
+	out->not_checked = dup_list(a, x->not_checked, x->nnot_checked);
+	out->folds = dup_list(a, x->folds, x->nfolds);
+	out->controls = dup_list(a, x->controls, x->ncontrols);
+	out->diffs = NULL;
 	if (x->ndiffs) {
-		d = hg_arena_alloc(a, sizeof(*d) * x->ndiffs);
+		out->diffs = hg_arena_alloc(a, sizeof(*out->diffs) * x->ndiffs);
 		for (i = 0; i < x->ndiffs; i++) {
-			d[i] = x->diffs[i];
-			d[i].path = dup(a, d[i].path);
-			d[i].expected = dup(a, d[i].expected);
-			d[i].actual = dup(a, d[i].actual);
-			d[i].ignore_reason = dup(a, d[i].ignore_reason);
+			out->diffs[i] = x->diffs[i];
+			out->diffs[i].path = dup(a, x->diffs[i].path);
+			out->diffs[i].expected = dup(a, x->diffs[i].expected);
+			out->diffs[i].actual = dup(a, x->diffs[i].actual);
+			out->diffs[i].ignore_reason = dup(a, x->diffs[i].ignore_reason);
 		}
-		x->diffs = d;
+	}
+	out->violations = NULL;
+	if (x->nviolations) {
+		out->violations = hg_arena_alloc(a, sizeof(*out->violations) * x->nviolations);
+		for (i = 0; i < x->nviolations; i++) {
+			out->violations[i] = x->violations[i];
+			out->violations[i].control = dup(a, x->violations[i].control);
+			out->violations[i].severity = dup(a, x->violations[i].severity);
+			out->violations[i].message = dup(a, x->violations[i].message);
+		}
 	}
 }
 
@@ -261,7 +272,8 @@ static hg_jv *project(struct proj *p, const hg_jv *dep, const hg_jv *des)
 		arr->u.items = HG_ANEWN(p->c->tmp, hg_jv *, dep->n ? dep->n : 1);
 		p->in_array++;
 		for (i = 0; i < dep->n; i++) {
-			hg_buf_printf(&p->path, "/%zu", i);
+			hg_buf_putc(&p->path, '/');
+			hg_buf_put_size(&p->path, i);
 			arr->u.items[arr->n++] = dep->u.items[i]->kind == HG_JV_OBJ
 			                                 ? project_object(p, dep->u.items[i], shape)
 			                                 : dep->u.items[i];
@@ -351,25 +363,17 @@ static void add_diff(struct differ *df, hg_diff_kind kind, const hg_jv *exp, con
 
 static void diff(struct differ *df, const hg_jv *exp, const hg_jv *act);
 
-static const char *identity(const hg_jv *v)
+/* An item's identity: the value of the arrays' identity key (canon.h), or NULL. */
+static const char *identity(const hg_jv *v, const char *key)
 {
-	static const char *const keys[] = {"Key", "Name", "Id", "Sid", "AttributeName", "IndexName",
-	        "DeviceName", "name", "id"};
-	size_t i;
-	const char *s;
-
-	if (v->kind != HG_JV_OBJ)
-		return NULL;
-	for (i = 0; i < sizeof(keys) / sizeof(*keys); i++)
-		if ((s = hg_jv_str(hg_jv_get(v, keys[i]))) != NULL)
-			return s;
-	return NULL;
+	return key && v->kind == HG_JV_OBJ ? hg_jv_str(hg_jv_get(v, key)) : NULL;
 }
 
 static void diff_arrays(struct differ *df, const hg_jv *exp, const hg_jv *act)
 {
 	bool *eu = hg_arena_alloc(df->c->tmp, exp->n + 1), *au = hg_arena_alloc(df->c->tmp, act->n + 1);
 	size_t i, j, mark = df->path.size, before = df->res->ndiffs, left_e = 0, left_a = 0;
+	const char *key = hg_canon_identity_key(df->c->canon, exp, act);
 
 	memset(eu, 0, exp->n + 1);
 	memset(au, 0, act->n + 1);
@@ -380,12 +384,13 @@ static void diff_arrays(struct differ *df, const hg_jv *exp, const hg_jv *act)
 				break;
 			}
 	for (i = 0; i < exp->n; i++) { /* then items of the same identity */
-		const char *id = eu[i] ? NULL : identity(exp->u.items[i]);
+		const char *id = eu[i] ? NULL : identity(exp->u.items[i], key);
 		for (j = 0; id && j < act->n; j++) {
-			const char *aid = au[j] ? NULL : identity(act->u.items[j]);
+			const char *aid = au[j] ? NULL : identity(act->u.items[j], key);
 			if (aid && strcmp(id, aid) == 0) {
 				eu[i] = au[j] = true;
-				hg_buf_printf(&df->path, "/%zu", i);
+				hg_buf_putc(&df->path, '/');
+				hg_buf_put_size(&df->path, i);
 				diff(df, exp->u.items[i], act->u.items[j]);
 				hg_buf_truncate(&df->path, mark);
 				break;
@@ -403,19 +408,22 @@ static void diff_arrays(struct differ *df, const hg_jv *exp, const hg_jv *act)
 			while (au[j])
 				j++;
 			eu[i] = au[j] = true;
-			hg_buf_printf(&df->path, "/%zu", i);
+			hg_buf_putc(&df->path, '/');
+				hg_buf_put_size(&df->path, i);
 			diff(df, exp->u.items[i], act->u.items[j]);
 			hg_buf_truncate(&df->path, mark);
 		}
 	for (i = 0; i < exp->n; i++)
 		if (!eu[i]) {
-			hg_buf_printf(&df->path, "/%zu", i);
+			hg_buf_putc(&df->path, '/');
+				hg_buf_put_size(&df->path, i);
 			add_diff(df, HG_DIFF_REMOVE, exp->u.items[i], NULL);
 			hg_buf_truncate(&df->path, mark);
 		}
 	for (j = 0; j < act->n; j++)
 		if (!au[j]) {
-			hg_buf_printf(&df->path, "/%zu", j);
+			hg_buf_putc(&df->path, '/');
+			hg_buf_put_size(&df->path, j);
 			add_diff(df, HG_DIFF_ADD, NULL, act->u.items[j]);
 			hg_buf_truncate(&df->path, mark);
 		}
@@ -474,6 +482,7 @@ void hg_compare_resource(hg_compare *c, hg_drift_result *res, const hg_jv *desir
 	struct proj p;
 	struct folds folds;
 	size_t i, k;
+	bool equal = true;
 
 	memset(&p, 0, sizeof(p));
 	p.c = c;
@@ -493,9 +502,19 @@ void hg_compare_resource(hg_compare *c, hg_drift_result *res, const hg_jv *desir
 		hg_buf_clear(&p.path);
 		hg_buf_putc(&p.path, '/');
 		hg_buf_puts(&p.path, key);
+		raw = hg_jv_get(deployed, key);
+		if (raw && hg_jv_equal(m->val, raw)) {
+			/* The same value as written: the same canonical form, nothing folded.
+			 * Canonicalized (once, for both) only when it is to be hashed. */
+			dv = c->want_hashes ? hg_canon_value(c->canon, c->tmp, c->type, p.path.ptr, m->val,
+			                              HG_SIDE_DESIRED, NULL, NULL)
+			                    : (hg_jv *)(uintptr_t)m->val;
+			object_put(cd, m->key, m->klen, dv);
+			object_put(pa, m->key, m->klen, dv);
+			continue;
+		}
 		dv = hg_canon_value(c->canon, c->tmp, c->type, p.path.ptr, m->val, HG_SIDE_DESIRED,
 		        on_fold, &folds);
-		raw = hg_jv_get(deployed, key);
 		if (raw) {
 			av = hg_canon_value(c->canon, c->tmp, c->type, p.path.ptr, raw, HG_SIDE_DEPLOYED,
 			        on_fold, &folds);
@@ -509,25 +528,36 @@ void hg_compare_resource(hg_compare *c, hg_drift_result *res, const hg_jv *desir
 			on_fold(HG_RULE_DEFAULT, p.path.ptr, &folds);
 		}
 		object_put(cd, m->key, m->klen, dv);
-		hash_member(&he, m->key, m->klen, dv);
-		if (av) {
+		if (av)
 			object_put(pa, m->key, m->klen, av);
-			hash_member(&ha, m->key, m->klen, av);
+		if (!av || !hg_jv_equal(dv, av)) {
+			equal = false;
+			continue;
 		}
-		if (av && hg_jv_equal(dv, av) && !(raw && hg_jv_equal(m->val, raw)))
+		if (!(raw && hg_jv_equal(m->val, raw)))
 			for (k = 0; k < folds.n; k++) {
 				if (strcmp(folds.rules[k], HG_RULE_SCALAR) == 0 && raw &&
 				        (raw->kind == HG_JV_STR) == (m->val->kind == HG_JV_STR))
 					continue; /* no coercion was needed */
 				hg_buf_clear(&p.shape);
-				hg_buf_printf(&p.shape, "%s %s", folds.rules[k], p.path.ptr);
+				hg_buf_puts(&p.shape, folds.rules[k]);
+				hg_buf_putc(&p.shape, ' ');
+				hg_buf_put(&p.shape, p.path.ptr, p.path.size);
 				hg_result_note(c->keep, &res->folds, &res->nfolds, p.shape.ptr);
 			}
 	}
-	hg_hash_hex(res->expected_hash, hg_hash64(he.ptr, he.size));
-	hg_hash_hex(res->actual_hash, hg_hash64(ha.ptr, ha.size));
+	/* The hashes are for reports and the cache; a resource in sync that is
+	 * only counted does not need them. */
+	if (c->want_hashes || !equal) {
+		for (i = 0; i < cd->n; i++)
+			hash_member(&he, cd->u.members[i].key, cd->u.members[i].klen, cd->u.members[i].val);
+		for (i = 0; i < pa->n; i++)
+			hash_member(&ha, pa->u.members[i].key, pa->u.members[i].klen, pa->u.members[i].val);
+		hg_hash_hex(res->expected_hash, hg_hash64(he.ptr, he.size));
+		hg_hash_hex(res->actual_hash, hg_hash64(ha.ptr, ha.size));
+	}
 	res->status = HG_DS_IN_SYNC;
-	if (strcmp(res->expected_hash, res->actual_hash) != 0) {
+	if (!equal) {
 		struct differ df;
 		df.c = c;
 		df.res = res;

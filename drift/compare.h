@@ -5,8 +5,10 @@
  * Both sides are canonicalized (canon.h); the deployed side is projected
  * onto the properties the template declares (as CloudFormation does),
  * with service defaults filling what the export leaves out. The two
- * canonical forms are hashed; only when the hashes differ does the
- * structural diff run, producing JSON-pointer paths.
+ * canonical forms (objects in key order) are compared member by member;
+ * only when they differ does the structural diff run, producing
+ * JSON-pointer paths. Both are hashed (XXH3 of the canonical text) for
+ * what reports and the cache show.
  */
 #ifndef HG_COMPARE_H
 #define HG_COMPARE_H
@@ -21,6 +23,7 @@ typedef struct hg_compare {
 	const char *type;
 	const char *const *locked; /* JSON pointers of locked settings */
 	size_t nlocked;
+	bool want_hashes; /* fill the hashes of a resource in sync too (reports, cache) */
 } hg_compare;
 
 /*
@@ -33,9 +36,6 @@ void hg_compare_resource(hg_compare *c, hg_drift_result *res, const hg_jv *desir
 
 /* Mask a value's text if the path names a secret or a write-only property. */
 bool hg_compare_secret_path(hg_compare *c, const char *path);
-
-/* Copy every string and array of x into a (x is changed in place). */
-void hg_result_copy(hg_arena *a, hg_drift_result *x);
 
 /* "path: why" for a not-checked list, both languages when why has both (HG_BI). */
 char *hg_note_text(hg_arena *a, const char *path, const char *why);

@@ -2,13 +2,22 @@
  * drift.h: the public interface of the hinagata drift engine.
  * Part of hinagata; see LICENSE.
  *
- * Desired state: templates (hinagata source, compiled on the fly, or
+ * Desired state: templates (hinagata sources, compiled on the fly, or
  * compiled CloudFormation/ARM JSON), from files or from a git revision.
- * Deployed state: the JSON the clouds' CLIs print (export.h). The engine
- * resolves the templates against the deployed context, canonicalizes both
- * sides by named rules (canon.h), hashes them, and diffs only what differs.
- * Pipeline modules: gitsrc (desired state from git), export (deployed
- * state), canon, engine (resolve, match, compare), ignore, report.
+ * Deployed state: the JSON the clouds' CLIs print, one state unit (an
+ * account and region, a subscription) per --state directory. The stages,
+ * one file each (docs/drift.md draws them):
+ *
+ *   state (exports -> deployed records)     desired (templates)
+ *          \                                   /
+ *           match (templates to stacks, per unit)
+ *                          |
+ *   resolve_cfn / resolve_arm (template + context -> desired resources)
+ *                          |
+ *   compare (canon, hash, diff) -> judge (controls) -> report sink
+ *
+ * run.c drives them over threads and hands the results, in one order that
+ * does not depend on the scheduling, to a sink (report/ writes them).
  */
 #ifndef HG_DRIFT_H
 #define HG_DRIFT_H
@@ -24,7 +33,7 @@
 extern "C" {
 #endif
 
-/* ORDER STATUS */
+/* ORDER STATUS (names: hg_drift_status_name) */
 typedef enum hg_drift_status {
 	HG_DS_IN_SYNC,
 	HG_DS_MODIFIED,
@@ -40,6 +49,19 @@ typedef enum hg_diff_kind { HG_DIFF_ADD, HG_DIFF_REMOVE, HG_DIFF_NOT_EQUAL } hg_
 
 const char *hg_diff_kind_name(hg_diff_kind k);
 
+/* ORDER SEVERITY: the catalog's severities, highest first; NONE: no control. */
+typedef enum hg_csev {
+	HG_CSEV_CRITICAL,
+	HG_CSEV_HIGH,
+	HG_CSEV_MEDIUM,
+	HG_CSEV_LOW,
+	HG_CSEV_NONE,
+	HG_CSEV__COUNT
+} hg_csev;
+
+const char *hg_csev_name(hg_csev s); /* "critical" ... "none" */
+hg_csev hg_csev_parse(const char *s); /* HG_CSEV_NONE when unknown or NULL */
+
 typedef struct hg_prop_diff {
 	char *path;     /* JSON pointer into the resource's properties */
 	char *expected; /* canonical JSON text, NULL for ADD; "****" when masked */
@@ -50,7 +72,20 @@ typedef struct hg_prop_diff {
 	char *ignore_reason;
 } hg_prop_diff;
 
+/*
+ * A control a resource breaks, found by the profile's control rules (the
+ * engine `check` uses) on the deployed value (deployed) or on the
+ * template's own value (template: a committed template that breaks a rule).
+ */
+typedef struct hg_violation {
+	char *control;  /* catalog ID: "GC-AWS-NET-01" */
+	char *severity; /* the catalog's severity, or NULL */
+	char *message;  /* the rule's finding, bilingual (HG_BI) */
+	bool deployed;  /* on the deployed value (else the template's) */
+} hg_violation;
+
 typedef struct hg_drift_result {
+	char *account, *region; /* the state unit: account or subscription, region ("" unknown) */
 	char *unit;        /* the stack or deployment the resource belongs to */
 	char *logical_id;  /* NULL for UNMANAGED */
 	char *type;
@@ -64,15 +99,18 @@ typedef struct hg_drift_result {
 	size_t nnot_checked;
 	char **folds;       /* "rule /path": differences canonicalization removed */
 	size_t nfolds;
+	size_t props_compared, props_total; /* property coverage of this resource */
 	char expected_hash[17], actual_hash[17];
 	bool mandatory;    /* from a mandatory template */
-	char **controls;   /* the resource's controls (catalog IDs) */
+	char **controls;   /* the controls the resource implements (catalog IDs) */
 	size_t ncontrols;
-	char *severity;    /* the highest severity of those controls */
+	hg_violation *violations; /* controls it breaks (see hg_violation) */
+	size_t nviolations;
+	char *severity;    /* the highest severity of its controls and violations */
 	bool ignored;      /* the whole resource matched an ignore rule */
 	char *ignore_reason;
-	char *account, *region; /* where it is deployed, when the exports say */
-	char *source_file; /* where the resource is declared, for reports */
+	char *ignore_expires; /* the rule's expiry date, or NULL */
+	char *source_file; /* where the resource is declared (or the export), for reports */
 	unsigned source_line;
 } hg_drift_result;
 
@@ -83,74 +121,107 @@ typedef struct hg_expired_rule {
 	char *expires;
 } hg_expired_rule;
 
-typedef struct hg_drift_report {
-	hg_drift_result *results; /* sorted: unit, logical ID, then unmanaged by type and ID */
-	size_t n, cap;
+/* What a report says before its results. */
+typedef struct hg_drift_meta {
+	const char *ref;   /* the git revision of the desired state, or NULL */
+	const char *today; /* the date ignore rules were judged against (YYYY-MM-DD) */
+} hg_drift_meta;
+
+/* The totals of a run (counts of what was sent to the sink). */
+typedef struct hg_drift_summary {
 	size_t counts[HG_DS__COUNT];
-	size_t checked, total; /* coverage: resources compared / all resources */
+	size_t checked, total;             /* resources compared / all resources */
+	size_t props_checked, props_total; /* properties compared / all declared */
+	size_t drift_by_severity[HG_CSEV__COUNT]; /* resources whose drift counts */
+	size_t suppressed;  /* resources whose every difference an ignore rule covers */
+	size_t partial;     /* resources with properties that could not be compared */
+	size_t violations;  /* controls broken (on deployed or template values) */
+	size_t units;       /* state units read */
+	size_t cache_hits;  /* resources judged from the cache (--cache) */
+	bool drift;         /* some drift counts (not ignored) */
+	bool complete;      /* the report was ended: every result went to the sink */
 	hg_expired_rule *expired;
 	size_t nexpired;
-	char *ref;   /* the git revision of the desired state, or NULL */
-	char *today; /* the date expiry was judged against (YYYY-MM-DD) */
-	size_t cache_hits; /* resources judged in sync from the cache (--cache) */
-	hg_arena *arena;       /* owns every string and array of the report */
-} hg_drift_report;
+} hg_drift_summary;
+
+/*
+ * Where results go, in their final order (account, region, stack, logical
+ * ID; each unit's unmanaged resources after its stacks). begin is called
+ * once, then block for each group of results (one stack or deployment of
+ * one unit, or a unit's unmanaged resources; the results are borrowed for
+ * the call), then end. A negative return stops the run with that code.
+ */
+typedef struct hg_drift_sink {
+	int (*begin)(void *payload, const hg_drift_meta *meta);
+	int (*block)(void *payload, const hg_drift_result *results, size_t n);
+	int (*end)(void *payload, const hg_drift_summary *summary);
+	void *payload;
+} hg_drift_sink;
+
+/* Progress of a run, for a terminal: done of total steps of a phase. */
+typedef void (*hg_drift_progress_cb)(const char *phase, size_t done, size_t total, void *payload);
 
 typedef struct hg_drift_options {
 	unsigned version;
 	const char *repo;        /* a git repository, or NULL: plain files */
 	const char *ref;         /* revision (default HEAD) */
-	const char *const *templates;
+	const char *const *templates; /* "PATH" or "PATH=STACK" */
 	size_t ntemplates;
-	const char *const *states;
+	const char *const *states; /* directories (each a unit; subdirectories too) or files */
 	size_t nstates;
 	const char *ignore_file; /* .hinagataignore, or NULL */
 	const char *today;       /* YYYY-MM-DD for ignore expiry (default: the date) */
-	/* for compiling hinagata sources */
+	/* for compiling hinagata sources and reading the catalog and profiles */
 	const char *const *template_dirs;
 	size_t ntemplate_dirs;
 	const char *bundled_dir;
 	const char *schema_dir;
 	const char *cache_file; /* verdicts of earlier runs (read and rewritten), or NULL */
 	size_t max_record;      /* bytes of one export record (0: 64 MiB) */
-	bool keep_in_sync;      /* list resources in sync in the report (JSON, JUnit need them);
-	                           otherwise they are only counted, which keeps memory small */
+	bool keep_in_sync;      /* send in-sync resources without notes to the sink too */
+	unsigned threads;       /* worker threads (0: one per core) */
+	unsigned min_coverage;  /* percent of resources that must be compared (0: any, but one) */
+	hg_drift_progress_cb progress;
+	void *progress_payload;
 } hg_drift_options;
 
-#define HG_DRIFT_OPTIONS_VERSION 1
+#define HG_DRIFT_OPTIONS_VERSION 2
 #define HG_DRIFT_OPTIONS_INIT {HG_DRIFT_OPTIONS_VERSION}
 
 /*
- * Compare the desired state with the deployed state. *out gets the report
- * (new; free with hg_drift_report_free). Returns 0; HG_EINVALID when an
- * input is broken (diagnostics in d: a template with errors, a malformed
- * export); HG_EIO when a file or the repository cannot be read.
+ * Compare the desired state with the deployed state, sending the results
+ * to sink. *summary_out (may be NULL) gets the totals (new; free with
+ * hg_drift_summary_free). Returns 0; HG_EINVALID when an input is broken
+ * (diagnostics in d: a template that does not compile, a malformed
+ * export); HG_EIO when a file or the repository cannot be read, when
+ * nothing at all could be compared, or less than min_coverage; or the
+ * sink's negative return.
  */
+int hg_drift_run_sink(const hg_drift_options *opts, const hg_drift_sink *sink,
+        hg_drift_summary **summary_out, hg_diags *d);
+void hg_drift_summary_free(hg_drift_summary *s);
+
+/* Every result of a run, kept (for tests and small runs). */
+typedef struct hg_drift_report {
+	hg_drift_result *results; /* in the sink's order */
+	size_t n, cap;
+	hg_drift_summary *summary;
+	char *ref, *today;
+	hg_arena *arena; /* owns every string and array of the results */
+} hg_drift_report;
+
+/* hg_drift_run_sink into a report (new; free with hg_drift_report_free). */
 int hg_drift_run(hg_drift_report **out, const hg_drift_options *opts, hg_diags *d);
 void hg_drift_report_free(hg_drift_report *r);
 
-/* True when the report has drift that counts (not ignored), or, strict, gaps. */
-bool hg_drift_found(const hg_drift_report *r, bool strict);
+/* Does this result count as drift (not ignored)? */
+bool hg_drift_result_counts(const hg_drift_result *x);
 
-/* ORDER FORMAT */
-typedef enum hg_report_format {
-	HG_FMT_TEXT,
-	HG_FMT_JSON,
-	HG_FMT_MD,
-	HG_FMT_SARIF,
-	HG_FMT_JUNIT,
-} hg_report_format;
+/* The exit status of a run: 0 clean, 1 drift (or, strict, anything not checked). */
+bool hg_drift_found(const hg_drift_summary *s, bool strict);
 
-int hg_report_format_parse(hg_report_format *out, const char *s);
-
-typedef struct hg_report_options {
-	hg_report_format format;
-	hg_lang lang;
-	bool color;
-} hg_report_options;
-
-/* Write the report in a format into out. */
-void hg_drift_report_write(hg_buf *out, const hg_drift_report *r, const hg_report_options *o);
+/* A deep copy of x into a (every string and array). */
+void hg_drift_result_copy(hg_arena *a, hg_drift_result *out, const hg_drift_result *x);
 
 #ifdef __cplusplus
 }

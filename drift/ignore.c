@@ -170,15 +170,13 @@ static bool matches(const struct rule *r, const hg_drift_result *x)
 	return glob(r->account, x->account) && glob(r->region, x->region);
 }
 
-static void refuse(hg_drift_report *rep, const struct rule *r, hg_drift_result *x, const char *path,
-        hg_diags *d)
+static void refuse(const struct rule *r, hg_drift_result *x, const char *path, hg_diags *d)
 {
-	(void)rep;
 	hg_diag_add(d, HG_D_IGNORE_LOCKED, &r->span, path,
 	        x->logical_id ? x->logical_id : (x->physical_id ? x->physical_id : "?"), NULL);
 }
 
-static void apply_rule(hg_drift_report *rep, const struct rule *r, hg_drift_result *x, hg_diags *d)
+static void apply_rule(hg_arena *a, const struct rule *r, hg_drift_result *x, hg_diags *d)
 {
 	size_t k;
 	bool refused = false;
@@ -187,20 +185,21 @@ static void apply_rule(hg_drift_report *rep, const struct rule *r, hg_drift_resu
 		for (k = 0; k < x->ndiffs; k++) {
 			if (x->diffs[k].locked && x->mandatory) {
 				if (!refused)
-					refuse(rep, r, x, x->diffs[k].path, d);
+					refuse(r, x, x->diffs[k].path, d);
 				refused = true;
 				continue;
 			}
 			x->diffs[k].ignored = true;
-			x->diffs[k].ignore_reason = hg_arena_strdup(rep->arena, r->reason);
+			x->diffs[k].ignore_reason = hg_arena_strdup(a, r->reason);
 		}
 		if (x->status == HG_DS_DELETED && x->mandatory) {
-			refuse(rep, r, x, "/", d);
+			refuse(r, x, "/", d);
 			return;
 		}
 		if (!refused) {
 			x->ignored = true;
-			x->ignore_reason = hg_arena_strdup(rep->arena, r->reason);
+			x->ignore_reason = hg_arena_strdup(a, r->reason);
+			x->ignore_expires = r->expires ? hg_arena_strdup(a, r->expires) : NULL;
 		}
 		return;
 	}
@@ -209,43 +208,44 @@ static void apply_rule(hg_drift_report *rep, const struct rule *r, hg_drift_resu
 			continue;
 		if (x->diffs[k].locked && x->mandatory) {
 			if (!refused)
-				refuse(rep, r, x, x->diffs[k].path, d);
+				refuse(r, x, x->diffs[k].path, d);
 			refused = true;
 			continue;
 		}
 		x->diffs[k].ignored = true;
-		x->diffs[k].ignore_reason = hg_arena_strdup(rep->arena, r->reason);
+		x->diffs[k].ignore_reason = hg_arena_strdup(a, r->reason);
 	}
 }
 
-void hg_ignore_apply(hg_ignore *ig, hg_drift_report *rep, hg_diags *d)
+size_t hg_ignore_expired(hg_ignore *ig, hg_arena *a, hg_expired_rule **out)
 {
-	size_t i, k;
+	size_t k, n = 0;
 
-	if (!ig)
-		return;
-	free(rep->expired);
-	rep->expired = NULL;
-	rep->nexpired = 0;
-	for (k = 0; k < ig->n; k++)
+	*out = NULL;
+	for (k = 0; ig && k < ig->n; k++)
 		if (ig->rules[k].expired)
-			rep->nexpired++;
-	if (rep->nexpired) {
-		size_t j = 0;
-		rep->expired = hg_xcalloc(rep->nexpired, sizeof(*rep->expired));
-		for (k = 0; k < ig->n; k++) {
-			const struct rule *r = &ig->rules[k];
-			if (!r->expired)
-				continue;
-			rep->expired[j].file = hg_arena_strdup(rep->arena, r->span.file);
-			rep->expired[j].line = r->span.line;
-			rep->expired[j].reason = hg_arena_strdup(rep->arena, r->reason);
-			rep->expired[j].expires = hg_arena_strdup(rep->arena, r->expires);
-			j++;
-		}
+			n++;
+	if (!n)
+		return 0;
+	*out = HG_ANEWN(a, hg_expired_rule, n);
+	for (k = 0, n = 0; k < ig->n; k++) {
+		const struct rule *r = &ig->rules[k];
+		if (!r->expired)
+			continue;
+		(*out)[n].file = hg_arena_strdup(a, r->span.file);
+		(*out)[n].line = r->span.line;
+		(*out)[n].reason = hg_arena_strdup(a, r->reason);
+		(*out)[n].expires = hg_arena_strdup(a, r->expires);
+		n++;
 	}
-	for (i = 0; i < rep->n; i++)
-		for (k = 0; k < ig->n; k++)
-			if (matches(&ig->rules[k], &rep->results[i]))
-				apply_rule(rep, &ig->rules[k], &rep->results[i], d);
+	return n;
+}
+
+void hg_ignore_result(hg_ignore *ig, hg_arena *a, hg_drift_result *x, hg_diags *d)
+{
+	size_t k;
+
+	for (k = 0; ig && k < ig->n; k++)
+		if (matches(&ig->rules[k], x))
+			apply_rule(a, &ig->rules[k], x, d);
 }

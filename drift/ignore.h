@@ -20,7 +20,14 @@ typedef struct hg_ignore hg_ignore;
 int hg_ignore_load(hg_ignore **out, const char *path, const char *today, hg_diags *d);
 void hg_ignore_free(hg_ignore *ig);
 
-/* Mark what the rules match in the report (ignored, ignore_reason), and list expired rules. */
-void hg_ignore_apply(hg_ignore *ig, hg_drift_report *r, hg_diags *d);
+/*
+ * Mark what the rules match in x (ignored, ignore_reason, ignore_expires;
+ * the strings in a). Refusals (a locked setting) are warnings in d. Safe
+ * to call from several threads with their own a and d.
+ */
+void hg_ignore_result(hg_ignore *ig, hg_arena *a, hg_drift_result *x, hg_diags *d);
+
+/* The expired rules (*out in a); how many. */
+size_t hg_ignore_expired(hg_ignore *ig, hg_arena *a, hg_expired_rule **out);
 
 #endif

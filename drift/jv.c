@@ -29,6 +29,20 @@ struct parser {
 	const char *p, *end, *start;
 	unsigned depth, max_depth;
 	hg_jv_error *err;
+	/* Children of the containers being read, on one stack for the whole
+	 * parse (a container's children are copied into the arena when it
+	 * closes): one allocation per parse, not one per container. */
+	hg_jv **items;
+	size_t nitems, capitems;
+	hg_jv_member *members;
+	size_t nmembers, capmembers;
+	/* hg_jv_parse_select: only these members of the top-level object are built */
+	const char *const *select;
+	size_t nselect;
+	/* hg_jv_object_keys: the keys of the top-level object, collected */
+	hg_arena *keys_arena;
+	const char **okeys;
+	size_t nokeys, capokeys;
 	/* validation may note where top-level members' values are */
 	const char *const *keys;
 	size_t nkeys;
@@ -46,11 +60,29 @@ static int fail(struct parser *ps, const char *what, bool truncated)
 	return -1;
 }
 
+/* Skip whitespace: pretty-printed templates are a quarter blanks, 16 bytes at a time. */
 static void ws(struct parser *ps)
 {
-	while (ps->p < ps->end &&
-	        (*ps->p == ' ' || *ps->p == '\n' || *ps->p == '\r' || *ps->p == '\t'))
-		ps->p++;
+	const char *p = ps->p, *end = ps->end;
+	if (p < end && (unsigned char)*p > ' ')
+		return; /* the usual case: no whitespace at all */
+#ifdef __SSE2__
+	while (end - p >= 16) {
+		__m128i v = _mm_loadu_si128((const __m128i *)(const void *)p);
+		__m128i blank = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8(' ')),
+		                                     _mm_cmpeq_epi8(v, _mm_set1_epi8('\n'))),
+		        _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('\r')), _mm_cmpeq_epi8(v, _mm_set1_epi8('\t'))));
+		unsigned m = (unsigned)_mm_movemask_epi8(blank) ^ 0xFFFFu;
+		if (m) {
+			ps->p = p + __builtin_ctz(m);
+			return;
+		}
+		p += 16;
+	}
+#endif
+	while (p < end && (*p == ' ' || *p == '\n' || *p == '\r' || *p == '\t'))
+		p++;
+	ps->p = p;
 }
 
 hg_jv *hg_jv_new(hg_arena *a, hg_jv_kind kind)
@@ -88,24 +120,6 @@ static int hex4(const char *p, unsigned *out)
 	return 0;
 }
 
-static void put_utf8(hg_buf *b, unsigned cp)
-{
-	if (cp < 0x80) {
-		hg_buf_putc(b, (char)cp);
-	} else if (cp < 0x800) {
-		hg_buf_putc(b, (char)(0xC0 | (cp >> 6)));
-		hg_buf_putc(b, (char)(0x80 | (cp & 0x3F)));
-	} else if (cp < 0x10000) {
-		hg_buf_putc(b, (char)(0xE0 | (cp >> 12)));
-		hg_buf_putc(b, (char)(0x80 | ((cp >> 6) & 0x3F)));
-		hg_buf_putc(b, (char)(0x80 | (cp & 0x3F)));
-	} else {
-		hg_buf_putc(b, (char)(0xF0 | (cp >> 18)));
-		hg_buf_putc(b, (char)(0x80 | ((cp >> 12) & 0x3F)));
-		hg_buf_putc(b, (char)(0x80 | ((cp >> 6) & 0x3F)));
-		hg_buf_putc(b, (char)(0x80 | (cp & 0x3F)));
-	}
-}
 
 /* A string at ps->p (after the opening quote). Sets *s, *n (arena). */
 /* The first byte in [p, end) that is '"', '\\' or a control character, or end. */
@@ -128,92 +142,118 @@ static const char *plain_run(const char *p, const char *end)
 	return p;
 }
 
+/* A UTF-8 sequence for cp at o; returns the byte after it. */
+static char *utf8_at(char *o, unsigned cp)
+{
+	if (cp < 0x80) {
+		*o++ = (char)cp;
+	} else if (cp < 0x800) {
+		*o++ = (char)(0xC0 | (cp >> 6));
+		*o++ = (char)(0x80 | (cp & 0x3F));
+	} else if (cp < 0x10000) {
+		*o++ = (char)(0xE0 | (cp >> 12));
+		*o++ = (char)(0x80 | ((cp >> 6) & 0x3F));
+		*o++ = (char)(0x80 | (cp & 0x3F));
+	} else {
+		*o++ = (char)(0xF0 | (cp >> 18));
+		*o++ = (char)(0x80 | ((cp >> 12) & 0x3F));
+		*o++ = (char)(0x80 | ((cp >> 6) & 0x3F));
+		*o++ = (char)(0x80 | (cp & 0x3F));
+	}
+	return o;
+}
+
+/*
+ * A string at ps->p (after the opening quote). Sets *s, *n (arena). The
+ * usual string has no escape: one scan and one copy. A string with
+ * escapes (the Properties of cloudcontrol records are JSON in a string,
+ * an escape every few bytes) is decoded in one pass into a buffer as
+ * long as its escaped form, which its decoded form never exceeds.
+ */
 static int string(struct parser *ps, const char **s, size_t *n)
 {
-	const char *q = ps->p;
-	hg_buf b = HG_BUF_INIT;
+	const char *q = plain_run(ps->p, ps->end), *close, *in;
+	char *out, *o;
 
-	/* Fast path: no escapes before the closing quote. */
-	q = plain_run(q, ps->end);
-	if (q < ps->end && *q == '"') {
+	if (q < ps->end && *q == '"') { /* no escape */
 		*s = ps->a ? hg_arena_strndup(ps->a, ps->p, (size_t)(q - ps->p)) : NULL;
 		*n = (size_t)(q - ps->p);
 		ps->p = q + 1;
 		return 0;
 	}
-	hg_buf_put(&b, ps->p, (size_t)(q - ps->p));
-	ps->p = q;
-	while (ps->p < ps->end && *ps->p != '"') {
-		unsigned char c = (unsigned char)*ps->p;
-		if (c < 0x20) {
-			hg_buf_dispose(&b);
-			return fail(ps, "control character in a string", false);
-		}
-		if (c != '\\') { /* a run of plain bytes at once */
-			const char *r = plain_run(ps->p + 1, ps->end);
-			if (ps->a)
-				hg_buf_put(&b, ps->p, (size_t)(r - ps->p));
-			ps->p = r;
-			continue;
-		}
-		if (ps->end - ps->p < 2) {
-			hg_buf_dispose(&b);
+	/* Find the closing quote: one not preceded by an odd run of backslashes. */
+	for (close = q;;) {
+		const char *b;
+		close = close < ps->end ? memchr(close, '"', (size_t)(ps->end - close)) : NULL;
+		if (!close) {
 			ps->p = ps->end;
 			return fail(ps, "a string", true);
 		}
-		switch (ps->p[1]) {
-		case '"':
-		case '\\':
-		case '/':
-			hg_buf_putc(&b, ps->p[1]);
+		for (b = close; b > ps->p && b[-1] == '\\';)
+			b--;
+		if ((close - b) % 2 == 0)
 			break;
-		case 'b':
-			hg_buf_putc(&b, '\b');
+		close++;
+	}
+	out = o = ps->a ? hg_arena_alloc_raw(ps->a, (size_t)(close - ps->p) + 1, 1) : NULL;
+	if (o) {
+		memcpy(o, ps->p, (size_t)(q - ps->p));
+		o += q - ps->p;
+	}
+	for (in = q; in < close;) {
+		unsigned char c = (unsigned char)*in;
+		if (c < 0x20) {
+			ps->p = in;
+			return fail(ps, "control character in a string", false);
+		}
+		if (c != '\\') {
+			const char *r = plain_run(in + 1, close);
+			if (o) {
+				memcpy(o, in, (size_t)(r - in));
+				o += r - in;
+			}
+			in = r;
+			continue;
+		}
+		switch (in[1]) {
+		case '"': case '\\': case '/':
+			if (o)
+				*o++ = in[1];
 			break;
-		case 'f':
-			hg_buf_putc(&b, '\f');
-			break;
-		case 'n':
-			hg_buf_putc(&b, '\n');
-			break;
-		case 'r':
-			hg_buf_putc(&b, '\r');
-			break;
-		case 't':
-			hg_buf_putc(&b, '\t');
-			break;
+		case 'b': if (o) *o++ = '\b'; break;
+		case 'f': if (o) *o++ = '\f'; break;
+		case 'n': if (o) *o++ = '\n'; break;
+		case 'r': if (o) *o++ = '\r'; break;
+		case 't': if (o) *o++ = '\t'; break;
 		case 'u': {
 			unsigned cp, lo;
-			if (ps->end - ps->p < 6 || hex4(ps->p + 2, &cp) < 0) {
-				hg_buf_dispose(&b);
-				return fail(ps, "bad \\u escape", ps->end - ps->p < 6);
+			if (close - in < 6 || hex4(in + 2, &cp) < 0) {
+				ps->p = in;
+				return fail(ps, "bad \\u escape", false);
 			}
-			ps->p += 6;
-			if (cp >= 0xD800 && cp <= 0xDBFF && ps->end - ps->p >= 6 && ps->p[0] == '\\' &&
-			        ps->p[1] == 'u' && hex4(ps->p + 2, &lo) == 0 && lo >= 0xDC00 &&
-			        lo <= 0xDFFF) {
+			in += 6;
+			if (cp >= 0xD800 && cp <= 0xDBFF && close - in >= 6 && in[0] == '\\' &&
+			        in[1] == 'u' && hex4(in + 2, &lo) == 0 && lo >= 0xDC00 && lo <= 0xDFFF) {
 				cp = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00);
-				ps->p += 6;
+				in += 6;
 			} else if (cp >= 0xD800 && cp <= 0xDFFF) {
 				cp = 0xFFFD; /* a lone surrogate */
 			}
-			put_utf8(&b, cp);
+			if (o)
+				o = utf8_at(o, cp);
 			continue;
 		}
 		default:
-			hg_buf_dispose(&b);
+			ps->p = in;
 			return fail(ps, "bad escape in a string", false);
 		}
-		ps->p += 2;
+		in += 2;
 	}
-	if (ps->p >= ps->end) {
-		hg_buf_dispose(&b);
-		return fail(ps, "a string", true);
-	}
-	ps->p++;
-	*s = ps->a ? hg_arena_strndup(ps->a, b.ptr, b.size) : NULL;
-	*n = b.size;
-	hg_buf_dispose(&b);
+	if (o)
+		*o = '\0';
+	*s = out;
+	*n = o ? (size_t)(o - out) : 0;
+	ps->p = close + 1;
 	return 0;
 }
 
@@ -284,11 +324,11 @@ static hg_jv *node(struct parser *ps, hg_jv_kind kind)
 	return ps->a ? hg_jv_new(ps->a, kind) : &validated;
 }
 
-/* Arrays and objects collect children in a growing array, then copy it. */
+/* Arrays and objects put their children on the parser's stacks, then copy them. */
 static int array(struct parser *ps, hg_jv **out)
 {
-	hg_jv **items = NULL, *v;
-	size_t n = 0, cap = 0;
+	size_t base = ps->nitems, n;
+	hg_jv *v;
 
 	ps->p++;
 	ws(ps);
@@ -299,19 +339,16 @@ static int array(struct parser *ps, hg_jv **out)
 	}
 	for (;;) {
 		hg_jv *item;
-		if (value(ps, &item) < 0) {
-			free(items);
+		if (value(ps, &item) < 0)
 			return -1;
-		}
 		if (ps->a) {
-			HG_GROW(items, cap, n + 1);
-			items[n++] = item;
+			if (ps->nitems == ps->capitems)
+				HG_GROW(ps->items, ps->capitems, ps->nitems + 1);
+			ps->items[ps->nitems++] = item;
 		}
 		ws(ps);
-		if (ps->p >= ps->end) {
-			free(items);
+		if (ps->p >= ps->end)
 			return fail(ps, "an array", true);
-		}
 		if (*ps->p == ',') {
 			ps->p++;
 			continue;
@@ -320,26 +357,36 @@ static int array(struct parser *ps, hg_jv **out)
 			ps->p++;
 			break;
 		}
-		free(items);
 		return fail(ps, "expected ',' or ']'", false);
 	}
 	if (!ps->a) {
 		*out = &validated;
 		return 0;
 	}
+	n = ps->nitems - base;
 	v = hg_jv_new(ps->a, HG_JV_ARR);
-	v->n = n;
-	v->u.items = HG_ANEWN(ps->a, hg_jv *, n);
-	memcpy(v->u.items, items, n * sizeof(*items));
-	free(items);
+	v->n = v->cap = n;
+	v->u.items = hg_arena_alloc_raw(ps->a, n * sizeof(hg_jv *), sizeof(void *));
+	memcpy(v->u.items, ps->items + base, n * sizeof(hg_jv *));
+	ps->nitems = base;
 	*out = v;
 	return 0;
 }
 
+static bool selected(const struct parser *ps, const char *k, size_t kl)
+{
+	size_t i;
+	for (i = 0; i < ps->nselect; i++)
+		if (strlen(ps->select[i]) == kl && memcmp(ps->select[i], k, kl) == 0)
+			return true;
+	return false;
+}
+
 static int object(struct parser *ps, hg_jv **out)
 {
-	hg_jv_member *m = NULL;
-	size_t n = 0, cap = 0, *wantlen = NULL;
+	size_t base = ps->nmembers, n;
+	int rc;
+	size_t *wantlen = NULL;
 	const char **want = NULL, *vstart;
 	hg_jv *v;
 
@@ -355,20 +402,19 @@ static int object(struct parser *ps, hg_jv **out)
 		size_t kl;
 		hg_jv *val;
 		ws(ps);
-		if (ps->p >= ps->end) {
-			free(m);
+		if (ps->p >= ps->end)
 			return fail(ps, "an object", true);
-		}
-		if (*ps->p != '"') {
-			free(m);
+		if (*ps->p != '"')
 			return fail(ps, "expected a key", false);
-		}
 		ps->p++;
 		{
 			const char *kstart = ps->p;
-			if (string(ps, &k, &kl) < 0) {
-				free(m);
+			if (string(ps, &k, &kl) < 0)
 				return -1;
+			if (ps->keys_arena && ps->depth == 1) {
+				HG_AGROW(ps->keys_arena, ps->okeys, ps->capokeys, ps->nokeys + 1);
+				ps->okeys[ps->nokeys++] =
+				        hg_arena_strndup(ps->keys_arena, kstart, (size_t)(ps->p - 1 - kstart));
 			}
 			want = NULL;
 			if (ps->keys && ps->depth == 1) {
@@ -380,32 +426,38 @@ static int object(struct parser *ps, hg_jv **out)
 			}
 		}
 		ws(ps);
-		if (ps->p >= ps->end || *ps->p != ':') {
-			free(m);
+		if (ps->p >= ps->end || *ps->p != ':')
 			return fail(ps, ps->p >= ps->end ? "an object" : "expected ':'", ps->p >= ps->end);
-		}
 		ps->p++;
 		ws(ps);
 		vstart = ps->p;
-		if (value(ps, &val) < 0) {
-			free(m);
-			return -1;
+		if (ps->select && ps->depth == 1 && ps->a && !selected(ps, k, kl)) {
+			/* a member no one asked for: checked, not built */
+			hg_arena *a = ps->a;
+			ps->a = NULL;
+			rc = value(ps, &val);
+			ps->a = a;
+			if (rc < 0)
+				return -1;
+			goto next;
 		}
+		if (value(ps, &val) < 0)
+			return -1;
 		if (want) {
 			*want = vstart;
 			*wantlen = (size_t)(ps->p - vstart);
 		}
 		if (ps->a) {
-			HG_GROW(m, cap, n + 1);
-			m[n].key = k;
-			m[n].klen = kl;
-			m[n++].val = val;
+			if (ps->nmembers == ps->capmembers)
+				HG_GROW(ps->members, ps->capmembers, ps->nmembers + 1);
+			ps->members[ps->nmembers].key = k;
+			ps->members[ps->nmembers].klen = kl;
+			ps->members[ps->nmembers++].val = val;
 		}
+	next:
 		ws(ps);
-		if (ps->p >= ps->end) {
-			free(m);
+		if (ps->p >= ps->end)
 			return fail(ps, "an object", true);
-		}
 		if (*ps->p == ',') {
 			ps->p++;
 			continue;
@@ -414,18 +466,18 @@ static int object(struct parser *ps, hg_jv **out)
 			ps->p++;
 			break;
 		}
-		free(m);
 		return fail(ps, "expected ',' or '}'", false);
 	}
 	if (!ps->a) {
 		*out = &validated;
 		return 0;
 	}
+	n = ps->nmembers - base;
 	v = hg_jv_new(ps->a, HG_JV_OBJ);
-	v->n = n;
-	v->u.members = HG_ANEWN(ps->a, hg_jv_member, n);
-	memcpy(v->u.members, m, n * sizeof(*m));
-	free(m);
+	v->n = v->cap = n;
+	v->u.members = hg_arena_alloc_raw(ps->a, n * sizeof(hg_jv_member), sizeof(void *));
+	memcpy(v->u.members, ps->members + base, n * sizeof(hg_jv_member));
+	ps->nmembers = base;
 	*out = v;
 	return 0;
 }
@@ -490,12 +542,15 @@ int hg_jv_parse(hg_jv **out, hg_arena *a, const char *text, size_t len, unsigned
 
 static int run_parser(struct parser *ps, hg_jv **out)
 {
-	if (value(ps, out) < 0)
-		return -1;
-	ws(ps);
-	if (ps->p != ps->end)
-		return fail(ps, "unexpected data after the value", false);
-	return 0;
+	int rc = value(ps, out);
+	if (rc == 0) {
+		ws(ps);
+		if (ps->p != ps->end)
+			rc = fail(ps, "unexpected data after the value", false);
+	}
+	free(ps->items);
+	free(ps->members);
+	return rc;
 }
 
 int hg_jv_validate(const char *text, size_t len, unsigned max_depth, hg_jv_error *err,
@@ -514,6 +569,52 @@ int hg_jv_validate(const char *text, size_t len, unsigned max_depth, hg_jv_error
 	ps.vals = vals;
 	ps.vlens = vlens;
 	return run_parser(&ps, &out);
+}
+
+int hg_jv_parse_select(hg_jv **out, hg_arena *a, const char *text, size_t len, unsigned max_depth,
+        hg_jv_error *err, const char *const *keys, size_t nkeys)
+{
+	struct parser ps;
+
+	*out = NULL;
+	memset(&ps, 0, sizeof(ps));
+	ps.a = a;
+	ps.p = ps.start = text;
+	ps.end = text + len;
+	ps.max_depth = max_depth;
+	ps.err = err;
+	ps.select = keys;
+	ps.nselect = nkeys;
+	return run_parser(&ps, out);
+}
+
+int hg_jv_object_keys(const char *text, size_t len, unsigned max_depth, hg_arena *a,
+        const char ***keys, size_t *nkeys)
+{
+	struct parser ps;
+	hg_jv *out;
+	size_t i;
+	int rc;
+
+	memset(&ps, 0, sizeof(ps));
+	ps.p = ps.start = text;
+	ps.end = text + len;
+	ps.max_depth = max_depth;
+	ps.keys_arena = a;
+	rc = run_parser(&ps, &out);
+	/* A key with an escape is decoded (the text between the quotes is kept above). */
+	for (i = 0; rc == 0 && i < ps.nokeys; i++)
+		if (strchr(ps.okeys[i], '\\')) {
+			hg_buf q = HG_BUF_INIT;
+			hg_jv *v = NULL;
+			hg_buf_printf(&q, "\"%s\"", ps.okeys[i]);
+			if (hg_jv_parse(&v, a, q.ptr, q.size, 2, NULL) == 0)
+				ps.okeys[i] = v->u.s;
+			hg_buf_dispose(&q);
+		}
+	*keys = ps.okeys;
+	*nkeys = rc == 0 ? ps.nokeys : 0;
+	return rc;
 }
 
 hg_jv *hg_jv_get(const hg_jv *obj, const char *key)
@@ -556,6 +657,14 @@ bool hg_jv_equal(const hg_jv *a, const hg_jv *b)
 				return false;
 		return true;
 	case HG_JV_OBJ:
+		if (a->sorted && b->sorted) { /* canonical objects: members in the same order */
+			for (i = 0; i < a->n; i++)
+				if (a->u.members[i].klen != b->u.members[i].klen ||
+				        memcmp(a->u.members[i].key, b->u.members[i].key, a->u.members[i].klen) != 0 ||
+				        !hg_jv_equal(a->u.members[i].val, b->u.members[i].val))
+					return false;
+			return true;
+		}
 		for (i = 0; i < a->n; i++) {
 			const hg_jv_member *m = member(b, a->u.members[i].key, a->u.members[i].klen);
 			if (!m || !hg_jv_equal(a->u.members[i].val, m->val))
@@ -575,18 +684,47 @@ static int cmp_member(const void *x, const void *y)
 	return c ? c : (a->klen < b->klen ? -1 : a->klen > b->klen);
 }
 
+/* A string literal: the common string needs no escape, and is one copy. */
+static void write_str(hg_buf *out, const char *s, size_t n)
+{
+	size_t i;
+	for (i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+		if (c < 0x20 || c == '"' || c == '\\')
+			break;
+	}
+	if (i < n) {
+		hg_json_string(out, s, n);
+		return;
+	}
+	hg_buf_grow(out, n + 2);
+	out->ptr[out->size++] = '"';
+	memcpy(out->ptr + out->size, s, n);
+	out->size += n;
+	out->ptr[out->size++] = '"';
+	out->ptr[out->size] = '\0';
+}
+
+static void put_char(hg_buf *out, char c)
+{
+	if (out->size + 2 > out->asize)
+		hg_buf_grow(out, 1);
+	out->ptr[out->size++] = c;
+	out->ptr[out->size] = '\0';
+}
+
 static void write_jv(hg_buf *out, const hg_jv *v, bool display)
 {
 	size_t i;
 	switch (v->kind) {
 	case HG_JV_NULL:
-		hg_buf_puts(out, "null");
+		hg_buf_put(out, "null", 4);
 		break;
 	case HG_JV_FALSE:
-		hg_buf_puts(out, "false");
+		hg_buf_put(out, "false", 5);
 		break;
 	case HG_JV_TRUE:
-		hg_buf_puts(out, "true");
+		hg_buf_put(out, "true", 4);
 		break;
 	case HG_JV_NUM:
 		hg_buf_put(out, v->u.s, v->n);
@@ -595,33 +733,45 @@ static void write_jv(hg_buf *out, const hg_jv *v, bool display)
 		if (display && v->typed)
 			hg_buf_put(out, v->u.s, v->n);
 		else
-			hg_json_string(out, v->u.s, v->n);
+			write_str(out, v->u.s, v->n);
 		break;
 	case HG_JV_ARR:
-		hg_buf_putc(out, '[');
+		put_char(out, '[');
 		for (i = 0; i < v->n; i++) {
 			if (i)
-				hg_buf_putc(out, ',');
+				put_char(out, ',');
 			write_jv(out, v->u.items[i], display);
 		}
-		hg_buf_putc(out, ']');
+		put_char(out, ']');
 		break;
 	case HG_JV_OBJ: {
 		const hg_jv_member *small[16], **sorted;
+		if (v->sorted) { /* already in canonical order */
+			put_char(out, '{');
+			for (i = 0; i < v->n; i++) {
+				if (i)
+					put_char(out, ',');
+				write_str(out, v->u.members[i].key, v->u.members[i].klen);
+				put_char(out, ':');
+				write_jv(out, v->u.members[i].val, display);
+			}
+			put_char(out, '}');
+			break;
+		}
 		sorted = v->n <= 16 ? small : hg_xmalloc(v->n * sizeof(*sorted));
 		for (i = 0; i < v->n; i++)
 			sorted[i] = &v->u.members[i];
 		if (v->n > 1)
 			qsort(sorted, v->n, sizeof(*sorted), cmp_member);
-		hg_buf_putc(out, '{');
+		put_char(out, '{');
 		for (i = 0; i < v->n; i++) {
 			if (i)
-				hg_buf_putc(out, ',');
-			hg_json_string(out, sorted[i]->key, sorted[i]->klen);
-			hg_buf_putc(out, ':');
+				put_char(out, ',');
+			write_str(out, sorted[i]->key, sorted[i]->klen);
+			put_char(out, ':');
 			write_jv(out, sorted[i]->val, display);
 		}
-		hg_buf_putc(out, '}');
+		put_char(out, '}');
 		if (sorted != small)
 			free(sorted);
 		break;
@@ -733,4 +883,64 @@ hg_jv *hg_jv_from_json(hg_arena *a, const json_t *j)
 		return v;
 	}
 	return hg_jv_new(a, HG_JV_NULL);
+}
+
+/* ---- building values ---- */
+
+hg_jv *hg_jv_array(hg_arena *a, size_t cap)
+{
+	hg_jv *v = hg_jv_new(a, HG_JV_ARR);
+	v->cap = cap ? cap : 4;
+	v->u.items = HG_ANEWN(a, hg_jv *, v->cap);
+	return v;
+}
+
+hg_jv *hg_jv_object(hg_arena *a, size_t cap)
+{
+	hg_jv *v = hg_jv_new(a, HG_JV_OBJ);
+	v->cap = cap ? cap : 4;
+	v->u.members = HG_ANEWN(a, hg_jv_member, v->cap);
+	return v;
+}
+
+void hg_jv_push(hg_arena *a, hg_jv *arr, const hg_jv *item)
+{
+	if (arr->n == arr->cap) {
+		size_t cap = arr->cap ? arr->cap * 2 : 4;
+		hg_jv **items = HG_ANEWN(a, hg_jv *, cap);
+		if (arr->n)
+			memcpy(items, arr->u.items, sizeof(*items) * arr->n);
+		arr->u.items = items;
+		arr->cap = cap;
+	}
+	arr->u.items[arr->n++] = (hg_jv *)(uintptr_t)item;
+}
+
+void hg_jv_put(hg_arena *a, hg_jv *obj, const char *key, size_t klen, const hg_jv *val)
+{
+	if (obj->n == obj->cap) {
+		size_t cap = obj->cap ? obj->cap * 2 : 4;
+		hg_jv_member *m = HG_ANEWN(a, hg_jv_member, cap);
+		if (obj->n)
+			memcpy(m, obj->u.members, sizeof(*m) * obj->n);
+		obj->u.members = m;
+		obj->cap = cap;
+	}
+	obj->u.members[obj->n].key = key;
+	obj->u.members[obj->n].klen = klen;
+	obj->u.members[obj->n].val = (hg_jv *)(uintptr_t)val;
+	obj->n++;
+}
+
+hg_jv *hg_jv_bool(hg_arena *a, bool b)
+{
+	return hg_jv_new(a, b ? HG_JV_TRUE : HG_JV_FALSE);
+}
+
+hg_jv *hg_jv_number(hg_arena *a, const char *text, size_t n)
+{
+	hg_jv *v = hg_jv_new(a, HG_JV_NUM);
+	v->u.s = hg_arena_strndup(a, text, n);
+	v->n = n;
+	return v;
 }

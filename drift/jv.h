@@ -46,7 +46,9 @@ struct hg_jv {
 	hg_jv_kind kind;
 	bool typed; /* STR only: the text of a number or boolean that canonicalization
 	               made a string (10 == "10"); equal to it, but shown unquoted */
+	bool sorted; /* OBJ only: members in canonical (byte) order of their keys */
 	size_t n; /* string/number: bytes; array: items; object: members */
+	size_t cap; /* array/object built with hg_jv_push/put: room for this many */
 	union {
 		const char *s;
 		hg_jv **items;
@@ -75,9 +77,35 @@ int hg_jv_parse(hg_jv **out, hg_arena *a, const char *text, size_t len, unsigned
 int hg_jv_validate(const char *text, size_t len, unsigned max_depth, hg_jv_error *err,
         const char *const *keys, size_t nkeys, const char **vals, size_t *vlens);
 
+/*
+ * hg_jv_parse, but of a top-level object only the members named in keys
+ * are built (the others are checked, as all the text is, and left out):
+ * a deployed resource is compared on the properties its template declares.
+ */
+int hg_jv_parse_select(hg_jv **out, hg_arena *a, const char *text, size_t len, unsigned max_depth,
+        hg_jv_error *err, const char *const *keys, size_t nkeys);
+
+/*
+ * Check that text[0..len) is one JSON value and, when it is an object,
+ * list its member keys (*keys in a, decoded), building nothing else.
+ * Returns 0 or -1.
+ */
+int hg_jv_object_keys(const char *text, size_t len, unsigned max_depth, hg_arena *a,
+        const char ***keys, size_t *nkeys);
+
 /* Constructors (arena-owned). */
 hg_jv *hg_jv_new(hg_arena *a, hg_jv_kind kind);
 hg_jv *hg_jv_string(hg_arena *a, const char *s, size_t n);
+
+/* An empty array / object with room for cap items (arena-owned); grown by push / put. */
+hg_jv *hg_jv_array(hg_arena *a, size_t cap);
+hg_jv *hg_jv_object(hg_arena *a, size_t cap);
+void hg_jv_push(hg_arena *a, hg_jv *arr, const hg_jv *item);
+/* Append a member (key is borrowed: it must live as long as the object). */
+void hg_jv_put(hg_arena *a, hg_jv *obj, const char *key, size_t klen, const hg_jv *val);
+/* A boolean, or a number from its text. */
+hg_jv *hg_jv_bool(hg_arena *a, bool b);
+hg_jv *hg_jv_number(hg_arena *a, const char *text, size_t n);
 
 /* The member `key` of an object, or NULL. */
 hg_jv *hg_jv_get(const hg_jv *obj, const char *key);

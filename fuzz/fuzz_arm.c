@@ -15,31 +15,30 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
+	hg_arena *a = hg_arena_new();
 	hg_arm_ctx c;
-	json_t *doc = json_loadb((const char *)data, size, JSON_DECODE_ANY, NULL), *r;
-	json_t *params = json_pack("{s:i, s:s, s:[s, s]}", "count", 2, "name", "st", "names", "a", "b");
-	char *id;
+	hg_jv *doc = NULL, *params = NULL;
+	static const char p[] = "{\"count\": 2, \"name\": \"st\", \"names\": [\"a\", \"b\"]}";
 
 	memset(&c, 0, sizeof(c));
+	c.a = a;
+	if (hg_jv_parse(&params, a, p, sizeof(p) - 1, 4, NULL) < 0) {
+		hg_arena_dispose(a);
+		return 0;
+	}
 	c.params = params;
 	c.subscription = "0000-1111";
 	c.resource_group = "rg-a";
-	if (!doc)
-		doc = json_stringn((const char *)data, size);
-	if (doc) {
-		c.doc = json_is_object(doc) ? doc : NULL;
-		r = hg_arm_resolve(&c, doc);
-		json_decref(r);
-		if (json_is_object(doc)) {
-			json_t *copy = json_object_get(doc, "copy");
-			if (json_is_object(copy))
-				(void)hg_arm_copy_count(&c, copy);
-		}
-		id = hg_arm_resource_id(&c, "Microsoft.Storage/storageAccounts", "st");
-		free(id);
+	if (hg_jv_parse(&doc, a, (const char *)data, size, 512, NULL) < 0)
+		doc = hg_jv_string(a, (const char *)data, size);
+	c.doc = doc->kind == HG_JV_OBJ ? doc : NULL;
+	(void)hg_arm_resolve(&c, doc);
+	if (doc->kind == HG_JV_OBJ) {
+		const hg_jv *copy = hg_jv_get(doc, "copy");
+		if (copy && copy->kind == HG_JV_OBJ)
+			(void)hg_arm_copy_count(&c, copy);
 	}
-	free(c.why);
-	json_decref(doc);
-	json_decref(params);
+	(void)hg_arm_resource_id(&c, "Microsoft.Storage/storageAccounts", "st");
+	hg_arena_dispose(a);
 	return 0;
 }

@@ -18,24 +18,31 @@ static const char *physical(void *payload, const char *logical)
 	return strlen(logical) % 2 ? "phys-id" : NULL;
 }
 
-static json_t *attribute(void *payload, const char *logical, const char *attr)
+static const hg_jv *attribute(void *payload, const char *logical, const char *attr)
 {
-	(void)payload;
-	return strcmp(attr, "Arn") == 0 ? json_sprintf("arn:aws:x:::%s", logical) : NULL;
+	hg_arena *a = payload;
+	const char *s;
+	if (strcmp(attr, "Arn") != 0)
+		return NULL;
+	s = hg_arena_printf(a, "arn:aws:x:::%s", logical);
+	return hg_jv_string(a, s, strlen(s));
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	json_t *doc = json_loadb((const char *)data, size, 0, NULL), *params, *res, *def, *r, *targets;
+	hg_arena *a = hg_arena_new();
+	hg_jv *doc = NULL, *params = NULL;
+	const hg_jv *conds, *res;
 	hg_cfn_ctx c;
-	const char *k;
+	size_t i;
+	static const char p[] = "{\"Env\": \"prod\", \"Names\": \"a,b\"}";
 
-	if (!json_is_object(doc)) {
-		json_decref(doc);
+	if (hg_jv_parse(&doc, a, (const char *)data, size, 512, NULL) < 0 || doc->kind != HG_JV_OBJ ||
+	        hg_jv_parse(&params, a, p, sizeof(p) - 1, 4, NULL) < 0) {
+		hg_arena_dispose(a);
 		return 0;
 	}
-	params = json_pack("{s:s, s:s}", "Env", "prod", "Names", "a,b");
-	hg_cfn_ctx_init(&c, doc);
+	hg_cfn_ctx_init(&c, a, doc);
 	c.params = params;
 	c.account = "123456789012";
 	c.region = "ap-northeast-1";
@@ -43,18 +50,17 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	c.stack_name = "s";
 	c.physical = physical;
 	c.attribute = attribute;
-	json_object_foreach(json_object_get(doc, "Conditions"), k, def)
-		(void)hg_cfn_condition(&c, k);
-	targets = json_array();
-	res = json_object_get(doc, "Resources");
-	json_object_foreach(res, k, def) {
-		r = hg_cfn_resolve(&c, json_object_get(def, "Properties"));
-		json_decref(r);
-		hg_cfn_getatt_targets(json_object_get(def, "Properties"), targets);
+	c.payload = a;
+	conds = hg_jv_get(doc, "Conditions");
+	for (i = 0; conds && conds->kind == HG_JV_OBJ && i < conds->n; i++)
+		(void)hg_cfn_condition(&c, conds->u.members[i].key);
+	res = hg_jv_get(doc, "Resources");
+	for (i = 0; res && res->kind == HG_JV_OBJ && i < res->n; i++) {
+		const hg_jv *props = hg_jv_get(res->u.members[i].val, "Properties");
+		c.why = NULL;
+		if (props)
+			(void)hg_cfn_resolve(&c, props);
 	}
-	json_decref(targets);
-	hg_cfn_ctx_dispose(&c);
-	json_decref(params);
-	json_decref(doc);
+	hg_arena_dispose(a);
 	return 0;
 }

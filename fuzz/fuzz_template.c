@@ -59,7 +59,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		hg_ir *ir;
 		ro.registry = reg;		if (hg_resolve(&ir, a, &d, t, &ro) == 0) {
 			if (ir->profile)
-				hg_rules_check(ir->profile->rules, ir->profile->nrules, ir, NULL, NULL, &d);
+				hg_rules_check(ir->profile->rules, ir->profile->nrules, ir, NULL, &d);
 			if ((!schemas || hg_schemas_check(schemas, ir, &d) == 0) &&
 			        hg_lower(ir, &d) == 0) {
 				hg_buf out = HG_BUF_INIT;

@@ -9,21 +9,27 @@
 
 #include "../../drift/arm.h"
 
-static json_t *doc;
-static json_t *params;
+static hg_arena *a;
 static hg_arm_ctx ctx;
+
+/* A JSON text as a value (in the test's arena). */
+static hg_jv *jv(const char *text)
+{
+	hg_jv *v = NULL;
+	cr_assert_eq(hg_jv_parse(&v, a, text, strlen(text), 64, NULL), 0, "%s", text);
+	return v;
+}
 
 static void setup(void)
 {
-	doc = json_loads("{\"parameters\": {\"env\": {\"type\": \"string\"}, \"pw\": {\"type\": "
-	                 "\"securestring\"}, \"n\": {\"type\": \"int\"}},"
-	                 " \"variables\": {\"prefix\": \"[format('juki-{0}', parameters('env'))]\","
-	                 " \"tags\": {\"system\": \"juki\"}}}",
-	        0, NULL);
-	params = json_pack("{s:s, s:s, s:i}", "env", "prod", "pw", "secret", "n", 3);
+	a = hg_arena_new();
 	memset(&ctx, 0, sizeof(ctx));
-	ctx.doc = doc;
-	ctx.params = params;
+	ctx.a = a;
+	ctx.doc = jv("{\"parameters\": {\"env\": {\"type\": \"string\"}, \"pw\": {\"type\": "
+	             "\"securestring\"}, \"n\": {\"type\": \"int\"}},"
+	             " \"variables\": {\"prefix\": \"[format('juki-{0}', parameters('env'))]\","
+	             " \"tags\": {\"system\": \"juki\"}}}");
+	ctx.params = jv("{\"env\": \"prod\", \"pw\": \"secret\", \"n\": 3}");
 	ctx.subscription = "0000-1111";
 	ctx.resource_group = "rg-juki";
 	ctx.rg_location = "japaneast";
@@ -31,41 +37,40 @@ static void setup(void)
 
 static void teardown(void)
 {
-	free(ctx.why);
-	json_decref(doc);
-	json_decref(params);
+	hg_arena_dispose(a);
+}
+
+static char *text_of(const hg_jv *v)
+{
+	hg_buf b = HG_BUF_INIT;
+	hg_jv_canonical(&b, v);
+	return hg_buf_detach(&b);
 }
 
 TestSuite(arm, .init = setup, .fini = teardown);
 
 static void expect(const char *expr, const char *want)
 {
-	json_t *in = json_string(expr), *out;
+	const hg_jv *in = hg_jv_string(a, expr, strlen(expr)), *out;
 	char *text;
 
-	free(ctx.why);
 	ctx.why = NULL;
 	out = hg_arm_resolve(&ctx, in);
 	cr_assert_not_null(out, "%s: unresolvable: %s", expr, ctx.why ? ctx.why : "?");
-	text = json_dumps(out, JSON_ENCODE_ANY | JSON_COMPACT | JSON_SORT_KEYS);
+	text = text_of(out);
 	cr_expect_str_eq(text, want, "%s", expr);
 	free(text);
-	json_decref(out);
-	json_decref(in);
 }
 
 static void unresolvable(const char *expr, const char *why)
 {
-	json_t *in = json_string(expr), *out;
+	const hg_jv *in = hg_jv_string(a, expr, strlen(expr)), *out;
 
-	free(ctx.why);
 	ctx.why = NULL;
 	out = hg_arm_resolve(&ctx, in);
 	cr_expect_null(out, "%s resolved", expr);
 	cr_assert_not_null(ctx.why);
 	cr_expect(strstr(ctx.why, why) != NULL, "%s: reason '%s' lacks '%s'", expr, ctx.why, why);
-	json_decref(out);
-	json_decref(in);
 }
 
 Test(arm, literals_and_escapes)
@@ -130,22 +135,20 @@ Test(arm, unresolvable_fail_closed)
 
 Test(arm, resource_ids)
 {
-	char *id =
+	const char *id =
 	        hg_arm_resource_id(&ctx, "Microsoft.Network/virtualNetworks/subnets", "vnet/snet");
 	cr_assert_not_null(id);
 	cr_expect_str_eq(id, "/subscriptions/0000-1111/resourceGroups/rg-juki/providers/"
 	                     "Microsoft.Network/virtualNetworks/vnet/subnets/snet");
-	free(id);
 	ctx.resource_group = NULL;
 	id = hg_arm_resource_id(&ctx, "Microsoft.Authorization/policyAssignments", "gc-regions");
 	cr_expect_str_eq(id, "/subscriptions/0000-1111/providers/Microsoft.Authorization/"
 	                     "policyAssignments/gc-regions");
-	free(id);
 }
 
 Test(arm, arithmetic_and_copy_loops)
 {
-	json_t *in, *out;
+	const hg_jv *in, *out;
 	char *text;
 
 	expect("[add(100, mul(parameters('n'), 10))]", "130");
@@ -154,18 +157,16 @@ Test(arm, arithmetic_and_copy_loops)
 	unresolvable("[add(9223372036854775807, 1)]", "overflow");
 	unresolvable("[copyIndex()]", "outside its copy loop");
 	/* A property loop, as bicep build writes a for: copyIndex by loop name and offset. */
-	in = json_loads("{\"copy\": [{\"name\": \"rules\", \"count\": \"[parameters('n')]\","
-	                " \"input\": {\"name\": \"[format('r{0}', copyIndex('rules', 1))]\"}}],"
-	                " \"other\": 1}",
-	        0, NULL);
+	in = jv("{\"copy\": [{\"name\": \"rules\", \"count\": \"[parameters('n')]\","
+	        " \"input\": {\"name\": \"[format('r{0}', copyIndex('rules', 1))]\"}}],"
+	        " \"other\": 1}");
+	ctx.why = NULL;
 	out = hg_arm_resolve(&ctx, in);
 	cr_assert_not_null(out, "%s", ctx.why ? ctx.why : "?");
-	text = json_dumps(out, JSON_COMPACT | JSON_SORT_KEYS);
+	text = text_of(out);
 	cr_expect_str_eq(text,
 	        "{\"other\":1,\"rules\":[{\"name\":\"r1\"},{\"name\":\"r2\"},{\"name\":\"r3\"}]}");
 	free(text);
-	json_decref(out);
-	json_decref(in);
 }
 
 Test(arm, deep_nesting_fails_closed)

@@ -122,13 +122,14 @@ Test(canon_rules, scalar_display)
 	cr_expect_str_eq(r.diffs[0].path, "/Tags/0/Value");
 	cr_expect_str_eq(r.diffs[0].expected, "\"10\"");
 	cr_expect_str_eq(r.diffs[0].actual, "\"11\"");
-	cr_expect_str_eq(r.diffs[1].path, "/SecurityGroupIngress/0/FromPort");
-	cr_expect_str_eq(r.diffs[1].expected, "443");
-	cr_expect_str_eq(r.diffs[1].actual, "\"22\"");
-	cr_expect_str_eq(r.diffs[2].path, "/SecurityGroupIngress/0/ToPort");
-	cr_expect_str_eq(r.diffs[2].expected, "\"443\"");
-	cr_expect_str_eq(r.diffs[2].actual, "22"); /* 22.0, canonical */
-	cr_expect_str_eq(r.diffs[3].path, "/SecurityGroupIngress/0/CidrIp");
+	/* an item's members in canonical (key) order */
+	cr_expect_str_eq(r.diffs[1].path, "/SecurityGroupIngress/0/CidrIp");
+	cr_expect_str_eq(r.diffs[2].path, "/SecurityGroupIngress/0/FromPort");
+	cr_expect_str_eq(r.diffs[2].expected, "443");
+	cr_expect_str_eq(r.diffs[2].actual, "\"22\""); /* as written: a string */
+	cr_expect_str_eq(r.diffs[3].path, "/SecurityGroupIngress/0/ToPort");
+	cr_expect_str_eq(r.diffs[3].expected, "\"443\"");
+	cr_expect_str_eq(r.diffs[3].actual, "22");    /* 22.0, canonical */
 	hg_arena_dispose(a);
 }
 

@@ -1,0 +1,49 @@
+/*
+ * cache.h: verdicts of earlier runs (--cache FILE), so that a nightly rerun
+ * over unchanged state does almost nothing.
+ * Part of hinagata; see LICENSE.
+ *
+ * Three kinds of entry, each keyed by the hash of everything it depends
+ * on: an export file (its size and bytes) -> what reading it found; a
+ * template (its bytes) -> its description; a block (a template's bytes,
+ * its stack's context, the bytes of every record of the stack, and the
+ * rules) -> its results, kept only when all of them were in sync. A rerun
+ * still reads and hashes every byte of every input; it skips parsing and
+ * comparing what has not changed. The file carries the compiler version
+ * and a fingerprint of the rules (schemas/drift/rules.json, the profiles,
+ * the catalog): a cache of other rules, another version, or a damaged
+ * file is ignored, never trusted.
+ */
+#ifndef HG_DRIFT_CACHE_H
+#define HG_DRIFT_CACHE_H
+
+#include "desired.h"
+#include "model.h"
+#include "state.h"
+#include "verdict.h"
+
+typedef struct hg_cache hg_cache;
+
+/* The cache at path (read if it is there and valid; new; never NULL). */
+hg_cache *hg_cache_open(const char *path, uint64_t fingerprint, hg_diags *d);
+void hg_cache_free(hg_cache *c);
+/* Write this run's entries (atomically), unless nothing changed. */
+void hg_cache_save(hg_cache *c, hg_diags *d);
+/* Resources whose verdicts came from the cache. */
+size_t hg_cache_hits(const hg_cache *c);
+
+/* An export file: what reading it found, or NULL (new: the caller owns it). */
+hg_state_file *hg_cache_file(hg_cache *c, const char *path, uint64_t size, uint64_t hash);
+void hg_cache_file_note(hg_cache *c, const char *path, uint64_t size, uint64_t hash,
+        const hg_state_file *f);
+
+/* A template's description (into t, strings in a), or false. */
+bool hg_cache_template(hg_cache *c, hg_tmpl *t, hg_arena *a);
+void hg_cache_template_note(hg_cache *c, const hg_tmpl *t);
+
+/* The results of a template in its stack, into b (claiming its records), or false. */
+bool hg_cache_block(hg_cache *c, hg_block *b, const hg_tmpl *t, hg_unit *u, hg_stack *s);
+/* Remember a block (only one whose every result is in sync, with nothing to say). */
+void hg_cache_note(hg_cache *c, const hg_block *b, const hg_tmpl *t, hg_unit *u, hg_stack *s);
+
+#endif

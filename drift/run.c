@@ -1,0 +1,752 @@
+/*
+ * run.c: the drift run (see drift.h): the stages over threads, in an order
+ * that does not depend on the threads.
+ * Part of hinagata; see LICENSE.
+ *
+ * 1. state: the export files of every unit are read, each on its own
+ *    (on all threads), then merged per unit in file order; units are put
+ *    in (account, region, directory) order.
+ * 2. desired: the templates are read and described; the control rules
+ *    judge each one's own values once.
+ * 3. match: templates to stacks, per unit, in template order.
+ * 4. the work items (a template in a unit; a unit's unmanaged resources)
+ *    run on all threads; each item's results form a block, and blocks go
+ *    to the sink strictly in item order, so the report is the same bytes
+ *    whatever the scheduling. A unit's unmanaged item waits for the unit's
+ *    other items (they claim records). At most a few items run ahead of
+ *    the one the sink waits for, which bounds memory.
+ */
+#define _GNU_SOURCE
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "../common/hash.h"
+#include "cache.h"
+#include "canon.h"
+#include "desired.h"
+#include "drift.h"
+#include "ignore.h"
+#include "judge.h"
+#include "match.h"
+#include "resolve.h"
+#include "state.h"
+#include "verdict.h"
+
+/* ---- a small pool: work items on threads, results in order ---- */
+
+struct pool {
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	size_t n, next, emitted, window;
+	bool *done;
+	size_t *pending;        /* per unit: its template items not yet done */
+	const size_t *unit_of;  /* per item: its unit + 1 when it waits for the unit's items, else 0 */
+	const size_t *counts;   /* per item: its unit + 1 when it counts for the unit, else 0 */
+	void (*work)(void *payload, size_t i, unsigned worker);
+	void *payload;
+	unsigned threads;
+};
+
+struct worker_arg {
+	struct pool *p;
+	unsigned id;
+};
+
+static bool ready(const struct pool *p)
+{
+	if (p->next >= p->n)
+		return true; /* nothing left: the worker leaves */
+	if (p->next >= p->emitted + p->window)
+		return false;
+	if (p->unit_of && p->unit_of[p->next] && p->pending[p->unit_of[p->next] - 1])
+		return false;
+	return true;
+}
+
+static void *worker(void *arg)
+{
+	struct worker_arg *wa = arg;
+	struct pool *p = wa->p;
+
+	pthread_mutex_lock(&p->mu);
+	for (;;) {
+		size_t i;
+		while (!ready(p))
+			pthread_cond_wait(&p->cv, &p->mu);
+		if (p->next >= p->n)
+			break;
+		i = p->next++;
+		pthread_mutex_unlock(&p->mu);
+		p->work(p->payload, i, wa->id);
+		pthread_mutex_lock(&p->mu);
+		p->done[i] = true;
+		if (p->counts && p->counts[i])
+			p->pending[p->counts[i] - 1]--;
+		pthread_cond_broadcast(&p->cv);
+	}
+	pthread_mutex_unlock(&p->mu);
+	return NULL;
+}
+
+/*
+ * Run work(i) for i in [0, n) on threads; emit(i), on this thread, in
+ * order, as soon as items 0..i are done (emit may be NULL: then the window
+ * is unbounded).
+ */
+static void pool_run(struct pool *p, void (*emit)(void *payload, size_t i))
+{
+	pthread_t *tids = hg_xcalloc(p->threads, sizeof(*tids));
+	struct worker_arg *args = hg_xcalloc(p->threads, sizeof(*args));
+	unsigned t, started = 0;
+
+	pthread_mutex_init(&p->mu, NULL);
+	pthread_cond_init(&p->cv, NULL);
+	p->done = hg_xcalloc(p->n + 1, sizeof(bool));
+	if (!emit)
+		p->window = p->n + 1;
+	for (t = 0; t < p->threads; t++) {
+		args[t].p = p;
+		args[t].id = t;
+		if (pthread_create(&tids[t], NULL, worker, &args[t]) == 0)
+			started++;
+		else
+			break;
+	}
+	if (!started) /* no thread at all: do it here */
+		worker(&args[0]);
+	pthread_mutex_lock(&p->mu);
+	while (p->emitted < p->n) {
+		while (!p->done[p->emitted])
+			pthread_cond_wait(&p->cv, &p->mu);
+		pthread_mutex_unlock(&p->mu);
+		if (emit)
+			emit(p->payload, p->emitted);
+		pthread_mutex_lock(&p->mu);
+		p->emitted++;
+		pthread_cond_broadcast(&p->cv);
+	}
+	pthread_mutex_unlock(&p->mu);
+	for (t = 0; t < started; t++)
+		pthread_join(tids[t], NULL);
+	pthread_cond_destroy(&p->cv);
+	pthread_mutex_destroy(&p->mu);
+	free(p->done);
+	free(tids);
+	free(args);
+}
+
+/* ---- the run ---- */
+
+struct thread_state {
+	hg_canon *canon;
+	hg_fdcache fc;
+	hg_arena *work;
+	size_t doc_tmpl; /* the template whose parse is kept (consecutive items share it) */
+	hg_arena *doc_arena;
+	hg_jv *doc;
+};
+
+struct slot {
+	hg_block b;
+	hg_diags d;
+	int rc;
+};
+
+struct run {
+	const hg_drift_options *o;
+	hg_diags *d;
+	const hg_drift_sink *sink;
+	hg_drift_summary *sum;
+	hg_ignore *ignore;
+	hg_judge *judge;
+	hg_cache *cache;
+	hg_tmpls ts;
+	hg_state_spec *specs;
+	size_t nspecs;
+	hg_unit *units;   /* per spec */
+	hg_unit **order;  /* units in report order */
+	/* phase 1 */
+	size_t *file_spec, *file_index, nfiles;
+	hg_state_file **files;
+	hg_diags *file_diags;
+	int *file_rc;
+	/* phase 4 */
+	hg_item *items;
+	size_t nitems;
+	struct slot *slots;
+	struct thread_state *ts_of;
+	pthread_mutex_t *tlock; /* per template: its judgement */
+	hg_arena **tarena;      /* per template: what its judgement found */
+	unsigned threads;
+	int rc;
+	int sink_rc;
+	char today[11];
+};
+
+static unsigned thread_count(const hg_drift_options *o)
+{
+	long n = o->threads ? (long)o->threads : sysconf(_SC_NPROCESSORS_ONLN);
+	return n < 1 ? 1u : n > 64 ? 64u : (unsigned)n;
+}
+
+static void read_file(void *payload, size_t i, unsigned worker_id)
+{
+	struct run *r = payload;
+	hg_export_limits lim = HG_EXPORT_LIMITS_INIT;
+	const hg_state_spec *s = &r->specs[r->file_spec[i]];
+	const char *path = s->paths[r->file_index[i]];
+
+	uint64_t size = 0, hash = 0;
+	bool hashed = false;
+
+	(void)worker_id;
+	if (r->o->max_record)
+		lim.max_record = r->o->max_record;
+	hg_diags_init(&r->file_diags[i]);
+	if (r->cache && hg_hash_file(path, &size, &hash) == 0) {
+		hashed = true;
+		if ((r->files[i] = hg_cache_file(r->cache, path, size, hash)) != NULL)
+			return; /* the same bytes as a run that read them */
+	}
+	r->files[i] = hg_state_read_file(path, path, &lim, &r->file_diags[i], &r->file_rc[i]);
+	if (hashed && r->file_rc[i] == 0)
+		hg_cache_file_note(r->cache, path, size, hash, r->files[i]);
+}
+
+static void read_progress(void *payload, size_t i)
+{
+	struct run *r = payload;
+	if (r->o->progress)
+		r->o->progress("read", i + 1, r->nfiles, r->o->progress_payload);
+}
+
+static int cmp_unit(const void *x, const void *y)
+{
+	const hg_unit *a = *(hg_unit *const *)x, *b = *(hg_unit *const *)y;
+	int c;
+	if ((c = strcmp(a->account, b->account)) != 0)
+		return c;
+	if ((c = strcmp(a->region, b->region)) != 0)
+		return c;
+	return strcmp(a->name, b->name);
+}
+
+/* Phase 1: every unit's files, read on all threads, merged per unit. */
+static int read_states(struct run *r)
+{
+	struct pool p;
+	size_t i, k, f;
+	int rc = 0;
+
+	if (hg_state_specs(&r->specs, &r->nspecs, r->o->states, r->o->nstates, r->d) < 0)
+		return r->d->env_error ? HG_EIO : HG_EINVALID;
+	for (i = 0; i < r->nspecs; i++)
+		r->nfiles += r->specs[i].npaths;
+	r->file_spec = hg_xcalloc(r->nfiles + 1, sizeof(size_t));
+	r->file_index = hg_xcalloc(r->nfiles + 1, sizeof(size_t));
+	r->files = hg_xcalloc(r->nfiles + 1, sizeof(*r->files));
+	r->file_diags = hg_xcalloc(r->nfiles + 1, sizeof(hg_diags));
+	r->file_rc = hg_xcalloc(r->nfiles + 1, sizeof(int));
+	for (i = 0, f = 0; i < r->nspecs; i++)
+		for (k = 0; k < r->specs[i].npaths; k++, f++) {
+			r->file_spec[f] = i;
+			r->file_index[f] = k;
+		}
+	memset(&p, 0, sizeof(p));
+	p.n = r->nfiles;
+	p.threads = r->threads < r->nfiles ? r->threads : (unsigned)(r->nfiles ? r->nfiles : 1);
+	p.work = read_file;
+	p.payload = r;
+	p.window = r->nfiles + 1;
+	pool_run(&p, read_progress);
+	for (f = 0; f < r->nfiles; f++) {
+		if (r->file_rc[f] < 0 && (rc == 0 || r->file_rc[f] == HG_EIO))
+			rc = r->file_rc[f];
+		hg_diags_merge(r->d, &r->file_diags[f]);
+	}
+	r->units = hg_xcalloc(r->nspecs + 1, sizeof(hg_unit));
+	r->order = hg_xcalloc(r->nspecs + 1, sizeof(hg_unit *));
+	for (i = 0, f = 0; i < r->nspecs; i++) {
+		int m = hg_state_merge(&r->units[i], &r->specs[i], &r->files[f], r->d);
+		if (m < 0 && rc == 0)
+			rc = m;
+		f += r->specs[i].npaths;
+		r->order[i] = &r->units[i];
+	}
+	if (r->nspecs > 1)
+		qsort(r->order, r->nspecs, sizeof(*r->order), cmp_unit);
+	for (i = 0; i < r->nspecs; i++)
+		r->order[i]->order = i;
+	return rc;
+}
+
+/* Phase 2: a template described (and judged) by the cache. */
+static bool cached_template(hg_tmpl *t, void *payload)
+{
+	struct run *r = payload;
+	if (!r->cache || !hg_cache_template(r->cache, t, r->ts.a))
+		return false;
+	t->judged = 1;
+	return true;
+}
+
+/*
+ * The control rules on a template's own values: once, by the first work
+ * item that parses it (the others wait for it: their results need it).
+ */
+static void judge_once(struct run *r, size_t ti, const hg_jv *doc, hg_arena *a)
+{
+	hg_tmpl *t = &r->ts.t[ti];
+	pthread_mutex_lock(&r->tlock[ti]);
+	if (!t->judged) {
+		hg_judge_template(r->judge, t, doc, a);
+		if (r->cache)
+			hg_cache_template_note(r->cache, t);
+		t->judged = 1;
+	}
+	pthread_mutex_unlock(&r->tlock[ti]);
+}
+
+/* ---- phase 4: one work item ---- */
+
+static void process(void *payload, size_t i, unsigned worker_id)
+{
+	struct run *r = payload;
+	struct thread_state *w = &r->ts_of[worker_id];
+	const hg_item *it = &r->items[i];
+	struct slot *s = &r->slots[i];
+	hg_verdict_ctx vc;
+	hg_arena *a;
+
+	memset(s, 0, sizeof(*s));
+	hg_diags_init(&s->d);
+	s->b.a = hg_arena_new();
+	memset(&vc, 0, sizeof(vc));
+	vc.work = w->work;
+	vc.canon = w->canon;
+	vc.judge = r->judge;
+	vc.ignore = r->ignore;
+	vc.fc = &w->fc;
+	vc.d = &s->d;
+	vc.keep_in_sync = r->o->keep_in_sync;
+	vc.want_hashes = r->o->keep_in_sync || r->cache;
+	if (it->tmpl == HG_ITEM_UNMANAGED) {
+		hg_verdict_unmanaged(&vc, &s->b, it->u);
+		hg_verdict_finish(&vc, &s->b);
+		s->rc = vc.rc;
+		return;
+	}
+	if (r->cache && hg_cache_block(r->cache, &s->b, &r->ts.t[it->tmpl], it->u, it->stack)) {
+		hg_verdict_finish(&vc, &s->b);
+		return;
+	}
+	if (w->doc_tmpl != it->tmpl || !w->doc) {
+		hg_arena_dispose(w->doc_arena);
+		w->doc_arena = hg_arena_new();
+		w->doc = NULL;
+		w->doc_tmpl = it->tmpl;
+		s->rc = hg_desired_open(&r->ts.t[it->tmpl], w->doc_arena, &w->doc, &s->d);
+		if (s->rc < 0) {
+			w->doc = NULL;
+			return;
+		}
+	}
+	judge_once(r, it->tmpl, w->doc, r->tarena[it->tmpl]);
+	a = hg_arena_new();
+	{
+		hg_resolve_ctx rc;
+		hg_dset set;
+		memset(&rc, 0, sizeof(rc));
+		memset(&set, 0, sizeof(set));
+		rc.a = a;
+		rc.t = &r->ts.t[it->tmpl];
+		rc.doc = w->doc;
+		rc.u = it->u;
+		rc.stack = it->stack;
+		rc.canon = w->canon;
+		rc.fc = &w->fc;
+		rc.d = &s->d;
+		if (rc.t->arm)
+			hg_resolve_arm(&set, &rc);
+		else
+			hg_resolve_cfn(&set, &rc);
+		hg_verdict_set(&vc, &s->b, rc.t, it->u, &set);
+		s->rc = rc.rc ? rc.rc : vc.rc;
+	}
+	if (r->cache && s->rc == 0)
+		hg_cache_note(r->cache, &s->b, &r->ts.t[it->tmpl], it->u, it->stack);
+	hg_verdict_finish(&vc, &s->b);
+	hg_arena_dispose(a);
+}
+
+static void emit(void *payload, size_t i)
+{
+	struct run *r = payload;
+	struct slot *s = &r->slots[i];
+
+	hg_diags_merge(r->d, &s->d);
+	if (s->rc < 0 && (r->rc == 0 || s->rc == HG_EIO))
+		r->rc = s->rc;
+	hg_summary_merge(r->sum, &s->b.sum);
+	if (r->rc == 0 && r->sink_rc == 0 && s->b.n)
+		r->sink_rc = r->sink->block(r->sink->payload, s->b.res, s->b.n);
+	hg_arena_dispose(s->b.a);
+	memset(&s->b, 0, sizeof(s->b));
+	if (r->o->progress)
+		r->o->progress("compare", i + 1, r->nitems, r->o->progress_payload);
+}
+
+static int compare_all(struct run *r)
+{
+	struct pool p;
+	size_t *unit_of, *counts, i;
+	unsigned t;
+
+	hg_match(&r->items, &r->nitems, &r->ts, r->order, r->nspecs);
+	r->slots = hg_xcalloc(r->nitems + 1, sizeof(*r->slots));
+	unit_of = hg_xcalloc(r->nitems + 1, sizeof(size_t));
+	counts = hg_xcalloc(r->nitems + 1, sizeof(size_t));
+	memset(&p, 0, sizeof(p));
+	p.pending = hg_xcalloc(r->nspecs + 1, sizeof(size_t));
+	for (i = 0; i < r->nitems; i++) {
+		if (!r->items[i].u)
+			continue;
+		if (r->items[i].tmpl == HG_ITEM_UNMANAGED)
+			unit_of[i] = r->items[i].u->order + 1;
+		else {
+			counts[i] = r->items[i].u->order + 1;
+			p.pending[r->items[i].u->order]++;
+		}
+	}
+	r->tlock = hg_xcalloc(r->ts.n + 1, sizeof(*r->tlock));
+	r->tarena = hg_xcalloc(r->ts.n + 1, sizeof(*r->tarena));
+	for (i = 0; i < r->ts.n; i++) {
+		pthread_mutex_init(&r->tlock[i], NULL);
+		r->tarena[i] = hg_arena_new();
+	}
+	r->ts_of = hg_xcalloc(r->threads, sizeof(*r->ts_of));
+	for (t = 0; t < r->threads; t++) {
+		r->ts_of[t].canon = hg_canon_open(r->o->schema_dir, r->d);
+		if (!r->ts_of[t].canon) {
+			r->threads = t;
+			break;
+		}
+		hg_fdcache_init(&r->ts_of[t].fc);
+		r->ts_of[t].work = hg_arena_new();
+		r->ts_of[t].doc_tmpl = (size_t)-1;
+	}
+	if (r->threads) {
+		p.n = r->nitems;
+		p.threads = r->threads;
+		p.window = 4 * (size_t)r->threads;
+		p.unit_of = unit_of;
+		p.counts = counts;
+		p.work = process;
+		p.payload = r;
+		pool_run(&p, emit);
+	} else
+		r->rc = HG_EIO;
+	for (t = 0; t < r->threads; t++) {
+		hg_canon_free(r->ts_of[t].canon);
+		hg_fdcache_dispose(&r->ts_of[t].fc);
+		hg_arena_dispose(r->ts_of[t].work);
+		hg_arena_dispose(r->ts_of[t].doc_arena);
+	}
+	free(r->ts_of);
+	for (i = 0; i < r->ts.n; i++) {
+		pthread_mutex_destroy(&r->tlock[i]);
+		hg_arena_dispose(r->tarena[i]);
+	}
+	free(r->tlock);
+	free(r->tarena);
+	free(p.pending);
+	free(unit_of);
+	free(counts);
+	return r->rc;
+}
+
+/* What to collect when nothing could be compared. */
+static const char *what_to_collect(const struct run *r)
+{
+	size_t i;
+	bool aws = false, azure = false;
+	for (i = 0; i < r->nspecs; i++) {
+		aws = aws || r->units[i].aws;
+		azure = azure || r->units[i].azure;
+	}
+	if (azure && !aws)
+		return HG_BI("collect az resource show for every resource and az deployment group|sub show "
+		             "(hinagata-collect-azure)",
+		        "全リソースの az resource show と az deployment group|sub show を収集してください "
+		        "(hinagata-collect-azure)");
+	return HG_BI("collect describe-stacks, describe-stack-resources and cloudcontrol get-resource "
+	             "or list-resources for the stacks (hinagata-collect-aws), or az resource show "
+	             "(hinagata-collect-azure)",
+	        "スタックの describe-stacks、describe-stack-resources、cloudcontrol get-resource か "
+	        "list-resources (hinagata-collect-aws)、または az resource show "
+	        "(hinagata-collect-azure) を収集してください");
+}
+
+/* What the verdicts depend on besides the inputs: the rules (data) and the options that change them. */
+static uint64_t fingerprint(const struct run *r)
+{
+	hg_buf path = HG_BUF_INIT;
+	uint64_t size = 0, rules = 0;
+	hg_buf_printf(&path, "%s/drift/rules.json", r->o->schema_dir);
+	hg_hash_file(path.ptr, &size, &rules);
+	hg_buf_dispose(&path);
+	return hg_judge_fingerprint(r->judge) ^ (rules * 0x9E3779B97F4A7C15ull) ^
+	       (uint64_t)(r->o->max_record ? r->o->max_record : 1);
+}
+
+static void today(char out[11])
+{
+	time_t t = time(NULL);
+	struct tm tm;
+	gmtime_r(&t, &tm);
+	strftime(out, 11, "%Y-%m-%d", &tm);
+}
+
+int hg_drift_run_sink(const hg_drift_options *o, const hg_drift_sink *sink,
+        hg_drift_summary **summary_out, hg_diags *d)
+{
+	struct run r;
+	hg_drift_meta meta;
+	hg_arena *sa = NULL;
+	size_t i, desired_total, desired_checked;
+	int rc = 0;
+
+	if (summary_out)
+		*summary_out = NULL;
+	memset(&r, 0, sizeof(r));
+	r.o = o;
+	r.d = d;
+	r.sink = sink;
+	r.threads = thread_count(o);
+	r.sum = hg_xcalloc(1, sizeof(*r.sum));
+	today(r.today);
+	if (o->version != HG_DRIFT_OPTIONS_VERSION) {
+		rc = HG_EIO;
+		goto out;
+	}
+	if (o->ignore_file &&
+	        (rc = hg_ignore_load(&r.ignore, o->ignore_file, o->today ? o->today : r.today, d)) < 0)
+		goto out;
+	if (!(r.judge = hg_judge_open(o, d))) {
+		rc = HG_EIO;
+		goto out;
+	}
+	{
+		hg_canon *probe = hg_canon_open(o->schema_dir, d); /* the rules are there, or say so now */
+		if (!probe) {
+			rc = HG_EIO;
+			goto out;
+		}
+		hg_canon_free(probe);
+	}
+	if (o->cache_file)
+		r.cache = hg_cache_open(o->cache_file, fingerprint(&r), d);
+	if ((rc = read_states(&r)) < 0)
+		goto out;
+	{
+		hg_desired_hooks hooks = {cached_template, &r};
+		if ((rc = hg_desired_load(&r.ts, o, &hooks, d)) < 0)
+			goto out;
+	}
+	meta.ref = o->repo ? (o->ref ? o->ref : "HEAD") : NULL;
+	meta.today = o->today ? o->today : r.today;
+	if ((rc = sink->begin(sink->payload, &meta)) < 0)
+		goto out;
+	rc = compare_all(&r);
+	if (rc == 0 && r.sink_rc < 0)
+		rc = r.sink_rc;
+	if (rc < 0)
+		goto out;
+	sa = hg_arena_new();
+	r.sum->units = r.nspecs;
+	r.sum->nexpired = hg_ignore_expired(r.ignore, sa, &r.sum->expired);
+	if (r.cache)
+		r.sum->cache_hits = hg_cache_hits(r.cache);
+	if ((rc = sink->end(sink->payload, r.sum)) < 0)
+		goto out;
+	r.sum->complete = true;
+	if (r.cache)
+		hg_cache_save(r.cache, d);
+	/* Fail closed: a run that compared none of its templates' resources, or
+	 * too few, did not run (what is unmanaged is found, but not compared). */
+	desired_total = r.sum->total - r.sum->counts[HG_DS_UNMANAGED];
+	desired_checked = r.sum->checked - r.sum->counts[HG_DS_UNMANAGED];
+	if (desired_checked == 0) {
+		hg_diag_add(d, HG_D_NOTHING_COMPARED, NULL, what_to_collect(&r), NULL);
+		rc = HG_EIO;
+	} else if (o->min_coverage && desired_checked * 100 < (size_t)o->min_coverage * desired_total) {
+		char pct[32], min[32];
+		snprintf(pct, sizeof(pct), "%zu", desired_checked * 100 / desired_total);
+		snprintf(min, sizeof(min), "%u", o->min_coverage);
+		hg_diag_add(d, HG_D_COVERAGE_LOW, NULL, pct, min, what_to_collect(&r), NULL);
+		rc = HG_EIO;
+	}
+out:
+	if (summary_out && r.sum && r.sum->complete) {
+		/* the expired rules outlive the run's arena */
+		hg_drift_summary *s = r.sum;
+		if (s->nexpired) {
+			hg_expired_rule *e = hg_xcalloc(s->nexpired, sizeof(*e));
+			for (i = 0; i < s->nexpired; i++) {
+				e[i].file = hg_xstrdup(s->expired[i].file);
+				e[i].line = s->expired[i].line;
+				e[i].reason = hg_xstrdup(s->expired[i].reason);
+				e[i].expires = hg_xstrdup(s->expired[i].expires);
+			}
+			s->expired = e;
+		} else
+			s->expired = NULL;
+		*summary_out = s;
+		r.sum = NULL;
+	}
+	hg_arena_dispose(sa);
+	hg_drift_summary_free(r.sum);
+	hg_cache_free(r.cache);
+	free(r.items);
+	free(r.slots);
+	for (i = 0; i < r.nspecs; i++)
+		hg_unit_dispose(&r.units[i]);
+	free(r.units);
+	free(r.order);
+	for (i = 0; i < r.nfiles; i++)
+		hg_state_file_free(r.files ? r.files[i] : NULL);
+	free(r.files);
+	free(r.file_diags);
+	free(r.file_rc);
+	free(r.file_spec);
+	free(r.file_index);
+	hg_state_specs_free(r.specs, r.nspecs);
+	hg_desired_free(&r.ts);
+	hg_judge_free(r.judge);
+	hg_ignore_free(r.ignore);
+	return rc;
+}
+
+void hg_drift_summary_free(hg_drift_summary *s)
+{
+	size_t i;
+	if (!s)
+		return;
+	for (i = 0; s->expired && i < s->nexpired; i++) {
+		free(s->expired[i].file);
+		free(s->expired[i].reason);
+		free(s->expired[i].expires);
+	}
+	free(s->expired);
+	free(s);
+}
+
+/* ---- kept reports, and small public helpers ---- */
+
+struct collect {
+	hg_drift_report *rep;
+};
+
+static int c_begin(void *payload, const hg_drift_meta *meta)
+{
+	struct collect *c = payload;
+	c->rep->ref = meta->ref ? hg_arena_strdup(c->rep->arena, meta->ref) : NULL;
+	c->rep->today = hg_arena_strdup(c->rep->arena, meta->today);
+	return 0;
+}
+
+static int c_block(void *payload, const hg_drift_result *res, size_t n)
+{
+	struct collect *c = payload;
+	size_t i;
+	for (i = 0; i < n; i++) {
+		HG_GROW(c->rep->results, c->rep->cap, c->rep->n + 1);
+		hg_drift_result_copy(c->rep->arena, &c->rep->results[c->rep->n++], &res[i]);
+	}
+	return 0;
+}
+
+static int c_end(void *payload, const hg_drift_summary *s)
+{
+	(void)payload;
+	(void)s;
+	return 0;
+}
+
+int hg_drift_run(hg_drift_report **out, const hg_drift_options *opts, hg_diags *d)
+{
+	struct collect c;
+	hg_drift_sink sink = {c_begin, c_block, c_end, &c};
+	int rc;
+
+	c.rep = hg_xcalloc(1, sizeof(*c.rep));
+	c.rep->arena = hg_arena_new();
+	rc = hg_drift_run_sink(opts, &sink, &c.rep->summary, d);
+	if (!c.rep->summary) {
+		hg_drift_report_free(c.rep);
+		*out = NULL;
+		return rc < 0 ? rc : HG_EIO;
+	}
+	*out = c.rep;
+	return rc;
+}
+
+void hg_drift_report_free(hg_drift_report *r)
+{
+	if (!r)
+		return;
+	free(r->results);
+	hg_drift_summary_free(r->summary);
+	hg_arena_dispose(r->arena);
+	free(r);
+}
+
+bool hg_drift_result_counts(const hg_drift_result *x)
+{
+	size_t k;
+	if (x->ignored)
+		return false;
+	if (x->status == HG_DS_DELETED || x->status == HG_DS_UNMANAGED)
+		return true;
+	for (k = 0; x->status == HG_DS_MODIFIED && k < x->ndiffs; k++)
+		if (!x->diffs[k].ignored)
+			return true;
+	return false;
+}
+
+bool hg_drift_found(const hg_drift_summary *s, bool strict)
+{
+	return s->drift || s->violations ||
+	       (strict && (s->counts[HG_DS_NOT_CHECKED] || s->partial));
+}
+
+const char *hg_drift_status_name(hg_drift_status s)
+{
+	static const char *const names[] = {"IN_SYNC", "MODIFIED", "DELETED", "UNMANAGED", "NOT_CHECKED"};
+	return (unsigned)s < HG_DS__COUNT ? names[s] : "?";
+}
+
+const char *hg_diff_kind_name(hg_diff_kind k)
+{
+	static const char *const names[] = {"ADD", "REMOVE", "NOT_EQUAL"};
+	return (unsigned)k <= HG_DIFF_NOT_EQUAL ? names[k] : "?";
+}
+
+const char *hg_csev_name(hg_csev s)
+{
+	static const char *const names[] = {"critical", "high", "medium", "low", "none"}; /* ORDER SEVERITY */
+	return (unsigned)s < HG_CSEV__COUNT ? names[s] : "none";
+}
+
+hg_csev hg_csev_parse(const char *s)
+{
+	int k;
+	for (k = 0; s && k < HG_CSEV_NONE; k++)
+		if (strcmp(s, hg_csev_name((hg_csev)k)) == 0)
+			return (hg_csev)k;
+	return HG_CSEV_NONE;
+}

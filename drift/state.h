@@ -1,0 +1,97 @@
+/*
+ * state.h: the deployed state: --state directories into state units, and
+ * export files into the model's stacks and records (see model.h).
+ * Part of hinagata; see LICENSE.
+ *
+ * A --state directory holding *.json files is one unit (one account and
+ * region, or one subscription: what a collector writes); its
+ * subdirectories are units of their own, so a fleet's tree of
+ * ACCOUNT/REGION directories is one argument. --state files given on their
+ * own make one unit per directory they are in. Every file is read once,
+ * streaming (export.h); a record is remembered by its place in the file
+ * and read back when its resource is compared.
+ */
+#ifndef HG_DRIFT_STATE_H
+#define HG_DRIFT_STATE_H
+
+#include "export.h"
+#include "model.h"
+
+/* A unit to read: its name and files (all new; free with hg_state_specs_free). */
+typedef struct hg_state_spec {
+	char *name;
+	char **paths; /* in name order */
+	size_t npaths;
+	bool loose; /* files given on their own (not a directory) */
+} hg_state_spec;
+
+/*
+ * The units of the --state arguments, in argument order (a directory's
+ * subdirectories after it, by name). A directory with no export in it or
+ * under it, or a path that is neither a directory nor a regular file, is
+ * an error naming what was expected (HG7050). Returns 0, HG_EINVALID or
+ * HG_EIO (diagnostics in d).
+ */
+int hg_state_specs(hg_state_spec **out, size_t *n, const char *const *states, size_t nstates,
+        hg_diags *d);
+void hg_state_specs_free(hg_state_spec *specs, size_t n);
+
+/*
+ * What one export file holds: a partial unit, read on its own (files are
+ * read on several threads), merged into its unit by hg_state_merge. Its
+ * records' file index is 0. (cache.c saves and restores them.)
+ */
+typedef struct hg_state_file {
+	hg_unit part; /* stacks, records, listed types, Azure facts (part.a owns them) */
+	hg_arena *tmp;
+	hg_diags *d;
+	const char *display;
+	int failed;
+} hg_state_file;
+
+/* An empty partial unit (new), to be filled by the cache. */
+hg_state_file *hg_state_file_new(void);
+
+/* Read file i of spec (display name shown in messages). Returns the partial or NULL (OOM never). */
+hg_state_file *hg_state_read_file(const char *path, const char *display,
+        const hg_export_limits *lim, hg_diags *d, int *rc);
+void hg_state_file_free(hg_state_file *f);
+
+/*
+ * Merge the files of a unit, in order, into *u (zeroed by the caller; its
+ * arena is created here) and index it: stacks by name, their resources by
+ * logical ID and (type, physical ID) to records, records by (type,
+ * identity); account and region from the stacks' ARNs or the Azure
+ * resource IDs. Steals the files (freed here). Returns 0, or HG_EINVALID
+ * when the files are of several accounts or regions (HG7052, in d).
+ */
+int hg_state_merge(hg_unit *u, const hg_state_spec *spec, hg_state_file **files, hg_diags *d);
+void hg_unit_dispose(hg_unit *u);
+
+/* Open files of units, a few at a time (not shared between threads). */
+typedef struct hg_fdcache {
+	struct {
+		const hg_unit *u;
+		uint32_t file;
+		int fd;
+		unsigned long used;
+	} slot[8];
+	unsigned long tick;
+} hg_fdcache;
+
+void hg_fdcache_init(hg_fdcache *c);
+void hg_fdcache_dispose(hg_fdcache *c);
+
+/*
+ * The record r of u read back and parsed into a: for AWS its properties
+ * (the Properties string decoded), for Azure the whole record. NULL after
+ * a diagnostic in d (*rc: HG_EIO if the file cannot be read, HG_EINVALID
+ * if the record is malformed).
+ */
+hg_jv *hg_state_record(hg_unit *u, const hg_rec *r, hg_arena *a, hg_fdcache *fc, hg_diags *d,
+        int *rc);
+/* The same with only the properties (AWS) or members (Azure) named in keys built. */
+hg_jv *hg_state_record_select(hg_unit *u, const hg_rec *r, hg_arena *a, hg_fdcache *fc,
+        hg_diags *d, int *rc, const char *const *keys, size_t nkeys);
+
+#endif

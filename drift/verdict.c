@@ -1,0 +1,357 @@
+/*
+ * verdict.c: the comparison stage (see verdict.h).
+ * Part of hinagata; see LICENSE.
+ */
+#include "verdict.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "compare.h"
+
+/* ---- totals ---- */
+
+static hg_csev sev_of(const char *s)
+{
+	return hg_csev_parse(s);
+}
+
+void hg_summary_add(hg_drift_summary *s, const hg_drift_result *x)
+{
+	s->counts[x->status]++;
+	s->total++;
+	if (x->status != HG_DS_NOT_CHECKED)
+		s->checked++;
+	s->props_checked += x->props_compared;
+	s->props_total += x->props_total;
+	if (x->nnot_checked && x->status != HG_DS_NOT_CHECKED)
+		s->partial++;
+	s->violations += x->nviolations;
+	if (hg_drift_result_counts(x)) {
+		s->drift = true;
+		s->drift_by_severity[sev_of(x->severity)]++;
+	} else if (x->ignored || (x->status == HG_DS_MODIFIED && x->ndiffs))
+		s->suppressed++; /* drift that ignore rules cover */
+}
+
+void hg_summary_merge(hg_drift_summary *a, const hg_drift_summary *b)
+{
+	int k;
+	for (k = 0; k < HG_DS__COUNT; k++)
+		a->counts[k] += b->counts[k];
+	for (k = 0; k < HG_CSEV__COUNT; k++)
+		a->drift_by_severity[k] += b->drift_by_severity[k];
+	a->checked += b->checked;
+	a->total += b->total;
+	a->props_checked += b->props_checked;
+	a->props_total += b->props_total;
+	a->suppressed += b->suppressed;
+	a->partial += b->partial;
+	a->violations += b->violations;
+	a->cache_hits += b->cache_hits;
+	a->drift = a->drift || b->drift;
+}
+
+/* ---- building a result ---- */
+
+static char *keep(hg_block *b, const char *s)
+{
+	return s ? hg_arena_strdup(b->a, s) : NULL;
+}
+
+static char **keep_list(hg_block *b, const char *const *list, size_t n)
+{
+	char **r;
+	size_t i;
+	if (!n)
+		return NULL;
+	r = HG_ANEWN(b->a, char *, n);
+	for (i = 0; i < n; i++)
+		r[i] = keep(b, list[i]);
+	return r;
+}
+
+static hg_drift_result *result_new(hg_block *b)
+{
+	hg_drift_result *x;
+	HG_AGROW(b->a, b->res, b->cap, b->n + 1);
+	x = &b->res[b->n++];
+	memset(x, 0, sizeof(*x));
+	return x;
+}
+
+/* The highest severity of x's controls and violations. */
+static void severity(const hg_verdict_ctx *c, hg_block *b, hg_drift_result *x)
+{
+	hg_csev best = HG_CSEV_NONE;
+	size_t k;
+
+	for (k = 0; k < x->ncontrols; k++) {
+		hg_csev s = sev_of(hg_judge_severity(c->judge, x->controls[k]));
+		if (s < best)
+			best = s;
+	}
+	for (k = 0; k < x->nviolations; k++) {
+		hg_csev s = sev_of(x->violations[k].severity);
+		if (s < best)
+			best = s;
+	}
+	x->severity = best == HG_CSEV_NONE ? NULL : keep(b, hg_csev_name(best));
+}
+
+static void add_violation(const hg_verdict_ctx *c, hg_block *b, hg_drift_result *x,
+        const char *control, bool deployed)
+{
+	hg_violation *grown;
+	size_t k;
+
+	for (k = 0; k < x->nviolations; k++)
+		if (strcmp(x->violations[k].control, control) == 0)
+			return;
+	grown = HG_ANEWN(b->a, hg_violation, x->nviolations + 1);
+	if (x->nviolations)
+		memcpy(grown, x->violations, sizeof(*grown) * x->nviolations);
+	grown[x->nviolations].control = keep(b, control);
+	grown[x->nviolations].severity = keep(b, hg_judge_severity(c->judge, control));
+	grown[x->nviolations].message = NULL;
+	grown[x->nviolations].deployed = deployed;
+	x->violations = grown;
+	x->nviolations++;
+}
+
+/* The template's own violations of this resource (t->violations "KEY\tCONTROL"). */
+static void template_violations(const hg_verdict_ctx *c, hg_block *b, hg_drift_result *x,
+        const hg_tmpl *t, const hg_dres *r)
+{
+	char key[32];
+	const char *k = r->logical;
+	size_t i, n;
+
+	if (t->arm) {
+		if (r->tindex < 0)
+			return;
+		snprintf(key, sizeof(key), "#%d", r->tindex);
+		k = key;
+	}
+	n = strlen(k);
+	for (i = 0; i < t->nviolations; i++)
+		if (strncmp(t->violations[i], k, n) == 0 && t->violations[i][n] == '\t')
+			add_violation(c, b, x, t->violations[i] + n + 1, false);
+}
+
+/* Is the control among the template's violations of x? */
+static bool template_breaks(const hg_drift_result *x, const char *control)
+{
+	size_t k;
+	for (k = 0; k < x->nviolations; k++)
+		if (!x->violations[k].deployed && strcmp(x->violations[k].control, control) == 0)
+			return true;
+	return false;
+}
+
+static void claim(hg_unit *u, int rec)
+{
+	if (u && rec >= 0)
+		__atomic_fetch_or(&u->recs[rec].flags, HG_REC_CLAIMED, __ATOMIC_RELAXED);
+}
+
+/* Compare a resource with its record. */
+static void compare(hg_verdict_ctx *c, hg_block *b, hg_drift_result *x, const hg_tmpl *t,
+        hg_unit *u, const hg_dres *r)
+{
+	hg_jv *deployed, *desired = r->props;
+	const hg_jv *judged;
+	hg_compare cmp;
+	const char **broken = NULL;
+	size_t k, nbroken, nnotes = r->nnotes;
+	int rc = 0;
+
+	hg_arena_reset(c->work);
+	{
+		/* Only what the template declares is compared (and judged when it drifted). */
+		const char **keys = HG_ANEWN(c->work, const char *, desired->n + 2);
+		size_t nkeys = 0;
+		for (k = 0; k < desired->n; k++)
+			keys[nkeys++] = desired->u.members[k].key;
+		if (t->arm)
+			keys[nkeys++] = "properties"; /* whether az printed them at all */
+		deployed = hg_state_record_select(u, &u->recs[r->rec], c->work, c->fc, c->d, &rc, keys, nkeys);
+	}
+	if (!deployed) {
+		if (rc < 0 && !c->rc)
+			c->rc = rc;
+		x->status = HG_DS_NOT_CHECKED;
+		x->reason = keep(b, HG_BI("the record cannot be read back", "レコードを読み直せません"));
+		return;
+	}
+	judged = deployed;
+	if (t->arm && hg_jv_get(desired, "properties") && !hg_jv_get(deployed, "properties")) {
+		/* az resource list prints no properties: what cannot be compared is said so */
+		hg_jv *without = hg_jv_object(c->work, desired->n);
+		for (k = 0; k < desired->n; k++)
+			if (strcmp(desired->u.members[k].key, "properties") != 0)
+				hg_jv_put(c->work, without, desired->u.members[k].key, desired->u.members[k].klen,
+				        desired->u.members[k].val);
+		desired = without;
+		x->not_checked = HG_ANEWN(b->a, char *, r->nnotes + 1);
+		x->not_checked[x->nnot_checked++] = keep(b,
+		        HG_BI("/properties: az resource list does not print properties; export az resource show",
+		                "/properties: az resource list はプロパティを出力しません。az resource show をエクスポートしてください"));
+		nnotes++;
+	}
+	memset(&cmp, 0, sizeof(cmp));
+	cmp.canon = c->canon;
+	cmp.tmp = c->work;
+	cmp.keep = b->a;
+	cmp.type = r->type;
+	cmp.locked = r->locked;
+	cmp.nlocked = r->nlocked;
+	cmp.want_hashes = c->want_hashes;
+	hg_compare_resource(&cmp, x, desired, deployed);
+	x->props_compared = desired->n;
+	x->props_total = desired->n + nnotes;
+	if (!desired->n && nnotes) {
+		x->status = HG_DS_NOT_CHECKED;
+		x->reason = keep(b, HG_BI("no property could be compared", "比較できたプロパティがありません"));
+		return;
+	}
+	/* A drift that breaks a control the template kept carries the control. */
+	if (x->status == HG_DS_MODIFIED) {
+		/* the whole record: a rule may look at what the template does not declare */
+		judged = hg_state_record(u, &u->recs[r->rec], c->work, c->fc, c->d, &rc);
+		nbroken = hg_judge_deployed(c->judge, c->work, t->arm, r->type, judged, &broken);
+		for (k = 0; k < nbroken; k++)
+			if (!template_breaks(x, broken[k]))
+				add_violation(c, b, x, broken[k], true);
+	}
+}
+
+static void one(hg_verdict_ctx *c, hg_block *b, const hg_tmpl *t, hg_unit *u, const hg_dset *set,
+        const hg_dres *r)
+{
+	hg_drift_result *x = result_new(b);
+	size_t k;
+
+	x->account = keep(b, u ? u->account : "");
+	x->region = keep(b, u ? u->region : "");
+	x->unit = keep(b, set->unit_name);
+	x->logical_id = keep(b, r->logical);
+	x->type = keep(b, r->type);
+	x->physical_id = keep(b, r->physical);
+	x->template_name = keep(b, r->template_name);
+	x->template_version = keep(b, r->template_version);
+	x->mandatory = r->mandatory;
+	x->controls = keep_list(b, r->controls, r->ncontrols);
+	x->ncontrols = r->ncontrols;
+	x->source_file = keep(b, set->source);
+	if (t->arm && r->props && hg_jv_str(hg_jv_get(r->props, "location")))
+		x->region = keep(b, hg_jv_str(hg_jv_get(r->props, "location")));
+	template_violations(c, b, x, t, r);
+	if (r->preset != HG_DS_IN_SYNC || r->sidecar) {
+		x->status = r->preset;
+		x->reason = keep(b, r->reason);
+		if (r->preset == HG_DS_NOT_CHECKED || r->preset == HG_DS_DELETED)
+			x->props_total = r->raw && r->raw->kind == HG_JV_OBJ ? r->raw->n : 0;
+	} else
+		compare(c, b, x, t, u, r);
+	if (r->nnotes) {
+		char **notes = HG_ANEWN(b->a, char *, x->nnot_checked + r->nnotes);
+		if (x->nnot_checked)
+			memcpy(notes, x->not_checked, sizeof(char *) * x->nnot_checked);
+		for (k = 0; k < r->nnotes; k++)
+			notes[x->nnot_checked++] = keep(b, r->notes[k]);
+		x->not_checked = notes;
+	}
+	claim(u, r->rec);
+	severity(c, b, x);
+}
+
+void hg_verdict_set(hg_verdict_ctx *c, hg_block *b, const hg_tmpl *t, hg_unit *u, const hg_dset *set)
+{
+	size_t i;
+	for (i = 0; i < set->n; i++)
+		one(c, b, t, u, set, &set->res[i]);
+}
+
+/* ---- unmanaged ---- */
+
+static int cmp_unmanaged(const void *x, const void *y)
+{
+	const hg_drift_result *a = x, *b = y;
+	int c = strcmp(a->type, b->type);
+	return c ? c : strcmp(a->physical_id ? a->physical_id : "", b->physical_id ? b->physical_id : "");
+}
+
+void hg_verdict_unmanaged(hg_verdict_ctx *c, hg_block *b, hg_unit *u)
+{
+	size_t i, first = b->n, k;
+
+	for (i = 0; i < u->nrecs; i++) {
+		hg_rec *r = &u->recs[i];
+		const hg_jv *v, *props;
+		const char **broken = NULL, *id;
+		size_t nbroken;
+		hg_drift_result *x;
+		int rc = 0;
+
+		if (__atomic_load_n(&r->flags, __ATOMIC_RELAXED) &
+		        (HG_REC_CLAIMED | HG_REC_IN_STACK | HG_REC_SHADOWED))
+			continue;
+		if ((r->flags & HG_REC_AZURE) &&
+		        (strcasecmp(r->type, "Microsoft.Resources/deployments") == 0 ||
+		                strcasecmp(r->type, "Microsoft.Resources/resourceGroups") == 0))
+			continue;
+		hg_arena_reset(c->work);
+		v = hg_state_record(u, r, c->work, c->fc, c->d, &rc);
+		if (!v) {
+			if (rc < 0 && !c->rc)
+				c->rc = rc;
+			continue;
+		}
+		props = v;
+		if (!(r->flags & HG_REC_AZURE) && hg_canon_cloud_default(c->canon, r->type, props))
+			continue;
+		x = result_new(b);
+		x->status = HG_DS_UNMANAGED;
+		x->type = keep(b, r->type);
+		id = (r->flags & HG_REC_AZURE) ? hg_jv_str(hg_jv_get(v, "id")) : r->identity;
+		x->physical_id = keep(b, id ? id : r->identity);
+		x->account = keep(b, u->account);
+		if (r->flags & HG_REC_AZURE) {
+			const char *loc = hg_jv_str(hg_jv_get(v, "location"));
+			const char *rg = strstr(r->identity, "/resourcegroups/");
+			x->region = keep(b, loc ? loc : "");
+			x->unit = rg ? hg_arena_strndup(b->a, rg + 16, strcspn(rg + 16, "/")) : keep(b, u->account);
+		} else
+			x->region = keep(b, u->region);
+		x->source_file = keep(b, u->files[r->file]);
+		x->source_line = r->line;
+		nbroken = hg_judge_deployed(c->judge, c->work, (r->flags & HG_REC_AZURE) != 0, r->type, props, &broken);
+		for (k = 0; k < nbroken; k++)
+			add_violation(c, b, x, broken[k], true);
+		severity(c, b, x);
+	}
+	if (b->n - first > 1)
+		qsort(b->res + first, b->n - first, sizeof(*b->res), cmp_unmanaged);
+}
+
+void hg_verdict_finish(hg_verdict_ctx *c, hg_block *b)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < b->n; i++) {
+		hg_drift_result *x = &b->res[i];
+		hg_ignore_result(c->ignore, b->a, x, c->d);
+		hg_summary_add(&b->sum, x);
+		/* in sync with nothing to say: counted, not kept */
+		if (!c->keep_in_sync && x->status == HG_DS_IN_SYNC && !x->nnot_checked && !x->reason &&
+		        !x->nviolations)
+			continue;
+		if (n != i)
+			b->res[n] = *x;
+		n++;
+	}
+	b->n = n;
+}
