@@ -452,21 +452,32 @@ static int cmp_canon(const void *x, const void *y)
 }
 
 /* Sort items by their canonical text (or by identity key first). */
+/*
+ * Sort items by their canonical text, or by their identity key's first
+ * (tags by key): the canonical text of every item is built only when the
+ * keys do not already decide the order.
+ */
 static void sort_items(hg_jv **items, size_t n, const char *idkey)
 {
 	hg_buf *keys;
 	hg_jv **tmp;
 	size_t *order, i, j;
+	bool full = !idkey;
 
 	if (n < 2)
 		return;
 	keys = hg_xcalloc(n, sizeof(*keys));
-	for (i = 0; i < n; i++) {
+	for (i = 0; i < n && idkey; i++) {
 		hg_buf_init(&keys[i]);
-		if (idkey) {
-			hg_jv_canonical(&keys[i], hg_jv_get(items[i], idkey));
-			hg_buf_putc(&keys[i], '\0');
-		}
+		hg_jv_canonical(&keys[i], hg_jv_get(items[i], idkey));
+		hg_buf_putc(&keys[i], '\0');
+	}
+	for (i = 0; i < n && !full; i++) /* two items of one key: their content decides */
+		for (j = 0; j < i && !full; j++)
+			full = cmp_canon(&keys[i], &keys[j]) == 0;
+	for (i = 0; i < n && full; i++) {
+		if (!idkey)
+			hg_buf_init(&keys[i]);
 		hg_jv_canonical(&keys[i], items[i]);
 	}
 	/* Insertion sort of an index array: arrays in resources are short. */
@@ -751,14 +762,15 @@ static hg_jv *walk_array(struct walk *w, const hg_jv *v, const char *name, size_
 	r->cap = r->n;
 	if (r->n > 1 && (is_tags || unordered(w->c, w->type, w->shape.ptr))) {
 		const char *idk = identity_key(w, r);
-		hg_buf before = HG_BUF_INIT, after = HG_BUF_INIT;
-		hg_jv_canonical(&before, r);
+		hg_jv **before = hg_arena_alloc_raw(w->a, sizeof(hg_jv *) * r->n, sizeof(void *));
+		memcpy(before, r->u.items, sizeof(hg_jv *) * r->n);
 		sort_items(r->u.items, r->n, idk);
-		hg_jv_canonical(&after, r);
-		if (before.size != after.size || memcmp(before.ptr, after.ptr, before.size) != 0)
-			folded(w, idk ? HG_RULE_IDENTITY : HG_RULE_UNORDERED);
-		hg_buf_dispose(&before);
-		hg_buf_dispose(&after);
+		/* a fold when sorting changed something (not merely swapped equal items) */
+		for (i = 0; i < r->n; i++)
+			if (before[i] != r->u.items[i] && !hg_jv_equal(before[i], r->u.items[i])) {
+				folded(w, idk ? HG_RULE_IDENTITY : HG_RULE_UNORDERED);
+				break;
+			}
 	} else if (id_set(w, r)) {
 		sort_items(r->u.items, r->n, NULL);
 		folded(w, HG_RULE_ID_SET);

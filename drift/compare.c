@@ -5,7 +5,9 @@
 #include "compare.h"
 
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "../common/hash.h"
 
@@ -465,6 +467,72 @@ static void diff(struct differ *df, const hg_jv *exp, const hg_jv *act)
 
 /* ---- one resource ---- */
 
+static bool scalar(const hg_jv *v)
+{
+	return v->kind == HG_JV_NUM || v->kind == HG_JV_TRUE || v->kind == HG_JV_FALSE;
+}
+
+static double number(const char *s, size_t n)
+{
+	char buf[64];
+	if (n >= sizeof(buf))
+		return 0;
+	memcpy(buf, s, n);
+	buf[n] = '\0';
+	return strtod(buf, NULL);
+}
+
+/* Is the string s the scalar v written as text (any case for booleans, any form for numbers)? */
+static bool same_scalar(const hg_jv *v, const hg_jv *s)
+{
+	if (v->kind == HG_JV_TRUE)
+		return s->n == 4 && strncasecmp(s->u.s, "true", 4) == 0;
+	if (v->kind == HG_JV_FALSE)
+		return s->n == 5 && strncasecmp(s->u.s, "false", 5) == 0;
+	return s->n && strspn(s->u.s, "+-0123456789.eE") == s->n && number(v->u.s, v->n) == number(s->u.s, s->n);
+}
+
+/*
+ * Did two values as written differ in a scalar's form only (10 and "10",
+ * true and "TRUE", 10.0 and 10)? Walked in parallel: objects by key,
+ * arrays by position. Only then is scalar coercion named as what made
+ * them equal.
+ */
+static bool coerced(const hg_jv *a, const hg_jv *b)
+{
+	size_t i;
+
+	if (!a || !b)
+		return false;
+	if (scalar(a) && b->kind == HG_JV_STR)
+		return same_scalar(a, b);
+	if (scalar(b) && a->kind == HG_JV_STR)
+		return same_scalar(b, a);
+	if (a->kind == HG_JV_STR && b->kind == HG_JV_STR)
+		return a->n == b->n && a->n <= 5 && strncasecmp(a->u.s, b->u.s, a->n) == 0 &&
+		       memcmp(a->u.s, b->u.s, a->n) != 0 &&
+		       (strncasecmp(a->u.s, "true", 4) == 0 || strncasecmp(a->u.s, "false", 5) == 0);
+	if (a->kind == HG_JV_NUM && b->kind == HG_JV_NUM)
+		return (a->n != b->n || memcmp(a->u.s, b->u.s, a->n) != 0) &&
+		       number(a->u.s, a->n) == number(b->u.s, b->n);
+	if (a->kind == HG_JV_OBJ && b->kind == HG_JV_OBJ) {
+		for (i = 0; i < a->n; i++) {
+			char key[256];
+			size_t kl = a->u.members[i].klen < sizeof(key) - 1 ? a->u.members[i].klen : sizeof(key) - 1;
+			memcpy(key, a->u.members[i].key, kl);
+			key[kl] = '\0';
+			if (coerced(a->u.members[i].val, hg_jv_get(b, key)))
+				return true;
+		}
+		return false;
+	}
+	if (a->kind == HG_JV_ARR && b->kind == HG_JV_ARR)
+		for (i = 0; i < a->n && i < b->n; i++)
+			if (coerced(a->u.items[i], b->u.items[i]))
+				return true;
+	return false;
+}
+
 /* The hash input of one member: its name, a NUL, its value's hash. */
 static void hash_member(hg_buf *h, const char *key, size_t klen, const hg_jv *v)
 {
@@ -536,8 +604,7 @@ void hg_compare_resource(hg_compare *c, hg_drift_result *res, const hg_jv *desir
 		}
 		if (!(raw && hg_jv_equal(m->val, raw)))
 			for (k = 0; k < folds.n; k++) {
-				if (strcmp(folds.rules[k], HG_RULE_SCALAR) == 0 && raw &&
-				        (raw->kind == HG_JV_STR) == (m->val->kind == HG_JV_STR))
+				if (strcmp(folds.rules[k], HG_RULE_SCALAR) == 0 && raw && !coerced(m->val, raw))
 					continue; /* no coercion was needed */
 				hg_buf_clear(&p.shape);
 				hg_buf_puts(&p.shape, folds.rules[k]);

@@ -13,6 +13,10 @@
  */
 #include "export.h"
 
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
+
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -162,40 +166,51 @@ static void ws(struct src *s)
 	}
 }
 
+/* The first '"' or '\\' in [p, end), or end: 16 bytes at a time. */
+static const char *quote_or_backslash(const char *p, const char *end)
+{
+#ifdef __SSE2__
+	const __m128i quote = _mm_set1_epi8('"'), bs = _mm_set1_epi8('\\');
+	while (end - p >= 16) {
+		__m128i v = _mm_loadu_si128((const __m128i *)(const void *)p);
+		int m = _mm_movemask_epi8(_mm_or_si128(_mm_cmpeq_epi8(v, quote), _mm_cmpeq_epi8(v, bs)));
+		if (m)
+			return p + __builtin_ctz((unsigned)m);
+		p += 16;
+	}
+#endif
+	while (p < end && *p != '"' && *p != '\\')
+		p++;
+	return p;
+}
+
 /* Skip a string starting at its quote; out (optional) gets its raw bytes. */
 static int skip_string(struct src *s, hg_buf *out)
 {
 	step(s); /* the quote */
 	if (!out) { /* the fast way: from quote or backslash to the next */
-		size_t from = s->pos;
 		for (;;) {
 			const char *q;
-			while (from >= s->len) {
-				size_t rel = from - s->pos; /* more() may move the bytes */
+			while (s->pos >= s->len)
 				if (!more(s)) {
 					s->pos = s->len; /* the error is where the file ends */
 					return error(s, HG_D_EXPORT_TRUNCATED, HG_BI("a string", "文字列"));
 				}
-				from = s->pos + rel;
-			}
-			/* The next quote; it ends the string unless an odd run of
-			 * backslashes escapes it (JSON in strings is full of \\"). */
-			q = memchr(s->buf + from, '"', s->len - from);
-			if (!q) {
-				from = s->len;
+			q = quote_or_backslash(s->buf + s->pos, s->buf + s->len);
+			if (q == s->buf + s->len) {
+				s->pos = s->len;
 				continue;
 			}
-			{
-				const char *b = q;
-				while (b > s->buf + s->pos && b[-1] == '\\')
-					b--;
-				if ((q - b) % 2) {
-					from = (size_t)(q - s->buf) + 1;
-					continue;
-				}
+			if (*q == '"') {
+				s->pos = (size_t)(q - s->buf) + 1;
+				return 0;
 			}
-			s->pos = (size_t)(q - s->buf) + 1;
-			return 0;
+			/* a backslash: it and the byte it escapes (JSON in strings is full of \") */
+			s->pos = (size_t)(q - s->buf);
+			while (s->pos + 1 >= s->len)
+				if (!more(s))
+					return error(s, HG_D_EXPORT_TRUNCATED, HG_BI("a string", "文字列"));
+			s->pos += 2;
 		}
 	}
 	for (;;) {

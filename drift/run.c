@@ -174,13 +174,15 @@ struct run {
 	hg_state_file **files;
 	hg_diags *file_diags;
 	int *file_rc;
+	/* phase 2 */
+	hg_diags *tmpl_diags;
+	int *tmpl_rc;
 	/* phase 4 */
 	hg_item *items;
 	size_t nitems;
 	struct slot *slots;
 	struct thread_state *ts_of;
 	pthread_mutex_t *tlock; /* per template: its judgement */
-	hg_arena **tarena;      /* per template: what its judgement found */
 	unsigned threads;
 	int rc;
 	int sink_rc;
@@ -288,10 +290,46 @@ static int read_states(struct run *r)
 static bool cached_template(hg_tmpl *t, void *payload)
 {
 	struct run *r = payload;
-	if (!r->cache || !hg_cache_template(r->cache, t, r->ts.a))
+	if (!r->cache || !hg_cache_template(r->cache, t, t->a))
 		return false;
 	t->judged = 1;
 	return true;
+}
+
+static void read_template(void *payload, size_t i, unsigned worker_id)
+{
+	struct run *r = payload;
+	hg_desired_hooks hooks = {cached_template, r};
+	(void)worker_id;
+	hg_diags_init(&r->tmpl_diags[i]);
+	r->tmpl_rc[i] = hg_desired_read(&r->ts, i, r->o, &hooks, &r->tmpl_diags[i]);
+}
+
+/* Phase 2: every template read and described, on all threads. */
+static int read_templates(struct run *r)
+{
+	struct pool p;
+	size_t i;
+	int rc = 0;
+
+	hg_desired_init(&r->ts, r->o);
+	r->tmpl_diags = hg_xcalloc(r->ts.n + 1, sizeof(hg_diags));
+	r->tmpl_rc = hg_xcalloc(r->ts.n + 1, sizeof(int));
+	memset(&p, 0, sizeof(p));
+	p.n = r->ts.n;
+	p.threads = r->threads < r->ts.n ? r->threads : (unsigned)(r->ts.n ? r->ts.n : 1);
+	p.work = read_template;
+	p.payload = r;
+	pool_run(&p, NULL);
+	for (i = 0; i < r->ts.n; i++) { /* every error at once, in template order */
+		if (r->tmpl_rc[i] < 0 && (rc == 0 || r->tmpl_rc[i] == HG_EIO))
+			rc = r->tmpl_rc[i];
+		hg_diags_merge(r->d, &r->tmpl_diags[i]);
+	}
+	hg_desired_compact(&r->ts);
+	free(r->tmpl_diags);
+	free(r->tmpl_rc);
+	return rc;
 }
 
 /*
@@ -355,7 +393,7 @@ static void process(void *payload, size_t i, unsigned worker_id)
 			return;
 		}
 	}
-	judge_once(r, it->tmpl, w->doc, r->tarena[it->tmpl]);
+	judge_once(r, it->tmpl, w->doc, r->ts.t[it->tmpl].a);
 	a = hg_arena_new();
 	{
 		hg_resolve_ctx rc;
@@ -423,11 +461,8 @@ static int compare_all(struct run *r)
 		}
 	}
 	r->tlock = hg_xcalloc(r->ts.n + 1, sizeof(*r->tlock));
-	r->tarena = hg_xcalloc(r->ts.n + 1, sizeof(*r->tarena));
-	for (i = 0; i < r->ts.n; i++) {
+	for (i = 0; i < r->ts.n; i++)
 		pthread_mutex_init(&r->tlock[i], NULL);
-		r->tarena[i] = hg_arena_new();
-	}
 	r->ts_of = hg_xcalloc(r->threads, sizeof(*r->ts_of));
 	for (t = 0; t < r->threads; t++) {
 		r->ts_of[t].canon = hg_canon_open(r->o->schema_dir, r->d);
@@ -457,12 +492,9 @@ static int compare_all(struct run *r)
 		hg_arena_dispose(r->ts_of[t].doc_arena);
 	}
 	free(r->ts_of);
-	for (i = 0; i < r->ts.n; i++) {
+	for (i = 0; i < r->ts.n; i++)
 		pthread_mutex_destroy(&r->tlock[i]);
-		hg_arena_dispose(r->tarena[i]);
-	}
 	free(r->tlock);
-	free(r->tarena);
 	free(p.pending);
 	free(unit_of);
 	free(counts);
@@ -552,11 +584,8 @@ int hg_drift_run_sink(const hg_drift_options *o, const hg_drift_sink *sink,
 		r.cache = hg_cache_open(o->cache_file, fingerprint(&r), d);
 	if ((rc = read_states(&r)) < 0)
 		goto out;
-	{
-		hg_desired_hooks hooks = {cached_template, &r};
-		if ((rc = hg_desired_load(&r.ts, o, &hooks, d)) < 0)
-			goto out;
-	}
+	if ((rc = read_templates(&r)) < 0)
+		goto out;
 	meta.ref = o->repo ? (o->ref ? o->ref : "HEAD") : NULL;
 	meta.today = o->today ? o->today : r.today;
 	if ((rc = sink->begin(sink->payload, &meta)) < 0)
