@@ -226,7 +226,7 @@ void hg_desired_init(hg_tmpls *ts, const hg_drift_options *o)
 	for (i = 0; i < o->ntemplates; i++) {
 		hg_tmpl *t = &ts->t[i];
 		const char *eq = strrchr(o->templates[i], '=');
-		t->a = hg_arena_new();
+		t->a = hg_arena_new_small();
 		if (eq) { /* PATH=STACK names the stack */
 			t->path = hg_arena_strndup(t->a, o->templates[i], (size_t)(eq - o->templates[i]));
 			t->named = hg_arena_strdup(t->a, eq + 1);

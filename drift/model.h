@@ -40,7 +40,7 @@ typedef struct hg_stack {
 	const char *id;        /* the stack ARN, or the deployment's resource ID */
 	const char *scope_rg;  /* Azure: the deployment's resource group, NULL at subscription scope */
 	hg_jv *params;         /* name -> deployed value (object), never NULL */
-	hg_stack_res *res;     /* AWS: its resources */
+	hg_stack_res *res;     /* AWS: its resources (malloc'd: freed with the unit) */
 	size_t nres, capres;
 	uint32_t *lindex;      /* open addressing: logical ID -> res index + 1 */
 	size_t lcap;
@@ -82,7 +82,7 @@ typedef struct hg_unit {
 	size_t nfiles;
 	hg_stack *stacks;
 	size_t nstacks, capstacks;
-	hg_rec *recs;
+	hg_rec *recs;          /* malloc'd (they grow by the hundred thousand) */
 	size_t nrecs, caprecs;
 	uint32_t *rindex;      /* open addressing: (type, identity) -> rec index + 1 */
 	size_t rcap;

@@ -339,7 +339,7 @@ static int on_stack_resource(struct hg_state_file *f, const hg_export_item *it)
 	s->have_resources = true;
 	if (!s->id && v[1])
 		s->id = str_value(u->a, v[1], n[1]);
-	HG_AGROW(u->a, s->res, s->capres, s->nres + 1);
+	HG_GROW(s->res, s->capres, s->nres + 1); /* malloc'd: grown in place, not copied */
 	sr = &s->res[s->nres++];
 	sr->logical = logical;
 	sr->type = hg_arena_intern(u->a, type, strlen(type));
@@ -352,7 +352,7 @@ static void rec_add(hg_unit *u, const hg_export_item *it, const char *type, cons
         unsigned flags)
 {
 	hg_rec *r;
-	HG_AGROW(u->a, u->recs, u->caprecs, u->nrecs + 1);
+	HG_GROW(u->recs, u->caprecs, u->nrecs + 1);
 	r = &u->recs[u->nrecs++];
 	r->type = hg_arena_intern(u->a, type, strlen(type));
 	r->identity = identity;
@@ -619,10 +619,22 @@ hg_state_file *hg_state_read_file(const char *path, const char *display,
 	return f;
 }
 
+/* The arrays a unit (or a file's partial unit) owns in malloc'd memory. */
+static void free_arrays(hg_unit *u)
+{
+	size_t i;
+	for (i = 0; i < u->nstacks; i++)
+		free(u->stacks[i].res);
+	free(u->recs);
+	u->recs = NULL;
+	u->nrecs = u->caprecs = 0;
+}
+
 void hg_state_file_free(hg_state_file *f)
 {
 	if (!f)
 		return;
+	free_arrays(&f->part);
 	hg_arena_dispose(f->part.a);
 	hg_arena_dispose(f->tmp);
 	free(f);
@@ -732,7 +744,7 @@ static const char *dup_or_null(hg_arena *a, const char *s)
 	return s ? hg_arena_strdup(a, s) : NULL;
 }
 
-static void merge_stack(hg_unit *u, const hg_stack *src)
+static void merge_stack(hg_unit *u, hg_stack *src)
 {
 	hg_stack *s = stack_get(u, src->name);
 	size_t i, k;
@@ -753,13 +765,16 @@ static void merge_stack(hg_unit *u, const hg_stack *src)
 			obj_put(u->a, s->params, m->key, m->val);
 	}
 	if (!s->nres && src->nres) { /* the usual case: one file lists the stack's resources */
-		s->res = src->res;
+		free(s->res);
+		s->res = src->res; /* taken over */
 		s->nres = src->nres;
 		s->capres = src->capres;
+		src->res = NULL;
+		src->nres = src->capres = 0;
 		return;
 	}
 	for (i = 0; i < src->nres; i++) {
-		HG_AGROW(u->a, s->res, s->capres, s->nres + 1);
+		HG_GROW(s->res, s->capres, s->nres + 1);
 		s->res[s->nres++] = src->res[i];
 	}
 }
@@ -810,7 +825,7 @@ int hg_state_merge(hg_unit *u, const hg_state_spec *spec, hg_state_file **files,
 			merge_stack(u, &p->stacks[k]);
 		/* Records are copied; their strings stay in the file's arena, which the unit keeps. */
 		if (total > u->caprecs)
-			HG_AGROW(u->a, u->recs, u->caprecs, total);
+			HG_GROW(u->recs, u->caprecs, total);
 		for (k = 0; k < p->nrecs; k++) {
 			hg_rec *r = &u->recs[u->nrecs++];
 			*r = p->recs[k];
@@ -893,6 +908,7 @@ void hg_unit_dispose(hg_unit *u)
 	size_t i;
 	if (!u || !u->a)
 		return;
+	free_arrays(u);
 	for (i = 0; i < u->nparts; i++)
 		hg_arena_dispose(u->parts[i]);
 	hg_arena_dispose(u->a);
