@@ -253,8 +253,8 @@ static char *message(const hg_diag *dg, hg_lang lang)
 /* The rule of a finding: the control ID for rule violations, else the code. */
 static void rule_id(char out[64], const hg_diag *dg)
 {
-	if (dg->code == HG_D_RULE_VIOLATION || dg->code == HG_D_SUPPRESSED ||
-	        dg->code == HG_D_SUPPRESS_MANDATORY)
+	if (dg->code == HG_D_RULE_VIOLATION || dg->code == HG_D_RULE_POSSIBLE ||
+	        dg->code == HG_D_SUPPRESSED || dg->code == HG_D_SUPPRESS_MANDATORY)
 		snprintf(out, 64, "%s", dg->args[0] ? dg->args[0] : "");
 	else {
 		char code[8];
@@ -278,7 +278,8 @@ static const char *severity(const hg_diag *dg)
 /* The catalog's severity of the control a finding names (sev: ID -> severity), or NULL. */
 static const char *control_severity(json_t *sev, const hg_diag *dg)
 {
-	if (dg->code != HG_D_RULE_VIOLATION && dg->code != HG_D_SUPPRESSED)
+	if (dg->code != HG_D_RULE_VIOLATION && dg->code != HG_D_RULE_POSSIBLE &&
+	        dg->code != HG_D_SUPPRESSED)
 		return NULL;
 	return json_string_value(
 	        json_object_get(json_object_get(sev, dg->args[0] ? dg->args[0] : ""), "severity"));
@@ -300,7 +301,8 @@ static const char *security_severity(const char *severity)
 static json_t *sarif_rule(const char *id, const hg_diag *dg, json_t *sev)
 {
 	json_t *r = json_pack("{s:s}", "id", id);
-	json_t *c = dg->code == HG_D_RULE_VIOLATION || dg->code == HG_D_SUPPRESSED
+	json_t *c = dg->code == HG_D_RULE_VIOLATION || dg->code == HG_D_RULE_POSSIBLE ||
+	                            dg->code == HG_D_SUPPRESSED
 	                    ? json_object_get(sev, dg->args[0] ? dg->args[0] : "")
 	                    : NULL;
 	const char *s = security_severity(json_string_value(json_object_get(c, "severity")));
@@ -514,6 +516,7 @@ int hg_cmd_check(hg_cli *cli, int argc, char **argv)
 	struct files f;
 	hg_diags d = HG_DIAGS_INIT;
 	hg_output *outs = NULL;
+	hg_checker *checker = NULL;
 	bool staged = false, missing = false;
 	int format = 0; /* text, json, sarif, junit */
 	char tmp[] = "/tmp/hinagata-staged-XXXXXX", *cwd = NULL;
@@ -638,9 +641,10 @@ int hg_cmd_check(hg_cli *cli, int argc, char **argv)
 	 * bundled ones, not to copies that happen to lie in the tree. */
 	o.template_dirs = paths.dirs;
 	o.ntemplate_dirs = paths.ndirs;
+	checker = hg_checker_new(&o); /* profiles and schemas read once for every file */
 	for (i = 0; i < f.nraw && !d.env_error; i++) {
 		bool recognized;
-		hg_check_template(f.raw[i], &o, &d, &recognized);
+		hg_checker_check_file(checker, f.raw[i], &d, &recognized);
 		if (recognized)
 			push(&f.src, &f.nsrc, &f.capsrc,
 			        f.raw[i]); /* a checked file, for reports */
@@ -677,6 +681,7 @@ out:
 		hg_fs_remove_tree(tmp);
 	}
 	free(cwd);
+	hg_checker_free(checker);
 	hg_outputs_free(outs, nsources);
 	for (i = 0; i < f.nsrc; i++)
 		free(f.src[i]);

@@ -158,6 +158,10 @@ typedef enum hg_rule_kind {
 	HG_RULE_PORTS,      /* a port range (from..to) must not include any of some ports */
 	HG_RULE_CONTAINS,   /* a list must hold an item that matches every condition */
 	HG_RULE_REFERENCED, /* another resource (of some types) must refer to this one */
+	HG_RULE_ABSENT,     /* a path must not be present */
+	HG_RULE_AT_LEAST,   /* a number, where present, must be at least a value */
+	HG_RULE_NOT_TARGETING, /* the value at path must not refer to a mandatory resource */
+	HG_RULE_SHADOWING,  /* no resource of the same type and name as a mandatory one */
 } hg_rule_kind;
 
 /* A condition on an item of a CONTAINS rule: its value at path is one of in. */
@@ -172,15 +176,18 @@ typedef struct hg_rule {
 	hg_text title;
 	const char **types; /* exact types, "Prefix*" or "*" */
 	size_t ntypes;
+	int mandatory;      /* 1: only resources of mandatory templates; 0: only others; -1: all */
 	const char *select; /* nodes to check: a dotted path, [*] for list items; NULL = body */
 	hg_rule_kind kind;
 	const char *path;                /* under each selected node */
-	hg_value *values;                /* ALLOWED: the list; EQUALS: the value */
-	const char *unless_path;         /* skip nodes whose value at unless_path ... */
-	hg_value *unless_in;             /* ... is one of these */
-	const char *when_path;           /* check only nodes whose value at when_path ... */
+	hg_value *values;                /* ALLOWED: the list; EQUALS, AT_LEAST: the value */
+	hg_rule_match *unless;           /* skip nodes whose value at a path is one of ... */
+	size_t nunless;                  /* (any of these matches) */
+	const char **when_paths;         /* check only nodes whose value at one of these */
+	size_t nwhen;                    /* paths (a list: one of its items) ... */
 	hg_value *when_in;               /* ... is one of these */
-	const char *from_path, *to_path; /* PORTS: the range (absent: all ports) */
+	const char *from_path, *to_path; /* PORTS: the range (absent: all ports) ... */
+	const char *ranges_path;         /* ... or a list of ranges ("22", "20-25", "*") */
 	hg_rule_match *item;             /* CONTAINS: the list is at path; its item ... */
 	size_t nitem;                    /* ... matches all of these */
 	const char **ref_types;          /* REFERENCED: a resource of these types refers ... */

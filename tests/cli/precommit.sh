@@ -105,7 +105,7 @@ rc=$?
 set -e
 check "pre-commit refuses hand-written CloudFormation that opens SSH" [ $rc != 0 ]
 check "... with the control ID, file, line and column" \
-	grep -q 'vendor.yaml:8:11: error\[HG3100\]: GC-AWS-NET-02' "$work/out4"
+	grep -q 'vendor.yaml:8:64: error\[HG3100\]: GC-AWS-NET-02' "$work/out4"
 sed 's|0.0.0.0/0|10.0.0.0/8|' vendor.yaml >v && mv v vendor.yaml
 git add vendor.yaml
 check "... and accepts it once fixed" git commit -qm "vendor template, fixed"
