@@ -37,6 +37,7 @@ enum {
 	HG_ENOTFOUND = -3,
 	HG_EIO = -4,      /* file or stream I/O failed; errno is kept */
 	HG_EINVALID = -5, /* input is invalid; diagnostics were added */
+	HG_ENOTREG = -6,  /* not a regular file (a directory, FIFO, device, socket) */
 };
 
 /* Exit codes shared by every subcommand. */

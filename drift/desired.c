@@ -20,7 +20,7 @@
 #include "engine.h"
 #include "gitsrc.h"
 
-#define MAX_TEMPLATE (16u << 20)
+#define MAX_TEMPLATE HG_FS_MAX_INPUT
 
 struct tmpl {
 	struct engine *e;
@@ -75,13 +75,14 @@ static int compile_source(struct engine *e, const char *path, hg_buf *json)
 
 	if (e->o->repo) {
 		if (!e->gitdir) {
-			char tmpl[] = "/tmp/hinagata-git-XXXXXX";
-			if (!mkdtemp(tmpl)) {
-				hg_diag_add(e->d, HG_D_IO_WRITE, NULL, tmpl, strerror(errno), NULL);
+			hg_buf tmpd = HG_BUF_INIT; /* private, and cleaned up even after a kill */
+			if (hg_fs_mkdtemp(&tmpd, "git") < 0) {
+				hg_diag_add(e->d, HG_D_IO_WRITE, NULL, "hinagata-git-*", strerror(errno), NULL);
+				hg_buf_dispose(&tmpd);
 				free(dirs);
 				return HG_EIO;
 			}
-			e->gitdir = hg_xstrdup(tmpl);
+			e->gitdir = hg_buf_detach(&tmpd);
 			rc = hg_git_export_templates(e->o->repo, e->o->ref, e->gitdir, e->d);
 			if (rc == 0) { /* its fixtures are not on the search path */
 				hg_buf cfg = HG_BUF_INIT, shown = HG_BUF_INIT;
@@ -148,11 +149,8 @@ static int load_desired(struct engine *e, const char *path, hg_buf *json, const 
 	} else {
 		*display = path;
 		rc = hg_fs_read(&text, path, MAX_TEMPLATE, &size);
-		if (rc == HG_EIO)
-			hg_diag_add(e->d, HG_D_IO_READ, NULL, path, strerror(errno), NULL);
-		else if (rc < 0)
-			hg_diag_add(e->d, HG_D_IO_READ, NULL, path,
-			        HG_BI("the file is too large", "ファイルが大きすぎます"), NULL);
+		if (rc < 0) /* too large, a FIFO or device (never opened for reading), ... */
+			hg_fs_diag(e->d, NULL, path, path, rc, errno, size);
 	}
 	if (rc < 0) {
 		hg_buf_dispose(&text);
