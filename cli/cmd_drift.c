@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "../common/fs.h"
@@ -95,7 +96,7 @@ static int cmp_str(const void *a, const void *b)
 }
 
 /* A --state directory stands for its *.json files, in name order. */
-static void add_state(char ***list, size_t *n, size_t *cap, const char *path)
+static void add_state(char ***list, size_t *n, size_t *cap, const char *path, hg_diags *d)
 {
 	DIR *dir;
 	struct dirent *de;
@@ -106,8 +107,11 @@ static void add_state(char ***list, size_t *n, size_t *cap, const char *path)
 		(*list)[(*n)++] = hg_xstrdup(path);
 		return;
 	}
-	dir = opendir(path);
-	while (dir && (de = readdir(dir)) != NULL) {
+	if (!(dir = opendir(path))) { /* not "no --state given": say why */
+		hg_diag_add(d, HG_D_IO_READ, NULL, path, strerror(errno), NULL);
+		return;
+	}
+	while ((de = readdir(dir)) != NULL) {
 		size_t len = strlen(de->d_name);
 		hg_buf b = HG_BUF_INIT;
 		if (len < 6 || strcmp(de->d_name + len - 5, ".json") != 0 || de->d_name[0] == '.')
@@ -116,10 +120,39 @@ static void add_state(char ***list, size_t *n, size_t *cap, const char *path)
 		hg_grow_array((void **)list, cap, *n + 1, sizeof(char *));
 		(*list)[(*n)++] = hg_buf_detach(&b);
 	}
-	if (dir)
-		closedir(dir);
-	if (*n > first)
+	closedir(dir);
+	if (*n > first + 1)
 		qsort(*list + first, *n - first, sizeof(char *), cmp_str);
+}
+
+/*
+ * Every file the run will read is a regular file: checked with stat, which
+ * does not open it, because open(2) of a FIFO blocks until someone writes
+ * to it (a nightly job that never returns). HG9001 for each one that is not.
+ */
+static bool regular_inputs(hg_diags *d, const char *const *paths, size_t n, bool may_be_missing)
+{
+	struct stat st;
+	size_t i;
+	bool ok = true;
+
+	for (i = 0; i < n; i++) {
+		if (!paths[i])
+			continue;
+		if (stat(paths[i], &st) < 0) {
+			if (may_be_missing && errno == ENOENT)
+				continue;
+			hg_diag_add(d, HG_D_IO_READ, NULL, paths[i], strerror(errno), NULL);
+			ok = false;
+		} else if (!S_ISREG(st.st_mode)) {
+			hg_diag_add(d, HG_D_IO_READ, NULL, paths[i],
+			        hg_fs_reason(
+			                HG_ENOTREG, S_ISDIR(st.st_mode) ? EISDIR : 0, paths[i]),
+			        NULL);
+			ok = false;
+		}
+	}
+	return ok;
 }
 
 int hg_cmd_drift(hg_cli *cli, int argc, char **argv)
@@ -184,7 +217,7 @@ int hg_cmd_drift(hg_cli *cli, int argc, char **argv)
 			templates[ntemplates++] = optarg;
 			break;
 		case OPT_STATE:
-			add_state(&states, &nstates, &capstates, optarg);
+			add_state(&states, &nstates, &capstates, optarg, &d);
 			break;
 		case OPT_FORMAT:
 			if (hg_report_format_parse(&ro.format, optarg) < 0) {
@@ -248,6 +281,10 @@ int hg_cmd_drift(hg_cli *cli, int argc, char **argv)
 	}
 	for (; optind < argc; optind++) /* bare arguments are templates */
 		templates[ntemplates++] = argv[optind];
+	if (d.n) { /* a --state directory that cannot be read */
+		hg_cli_print_diags(cli, &d);
+		goto out;
+	}
 	if (!ntemplates || !nstates) {
 		rc = hg_cli_usage_error(cli, "drift", "%s", "%s",
 		        !ntemplates ? (cli->lang == HG_LANG_JA ? "--template がありません"
@@ -259,6 +296,29 @@ int hg_cmd_drift(hg_cli *cli, int argc, char **argv)
 	if (!hg_cli_paths_check(cli, &paths)) {
 		rc = HG_EXIT_FAILURE;
 		goto out;
+	}
+	{
+		const char *single[2];
+		bool ok = regular_inputs(&d, (const char *const *)states, nstates, false);
+		single[0] = o.ignore_file;
+		single[1] = o.cache_file;
+		/* templates come from the repository with --repo; a cache is made when missing */
+		if (!o.repo) /* PATH=STACK names the stack of PATH */
+			for (i = 0; i < ntemplates; i++) {
+				const char *eq = strrchr(templates[i], '=');
+				char *path =
+				        eq ? hg_xstrndup(templates[i], (size_t)(eq - templates[i]))
+				           : hg_xstrdup(templates[i]);
+				ok = regular_inputs(&d, (const char *const *)&path, 1, false) && ok;
+				free(path);
+			}
+		ok = regular_inputs(&d, single, 1, false) && ok;
+		ok = regular_inputs(&d, single + 1, 1, true) && ok;
+		if (!ok) {
+			hg_cli_print_diags(cli, &d);
+			rc = HG_EXIT_FAILURE;
+			goto out;
+		}
 	}
 	hg_cli_paths_finish(&paths);
 	o.templates = templates;

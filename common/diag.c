@@ -247,6 +247,9 @@ static bool source_line(const hg_source *s, uint32_t line, const char **start, s
 		return false;
 	p = s->text;
 	end = s->text + s->len;
+	/* Positions count from after a UTF-8 byte order mark (the loaders skip it). */
+	if (s->len >= 3 && memcmp(p, "\xEF\xBB\xBF", 3) == 0)
+		p += 3;
 	while (n < line) {
 		const char *nl = memchr(p, '\n', (size_t)(end - p));
 		if (!nl)
@@ -285,8 +288,8 @@ static size_t char_start(const char *text, size_t i)
 /*
  * The line of sp with a caret under it. A long line (minified JSON) is cut
  * to a window of SNIPPET_BYTES around the column, "..." marking what is
- * left out; bytes that are not UTF-8 print as U+FFFD so the terminal is not
- * fed garbage.
+ * left out; bytes that are not UTF-8 and control characters print as
+ * U+FFFD so the terminal is not fed garbage or escape sequences.
  */
 #define SNIPPET_BYTES  400
 #define SNIPPET_BEFORE 80
@@ -315,7 +318,10 @@ static void render_snippet(const hg_diags *d, hg_buf *out, const hg_span *sp, bo
 	for (i = from; i < to;) {
 		uint32_t cp;
 		size_t n = hg_utf8_decode(text + i, len - i, &cp);
-		if (n == 1 && (unsigned char)text[i] >= 0x80)
+		/* A control character (a NUL, an escape sequence that would drive
+		 * the terminal or a CI log) prints as U+FFFD too. */
+		if ((n == 1 && (unsigned char)text[i] >= 0x80) ||
+		        ((unsigned char)text[i] < 0x20 && text[i] != '\t') || text[i] == 0x7F)
 			hg_buf_puts(out, "\xEF\xBF\xBD");
 		else
 			hg_buf_put(out, text + i, n);

@@ -521,6 +521,8 @@ static bool is_stack_file(const char *path)
 	fclose(f);
 	p = head;
 	end = head + n;
+	if (n >= 3 && memcmp(p, "\xEF\xBB\xBF", 3) == 0) /* a UTF-8 BOM, which export.c skips */
+		p += 3;
 	while (p < end && (*p == ' ' || *p == '\n' || *p == '\r' || *p == '\t'))
 		p++;
 	if (p >= end || *p != '{')
