@@ -408,11 +408,27 @@ static void check_outputs(const struct files *f, const hg_output *outs, hg_diags
 
 /* ---- reports: JSON, SARIF 2.1.0, JUnit ---- */
 
+/*
+ * s as valid UTF-8 (new): a file name or a message may hold bytes that are
+ * not, which jansson refuses (a finding would silently drop out of the JSON
+ * and SARIF reports) and XML forbids; they become \xHH.
+ */
+static char *utf8(const char *s)
+{
+	hg_buf b = HG_BUF_INIT;
+	hg_utf8_clean(&b, s, strlen(s), HG_CLEAN_NEWLINES);
+	return hg_buf_detach(&b);
+}
+
+/* The message of a finding (new): secrets masked (hg_diag_format), valid UTF-8. */
 static char *message(const hg_diag *dg, hg_lang lang)
 {
 	hg_buf b = HG_BUF_INIT;
+	char *r;
 	hg_diag_format(&b, dg->code, dg->args, lang);
-	return hg_buf_detach(&b);
+	r = utf8(b.ptr);
+	hg_buf_dispose(&b);
+	return r;
 }
 
 /* The rule of a finding: the control ID for rule violations, else the code. */
@@ -498,8 +514,11 @@ static void json_report(hg_buf *out, const hg_diags *d, hg_lang lang, json_t *se
 		if (control_severity(sev, dg))
 			json_object_set_new(
 			        f, "controlSeverity", json_string(control_severity(sev, dg)));
-		if (dg->span.file)
-			json_object_set_new(f, "file", json_string(dg->span.file));
+		if (dg->span.file) {
+			char *file = utf8(dg->span.file);
+			json_object_set_new(f, "file", json_string(file));
+			free(file);
+		}
 		if (dg->span.line) {
 			json_object_set_new(f, "line", json_integer(dg->span.line));
 			json_object_set_new(f, "column", json_integer(dg->span.col));
@@ -542,8 +561,11 @@ static void sarif_report(hg_buf *out, const hg_diags *d, hg_lang lang, json_t *s
 		                                             : "note",
 		        "message", "text", msg);
 		if (dg->span.file) {
+			hg_buf uri = HG_BUF_INIT;
+			hg_uri_path(&uri, dg->span.file);
 			loc = json_pack("{s:{s:{s:s}}}", "physicalLocation", "artifactLocation",
-			        "uri", dg->span.file);
+			        "uri", uri.ptr);
+			hg_buf_dispose(&uri);
 			if (dg->span.line)
 				json_object_set_new(json_object_get(loc, "physicalLocation"),
 				        "region",
@@ -573,9 +595,14 @@ static void sarif_report(hg_buf *out, const hg_diags *d, hg_lang lang, json_t *s
 	json_decref(seen);
 }
 
-static void xml(hg_buf *out, const char *s)
+/* s escaped for XML, as valid UTF-8 without the control characters XML forbids. */
+static void xml(hg_buf *out, const char *text)
 {
-	for (; s && *s; s++)
+	hg_buf clean = HG_BUF_INIT;
+	const char *s;
+	if (text)
+		hg_utf8_clean(&clean, text, strlen(text), HG_CLEAN_NEWLINES);
+	for (s = clean.ptr; *s; s++)
 		switch (*s) {
 		case '<':
 			hg_buf_puts(out, "&lt;");
@@ -592,6 +619,7 @@ static void xml(hg_buf *out, const char *s)
 		default:
 			hg_buf_putc(out, *s);
 		}
+	hg_buf_dispose(&clean);
 }
 
 /* One test case per file checked; its errors are the failure. */
@@ -624,8 +652,8 @@ static void junit_report(hg_buf *out, const hg_diags *d, char **files, size_t nf
 				continue;
 			msg = message(dg, lang);
 			hg_diag_code_str(code, dg->code);
-			hg_buf_printf(&body, "%s:%u:%u: %s: ", dg->span.file, dg->span.line,
-			        dg->span.col, code);
+			xml(&body, dg->span.file);
+			hg_buf_printf(&body, ":%u:%u: %s: ", dg->span.line, dg->span.col, code);
 			xml(&body, msg);
 			hg_buf_putc(&body, '\n');
 			free(msg);

@@ -239,3 +239,20 @@ bool hg_utf8_is_clean(const char *s, size_t n, unsigned flags)
 	}
 	return true;
 }
+
+void hg_uri_path(struct hg_buf *out, const char *path)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	const unsigned char *p = (const unsigned char *)(path ? path : "");
+
+	if (*p == '/')
+		hg_buf_puts(out, "file://");
+	for (; *p; p++) {
+		if (*p <= ' ' || *p == '%' || *p == '#' || *p == '?' || *p >= 0x7f || *p == '"') {
+			hg_buf_putc(out, '%');
+			hg_buf_putc(out, hex[*p >> 4]);
+			hg_buf_putc(out, hex[*p & 15]);
+		} else
+			hg_buf_putc(out, (char)*p);
+	}
+}

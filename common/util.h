@@ -99,6 +99,14 @@ void hg_utf8_clean(struct hg_buf *out, const char *s, size_t n, unsigned flags);
 /* Whether hg_utf8_clean would copy s[0..n) unchanged. */
 bool hg_utf8_is_clean(const char *s, size_t n, unsigned flags);
 
+/*
+ * Append a file path as a URI reference (SARIF artifactLocation.uri): an
+ * absolute path becomes a file:// URI; spaces, '%', '#', '?', '"', control
+ * characters and every byte past ASCII are percent-encoded, so any path,
+ * even one that is not UTF-8, gives a valid URI.
+ */
+void hg_uri_path(struct hg_buf *out, const char *path);
+
 #ifdef __cplusplus
 }
 #endif

@@ -402,6 +402,8 @@ static void bind_params(
 		v = from_parent ? resolve_value(c, s->parent, b[i].value) : b[i].value;
 		if (!v)
 			continue;
+		if (p->type == HG_P_SECURE) /* its value is never shown in an excerpt */
+			hg_diags_redact(c->d, &v->span);
 		if (literal_secret(p, v)) {
 			hg_diag_add(c->d, HG_D_PARAM_SECURE_LITERAL, &b[i].span, p->name, NULL);
 			failed(c);

@@ -560,6 +560,7 @@ static void read_param(struct reader *r, const hg_node *k, const hg_node *n, hg_
 	if ((v = hg_node_get(n, "description")) != NULL)
 		read_text(r, v, &p->description, "description");
 	if (p->type == HG_P_SECURE && p->def) {
+		hg_diags_redact(r->d, &hg_node_pair(n, "default")->value->span);
 		hg_diag_add(r->d, HG_D_PARAM_SECURE_DEFAULT, &hg_node_pair(n, "default")->key->span,
 		        p->name, NULL);
 		fail(r);

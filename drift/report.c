@@ -4,13 +4,23 @@
  * Part of hinagata; see LICENSE.
  *
  * Every format is built from the same sorted report, so the same run
- * gives the same bytes. Masked values arrive already masked ("****").
+ * gives the same bytes. Values masked by name arrive masked ("****").
+ * Before any format is written, every text that came from outside (an
+ * export, a template, an ignore file) is passed through clean(): secrets of
+ * a known shape are masked (a connection string in a tag is a password
+ * whatever the tag is called), and the text is made valid UTF-8 without
+ * control characters (invalid bytes and controls become \xHH), so one bad
+ * byte in an export can neither break the JUnit XML nor reach a terminal
+ * or a Markdown report raw, and jansson (which refuses invalid UTF-8) drops
+ * nothing from the JSON and SARIF reports.
  */
 #include <jansson.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "../common/jsontext.h"
+#include "../common/secret.h"
 #include "../compiler/compiler.h"
 #include "drift.h"
 
@@ -88,6 +98,103 @@ static void summary(hg_buf *o, const hg_drift_report *r, hg_lang lang)
 static const char *name_of(const hg_drift_result *x)
 {
 	return x->logical_id ? x->logical_id : (x->physical_id ? x->physical_id : "?");
+}
+
+/* ---- what may be shown ---- */
+
+/*
+ * s as every format may show it (see the top of the file): arena-owned, or
+ * s itself when nothing changes. The halves of a bilingual text (HG_BI) are
+ * cleaned apart, so that their separator survives.
+ */
+static char *clean(hg_arena *a, const char *s)
+{
+	hg_buf m = HG_BUF_INIT, out = HG_BUF_INIT;
+	const char *part = s;
+	char *r;
+
+	if (!s)
+		return NULL;
+	for (;;) {
+		const char *sep = strchr(part, '\x1f');
+		size_t n = sep ? (size_t)(sep - part) : strlen(part);
+		hg_buf_clear(&m);
+		hg_secret_mask(&m, part, n);
+		hg_utf8_clean(&out, m.ptr, m.size, 0);
+		if (!sep)
+			break;
+		hg_buf_putc(&out, '\x1f');
+		part = sep + 1;
+	}
+	r = strlen(s) == out.size && memcmp(s, out.ptr, out.size) == 0
+	            ? (char *)(uintptr_t)s
+	            : hg_arena_strndup(a, out.ptr, out.size);
+	hg_buf_dispose(&m);
+	hg_buf_dispose(&out);
+	return r;
+}
+
+static char **clean_list(hg_arena *a, char **list, size_t n)
+{
+	char **r;
+	size_t i;
+	if (!n)
+		return list;
+	r = hg_arena_alloc(a, n * sizeof(*r));
+	for (i = 0; i < n; i++)
+		r[i] = clean(a, list[i]);
+	return r;
+}
+
+/* A copy of the report (shallow, in a) whose every text is clean(). */
+static hg_drift_report cleaned(const hg_drift_report *r, hg_arena *a)
+{
+	hg_drift_report c = *r;
+	size_t i, k;
+
+	c.results = r->n ? hg_arena_alloc(a, r->n * sizeof(*c.results)) : NULL;
+	for (i = 0; i < r->n; i++) {
+		hg_drift_result *x = &c.results[i];
+		*x = r->results[i];
+		x->unit = clean(a, x->unit);
+		x->logical_id = clean(a, x->logical_id);
+		x->type = clean(a, x->type);
+		x->physical_id = clean(a, x->physical_id);
+		x->template_name = clean(a, x->template_name);
+		x->template_version = clean(a, x->template_version);
+		x->reason = clean(a, x->reason);
+		x->severity = clean(a, x->severity);
+		x->ignore_reason = clean(a, x->ignore_reason);
+		x->account = clean(a, x->account);
+		x->region = clean(a, x->region);
+		x->source_file = clean(a, x->source_file);
+		x->not_checked = clean_list(a, x->not_checked, x->nnot_checked);
+		x->folds = clean_list(a, x->folds, x->nfolds);
+		x->controls = clean_list(a, x->controls, x->ncontrols);
+		if (x->ndiffs) {
+			hg_prop_diff *d = hg_arena_alloc(a, x->ndiffs * sizeof(*d));
+			for (k = 0; k < x->ndiffs; k++) {
+				d[k] = x->diffs[k];
+				d[k].path = clean(a, d[k].path);
+				d[k].expected = clean(a, d[k].expected);
+				d[k].actual = clean(a, d[k].actual);
+				d[k].ignore_reason = clean(a, d[k].ignore_reason);
+			}
+			x->diffs = d;
+		}
+	}
+	if (r->nexpired) {
+		c.expired = hg_arena_alloc(a, r->nexpired * sizeof(*c.expired));
+		for (i = 0; i < r->nexpired; i++) {
+			c.expired[i] = r->expired[i];
+			c.expired[i].file = clean(a, c.expired[i].file);
+			c.expired[i].reason = clean(a, c.expired[i].reason);
+			c.expired[i].expires = clean(a, c.expired[i].expires);
+		}
+	}
+	c.ref = clean(a, r->ref);
+	c.today = clean(a, r->today);
+	return c;
 }
 
 /* ---- text ---- */
@@ -326,7 +433,9 @@ static void write_md(hg_buf *o, const hg_drift_report *r, hg_lang lang)
 			md_cell(o, ctl.ptr, lang);
 			hg_buf_puts(o, " | ");
 			if (d) {
-				hg_buf_printf(o, "`%s` %s | ", d->path, hg_diff_kind_name(d->kind));
+				hg_buf_putc(o, '`');
+				md_cell(o, d->path, lang); /* '|' in a key would end the cell */
+				hg_buf_printf(o, "` %s | ", hg_diff_kind_name(d->kind));
 				md_cell(o, d->expected ? d->expected : "-", lang);
 				hg_buf_puts(o, " | ");
 				md_cell(o, d->actual ? d->actual : "-", lang);
@@ -396,24 +505,6 @@ static void sarif_message(hg_buf *m, const hg_drift_result *x, hg_lang lang)
 	}
 }
 
-/* A file path as a URI reference: absolute paths become file:// URIs. */
-static void sarif_uri(hg_buf *out, const char *path)
-{
-	static const char hex[] = "0123456789ABCDEF";
-	const unsigned char *p = (const unsigned char *)(path ? path : "");
-
-	if (*p == '/')
-		hg_buf_puts(out, "file://");
-	for (; *p; p++) {
-		if (*p <= ' ' || *p == '%' || *p == '#' || *p == '?' || *p >= 0x7f || *p == '"') {
-			hg_buf_putc(out, '%');
-			hg_buf_putc(out, hex[*p >> 4]);
-			hg_buf_putc(out, hex[*p & 15]);
-		} else
-			hg_buf_putc(out, (char)*p);
-	}
-}
-
 static void write_sarif(hg_buf *o, const hg_drift_report *r, hg_lang lang)
 {
 	static const char *const rule_ids[] = {"", "drift/modified", "drift/deleted", "drift/unmanaged", "drift/not-checked"};
@@ -435,7 +526,7 @@ static void write_sarif(hg_buf *o, const hg_drift_report *r, hg_lang lang)
 		hg_buf uri = HG_BUF_INIT;
 		if (x->status == HG_DS_IN_SYNC)
 			continue;
-		sarif_uri(&uri, x->source_file);
+		hg_uri_path(&uri, x->source_file);
 		sarif_message(&m, x, lang);
 		loc = json_pack("{s:{s:{s:s%}}, s:[{s:s, s:s, s:s}]}", "physicalLocation",
 		        "artifactLocation", "uri", uri.ptr, uri.size, "logicalLocations", "name",
@@ -534,7 +625,9 @@ static void write_junit(hg_buf *o, const hg_drift_report *r, hg_lang lang)
 					const hg_prop_diff *d = &x->diffs[k];
 					if (d->ignored)
 						continue;
-					hg_buf_printf(o, "\n%s %s", d->path, hg_diff_kind_name(d->kind));
+					hg_buf_putc(o, '\n');
+					xml(o, d->path, lang); /* a key from an export may hold '<' or '&' */
+					hg_buf_printf(o, " %s", hg_diff_kind_name(d->kind));
 					if (d->expected) {
 						hg_buf_puts(o, " expected ");
 						xml(o, d->expected, lang);
@@ -553,8 +646,12 @@ static void write_junit(hg_buf *o, const hg_drift_report *r, hg_lang lang)
 	hg_buf_puts(o, "</testsuites>\n");
 }
 
-void hg_drift_report_write(hg_buf *out, const hg_drift_report *r, const hg_report_options *o)
+void hg_drift_report_write(hg_buf *out, const hg_drift_report *report, const hg_report_options *o)
 {
+	hg_arena *a = hg_arena_new();
+	hg_drift_report clean_report = cleaned(report, a);
+	const hg_drift_report *r = &clean_report;
+
 	switch (o->format) {
 	case HG_FMT_TEXT: write_text(out, r, o); break;
 	case HG_FMT_JSON: write_json(out, r, o->lang); break;
@@ -562,4 +659,5 @@ void hg_drift_report_write(hg_buf *out, const hg_drift_report *r, const hg_repor
 	case HG_FMT_SARIF: write_sarif(out, r, o->lang); break;
 	case HG_FMT_JUNIT: write_junit(out, r, o->lang); break;
 	}
+	hg_arena_dispose(a);
 }

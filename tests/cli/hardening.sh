@@ -152,6 +152,27 @@ cp "$vendor" g/vendor.yaml && mkfifo g/.hinagata.yaml
 in_gate 2 "a FIFO as .hinagata.yaml" "$hinagata" check
 contains err "cannot read .hinagata.yaml: it is a FIFO" ".hinagata.yaml is refused"
 
+# A file name that is not UTF-8: no finding drops out of a report, no report breaks.
+gate
+cp "$vendor" "g/$(printf 'caf\351 <&>.yaml')"
+for f in json sarif junit; do
+	in_gate 1 "check --format $f, a file name that is not UTF-8" "$hinagata" check --format $f
+	cp out "check.$f"
+done
+tests=$((tests + 1))
+python3 - check.json check.sarif check.junit <<'PY' || fail "check reports: a finding was lost or a report is broken"
+import json, sys, xml.dom.minidom
+j = json.load(open(sys.argv[1]))
+assert len([f for f in j["findings"] if f["code"] == "HG3100"]) == 7, j
+assert j["findings"][0]["file"] == "caf\\xE9 <&>.yaml", j["findings"][0]["file"]
+s = json.load(open(sys.argv[2]))
+assert len(s["runs"][0]["results"]) >= 7, "SARIF results dropped"
+uri = s["runs"][0]["results"][0]["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
+assert uri == "caf%E9%20<&>.yaml", uri
+doc = xml.dom.minidom.parse(sys.argv[3])
+assert doc.getElementsByTagName("testcase")[0].getAttribute("name") == "caf\\xE9 <&>.yaml"
+PY
+
 # --- byte order marks (PowerShell's Out-File -Encoding utf8, Notepad) ---
 gate
 printf '\357\273\277' >g/vendor.yaml && cat "$vendor" >>g/vendor.yaml
@@ -228,6 +249,30 @@ expect 2 "a commit with ../ entries" "$hinagata" drift --repo crafted --ref main
 contains err "error[HG9007]" "the unsafe path is refused"
 tests=$((tests + 1))
 [ ! -e escaped.yaml ] && [ ! -e tmp/escaped.yaml ] || fail "the crafted entry was written outside"
+
+# --- secrets stay hidden in every report format; the drift is still found ---
+mkdir secrets && (cd secrets && sh "$top/tests/golden/drift-secrets/setup")
+for f in text json md sarif junit; do
+	expect 1 "drift --format $f on secret tags" "$hinagata" drift --today 2026-11-24 \
+		--template secrets/template.json --state secrets/exports --format $f -o "report.$f"
+	for secret in wJalrXUtnFEMI Juki-Prod-Secret old-pass-2025 AKIAIOSFODNN7EXAMPLE; do
+		lacks "report.$f" "$secret" "$f report: no secret"
+	done
+	contains "report.$f" "Password=****" "$f report: the connection string is shown, masked"
+	tests=$((tests + 1))
+	if LC_ALL=C grep -q "$(printf '\377')" "report.$f"; then fail "$f report: a byte that is not UTF-8"; fi
+done
+contains report.text "MODIFIED Docs" "the masked drift is found"
+count report.text "expected **** actual ****" 1 "the secret tag's change is reported, masked"
+tests=$((tests + 1))
+python3 - report.json report.sarif report.junit <<'PY' || fail "reports: not readable by their consumers"
+import json, sys, xml.dom.minidom
+j = json.load(open(sys.argv[1]))
+assert [len(r["differences"]) for r in j["resources"]] == [4], j
+s = json.load(open(sys.argv[2]))
+assert len(s["runs"][0]["results"]) == 1, "the SARIF result was dropped"
+xml.dom.minidom.parse(sys.argv[3])  # well-formed XML
+PY
 
 # --- outputs honour the umask ---
 mode() { stat -c %a "$1"; }
