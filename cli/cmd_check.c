@@ -118,6 +118,7 @@ struct files {
 struct progress {
 	bool on;
 	bool shown;
+	double after; /* seconds before the first line (HINAGATA_PROGRESS_AFTER, default 1) */
 	struct timespec start, last;
 };
 
@@ -130,8 +131,10 @@ static double since(const struct timespec *t)
 
 static void progress_init(struct progress *p)
 {
-	const char *ci = getenv("CI"), *term = getenv("TERM");
+	const char *ci = getenv("CI"), *term = getenv("TERM"),
+	           *after = getenv("HINAGATA_PROGRESS_AFTER");
 	memset(p, 0, sizeof(*p));
+	p->after = after && *after ? strtod(after, NULL) : 1.0;
 	p->on = isatty(STDERR_FILENO) && !(ci && *ci) && !(term && strcmp(term, "dumb") == 0) &&
 	        !getenv("HINAGATA_NO_PROGRESS");
 	clock_gettime(CLOCK_MONOTONIC, &p->start);
@@ -142,7 +145,7 @@ static void progress_init(struct progress *p)
 static void progress(
         struct progress *p, hg_lang lang, const char *en, const char *ja, size_t i, size_t n)
 {
-	if (!p || !p->on || since(&p->start) < 1.0 || (p->shown && since(&p->last) < 0.1))
+	if (!p || !p->on || since(&p->start) < p->after || (p->shown && since(&p->last) < 0.1))
 		return;
 	clock_gettime(CLOCK_MONOTONIC, &p->last);
 	p->shown = true;

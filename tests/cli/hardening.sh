@@ -173,6 +173,24 @@ doc = xml.dom.minidom.parse(sys.argv[3])
 assert doc.getElementsByTagName("testcase")[0].getAttribute("name") == "caf\\xE9 <&>.yaml"
 PY
 
+# --- progress on a terminal for a long run, never in a pipe or in CI ---
+# (HINAGATA_PROGRESS_AFTER=0: "long" from the start, so the test needs no big tree.)
+gate
+for i in $(seq 50); do cp "$vendor" "g/v$i.yaml"; done
+cd g
+export HINAGATA_PROGRESS_AFTER=0
+# script(1) gives the run a terminal.
+env -u CI script -qec "\"$hinagata\" check" /dev/null >../tty.out 2>&1
+env CI=true script -qec "\"$hinagata\" check" /dev/null >../ci.out 2>&1
+"$hinagata" check --format json >../pipe.out 2>../pipe.err
+unset HINAGATA_PROGRESS_AFTER
+cd "$work"
+contains tty.out "hinagata check: checking templates:" "progress on a terminal"
+contains tty.out "/50" "progress counts the templates"
+lacks ci.out "hinagata check:" "no progress in CI"
+lacks pipe.err "hinagata check:" "no progress in a pipe"
+count pipe.out '"code": "HG3100"' 350 "every template checked"
+
 # --- byte order marks (PowerShell's Out-File -Encoding utf8, Notepad) ---
 gate
 printf '\357\273\277' >g/vendor.yaml && cat "$vendor" >>g/vendor.yaml
