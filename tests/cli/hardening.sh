@@ -137,8 +137,11 @@ gate
 mkdir g/locked && cp "$vendor" g/locked/vendor.yaml && cp "$vendor" g/vendor.yaml
 chmod -R a+rX g
 chmod 000 g/locked
-if [ "$(id -u)" = 0 ]; then # root opens any directory: run as nobody
-	in_gate 2 "a directory check cannot open" \
+if [ "$(id -u)" = 0 ]; then
+	# root opens any directory: run as nobody, with the bundled data where
+	# nobody can read it (the source tree may be under a private home).
+	mkdir -p home && cp -R "$top/templates" "$top/schemas" home/ && chmod -R a+rX home
+	in_gate 2 "a directory check cannot open" env HINAGATA_HOME="$work/home" \
 		setpriv --reuid=65534 --regid=65534 --clear-groups "$hinagata" check
 else
 	in_gate 2 "a directory check cannot open" "$hinagata" check
@@ -180,8 +183,8 @@ for i in $(seq 50); do cp "$vendor" "g/v$i.yaml"; done
 cd g
 export HINAGATA_PROGRESS_AFTER=0
 # script(1) gives the run a terminal.
-env -u CI script -qec "\"$hinagata\" check" /dev/null >../tty.out 2>&1
-env CI=true script -qec "\"$hinagata\" check" /dev/null >../ci.out 2>&1
+env -u CI TERM=xterm script -qec "\"$hinagata\" check" /dev/null >../tty.out 2>&1
+env CI=true TERM=xterm script -qec "\"$hinagata\" check" /dev/null >../ci.out 2>&1
 "$hinagata" check --format json >../pipe.out 2>../pipe.err
 unset HINAGATA_PROGRESS_AFTER
 cd "$work"
