@@ -390,9 +390,12 @@ static int add_key(struct src *s, struct frame *f, size_t rel, size_t len, uint3
 	k.len = len;
 	k.line = line;
 	k.col = col;
-	key_text(&text, s, &k);
-	k.hash = hg_hash64(text.ptr, text.size);
-	hg_buf_dispose(&text);
+	if (memchr(s->buf + s->keep + rel, '\\', len)) { /* escapes: the decoded text */
+		key_text(&text, s, &k);
+		k.hash = hg_hash64(text.ptr, text.size);
+		hg_buf_dispose(&text);
+	} else /* the bytes as they are, without a copy: every key of every record */
+		k.hash = hg_hash64(s->buf + s->keep + rel, len);
 	if (!f->index) {
 		for (i = f->first; i < s->nkeys; i++)
 			if (s->keys[i].hash == k.hash && same_key(s, &s->keys[i], &k))
