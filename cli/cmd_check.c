@@ -118,7 +118,8 @@ struct files {
 struct progress {
 	bool on;
 	bool shown;
-	double after; /* seconds before the first line (HINAGATA_PROGRESS_AFTER, default 1) */
+	double after;     /* seconds before the first line (HINAGATA_PROGRESS_AFTER, default 1) */
+	const char *what; /* the phase shown last: a new phase is shown at once */
 	struct timespec start, last;
 };
 
@@ -145,8 +146,11 @@ static void progress_init(struct progress *p)
 static void progress(
         struct progress *p, hg_lang lang, const char *en, const char *ja, size_t i, size_t n)
 {
-	if (!p || !p->on || since(&p->start) < p->after || (p->shown && since(&p->last) < 0.1))
+	if (!p || !p->on || since(&p->start) < p->after ||
+	        (p->shown && p->what == en &&
+	                since(&p->last) < 0.1)) /* ten lines a second at most */
 		return;
+	p->what = en;
 	clock_gettime(CLOCK_MONOTONIC, &p->last);
 	p->shown = true;
 	fprintf(stderr, "\r\033[Khinagata check: %s %zu", lang == HG_LANG_JA ? ja : en, i);

@@ -23,7 +23,7 @@ want_bench=0
 # ORDER DEPS: build, then test-only, then benchmark-only packages.
 build_pkgs="gcc make cmake pkg-config libyaml-dev libjansson-dev libxxhash-dev libgit2-dev"
 test_pkgs="libcriterion-dev python3 python3-venv python3-jsonschema python3-junitparser python3-yaml
-git jq pre-commit nodejs npm awscli clang libclang-rt-dev util-linux"
+git jq pre-commit nodejs npm awscli clang libclang-rt-dev util-linux strace"
 bench_pkgs="hyperfine time python3"
 
 # What could not be installed: "what|why|tests that fail" lines.
@@ -83,7 +83,7 @@ if [ $want_test = 1 ]; then
 		case $p in
 		nodejs | npm) command -v "$p" >/dev/null 2>&1 && continue ;;
 		awscli) command -v aws >/dev/null 2>&1 && continue ;;
-		python3 | git | jq | pre-commit | clang) command -v "$p" >/dev/null 2>&1 && continue ;;
+		python3 | git | jq | pre-commit | clang | strace) command -v "$p" >/dev/null 2>&1 && continue ;;
 		python3-jsonschema | python3-junitparser | python3-yaml)
 			# any python3 on the machine that has the module will do
 			mod=${p#python3-}

@@ -315,6 +315,14 @@ for m in 077:600 022:644 002:664; do
 	rm -f report.md
 done
 
+# --- the directory is synced after the rename (else a crash can lose the rename) ---
+strace -f -e trace=rename,fsync,openat -o strace.out "$hinagata" compile -o build empty.yaml 2>/dev/null
+tests=$((tests + 1))
+awk '/rename\(.*"build\/test\/empty.json"\) = 0/ { renamed = 1; next }
+	renamed && /openat\(AT_FDCWD, "build\/test", .*O_DIRECTORY.*\) = [0-9]+/ { fd = $NF; next }
+	fd != "" && $0 ~ "fsync\\(" fd "\\) += 0" { ok = 1 }
+	END { exit !ok }' strace.out || { fail "no fsync of the directory after the rename"; cat strace.out; }
+
 # --- what killed runs leave behind is removed by the next run ---
 # A write killed before its rename leaves build/test/empty.json.tmp.XXXXXX;
 # the next write of the same output removes it, but not the temporary file
