@@ -287,3 +287,39 @@ Test(gitsrc, a_bom_is_dropped)
 	hg_diags_dispose(&d);
 	hg_buf_dispose(&text);
 }
+
+/*
+ * A tree libgit2 refuses to parse (an entry with an empty name, found by
+ * fuzz_git): the export fails with git's reason, nothing is written.
+ */
+Test(gitsrc, a_tree_git_cannot_parse_is_an_error_with_a_reason)
+{
+	hg_diags d = HG_DIAGS_INIT;
+	git_odb *odb;
+	git_oid tree_id, commit_id;
+	git_reference *ref;
+	char raw[64], commit_text[256];
+	size_t len;
+	git_oid b = blob("x: 1\n", 5);
+
+	len = (size_t)snprintf(raw, sizeof(raw), "100644 ") + 1; /* the name is empty */
+	memcpy(raw + len, b.id, GIT_OID_RAWSZ);
+	len += GIT_OID_RAWSZ;
+	cr_assert_eq(git_repository_odb(&odb, repo), 0);
+	cr_assert_eq(git_odb_write(&tree_id, odb, raw, len, GIT_OBJECT_TREE), 0);
+	snprintf(commit_text, sizeof(commit_text),
+	        "tree %s\nauthor t <t@example.com> 1764979200 +0900\n"
+	        "committer t <t@example.com> 1764979200 +0900\n\ncrafted\n",
+	        git_oid_tostr_s(&tree_id));
+	cr_assert_eq(
+	        git_odb_write(&commit_id, odb, commit_text, strlen(commit_text), GIT_OBJECT_COMMIT),
+	        0);
+	cr_assert_eq(git_reference_create(&ref, repo, "refs/heads/main", &commit_id, 1, "test"), 0);
+	git_reference_free(ref);
+	git_odb_free(odb);
+	cr_assert_lt(export(&d), 0);
+	cr_assert_eq(d.n, 1);
+	cr_assert(d.items[0]->code == HG_D_GIT || d.items[0]->code == HG_D_GIT_UNSAFE_PATH);
+	cr_assert_eq(hg_diags_exit_code(&d), 2);
+	hg_diags_dispose(&d);
+}
