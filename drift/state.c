@@ -105,6 +105,14 @@ static int walk_dir(struct walk *w, const char *dir, unsigned depth)
 		if (json_name(de->d_name) && hg_fs_is_file(p.ptr) == 1) {
 			HG_GROW(files, capf, nf + 1);
 			files[nf++] = hg_buf_detach(&p);
+		} else if (json_name(de->d_name) && hg_fs_is_dir(p.ptr) != 1) {
+			/* an export that is a FIFO, a device, a dangling link: not read, so said
+			 * (stat, never open: opening a FIFO blocks) */
+			struct stat fst;
+			int e = stat(p.ptr, &fst) < 0 ? errno : 0;
+			hg_fs_diag(w->d, NULL, p.ptr, p.ptr, e ? HG_EIO : HG_ENOTREG, e, 0);
+			hg_buf_dispose(&p);
+			rc = HG_EIO;
 		} else if (hg_fs_is_dir(p.ptr) == 1) {
 			HG_GROW(dirs, capd, nd + 1);
 			dirs[nd++] = hg_buf_detach(&p);
