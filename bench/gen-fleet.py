@@ -1,26 +1,27 @@
 #!/usr/bin/env python3
 """gen-fleet.py: a fleet-scale deployed state for the drift benchmark.
 
-Usage: gen-fleet.py DIR STACKS RESOURCES_PER_STACK
+Usage: gen-fleet.py DIR STACKS RESOURCES_PER_STACK [list|get]
 Writes DIR/templates/stack-NNN.json (compiled CloudFormation, one per stack)
 and DIR/exports/: describe-stacks.json, describe-stack-resources.json and
-one cloudcontrol list-resources file per type, every resource in sync with
-its template but in the cloud's shapes (Properties as a JSON string, tags
-reordered with system tags, numbers as numbers, read-only attributes).
-Deterministic.
+either one cloudcontrol list-resources file per type, full Properties in the
+listing (shape "list", the default), or one cloudcontrol get-resource file
+per resource (shape "get"), every resource in sync with its template but in
+the cloud's shapes (Properties as a JSON string, tags reordered with system
+tags, numbers as numbers, read-only attributes). Deterministic.
 """
 import json
 import os
 import sys
 
 out, nstacks, per = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+shape = sys.argv[4] if len(sys.argv) > 4 else "list"
 ACCOUNT, REGION = "123456789012", "ap-northeast-1"
 os.makedirs(out + "/templates", exist_ok=True)
 os.makedirs(out + "/exports", exist_ok=True)
 stacks, stack_res = [], []
-files = {"AWS::S3::Bucket": open(out + "/exports/list-AWS-S3-Bucket.json", "w"),
-         "AWS::S3::BucketPolicy": open(out + "/exports/list-AWS-S3-BucketPolicy.json", "w"),
-         "AWS::SQS::Queue": open(out + "/exports/list-AWS-SQS-Queue.json", "w")}
+types = ["AWS::S3::Bucket", "AWS::S3::BucketPolicy", "AWS::SQS::Queue"]
+files = {t: open(out + "/exports/list-%s.json" % t.replace("::", "-"), "w") for t in types} if shape == "list" else {}
 first = {t: True for t in files}
 for t, f in files.items():
     f.write('{\n    "TypeName": "%s",\n    "ResourceDescriptions": [\n' % t)
@@ -82,9 +83,13 @@ for s in range(nstacks):
             deployed["Tags"] = dtags
         res[logical] = {"Type": t, "Properties": props}
         rec = {"Identifier": phys, "Properties": json.dumps(deployed, separators=(",", ":"))}
-        f = files[t]
-        f.write(("" if first[t] else ",\n") + "        " + json.dumps(rec))
-        first[t] = False
+        if shape == "list":
+            f = files[t]
+            f.write(("" if first[t] else ",\n") + "        " + json.dumps(rec))
+            first[t] = False
+        else:
+            with open("%s/exports/get-%s-%s-%s.json" % (out, t.replace("::", "-"), name, logical), "w") as g:
+                json.dump({"TypeName": t, "ResourceDescription": rec}, g, indent=4)
         stack_res.append({"StackName": name, "StackId": sid, "LogicalResourceId": logical,
                           "PhysicalResourceId": phys, "ResourceType": t,
                           "Timestamp": "2026-04-01T09:00:00.000000+00:00", "ResourceStatus": "CREATE_COMPLETE",

@@ -26,6 +26,7 @@ struct chunk {
 
 struct hg_arena {
 	struct chunk *chunks;
+	size_t chunk_size; /* the size of a new chunk (CHUNK_SIZE, or smaller) */
 	void **big; /* HG_DEBUG_ARENA: every allocation, freed at dispose */
 	size_t nbig, capbig;
 	const char **interned;
@@ -34,7 +35,16 @@ struct hg_arena {
 
 hg_arena *hg_arena_new(void)
 {
-	return hg_xcalloc(1, sizeof(hg_arena));
+	hg_arena *a = hg_xcalloc(1, sizeof(hg_arena));
+	a->chunk_size = CHUNK_SIZE;
+	return a;
+}
+
+hg_arena *hg_arena_new_small(void)
+{
+	hg_arena *a = hg_xcalloc(1, sizeof(hg_arena));
+	a->chunk_size = CHUNK_SIZE / 16;
+	return a;
 }
 
 void hg_arena_dispose(hg_arena *a)
@@ -62,7 +72,7 @@ void hg_arena_reset(hg_arena *a)
 
 	for (c = a->chunks; c; c = next) {
 		next = c->next;
-		if (!keep && c->size == CHUNK_SIZE) {
+		if (!keep && c->size == a->chunk_size) {
 			keep = c;
 			continue;
 		}
@@ -101,11 +111,11 @@ static void *alloc(hg_arena *a, size_t n, size_t align)
 	c = a->chunks;
 	at = c ? (c->used + align - 1) & ~(align - 1) : 0;
 	if (!c || at > c->size || c->size - at < n) {
-		size = n > CHUNK_SIZE / 4 ? n : CHUNK_SIZE;
+		size = n > a->chunk_size / 4 ? n : a->chunk_size;
 		c = hg_xmalloc(sizeof(*c) + size);
 		c->used = 0;
 		c->size = size;
-		if (n > CHUNK_SIZE / 4 && a->chunks) {
+		if (n > a->chunk_size / 4 && a->chunks) {
 			/* Keep filling the current chunk; the big one goes behind. */
 			c->next = a->chunks->next;
 			a->chunks->next = c;

@@ -98,6 +98,22 @@ int hg_check_template(
 int hg_check_template_text(const char *path, const char *text, size_t len,
         const hg_compile_options *opts, hg_diags *d, bool *recognized);
 
+/*
+ * A checker of hand-written templates that reads the profiles, the catalog
+ * and the schemas once for many files (new; free with hg_checker_free).
+ * opts is copied; the strings it points to are borrowed and must outlive the
+ * checker. The diagnostics of reading the profiles go to the d of the first
+ * check, which must outlive the checker.
+ */
+typedef struct hg_checker hg_checker;
+hg_checker *hg_checker_new(const hg_compile_options *opts);
+void hg_checker_free(hg_checker *ck);
+/* hg_check_template_text with the checker's profiles and schemas. */
+int hg_checker_check(hg_checker *ck, const char *path, const char *text, size_t len,
+        hg_diags *d, bool *recognized);
+/* hg_check_template with the checker's profiles and schemas. */
+int hg_checker_check_file(hg_checker *ck, const char *path, hg_diags *d, bool *recognized);
+
 /* The compiler's version string. */
 const char *hg_compiler_version(void);
 

@@ -1496,3 +1496,76 @@ json_t *hg_schemas_aws(hg_schemas *s, const char *type)
 	bool io = false;
 	return s ? schema_of(s, type, &io) : NULL;
 }
+
+/* ======================================================================
+ * Hand-written CloudFormation (hinagata check; issue 13's section).
+ *
+ * The same checks as for compiled resources, with what a hand-written
+ * template may hold that compile never writes: SAM resources (expanded by
+ * the AWS::Serverless transform before the registry sees them), custom
+ * resources, and third-party registry types (published in an account, not
+ * among the AWS schemas) are passed by; an AWS type that does not exist is
+ * reported with the nearest name.
+ * ====================================================================== */
+
+int hg_schemas_check_cfn(hg_schemas *s, const hg_ir *ir, hg_diags *d)
+{
+	struct check c;
+	struct attr_walk w;
+	bool io = false, failed = false;
+	size_t i;
+
+	for (i = 0; i < ir->nres; i++) {
+		const hg_ir_resource *r = ir->res[i];
+		json_t *sch;
+		hg_value empty;
+
+		if (!r->decl || strncmp(r->type, "AWS::", 5) != 0 ||
+		        strncmp(r->type, "AWS::Serverless::", 17) == 0 ||
+		        strcmp(r->type, "AWS::CloudFormation::CustomResource") == 0)
+			continue;
+		sch = schema_of(s, r->type, &io);
+		if (io)
+			break;
+		if (!sch) {
+			hg_diag *dg = hg_diag_add(
+			        d, HG_D_UNKNOWN_RESOURCE_TYPE, &r->decl->type_span, r->type, NULL);
+			const char *best = suggest_type(s, r->type);
+			if (best)
+				hg_diag_note(dg, HG_D_N_DID_YOU_MEAN, NULL, best, NULL);
+			failed = true;
+			continue;
+		}
+		memset(&c, 0, sizeof(c));
+		c.s = s;
+		c.d = d;
+		c.a = ir->a;
+		c.type = r->type;
+		c.root = sch;
+		c.res_span = &r->decl->span;
+		memset(&empty, 0, sizeof(empty));
+		empty.kind = HG_V_MAP;
+		empty.span = r->span;
+		check_value(&c, r->props ? r->props : &empty, sch, "");
+		/* Properties written as a whole !If are checked branch by branch above. */
+		check_readonly(&c, r->props && r->props->kind == HG_V_MAP ? r->props : NULL, sch);
+		failed = failed || c.failed;
+	}
+	if (io) {
+		hg_diag_add(d, HG_D_SCHEMAS_MISSING, NULL, s->dir,
+		        HG_BI("a resource schema file cannot be read",
+		                "リソーススキーマのファイルを読めません"),
+		        NULL);
+		return HG_EIO;
+	}
+	memset(&w, 0, sizeof(w));
+	w.s = s;
+	w.d = d;
+	w.a = ir->a;
+	for (i = 0; i < ir->nres; i++)
+		if (ir->res[i]->decl)
+			hg_value_visit(ir->res[i]->props, check_attr, &w);
+	if (w.io)
+		return HG_EIO;
+	return failed || w.failed ? HG_EINVALID : 0;
+}

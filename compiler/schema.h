@@ -55,6 +55,14 @@ int hg_schemas_check_arm(hg_schemas *s, const hg_ir *unit, hg_diags *d);
  */
 json_t *hg_schemas_aws(hg_schemas *s, const char *type);
 
+/*
+ * The same for the resources of a hand-written CloudFormation template
+ * (hinagata check): SAM, custom and third-party types are not checked;
+ * attributes are checked where the template names them. Returns 0,
+ * HG_EINVALID (diagnostics in d) or HG_EIO.
+ */
+int hg_schemas_check_cfn(hg_schemas *s, const hg_ir *ir, hg_diags *d);
+
 #ifdef __cplusplus
 }
 #endif

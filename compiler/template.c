@@ -560,6 +560,7 @@ static void read_param(struct reader *r, const hg_node *k, const hg_node *n, hg_
 	if ((v = hg_node_get(n, "description")) != NULL)
 		read_text(r, v, &p->description, "description");
 	if (p->type == HG_P_SECURE && p->def) {
+		hg_diags_redact(r->d, &hg_node_pair(n, "default")->value->span);
 		hg_diag_add(r->d, HG_D_PARAM_SECURE_DEFAULT, &hg_node_pair(n, "default")->key->span,
 		        p->name, NULL);
 		fail(r);
@@ -1045,7 +1046,7 @@ static void read_strings(
 			(*out)[(*n)++] = str_of(v->u.seq.items[i]);
 }
 
-/* { path: PATH, in: [...] } (unless, when, a condition of contains) into *path and *in. */
+/* { path: PATH, in: [...] } (unless, a condition of contains) into *path and *in. */
 static void read_match(
         struct reader *r, const hg_node *v, const char *what, const char **path, hg_value **in)
 {
@@ -1060,33 +1061,54 @@ static void read_match(
 		*in = read_value(r, w);
 }
 
+/* A PATH, or several PATHs as a list, into *out. */
+static void read_paths(
+        struct reader *r, const hg_node *v, const char *what, const char ***out, size_t *n)
+{
+	if (v->kind == HG_NODE_SEQ) {
+		read_strings(r, v, what, out, n);
+		return;
+	}
+	if (!expect_string(r, v, what))
+		return;
+	*out = HG_ANEWN(r->a, const char *, 1);
+	(*out)[(*n)++] = str_of(v);
+}
+
 /*
- * rules: [ { control: ID, title: text, types: [TYPE...],
- *            select: PATH, unless: { path: PATH, in: [...] },
- *            when: { path: PATH, in: [...] },
- *            forbidden: true | required: PATH
+ * rules: [ { control: ID, title: text, types: [TYPE...], mandatory: bool,
+ *            select: PATH,
+ *            unless: { path: PATH, in: [...] } | [ { path: PATH, in: [...] }... ],
+ *            when: { path: PATH | [PATH...], in: [...] },
+ *            forbidden: true | required: PATH | absent: PATH
  *            | allowed: { path: PATH, values: [...] }
  *            | equals: { path: PATH, value: V }
- *            | ports_closed: { from: PATH, to: PATH, ports: [N...] }
+ *            | at_least: { path: PATH, value: N }
+ *            | ports_closed: { from: PATH, to: PATH, ranges: PATH, ports: [N...] }
  *            | contains: { path: PATH, item: [ { path: PATH, in: [...] }... ] }
- *            | referenced_by: { types: [TYPE...], path: PATH, name: PATH } } ]
- *                                                                       (profiles)
+ *            | referenced_by: { types: [TYPE...], path: PATH, name: PATH }
+ *            | not_targeting: PATH | shadowing: PATH } ]            (profiles)
  * PATH is dotted (properties.subnets[*].name); [*] walks a list.
+ * mandatory: true holds the rule to resources of mandatory templates (guards
+ * of what their locks cannot fix), false to the others; absent: both.
  */
 static void read_rule(struct reader *r, const hg_node *n, hg_rule *q)
 {
-	static const char *const keys[] = {"control", "title", "types", "select", "unless", "when",
-	        "forbidden", "required", "allowed", "equals", "ports_closed", "contains",
-	        "referenced_by", NULL};
-	static const char *const pp[] = {"from", "to", "ports", NULL};
+	static const char *const keys[] = {"control", "title", "types", "mandatory", "select",
+	        "unless", "when", "forbidden", "required", "absent", "allowed", "equals",
+	        "at_least", "ports_closed", "contains", "referenced_by", "not_targeting",
+	        "shadowing", NULL};
+	static const char *const pp[] = {"from", "to", "ranges", "ports", NULL};
 	static const char *const pc[] = {"path", "item", NULL};
 	static const char *const pr[] = {"types", "path", "name", NULL};
 	static const char *const pv[] = {"path", "values", NULL};
 	static const char *const pe[] = {"path", "value", NULL};
+	static const char *const pw[] = {"path", "in", NULL};
 	const hg_node *v, *w;
 	size_t i, kinds = 0;
 
 	q->span = n->span;
+	q->mandatory = -1;
 	if (!expect_map(r, n, "rules"))
 		return;
 	check_keys(r, n, keys, HG_BI("a rule", "ルール"));
@@ -1107,12 +1129,31 @@ static void read_rule(struct reader *r, const hg_node *n, hg_rule *q)
 		read_text(r, v, &q->title, "title");
 	if ((v = hg_node_get(n, "types")) != NULL)
 		read_strings(r, v, "types", &q->types, &q->ntypes);
+	if ((v = hg_node_get(n, "mandatory")) != NULL) {
+		bool b = false;
+		if (expect_bool(r, v, "mandatory", &b))
+			q->mandatory = b ? 1 : 0;
+	}
 	if ((v = hg_node_get(n, "select")) != NULL && expect_string(r, v, "select"))
 		q->select = str_of(v);
-	if ((v = hg_node_get(n, "unless")) != NULL)
-		read_match(r, v, "unless", &q->unless_path, &q->unless_in);
-	if ((v = hg_node_get(n, "when")) != NULL)
-		read_match(r, v, "when", &q->when_path, &q->when_in);
+	if ((v = hg_node_get(n, "unless")) != NULL) {
+		size_t k = v->kind == HG_NODE_SEQ ? v->u.seq.n : 1;
+		q->unless = HG_ANEWN(r->a, hg_rule_match, k ? k : 1);
+		for (i = 0; i < k; i++) {
+			hg_rule_match *m = &q->unless[q->nunless];
+			read_match(r, v->kind == HG_NODE_SEQ ? v->u.seq.items[i] : v, "unless",
+			        &m->path, &m->in);
+			if (m->path && m->in)
+				q->nunless++;
+		}
+	}
+	if ((v = hg_node_get(n, "when")) != NULL && expect_map(r, v, "when")) {
+		check_keys(r, v, pw, "when");
+		if ((w = hg_node_get(v, "path")) != NULL)
+			read_paths(r, w, "path", &q->when_paths, &q->nwhen);
+		if ((w = hg_node_get(v, "in")) != NULL && expect_seq(r, w, "in"))
+			q->when_in = read_value(r, w);
+	}
 	if ((v = hg_node_get(n, "ports_closed")) != NULL && expect_map(r, v, "ports_closed")) {
 		kinds++;
 		check_keys(r, v, pp, "ports_closed");
@@ -1121,6 +1162,8 @@ static void read_rule(struct reader *r, const hg_node *n, hg_rule *q)
 			q->from_path = str_of(w);
 		if ((w = hg_node_get(v, "to")) != NULL && expect_string(r, w, "to"))
 			q->to_path = str_of(w);
+		if ((w = hg_node_get(v, "ranges")) != NULL && expect_string(r, w, "ranges"))
+			q->ranges_path = str_of(w);
 		if ((w = hg_node_get(v, "ports")) != NULL && expect_seq(r, w, "ports"))
 			q->values = read_value(r, w);
 	}
@@ -1135,6 +1178,21 @@ static void read_rule(struct reader *r, const hg_node *n, hg_rule *q)
 		q->kind = HG_RULE_REQUIRED;
 		q->path = str_of(v);
 	}
+	if ((v = hg_node_get(n, "absent")) != NULL && expect_string(r, v, "absent")) {
+		kinds++;
+		q->kind = HG_RULE_ABSENT;
+		q->path = str_of(v);
+	}
+	if ((v = hg_node_get(n, "not_targeting")) != NULL && expect_string(r, v, "not_targeting")) {
+		kinds++;
+		q->kind = HG_RULE_NOT_TARGETING;
+		q->path = str_of(v);
+	}
+	if ((v = hg_node_get(n, "shadowing")) != NULL && expect_string(r, v, "shadowing")) {
+		kinds++;
+		q->kind = HG_RULE_SHADOWING;
+		q->path = str_of(v);
+	}
 	if ((v = hg_node_get(n, "allowed")) != NULL && expect_map(r, v, "allowed")) {
 		kinds++;
 		check_keys(r, v, pv, "allowed");
@@ -1144,10 +1202,13 @@ static void read_rule(struct reader *r, const hg_node *n, hg_rule *q)
 		if ((w = hg_node_get(v, "values")) != NULL && expect_seq(r, w, "values"))
 			q->values = read_value(r, w);
 	}
-	if ((v = hg_node_get(n, "equals")) != NULL && expect_map(r, v, "equals")) {
+	for (i = 0; i < 2; i++) {
+		const char *key = i ? "at_least" : "equals";
+		if ((v = hg_node_get(n, key)) == NULL || !expect_map(r, v, key))
+			continue;
 		kinds++;
-		check_keys(r, v, pe, "equals");
-		q->kind = HG_RULE_EQUALS;
+		check_keys(r, v, pe, key);
+		q->kind = i ? HG_RULE_AT_LEAST : HG_RULE_EQUALS;
 		if ((w = hg_node_get(v, "path")) != NULL && expect_string(r, w, "path"))
 			q->path = str_of(w);
 		if ((w = hg_node_get(v, "value")) != NULL)
@@ -1203,11 +1264,11 @@ static void read_rule(struct reader *r, const hg_node *n, hg_rule *q)
 	}
 	if (kinds != 1) {
 		hg_diag_add(r->d, HG_D_MISSING_KEY, &n->span,
-		        HG_BI("one of forbidden, required, allowed, equals, ports_closed, "
-		              "contains, "
-		              "referenced_by",
-		                "forbidden, required, allowed, equals, ports_closed, contains, "
-		                "referenced_by のどれか 1 つ"),
+		        HG_BI("one of forbidden, required, absent, allowed, equals, at_least, "
+		              "ports_closed, contains, referenced_by, not_targeting, shadowing",
+		                "forbidden, required, absent, allowed, equals, at_least, "
+		                "ports_closed, contains, referenced_by, not_targeting, shadowing "
+		                "のどれか 1 つ"),
 		        HG_BI("a rule", "ルール"), NULL);
 		fail(r);
 	}
@@ -1221,19 +1282,6 @@ static void read_rules(struct reader *r, const hg_node *n)
 	r->t->rules = HG_ANEWN(r->a, hg_rule, n->u.seq.n ? n->u.seq.n : 1);
 	for (i = 0; i < n->u.seq.n; i++)
 		read_rule(r, n->u.seq.items[i], &r->t->rules[r->t->nrules++]);
-}
-
-void hg_diag_too_large(hg_diags *d, const hg_span *s, size_t size)
-{
-	char got[96], lim[32];
-
-	if (size == SIZE_MAX)
-		snprintf(got, sizeof(got), "more than %u bytes\x1f%u バイト超",
-		        HG_TEMPLATE_MAX_BYTES, HG_TEMPLATE_MAX_BYTES);
-	else
-		snprintf(got, sizeof(got), "%zu bytes\x1f%zu バイト", size, size);
-	snprintf(lim, sizeof(lim), "%u", HG_TEMPLATE_MAX_BYTES);
-	hg_diag_add(d, HG_D_FILE_TOO_LARGE, s, got, lim, NULL);
 }
 
 static const char *read_enum(struct reader *r, const hg_node *n, const char *what,
@@ -1637,24 +1685,15 @@ int hg_template_load_in(hg_template **out, hg_arena *a, hg_diags *d, hg_diags *s
 	if (!display)
 		display = path;
 	rc = hg_fs_read(&text, path, HG_TEMPLATE_MAX_BYTES, &size);
-	if (rc == HG_EINVALID) {
-		hg_span s;
-		file = hg_diags_source(src, display, NULL, 0);
-		s.file = file;
-		s.line = s.col = s.end_line = s.end_col = 0;
-		hg_diag_too_large(d, &s, size);
-		hg_buf_dispose(&text);
-		return HG_EINVALID;
-	}
 	if (rc < 0) {
 		int e = errno;
-		hg_diags_source(src, display, NULL, 0);
+		file = hg_diags_source(src, display, NULL, 0);
 		if (e == EISDIR)
 			hg_diag_add(d, HG_D_IS_DIRECTORY, NULL, display, NULL);
 		else
-			hg_diag_add(d, HG_D_IO_READ, NULL, display, strerror(e), NULL);
+			hg_fs_diag(d, NULL, file, path, rc, e, size);
 		hg_buf_dispose(&text);
-		return HG_EIO;
+		return rc == HG_EINVALID ? HG_EINVALID : HG_EIO;
 	}
 	file = hg_diags_source(src, display, text.ptr, text.size);
 	rc = hg_yaml_load(&root, a, d, file, text.ptr, text.size, NULL);

@@ -16,6 +16,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "../common/fs.h"
 #include "expr.h"
 #include "semver.h"
 #include "yaml_load.h"
@@ -158,6 +159,10 @@ typedef enum hg_rule_kind {
 	HG_RULE_PORTS,      /* a port range (from..to) must not include any of some ports */
 	HG_RULE_CONTAINS,   /* a list must hold an item that matches every condition */
 	HG_RULE_REFERENCED, /* another resource (of some types) must refer to this one */
+	HG_RULE_ABSENT,     /* a path must not be present */
+	HG_RULE_AT_LEAST,   /* a number, where present, must be at least a value */
+	HG_RULE_NOT_TARGETING, /* the value at path must not refer to a mandatory resource */
+	HG_RULE_SHADOWING,  /* no resource of the same type and name as a mandatory one */
 } hg_rule_kind;
 
 /* A condition on an item of a CONTAINS rule: its value at path is one of in. */
@@ -172,15 +177,18 @@ typedef struct hg_rule {
 	hg_text title;
 	const char **types; /* exact types, "Prefix*" or "*" */
 	size_t ntypes;
+	int mandatory;      /* 1: only resources of mandatory templates; 0: only others; -1: all */
 	const char *select; /* nodes to check: a dotted path, [*] for list items; NULL = body */
 	hg_rule_kind kind;
 	const char *path;                /* under each selected node */
-	hg_value *values;                /* ALLOWED: the list; EQUALS: the value */
-	const char *unless_path;         /* skip nodes whose value at unless_path ... */
-	hg_value *unless_in;             /* ... is one of these */
-	const char *when_path;           /* check only nodes whose value at when_path ... */
+	hg_value *values;                /* ALLOWED: the list; EQUALS, AT_LEAST: the value */
+	hg_rule_match *unless;           /* skip nodes whose value at a path is one of ... */
+	size_t nunless;                  /* (any of these matches) */
+	const char **when_paths;         /* check only nodes whose value at one of these */
+	size_t nwhen;                    /* paths (a list: one of its items) ... */
 	hg_value *when_in;               /* ... is one of these */
-	const char *from_path, *to_path; /* PORTS: the range (absent: all ports) */
+	const char *from_path, *to_path; /* PORTS: the range (absent: all ports) ... */
+	const char *ranges_path;         /* ... or a list of ranges ("22", "20-25", "*") */
 	hg_rule_match *item;             /* CONTAINS: the list is at path; its item ... */
 	size_t nitem;                    /* ... matches all of these */
 	const char **ref_types;          /* REFERENCED: a resource of these types refers ... */
@@ -282,11 +290,8 @@ hg_value *hg_value_from_node(hg_arena *a, hg_diags *d, const hg_node *n, bool ex
 /* Report unused parameters (warnings) of a parsed template. */
 void hg_template_warn_unused(const hg_template *t, hg_diags *d);
 
-/* The maximum size of a template file in bytes. */
-#define HG_TEMPLATE_MAX_BYTES (16u * 1024u * 1024u)
-
-/* HG0011 at s for a file of size bytes (SIZE_MAX: a stream past the limit). */
-void hg_diag_too_large(hg_diags *d, const hg_span *s, size_t size);
+/* The maximum size of a template file in bytes: the one limit of every input (fs.h). */
+#define HG_TEMPLATE_MAX_BYTES HG_FS_MAX_INPUT
 
 /*
  * Check a resource's suppressions, a list of { control, reason }: HG8002

@@ -557,6 +557,12 @@ static const hg_jv *call(struct ex *x, const char *name, const hg_jv *args)
 			return fail(c, "copyIndex() needs an integer offset", NULL);
 		return integer(c, c->loops[k].index + o);
 	}
+	if (IS("reference") && c->reference && a0 && a0->kind == HG_JV_STR && n <= 2) {
+		/* a nested deployment of the template: its outputs, evaluated */
+		const hg_jv *ref = c->reference(c, a0->u.s, c->ref_payload);
+		if (ref || c->why)
+			return ref;
+	}
 	if (IS("true"))
 		return hg_jv_bool(c->a, true);
 	if (IS("false"))

@@ -10,7 +10,9 @@
  * createObject, contains, replace, json, coalesce, copyIndex, and property
  * access. Copy loops of properties and variables ("copy": [{name, count,
  * input}]) are expanded; a resource's own loop is expanded by the caller
- * with hg_arm_copy_count and hg_arm_loop_push. reference(), list*(),
+ * with hg_arm_copy_count and hg_arm_loop_push. reference() of a nested
+ * deployment of the template is its outputs, evaluated from the nested
+ * template (the caller's reference hook). Other reference()s, list*(),
  * uniqueString(), guid(), utcNow() and the like depend on the cloud's
  * state or the moment of deployment: a value using them is unresolvable
  * (NOT_CHECKED).
@@ -29,7 +31,16 @@
 extern "C" {
 #endif
 
-typedef struct hg_arm_ctx {
+typedef struct hg_arm_ctx hg_arm_ctx;
+
+/*
+ * reference(id) of what the template itself deploys ({"outputs": {...}}
+ * for a nested deployment), or NULL: not one (c->why unset) or not
+ * resolvable (c->why set).
+ */
+typedef const struct hg_jv *(*hg_arm_reference_fn)(hg_arm_ctx *c, const char *id, void *payload);
+
+struct hg_arm_ctx {
 	hg_arena *a;        /* results and reasons */
 	const hg_jv *doc;   /* the template (borrowed): parameters, variables */
 	const hg_jv *params; /* name -> deployed value (object, borrowed), or NULL: none known */
@@ -44,7 +55,9 @@ typedef struct hg_arm_ctx {
 	} loops[8]; /* the copy loops being expanded, innermost last (copyIndex) */
 	int nloops;
 	long iterations; /* internal: copy iterations so far, bounded (HG_ARM_MAX_ITERATIONS) */
-} hg_arm_ctx;
+	hg_arm_reference_fn reference; /* NULL: reference() is never resolved */
+	void *ref_payload;
+};
 
 /* Copy iterations one context may expand (nested loops multiply). */
 #define HG_ARM_MAX_ITERATIONS 100000

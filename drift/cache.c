@@ -33,7 +33,7 @@
 #include "../common/jsontext.h"
 #include "../compiler/compiler.h"
 
-#define CACHE_VERSION 3
+#define CACHE_VERSION 4
 #define MAX_CACHE (2u << 30)
 
 /* ---- the blob format ---- */
@@ -436,7 +436,7 @@ void hg_cache_file_note(hg_cache *c, const char *path, uint64_t size, uint64_t h
 		enc_u64(&b, r->offset);
 		enc_u64(&b, r->len);
 		enc_u64(&b, r->rawhash);
-		enc_u64(&b, r->flags & (HG_REC_GET | HG_REC_AZURE));
+		enc_u64(&b, r->flags & (HG_REC_GET | HG_REC_AZURE | HG_REC_FLAT));
 		end_record(&b);
 	}
 	pthread_mutex_lock(&c->mu);
@@ -517,7 +517,7 @@ hg_state_file *hg_cache_file(hg_cache *c, const char *path, uint64_t size, uint6
 		nres = (size_t)num(&r);
 		for (k = 0; k < nres && !r.bad; k++) {
 			hg_stack_res *sr;
-			HG_AGROW(u->a, st->res, st->capres, st->nres + 1);
+			HG_GROW(st->res, st->capres, st->nres + 1);
 			sr = &st->res[st->nres++];
 			sr->logical = field(&r);
 			sr->type = field(&r);
@@ -531,7 +531,7 @@ hg_state_file *hg_cache_file(hg_cache *c, const char *path, uint64_t size, uint6
 	n = (size_t)num(&r);
 	for (i = 0; i < n && !r.bad; i++) {
 		hg_rec *rec;
-		HG_AGROW(u->a, u->recs, u->caprecs, u->nrecs + 1);
+		HG_GROW(u->recs, u->caprecs, u->nrecs + 1);
 		rec = &u->recs[u->nrecs++];
 		rec->type = field(&r);
 		rec->identity = field(&r);

@@ -57,6 +57,8 @@ struct hg_canon {
 	struct fact *facts;  /* open addressing, a cache: the tables are read once per key */
 	size_t nfacts, capfacts;
 	struct list secrets, system_tags, policy_names, id_prefixes, identity_keys;
+	struct list az_flattened, az_envelope, az_unlisted;
+	hg_az_rules az;
 	hg_sidecar *sidecars;
 	char **sidecar_types;
 	size_t nsidecars;
@@ -98,6 +100,15 @@ hg_canon *hg_canon_open(const char *schema_dir, hg_diags *d)
 	read_list(&c->policy_names, rules, "policy_documents", "names");
 	read_list(&c->id_prefixes, rules, "id_sets", "prefixes");
 	read_list(&c->identity_keys, rules, "identity_keys", "keys");
+	read_list(&c->az_flattened, rules, "az_shapes", "flattened");
+	read_list(&c->az_envelope, rules, "az_shapes", "envelope");
+	read_list(&c->az_unlisted, rules, "az_shapes", "not_in_resource_list");
+	c->az.flattened = c->az_flattened.s;
+	c->az.nflattened = c->az_flattened.n;
+	c->az.envelope = c->az_envelope.s;
+	c->az.nenvelope = c->az_envelope.n;
+	c->az.unlisted = c->az_unlisted.s;
+	c->az.nunlisted = c->az_unlisted.n;
 	side = json_object_get(json_object_get(rules, "sidecars"), "types");
 	c->sidecars = hg_xcalloc(json_object_size(side) + 1, sizeof(*c->sidecars));
 	c->sidecar_types = hg_xcalloc(json_object_size(side) + 1, sizeof(*c->sidecar_types));
@@ -137,6 +148,9 @@ void hg_canon_free(hg_canon *c)
 	free(c->policy_names.s);
 	free(c->id_prefixes.s);
 	free(c->identity_keys.s);
+	free(c->az_flattened.s);
+	free(c->az_envelope.s);
+	free(c->az_unlisted.s);
 	json_decref(c->rules);
 	hg_schemas_free(c->schemas);
 	free(c->dir);
@@ -348,6 +362,11 @@ static const hg_jv *at_pointer(const hg_jv *v, const char *p)
 	return v;
 }
 
+const hg_az_rules *hg_canon_az_rules(const hg_canon *c)
+{
+	return &c->az;
+}
+
 bool hg_canon_cloud_default(const hg_canon *c, const char *type, const hg_jv *props)
 {
 	json_t *list = json_object_get(json_object_get(c->rules, "cloud_defaults"), "match"), *m;
@@ -355,7 +374,7 @@ bool hg_canon_cloud_default(const hg_canon *c, const char *type, const hg_jv *pr
 	json_array_foreach(list, i, m) {
 		const hg_jv *v;
 		json_t *eq = json_object_get(m, "equals"), *pre = json_object_get(m, "prefix");
-		if (strcmp(json_string_value(json_object_get(m, "type")), type) != 0)
+		if (strcasecmp(json_string_value(json_object_get(m, "type")), type) != 0)
 			continue;
 		v = at_pointer(props, json_string_value(json_object_get(m, "property")));
 		if (!v)
@@ -452,21 +471,32 @@ static int cmp_canon(const void *x, const void *y)
 }
 
 /* Sort items by their canonical text (or by identity key first). */
+/*
+ * Sort items by their canonical text, or by their identity key's first
+ * (tags by key): the canonical text of every item is built only when the
+ * keys do not already decide the order.
+ */
 static void sort_items(hg_jv **items, size_t n, const char *idkey)
 {
 	hg_buf *keys;
 	hg_jv **tmp;
 	size_t *order, i, j;
+	bool full = !idkey;
 
 	if (n < 2)
 		return;
 	keys = hg_xcalloc(n, sizeof(*keys));
-	for (i = 0; i < n; i++) {
+	for (i = 0; i < n && idkey; i++) {
 		hg_buf_init(&keys[i]);
-		if (idkey) {
-			hg_jv_canonical(&keys[i], hg_jv_get(items[i], idkey));
-			hg_buf_putc(&keys[i], '\0');
-		}
+		hg_jv_canonical(&keys[i], hg_jv_get(items[i], idkey));
+		hg_buf_putc(&keys[i], '\0');
+	}
+	for (i = 0; i < n && !full; i++) /* two items of one key: their content decides */
+		for (j = 0; j < i && !full; j++)
+			full = cmp_canon(&keys[i], &keys[j]) == 0;
+	for (i = 0; i < n && full; i++) {
+		if (!idkey)
+			hg_buf_init(&keys[i]);
 		hg_jv_canonical(&keys[i], items[i]);
 	}
 	/* Insertion sort of an index array: arrays in resources are short. */
@@ -751,14 +781,15 @@ static hg_jv *walk_array(struct walk *w, const hg_jv *v, const char *name, size_
 	r->cap = r->n;
 	if (r->n > 1 && (is_tags || unordered(w->c, w->type, w->shape.ptr))) {
 		const char *idk = identity_key(w, r);
-		hg_buf before = HG_BUF_INIT, after = HG_BUF_INIT;
-		hg_jv_canonical(&before, r);
+		hg_jv **before = hg_arena_alloc_raw(w->a, sizeof(hg_jv *) * r->n, sizeof(void *));
+		memcpy(before, r->u.items, sizeof(hg_jv *) * r->n);
 		sort_items(r->u.items, r->n, idk);
-		hg_jv_canonical(&after, r);
-		if (before.size != after.size || memcmp(before.ptr, after.ptr, before.size) != 0)
-			folded(w, idk ? HG_RULE_IDENTITY : HG_RULE_UNORDERED);
-		hg_buf_dispose(&before);
-		hg_buf_dispose(&after);
+		/* a fold when sorting changed something (not merely swapped equal items) */
+		for (i = 0; i < r->n; i++)
+			if (before[i] != r->u.items[i] && !hg_jv_equal(before[i], r->u.items[i])) {
+				folded(w, idk ? HG_RULE_IDENTITY : HG_RULE_UNORDERED);
+				break;
+			}
 	} else if (id_set(w, r)) {
 		sort_items(r->u.items, r->n, NULL);
 		folded(w, HG_RULE_ID_SET);

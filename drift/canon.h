@@ -14,6 +14,7 @@
 
 #include "../common/diag.h"
 #include "jv.h"
+#include "model.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -63,6 +64,9 @@ bool hg_canon_read_only(hg_canon *c, const char *type, const char *path);
 
 /* Does a property of this name hold a secret (its values are masked)? */
 bool hg_canon_secret_name(const hg_canon *c, const char *name);
+
+/* What the az CLI's outputs are like (borrowed from c). */
+const hg_az_rules *hg_canon_az_rules(const hg_canon *c);
 
 /* Is this deployed resource one the cloud creates by itself? */
 bool hg_canon_cloud_default(const hg_canon *c, const char *type, const hg_jv *props);

@@ -19,6 +19,7 @@
 
 #include "../common/buf.h"
 #include "../common/diag.h"
+#include "../common/hash.h"
 #include "../common/util.h"
 
 /* AWS::NoValue: one value, known by its address. */
@@ -129,6 +130,34 @@ static const hg_jv *param_value(hg_cfn_ctx *c, const char *name)
 	return v;
 }
 
+/* Is name a resource of the template? (Templates have hundreds: an index, not a scan.) */
+static bool is_resource(hg_cfn_ctx *c, const char *name)
+{
+	size_t i, j, mask, n = strlen(name);
+
+	if (!c->resources || c->resources->kind != HG_JV_OBJ)
+		return false;
+	if (!c->rindex) {
+		c->rcap = 16;
+		while (c->rcap < c->resources->n * 2 + 1)
+			c->rcap *= 2;
+		c->rindex = hg_arena_alloc(c->a, c->rcap * sizeof(*c->rindex));
+		for (i = 0; i < c->resources->n; i++) {
+			const hg_jv_member *m = &c->resources->u.members[i];
+			for (j = hg_hash64(m->key, m->klen) & (c->rcap - 1); c->rindex[j]; j = (j + 1) & (c->rcap - 1))
+				;
+			c->rindex[j] = (uint32_t)i + 1;
+		}
+	}
+	mask = c->rcap - 1;
+	for (j = hg_hash64(name, n) & mask; c->rindex[j]; j = (j + 1) & mask) {
+		const hg_jv_member *m = &c->resources->u.members[c->rindex[j] - 1];
+		if (m->klen == n && memcmp(m->key, name, n) == 0)
+			return true;
+	}
+	return false;
+}
+
 static const hg_jv *ref(hg_cfn_ctx *c, const char *name)
 {
 	const char *phys;
@@ -137,7 +166,7 @@ static const hg_jv *ref(hg_cfn_ctx *c, const char *name)
 		return pseudo(c, name);
 	if (hg_jv_get(c->decl, name))
 		return param_value(c, name);
-	if (hg_jv_get(c->resources, name)) {
+	if (is_resource(c, name)) {
 		phys = c->physical ? c->physical(c->payload, name) : NULL;
 		if (!phys)
 			return unresolved(c, HG_BI("the physical ID of %s is not in the exports", "%s の物理 ID がエクスポートにありません"), name);

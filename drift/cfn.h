@@ -18,6 +18,7 @@
 #define HG_CFN_H
 
 #include <stdbool.h>
+#include <stdint.h>
 
 #include "jv.h"
 
@@ -39,6 +40,8 @@ typedef struct hg_cfn_ctx {
 	const char *why; /* the first reason a value was unresolvable (HG_BI, arena) */
 	/* internal */
 	const hg_jv *decl, *resources, *conditions, *mappings;
+	uint32_t *rindex; /* Resources by name (built on the first Ref): index + 1 */
+	size_t rcap;
 	struct {
 		const char *name;
 		int value;

@@ -5,9 +5,12 @@
 #include "compare.h"
 
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "../common/hash.h"
+#include "../common/secret.h"
 
 char *hg_note_text(hg_arena *a, const char *path, const char *why)
 {
@@ -292,6 +295,7 @@ struct differ {
 	hg_compare *c;
 	hg_drift_result *res;
 	hg_buf path;
+	unsigned secret; /* inside a tag whose key names a secret: its value is masked */
 };
 
 static bool prefix_of(const char *a, const char *b)
@@ -329,18 +333,92 @@ bool hg_compare_secret_path(hg_compare *c, const char *path)
 	return false;
 }
 
+/* Does the name of a property or tag (key, klen bytes) name a secret? */
+static bool secret_key(hg_compare *c, const char *key, size_t klen)
+{
+	char name[128];
+	size_t k = klen < sizeof(name) - 1 ? klen : sizeof(name) - 1;
+	memcpy(name, key, k);
+	name[k] = '\0';
+	return hg_canon_secret_name(c->canon, name);
+}
+
+/* A tag ({Key, Value} or {key, value}) whose key names a secret: AWS_SECRET_ACCESS_KEY. */
+static bool secret_tag(hg_compare *c, const hg_jv *v)
+{
+	const char *k;
+	if (!v || v->kind != HG_JV_OBJ)
+		return false;
+	k = hg_jv_str(hg_jv_get(v, "Key"));
+	if (!k)
+		k = hg_jv_str(hg_jv_get(v, "key"));
+	return k && secret_key(c, k, strlen(k));
+}
+
+/*
+ * v as it may be shown: members named as secrets and the values of secret
+ * tags become "****" (a copy in the scratch arena; v itself when nothing
+ * changes). Only what is shown changes: comparisons used the real values.
+ */
+static const hg_jv *shown(hg_compare *c, const hg_jv *v)
+{
+	hg_jv *copy = NULL;
+	size_t i;
+	bool tag;
+
+	if (v->kind == HG_JV_ARR) {
+		for (i = 0; i < v->n; i++) {
+			const hg_jv *item = shown(c, v->u.items[i]);
+			if (item != v->u.items[i] && !copy) {
+				copy = hg_jv_new(c->tmp, HG_JV_ARR);
+				copy->u.items = HG_ANEWN(c->tmp, hg_jv *, v->n);
+				memcpy(copy->u.items, v->u.items, v->n * sizeof(*copy->u.items));
+				copy->n = v->n;
+			}
+			if (copy)
+				copy->u.items[i] = (hg_jv *)(uintptr_t)item;
+		}
+		return copy ? copy : v;
+	}
+	if (v->kind != HG_JV_OBJ)
+		return v;
+	tag = secret_tag(c, v);
+	for (i = 0; i < v->n; i++) {
+		const hg_jv_member *m = &v->u.members[i];
+		const hg_jv *val = m->val;
+		if (secret_key(c, m->key, m->klen) ||
+		        (tag && m->klen == 5 && strncasecmp(m->key, "value", 5) == 0)) {
+			hg_jv *mask = hg_jv_new(c->tmp, HG_JV_STR);
+			mask->u.s = HG_SECRET_MASK;
+			mask->n = strlen(HG_SECRET_MASK);
+			val = mask;
+		} else
+			val = shown(c, val);
+		if (val != m->val && !copy) {
+			copy = object_new(c->tmp, v->n);
+			memcpy(copy->u.members, v->u.members, v->n * sizeof(*copy->u.members));
+			copy->n = v->n;
+		}
+		if (copy)
+			copy->u.members[i].val = (hg_jv *)(uintptr_t)val;
+	}
+	return copy ? copy : v;
+}
+
 static char *text_of(struct differ *df, const hg_jv *v)
 {
-	hg_buf b = HG_BUF_INIT;
+	hg_buf b = HG_BUF_INIT, m = HG_BUF_INIT;
 	char *s;
 
 	if (!v)
 		return NULL;
-	if (hg_compare_secret_path(df->c, df->path.ptr))
-		return hg_arena_strdup(df->c->keep, "****");
-	hg_jv_display(&b, v);
-	s = hg_arena_strndup(df->c->keep, b.ptr, b.size);
+	if (df->secret || hg_compare_secret_path(df->c, df->path.ptr))
+		return hg_arena_strdup(df->c->keep, HG_SECRET_MASK);
+	hg_jv_display(&b, shown(df->c, v));
+	hg_secret_mask(&m, b.ptr, b.size); /* secrets by their shape: keys, passwords, tokens */
+	s = hg_arena_strndup(df->c->keep, m.ptr, m.size);
 	hg_buf_dispose(&b);
+	hg_buf_dispose(&m);
 	return s;
 }
 
@@ -439,6 +517,8 @@ static void diff(struct differ *df, const hg_jv *exp, const hg_jv *act)
 	if (hg_jv_equal(exp, act))
 		return;
 	if (exp->kind == HG_JV_OBJ && act->kind == HG_JV_OBJ) {
+		bool tag = secret_tag(df->c, exp) || secret_tag(df->c, act);
+		df->secret += tag;
 		for (i = 0; i < exp->n; i++) {
 			const hg_jv_member *m = &exp->u.members[i];
 			const hg_jv *av = NULL;
@@ -455,6 +535,7 @@ static void diff(struct differ *df, const hg_jv *exp, const hg_jv *act)
 				add_diff(df, HG_DIFF_REMOVE, m->val, NULL);
 			hg_buf_truncate(&df->path, mark);
 		}
+		df->secret -= tag;
 		return;
 	}
 	if (exp->kind == HG_JV_ARR && act->kind == HG_JV_ARR) {
@@ -465,6 +546,72 @@ static void diff(struct differ *df, const hg_jv *exp, const hg_jv *act)
 }
 
 /* ---- one resource ---- */
+
+static bool scalar(const hg_jv *v)
+{
+	return v->kind == HG_JV_NUM || v->kind == HG_JV_TRUE || v->kind == HG_JV_FALSE;
+}
+
+static double number(const char *s, size_t n)
+{
+	char buf[64];
+	if (n >= sizeof(buf))
+		return 0;
+	memcpy(buf, s, n);
+	buf[n] = '\0';
+	return strtod(buf, NULL);
+}
+
+/* Is the string s the scalar v written as text (any case for booleans, any form for numbers)? */
+static bool same_scalar(const hg_jv *v, const hg_jv *s)
+{
+	if (v->kind == HG_JV_TRUE)
+		return s->n == 4 && strncasecmp(s->u.s, "true", 4) == 0;
+	if (v->kind == HG_JV_FALSE)
+		return s->n == 5 && strncasecmp(s->u.s, "false", 5) == 0;
+	return s->n && strspn(s->u.s, "+-0123456789.eE") == s->n && number(v->u.s, v->n) == number(s->u.s, s->n);
+}
+
+/*
+ * Did two values as written differ in a scalar's form only (10 and "10",
+ * true and "TRUE", 10.0 and 10)? Walked in parallel: objects by key,
+ * arrays by position. Only then is scalar coercion named as what made
+ * them equal.
+ */
+static bool coerced(const hg_jv *a, const hg_jv *b)
+{
+	size_t i;
+
+	if (!a || !b)
+		return false;
+	if (scalar(a) && b->kind == HG_JV_STR)
+		return same_scalar(a, b);
+	if (scalar(b) && a->kind == HG_JV_STR)
+		return same_scalar(b, a);
+	if (a->kind == HG_JV_STR && b->kind == HG_JV_STR)
+		return a->n == b->n && a->n <= 5 && strncasecmp(a->u.s, b->u.s, a->n) == 0 &&
+		       memcmp(a->u.s, b->u.s, a->n) != 0 &&
+		       (strncasecmp(a->u.s, "true", 4) == 0 || strncasecmp(a->u.s, "false", 5) == 0);
+	if (a->kind == HG_JV_NUM && b->kind == HG_JV_NUM)
+		return (a->n != b->n || memcmp(a->u.s, b->u.s, a->n) != 0) &&
+		       number(a->u.s, a->n) == number(b->u.s, b->n);
+	if (a->kind == HG_JV_OBJ && b->kind == HG_JV_OBJ) {
+		for (i = 0; i < a->n; i++) {
+			char key[256];
+			size_t kl = a->u.members[i].klen < sizeof(key) - 1 ? a->u.members[i].klen : sizeof(key) - 1;
+			memcpy(key, a->u.members[i].key, kl);
+			key[kl] = '\0';
+			if (coerced(a->u.members[i].val, hg_jv_get(b, key)))
+				return true;
+		}
+		return false;
+	}
+	if (a->kind == HG_JV_ARR && b->kind == HG_JV_ARR)
+		for (i = 0; i < a->n && i < b->n; i++)
+			if (coerced(a->u.items[i], b->u.items[i]))
+				return true;
+	return false;
+}
 
 /* The hash input of one member: its name, a NUL, its value's hash. */
 static void hash_member(hg_buf *h, const char *key, size_t klen, const hg_jv *v)
@@ -503,9 +650,19 @@ void hg_compare_resource(hg_compare *c, hg_drift_result *res, const hg_jv *desir
 		hg_buf_clear(&p.path);
 		hg_buf_putc(&p.path, '/');
 		hg_buf_puts(&p.path, key);
+		raw = hg_jv_get(deployed, key);
+		if (raw && hg_jv_equal(m->val, raw)) {
+			/* The same value as written: the same canonical form, nothing folded.
+			 * Canonicalized (once, for both) only when it is to be hashed. */
+			dv = c->want_hashes ? hg_canon_value(c->canon, c->tmp, c->type, p.path.ptr, m->val,
+			                              HG_SIDE_DESIRED, NULL, NULL)
+			                    : (hg_jv *)(uintptr_t)m->val;
+			object_put(cd, m->key, m->klen, dv);
+			object_put(pa, m->key, m->klen, dv);
+			continue;
+		}
 		dv = hg_canon_value(c->canon, c->tmp, c->type, p.path.ptr, m->val, HG_SIDE_DESIRED,
 		        on_fold, &folds);
-		raw = hg_jv_get(deployed, key);
 		if (raw) {
 			av = hg_canon_value(c->canon, c->tmp, c->type, p.path.ptr, raw, HG_SIDE_DEPLOYED,
 			        on_fold, &folds);
@@ -527,8 +684,7 @@ void hg_compare_resource(hg_compare *c, hg_drift_result *res, const hg_jv *desir
 		}
 		if (!(raw && hg_jv_equal(m->val, raw)))
 			for (k = 0; k < folds.n; k++) {
-				if (strcmp(folds.rules[k], HG_RULE_SCALAR) == 0 && raw &&
-				        (raw->kind == HG_JV_STR) == (m->val->kind == HG_JV_STR))
+				if (strcmp(folds.rules[k], HG_RULE_SCALAR) == 0 && raw && !coerced(m->val, raw))
 					continue; /* no coercion was needed */
 				hg_buf_clear(&p.shape);
 				hg_buf_puts(&p.shape, folds.rules[k]);
@@ -552,6 +708,7 @@ void hg_compare_resource(hg_compare *c, hg_drift_result *res, const hg_jv *desir
 		struct differ df;
 		df.c = c;
 		df.res = res;
+		df.secret = 0;
 		hg_buf_init(&df.path);
 		diff(&df, cd, pa);
 		hg_buf_dispose(&df.path);

@@ -16,6 +16,7 @@
 #include "desired.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,7 +28,7 @@
 #include "../compiler/config.h"
 #include "gitsrc.h"
 
-#define MAX_TEMPLATE (16u << 20)
+#define MAX_TEMPLATE HG_FS_MAX_INPUT
 
 /* An absolute form of a directory (arena-owned), so that it survives a chdir. */
 static const char *absolute(hg_arena *a, const char *dir)
@@ -46,7 +47,7 @@ struct loader {
 	hg_tmpls *ts;
 	const hg_drift_options *o;
 	hg_diags *d;
-	hg_config gitconfig; /* the .hinagata.yaml of the revision */
+	hg_arena *a; /* the template's own */
 };
 
 static int compile_source(struct loader *l, const char *path, hg_buf *json)
@@ -60,19 +61,20 @@ static int compile_source(struct loader *l, const char *path, hg_buf *json)
 
 	if (o->repo) {
 		if (!l->ts->gitdir) {
-			char tmpl[] = "/tmp/hinagata-git-XXXXXX";
-			if (!mkdtemp(tmpl)) {
-				hg_diag_add(l->d, HG_D_IO_WRITE, NULL, tmpl, strerror(errno), NULL);
+			hg_buf tmpd = HG_BUF_INIT; /* private, and cleaned up even after a kill */
+			if (hg_fs_mkdtemp(&tmpd, "git") < 0) {
+				hg_diag_add(l->d, HG_D_IO_WRITE, NULL, "hinagata-git-*", strerror(errno), NULL);
+				hg_buf_dispose(&tmpd);
 				free(dirs);
 				return HG_EIO;
 			}
-			l->ts->gitdir = hg_xstrdup(tmpl);
+			l->ts->gitdir = hg_buf_detach(&tmpd);
 			rc = hg_git_export_templates(o->repo, o->ref, l->ts->gitdir, l->d);
 			if (rc == 0) { /* its fixtures are not on the search path */
 				hg_buf cfg = HG_BUF_INIT, shown = HG_BUF_INIT;
 				hg_buf_printf(&cfg, "%s/%s", l->ts->gitdir, HG_CONFIG_FILE);
 				hg_buf_printf(&shown, "%s@%s", HG_CONFIG_FILE, o->ref ? o->ref : "HEAD");
-				rc = hg_config_read(&l->gitconfig, cfg.ptr, shown.ptr, l->d);
+				rc = hg_config_read(&l->ts->gitconfig, cfg.ptr, shown.ptr, l->d);
 				hg_buf_dispose(&cfg);
 				hg_buf_dispose(&shown);
 			}
@@ -81,16 +83,16 @@ static int compile_source(struct loader *l, const char *path, hg_buf *json)
 				return rc;
 			}
 		}
-		co.exclude = (const char *const *)l->gitconfig.exclude;
-		co.nexclude = l->gitconfig.nexclude;
+		co.exclude = (const char *const *)l->ts->gitconfig.exclude;
+		co.nexclude = l->ts->gitconfig.nexclude;
 		dirs[nd++] = ".";
 	}
 	for (i = 0; i < o->ntemplate_dirs; i++)
-		dirs[nd++] = absolute(l->ts->a, o->template_dirs[i]);
+		dirs[nd++] = absolute(l->a, o->template_dirs[i]);
 	co.template_dirs = dirs;
 	co.ntemplate_dirs = nd;
-	co.bundled_dir = absolute(l->ts->a, o->bundled_dir);
-	co.schema_dir = absolute(l->ts->a, o->schema_dir);
+	co.bundled_dir = absolute(l->a, o->bundled_dir);
+	co.schema_dir = absolute(l->a, o->schema_dir);
 	co.skip_rules = true;
 	if (o->repo) { /* compiled in the exported revision, so messages show its paths */
 		char *cwd = getcwd(NULL, 0);
@@ -129,11 +131,8 @@ static int read_json(struct loader *l, hg_tmpl *t, hg_buf *json, bool *kept)
 		rc = hg_git_read(&text, o->repo, o->ref, t->path, NULL, l->d);
 	} else {
 		rc = hg_fs_read(&text, t->path, MAX_TEMPLATE, &size);
-		if (rc == HG_EIO)
-			hg_diag_add(l->d, HG_D_IO_READ, NULL, t->path, strerror(errno), NULL);
-		else if (rc < 0)
-			hg_diag_add(l->d, HG_D_IO_READ, NULL, t->path,
-			        HG_BI("the file is too large", "ファイルが大きすぎます"), NULL);
+		if (rc < 0) /* too large, a FIFO or device (never opened for reading), ... */
+			hg_fs_diag(l->d, NULL, t->path, t->path, rc, errno, size);
 	}
 	if (rc < 0) {
 		hg_buf_dispose(&text);
@@ -168,37 +167,34 @@ static int describe(struct loader *l, hg_tmpl *t, const char *json, size_t len)
 	        "parameters"}; /* ORDER DESCRIBE */
 	const char *v[6] = {0};
 	size_t n[6] = {0};
-	hg_arena *a = l->ts->a, *tmp;
+	hg_arena *a = l->a, *tmp;
 	hg_jv_error err;
 	hg_jv *schema = NULL, *meta = NULL;
 	const char *file = hg_diags_source(l->d, t->display, NULL, 0);
-	const char **names = NULL;
-	size_t nnames = 0;
 	int rc = 0;
 
-	if (hg_jv_validate(json, len, 512, &err, keys, 6, v, n) < 0 || !len) {
+	static const char *const under[] = {"Resources", "parameters"};
+	hg_jv_keys found[2];
+
+	if (hg_jv_scan_keys(json, len, 512, &err, keys, 6, v, n, under, 2, found, a) < 0 || !len) {
 		hg_diag_add(l->d, HG_D_DESIRED_FORMAT, NULL, file, NULL);
 		return HG_EINVALID;
 	}
 	tmp = hg_arena_new();
 	if (v[2])
 		(void)hg_jv_parse(&schema, tmp, v[2], n[2], 2, NULL);
-	if (v[0] && n[0] && v[0][0] == '{' &&
-	        hg_jv_object_keys(v[0], n[0], 512, a, &names, &nnames) == 0) {
-		t->logical = names;
-		t->nlogical = nnames;
-		qsort(t->logical, t->nlogical, sizeof(*t->logical), cmp_str);
-		meta = NULL;
+	if (v[0] && n[0] && v[0][0] == '{') {
+		t->logical = found[0].keys;
+		t->nlogical = found[0].n;
+		if (t->nlogical > 1)
+			qsort(t->logical, t->nlogical, sizeof(*t->logical), cmp_str);
 		if (v[3])
 			(void)hg_jv_parse(&meta, tmp, v[3], n[3], 512, NULL);
 	} else if (schema && hg_jv_str(schema) && strstr(hg_jv_str(schema), "eploymentTemplate") && v[1] &&
 	           n[1] && (v[1][0] == '[' || v[1][0] == '{')) {
 		t->arm = true;
-		if (v[5] && n[5] && v[5][0] == '{' &&
-		        hg_jv_object_keys(v[5], n[5], 512, a, &names, &nnames) == 0) {
-			t->params = names;
-			t->nparams = nnames;
-		}
+		t->params = found[1].keys;
+		t->nparams = found[1].n;
 		if (v[4])
 			(void)hg_jv_parse(&meta, tmp, v[4], n[4], 512, NULL);
 	} else {
@@ -216,63 +212,103 @@ static int describe(struct loader *l, hg_tmpl *t, const char *json, size_t len)
 	return rc;
 }
 
-int hg_desired_load(hg_tmpls *ts, const hg_drift_options *o, const hg_desired_hooks *hooks,
-        hg_diags *d)
+void hg_desired_init(hg_tmpls *ts, const hg_drift_options *o)
 {
-	struct loader l;
 	size_t i;
-	int rc = 0;
 
 	memset(ts, 0, sizeof(*ts));
+	pthread_mutex_init(&ts->lock, NULL);
+	ts->a = hg_arena_new();
+	ts->t = HG_ANEWN(ts->a, hg_tmpl, o->ntemplates + 1);
+	ts->n = o->ntemplates;
+	for (i = 0; i < o->ntemplates; i++) {
+		hg_tmpl *t = &ts->t[i];
+		const char *eq = strrchr(o->templates[i], '=');
+		t->a = hg_arena_new_small();
+		if (eq) { /* PATH=STACK names the stack */
+			t->path = hg_arena_strndup(t->a, o->templates[i], (size_t)(eq - o->templates[i]));
+			t->named = hg_arena_strdup(t->a, eq + 1);
+		} else
+			t->path = hg_arena_strdup(t->a, o->templates[i]);
+		t->display = o->repo ? hg_arena_printf(t->a, "%s@%s", t->path, o->ref ? o->ref : "HEAD")
+		                     : t->path;
+	}
+}
+
+int hg_desired_read(hg_tmpls *ts, size_t i, const hg_drift_options *o,
+        const hg_desired_hooks *hooks, hg_diags *d)
+{
+	struct loader l;
+	hg_tmpl *t = &ts->t[i];
+	hg_buf json = HG_BUF_INIT;
+	bool kept = false, serial = o->repo != NULL;
+	int r;
+
 	memset(&l, 0, sizeof(l));
 	l.ts = ts;
 	l.o = o;
 	l.d = d;
-	ts->a = hg_arena_new();
-	ts->t = HG_ANEWN(ts->a, hg_tmpl, o->ntemplates + 1);
-	for (i = 0; i < o->ntemplates; i++) {
-		hg_tmpl *t = &ts->t[ts->n];
-		const char *eq = strrchr(o->templates[i], '=');
-		hg_buf json = HG_BUF_INIT;
-		bool kept = false;
-		int r;
-
-		memset(t, 0, sizeof(*t));
-		if (eq) { /* PATH=STACK names the stack */
-			t->path = hg_arena_strndup(ts->a, o->templates[i], (size_t)(eq - o->templates[i]));
-			t->named = hg_arena_strdup(ts->a, eq + 1);
-		} else
-			t->path = hg_arena_strdup(ts->a, o->templates[i]);
-		t->display = o->repo ? hg_arena_printf(ts->a, "%s@%s", t->path, o->ref ? o->ref : "HEAD")
-		                     : t->path;
-		r = read_json(&l, t, &json, &kept);
-		if (r == 0) {
-			t->hash = hg_hash64(json.ptr, json.size);
-			if (!hooks || !hooks->cached || !hooks->cached(t, hooks->payload))
-				r = describe(&l, t, json.ptr, json.size);
-		}
-		if (r == 0 && kept) {
-			t->kept = hg_arena_strndup(ts->a, json.ptr, json.size);
-			t->keptlen = json.size;
-		}
-		hg_buf_dispose(&json);
-		if (r < 0) {
-			if (rc == 0 || r == HG_EIO)
-				rc = r;
-			continue; /* the others are still read: every error at once */
-		}
-		ts->n++;
+	l.a = t->a;
+	/* Compiling (it changes directory) and reading git run one at a time. */
+	if (serial)
+		pthread_mutex_lock(&ts->lock);
+	r = read_json(&l, t, &json, &kept);
+	if (serial)
+		pthread_mutex_unlock(&ts->lock);
+	if (r == 0) {
+		t->hash = hg_hash64(json.ptr, json.size);
+		if (!hooks || !hooks->cached || !hooks->cached(t, hooks->payload))
+			r = describe(&l, t, json.ptr, json.size);
 	}
-	hg_config_dispose(&l.gitconfig);
+	if (r == 0 && kept) {
+		t->kept = hg_arena_strndup(t->a, json.ptr, json.size);
+		t->keptlen = json.size;
+	}
+	hg_buf_dispose(&json);
+	t->failed = r < 0;
+	return r;
+}
+
+void hg_desired_compact(hg_tmpls *ts)
+{
+	size_t i, n = 0;
+	for (i = 0; i < ts->n; i++) {
+		if (ts->t[i].failed) {
+			hg_arena_dispose(ts->t[i].a);
+			continue;
+		}
+		ts->t[n++] = ts->t[i];
+	}
+	ts->n = n;
+}
+
+int hg_desired_load(hg_tmpls *ts, const hg_drift_options *o, const hg_desired_hooks *hooks,
+        hg_diags *d)
+{
+	size_t i;
+	int rc = 0, r;
+
+	hg_desired_init(ts, o);
+	for (i = 0; i < ts->n; i++) /* the others are still read: every error at once */
+		if ((r = hg_desired_read(ts, i, o, hooks, d)) < 0 && (rc == 0 || r == HG_EIO))
+			rc = r;
+	hg_desired_compact(ts);
 	return rc;
 }
 
 void hg_desired_free(hg_tmpls *ts)
 {
+	size_t i;
+	if (!ts->a)
+		return;
 	if (ts->gitdir) {
 		hg_fs_remove_tree(ts->gitdir);
 		free(ts->gitdir);
 	}
+	for (i = 0; i < ts->n; i++)
+		hg_arena_dispose(ts->t[i].a);
+	hg_config_dispose(&ts->gitconfig);
+	pthread_mutex_destroy(&ts->lock);
 	hg_arena_dispose(ts->a);
 	memset(ts, 0, sizeof(*ts));
 }

@@ -13,6 +13,9 @@
 #ifndef HG_DRIFT_DESIRED_H
 #define HG_DRIFT_DESIRED_H
 
+#include <pthread.h>
+
+#include "../compiler/config.h"
 #include "model.h"
 
 typedef struct hg_tmpl {
@@ -31,6 +34,8 @@ typedef struct hg_tmpl {
 	const char **violations; /* "LOGICAL\tCONTROL" the profile's rules find in it (judge.c) */
 	size_t nviolations;
 	int judged;          /* violations are known (set once, by the first item that parses it) */
+	bool failed;         /* it could not be read (a diagnostic says why) */
+	hg_arena *a;         /* owns everything above */
 } hg_tmpl;
 
 typedef struct hg_tmpls {
@@ -38,6 +43,8 @@ typedef struct hg_tmpls {
 	size_t n;
 	hg_arena *a;
 	char *gitdir;         /* the revision's files, exported for compiling (removed at free) */
+	hg_config gitconfig;  /* that revision's .hinagata.yaml */
+	pthread_mutex_t lock; /* compiling and git, one at a time */
 } hg_tmpls;
 
 /* What the caller adds to the description of each template. */
@@ -46,6 +53,18 @@ typedef struct hg_desired_hooks {
 	bool (*cached)(hg_tmpl *t, void *payload);
 	void *payload;
 } hg_desired_hooks;
+
+/*
+ * The same in steps, for reading on several threads: init names the
+ * templates of o; read reads and describes template i (thread-safe: each
+ * template has its own arena; sources are compiled and git is read one at
+ * a time), its errors in d; compact drops the templates that failed,
+ * keeping the others' order.
+ */
+void hg_desired_init(hg_tmpls *ts, const hg_drift_options *o);
+int hg_desired_read(hg_tmpls *ts, size_t i, const hg_drift_options *o,
+        const hg_desired_hooks *hooks, hg_diags *d);
+void hg_desired_compact(hg_tmpls *ts);
 
 /*
  * Read and describe every template of o (in order); hooks may be NULL. A

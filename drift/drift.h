@@ -143,12 +143,8 @@ typedef struct hg_drift_summary {
 	bool complete;      /* the report was ended: every result went to the sink */
 	hg_expired_rule *expired;
 	size_t nexpired;
-	/* What the listings of each unit covered, "ACCOUNT\tREGION\tSCOPE": an AWS
-	 * type a list-resources export covered, or a lower-case Azure resource
-	 * group ID an az listing covered. Only there does a resource that is no
-	 * longer listed mean it is gone (the history store resolves on it). */
-	char **listed;
-	size_t nlisted;
+	/* What the listings of the run covered (hg_drift_cover_has); owned. */
+	struct hg_drift_cover *cover;
 } hg_drift_summary;
 
 /*
@@ -220,6 +216,22 @@ typedef struct hg_drift_report {
 /* hg_drift_run_sink into a report (new; free with hg_drift_report_free). */
 int hg_drift_run(hg_drift_report **out, const hg_drift_options *opts, hg_diags *d);
 void hg_drift_report_free(hg_drift_report *r);
+
+/*
+ * What a run's listings covered (AWS list-resources by type, Azure az
+ * listings by scope and type): only there does a resource that no longer
+ * appears mean it is gone. The history store resolves the findings of a
+ * resource in no template on it.
+ */
+typedef struct hg_drift_cover hg_drift_cover;
+
+/* A copy of s's (new; free with hg_drift_cover_free), or NULL when s has none. */
+hg_drift_cover *hg_drift_cover_copy(const hg_drift_summary *s);
+void hg_drift_cover_free(hg_drift_cover *c);
+/* Would the run's listings have listed the resource type of identity (a
+ * physical ID, an Azure resource ID) in account (and, AWS, region)? */
+bool hg_drift_cover_has(const hg_drift_cover *c, const char *account, const char *region,
+        const char *type, const char *identity);
 
 /* Does this result count as drift (not ignored)? */
 bool hg_drift_result_counts(const hg_drift_result *x);

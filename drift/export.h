@@ -30,7 +30,12 @@ typedef enum hg_export_shape {
 	HG_EXP_AZ_LIST,         /* az resource list */
 	HG_EXP_AZ_SHOW,         /* az resource show */
 	HG_EXP_AZ_DEPLOYMENT,   /* az deployment group|sub show */
+	HG_EXP_AZ_VALUE,        /* az listings printed as {"value": [...]} */
+	HG_EXP_COLLECT,         /* a collector's manifest: what it listed (hinagata-collect.json) */
 } hg_export_shape;
+
+/* The "format" of a collector's manifest. */
+#define HG_COLLECT_FORMAT "hinagata-collect/1"
 
 /* The CLI command that prints a shape ("aws cloudcontrol list-resources"). */
 const char *hg_export_shape_command(hg_export_shape s);

@@ -19,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../common/hash.h"
 #include "../compiler/catalog.h"
 #include "../compiler/compiler.h"
 #include "../compiler/registry.h"
@@ -146,6 +147,8 @@ struct conv {
 	hg_arena *a;
 	hg_ir *unit;
 	const hg_jv *resources; /* CloudFormation: the template's Resources, for references */
+	uint32_t *index;        /* ... by name: member index + 1 (open addressing) */
+	size_t icap;
 	bool arm;
 	hg_span span; /* of the resource being converted: line = its index + 1 */
 };
@@ -158,11 +161,29 @@ static hg_value *opaque(struct conv *cv)
 /* The unit's resource named logical (CloudFormation), or NULL. */
 static hg_ir_resource *target(struct conv *cv, const char *logical, size_t len)
 {
-	size_t i;
-	for (i = 0; cv->resources && i < cv->resources->n && i < cv->unit->nres; i++)
-		if (cv->resources->u.members[i].klen == len &&
-		        memcmp(cv->resources->u.members[i].key, logical, len) == 0)
-			return cv->unit->res[i];
+	size_t i, j, mask;
+
+	if (!cv->resources || cv->resources->kind != HG_JV_OBJ)
+		return NULL;
+	if (!cv->index) {
+		cv->icap = 16;
+		while (cv->icap < cv->resources->n * 2 + 1)
+			cv->icap *= 2;
+		cv->index = hg_arena_alloc(cv->a, cv->icap * sizeof(*cv->index));
+		for (i = 0; i < cv->resources->n; i++) {
+			const hg_jv_member *m = &cv->resources->u.members[i];
+			for (j = hg_hash64(m->key, m->klen) & (cv->icap - 1); cv->index[j]; j = (j + 1) & (cv->icap - 1))
+				;
+			cv->index[j] = (uint32_t)i + 1;
+		}
+	}
+	mask = cv->icap - 1;
+	for (j = hg_hash64(logical, len) & mask; cv->index[j]; j = (j + 1) & mask) {
+		size_t k = cv->index[j] - 1;
+		const hg_jv_member *m = &cv->resources->u.members[k];
+		if (m->klen == len && memcmp(m->key, logical, len) == 0)
+			return k < cv->unit->nres ? cv->unit->res[k] : NULL;
+	}
 	return NULL;
 }
 

@@ -36,10 +36,18 @@ struct parser {
 	size_t nitems, capitems;
 	hg_jv_member *members;
 	size_t nmembers, capmembers;
-	/* hg_jv_object_keys: the keys of the top-level object, collected */
+	/* hg_jv_parse_select: only these members of the top-level object are built */
+	const char *const *select;
+	size_t nselect;
+	/* hg_jv_object_keys: the keys of the top-level object, collected;
+	 * hg_jv_scan_keys: the keys of the object of top-level member under[i] */
 	hg_arena *keys_arena;
 	const char **okeys;
 	size_t nokeys, capokeys;
+	const char *const *under;
+	size_t nunder;
+	int collecting;      /* the under[] member being read + 1, or 0 */
+	hg_jv_keys *collected;
 	/* validation may note where top-level members' values are */
 	const char *const *keys;
 	size_t nkeys;
@@ -139,6 +147,24 @@ static const char *plain_run(const char *p, const char *end)
 	return p;
 }
 
+/* The first '"' or '\\' in [p, end), or end: 16 bytes at a time. */
+static const char *quote_or_backslash(const char *p, const char *end)
+{
+#ifdef __SSE2__
+	const __m128i quote = _mm_set1_epi8('"'), bs = _mm_set1_epi8('\\');
+	while (end - p >= 16) {
+		__m128i v = _mm_loadu_si128((const __m128i *)(const void *)p);
+		int m = _mm_movemask_epi8(_mm_or_si128(_mm_cmpeq_epi8(v, quote), _mm_cmpeq_epi8(v, bs)));
+		if (m)
+			return p + __builtin_ctz((unsigned)m);
+		p += 16;
+	}
+#endif
+	while (p < end && *p != '"' && *p != '\\')
+		p++;
+	return p;
+}
+
 /* A UTF-8 sequence for cp at o; returns the byte after it. */
 static char *utf8_at(char *o, unsigned cp)
 {
@@ -178,19 +204,17 @@ static int string(struct parser *ps, const char **s, size_t *n)
 		ps->p = q + 1;
 		return 0;
 	}
-	/* Find the closing quote: one not preceded by an odd run of backslashes. */
+	/* Find the closing quote, stepping over escapes (a string of JSON has one
+	 * every few bytes: \" around every key). */
 	for (close = q;;) {
-		const char *b;
-		close = close < ps->end ? memchr(close, '"', (size_t)(ps->end - close)) : NULL;
-		if (!close) {
+		close = quote_or_backslash(close, ps->end);
+		if (close >= ps->end) {
 			ps->p = ps->end;
 			return fail(ps, "a string", true);
 		}
-		for (b = close; b > ps->p && b[-1] == '\\';)
-			b--;
-		if ((close - b) % 2 == 0)
+		if (*close == '"')
 			break;
-		close++;
+		close += 2;
 	}
 	out = o = ps->a ? hg_arena_alloc_raw(ps->a, (size_t)(close - ps->p) + 1, 1) : NULL;
 	if (o) {
@@ -364,15 +388,26 @@ static int array(struct parser *ps, hg_jv **out)
 	v = hg_jv_new(ps->a, HG_JV_ARR);
 	v->n = v->cap = n;
 	v->u.items = hg_arena_alloc_raw(ps->a, n * sizeof(hg_jv *), sizeof(void *));
-	memcpy(v->u.items, ps->items + base, n * sizeof(hg_jv *));
+	if (n) /* an empty array: no items (ps->items may not exist yet) */
+		memcpy(v->u.items, ps->items + base, n * sizeof(hg_jv *));
 	ps->nitems = base;
 	*out = v;
 	return 0;
 }
 
+static bool selected(const struct parser *ps, const char *k, size_t kl)
+{
+	size_t i;
+	for (i = 0; i < ps->nselect; i++)
+		if (strlen(ps->select[i]) == kl && memcmp(ps->select[i], k, kl) == 0)
+			return true;
+	return false;
+}
+
 static int object(struct parser *ps, hg_jv **out)
 {
 	size_t base = ps->nmembers, n;
+	int rc;
 	size_t *wantlen = NULL;
 	const char **want = NULL, *vstart;
 	hg_jv *v;
@@ -398,10 +433,25 @@ static int object(struct parser *ps, hg_jv **out)
 			const char *kstart = ps->p;
 			if (string(ps, &k, &kl) < 0)
 				return -1;
-			if (ps->keys_arena && ps->depth == 1) {
+			if (ps->keys_arena && ps->depth == 1 && !ps->under) {
 				HG_AGROW(ps->keys_arena, ps->okeys, ps->capokeys, ps->nokeys + 1);
 				ps->okeys[ps->nokeys++] =
 				        hg_arena_strndup(ps->keys_arena, kstart, (size_t)(ps->p - 1 - kstart));
+			}
+			if (ps->collecting && ps->depth == 2) {
+				hg_jv_keys *c = &ps->collected[ps->collecting - 1];
+				HG_AGROW(ps->keys_arena, c->keys, c->cap, c->n + 1);
+				c->keys[c->n++] = hg_arena_strndup(ps->keys_arena, kstart, (size_t)(ps->p - 1 - kstart));
+			}
+			if (ps->under && ps->depth == 1) {
+				size_t u, len = (size_t)(ps->p - 1 - kstart);
+				ps->collecting = 0;
+				for (u = 0; u < ps->nunder; u++)
+					if (strlen(ps->under[u]) == len && memcmp(ps->under[u], kstart, len) == 0 &&
+					        !ps->collected[u].seen) {
+						ps->collecting = (int)u + 1;
+						ps->collected[u].seen = true;
+					}
 			}
 			want = NULL;
 			if (ps->keys && ps->depth == 1) {
@@ -418,8 +468,20 @@ static int object(struct parser *ps, hg_jv **out)
 		ps->p++;
 		ws(ps);
 		vstart = ps->p;
+		if (ps->select && ps->depth == 1 && ps->a && !selected(ps, k, kl)) {
+			/* a member no one asked for: checked, not built */
+			hg_arena *a = ps->a;
+			ps->a = NULL;
+			rc = value(ps, &val);
+			ps->a = a;
+			if (rc < 0)
+				return -1;
+			goto next;
+		}
 		if (value(ps, &val) < 0)
 			return -1;
+		if (ps->depth == 1)
+			ps->collecting = 0;
 		if (want) {
 			*want = vstart;
 			*wantlen = (size_t)(ps->p - vstart);
@@ -431,6 +493,7 @@ static int object(struct parser *ps, hg_jv **out)
 			ps->members[ps->nmembers].klen = kl;
 			ps->members[ps->nmembers++].val = val;
 		}
+	next:
 		ws(ps);
 		if (ps->p >= ps->end)
 			return fail(ps, "an object", true);
@@ -452,7 +515,8 @@ static int object(struct parser *ps, hg_jv **out)
 	v = hg_jv_new(ps->a, HG_JV_OBJ);
 	v->n = v->cap = n;
 	v->u.members = hg_arena_alloc_raw(ps->a, n * sizeof(hg_jv_member), sizeof(void *));
-	memcpy(v->u.members, ps->members + base, n * sizeof(hg_jv_member));
+	if (n) /* an empty object: no members (ps->members may not exist yet) */
+		memcpy(v->u.members, ps->members + base, n * sizeof(hg_jv_member));
 	ps->nmembers = base;
 	*out = v;
 	return 0;
@@ -545,6 +609,60 @@ int hg_jv_validate(const char *text, size_t len, unsigned max_depth, hg_jv_error
 	ps.vals = vals;
 	ps.vlens = vlens;
 	return run_parser(&ps, &out);
+}
+
+int hg_jv_parse_select(hg_jv **out, hg_arena *a, const char *text, size_t len, unsigned max_depth,
+        hg_jv_error *err, const char *const *keys, size_t nkeys)
+{
+	struct parser ps;
+
+	*out = NULL;
+	memset(&ps, 0, sizeof(ps));
+	ps.a = a;
+	ps.p = ps.start = text;
+	ps.end = text + len;
+	ps.max_depth = max_depth;
+	ps.err = err;
+	ps.select = keys;
+	ps.nselect = nkeys;
+	return run_parser(&ps, out);
+}
+
+int hg_jv_scan_keys(const char *text, size_t len, unsigned max_depth, hg_jv_error *err,
+        const char *const *keys, size_t nkeys, const char **vals, size_t *vlens,
+        const char *const *under, size_t nunder, hg_jv_keys *collected, hg_arena *a)
+{
+	struct parser ps;
+	hg_jv *out;
+	size_t i, u;
+	int rc;
+
+	memset(&ps, 0, sizeof(ps));
+	memset(collected, 0, sizeof(*collected) * nunder);
+	ps.p = ps.start = text;
+	ps.end = text + len;
+	ps.max_depth = max_depth;
+	ps.err = err;
+	ps.keys = keys;
+	ps.nkeys = nkeys;
+	ps.vals = vals;
+	ps.vlens = vlens;
+	ps.keys_arena = a;
+	ps.under = under;
+	ps.nunder = nunder;
+	ps.collected = collected;
+	rc = run_parser(&ps, &out);
+	for (u = 0; rc == 0 && u < nunder; u++) /* a key with an escape is decoded */
+		for (i = 0; i < collected[u].n; i++)
+			if (strchr(collected[u].keys[i], '\\')) {
+				hg_buf q = HG_BUF_INIT;
+				hg_jv *v = NULL;
+				hg_buf_printf(&q, "\"%s\"", collected[u].keys[i]);
+				if (hg_jv_parse(&v, a, q.ptr, q.size, 2, NULL) == 0)
+					collected[u].keys[i] = v->u.s;
+				hg_buf_dispose(&q);
+			}
+	return rc;
 }
 
 int hg_jv_object_keys(const char *text, size_t len, unsigned max_depth, hg_arena *a,

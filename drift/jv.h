@@ -78,6 +78,30 @@ int hg_jv_validate(const char *text, size_t len, unsigned max_depth, hg_jv_error
         const char *const *keys, size_t nkeys, const char **vals, size_t *vlens);
 
 /*
+ * hg_jv_parse, but of a top-level object only the members named in keys
+ * are built (the others are checked, as all the text is, and left out):
+ * a deployed resource is compared on the properties its template declares.
+ */
+int hg_jv_parse_select(hg_jv **out, hg_arena *a, const char *text, size_t len, unsigned max_depth,
+        hg_jv_error *err, const char *const *keys, size_t nkeys);
+
+/* The keys of an object, collected by hg_jv_scan_keys (in the arena given). */
+typedef struct hg_jv_keys {
+	const char **keys;
+	size_t n, cap;
+	bool seen; /* the member was there */
+} hg_jv_keys;
+
+/*
+ * hg_jv_validate, and also the member keys of the objects that are the
+ * values of top-level members under[i] (collected[i], decoded, in a): a
+ * template's logical IDs in one pass that builds nothing else.
+ */
+int hg_jv_scan_keys(const char *text, size_t len, unsigned max_depth, hg_jv_error *err,
+        const char *const *keys, size_t nkeys, const char **vals, size_t *vlens,
+        const char *const *under, size_t nunder, hg_jv_keys *collected, hg_arena *a);
+
+/*
  * Check that text[0..len) is one JSON value and, when it is an object,
  * list its member keys (*keys in a, decoded), building nothing else.
  * Returns 0 or -1.

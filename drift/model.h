@@ -40,7 +40,7 @@ typedef struct hg_stack {
 	const char *id;        /* the stack ARN, or the deployment's resource ID */
 	const char *scope_rg;  /* Azure: the deployment's resource group, NULL at subscription scope */
 	hg_jv *params;         /* name -> deployed value (object), never NULL */
-	hg_stack_res *res;     /* AWS: its resources */
+	hg_stack_res *res;     /* AWS: its resources (malloc'd: freed with the unit) */
 	size_t nres, capres;
 	uint32_t *lindex;      /* open addressing: logical ID -> res index + 1 */
 	size_t lcap;
@@ -55,6 +55,7 @@ typedef struct hg_stack {
 #define HG_REC_CLAIMED 4u /* a desired resource was matched with it */
 #define HG_REC_IN_STACK 8u /* a stack lists it: managed, even if no template declares it */
 #define HG_REC_SHADOWED 16u /* another record of the same resource is used instead */
+#define HG_REC_FLAT 32u   /* an az listing that prints the properties at the top level */
 
 /* A deployed resource: where its JSON is. */
 typedef struct hg_rec {
@@ -67,6 +68,20 @@ typedef struct hg_rec {
 	uint64_t rawhash;     /* XXH3 of the record's bytes */
 	unsigned flags;
 } hg_rec;
+
+/*
+ * What the az CLI's outputs are like, from the rules (schemas/drift/
+ * rules.json, "az_shapes"; canon.c reads them). All lower case, borrowed.
+ */
+typedef struct hg_az_rules {
+	const char **flattened; /* types whose az listings print the properties at the top level */
+	size_t nflattened;
+	const char **envelope;  /* the members of an ARM resource outside its properties */
+	size_t nenvelope;
+	const char **unlisted;  /* type prefixes az resource list never prints (extension and
+	                           proxy resources) */
+	size_t nunlisted;
+} hg_az_rules;
 
 /* A state unit: what one --state directory says about one account and region. */
 typedef struct hg_unit {
@@ -82,17 +97,21 @@ typedef struct hg_unit {
 	size_t nfiles;
 	hg_stack *stacks;
 	size_t nstacks, capstacks;
-	hg_rec *recs;
+	hg_rec *recs;          /* malloc'd (they grow by the hundred thousand) */
 	size_t nrecs, caprecs;
 	uint32_t *rindex;      /* open addressing: (type, identity) -> rec index + 1 */
 	size_t rcap;
 	const char **listed;   /* AWS types some list-resources export covered (sorted) */
 	size_t nlisted, caplisted;
-	const char **scopes;   /* Azure: lower-case resource group IDs an az listing covered */
+	const char **scopes;   /* Azure: what the az listings covered, lower case: a resource group
+	                          ID (az resource list: its resources), "SCOPE\x1fTYPE" (the
+	                          resources of TYPE right at SCOPE), "SCOPE\x1fTYPE\x1f*" (and
+	                          under it) */
 	size_t nscopes, capscopes;
 	hg_jv *rg_location;    /* Azure: lower-case resource group ID -> location (object) */
 	const char *az_rg;     /* Azure: the first resource group a record is in (templates
 	                          without a deployment are resolved there) */
+	const hg_az_rules *az; /* borrowed; NULL: none known */
 	bool azure;            /* its records are az records */
 	bool aws;
 	size_t order;          /* position in the run's unit order */
@@ -135,6 +154,12 @@ hg_rec *hg_unit_find(hg_unit *u, const char *type, const char *identity);
 hg_stack_res *hg_stack_find(hg_stack *s, const char *logical);
 /* Was type covered by a list-resources export of u? */
 bool hg_unit_listed(const hg_unit *u, const char *type);
+
+/*
+ * Did u's az listings cover the resource of lower-case ID identity and type
+ * type, so that its absence means it is not there?
+ */
+bool hg_unit_covers(const hg_unit *u, const char *identity, const char *type);
 
 /* The Azure record of a lower-case resource ID in u, or NULL. */
 hg_rec *hg_unit_find_id(hg_unit *u, const char *identity);

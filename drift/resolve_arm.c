@@ -50,22 +50,6 @@ static char *lower(hg_arena *a, const char *s)
 	return r;
 }
 
-/* The lower-case resource group ID ("/subscriptions/s/resourcegroups/r") a resource ID is in. */
-static const char *rg_scope(hg_arena *a, const char *key)
-{
-	const char *prov = strstr(key, "/providers/");
-	return prov ? hg_arena_strndup(a, key, (size_t)(prov - key)) : key;
-}
-
-static bool scope_listed(const hg_unit *u, const char *scope)
-{
-	size_t i;
-	for (i = 0; u && i < u->nscopes; i++)
-		if (strcmp(u->scopes[i], scope) == 0)
-			return true;
-	return false;
-}
-
 static void decided(hg_dres *r, hg_drift_status s, const char *why)
 {
 	r->preset = s;
@@ -97,6 +81,46 @@ static void properties(struct arm_unit *au, hg_dres *r, const hg_jv *res)
 	r->props = out;
 }
 
+/*
+ * A child resource (lower-case ID key, type with two levels or more) that
+ * its parent's complete record (az resource show) does not list in the
+ * collection named by the child's type (a network's "subnets", an NSG's
+ * "securityRules"): not there. False when that cannot be told.
+ */
+static bool child_absent(hg_resolve_ctx *c, const char *key, const char *type)
+{
+	const char *last = strrchr(key, '/'), *coll = strrchr(type, '/'), *pend;
+	const hg_jv *parent, *items;
+	hg_rec *prec;
+	size_t i;
+	int rc = 0;
+
+	if (!last || !coll || strchr(type, '/') == coll || last == key)
+		return false;
+	for (pend = last - 1; pend > key && *pend != '/'; pend--)
+		;
+	if (pend <= key)
+		return false;
+	prec = hg_unit_find_id(c->u, hg_arena_strndup(c->a, key, (size_t)(pend - key)));
+	if (!prec || !(prec->flags & HG_REC_GET))
+		return false;
+	parent = hg_state_record(c->u, prec, c->a, c->fc, c->d, &rc);
+	if (!parent) {
+		if (rc < 0 && !c->rc)
+			c->rc = rc;
+		return false;
+	}
+	items = hg_jv_get(hg_jv_get(parent, "properties"), coll + 1);
+	if (!items || items->kind != HG_JV_ARR)
+		return false;
+	for (i = 0; i < items->n; i++) {
+		const char *name = hg_jv_str(hg_jv_get(items->u.items[i], "name"));
+		if (!name || strcasecmp(name, last + 1) == 0)
+			return false;
+	}
+	return true;
+}
+
 /* Look up the record of id (a resource ID) in the unit and decide or prepare r. */
 static void match_record(struct arm_unit *au, hg_dres *r, const hg_jv *res, const char *id)
 {
@@ -107,14 +131,20 @@ static void match_record(struct arm_unit *au, hg_dres *r, const hg_jv *res, cons
 	r->identity = key;
 	r->physical = id;
 	if (!rec) {
-		if (scope_listed(c->u, rg_scope(c->a, key)))
+		if (c->u && hg_unit_covers(c->u, key, r->type))
 			decided(r, HG_DS_DELETED,
-			        HG_BI("the az exports of its resource group do not have it",
-			                "リソースグループの az エクスポートにありません"));
+			        HG_BI("the az listings of its scope do not have it",
+			                "スコープの az の一覧にありません"));
+		else if (c->u && child_absent(c, key, r->type))
+			decided(r, HG_DS_DELETED,
+			        HG_BI("its parent's record (az resource show) does not list it",
+			                "親リソースのレコード (az resource show) にありません"));
 		else
 			decided(r, HG_DS_NOT_CHECKED,
-			        HG_BI("no az resource list/show export for its resource group",
-			                "リソースグループの az resource list/show のエクスポートがありません"));
+			        HG_BI("no az listing of its type at its scope was exported (hinagata-collect-azure "
+			              "saves them)",
+			                "スコープでのこの型の az の一覧がエクスポートされていません "
+			                "(hinagata-collect-azure が保存します)"));
 		return;
 	}
 	r->rec = (int)(rec - c->u->recs);
@@ -124,45 +154,125 @@ static void match_record(struct arm_unit *au, hg_dres *r, const hg_jv *res, cons
 static void arm_list(struct arm_unit *au, const hg_jv *list, const char *parent_type,
         const char *parent_name, bool top);
 
-/* A nested deployment: its template, in its resource group, with its parameters. */
-static void nested(struct arm_unit *au, const hg_jv *res)
+/*
+ * The context of a nested deployment (res, in x's context): its template,
+ * its resource group, its parameters. False when it has no inline template.
+ */
+static bool nested_ctx(hg_resolve_ctx *c, hg_arm_ctx *x, const hg_jv *res, hg_arm_ctx *sub)
 {
-	hg_resolve_ctx *c = au->c;
 	const hg_jv *props = hg_jv_get(res, "properties"), *inner, *params, *rg, *scope;
-	struct arm_unit sub;
 	hg_jv *vals;
 	size_t i;
 
 	inner = hg_jv_get(props, "template");
 	if (!inner || inner->kind != HG_JV_OBJ)
-		return;
-	sub = *au;
-	sub.x.why = NULL;
-	sub.x.doc = inner;
-	rg = hg_jv_get(res, "resourceGroup") ? hg_arm_resolve(&au->x, hg_jv_get(res, "resourceGroup")) : NULL;
+		return false;
+	*sub = *x;
+	sub->why = NULL;
+	sub->doc = inner;
+	rg = hg_jv_get(res, "resourceGroup") ? hg_arm_resolve(x, hg_jv_get(res, "resourceGroup")) : NULL;
 	if (rg && rg->kind == HG_JV_STR)
-		sub.x.resource_group = rg->u.s;
+		sub->resource_group = rg->u.s;
 	vals = hg_jv_object(c->a, 4);
 	params = hg_jv_get(props, "parameters");
 	for (i = 0; params && params->kind == HG_JV_OBJ && i < params->n; i++) {
 		const hg_jv *v = hg_jv_get(params->u.members[i].val, "value");
-		const hg_jv *r = v ? hg_arm_resolve(&au->x, v) : NULL;
+		const hg_jv *r = v ? hg_arm_resolve(x, v) : NULL;
 		if (r)
 			hg_jv_put(c->a, vals, params->u.members[i].key, params->u.members[i].klen, r);
 	}
+	x->why = NULL; /* a parameter that cannot be resolved is said so where it is used */
 	scope = hg_jv_get(hg_jv_get(props, "expressionEvaluationOptions"), "scope");
 	if (scope && scope->kind == HG_JV_STR && strcasecmp(scope->u.s, "inner") == 0)
-		sub.x.params = vals;
+		sub->params = vals;
 	else /* outer scope: the nested template's expressions see the parent's parameters */
-		sub.x.doc = au->x.doc;
-	sub.x.rg_location = NULL;
-	if (sub.x.subscription && sub.x.resource_group && c->u && c->u->rg_location) {
+		sub->doc = x->doc;
+	sub->rg_location = NULL;
+	if (sub->subscription && sub->resource_group && c->u && c->u->rg_location) {
 		const char *rgid = lower(c->a, hg_arena_printf(c->a, "/subscriptions/%s/resourcegroups/%s",
-		                                       sub.x.subscription, sub.x.resource_group));
-		sub.x.rg_location = hg_jv_str(hg_jv_get(c->u->rg_location, rgid));
+		                                       sub->subscription, sub->resource_group));
+		sub->rg_location = hg_jv_str(hg_jv_get(c->u->rg_location, rgid));
 	}
-	arm_list(&sub, hg_jv_get(inner, "resources"), NULL, NULL, false);
+	return true;
+}
+
+/* A nested deployment: its resources, in its resource group, with its parameters. */
+static void nested(struct arm_unit *au, const hg_jv *res)
+{
+	struct arm_unit sub = *au;
+
+	if (!nested_ctx(au->c, &au->x, res, &sub.x))
+		return;
+	arm_list(&sub, hg_jv_get(sub.x.doc == au->x.doc ? hg_jv_get(hg_jv_get(res, "properties"), "template")
+	                                                : sub.x.doc,
+	                         "resources"),
+	        NULL, NULL, false);
 	au->x.iterations = sub.x.iterations;
+}
+
+/*
+ * reference() of a nested deployment of the template in x's context (by
+ * its resource ID, or its name): {"outputs": {NAME: {"type", "value"}}},
+ * the nested template's outputs evaluated in its own context.
+ */
+static const hg_jv *deployment_outputs(hg_arm_ctx *x, const char *id, void *payload)
+{
+	struct arm_unit *au = payload;
+	hg_resolve_ctx *c = au->c;
+	const hg_jv *list = hg_jv_get(x->doc, "resources");
+	size_t i, k;
+
+	if (!list || (list->kind != HG_JV_ARR && list->kind != HG_JV_OBJ) || x->depth > 8)
+		return NULL;
+	for (i = 0; i < list->n; i++) {
+		const hg_jv *res = list->kind == HG_JV_ARR ? list->u.items[i] : list->u.members[i].val;
+		const char *type = hg_jv_str(hg_jv_get(res, "type")), *rid = NULL;
+		const hg_jv *name, *outs, *rg;
+		hg_arm_ctx sub;
+		hg_jv *out, *vals;
+
+		if (!type || strcasecmp(type, "Microsoft.Resources/deployments") != 0 || hg_jv_get(res, "copy"))
+			continue;
+		name = hg_arm_resolve(x, hg_jv_get(res, "name") ? hg_jv_get(res, "name") : res);
+		x->why = NULL;
+		if (!name || name->kind != HG_JV_STR)
+			continue;
+		rg = hg_jv_get(res, "resourceGroup") ? hg_arm_resolve(x, hg_jv_get(res, "resourceGroup")) : NULL;
+		x->why = NULL;
+		if (x->subscription && rg && rg->kind == HG_JV_STR)
+			rid = hg_arena_printf(c->a, "/subscriptions/%s/resourceGroups/%s/providers/"
+			                            "Microsoft.Resources/deployments/%s",
+			        x->subscription, rg->u.s, name->u.s);
+		else if (x->subscription && !rg)
+			rid = hg_arm_resource_id(x, type, name->u.s);
+		x->why = NULL;
+		if (strcasecmp(id, name->u.s) != 0 && (!rid || strcasecmp(id, rid) != 0))
+			continue;
+		if (!nested_ctx(c, x, res, &sub))
+			return NULL;
+		if (sub.doc == x->doc)
+			sub.doc = hg_jv_get(hg_jv_get(res, "properties"), "template"); /* its outputs */
+		sub.depth = x->depth + 1;
+		outs = hg_jv_get(sub.doc, "outputs");
+		vals = hg_jv_object(c->a, outs ? outs->n : 0);
+		for (k = 0; outs && outs->kind == HG_JV_OBJ && k < outs->n; k++) {
+			const hg_jv *o = outs->u.members[k].val, *v;
+			hg_jv *one;
+			sub.why = NULL;
+			v = hg_jv_get(o, "value") ? hg_arm_resolve(&sub, hg_jv_get(o, "value")) : NULL;
+			if (!v)
+				continue; /* using it is unresolvable: "no such property" */
+			one = hg_jv_object(c->a, 2);
+			if (hg_jv_get(o, "type"))
+				hg_jv_put(c->a, one, "type", 4, hg_jv_get(o, "type"));
+			hg_jv_put(c->a, one, "value", 5, v);
+			hg_jv_put(c->a, vals, outs->u.members[k].key, outs->u.members[k].klen, one);
+		}
+		out = hg_jv_object(c->a, 1);
+		hg_jv_put(c->a, out, "outputs", 7, vals);
+		return out;
+	}
+	return NULL;
 }
 
 /*
@@ -211,8 +321,17 @@ static void arm_one(struct arm_unit *au, const hg_jv *res, const char *type,
 		        HG_BI("no az export of its subscription", "サブスクリプションの az エクスポートがありません"));
 	} else if (hg_jv_get(res, "scope")) {
 		const hg_jv *scope = hg_arm_resolve(&au->x, hg_jv_get(res, "scope"));
-		if (scope && scope->kind == HG_JV_STR)
+		const char *base;
+		if (scope && scope->kind == HG_JV_STR && scope->u.s[0] == '/')
 			id = hg_arena_printf(c->a, "%s/providers/%s/%s", scope->u.s, type, name->u.s);
+		else if (scope && scope->kind == HG_JV_STR && au->x.subscription &&
+		         (base = au->x.resource_group
+		                         ? hg_arena_printf(c->a, "/subscriptions/%s/resourceGroups/%s",
+		                                   au->x.subscription, au->x.resource_group)
+		                         : hg_arena_printf(c->a, "/subscriptions/%s", au->x.subscription)))
+			/* a scope written as "Namespace/type/name": a resource of the deployment's scope */
+			id = hg_arena_printf(c->a, "%s/providers/%s/providers/%s/%s", base, scope->u.s, type,
+			        name->u.s);
 		else
 			decided(r, HG_DS_NOT_CHECKED, au->x.why ? au->x.why : "the scope cannot be evaluated");
 	} else if (strcasecmp(type, "Microsoft.Resources/resourceGroups") == 0 && au->x.subscription) {
@@ -288,6 +407,8 @@ int hg_resolve_arm(hg_dset *out, hg_resolve_ctx *c)
 	au.doc_meta = hg_jv_get(hg_jv_get(c->doc, "metadata"), "hinagata");
 	au.x.a = c->a;
 	au.x.doc = c->doc;
+	au.x.reference = deployment_outputs;
+	au.x.ref_payload = &au;
 	if (c->stack) {
 		au.x.params = c->stack->params;
 		au.x.resource_group = c->stack->scope_rg;

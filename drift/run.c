@@ -163,6 +163,7 @@ struct run {
 	hg_drift_summary *sum;
 	hg_ignore *ignore;
 	hg_judge *judge;
+	hg_canon *rules; /* the rules the readers need (az shapes) */
 	hg_cache *cache;
 	hg_tmpls ts;
 	hg_state_spec *specs;
@@ -174,18 +175,19 @@ struct run {
 	hg_state_file **files;
 	hg_diags *file_diags;
 	int *file_rc;
+	/* phase 2 */
+	hg_diags *tmpl_diags;
+	int *tmpl_rc;
 	/* phase 4 */
 	hg_item *items;
 	size_t nitems;
 	struct slot *slots;
 	struct thread_state *ts_of;
 	pthread_mutex_t *tlock; /* per template: its judgement */
-	hg_arena **tarena;      /* per template: what its judgement found */
 	unsigned threads;
 	int rc;
 	int sink_rc;
 	char today[11];
-	size_t listed_cap; /* of sum->listed */
 };
 
 static unsigned thread_count(const hg_drift_options *o)
@@ -213,7 +215,8 @@ static void read_file(void *payload, size_t i, unsigned worker_id)
 		if ((r->files[i] = hg_cache_file(r->cache, path, size, hash)) != NULL)
 			return; /* the same bytes as a run that read them */
 	}
-	r->files[i] = hg_state_read_file(path, path, &lim, &r->file_diags[i], &r->file_rc[i]);
+	r->files[i] = hg_state_read_file(path, path, &lim, hg_canon_az_rules(r->rules), &r->file_diags[i],
+	        &r->file_rc[i]);
 	if (hashed && r->file_rc[i] == 0)
 		hg_cache_file_note(r->cache, path, size, hash, r->files[i]);
 }
@@ -272,7 +275,8 @@ static int read_states(struct run *r)
 	r->units = hg_xcalloc(r->nspecs + 1, sizeof(hg_unit));
 	r->order = hg_xcalloc(r->nspecs + 1, sizeof(hg_unit *));
 	for (i = 0, f = 0; i < r->nspecs; i++) {
-		int m = hg_state_merge(&r->units[i], &r->specs[i], &r->files[f], r->d);
+		int m = hg_state_merge(&r->units[i], &r->specs[i], &r->files[f],
+		        hg_canon_az_rules(r->rules), r->d);
 		if (m < 0 && rc == 0)
 			rc = m;
 		f += r->specs[i].npaths;
@@ -289,10 +293,46 @@ static int read_states(struct run *r)
 static bool cached_template(hg_tmpl *t, void *payload)
 {
 	struct run *r = payload;
-	if (!r->cache || !hg_cache_template(r->cache, t, r->ts.a))
+	if (!r->cache || !hg_cache_template(r->cache, t, t->a))
 		return false;
 	t->judged = 1;
 	return true;
+}
+
+static void read_template(void *payload, size_t i, unsigned worker_id)
+{
+	struct run *r = payload;
+	hg_desired_hooks hooks = {cached_template, r};
+	(void)worker_id;
+	hg_diags_init(&r->tmpl_diags[i]);
+	r->tmpl_rc[i] = hg_desired_read(&r->ts, i, r->o, &hooks, &r->tmpl_diags[i]);
+}
+
+/* Phase 2: every template read and described, on all threads. */
+static int read_templates(struct run *r)
+{
+	struct pool p;
+	size_t i;
+	int rc = 0;
+
+	hg_desired_init(&r->ts, r->o);
+	r->tmpl_diags = hg_xcalloc(r->ts.n + 1, sizeof(hg_diags));
+	r->tmpl_rc = hg_xcalloc(r->ts.n + 1, sizeof(int));
+	memset(&p, 0, sizeof(p));
+	p.n = r->ts.n;
+	p.threads = r->threads < r->ts.n ? r->threads : (unsigned)(r->ts.n ? r->ts.n : 1);
+	p.work = read_template;
+	p.payload = r;
+	pool_run(&p, NULL);
+	for (i = 0; i < r->ts.n; i++) { /* every error at once, in template order */
+		if (r->tmpl_rc[i] < 0 && (rc == 0 || r->tmpl_rc[i] == HG_EIO))
+			rc = r->tmpl_rc[i];
+		hg_diags_merge(r->d, &r->tmpl_diags[i]);
+	}
+	hg_desired_compact(&r->ts);
+	free(r->tmpl_diags);
+	free(r->tmpl_rc);
+	return rc;
 }
 
 /*
@@ -356,7 +396,7 @@ static void process(void *payload, size_t i, unsigned worker_id)
 			return;
 		}
 	}
-	judge_once(r, it->tmpl, w->doc, r->tarena[it->tmpl]);
+	judge_once(r, it->tmpl, w->doc, r->ts.t[it->tmpl].a);
 	a = hg_arena_new();
 	{
 		hg_resolve_ctx rc;
@@ -424,11 +464,8 @@ static int compare_all(struct run *r)
 		}
 	}
 	r->tlock = hg_xcalloc(r->ts.n + 1, sizeof(*r->tlock));
-	r->tarena = hg_xcalloc(r->ts.n + 1, sizeof(*r->tarena));
-	for (i = 0; i < r->ts.n; i++) {
+	for (i = 0; i < r->ts.n; i++)
 		pthread_mutex_init(&r->tlock[i], NULL);
-		r->tarena[i] = hg_arena_new();
-	}
 	r->ts_of = hg_xcalloc(r->threads, sizeof(*r->ts_of));
 	for (t = 0; t < r->threads; t++) {
 		r->ts_of[t].canon = hg_canon_open(r->o->schema_dir, r->d);
@@ -458,12 +495,9 @@ static int compare_all(struct run *r)
 		hg_arena_dispose(r->ts_of[t].doc_arena);
 	}
 	free(r->ts_of);
-	for (i = 0; i < r->ts.n; i++) {
+	for (i = 0; i < r->ts.n; i++)
 		pthread_mutex_destroy(&r->tlock[i]);
-		hg_arena_dispose(r->tarena[i]);
-	}
 	free(r->tlock);
-	free(r->tarena);
 	free(p.pending);
 	free(unit_of);
 	free(counts);
@@ -512,24 +546,93 @@ static void today(char out[11])
 	strftime(out, 11, "%Y-%m-%d", &tm);
 }
 
-/* What each unit's listings covered (hg_drift_summary.listed; malloc-owned by the summary). */
-static void listings(struct run *r)
+/*
+ * What the listings covered, kept past the run (hg_drift_cover_has): each
+ * unit's account, region, listed types and az scopes in a unit of its own
+ * that has nothing else, so that the state stage's own hg_unit_listed and
+ * hg_unit_covers answer, with a copy of the az rules' unlisted types.
+ */
+struct hg_drift_cover {
+	hg_arena *a;
+	hg_unit *units; /* shells: account, region, azure, listed, scopes, az */
+	size_t n;
+	hg_az_rules az;
+};
+
+static const char **copy_list(hg_arena *a, const char *const *list, size_t n)
+{
+	const char **r = n ? HG_ANEWN(a, const char *, n) : NULL;
+	size_t i;
+	for (i = 0; i < n; i++)
+		r[i] = hg_arena_strdup(a, list[i]);
+	return r;
+}
+
+static hg_drift_cover *cover_of(const hg_unit *units, size_t n)
+{
+	hg_drift_cover *c = hg_xcalloc(1, sizeof(*c));
+	size_t i;
+
+	c->a = hg_arena_new();
+	c->units = HG_ANEWN(c->a, hg_unit, n ? n : 1);
+	for (i = 0; i < n; i++) {
+		const hg_unit *u = &units[i];
+		hg_unit *s = &c->units[c->n++];
+		memset(s, 0, sizeof(*s));
+		s->account = hg_arena_strdup(c->a, u->account ? u->account : "");
+		s->region = hg_arena_strdup(c->a, u->region ? u->region : "");
+		s->azure = u->azure;
+		s->aws = u->aws;
+		s->listed = copy_list(c->a, u->listed, u->nlisted);
+		s->nlisted = s->caplisted = u->nlisted;
+		s->scopes = copy_list(c->a, u->scopes, u->nscopes);
+		s->nscopes = s->capscopes = u->nscopes;
+		if (u->az && !c->az.unlisted) {
+			c->az.unlisted = copy_list(c->a, u->az->unlisted, u->az->nunlisted);
+			c->az.nunlisted = u->az->nunlisted;
+		}
+		s->az = &c->az;
+	}
+	return c;
+}
+
+hg_drift_cover *hg_drift_cover_copy(const hg_drift_summary *s)
+{
+	return s && s->cover ? cover_of(s->cover->units, s->cover->n) : NULL;
+}
+
+void hg_drift_cover_free(hg_drift_cover *c)
+{
+	if (!c)
+		return;
+	hg_arena_dispose(c->a);
+	free(c);
+}
+
+bool hg_drift_cover_has(const hg_drift_cover *c, const char *account, const char *region,
+        const char *type, const char *identity)
 {
 	size_t i, k;
-	hg_buf b = HG_BUF_INIT;
+	char *lower;
+	bool hit = false;
 
-	for (i = 0; i < r->nspecs; i++) {
-		const hg_unit *u = &r->units[i];
-		for (k = 0; k < u->nlisted + u->nscopes; k++) {
-			hg_buf_clear(&b);
-			hg_buf_printf(&b, "%s\t%s\t%s", u->account ? u->account : "",
-			        u->region ? u->region : "",
-			        k < u->nlisted ? u->listed[k] : u->scopes[k - u->nlisted]);
-			HG_GROW(r->sum->listed, r->listed_cap, r->sum->nlisted + 1);
-			r->sum->listed[r->sum->nlisted++] = hg_buf_detach(&b);
-		}
+	if (!c || !type || !identity)
+		return false;
+	lower = hg_xstrdup(identity); /* az records are keyed by the lower-case ID */
+	for (k = 0; lower[k]; k++)
+		if (lower[k] >= 'A' && lower[k] <= 'Z')
+			lower[k] = (char)(lower[k] + 32);
+	for (i = 0; i < c->n && !hit; i++) {
+		const hg_unit *u = &c->units[i];
+		if (strcmp(u->account, account ? account : "") != 0)
+			continue;
+		if (u->azure)
+			hit = hg_unit_covers(u, lower, type);
+		else
+			hit = strcmp(u->region, region ? region : "") == 0 && hg_unit_listed(u, type);
 	}
-	hg_buf_dispose(&b);
+	free(lower);
+	return hit;
 }
 
 int hg_drift_run_sink(const hg_drift_options *o, const hg_drift_sink *sink,
@@ -561,23 +664,16 @@ int hg_drift_run_sink(const hg_drift_options *o, const hg_drift_sink *sink,
 		rc = HG_EIO;
 		goto out;
 	}
-	{
-		hg_canon *probe = hg_canon_open(o->schema_dir, d); /* the rules are there, or say so now */
-		if (!probe) {
-			rc = HG_EIO;
-			goto out;
-		}
-		hg_canon_free(probe);
+	if (!(r.rules = hg_canon_open(o->schema_dir, d))) { /* the rules are there, or say so now */
+		rc = HG_EIO;
+		goto out;
 	}
 	if (o->cache_file)
 		r.cache = hg_cache_open(o->cache_file, fingerprint(&r), d);
 	if ((rc = read_states(&r)) < 0)
 		goto out;
-	{
-		hg_desired_hooks hooks = {cached_template, &r};
-		if ((rc = hg_desired_load(&r.ts, o, &hooks, d)) < 0)
-			goto out;
-	}
+	if ((rc = read_templates(&r)) < 0)
+		goto out;
 	meta.ref = o->repo ? (o->ref ? o->ref : "HEAD") : NULL;
 	meta.today = o->today ? o->today : r.today;
 	if ((rc = sink->begin(sink->payload, &meta)) < 0)
@@ -589,7 +685,7 @@ int hg_drift_run_sink(const hg_drift_options *o, const hg_drift_sink *sink,
 		goto out;
 	sa = hg_arena_new();
 	r.sum->units = r.nspecs;
-	listings(&r);
+	r.sum->cover = cover_of(r.units, r.nspecs);
 	r.sum->nexpired = hg_ignore_expired(r.ignore, sa, &r.sum->expired);
 	if (r.cache)
 		r.sum->cache_hits = hg_cache_hits(r.cache);
@@ -649,6 +745,7 @@ out:
 	hg_state_specs_free(r.specs, r.nspecs);
 	hg_desired_free(&r.ts);
 	hg_judge_free(r.judge);
+	hg_canon_free(r.rules);
 	hg_ignore_free(r.ignore);
 	return rc;
 }
@@ -664,9 +761,7 @@ void hg_drift_summary_free(hg_drift_summary *s)
 		free(s->expired[i].expires);
 	}
 	free(s->expired);
-	for (i = 0; i < s->nlisted; i++)
-		free(s->listed[i]);
-	free(s->listed);
+	hg_drift_cover_free(s->cover);
 	free(s);
 }
 

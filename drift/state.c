@@ -105,6 +105,14 @@ static int walk_dir(struct walk *w, const char *dir, unsigned depth)
 		if (json_name(de->d_name) && hg_fs_is_file(p.ptr) == 1) {
 			HG_GROW(files, capf, nf + 1);
 			files[nf++] = hg_buf_detach(&p);
+		} else if (json_name(de->d_name) && hg_fs_is_dir(p.ptr) != 1) {
+			/* an export that is a FIFO, a device, a dangling link: not read, so said
+			 * (stat, never open: opening a FIFO blocks) */
+			struct stat fst;
+			int e = stat(p.ptr, &fst) < 0 ? errno : 0;
+			hg_fs_diag(w->d, NULL, p.ptr, p.ptr, e ? HG_EIO : HG_ENOTREG, e, 0);
+			hg_buf_dispose(&p);
+			rc = HG_EIO;
 		} else if (hg_fs_is_dir(p.ptr) == 1) {
 			HG_GROW(dirs, capd, nd + 1);
 			dirs[nd++] = hg_buf_detach(&p);
@@ -339,7 +347,7 @@ static int on_stack_resource(struct hg_state_file *f, const hg_export_item *it)
 	s->have_resources = true;
 	if (!s->id && v[1])
 		s->id = str_value(u->a, v[1], n[1]);
-	HG_AGROW(u->a, s->res, s->capres, s->nres + 1);
+	HG_GROW(s->res, s->capres, s->nres + 1); /* malloc'd: grown in place, not copied */
 	sr = &s->res[s->nres++];
 	sr->logical = logical;
 	sr->type = hg_arena_intern(u->a, type, strlen(type));
@@ -352,7 +360,7 @@ static void rec_add(hg_unit *u, const hg_export_item *it, const char *type, cons
         unsigned flags)
 {
 	hg_rec *r;
-	HG_AGROW(u->a, u->recs, u->caprecs, u->nrecs + 1);
+	HG_GROW(u->recs, u->caprecs, u->nrecs + 1);
 	r = &u->recs[u->nrecs++];
 	r->type = hg_arena_intern(u->a, type, strlen(type));
 	r->identity = identity;
@@ -504,13 +512,81 @@ static void scope_of(hg_arena *a, const char *id, const char **sub, const char *
 	}
 }
 
+/* Is s (any case) among list (lower case), or does it start with one of them when prefix? */
+static bool listed_in(const char *const *list, size_t n, const char *s, bool prefix)
+{
+	size_t i, len = strlen(s), k;
+	for (i = 0; i < n; i++) {
+		k = strlen(list[i]);
+		if ((prefix ? k <= len : k == len) && strncasecmp(list[i], s, k) == 0)
+			return true;
+	}
+	return false;
+}
+
+/*
+ * The length of the scope of a lower-case resource ID: what comes before
+ * its last "/providers/" (a resource group, a subscription, or the
+ * resource an extension resource is on); a resource group's scope is its
+ * subscription.
+ */
+static size_t scope_len(const char *id)
+{
+	const char *p = NULL, *q = id, *rg;
+	while ((q = strstr(q, "/providers/")) != NULL)
+		p = q++;
+	if (p)
+		return (size_t)(p - id);
+	rg = strstr(id, "/resourcegroups/");
+	return rg ? (size_t)(rg - id) : strlen(id);
+}
+
+/* Remember what a listing covered (see hg_unit.scopes), once. */
+static void scope_add(hg_unit *u, const char *entry)
+{
+	size_t i;
+	for (i = u->nscopes; i-- > 0 && i + 8 >= u->nscopes;)
+		if (strcmp(u->scopes[i], entry) == 0)
+			return;
+	HG_AGROW(u->a, u->scopes, u->capscopes, u->nscopes + 1);
+	u->scopes[u->nscopes++] = hg_arena_strdup(u->a, entry);
+}
+
+bool hg_unit_covers(const hg_unit *u, const char *identity, const char *type)
+{
+	size_t i, sl = scope_len(identity), tl = strlen(type);
+	/* az resource list prints the top-level resources of a group, not extension or proxy ones */
+	bool listed = strchr(type, '/') == strrchr(type, '/') &&
+	              !(u->az && listed_in(u->az->unlisted, u->az->nunlisted, type, true));
+
+	for (i = 0; i < u->nscopes; i++) {
+		const char *e = u->scopes[i], *t = strchr(e, '\x1f');
+		size_t el = t ? (size_t)(t - e) : strlen(e);
+		if (!t) {
+			if (listed && el == sl && strncmp(e, identity, sl) == 0)
+				return true;
+			continue;
+		}
+		t++;
+		if (strncasecmp(t, type, tl) != 0 || (t[tl] != '\0' && t[tl] != '\x1f'))
+			continue;
+		if (el == sl && strncmp(e, identity, sl) == 0)
+			return true;
+		if (t[tl] == '\x1f' && el < sl && strncmp(e, identity, el) == 0 && identity[el] == '/')
+			return true;
+	}
+	return false;
+}
+
 /* One az record: resources by lower-case ID; deployments as the unit's stacks. */
 static int on_az(struct hg_state_file *f, const hg_export_item *it)
 {
 	hg_unit *u = &f->part;
 	hg_jv *r = NULL;
 	hg_jv_error err;
-	const char *id, *type, *sub, *rg, *key, *prov;
+	const char *id, *type, *sub, *rg, *key;
+	const hg_jv *props;
+	bool listing = it->shape == HG_EXP_AZ_LIST || it->shape == HG_EXP_AZ_VALUE, flat;
 
 	if (hg_jv_parse(&r, f->tmp, it->raw, it->len, 512, &err) < 0)
 		return record_error(f, it, err.offset, &err, NULL);
@@ -519,13 +595,14 @@ static int on_az(struct hg_state_file *f, const hg_export_item *it)
 	if (!id || !type)
 		return 0;
 	u->azure = true;
+	props = hg_jv_get(r, "properties");
 	scope_of(f->tmp, id, &sub, &rg);
 	if (sub && !u->account)
 		u->account = hg_arena_strdup(u->a, sub);
-	if (rg && !u->az_rg && it->shape != HG_EXP_AZ_DEPLOYMENT)
-		u->az_rg = hg_arena_strdup(u->a, rg);
-	if (it->shape == HG_EXP_AZ_DEPLOYMENT) {
-		const hg_jv *ps = hg_jv_get(hg_jv_get(r, "properties"), "parameters");
+	if (strcasecmp(type, "Microsoft.Resources/deployments") == 0 && props &&
+	        props->kind == HG_JV_OBJ && (it->shape == HG_EXP_AZ_DEPLOYMENT || listing)) {
+		/* az deployment group|sub show, or one of az deployment group|sub list */
+		const hg_jv *ps = hg_jv_get(props, "parameters");
 		const char *name = hg_jv_str(hg_jv_get(r, "name"));
 		hg_stack *s = stack_get(u, name ? name : "");
 		size_t i;
@@ -546,6 +623,8 @@ static int on_az(struct hg_state_file *f, const hg_export_item *it)
 		}
 		return 0;
 	}
+	if (rg && !u->az_rg)
+		u->az_rg = hg_arena_strdup(u->a, rg);
 	key = lower_dup(u->a, id, strlen(id));
 	if (strcasecmp(type, "Microsoft.Resources/resourceGroups") == 0) {
 		const char *loc = hg_jv_str(hg_jv_get(r, "location"));
@@ -554,12 +633,87 @@ static int on_az(struct hg_state_file *f, const hg_export_item *it)
 		if (loc)
 			obj_put(u->a, u->rg_location, key, hg_jv_string(u->a, loc, strlen(loc)));
 	}
-	if (sub && rg && it->shape == HG_EXP_AZ_LIST) { /* a listing of a resource group covers it */
-		prov = strstr(key, "/providers/");
-		HG_AGROW(u->a, u->scopes, u->capscopes, u->nscopes + 1);
-		u->scopes[u->nscopes++] = prov ? hg_arena_strndup(u->a, key, (size_t)(prov - key)) : key;
+	/* az policy assignment list and the like print the properties at the top level */
+	flat = listing && !props && u->az &&
+	       listed_in(u->az->flattened, u->az->nflattened, type, false);
+	if (listing) {
+		size_t sl = scope_len(key);
+		if (it->shape == HG_EXP_AZ_LIST && !flat && rg && hg_jv_get(r, "resourceGroup") &&
+		        strncmp(key + sl, "/providers/", 11) == 0 && !strstr(key + sl + 1, "/providers/")) {
+			/* az resource list: the group's resources */
+			scope_add(u, hg_arena_strndup(f->tmp, key, sl));
+		} else {
+			char *e = hg_arena_printf(f->tmp, "%.*s\x1f%s", (int)sl, key, type);
+			char *p;
+			for (p = e + sl; *p; p++)
+				*p = (char)tolower((unsigned char)*p);
+			scope_add(u, e);
+		}
 	}
-	rec_add(u, it, type, key, HG_REC_AZURE | (it->shape == HG_EXP_AZ_SHOW ? HG_REC_GET : 0));
+	rec_add(u, it, type, key,
+	        HG_REC_AZURE | (it->shape == HG_EXP_AZ_SHOW || flat ? HG_REC_GET : 0) |
+	                (flat ? HG_REC_FLAT : 0));
+	return 0;
+}
+
+/*
+ * A collector's manifest: the listings it saved, each with the scope and
+ * the types it covers, so that an empty listing still says "none there".
+ * The files must be in the unit (checked when merging): the entries wait
+ * as "\x1eFILE\x1eENTRY".
+ */
+static int on_manifest(struct hg_state_file *f, const hg_export_item *it)
+{
+	hg_unit *u = &f->part;
+	hg_jv *m = NULL;
+	hg_jv_error err;
+	const hg_jv *ls;
+	size_t i, k;
+
+	if (hg_jv_parse(&m, f->tmp, it->raw, it->len, 512, &err) < 0)
+		return record_error(f, it, err.offset, &err, NULL);
+	ls = hg_jv_get(m, "listings");
+	if (!ls || ls->kind != HG_JV_ARR) {
+		hg_diag_add(f->d, HG_D_COLLECT_MANIFEST, &it->span,
+		        HG_BI("\"listings\" is not an array", "\"listings\" が配列ではありません"), NULL);
+		return f->failed = HG_EINVALID;
+	}
+	for (i = 0; i < ls->n; i++) {
+		const hg_jv *l = ls->u.items[i], *types = hg_jv_get(l, "types");
+		const char *file = hg_jv_str(hg_jv_get(l, "file")), *scope = hg_jv_str(hg_jv_get(l, "scope"));
+		const hg_jv *sub = hg_jv_get(l, "subtree");
+		char *lscope;
+		if (!file || !*file || strchr(file, '/') || !scope || strncasecmp(scope, "/subscriptions/", 15) != 0 ||
+		        strstr(scope, "/providers/") || !types || types->kind != HG_JV_ARR || !types->n) {
+			hg_diag_add(f->d, HG_D_COLLECT_MANIFEST, &it->span,
+			        hg_arena_printf(f->tmp,
+			                HG_BI("listing %zu needs a file name, a scope /subscriptions/... and types",
+			                        "%zu 番目の一覧にファイル名、/subscriptions/... のスコープ、型が必要です"),
+			                i + 1, i + 1),
+			        NULL);
+			return f->failed = HG_EINVALID;
+		}
+		lscope = lower_dup(f->tmp, scope, strlen(scope));
+		while (strlen(lscope) > 1 && lscope[strlen(lscope) - 1] == '/')
+			lscope[strlen(lscope) - 1] = '\0';
+		for (k = 0; k < types->n; k++) {
+			const char *t = hg_jv_str(types->u.items[k]);
+			char *e, *p;
+			if (!t || !*t || strchr(t, '\x1f') || strchr(t, '\x1e')) {
+				hg_diag_add(f->d, HG_D_COLLECT_MANIFEST, &it->span,
+				        HG_BI("a type is not a string", "型が文字列ではありません"), NULL);
+				return f->failed = HG_EINVALID;
+			}
+			if (strcmp(t, "*") == 0)
+				e = hg_arena_printf(f->tmp, "\x1e%s\x1e%s", file, lscope);
+			else
+				e = hg_arena_printf(f->tmp, "\x1e%s\x1e%s\x1f%s%s", file, lscope, t,
+				        sub && sub->kind == HG_JV_TRUE ? "\x1f*" : "");
+			for (p = e + strlen(file) + 2; *p; p++)
+				*p = (char)tolower((unsigned char)*p);
+			scope_add(u, e);
+		}
+	}
 	return 0;
 }
 
@@ -584,9 +738,13 @@ static int on_record(const hg_export_item *it, void *payload)
 		rc = on_cc(f, it);
 		break;
 	case HG_EXP_AZ_LIST:
+	case HG_EXP_AZ_VALUE:
 	case HG_EXP_AZ_SHOW:
 	case HG_EXP_AZ_DEPLOYMENT:
 		rc = on_az(f, it);
+		break;
+	case HG_EXP_COLLECT:
+		rc = on_manifest(f, it);
 		break;
 	default:
 		break;
@@ -602,10 +760,11 @@ hg_state_file *hg_state_file_new(void)
 }
 
 hg_state_file *hg_state_read_file(const char *path, const char *display,
-        const hg_export_limits *lim, hg_diags *d, int *rc)
+        const hg_export_limits *lim, const hg_az_rules *az, hg_diags *d, int *rc)
 {
 	hg_state_file *f = hg_state_file_new();
 
+	f->part.az = az;
 	f->tmp = hg_arena_new();
 	f->d = d;
 	f->display = hg_diags_source(d, display, NULL, 0);
@@ -619,10 +778,22 @@ hg_state_file *hg_state_read_file(const char *path, const char *display,
 	return f;
 }
 
+/* The arrays a unit (or a file's partial unit) owns in malloc'd memory. */
+static void free_arrays(hg_unit *u)
+{
+	size_t i;
+	for (i = 0; i < u->nstacks; i++)
+		free(u->stacks[i].res);
+	free(u->recs);
+	u->recs = NULL;
+	u->nrecs = u->caprecs = 0;
+}
+
 void hg_state_file_free(hg_state_file *f)
 {
 	if (!f)
 		return;
+	free_arrays(&f->part);
 	hg_arena_dispose(f->part.a);
 	hg_arena_dispose(f->tmp);
 	free(f);
@@ -732,7 +903,7 @@ static const char *dup_or_null(hg_arena *a, const char *s)
 	return s ? hg_arena_strdup(a, s) : NULL;
 }
 
-static void merge_stack(hg_unit *u, const hg_stack *src)
+static void merge_stack(hg_unit *u, hg_stack *src)
 {
 	hg_stack *s = stack_get(u, src->name);
 	size_t i, k;
@@ -753,13 +924,16 @@ static void merge_stack(hg_unit *u, const hg_stack *src)
 			obj_put(u->a, s->params, m->key, m->val);
 	}
 	if (!s->nres && src->nres) { /* the usual case: one file lists the stack's resources */
-		s->res = src->res;
+		free(s->res);
+		s->res = src->res; /* taken over */
 		s->nres = src->nres;
 		s->capres = src->capres;
+		src->res = NULL;
+		src->nres = src->capres = 0;
 		return;
 	}
 	for (i = 0; i < src->nres; i++) {
-		HG_AGROW(u->a, s->res, s->capres, s->nres + 1);
+		HG_GROW(s->res, s->capres, s->nres + 1);
 		s->res[s->nres++] = src->res[i];
 	}
 }
@@ -788,12 +962,54 @@ static bool arn_parts(hg_arena *a, const char *arn, const char **partition, cons
 	return true;
 }
 
-int hg_state_merge(hg_unit *u, const hg_state_spec *spec, hg_state_file **files, hg_diags *d)
+/* Is a file of u (by its name in the directory) called name? */
+static bool has_file(const hg_unit *u, const char *name, size_t n)
+{
+	size_t i;
+	for (i = 0; i < u->nfiles; i++) {
+		const char *base = strrchr(u->paths[i], '/');
+		base = base ? base + 1 : u->paths[i];
+		if (strlen(base) == n && strncmp(base, name, n) == 0)
+			return true;
+	}
+	return false;
+}
+
+/* The manifest's entries ("\x1eFILE\x1eENTRY") whose files are there become scopes. */
+static int manifest_scopes(hg_unit *u, hg_diags *d)
+{
+	size_t i, n = 0;
+	int rc = 0;
+
+	for (i = 0; i < u->nscopes; i++) {
+		const char *e = u->scopes[i], *sep;
+		if (e[0] != '\x1e') {
+			u->scopes[n++] = e;
+			continue;
+		}
+		sep = strchr(e + 1, '\x1e');
+		if (!sep)
+			continue;
+		if (!has_file(u, e + 1, (size_t)(sep - e - 1))) {
+			hg_diag_add(d, HG_D_COLLECT_MISSING, NULL,
+			        hg_arena_strndup(u->a, e + 1, (size_t)(sep - e - 1)), u->name, NULL);
+			rc = HG_EINVALID;
+			continue;
+		}
+		u->scopes[n++] = sep + 1;
+	}
+	u->nscopes = n;
+	return rc;
+}
+
+int hg_state_merge(hg_unit *u, const hg_state_spec *spec, hg_state_file **files,
+        const hg_az_rules *az, hg_diags *d)
 {
 	size_t i, k;
 	int rc = 0;
 
 	u->a = hg_arena_new();
+	u->az = az;
 	u->name = hg_arena_strdup(u->a, spec->name);
 	u->nfiles = spec->npaths;
 	u->files = HG_ANEWN(u->a, const char *, spec->npaths + 1);
@@ -810,7 +1026,7 @@ int hg_state_merge(hg_unit *u, const hg_state_spec *spec, hg_state_file **files,
 			merge_stack(u, &p->stacks[k]);
 		/* Records are copied; their strings stay in the file's arena, which the unit keeps. */
 		if (total > u->caprecs)
-			HG_AGROW(u->a, u->recs, u->caprecs, total);
+			HG_GROW(u->recs, u->caprecs, total);
 		for (k = 0; k < p->nrecs; k++) {
 			hg_rec *r = &u->recs[u->nrecs++];
 			*r = p->recs[k];
@@ -863,6 +1079,8 @@ int hg_state_merge(hg_unit *u, const hg_state_spec *spec, hg_state_file **files,
 		u->account = "";
 	if (!u->region)
 		u->region = "";
+	if (manifest_scopes(u, d) < 0 && rc == 0)
+		rc = HG_EINVALID;
 	/* Indexes. */
 	u->rcap = pow2_at_least(u->nrecs * 2 + 1);
 	u->rindex = HG_ANEWN(u->a, uint32_t, u->rcap);
@@ -893,6 +1111,7 @@ void hg_unit_dispose(hg_unit *u)
 	size_t i;
 	if (!u || !u->a)
 		return;
+	free_arrays(u);
 	for (i = 0; i < u->nparts; i++)
 		hg_arena_dispose(u->parts[i]);
 	hg_arena_dispose(u->a);
@@ -969,6 +1188,31 @@ static hg_jv *parse_error(hg_diags *d, const hg_unit *u, const hg_rec *r, const 
 hg_jv *hg_state_record(hg_unit *u, const hg_rec *r, hg_arena *a, hg_fdcache *fc, hg_diags *d,
         int *rc)
 {
+	return hg_state_record_select(u, r, a, fc, d, rc, NULL, 0);
+}
+
+/*
+ * A flattened az record in the shape of the resource: the members of the
+ * ARM envelope (id, name, type, location, tags, ...) where they are, the
+ * rest under "properties", as az resource show would print it.
+ */
+static hg_jv *unflatten(const hg_unit *u, hg_arena *a, const hg_jv *v)
+{
+	hg_jv *out = hg_jv_object(a, 12), *props = hg_jv_object(a, v->n);
+	size_t i;
+
+	for (i = 0; v->kind == HG_JV_OBJ && i < v->n; i++) {
+		const hg_jv_member *m = &v->u.members[i];
+		bool env = u->az && listed_in(u->az->envelope, u->az->nenvelope, m->key, false);
+		hg_jv_put(a, env ? out : props, m->key, m->klen, m->val);
+	}
+	hg_jv_put(a, out, "properties", 10, props);
+	return out;
+}
+
+hg_jv *hg_state_record_select(hg_unit *u, const hg_rec *r, hg_arena *a, hg_fdcache *fc,
+        hg_diags *d, int *rc, const char *const *keys, size_t nkeys)
+{
 	char *buf = hg_arena_alloc(a, r->len + 1);
 	int fd = fd_of(fc, u, r->file);
 	hg_jv *v = NULL, *p;
@@ -992,14 +1236,24 @@ hg_jv *hg_state_record(hg_unit *u, const hg_rec *r, hg_arena *a, hg_fdcache *fc,
 		*rc = HG_EIO;
 		return NULL;
 	}
+	if (r->flags & HG_REC_FLAT) {
+		if (hg_jv_parse(&v, a, buf, r->len, 512, &err) < 0)
+			return parse_error(d, u, r, buf, err.offset, &err, NULL, rc);
+		return unflatten(u, a, v);
+	}
+	if (r->flags & HG_REC_AZURE) {
+		if ((keys ? hg_jv_parse_select(&v, a, buf, r->len, 512, &err, keys, nkeys)
+		          : hg_jv_parse(&v, a, buf, r->len, 512, &err)) < 0)
+			return parse_error(d, u, r, buf, err.offset, &err, NULL, rc);
+		return v;
+	}
 	if (hg_jv_parse(&v, a, buf, r->len, 512, &err) < 0)
 		return parse_error(d, u, r, buf, err.offset, &err, NULL, rc);
-	if (r->flags & HG_REC_AZURE)
-		return v;
 	p = hg_jv_get(v, "Properties");
 	if (p && p->kind == HG_JV_STR) {
 		hg_jv *inner = NULL;
-		if (hg_jv_parse(&inner, a, p->u.s, p->n, 512, &err) < 0) {
+		if ((keys ? hg_jv_parse_select(&inner, a, p->u.s, p->n, 512, &err, keys, nkeys)
+		          : hg_jv_parse(&inner, a, p->u.s, p->n, 512, &err)) < 0) {
 			const char *at = strstr(buf, "\"Properties\"");
 			return parse_error(d, u, r, buf, at ? (size_t)(at - buf) : 0, NULL,
 			        HG_BI("the Properties string does not hold valid JSON",

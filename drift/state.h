@@ -52,9 +52,13 @@ typedef struct hg_state_file {
 /* An empty partial unit (new), to be filled by the cache. */
 hg_state_file *hg_state_file_new(void);
 
-/* Read file i of spec (display name shown in messages). Returns the partial or NULL (OOM never). */
+/*
+ * Read the export at path (display name shown in messages); az (borrowed,
+ * may be NULL) says which az listings print flattened records. Returns the
+ * partial (never NULL).
+ */
 hg_state_file *hg_state_read_file(const char *path, const char *display,
-        const hg_export_limits *lim, hg_diags *d, int *rc);
+        const hg_export_limits *lim, const hg_az_rules *az, hg_diags *d, int *rc);
 void hg_state_file_free(hg_state_file *f);
 
 /*
@@ -62,10 +66,13 @@ void hg_state_file_free(hg_state_file *f);
  * arena is created here) and index it: stacks by name, their resources by
  * logical ID and (type, physical ID) to records, records by (type,
  * identity); account and region from the stacks' ARNs or the Azure
- * resource IDs. Steals the files (freed here). Returns 0, or HG_EINVALID
- * when the files are of several accounts or regions (HG7052, in d).
+ * resource IDs; what a collector's manifest says its listings covered,
+ * once the files it names are found in the unit. Steals the files (freed
+ * here). Returns 0, or HG_EINVALID when the files are of several accounts
+ * or regions (HG7052) or a file the manifest names is missing (HG7055).
  */
-int hg_state_merge(hg_unit *u, const hg_state_spec *spec, hg_state_file **files, hg_diags *d);
+int hg_state_merge(hg_unit *u, const hg_state_spec *spec, hg_state_file **files,
+        const hg_az_rules *az, hg_diags *d);
 void hg_unit_dispose(hg_unit *u);
 
 /* Open files of units, a few at a time (not shared between threads). */
@@ -90,5 +97,8 @@ void hg_fdcache_dispose(hg_fdcache *c);
  */
 hg_jv *hg_state_record(hg_unit *u, const hg_rec *r, hg_arena *a, hg_fdcache *fc, hg_diags *d,
         int *rc);
+/* The same with only the properties (AWS) or members (Azure) named in keys built. */
+hg_jv *hg_state_record_select(hg_unit *u, const hg_rec *r, hg_arena *a, hg_fdcache *fc,
+        hg_diags *d, int *rc, const char *const *keys, size_t nkeys);
 
 #endif

@@ -2,6 +2,7 @@
  * verdict.c: the comparison stage (see verdict.h).
  * Part of hinagata; see LICENSE.
  */
+#define _GNU_SOURCE /* strcasestr */
 #include "verdict.h"
 
 #include <stdio.h>
@@ -169,7 +170,16 @@ static void compare(hg_verdict_ctx *c, hg_block *b, hg_drift_result *x, const hg
 	int rc = 0;
 
 	hg_arena_reset(c->work);
-	deployed = hg_state_record(u, &u->recs[r->rec], c->work, c->fc, c->d, &rc);
+	{
+		/* Only what the template declares is compared (and judged when it drifted). */
+		const char **keys = HG_ANEWN(c->work, const char *, desired->n + 2);
+		size_t nkeys = 0;
+		for (k = 0; k < desired->n; k++)
+			keys[nkeys++] = desired->u.members[k].key;
+		if (t->arm)
+			keys[nkeys++] = "properties"; /* whether az printed them at all */
+		deployed = hg_state_record_select(u, &u->recs[r->rec], c->work, c->fc, c->d, &rc, keys, nkeys);
+	}
 	if (!deployed) {
 		if (rc < 0 && !c->rc)
 			c->rc = rc;
@@ -210,6 +220,8 @@ static void compare(hg_verdict_ctx *c, hg_block *b, hg_drift_result *x, const hg
 	}
 	/* A drift that breaks a control the template kept carries the control. */
 	if (x->status == HG_DS_MODIFIED) {
+		/* the whole record: a rule may look at what the template does not declare */
+		judged = hg_state_record(u, &u->recs[r->rec], c->work, c->fc, c->d, &rc);
 		nbroken = hg_judge_deployed(c->judge, c->work, t->arm, r->type, judged, &broken);
 		for (k = 0; k < nbroken; k++)
 			if (!template_breaks(x, broken[k]))
@@ -300,7 +312,7 @@ void hg_verdict_unmanaged(hg_verdict_ctx *c, hg_block *b, hg_unit *u)
 			continue;
 		}
 		props = v;
-		if (!(r->flags & HG_REC_AZURE) && hg_canon_cloud_default(c->canon, r->type, props))
+		if (hg_canon_cloud_default(c->canon, r->type, props))
 			continue;
 		x = result_new(b);
 		x->status = HG_DS_UNMANAGED;
@@ -310,9 +322,10 @@ void hg_verdict_unmanaged(hg_verdict_ctx *c, hg_block *b, hg_unit *u)
 		x->account = keep(b, u->account);
 		if (r->flags & HG_REC_AZURE) {
 			const char *loc = hg_jv_str(hg_jv_get(v, "location"));
-			const char *rg = strstr(r->identity, "/resourcegroups/");
+			const char *shown = id ? id : r->identity, *rg = strcasestr(shown, "/resourceGroups/");
 			x->region = keep(b, loc ? loc : "");
-			x->unit = rg ? hg_arena_strndup(b->a, rg + 16, strcspn(rg + 16, "/")) : keep(b, u->account);
+			/* its resource group as az prints it; none at subscription scope */
+			x->unit = rg ? hg_arena_strndup(b->a, rg + 16, strcspn(rg + 16, "/")) : keep(b, "");
 		} else
 			x->region = keep(b, u->region);
 		x->source_file = keep(b, u->files[r->file]);

@@ -156,9 +156,6 @@ void hg_recorder_observe(hg_recorder *r, const hg_observation *o);
  * resolved, unless its aspect is one of except (properties not compared). */
 void hg_recorder_checked(hg_recorder *r, const char *account, const char *region,
         const char *type, const char *resource, const char *const *except, size_t nexcept);
-/* A listing the run read (an AWS type, or a lower-case Azure resource group
- * ID): an unmanaged resource it covers that the run did not see is gone. */
-void hg_recorder_listed(hg_recorder *r, const char *account, const char *region, const char *scope);
 /* A control the run evaluated on an account (unknown: it could not). */
 void hg_recorder_evaluated(hg_recorder *r, const char *account, const char *control,
         const char *severity, bool unknown);

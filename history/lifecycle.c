@@ -161,7 +161,6 @@ struct tx {
 	const char **accounts;
 	size_t naccounts, capaccounts;
 	hg_hmap account_index;
-	hg_hmap listed_index; /* (account, region, scope) */
 	hg_record_result *res;
 	struct chg {
 		size_t f;          /* in set */
@@ -517,26 +516,10 @@ static bool in_scope(struct tx *t, const fst *f)
 		}
 		return true;
 	}
-	if (r->source == HG_SRC_DRIFT && (!f->unit || !*f->unit)) {
-		/* A resource in no stack (unmanaged), and what it breaks, not seen: gone
-		 * where a listing of its kind was read (and it was not in it). */
-		const char *fl[3] = {f->account, f->region, f->type};
-		if (f->type && strncasecmp(f->type, "Microsoft.", 10) == 0) {
-			/* /subscriptions/S/resourceGroups/G/...: the resource group's ID */
-			hg_buf rg = HG_BUF_INIT;
-			const char *p = f->resource;
-			int slashes = 0;
-			bool hit;
-			for (; *p && !(*p == '/' && ++slashes == 5); p++)
-				hg_buf_putc(&rg, (char)(*p >= 'A' && *p <= 'Z' ? *p + 32 : *p));
-			fl[1] = "";
-			fl[2] = rg.ptr;
-			hit = slashes == 5 && hg_hmap_get(&t->listed_index, hg_hash_fields(fl, 3)) != SIZE_MAX;
-			hg_buf_dispose(&rg);
-			return hit;
-		}
-		return hg_hmap_get(&t->listed_index, hg_hash_fields(fl, 3)) != SIZE_MAX;
-	}
+	/* A resource in no stack (unmanaged), and what it breaks, not seen: gone
+	 * where the run read a listing that would have listed it. */
+	if (r->source == HG_SRC_DRIFT && (!f->unit || !*f->unit))
+		return hg_drift_cover_has(r->cover, f->account, f->region, f->type, f->resource);
 	return false;
 }
 
@@ -738,11 +721,6 @@ static int prepare(struct tx *t, bool *again)
 		account_of(t, r->accounts[i]);
 	for (i = 0; i < r->nevals; i++)
 		account_of(t, r->evals[i].account);
-	for (i = 0; i < r->nlisted; i++) {
-		const char *k[3] = {r->listed[i].account, r->listed[i].region, r->listed[i].scope};
-		account_of(t, r->listed[i].account);
-		hg_hmap_put(&t->listed_index, hg_hash_fields(k, 3), i);
-	}
 	for (i = 0; i < t->naccounts; i++)
 		if ((rc = load_account(t, i)) < 0)
 			return rc;
@@ -828,7 +806,6 @@ out:
 	free(t.set);
 	hg_hmap_dispose(&t.index);
 	hg_hmap_dispose(&t.account_index);
-	hg_hmap_dispose(&t.listed_index);
 	hg_arena_dispose(t.a);
 	return rc;
 }

@@ -33,6 +33,7 @@
 #include <string.h>
 
 #include "../common/hash.h"
+#include "../common/secret.h"
 #include "../common/util.h"
 #include "../compiler/catalog.h"
 #include "../compiler/compiler.h"
@@ -117,6 +118,19 @@ static const char *keep(hg_recorder *r, const char *s)
 	return s ? hg_arena_strdup(r->a, s) : NULL;
 }
 
+/* A copy of s with the secrets of a known shape masked (common/secret.h). */
+static const char *keep_masked(hg_recorder *r, const char *s)
+{
+	hg_buf b = HG_BUF_INIT;
+	const char *k;
+	if (!s || !hg_secret_in(s, strlen(s)))
+		return keep(r, s);
+	hg_secret_mask(&b, s, strlen(s));
+	k = keep(r, b.ptr);
+	hg_buf_dispose(&b);
+	return k;
+}
+
 /* ---- the recorder ---- */
 
 hg_recorder *hg_recorder_new(const hg_record_options *o, hg_diags *d)
@@ -163,6 +177,7 @@ void hg_recorder_free(hg_recorder *r)
 	hg_hmap_dispose(&r->unit_index);
 	hg_hmap_dispose(&r->template_index);
 	hg_hmap_dispose(&r->type_index);
+	hg_drift_cover_free(r->cover);
 	hg_registry_free(r->reg);
 	hg_diags_dispose(&r->rd);
 	hg_arena_dispose(r->ra);
@@ -197,7 +212,7 @@ void hg_recorder_observe(hg_recorder *r, const hg_observation *o)
 		 * control): the verdict that says more wins. */
 		if (weight(o->verdict) > weight(r->obs[at].o.verdict)) {
 			r->obs[at].o.verdict = o->verdict;
-			r->obs[at].o.reason = keep(r, o->reason);
+			r->obs[at].o.reason = keep_masked(r, o->reason);
 			r->obs[at].o.expires = keep(r, o->expires);
 		}
 		return;
@@ -217,10 +232,13 @@ void hg_recorder_observe(hg_recorder *r, const hg_observation *o)
 	x->o.aspect = keep(r, o->aspect ? o->aspect : "");
 	x->o.severity = keep(r, o->severity ? o->severity : "none");
 	x->o.controls = keep(r, o->controls);
-	x->o.title = keep(r, o->title);
-	x->o.detail = keep(r, o->detail);
+	/* The evidence (values as deployed, a title from a cloud) may hold a
+	 * secret of a known shape: the store keeps it masked, as reports show it.
+	 * Identities stay as they are (they are hashed, and reports mask them). */
+	x->o.title = keep_masked(r, o->title);
+	x->o.detail = keep_masked(r, o->detail);
 	x->o.verdict = o->verdict;
-	x->o.reason = keep(r, o->reason);
+	x->o.reason = keep_masked(r, o->reason);
 	x->o.expires = keep(r, o->expires);
 	x->o.fails = o->fails;
 	hg_hmap_put(&r->obs_index, key, r->nobs++);
@@ -262,15 +280,6 @@ void hg_recorder_checked(hg_recorder *r, const char *account, const char *region
 		c->except = list;
 		c->nexcept += nexcept;
 	}
-}
-
-void hg_recorder_listed(hg_recorder *r, const char *account, const char *region, const char *scope)
-{
-	HG_AGROW(r->a, r->listed, r->caplisted, r->nlisted + 1);
-	r->listed[r->nlisted].account = keep(r, account ? account : "");
-	r->listed[r->nlisted].region = keep(r, region ? region : "");
-	r->listed[r->nlisted].scope = keep(r, scope);
-	r->nlisted++;
 }
 
 /* Is severity a higher one than the other (critical > ... > low > anything else)? */
@@ -548,20 +557,10 @@ static int on_block(void *payload, const hg_drift_result *res, size_t n)
 static int on_end(void *payload, const hg_drift_summary *s)
 {
 	hg_recorder *r = payload;
-	size_t i;
 
-	/* The listings the run read: where an unmanaged resource not seen is gone. */
-	for (i = 0; i < s->nlisted; i++) {
-		const char *t1 = strchr(s->listed[i], '\t'), *t2 = t1 ? strchr(t1 + 1, '\t') : NULL;
-		char *account, *region;
-		if (!t2)
-			continue;
-		account = hg_xstrndup(s->listed[i], (size_t)(t1 - s->listed[i]));
-		region = hg_xstrndup(t1 + 1, (size_t)(t2 - t1 - 1));
-		hg_recorder_listed(r, account, region, t2 + 1);
-		free(account);
-		free(region);
-	}
+	/* What the run's listings covered: where an unmanaged resource not seen is gone. */
+	hg_drift_cover_free(r->cover);
+	r->cover = hg_drift_cover_copy(s);
 	r->drift_ended = true;
 	return 0;
 }

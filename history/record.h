@@ -40,10 +40,6 @@ typedef struct hg_rchecked {
 	size_t nexcept;
 } hg_rchecked;
 
-typedef struct hg_rlisted {
-	const char *account, *region, *scope;
-} hg_rlisted;
-
 typedef struct hg_reval {
 	const char *account, *control, *severity;
 	bool unknown;
@@ -72,8 +68,7 @@ struct hg_recorder {
 	const char **accounts; /* of the places checked */
 	size_t naccounts, capaccounts;
 	hg_hmap account_index;
-	hg_rlisted *listed;
-	size_t nlisted, caplisted;
+	hg_drift_cover *cover; /* what a drift run's listings covered, or NULL */
 	hg_reval *evals;
 	size_t nevals, capevals;
 	hg_hmap eval_index;    /* (account, control) -> evals */

@@ -103,6 +103,8 @@ const char *hg_report__status_label(const char *status, hg_lang lang);
 void hg_report_bi(hg_buf *out, const char *s, hg_lang lang);
 /* Text appended with bytes that are not UTF-8 escaped as \xNN. */
 void hg_report_text(hg_buf *out, const char *s, size_t len);
+/* A JSON text (a value's canonical form) as hg_report_text shows it, still valid JSON. */
+void hg_report_json_text(hg_buf *out, const char *s, size_t len);
 /* A JSON string literal of a bilingual text's part for lang (NULL: null). */
 void hg_report_json_str(hg_buf *out, const char *s, hg_lang lang);
 /* XML character data / attribute text of a bilingual text's part for lang. */

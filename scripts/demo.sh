@@ -10,6 +10,9 @@ cd "$top"
 out=build
 echo "== hinagata compile: mandatory templates and the samples -> $out/"
 "$hinagata" compile -o "$out" templates/aws/*.yaml templates/azure/*.yaml samples/*/*.yaml
+echo "(The warning HG6003 above is expected: the bundled Azure log workspace's 'prefix'"
+echo " has a pattern ARM cannot check at deploy time; give it at compile time, as city B's"
+echo " sample does, to have it checked. Warnings do not fail a compile: exit 0.)"
 echo
 echo "Compiled templates:"
 find "$out" -name '*.json' | sort | sed 's/^/  /'
@@ -38,12 +41,19 @@ if "$hinagata" drift --template "$out/city-a/juki-prod.json" --state samples/cit
 	echo "The same template against samples/city-a/exports-clean/: no drift (exit 0)."
 fi
 echo
-echo "== hinagata drift on Azure: city B's network against its az exports (samples/city-b/exports/)"
+echo "== hinagata drift on Azure: city B's subscription against its az exports (samples/city-b/exports/)"
+echo "   (what hinagata-collect-azure saves: the subscription's policy assignments, Defender plans,"
+echo "   activity log settings, role assignments, locks and every resource group; drifts injected:"
+echo "   see samples/city-b/README.md)"
 set +e
-"$hinagata" drift --template samples/city-b/juki-network.yaml --state samples/city-b/exports
+"$hinagata" drift --templates samples --template samples/city-b/juki-azure.yaml --state samples/city-b/exports
 rc=$?
 set -e
 echo "(exit $rc)"
+if "$hinagata" drift --templates samples --template samples/city-b/juki-azure.yaml \
+	--state samples/city-b/exports-clean >/dev/null; then
+	echo "The same template against samples/city-b/exports-clean/: no drift, nothing not checked (exit 0)."
+fi
 
 echo
 echo "== hinagata history: a week of city A's nights recorded, then the monthly report"

@@ -107,14 +107,23 @@ check "a missing stack: exit 2" [ $rc = 2 ]
 check "... with the CLI's message" grep -q 'does not exist' "$work/err2"
 check "no -o: usage, exit 2" [ $rc2 = 2 ]
 
-# ---- a fake az: city B's resource group ----
+# ---- a fake az: city B's subscription ----
 brec=$top/samples/city-b/exports
 cat >"$work/bin/az" <<FAKE
 #!/bin/sh
 echo "az \$*" >>"$work/az.log"
+[ -e "$work/az-broken" ] && case "\$*" in "lock list"*) echo "ERROR: (AuthorizationFailed) no access" >&2; exit 1 ;; esac
 case "\$*" in
-"group show --name rg-juki-prod"*) exec cat "$brec/az-group-show.json" ;;
-"resource list --resource-group rg-juki-prod"*) exec cat "$brec/az-resource-list.json" ;;
+"account show"*) echo '{"id": "8c3f2a1e-5b7d-4e9a-9f0c-2d4b6a8e1c3f", "name": "city-b-juki", "state": "Enabled"}'; exit 0 ;;
+"group list"*) exec cat "$brec/az-group-list.json" ;;
+"deployment sub list"*) exec cat "$brec/az-deployment-sub-list.json" ;;
+"policy assignment list"*) exec cat "$brec/az-policy-assignment-list.json" ;;
+"role assignment list --all"*) exec cat "$brec/az-role-assignment-list.json" ;;
+"lock list"*) exec cat "$brec/az-lock-list.json" ;;
+"security pricing list"*) exec cat "$brec/az-security-pricing-list.json" ;;
+"monitor diagnostic-settings subscription list"*) exec cat "$brec/az-diagnostic-settings-subscription.json" ;;
+"resource list --resource-group "*) exec cat "$brec/az-resource-list-\$4.json" ;;
+"deployment group list --resource-group "*) exec cat "$brec/az-deployment-group-list-\$5.json" ;;
 "resource show --ids "*)
 	id=\$4
 	for f in "$brec"/az-resource-show-*.json; do
@@ -122,37 +131,47 @@ case "\$*" in
 	done
 	echo "(ResourceNotFound) The Resource was not found." >&2
 	exit 3 ;;
-"deployment group show --resource-group rg-juki-prod --name juki-network"*)
-	exec cat "$brec/az-deployment-juki-network.json" ;;
 esac
-echo "ERROR: (ResourceGroupNotFound) Resource group '\$4' could not be found." >&2
+echo "ERROR: unexpected az \$*" >&2
 exit 3
 FAKE
 chmod +x "$work/bin/az"
 azc=$top/scripts/hinagata-collect-azure
 set +e
-"$hinagata" compile -o "$work/compiled" "$top/samples/city-b/juki-network.yaml" 2>/dev/null
-"$azc" --resource-group rg-juki-prod --deployment juki-network \
-	--template "$work/compiled/city-b/juki-network.json" -o "$work/az" 2>"$work/az.err"
+"$hinagata" compile -o "$work/compiled" "$top/samples/city-b/juki-azure.yaml" "$top/samples/city-b/juki-network.yaml" 2>/dev/null
+"$azc" --template "$work/compiled/city-b/juki-azure.json" -o "$work/az" 2>"$work/az.err"
 rc=$?
 set -e
 check "collect-azure exits 0 (got $rc: $(cat "$work/az.err"))" [ $rc = 0 ]
+check "the files of the recorded exports, no other" \
+	[ "$(ls "$work/az" | tr '\n' ' ')" = "$(ls "$brec" | tr '\n' ' ')" ]
 check "one az resource show per listed resource" \
-	[ "$(ls "$work/az" | grep -c '^az-resource-show-')" = "$(jq length "$brec/az-resource-list.json")" ]
-check "the deployment is saved" [ "$(jq -r .name "$work/az/az-deployment-juki-network.json")" = juki-network ]
-check "resources are shown with the template's apiVersion" \
+	[ "$(ls "$work/az" | grep -c '^az-resource-show-')" = "$(cat "$brec"/az-resource-list-*.json | jq -s 'map(length) | add')" ]
+check "the manifest lists what was listed, as the sample's does" \
+	cmp -s "$work/az/hinagata-collect.json" "$brec/hinagata-collect.json"
+check "every resource group is listed" grep -q -- 'resource list --resource-group NetworkWatcherRG' "$work/az.log"
+check "resources are shown with the template's apiVersion (nested templates too)" \
 	grep -q -- 'networkSecurityGroups/nsg-juki-app --api-version 2024-05-01' "$work/az.log"
 check "a type the template lacks is shown without one" \
 	grep -q -- 'publicIPAddresses/pip-debug --output json' "$work/az.log"
 set +e
-"$hinagata" drift --template "$top/samples/city-b/juki-network.yaml" --state "$work/az" >"$work/az-report.txt" 2>&1
+"$hinagata" drift --templates "$top/samples" --template "$top/samples/city-b/juki-azure.yaml" --state "$work/az" >"$work/az-report.txt" 2>&1
 rc=$?
-"$hinagata" drift --template "$top/samples/city-b/juki-network.yaml" --state "$brec" >"$work/az-direct.txt" 2>&1
-"$azc" --resource-group rg-missing -o "$work/az2" 2>/dev/null
+"$hinagata" drift --templates "$top/samples" --template "$top/samples/city-b/juki-azure.yaml" --state "$brec" >"$work/az-direct.txt" 2>&1
+: >"$work/az.log"
+"$azc" --resource-group rg-missing -o "$work/az" 2>"$work/az2.err"
 rc2=$?
+touch "$work/az-broken"
+"$azc" -o "$work/az" 2>"$work/az3.err"
+rc3=$?
 set -e
 check "Azure drift on the collected state: exit 1" [ $rc = 1 ]
 check "the same report as on the recorded exports" cmp -s "$work/az-report.txt" "$work/az-direct.txt"
 check "a missing resource group: exit 2" [ $rc2 = 2 ]
+check "... said so" grep -q "no resource group 'rg-missing'" "$work/az2.err"
+check "a failing az call: exit 2, with az's message" sh -c "[ $rc3 = 2 ] && grep -q AuthorizationFailed '$work/az3.err'"
+check "... the last good collection is left as it was" \
+	cmp -s "$work/az/hinagata-collect.json" "$brec/hinagata-collect.json"
+check "... and nothing half-written beside it" [ -z "$(ls -A "$work" | grep '^\.collect')" ]
 [ $fail = 0 ] && echo "collect: $pass checks passed"
 exit $fail

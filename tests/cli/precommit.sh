@@ -105,7 +105,7 @@ rc=$?
 set -e
 check "pre-commit refuses hand-written CloudFormation that opens SSH" [ $rc != 0 ]
 check "... with the control ID, file, line and column" \
-	grep -q 'vendor.yaml:8:11: error\[HG3100\]: GC-AWS-NET-02' "$work/out4"
+	grep -q 'vendor.yaml:8:64: error\[HG3100\]: GC-AWS-NET-02' "$work/out4"
 sed 's|0.0.0.0/0|10.0.0.0/8|' vendor.yaml >v && mv v vendor.yaml
 git add vendor.yaml
 check "... and accepts it once fixed" git commit -qm "vendor template, fixed"
@@ -150,7 +150,7 @@ set +e
 "$hinagata" hook install >/dev/null 2>&1
 rc=$?
 set -e
-check "hook install keeps another hook without --force (exit 1)" [ $rc = 1 ]
+check "hook install keeps another hook without --force (exit 2: could not run)" [ $rc = 2 ]
 check "... and replaces it with --force" sh -c "\"$hinagata\" hook install --force 2>/dev/null"
 [ $fail = 0 ] && echo "precommit: $pass checks passed"
 exit $fail

@@ -47,6 +47,7 @@ static hg_drift_result run(const char *type, const char *desired, const char *de
 	c.type = type;
 	c.locked = locked;
 	c.nlocked = nlocked;
+	c.want_hashes = true;
 	hg_compare_resource(&c, &r, d, a);
 	hg_arena_dispose(tmp);
 	return r;
@@ -75,7 +76,7 @@ static void rule(const char *name, const char *type, const char *desired, const 
 	cr_expect_str_eq(
 	        ok.expected_hash, ok.actual_hash, "%s: hashes of equal forms differ", name);
 	if (name)
-		cr_expect(folded(&ok, name), "%s: the fold is not attributed to the rule", name);
+		cr_expect(folded(&ok, name), "%s: the fold is not attributed to the rule (%s)", name, desired);
 	cr_expect_eq(bad.status, HG_DS_MODIFIED, "%s: the real drift was folded away", name);
 	cr_expect_eq(bad.ndiffs, 1, "%s: %zu differences", name, bad.ndiffs);
 	if (bad.ndiffs) {
@@ -130,6 +131,59 @@ Test(canon_rules, scalar_display)
 	cr_expect_str_eq(r.diffs[3].path, "/SecurityGroupIngress/0/ToPort");
 	cr_expect_str_eq(r.diffs[3].expected, "\"443\"");
 	cr_expect_str_eq(r.diffs[3].actual, "22");    /* 22.0, canonical */
+	hg_arena_dispose(a);
+}
+
+/*
+ * CloudFormation's own coercion, case by case: where the registry schema
+ * says boolean, a string in any case is the boolean; where it says integer,
+ * a numeric string is the number. Where it says string, nothing is coerced.
+ */
+struct coercion {
+	const char *type, *desired, *harmless, *drifted, *path;
+};
+
+Test(canon_rules, cfn_scalar_coercion)
+{
+	static const struct coercion cases[] = {
+	        /* booleans written as strings, any case */
+	        {"AWS::CloudTrail::Trail", "{\"IsLogging\":\"False\"}", "{\"IsLogging\":false}",
+	                "{\"IsLogging\":true}", "/IsLogging"},
+	        {"AWS::CloudTrail::Trail", "{\"IsLogging\":\"True\"}", "{\"IsLogging\":true}",
+	                "{\"IsLogging\":false}", "/IsLogging"},
+	        {"AWS::CloudTrail::Trail", "{\"IsLogging\":\"TRUE\"}", "{\"IsLogging\":true}",
+	                "{\"IsLogging\":false}", "/IsLogging"},
+	        {"AWS::KMS::Key", "{\"EnableKeyRotation\":\"false\"}", "{\"EnableKeyRotation\":false}",
+	                "{\"EnableKeyRotation\":true}", "/EnableKeyRotation"},
+	        /* ... in nested objects too */
+	        {"AWS::S3::Bucket",
+	                "{\"PublicAccessBlockConfiguration\":{\"BlockPublicAcls\":\"TRUE\"}}",
+	                "{\"PublicAccessBlockConfiguration\":{\"BlockPublicAcls\":true}}",
+	                "{\"PublicAccessBlockConfiguration\":{\"BlockPublicAcls\":false}}",
+	                "/PublicAccessBlockConfiguration/BlockPublicAcls"},
+	        /* numbers written as strings */
+	        {"AWS::Logs::LogGroup", "{\"RetentionInDays\":\"365\"}", "{\"RetentionInDays\":365}",
+	                "{\"RetentionInDays\":366}", "/RetentionInDays"},
+	        {"AWS::SQS::Queue", "{\"VisibilityTimeout\":\"060\"}", "{\"VisibilityTimeout\":60}",
+	                "{\"VisibilityTimeout\":61}", "/VisibilityTimeout"},
+	        {"AWS::SQS::Queue", "{\"VisibilityTimeout\":60}", "{\"VisibilityTimeout\":\"60\"}",
+	                "{\"VisibilityTimeout\":\"61\"}", "/VisibilityTimeout"},
+	};
+	size_t i;
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+		rule("scalar-coercion", cases[i].type, cases[i].desired, cases[i].harmless,
+		        cases[i].drifted, cases[i].path, HG_DIFF_NOT_EQUAL);
+}
+
+/* A string property is compared as written: "True" is not "true" there. */
+Test(canon_rules, no_coercion_of_strings)
+{
+	hg_arena *a = hg_arena_new();
+	hg_drift_result r = run("AWS::SNS::Topic", "{\"DisplayName\":\"True\"}",
+	        "{\"DisplayName\":\"true\"}", a, NULL, 0);
+	cr_expect_eq(r.status, HG_DS_MODIFIED);
+	r = run("AWS::SNS::Topic", "{\"DisplayName\":\"010\"}", "{\"DisplayName\":\"10\"}", a, NULL, 0);
+	cr_expect_eq(r.status, HG_DS_MODIFIED);
 	hg_arena_dispose(a);
 }
 

@@ -1,0 +1,411 @@
+/*
+ * test_drift_stages.c: the drift engine's stages one by one: state (units
+ * from --state, exports into stacks and records), match (templates to
+ * stacks), resolve_cfn (desired resources and their fate), verdict
+ * (results and their counts).
+ * Part of hinagata; see LICENSE.
+ */
+#include <criterion/criterion.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "../../common/fs.h"
+#include "../../drift/match.h"
+#include "../../drift/resolve.h"
+#include "../../drift/state.h"
+#include "../../drift/verdict.h"
+
+static char dir[64];
+
+static void setup(void)
+{
+	strcpy(dir, "/tmp/hg-stages-XXXXXX");
+	cr_assert_not_null(mkdtemp(dir));
+}
+
+static void teardown(void)
+{
+	hg_fs_remove_tree(dir);
+}
+
+TestSuite(stages, .init = setup, .fini = teardown);
+
+static void put(const char *rel, const char *text)
+{
+	char path[512];
+	snprintf(path, sizeof(path), "%s/%s", dir, rel);
+	cr_assert_eq(hg_fs_write_atomic(path, text, strlen(text)), 0, "%s", path);
+}
+
+static const char *at(const char *rel)
+{
+	static char path[4][512];
+	static int k;
+	k = (k + 1) % 4;
+	snprintf(path[k], sizeof(path[k]), "%s/%s", dir, rel);
+	return path[k];
+}
+
+#define STACKS(acct, name)                                                                         \
+	"{\"Stacks\":[{\"StackName\":\"" name "\",\"StackId\":\"arn:aws:cloudformation:ap-northeast-1:" acct \
+	":stack/" name "/1\",\"Parameters\":[{\"ParameterKey\":\"Env\",\"ParameterValue\":\"prod\"}]}]}"
+#define RESOURCES(acct, name)                                                                      \
+	"{\"StackResources\":[{\"StackName\":\"" name "\",\"LogicalResourceId\":\"Logs\","               \
+	"\"PhysicalResourceId\":\"default\",\"ResourceType\":\"AWS::Logs::LogGroup\","               \
+	"\"ResourceStatus\":\"CREATE_COMPLETE\"},{\"StackName\":\"" name "\",\"LogicalResourceId\":"     \
+	"\"Gone\",\"PhysicalResourceId\":\"gone\",\"ResourceType\":\"AWS::Logs::LogGroup\","         \
+	"\"ResourceStatus\":\"DELETE_COMPLETE\"}]}"
+#define LIST(retention)                                                                            \
+	"{\"TypeName\":\"AWS::Logs::LogGroup\",\"ResourceDescriptions\":[{\"Identifier\":\"default\","  \
+	"\"Properties\":\"{\\\"LogGroupName\\\":\\\"default\\\",\\\"RetentionInDays\\\":" retention   \
+	"}\"},{\"Identifier\":\"stray\",\"Properties\":\"{\\\"LogGroupName\\\":\\\"stray\\\"}\"}]}"
+
+/* Read the units of the --state paths given. */
+static size_t units(hg_unit *out, const char *const *states, size_t n, hg_diags *d)
+{
+	hg_state_spec *specs;
+	size_t nspecs, i, k;
+	cr_assert_eq(hg_state_specs(&specs, &nspecs, states, n, d), 0);
+	for (i = 0; i < nspecs; i++) {
+		hg_state_file **files = calloc(specs[i].npaths + 1, sizeof(*files));
+		memset(&out[i], 0, sizeof(out[i]));
+		for (k = 0; k < specs[i].npaths; k++) {
+			int rc;
+			files[k] = hg_state_read_file(specs[i].paths[k], specs[i].paths[k], NULL, NULL, d, &rc);
+			cr_assert_eq(rc, 0, "%s", specs[i].paths[k]);
+		}
+		cr_assert_eq(hg_state_merge(&out[i], &specs[i], files, NULL, d), 0);
+		free(files);
+	}
+	hg_state_specs_free(specs, nspecs);
+	return nspecs;
+}
+
+Test(stages, a_unit_per_directory_and_ids_per_unit)
+{
+	hg_unit u[4];
+	hg_diags d = HG_DIAGS_INIT;
+	const char *states[1];
+	size_t n, i;
+
+	/* two accounts, the same stack and the same IDs in each */
+	put("fleet/111111111111/ap-northeast-1/describe-stacks.json", STACKS("111111111111", "gc"));
+	put("fleet/111111111111/ap-northeast-1/describe-stack-resources.json", RESOURCES("111111111111", "gc"));
+	put("fleet/111111111111/ap-northeast-1/list-AWS-Logs-LogGroup.json", LIST("365"));
+	put("fleet/222222222222/ap-northeast-1/describe-stacks.json", STACKS("222222222222", "gc"));
+	put("fleet/222222222222/ap-northeast-1/describe-stack-resources.json", RESOURCES("222222222222", "gc"));
+	put("fleet/222222222222/ap-northeast-1/list-AWS-Logs-LogGroup.json", LIST("7"));
+	states[0] = at("fleet");
+	n = units(u, states, 1, &d);
+	cr_assert_eq(n, 2, "one unit per leaf directory");
+	cr_expect_str_eq(u[0].account, "111111111111");
+	cr_expect_str_eq(u[1].account, "222222222222");
+	for (i = 0; i < n; i++) {
+		hg_stack_res *sr;
+		cr_expect_str_eq(u[i].region, "ap-northeast-1");
+		cr_assert_eq(u[i].nstacks, 1);
+		cr_expect_eq(u[i].stacks[0].nres, 1, "DELETE_COMPLETE resources are left out");
+		sr = hg_stack_find(&u[i].stacks[0], "Logs");
+		cr_assert_not_null(sr);
+		cr_assert_geq(sr->rec, 0, "the stack's resource found its record in its own unit");
+		cr_expect_str_eq(u[i].recs[sr->rec].identity, "default");
+		cr_expect(u[i].recs[sr->rec].flags & HG_REC_IN_STACK);
+		cr_expect(hg_unit_listed(&u[i], "AWS::Logs::LogGroup"));
+		cr_expect_not_null(hg_unit_find(&u[i], "AWS::Logs::LogGroup", "stray"));
+	}
+	cr_expect_neq(u[0].recs[0].rawhash, u[1].recs[0].rawhash, "the two 'default' records are two");
+	for (i = 0; i < n; i++)
+		hg_unit_dispose(&u[i]);
+	hg_diags_dispose(&d);
+}
+
+Test(stages, mixed_accounts_and_empty_directories_are_errors)
+{
+	hg_state_spec *specs;
+	size_t nspecs;
+	hg_unit u[2];
+	hg_diags d = HG_DIAGS_INIT;
+	const char *states[1];
+
+	mkdir(at("empty"), 0755);
+	states[0] = at("empty");
+	cr_expect_eq(hg_state_specs(&specs, &nspecs, states, 1, &d), HG_EINVALID);
+	cr_expect_eq(d.n, 1);
+	cr_expect_eq(d.items[0]->code, HG_D_STATE_EMPTY);
+	hg_diags_dispose(&d);
+
+	put("mixed/a.json", STACKS("111111111111", "a"));
+	put("mixed/b.json", STACKS("222222222222", "b"));
+	states[0] = at("mixed");
+	cr_assert_eq(hg_state_specs(&specs, &nspecs, states, 1, &d), 0);
+	{
+		hg_state_file *files[2];
+		int rc;
+		files[0] = hg_state_read_file(specs[0].paths[0], specs[0].paths[0], NULL, NULL, &d, &rc);
+		files[1] = hg_state_read_file(specs[0].paths[1], specs[0].paths[1], NULL, NULL, &d, &rc);
+		memset(u, 0, sizeof(u));
+		cr_expect_eq(hg_state_merge(&u[0], &specs[0], files, NULL, &d), HG_EINVALID);
+		cr_expect_eq(d.items[d.n - 1]->code, HG_D_STATE_MIXED);
+		hg_unit_dispose(&u[0]);
+	}
+	hg_state_specs_free(specs, nspecs);
+	hg_diags_dispose(&d);
+}
+
+/* A template described as hg_desired_load would (logical IDs sorted). */
+static void tmpl(hg_tmpl *t, const char *path, const char *name, const char **logical, size_t n)
+{
+	memset(t, 0, sizeof(*t));
+	t->path = path;
+	t->display = path;
+	t->name = name;
+	t->logical = logical;
+	t->nlogical = n;
+}
+
+Test(stages, match_by_name_then_by_logical_ids_once_per_unit)
+{
+	hg_unit u[1];
+	hg_diags d = HG_DIAGS_INIT;
+	const char *states[1];
+	static const char *ids[] = {"Logs"}, *other[] = {"Nothing"};
+	hg_tmpl t[3];
+	hg_tmpls ts;
+	hg_unit *order[1];
+	hg_item *items;
+	size_t n;
+
+	put("s/describe-stacks.json", "{\"Stacks\":[{\"StackName\":\"city-a-web\",\"StackId\":"
+	                              "\"arn:aws:cloudformation:ap-northeast-1:111111111111:stack/city-a-web/1\"},"
+	                              "{\"StackName\":\"zz\",\"StackId\":"
+	                              "\"arn:aws:cloudformation:ap-northeast-1:111111111111:stack/zz/1\"}]}");
+	put("s/describe-stack-resources.json",
+	        "{\"StackResources\":[{\"StackName\":\"city-a-web\",\"LogicalResourceId\":\"Logs\","
+	        "\"PhysicalResourceId\":\"x\",\"ResourceType\":\"AWS::Logs::LogGroup\"},"
+	        "{\"StackName\":\"zz\",\"LogicalResourceId\":\"Logs\",\"PhysicalResourceId\":\"y\","
+	        "\"ResourceType\":\"AWS::Logs::LogGroup\"}]}");
+	states[0] = at("s");
+	cr_assert_eq(units(u, states, 1, &d), 1);
+	/* named like the stack (its template name, '/' as '-'), then by IDs, then none */
+	tmpl(&t[0], "a.json", "city-a/web", ids, 1);
+	tmpl(&t[1], "b.json", NULL, ids, 1);
+	tmpl(&t[2], "c.json", NULL, other, 1);
+	memset(&ts, 0, sizeof(ts));
+	ts.t = t;
+	ts.n = 3;
+	order[0] = &u[0];
+	hg_match(&items, &n, &ts, order, 1);
+	cr_assert_eq(n, 4, "three templates and the unit's unmanaged resources");
+	cr_expect_eq(items[0].tmpl, 2, "the template that matched no unit first");
+	cr_expect_null(items[0].u);
+	cr_expect_eq(items[1].tmpl, 0);
+	cr_expect_str_eq(items[1].stack->name, "city-a-web");
+	cr_expect_eq(items[2].tmpl, 1);
+	cr_expect_str_eq(items[2].stack->name, "zz", "the stack left with its IDs");
+	cr_expect_eq(items[3].tmpl, HG_ITEM_UNMANAGED);
+	free(items);
+	hg_unit_dispose(&u[0]);
+	hg_diags_dispose(&d);
+}
+
+Test(stages, resolve_and_verdict)
+{
+	hg_unit u[1];
+	hg_diags d = HG_DIAGS_INIT;
+	const char *states[1];
+	static const char *ids[] = {"Gone", "Logs", "Maybe", "Nope", "Other"};
+	hg_tmpl t;
+	hg_canon *canon;
+	hg_arena *a = hg_arena_new(), *work = hg_arena_new();
+	hg_resolve_ctx rc;
+	hg_dset set;
+	hg_jv *doc = NULL;
+	hg_fdcache fc;
+	hg_verdict_ctx vc;
+	hg_block b;
+	static const char json[] =
+	        "{\"Parameters\":{\"Env\":{\"Type\":\"String\"}},"
+	        "\"Conditions\":{\"Prod\":{\"Fn::Equals\":[{\"Ref\":\"Env\"},\"prod\"]},"
+	        "\"Dev\":{\"Fn::Equals\":[{\"Ref\":\"Env\"},\"dev\"]}},"
+	        "\"Resources\":{"
+	        "\"Logs\":{\"Type\":\"AWS::Logs::LogGroup\",\"Condition\":\"Prod\",\"Properties\":"
+	        "{\"RetentionInDays\":\"365\",\"KmsKeyId\":{\"Fn::ImportValue\":\"key\"}}},"
+	        "\"Maybe\":{\"Type\":\"AWS::Logs::LogGroup\",\"Condition\":\"Dev\"},"
+	        "\"Nope\":{\"Type\":\"AWS::Logs::LogGroup\",\"Properties\":{\"RetentionInDays\":1}},"
+	        "\"Other\":{\"Type\":\"AWS::SNS::Topic\"}}}";
+
+	put("u/describe-stacks.json", STACKS("111111111111", "gc"));
+	put("u/describe-stack-resources.json", RESOURCES("111111111111", "gc"));
+	put("u/list-AWS-Logs-LogGroup.json", LIST("365"));
+	states[0] = at("u");
+	cr_assert_eq(units(u, states, 1, &d), 1);
+	cr_assert_eq(hg_jv_parse(&doc, a, json, sizeof(json) - 1, 64, NULL), 0);
+	canon = hg_canon_open(HG_TEST_DATA "/../schemas", &d);
+	cr_assert_not_null(canon);
+	hg_fdcache_init(&fc);
+	memset(&t, 0, sizeof(t));
+	t.path = t.display = "gc.json";
+	t.logical = ids;
+	t.nlogical = 5;
+	t.judged = 1;
+	memset(&rc, 0, sizeof(rc));
+	memset(&set, 0, sizeof(set));
+	rc.a = a;
+	rc.t = &t;
+	rc.doc = doc;
+	rc.u = &u[0];
+	rc.stack = &u[0].stacks[0];
+	rc.canon = canon;
+	rc.fc = &fc;
+	rc.d = &d;
+	cr_assert_eq(hg_resolve_cfn(&set, &rc), 0);
+	cr_assert_eq(set.n, 3, "Maybe's condition is false: not expected at all");
+	cr_expect_str_eq(set.res[0].logical, "Logs");
+	cr_expect_eq(set.res[0].preset, HG_DS_IN_SYNC);
+	cr_expect_eq(set.res[0].nnotes, 1, "the import cannot be resolved offline");
+	cr_expect_str_eq(set.res[1].logical, "Nope");
+	cr_expect_eq(set.res[1].preset, HG_DS_DELETED, "not in the stack");
+	cr_expect_str_eq(set.res[2].logical, "Other");
+	cr_expect_eq(set.res[2].preset, HG_DS_DELETED);
+
+	memset(&vc, 0, sizeof(vc));
+	memset(&b, 0, sizeof(b));
+	b.a = hg_arena_new();
+	vc.work = work;
+	vc.canon = canon;
+	vc.fc = &fc;
+	vc.d = &d;
+	vc.keep_in_sync = true;
+	/* judge is needed for severities: a run opens it; here no control is named */
+	vc.judge = NULL;
+	hg_verdict_set(&vc, &b, &t, &u[0], &set);
+	hg_verdict_finish(&vc, &b);
+	cr_assert_eq(b.n, 3);
+	cr_expect_eq(b.res[0].status, HG_DS_IN_SYNC, "\"365\" is 365 (the schema's integer)");
+	cr_expect_eq(b.res[0].props_compared, 1);
+	cr_expect_eq(b.res[0].props_total, 2);
+	cr_expect_str_eq(b.res[0].account, "111111111111");
+	cr_expect_eq(b.sum.total, 3);
+	cr_expect_eq(b.sum.checked, 3);
+	cr_expect_eq(b.sum.counts[HG_DS_DELETED], 2);
+	cr_expect_eq(b.sum.partial, 1);
+	cr_expect_eq(b.sum.props_checked, 1);
+
+	hg_arena_dispose(b.a);
+	hg_fdcache_dispose(&fc);
+	hg_canon_free(canon);
+	hg_arena_dispose(work);
+	hg_arena_dispose(a);
+	hg_unit_dispose(&u[0]);
+	hg_diags_dispose(&d);
+}
+
+/* ---- Azure: what the az listings cover, flattened records ---- */
+
+#define SUBID "/subscriptions/8c3f2a1e-5b7d-4e9a-9f0c-2d4b6a8e1c3f"
+
+static const char *flat_types[] = {"Microsoft.Authorization/policyAssignments", "Microsoft.Authorization/locks"};
+static const char *envelope[] = {"id", "name", "type", "location", "tags", "resourceGroup"};
+static const char *unlisted[] = {"Microsoft.Authorization/", "Microsoft.Resources/deployments"};
+static const hg_az_rules az_rules = {flat_types, 2, envelope, 6, unlisted, 2};
+
+static void az_unit(hg_unit *u, hg_diags *d, int want)
+{
+	hg_state_spec *specs;
+	size_t nspecs, k;
+	const char *states[1];
+	hg_state_file **files;
+
+	states[0] = at("sub");
+	cr_assert_eq(hg_state_specs(&specs, &nspecs, states, 1, d), 0);
+	files = calloc(specs[0].npaths + 1, sizeof(*files));
+	memset(u, 0, sizeof(*u));
+	for (k = 0; k < specs[0].npaths; k++) {
+		int rc;
+		files[k] = hg_state_read_file(specs[0].paths[k], specs[0].paths[k], NULL, &az_rules, d, &rc);
+		cr_assert_eq(rc, 0, "%s", specs[0].paths[k]);
+	}
+	cr_assert_eq(hg_state_merge(u, &specs[0], files, &az_rules, d), want);
+	free(files);
+	hg_state_specs_free(specs, nspecs);
+}
+
+Test(stages, azure_listings_cover_their_scope_and_type)
+{
+	hg_unit u;
+	hg_diags d = HG_DIAGS_INIT;
+	hg_fdcache fc;
+	hg_arena *a = hg_arena_new();
+	hg_rec *pa;
+	hg_jv *v;
+	int rc;
+
+	put("sub/az-policy-assignment-list.json",
+	        "[{\"id\": \"" SUBID "/providers/Microsoft.Authorization/policyAssignments/pa1\", \"name\": \"pa1\","
+	        " \"type\": \"Microsoft.Authorization/policyAssignments\", \"location\": null,"
+	        " \"enforcementMode\": \"Default\", \"parameters\": {\"x\": {\"value\": 1}}}]");
+	put("sub/az-resource-list-rg.json",
+	        "[{\"id\": \"" SUBID "/resourceGroups/RG/providers/Microsoft.Storage/storageAccounts/st1\","
+	        " \"name\": \"st1\", \"type\": \"Microsoft.Storage/storageAccounts\", \"resourceGroup\": \"RG\"}]");
+	put("sub/az-lock-list.json", "[]");
+	put("sub/hinagata-collect.json",
+	        "{\"format\": \"hinagata-collect/1\", \"listings\": [{\"file\": \"az-lock-list.json\","
+	        " \"scope\": \"" SUBID "\", \"types\": [\"Microsoft.Authorization/locks\"], \"subtree\": true}]}");
+	az_unit(&u, &d, 0);
+	/* a listing of policy assignments covers those right at the subscription */
+	cr_expect(hg_unit_covers(&u, SUBID "/providers/microsoft.authorization/policyassignments/pa2",
+	        "Microsoft.Authorization/policyAssignments"));
+	cr_expect(!hg_unit_covers(&u, SUBID "/resourcegroups/rg/providers/microsoft.authorization/policyassignments/p",
+	        "Microsoft.Authorization/policyAssignments"));
+	/* az resource list covers the group's top-level resources, not children or extension resources */
+	cr_expect(hg_unit_covers(&u, SUBID "/resourcegroups/rg/providers/microsoft.storage/storageaccounts/st2",
+	        "Microsoft.Storage/storageAccounts"));
+	cr_expect(!hg_unit_covers(&u, SUBID "/resourcegroups/rg/providers/microsoft.network/virtualnetworks/v/subnets/s",
+	        "Microsoft.Network/virtualNetworks/subnets"));
+	cr_expect(!hg_unit_covers(&u, SUBID "/resourcegroups/rg/providers/microsoft.authorization/roleassignments/r",
+	        "Microsoft.Authorization/roleAssignments"));
+	cr_expect(!hg_unit_covers(&u, SUBID "/resourcegroups/other/providers/microsoft.storage/storageaccounts/st1",
+	        "Microsoft.Storage/storageAccounts"));
+	/* the manifest's empty lock listing covers the subscription and below */
+	cr_expect(hg_unit_covers(&u,
+	        SUBID "/resourcegroups/rg/providers/microsoft.storage/storageaccounts/st1/providers/microsoft.authorization/locks/l",
+	        "Microsoft.Authorization/locks"));
+	cr_expect(!hg_unit_covers(&u, "/subscriptions/other/providers/microsoft.authorization/locks/l",
+	        "Microsoft.Authorization/locks"));
+	/* the flattened record is read back as the resource: properties under "properties" */
+	pa = hg_unit_find_id(&u, SUBID "/providers/microsoft.authorization/policyassignments/pa1");
+	cr_assert_not_null(pa);
+	cr_expect_eq(pa->flags & (HG_REC_FLAT | HG_REC_GET), HG_REC_FLAT | HG_REC_GET);
+	hg_fdcache_init(&fc);
+	v = hg_state_record(&u, pa, a, &fc, &d, &rc);
+	cr_assert_not_null(v);
+	cr_expect_str_eq(hg_jv_str(hg_jv_get(v, "name")), "pa1");
+	cr_expect_str_eq(hg_jv_str(hg_jv_get(hg_jv_get(v, "properties"), "enforcementMode")), "Default");
+	cr_expect_null(hg_jv_get(v, "enforcementMode"));
+	cr_expect_not_null(hg_jv_get(v, "location"));
+	hg_fdcache_dispose(&fc);
+	hg_arena_dispose(a);
+	hg_unit_dispose(&u);
+	hg_diags_dispose(&d);
+}
+
+Test(stages, azure_manifest_files_must_be_there)
+{
+	hg_unit u;
+	hg_diags d = HG_DIAGS_INIT;
+
+	put("sub/az-group-list.json", "[]");
+	put("sub/hinagata-collect.json",
+	        "{\"format\": \"hinagata-collect/1\", \"listings\": [{\"file\": \"az-lock-list.json\","
+	        " \"scope\": \"" SUBID "\", \"types\": [\"Microsoft.Authorization/locks\"]}]}");
+	az_unit(&u, &d, HG_EINVALID);
+	cr_expect_eq(d.n, 1);
+	cr_expect_eq(d.items[0]->code, HG_D_COLLECT_MISSING);
+	/* nothing the missing listing would have said is believed */
+	cr_expect(!hg_unit_covers(&u, SUBID "/providers/microsoft.authorization/locks/l", "Microsoft.Authorization/locks"));
+	hg_unit_dispose(&u);
+	hg_diags_dispose(&d);
+}
