@@ -379,8 +379,8 @@ int hg_cmd_history(hg_cli *cli, int argc, char **argv)
 			month = optarg;
 			break;
 		case OPT_FORMAT:
-			if (strcmp(optarg, "text") == 0 || strcmp(optarg, "json") == 0 || strcmp(optarg, "csv") == 0)
-				json = optarg[0] == 'j' ? 1 : optarg[0] == 'c' ? 2 : 0;
+			if (strcmp(optarg, "text") == 0 || strcmp(optarg, "json") == 0)
+				json = optarg[0] == 'j';
 			else {
 				rc = hg_cli_usage_error(cli, "history", "unknown format '%s' (text, json)",
 				        "形式 '%s' は未知です (text, json)", optarg);
