@@ -34,6 +34,10 @@ static const char *const types[] = {"AWS::S3::Bucket", "AWS::EC2::SecurityGroup"
 static const char *const controls[][2] = {{"GC-AWS-PUB-01", "critical"}, {"GC-AWS-NET-02", "high"},
         {"GC-AWS-ENC-02", "high"}, {"GC-AWS-ENC-04", "medium"}, {"GC-AWS-LOG-08", "medium"}};
 
+/* Room for a resource's names (20 digits of an unsigned long each, at most). */
+#define LOGICAL 32
+#define PHYS 48
+
 static uint64_t h3(uint64_t a, uint64_t b, uint64_t c)
 {
 	uint64_t v[3] = {a, b, c};
@@ -109,7 +113,7 @@ int main(int argc, char **argv)
 		hg_drift_result *x = calloc(per ? per : 1, sizeof(*x));
 		hg_prop_diff diff;
 		hg_violation viol;
-		char date[11], account[16], unit[32], *logical = calloc(per ? per : 1, 24), *phys = calloc(per ? per : 1, 32);
+		char date[11], account[24], unit[48], *logical = calloc(per ? per : 1, LOGICAL), *phys = calloc(per ? per : 1, PHYS);
 		char *ctl[1];
 		/* the results' strings are not const (drift.h); these are never written */
 		char region[] = "ap-northeast-1", tname[] = "bench/system", tver[] = "1.0.0";
@@ -154,13 +158,13 @@ int main(int argc, char **argv)
 				bool drift = base % per < findings * 3 / 4 && (week % 8 != 0);
 				if (night % 64 == 0)
 					drift = !drift;
-				snprintf(logical + i * 24, 24, "Res%05lu", i);
-				snprintf(phys + i * 32, 32, "res-%lu-%05lu", a, i);
+				snprintf(logical + i * LOGICAL, LOGICAL, "Res%05lu", i);
+				snprintf(phys + i * PHYS, PHYS, "res-%lu-%05lu", a, i);
 				y->account = account;
 				y->region = region;
 				y->unit = unit;
-				y->logical_id = logical + i * 24;
-				y->physical_id = phys + i * 32;
+				y->logical_id = logical + i * LOGICAL;
+				y->physical_id = phys + i * PHYS;
 				y->type = (char *)(uintptr_t)types[base % 5];
 				y->template_name = tname;
 				y->template_version = tver;

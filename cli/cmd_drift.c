@@ -294,6 +294,11 @@ int hg_cmd_drift(hg_cli *cli, int argc, char **argv)
 			no_history = true;
 			break;
 		case OPT_DATE:
+			if (!hg_is_date(optarg)) {
+				rc = hg_cli_usage_error(cli, "drift", "--date needs a date YYYY-MM-DD, not '%s'",
+				        "--date には YYYY-MM-DD の形の日付を指定してください ('%s' ではなく)", optarg);
+				goto out;
+			}
 			date = optarg;
 			break;
 		case OPT_FORMAT:

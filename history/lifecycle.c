@@ -435,7 +435,8 @@ static int write_changes(struct tx *t)
 	size_t i;
 	int rc = 0;
 
-	qsort_r(t->changes, t->nchanges, sizeof(*t->changes), cmp_change, t->set);
+	if (t->nchanges > 1)
+		qsort_r(t->changes, t->nchanges, sizeof(*t->changes), cmp_change, t->set);
 	for (i = 0; i < t->nchanges && rc >= 0; i++) {
 		const fst *f = &t->set[t->changes[i].f];
 		const hg_robs *o = t->changes[i].o;
@@ -756,7 +757,8 @@ int hg_recorder_commit(hg_recorder *r, hg_history *h, hg_record_result *res, hg_
 	if ((rc = insert_run(&t)) < 0)
 		goto fail;
 	/* Observations in key order: the same input writes the same rows. */
-	qsort(r->obs, r->nobs, sizeof(*r->obs), cmp_obs);
+	if (r->nobs > 1)
+		qsort(r->obs, r->nobs, sizeof(*r->obs), cmp_obs);
 	for (i = 0; i < r->nobs; i++)
 		hg_hmap_put(&r->obs_index, r->obs[i].key, i);
 	for (i = 0; i < r->nobs && rc >= 0; i++)
@@ -769,7 +771,8 @@ int hg_recorder_commit(hg_recorder *r, hg_history *h, hg_record_result *res, hg_
 	order = hg_xcalloc(nloaded + 1, sizeof(*order));
 	for (i = 0; i < nloaded; i++)
 		order[i] = &t.set[i];
-	qsort(order, nloaded, sizeof(*order), cmp_fst_key);
+	if (nloaded > 1)
+		qsort(order, nloaded, sizeof(*order), cmp_fst_key);
 	for (i = 0; i < nloaded; i++)
 		if (!order[i]->touched && order[i]->now != HG_FS_RESOLVED && in_scope(&t, order[i]))
 			resolve(&t, (size_t)(order[i] - t.set));
