@@ -755,7 +755,8 @@ static int on_record(const hg_export_item *it, void *payload)
 hg_state_file *hg_state_file_new(void)
 {
 	hg_state_file *f = hg_xcalloc(1, sizeof(*f));
-	f->part.a = hg_arena_new();
+	/* small chunks: a fleet of get-resource exports is tens of thousands of tiny files */
+	f->part.a = hg_arena_new_small();
 	return f;
 }
 
@@ -815,16 +816,20 @@ static bool same_rec(const hg_rec *o, const char *type, const char *identity)
 	return (o->flags & HG_REC_AZURE) ? !type : (type && strcmp(o->type, type) == 0);
 }
 
+/* The slot's tag: the key's high bits, compared before the strings. */
+#define TAG(k) ((uint32_t)((k) >> 32) | 1u)
+
 static void rindex_put(hg_unit *u, uint32_t i)
 {
 	hg_rec *r = &u->recs[i];
 	size_t mask = u->rcap - 1, j;
-
 	const char *type = (r->flags & HG_REC_AZURE) ? NULL : r->type;
+	uint64_t key = rec_key(type, r->identity);
+	uint32_t tag = TAG(key);
 
-	for (j = rec_key(type, r->identity) & mask; u->rindex[j]; j = (j + 1) & mask) {
+	for (j = key & mask; u->rindex[j]; j = (j + 1) & mask) {
 		hg_rec *o = &u->recs[u->rindex[j] - 1];
-		if (same_rec(o, type, r->identity)) {
+		if (u->rtag[j] == tag && same_rec(o, type, r->identity)) {
 			/* the same resource twice: get-resource is complete, a listing may not be */
 			if ((o->flags & HG_REC_GET) && !(r->flags & HG_REC_GET)) {
 				r->flags |= HG_REC_SHADOWED;
@@ -836,36 +841,36 @@ static void rindex_put(hg_unit *u, uint32_t i)
 		}
 	}
 	u->rindex[j] = i + 1;
+	u->rtag[j] = tag;
 }
 
-hg_rec *hg_unit_find(hg_unit *u, const char *type, const char *identity)
+static hg_rec *rindex_find(hg_unit *u, const char *type, const char *identity)
 {
 	size_t mask, j;
-
-	if (!u->rcap || !type || !identity)
-		return NULL;
-	mask = u->rcap - 1;
-	for (j = rec_key(type, identity) & mask; u->rindex[j]; j = (j + 1) & mask) {
-		hg_rec *o = &u->recs[u->rindex[j] - 1];
-		if (same_rec(o, type, identity))
-			return o;
-	}
-	return NULL;
-}
-
-hg_rec *hg_unit_find_id(hg_unit *u, const char *identity)
-{
-	size_t mask, j;
+	uint64_t key;
+	uint32_t tag;
 
 	if (!u->rcap || !identity)
 		return NULL;
 	mask = u->rcap - 1;
-	for (j = rec_key(NULL, identity) & mask; u->rindex[j]; j = (j + 1) & mask) {
+	key = rec_key(type, identity);
+	tag = TAG(key);
+	for (j = key & mask; u->rindex[j]; j = (j + 1) & mask) {
 		hg_rec *o = &u->recs[u->rindex[j] - 1];
-		if (same_rec(o, NULL, identity))
+		if (u->rtag[j] == tag && same_rec(o, type, identity))
 			return o;
 	}
 	return NULL;
+}
+
+hg_rec *hg_unit_find(hg_unit *u, const char *type, const char *identity)
+{
+	return type ? rindex_find(u, type, identity) : NULL;
+}
+
+hg_rec *hg_unit_find_id(hg_unit *u, const char *identity)
+{
+	return rindex_find(u, NULL, identity);
 }
 
 hg_stack_res *hg_stack_find(hg_stack *s, const char *logical)
@@ -1084,6 +1089,7 @@ int hg_state_merge(hg_unit *u, const hg_state_spec *spec, hg_state_file **files,
 	/* Indexes. */
 	u->rcap = pow2_at_least(u->nrecs * 2 + 1);
 	u->rindex = HG_ANEWN(u->a, uint32_t, u->rcap);
+	u->rtag = HG_ANEWN(u->a, uint32_t, u->rcap);
 	for (i = 0; i < u->nrecs; i++)
 		rindex_put(u, (uint32_t)i);
 	for (i = 0; i < u->nstacks; i++) {
