@@ -54,6 +54,7 @@ bench: build test-deps
 	sh bench/run.sh $(HINAGATA)
 	sh bench/drift.sh $(HINAGATA) $(BUILD)/hg_bench_jansson
 	sh bench/check.sh $(HINAGATA) .
+	sh bench/diff.sh $(HINAGATA)
 
 install: build
 	cmake --install $(BUILD) --prefix $(PREFIX)

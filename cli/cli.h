@@ -31,6 +31,7 @@ typedef struct hg_cmd {
 int hg_cmd_check(hg_cli *cli, int argc, char **argv);
 int hg_cmd_compile(hg_cli *cli, int argc, char **argv);
 int hg_cmd_controls(hg_cli *cli, int argc, char **argv);
+int hg_cmd_diff(hg_cli *cli, int argc, char **argv);
 int hg_cmd_drift(hg_cli *cli, int argc, char **argv);
 int hg_cmd_hook(hg_cli *cli, int argc, char **argv);
 

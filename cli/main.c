@@ -26,6 +26,8 @@ static const hg_cmd commands[] = {
                 "テンプレートを CloudFormation / ARM の JSON にコンパイルする"},
         {"controls", hg_cmd_controls, "List the Government Cloud control catalog",
                 "ガバメントクラウドの統制カタログを一覧する"},
+        {"diff", hg_cmd_diff, "Show what changes between two versions of a template",
+                "テンプレートの 2 つの版の違いを示す"},
         {"hook", hg_cmd_hook, "Install a git pre-commit hook running hinagata check",
                 "hinagata check を実行する git の pre-commit フックを入れる"},
         {"drift", hg_cmd_drift, "Compare deployed state with the templates in git",

@@ -293,3 +293,71 @@ int hg_registry_find(const hg_template **out, hg_registry *r, hg_diags *d, hg_do
 	hg_buf_dispose(&avail);
 	return HG_ENOTFOUND;
 }
+
+int hg_version_cmp(const char *a, const char *b)
+{
+	hg_semver va, vb;
+	hg_arena *ar = hg_arena_new_small();
+	int c;
+	if (hg_semver_parse(&va, ar, a) == 0 && hg_semver_parse(&vb, ar, b) == 0)
+		c = hg_semver_cmp(&va, &vb);
+	else
+		c = strcmp(a, b);
+	hg_arena_dispose(ar);
+	return c;
+}
+
+static int cmp_info(const void *x, const void *y)
+{
+	const hg_template_info *a = x, *b = y;
+	int c = strcmp(a->name, b->name);
+	return c ? c : hg_version_cmp(a->version, b->version);
+}
+
+int hg_templates_list(hg_template_info **out, size_t *n, const hg_compile_options *opts, hg_diags *d)
+{
+	hg_arena *a = hg_arena_new();
+	hg_registry *r = hg_registry_of(a, opts);
+	hg_diags scratch = HG_DIAGS_INIT;
+	hg_template_info *ts;
+	size_t i, k = 0;
+
+	(void)d; /* files that are not templates are not the caller's problem here */
+	scan(r, &scratch);
+	ts = hg_xcalloc(r->n + 1, sizeof(*ts));
+	for (i = 0; i < r->n; i++) {
+		const hg_template *t = r->entries[i].t;
+		if (t->kind != HG_DOC_TEMPLATE)
+			continue;
+		ts[k].name = hg_xstrdup(t->name);
+		ts[k].version = hg_xstrdup(t->version_text);
+		ts[k].path = hg_xstrdup(t->path ? t->path : t->file);
+		ts[k].shown = hg_xstrdup(t->file);
+		ts[k].mandatory = t->mandatory;
+		ts[k].azure = t->target == HG_TARGET_AZURE;
+		ts[k].changes_en = t->changes.en ? hg_xstrdup(t->changes.en) : NULL;
+		ts[k].changes_ja = t->changes.ja ? hg_xstrdup(t->changes.ja) : NULL;
+		k++;
+	}
+	qsort(ts, k, sizeof(*ts), cmp_info);
+	*out = ts;
+	*n = k;
+	hg_registry_free(r);
+	hg_diags_dispose(&scratch);
+	hg_arena_dispose(a);
+	return 0;
+}
+
+void hg_templates_free(hg_template_info *t, size_t n)
+{
+	size_t i;
+	for (i = 0; t && i < n; i++) {
+		free(t[i].name);
+		free(t[i].version);
+		free(t[i].path);
+		free(t[i].shown);
+		free(t[i].changes_en);
+		free(t[i].changes_ja);
+	}
+	free(t);
+}

@@ -56,9 +56,9 @@ static size_t utf8_seq(const unsigned char *s, size_t n)
 	return len;
 }
 
-void hg_report_text(hg_buf *out, const char *s, size_t len)
+/* s with each byte that is not UTF-8 written as esc and two hex digits (hex: their case). */
+static void escape_bad(hg_buf *out, const char *s, size_t len, const char *esc, const char *hex)
 {
-	static const char hex[] = "0123456789ABCDEF";
 	const unsigned char *p = (const unsigned char *)s, *end = p + len, *run = p;
 
 	while (p < end) {
@@ -68,12 +68,17 @@ void hg_report_text(hg_buf *out, const char *s, size_t len)
 			continue;
 		}
 		hg_buf_put(out, (const char *)run, (size_t)(p - run));
-		hg_buf_puts(out, "\\x");
+		hg_buf_puts(out, esc);
 		hg_buf_putc(out, hex[*p >> 4]);
 		hg_buf_putc(out, hex[*p & 15]);
 		run = ++p;
 	}
 	hg_buf_put(out, (const char *)run, (size_t)(p - run));
+}
+
+void hg_report_text(hg_buf *out, const char *s, size_t len)
+{
+	escape_bad(out, s, len, "\\x", "0123456789ABCDEF");
 }
 
 void hg_report_bi(hg_buf *out, const char *s, hg_lang lang)
@@ -143,4 +148,9 @@ void hg_report_uri(hg_buf *out, const char *path)
 		} else
 			hg_buf_putc(out, (char)*p);
 	}
+}
+
+void hg_report_json_raw(hg_buf *out, const char *s, size_t len)
+{
+	escape_bad(out, s, len, "\\u00", "0123456789abcdef");
 }

@@ -22,6 +22,7 @@
 
 #include "../common/buf.h"
 #include "../common/lang.h"
+#include "../diff/tdiff.h"
 #include "../drift/drift.h"
 
 #ifdef __cplusplus
@@ -72,6 +73,24 @@ void hg_report_json_str(hg_buf *out, const char *s, hg_lang lang);
 void hg_report_xml(hg_buf *out, const char *s, hg_lang lang);
 /* A file path as a URI reference (absolute paths become file:// URIs). */
 void hg_report_uri(hg_buf *out, const char *path);
+/*
+ * JSON text (a value read from a template) appended as it is, but for bytes
+ * that are not UTF-8, which can only be inside its strings: written as
+ * \u00NN, so the report stays valid JSON.
+ */
+void hg_report_json_raw(hg_buf *out, const char *s, size_t len);
+
+/* ---- template diffs (diff/tdiff.h; the JSON schema is in docs/diff.md) ---- */
+
+/* A diff as text, JSON or Markdown (o->format), appended to out; -1 for another format. */
+int hg_tdiff_report(hg_buf *out, const hg_tdiff *t, const hg_report_options *o);
+
+/*
+ * One line about one resource's change ("~ Bucket (AWS::S3::Bucket): /path
+ * before -> after; ..."), with at most max_props of its changes, for
+ * messages (check's stale outputs).
+ */
+void hg_tdiff_resource_line(hg_buf *out, const hg_tres *r, bool arm, size_t max_props, hg_lang lang);
 
 #ifdef __cplusplus
 }

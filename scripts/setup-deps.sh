@@ -80,8 +80,9 @@ if [ $want_test = 1 ]; then
 	# (tests/tools/node_modules, ignored by git) so nothing global changes.
 	tools="$top/tests/tools"
 	if [ ! -x "$tools/node_modules/.bin/cfn-lint" ] ||
-		[ ! -f "$tools/node_modules/@microsoft/sarif-multitool-linux/sarif-2.1.0.json" ]; then
-		echo "setup-deps: installing npm cfn-lint and the SARIF multitool into tests/tools" >&2
+		[ ! -f "$tools/node_modules/@microsoft/sarif-multitool-linux/sarif-2.1.0.json" ] ||
+		[ ! -f "$tools/node_modules/@aws-cdk/cloudformation-diff/package.json" ]; then
+		echo "setup-deps: installing npm cfn-lint, the SARIF multitool and AWS CDK's template diff into tests/tools" >&2
 		(cd "$tools" && npm ci --no-audit --no-fund --loglevel=error >&2)
 	fi
 fi
