@@ -305,7 +305,8 @@ static bool is_arm(const hg_jv *doc)
 {
 	const char *schema = jstr(hg_jv_get(doc, "$schema"));
 	const hg_jv *r = hg_jv_get(doc, "resources");
-	if (schema && strstr(schema, "deploymentTemplate.json"))
+	/* deploymentTemplate.json, subscriptionDeploymentTemplate.json, ... */
+	if (schema && strstr(schema, "eploymentTemplate.json"))
 		return true;
 	return r && (r->kind == HG_JV_ARR || r->kind == HG_JV_OBJ) && hg_jv_get(doc, "contentVersion");
 }
