@@ -34,6 +34,7 @@ int hg_cmd_controls(hg_cli *cli, int argc, char **argv);
 int hg_cmd_diff(hg_cli *cli, int argc, char **argv);
 int hg_cmd_drift(hg_cli *cli, int argc, char **argv);
 int hg_cmd_hook(hg_cli *cli, int argc, char **argv);
+int hg_cmd_update(hg_cli *cli, int argc, char **argv);
 
 /*
  * The template search path of a command: the --templates directories,
@@ -67,6 +68,12 @@ void hg_cli_say(hg_cli *cli, const char *en, const char *ja, const char *arg);
 /* A usage error (the "%s" of en/ja becomes arg) and a pointer to --help; returns 2. */
 int hg_cli_usage_error(
         hg_cli *cli, const char *cmd, const char *en, const char *ja, const char *arg);
+
+/*
+ * The usage error of an option getopt_long did not accept (unknown, or
+ * without its value), for command cmd; returns 2.
+ */
+int hg_cli_bad_option(hg_cli *cli, const char *cmd, int optopt_, char **argv, int optind_);
 
 /* Parse a --lang value into cli->lang; returns false (after a message) if invalid. */
 bool hg_cli_set_lang(hg_cli *cli, const char *value);

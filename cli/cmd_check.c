@@ -149,6 +149,11 @@ static void classify(struct files *f, const char *path)
 	}
 	if ((ends_with(path, ".yaml") || ends_with(path, ".yml")) && is_source(text.ptr))
 		push(&f->src, &f->nsrc, &f->capsrc, path);
+	else if (strstr(path, "az-deployment-") && strstr(path, "-export-") && ends_with(path, ".json") &&
+	         strstr(text.ptr, "\"hinagata\"")) {
+		/* the template a deployment was made with, as hinagata-collect-azure saves it:
+		 * the deployed state, not output to keep current (drift tells it apart) */
+	}
 	else if (!strstr(text.ptr, "esources")) {
 		/* neither CloudFormation (Resources) nor ARM (resources): not a template */
 	} else if (ends_with(path, ".json") && strstr(text.ptr, "\"hinagata\"") &&

@@ -146,12 +146,7 @@ int hg_cmd_diff(hg_cli *cli, int argc, char **argv)
 			rc = HG_EXIT_CLEAN;
 			goto out;
 		default:
-			rc = hg_cli_usage_error(cli, "diff",
-			        optopt ? "option '-%s' is unknown or needs a value"
-			               : "option '%s' is unknown or needs a value",
-			        optopt ? "オプション '-%s' は未知か、値が必要です"
-			               : "オプション '%s' は未知か、値が必要です",
-			        optopt ? (char[]){(char)optopt, 0} : argv[optind - 1]);
+			rc = hg_cli_bad_option(cli, "diff", optopt, argv, optind);
 			goto out;
 		}
 	}

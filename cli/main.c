@@ -32,6 +32,8 @@ static const hg_cmd commands[] = {
                 "hinagata check を実行する git の pre-commit フックを入れる"},
         {"drift", hg_cmd_drift, "Compare deployed state with the templates in git",
                 "デプロイ済みの状態と git のテンプレートを比べる (ドリフト検知)"},
+        {"update", hg_cmd_update, "Show and apply a new version of the mandatory templates",
+                "必須適用テンプレートの新しい版の影響を示し、適用する"},
 };
 
 static void on_oom(void)
@@ -83,6 +85,15 @@ int hg_cli_usage_error(
 	else
 		fprintf(stderr, "Try 'hinagata %s%s--help'.\n", cmd ? cmd : "", cmd ? " " : "");
 	return HG_EXIT_FAILURE;
+}
+
+int hg_cli_bad_option(hg_cli *cli, const char *cmd, int optopt_, char **argv, int optind_)
+{
+	char one[2] = {(char)optopt_, 0};
+	return hg_cli_usage_error(cli, cmd,
+	        optopt_ ? "option '-%s' is unknown or needs a value" : "option '%s' is unknown or needs a value",
+	        optopt_ ? "オプション '-%s' は未知か、値が必要です" : "オプション '%s' は未知か、値が必要です",
+	        optopt_ ? one : argv[optind_ - 1]);
 }
 
 bool hg_cli_set_lang(hg_cli *cli, const char *value)

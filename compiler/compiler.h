@@ -35,12 +35,16 @@ typedef struct hg_compile_options {
 	size_t nparams;
 	const char *params_file; /* YAML or JSON mapping NAME: VALUE, or NULL */
 	bool skip_rules; /* leave the profile's control rules out (drift judges them itself) */
+	const char *const *pins; /* "NAME=VERSION": every use of template NAME takes exactly that
+	                            version, whatever its range says (the impact of an update) */
+	size_t npins;
 } hg_compile_options;
 
 #define HG_COMPILE_OPTIONS_VERSION 1
 #define HG_COMPILE_OPTIONS_INIT                                                                    \
 	{                                                                                          \
-		HG_COMPILE_OPTIONS_VERSION, NULL, 0, NULL, 0, NULL, NULL, NULL, 0, NULL, false     \
+		HG_COMPILE_OPTIONS_VERSION, NULL, 0, NULL, 0, NULL, NULL, NULL, 0, NULL, false,    \
+		        NULL, 0                                                                    \
 	}
 
 typedef struct hg_output {

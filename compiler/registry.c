@@ -39,6 +39,8 @@ struct hg_registry {
 	hg_diag_code first_code;
 	char *first_text; /* its message, "English\x1fJapanese" */
 	hg_diags scratch; /* problems of scanned files: not the user's */
+	char **pins;      /* "NAME=VERSION" (hg_compile_options.pins) */
+	size_t npins;
 };
 
 hg_registry *hg_registry_new(hg_arena *a, const hg_search_dir *dirs, size_t ndirs)
@@ -79,6 +81,11 @@ hg_registry *hg_registry_of(hg_arena *a, const hg_compile_options *opts)
 	}
 	r = hg_registry_new(a, dirs, n);
 	free(dirs);
+	if (opts->npins) {
+		r->pins = hg_xcalloc(opts->npins, sizeof(char *));
+		for (n = 0; n < opts->npins; n++)
+			r->pins[r->npins++] = hg_xstrdup(opts->pins[n]);
+	}
 	return r;
 }
 
@@ -96,6 +103,9 @@ void hg_registry_free(hg_registry *r)
 	free(r->excludes);
 	free(r->nexcludes);
 	free(r->entries);
+	for (i = 0; i < r->npins; i++)
+		free(r->pins[i]);
+	free(r->pins);
 	hg_diags_dispose(&r->scratch);
 	free(r);
 }
@@ -255,6 +265,20 @@ int hg_registry_find(const hg_template **out, hg_registry *r, hg_diags *d, hg_do
 
 	*out = NULL;
 	scan(r, d);
+	/* A pinned template is the version pinned, whatever the range (an update's impact) */
+	for (i = 0; kind == HG_DOC_TEMPLATE && i < r->npins; i++) {
+		size_t nl = strlen(name), k;
+		if (strncmp(r->pins[i], name, nl) != 0 || r->pins[i][nl] != '=')
+			continue;
+		for (k = 0; k < r->n; k++) {
+			const hg_template *t = r->entries[k].t;
+			if (t->kind == kind && strcmp(t->name, name) == 0 &&
+			        strcmp(t->version_text, r->pins[i] + nl + 1) == 0) {
+				*out = t;
+				return 0;
+			}
+		}
+	}
 	for (i = 0; i < r->n; i++) {
 		const hg_template *t = r->entries[i].t;
 		bool ok;

@@ -43,17 +43,6 @@ struct rev {
 	size_t n, cap;
 };
 
-static bool suffix(const char *s, const char *x)
-{
-	size_t n = strlen(s), m = strlen(x);
-	return n >= m && strcmp(s + n - m, x) == 0;
-}
-
-static int cmp_str(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
 /* Is rel one of the paths asked for (or under one)? */
 static bool wanted(const char *rel, const hg_tdiff_options *o)
 {
@@ -93,7 +82,7 @@ static void list(struct rev *r, hg_arena *a, const char *dir, const char *rel, i
 		names[n++] = hg_xstrdup(de->d_name);
 	}
 	closedir(dp);
-	qsort(names, n, sizeof(*names), cmp_str);
+	qsort(names, n, sizeof(*names), hg_tdiff__cmp_str);
 	for (i = 0; i < n; i++) {
 		hg_buf path = HG_BUF_INIT, sub = HG_BUF_INIT;
 		hg_buf_printf(&path, "%s/%s", dir, names[i]);
@@ -102,8 +91,8 @@ static void list(struct rev *r, hg_arena *a, const char *dir, const char *rel, i
 			; /* not a template of the repository */
 		else if (hg_fs_is_dir(path.ptr) == 1)
 			list(r, a, path.ptr, sub.ptr, depth + 1, o);
-		else if ((suffix(names[i], ".yaml") || suffix(names[i], ".yml") ||
-		                 suffix(names[i], ".json") || suffix(names[i], ".template")) &&
+		else if ((hg_tdiff__suffix(names[i], ".yaml") || hg_tdiff__suffix(names[i], ".yml") ||
+		                 hg_tdiff__suffix(names[i], ".json") || hg_tdiff__suffix(names[i], ".template")) &&
 		         wanted(sub.ptr, o)) {
 			HG_AGROW(a, r->files, r->cap, r->n + 1);
 			memset(&r->files[r->n], 0, sizeof(r->files[0]));

@@ -367,6 +367,17 @@ static bool describe(hg_tside *s, hg_arena *a, const hg_jv *doc)
 	return true;
 }
 
+bool hg_tdiff__suffix(const char *s, const char *x)
+{
+	size_t n = strlen(s), m = strlen(x);
+	return n >= m && strcmp(s + n - m, x) == 0;
+}
+
+int hg_tdiff__cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
 bool hg_tside_is_source(const char *text, size_t len)
 {
 	const char *p = text, *end = text + len;

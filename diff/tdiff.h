@@ -175,6 +175,99 @@ void hg_tdiff_free(hg_tdiff *t);
 /* Is there any difference? */
 bool hg_tdiff_any(const hg_tdiff *t);
 
+/* ---- the impact of a template's new version on the systems that use it (impact.c) ---- */
+
+/* ORDER USTATUS (names: hg_ustatus_name) */
+typedef enum hg_ustatus {
+	HG_US_CURRENT,      /* already on the new version: nothing changes */
+	HG_US_ADMITTED,     /* its range admits the new version: the next compile takes it */
+	HG_US_NOT_ADMITTED, /* its range does not admit the new version: update moves the range */
+	HG_US_FAILS,        /* does not compile with the new version (error says why) */
+} hg_ustatus;
+
+/* "current", "admitted", "not-admitted", "fails" */
+const char *hg_ustatus_name(hg_ustatus s);
+
+/* One use of the template by one system template. */
+typedef struct hg_uuse {
+	const char *file;    /* the system template's source */
+	const char *system;  /* its template name */
+	const char *alias;   /* the use's name */
+	unsigned line, col;  /* of its version range (or of the use, without one) */
+	const char *range;   /* as written; NULL: any version */
+	const char *from;    /* the version it is on: its committed output's, else the newest
+	                        its range admits before the new one */
+	const char *to;      /* the new version */
+	hg_ustatus status;
+	const char *error;   /* FAILS: the first error, bilingual (HG_BI) */
+	const char *output;  /* its committed compiled output, or NULL */
+	const char *new_range; /* what update writes (NULL: nothing to write) */
+	hg_tdiff *diff;      /* what changes in its compiled output, from -> to, or NULL */
+	size_t range_offset, range_length; /* the range's bytes in the file, quotes included
+	                                      (0, 0: not found as a plain value) */
+} hg_uuse;
+
+/* One template that has a newer version than some system uses. */
+typedef struct hg_uupdate {
+	const char *template_name;
+	const char *to;        /* the version the systems move to */
+	bool mandatory;
+	const char *changes;   /* what that version changed, bilingual (HG_BI), or NULL */
+	const char **versions; /* every version on the search path, lowest first */
+	size_t nversions;
+	hg_uuse *uses;         /* by file, then alias */
+	size_t nuses;
+} hg_uupdate;
+
+typedef struct hg_impact {
+	hg_uupdate *t; /* by template name */
+	size_t n;
+	size_t sources; /* system templates read */
+	size_t written; /* files update wrote (hg_update_apply) */
+	hg_arena *a;    /* owns everything but the diffs (freed by hg_impact_free) */
+} hg_impact;
+
+typedef struct hg_update_options {
+	unsigned version;
+	const char *const *paths;     /* system templates: files or directories (none: .) */
+	size_t npaths;
+	const char *const *templates; /* the templates to update; none: every mandatory template used */
+	size_t ntemplates;
+	const char *to;               /* the version to move to (one template); NULL: the newest */
+	const char *const *template_dirs; /* the search path, as for compiling */
+	size_t ntemplate_dirs;
+	const char *bundled_dir;
+	const char *schema_dir;
+	const char *const *exclude;   /* paths under a directory walked that are left out */
+	size_t nexclude;
+} hg_update_options;
+
+#define HG_UPDATE_OPTIONS_VERSION 1
+#define HG_UPDATE_OPTIONS_INIT {HG_UPDATE_OPTIONS_VERSION, NULL, 0, NULL, 0, NULL, NULL, 0, NULL, NULL, NULL, 0}
+
+/*
+ * What a new version of each template (o->templates, or every mandatory
+ * template the systems use) changes for every system template under
+ * o->paths that uses it: whether its range admits the new version, and the
+ * diff of its compiled output from the version it is on to the new one.
+ * *out is new (hg_impact_free). Returns 0; HG_ENOTFOUND (a template or
+ * version not on the search path: HG8104) or HG_EIO after a diagnostic.
+ */
+int hg_update_impact(hg_impact **out, const hg_update_options *o, hg_diags *d);
+
+/*
+ * Move every use of im that is not on the new version there: its range in
+ * the source rewritten in place (the rest of the file untouched; a range
+ * not written as a plain value is left, warning HG8106), then each system
+ * changed recompiled into its committed output (found next to the sources,
+ * as check finds it) and, with outdir, into outdir/NAME.json. Every file is
+ * written atomically. Returns 0, or HG_EINVALID / HG_EIO after a diagnostic
+ * (a system that does not compile any more is not written).
+ */
+int hg_update_apply(hg_impact *im, const char *outdir, const hg_update_options *o, hg_diags *d);
+
+void hg_impact_free(hg_impact *im);
+
 #ifdef __cplusplus
 }
 #endif

@@ -92,6 +92,13 @@ int hg_tdiff_report(hg_buf *out, const hg_tdiff *t, const hg_report_options *o);
  */
 void hg_tdiff_resource_line(hg_buf *out, const hg_tres *r, bool arm, size_t max_props, hg_lang lang);
 
+/*
+ * The impact of template updates (diff/tdiff.h: hg_update_impact), as text,
+ * JSON (schema hinagata-update/1, docs/diff.md) or Markdown, appended to out;
+ * applied: after hg_update_apply. -1 for another format.
+ */
+int hg_impact_report(hg_buf *out, const hg_impact *im, bool applied, const hg_report_options *o);
+
 #ifdef __cplusplus
 }
 #endif

@@ -620,3 +620,273 @@ void hg_tdiff_resource_line(hg_buf *out, const hg_tres *r, bool arm, size_t max_
 	if (r->nprops > max_props)
 		hg_buf_printf(out, lang == HG_LANG_JA ? "; ほか %zu 件" : "; %zu more", r->nprops - max_props);
 }
+
+/* ---- the impact of an update (hinagata update) ---- */
+
+static const char *ustatus_label(hg_ustatus s, hg_lang lang)
+{
+	static const char *const en[] = {"current", "its range admits the new version",
+	        "its range does not admit the new version", "does not compile"}; /* ORDER USTATUS */
+	static const char *const ja[] = {"最新", "範囲が新しい版を許します", "範囲が新しい版を許しません",
+	        "コンパイルできません"};
+	return lang == HG_LANG_JA ? ja[s] : en[s];
+}
+
+struct ucounts {
+	size_t uses, st[HG_US_FAILS + 1];
+};
+
+static struct ucounts ucounts_of(const hg_impact *im)
+{
+	struct ucounts c;
+	size_t i, k;
+	memset(&c, 0, sizeof(c));
+	for (i = 0; i < im->n; i++)
+		for (k = 0; k < im->t[i].nuses; k++) {
+			c.uses++;
+			c.st[im->t[i].uses[k].status]++;
+		}
+	return c;
+}
+
+/* A diff's text, each line indented by n spaces. */
+static void indented_pair(hg_buf *o, const hg_tdiff *t, size_t n, hg_lang lang)
+{
+	hg_buf b = HG_BUF_INIT;
+	size_t i, start = 0;
+	if (!t || !t->npairs)
+		return;
+	text_pair(&b, &t->pairs[0], false, lang);
+	for (i = 0; i < b.size; i++)
+		if (b.ptr[i] == '\n') {
+			hg_buf_fill(o, ' ', n);
+			hg_buf_put(o, b.ptr + start, i + 1 - start);
+			start = i + 1;
+		}
+	hg_buf_dispose(&b);
+}
+
+static void impact_text(hg_buf *o, const hg_impact *im, bool applied, hg_lang lang)
+{
+	struct ucounts c = ucounts_of(im);
+	bool ja = lang == HG_LANG_JA;
+	size_t i, k;
+
+	for (i = 0; i < im->n; i++) {
+		const hg_uupdate *up = &im->t[i];
+		str(o, up->template_name);
+		hg_buf_printf(o, " %s (%s", up->to, up->mandatory ? (ja ? "必須; " : "mandatory; ") : "");
+		hg_buf_puts(o, ja ? "版: " : "versions ");
+		for (k = 0; k < up->nversions; k++)
+			hg_buf_printf(o, "%s%s", k ? ", " : "", up->versions[k]);
+		hg_buf_puts(o, ")\n");
+		if (up->changes) {
+			hg_buf_printf(o, ja ? "  %s の変更: " : "  what %s changes: ", up->to);
+			hg_report_bi(o, up->changes, lang);
+			hg_buf_putc(o, '\n');
+		}
+		if (!up->nuses)
+			hg_buf_puts(o, ja ? "  使っているシステムテンプレートはありません\n" : "  no system template uses it\n");
+		for (k = 0; k < up->nuses; k++) {
+			const hg_uuse *u = &up->uses[k];
+			hg_buf_puts(o, "  ");
+			str(o, u->file);
+			hg_buf_printf(o, ":%u:%u use '", u->line, u->col);
+			str(o, u->alias);
+			hg_buf_puts(o, "' ");
+			if (u->range) {
+				hg_buf_putc(o, '"');
+				str(o, u->range);
+				hg_buf_putc(o, '"');
+			} else
+				hg_buf_puts(o, ja ? "(範囲なし)" : "(any version)");
+			hg_buf_printf(o, ": %s", ustatus_label(u->status, lang));
+			if (u->status == HG_US_CURRENT)
+				hg_buf_printf(o, " (%s)", u->to);
+			else
+				hg_buf_printf(o, "; %s -> %s", u->from, u->to);
+			if (u->output) {
+				hg_buf_puts(o, " [");
+				str(o, u->output);
+				hg_buf_putc(o, ']');
+			}
+			hg_buf_putc(o, '\n');
+			if (u->error) {
+				hg_buf_puts(o, "      !! ");
+				hg_report_bi(o, u->error, lang);
+				hg_buf_putc(o, '\n');
+			}
+			if (u->new_range && u->status != HG_US_CURRENT && u->status != HG_US_FAILS) {
+				if (!u->range_length) /* not a plain value: HG8106 */
+					hg_buf_printf(o, ja ? "      update はここを書き換えられません: version: \"%s\" と書いてください\n"
+					                    : "      update cannot write the range here: write version: \"%s\"\n",
+					        u->new_range);
+				else if (ja)
+					hg_buf_printf(o, "      update %s: version: \"%s\"\n",
+					        applied ? "で書き換えました" : "で書き換えます", u->new_range);
+				else
+					hg_buf_printf(o, "      update %s: version: \"%s\"\n", applied ? "wrote" : "writes",
+					        u->new_range);
+			}
+			if (u->diff && !hg_tdiff_any(u->diff) && u->status != HG_US_CURRENT)
+				hg_buf_puts(o, ja ? "      コンパイル結果は変わりません\n"
+				                  : "      its compiled output does not change\n");
+			indented_pair(o, u->diff, 6, lang);
+		}
+	}
+	if (ja)
+		hg_buf_printf(o, "%zu 個のシステムテンプレートを読み、新しい版のある %zu 個のテンプレートの use が "
+		                 "%zu 件: 最新 %zu、範囲が許す %zu、範囲が許さない %zu、コンパイルできない %zu%s\n",
+		        im->sources, im->n, c.uses, c.st[HG_US_CURRENT], c.st[HG_US_ADMITTED],
+		        c.st[HG_US_NOT_ADMITTED], c.st[HG_US_FAILS],
+		        applied ? "" : (c.uses > c.st[HG_US_CURRENT] + c.st[HG_US_FAILS]
+		                                ? "。hinagata update --write で範囲を移してコンパイルし直します"
+		                                : ""));
+	else
+		hg_buf_printf(o, "%zu system template%s read, %zu use%s of %zu template%s with a new version: "
+		                 "%zu current, %zu admitted by their range, %zu not admitted, %zu failing%s\n",
+		        im->sources, im->sources == 1 ? "" : "s", c.uses, c.uses == 1 ? "" : "s", im->n,
+		        im->n == 1 ? "" : "s", c.st[HG_US_CURRENT], c.st[HG_US_ADMITTED],
+		        c.st[HG_US_NOT_ADMITTED], c.st[HG_US_FAILS],
+		        applied ? "" : (c.uses > c.st[HG_US_CURRENT] + c.st[HG_US_FAILS]
+		                                ? "; hinagata update --write moves the ranges and recompiles"
+		                                : ""));
+	if (applied)
+		hg_buf_printf(o, ja ? "%zu 個のファイルを書きました\n" : "%zu files written\n", im->written);
+}
+
+static void impact_json(hg_buf *o, const hg_impact *im, bool applied)
+{
+	struct ucounts c = ucounts_of(im);
+	size_t i, k;
+
+	hg_buf_puts(o, "{\n  \"schema\": \"hinagata-update/1\",\n  \"tool\": ");
+	jstr(o, hg_compiler_version());
+	hg_buf_printf(o, ",\n  \"applied\": %s,\n  \"templates\": [", applied ? "true" : "false");
+	for (i = 0; i < im->n; i++) {
+		const hg_uupdate *up = &im->t[i];
+		hg_buf_puts(o, i ? ",\n    {\"template\": " : "\n    {\"template\": ");
+		jstr(o, up->template_name);
+		hg_buf_puts(o, ", \"to\": ");
+		jstr(o, up->to);
+		hg_buf_printf(o, ", \"mandatory\": %s, \"versions\": [", up->mandatory ? "true" : "false");
+		for (k = 0; k < up->nversions; k++) {
+			hg_buf_puts(o, k ? ", " : "");
+			jstr(o, up->versions[k]);
+		}
+		hg_buf_puts(o, "], \"changes\": ");
+		if (up->changes) {
+			hg_buf_puts(o, "{\"en\": ");
+			hg_report_json_str(o, up->changes, HG_LANG_EN);
+			hg_buf_puts(o, ", \"ja\": ");
+			hg_report_json_str(o, up->changes, HG_LANG_JA);
+			hg_buf_putc(o, '}');
+		} else
+			hg_buf_puts(o, "null");
+		hg_buf_puts(o, ",\n     \"uses\": [");
+		for (k = 0; k < up->nuses; k++) {
+			const hg_uuse *u = &up->uses[k];
+			hg_buf_puts(o, k ? ",\n      {\"file\": " : "\n      {\"file\": ");
+			jstr(o, u->file);
+			hg_buf_puts(o, ", \"system\": ");
+			jstr(o, u->system);
+			hg_buf_puts(o, ", \"use\": ");
+			jstr(o, u->alias);
+			hg_buf_printf(o, ", \"line\": %u, \"column\": %u, \"range\": ", u->line, u->col);
+			jstr(o, u->range);
+			hg_buf_puts(o, ", \"from\": ");
+			jstr(o, u->from);
+			hg_buf_puts(o, ", \"to\": ");
+			jstr(o, u->to);
+			hg_buf_printf(o, ", \"status\": \"%s\", \"error\": ", hg_ustatus_name(u->status));
+			if (u->error)
+				hg_report_json_str(o, u->error, HG_LANG_EN);
+			else
+				hg_buf_puts(o, "null");
+			hg_buf_puts(o, ", \"output\": ");
+			jstr(o, u->output);
+			hg_buf_puts(o, ", \"newRange\": ");
+			jstr(o, u->status == HG_US_CURRENT || u->status == HG_US_FAILS ? NULL : u->new_range);
+			hg_buf_puts(o, ",\n       \"diff\": ");
+			if (u->diff && u->diff->npairs)
+				json_pair(o, &u->diff->pairs[0]);
+			else
+				hg_buf_puts(o, "null");
+			hg_buf_putc(o, '}');
+		}
+		hg_buf_printf(o, "%s]}", up->nuses ? "\n     " : "");
+	}
+	hg_buf_printf(o,
+	        "%s],\n  \"summary\": {\"sources\": %zu, \"uses\": %zu, \"current\": %zu, \"admitted\": %zu, "
+	        "\"notAdmitted\": %zu, \"fails\": %zu, \"written\": %zu}\n}\n",
+	        im->n ? "\n  " : "", im->sources, c.uses, c.st[HG_US_CURRENT], c.st[HG_US_ADMITTED],
+	        c.st[HG_US_NOT_ADMITTED], c.st[HG_US_FAILS], im->written);
+}
+
+static void impact_md(hg_buf *o, const hg_impact *im, bool applied, hg_lang lang)
+{
+	struct ucounts c = ucounts_of(im);
+	bool ja = lang == HG_LANG_JA;
+	size_t i, k;
+
+	hg_buf_puts(o, ja ? "# 必須適用テンプレートの更新の影響\n\n" : "# The impact of template updates\n\n");
+	hg_buf_puts(o, ja ? "| システムテンプレート | use | 最新 | 範囲が許す | 範囲が許さない | コンパイルできない |\n"
+	                  : "| system templates | uses | current | admitted | not admitted | failing |\n");
+	hg_buf_puts(o, "|---|---|---|---|---|---|\n");
+	hg_buf_printf(o, "| %zu | %zu | %zu | %zu | %zu | %zu |\n\n", im->sources, c.uses,
+	        c.st[HG_US_CURRENT], c.st[HG_US_ADMITTED], c.st[HG_US_NOT_ADMITTED], c.st[HG_US_FAILS]);
+	for (i = 0; i < im->n; i++) {
+		const hg_uupdate *up = &im->t[i];
+		hg_buf_puts(o, "## ");
+		md_cell(o, up->template_name);
+		hg_buf_printf(o, " %s%s\n\n", up->to, up->mandatory ? (ja ? " (必須)" : " (mandatory)") : "");
+		if (up->changes) {
+			hg_report_bi(o, up->changes, lang);
+			hg_buf_puts(o, "\n\n");
+		}
+		if (!up->nuses)
+			continue;
+		hg_buf_puts(o, ja ? "| システム | use | 範囲 | 変更前 → 変更後 | 状態 | 追加 | 削除 | 変更 | 置き換え | データが失われるもの |\n"
+		                  : "| system | use | range | from → to | status | added | removed | modified | replaced | losing data |\n");
+		hg_buf_puts(o, "|---|---|---|---|---|---|---|---|---|---|\n");
+		for (k = 0; k < up->nuses; k++) {
+			const hg_uuse *u = &up->uses[k];
+			const hg_tpair *p = u->diff && u->diff->npairs ? &u->diff->pairs[0] : NULL;
+			hg_buf_puts(o, "| ");
+			md_code(o, u->file);
+			hg_buf_puts(o, " | ");
+			md_cell(o, u->alias);
+			hg_buf_puts(o, " | ");
+			md_code(o, u->range ? u->range : "*");
+			hg_buf_printf(o, " | %s → %s | %s | ", u->from, u->to, ustatus_label(u->status, lang));
+			if (p)
+				hg_buf_printf(o, "%zu | %zu | %zu | %zu | %zu |\n", p->added, p->removed, p->modified,
+				        p->replaced, p->at_risk);
+			else
+				hg_buf_puts(o, "0 | 0 | 0 | 0 | 0 |\n");
+		}
+		hg_buf_putc(o, '\n');
+		for (k = 0; k < up->nuses; k++)
+			if (up->uses[k].diff && up->uses[k].diff->npairs)
+				md_pair(o, &up->uses[k].diff->pairs[0], lang);
+	}
+	if (applied)
+		hg_buf_printf(o, ja ? "%zu 個のファイルを書きました。\n" : "%zu files written.\n", im->written);
+}
+
+int hg_impact_report(hg_buf *out, const hg_impact *im, bool applied, const hg_report_options *o)
+{
+	switch (o->format) {
+	case HG_FMT_TEXT:
+		impact_text(out, im, applied, o->lang);
+		return 0;
+	case HG_FMT_JSON:
+		impact_json(out, im, applied);
+		return 0;
+	case HG_FMT_MD:
+		impact_md(out, im, applied, o->lang);
+		return 0;
+	default:
+		return -1;
+	}
+}
