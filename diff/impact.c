@@ -557,8 +557,8 @@ static int rewrite(hg_impact *im, const char *file, hg_diags *d, bool *changed)
 		free(edits);
 		return 0;
 	}
-	if (hg_fs_read(&text, file, HG_TEMPLATE_MAX_BYTES, &size) < 0) {
-		hg_diag_add(d, HG_D_IO_READ, NULL, file, strerror(errno), NULL);
+	if ((rc = hg_fs_read(&text, file, HG_TEMPLATE_MAX_BYTES, &size)) < 0) {
+		hg_fs_diag(d, NULL, file, file, rc, errno, size);
 		rc = HG_EIO;
 		goto out;
 	}

@@ -128,7 +128,10 @@ static int read_rev(struct rev *r, hg_arena *a, const hg_tdiff_options *o, hg_di
 		hg_diags quiet = HG_DIAGS_INIT;
 		char *shown = hg_arena_printf(a, "%s@%s", f->rel, r->rev);
 		size_t size = 0;
-		if (hg_fs_read(&text, f->rel, 256u << 20, &size) < 0) {
+		int rd = hg_fs_read(&text, f->rel, HG_FS_MAX_INPUT, &size);
+		if (rd < 0) { /* the export leaves out what git cannot give; this is what it wrote */
+			hg_fs_diag(d, NULL, shown, f->rel, rd, errno, size);
+			rc = rc ? rc : HG_EIO;
 			hg_buf_dispose(&text);
 			continue;
 		}

@@ -32,9 +32,6 @@
 #include "../compiler/compiler.h"
 #include "../compiler/yaml_load.h"
 
-/* Templates bigger than this are not templates (CloudFormation takes 1 MB, ARM 4 MB). */
-#define MAX_TEMPLATE (256u << 20)
-
 /* ---- YAML to jv ---- */
 
 static hg_jv *yconv(hg_arena *a, const hg_node *n, int depth);
@@ -520,16 +517,13 @@ int hg_tside_load(hg_tside *out, hg_arena *a, const char *arg, const char *displ
 		}
 		arg = path;
 	}
-	rc = hg_fs_read(&text, arg, MAX_TEMPLATE, &size);
+	rc = hg_fs_read(&text, arg, HG_FS_MAX_INPUT, &size);
 	if (rc < 0) {
 		int e = errno;
 		if (e == EISDIR || hg_fs_is_dir(arg) == 1)
 			hg_diag_add(d, HG_D_IS_DIRECTORY, NULL, arg, NULL);
-		else
-			hg_diag_add(d, HG_D_IO_READ, NULL, arg,
-			        rc == HG_EINVALID ? HG_BI("too large for a template", "テンプレートとしては大きすぎます")
-			                          : strerror(e),
-			        NULL);
+		else /* too large (HG0011), a FIFO or device, unreadable (HG9001) */
+			hg_fs_diag(d, NULL, display, arg, rc, e, size);
 		rc = rc == HG_EINVALID ? HG_EINVALID : HG_EIO;
 		goto out;
 	}

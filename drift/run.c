@@ -610,8 +610,9 @@ int hg_drift_run_sink(const hg_drift_options *o, const hg_drift_sink *sink,
 	if ((rc = sink->end(sink->payload, r.sum)) < 0)
 		goto out;
 	r.sum->complete = true;
-	if (r.cache)
-		hg_cache_save(r.cache, d);
+	/* The report stands; a cache that could not be saved makes the run exit 2. */
+	if (r.cache && hg_cache_save(r.cache, d) < 0)
+		rc = HG_EIO;
 	/* Fail closed: a run that compared none of its templates' resources, or
 	 * too few, did not run (what is unmanaged is found, but not compared). */
 	desired_total = r.sum->total - r.sum->counts[HG_DS_UNMANAGED];
@@ -646,7 +647,6 @@ out:
 	}
 	hg_arena_dispose(sa);
 	hg_drift_summary_free(r.sum);
-	hg_cache_free(r.cache);
 	free(r.items);
 	free(r.slots);
 	for (i = 0; i < r.nspecs; i++)
@@ -662,6 +662,7 @@ out:
 	free(r.file_index);
 	hg_state_specs_free(r.specs, r.nspecs);
 	hg_desired_free(&r.ts);
+	hg_cache_free(r.cache); /* last: cached strings live in its buffer */
 	hg_judge_free(r.judge);
 	hg_canon_free(r.rules);
 	hg_ignore_free(r.ignore);
