@@ -10,7 +10,6 @@
  */
 #include "registry.h"
 
-#include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -131,11 +130,6 @@ void hg_registry_add(hg_registry *r, const hg_template *t)
 	r->entries[r->n++].t = t;
 }
 
-static int cmp_str(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
 static bool has_suffix(const char *s, const char *suffix)
 {
 	size_t n = strlen(s), m = strlen(suffix);
@@ -177,25 +171,12 @@ static void scan_file(hg_registry *r, hg_diags *d, const char *path, const char 
 static void scan_dir(hg_registry *r, hg_diags *d, size_t k, const char *dir, const char *rel,
         const char *display, int depth)
 {
-	DIR *dp;
-	struct dirent *de;
-	char **names = NULL;
-	size_t n = 0, cap = 0, i;
+	char **names;
+	size_t n, i;
 
-	if (depth > 16 || !(dp = opendir(dir)))
+	/* hidden files and directories, and npm's packages, left out as hinagata check leaves them */
+	if (depth > 16 || hg_fs_list_dir(dir, &names, &n) < 0)
 		return;
-	while ((de = readdir(dp)) != NULL) {
-		/* Hidden files and directories, and npm's packages, as hinagata check skips them.
-		 */
-		if (de->d_name[0] == '.' || strcmp(de->d_name, "node_modules") == 0)
-			continue;
-		HG_GROW(names, cap, n + 1);
-		names[n++] = hg_xstrdup(de->d_name);
-	}
-	closedir(dp);
-	/* readdir order differs between file systems; sort for determinism. */
-	if (n > 1) /* an empty directory has no array: qsort(NULL) is undefined */
-		qsort(names, n, sizeof(*names), cmp_str);
 	for (i = 0; i < n; i++) {
 		hg_buf path = HG_BUF_INIT, shown = HG_BUF_INIT, sub = HG_BUF_INIT;
 		hg_buf_printf(&path, "%s/%s", dir, names[i]);
@@ -210,9 +191,8 @@ static void scan_dir(hg_registry *r, hg_diags *d, size_t k, const char *dir, con
 		hg_buf_dispose(&path);
 		hg_buf_dispose(&shown);
 		hg_buf_dispose(&sub);
-		free(names[i]);
 	}
-	free(names);
+	hg_fs_names_free(names, n);
 }
 
 static void scan(hg_registry *r, hg_diags *d)

@@ -21,7 +21,6 @@
  * is left alone with a warning rather than guessed at.
  */
 #define _GNU_SOURCE
-#include <dirent.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -116,10 +115,8 @@ static void visit_file(struct walk *w, const char *path)
 
 static void visit(struct walk *w, const char *path, int depth)
 {
-	DIR *dp;
-	struct dirent *de;
-	char **names = NULL;
-	size_t n = 0, cap = 0, i;
+	char **names;
+	size_t n, i;
 
 	if (depth > 0 && hg_path_excluded(path, w->o->exclude, w->o->nexclude))
 		return;
@@ -127,16 +124,12 @@ static void visit(struct walk *w, const char *path, int depth)
 		visit_file(w, path);
 		return;
 	}
-	if (depth > 32 || !(dp = opendir(path)))
+	if (depth > 32)
 		return;
-	while ((de = readdir(dp)) != NULL) {
-		if (de->d_name[0] == '.' || strcmp(de->d_name, "node_modules") == 0)
-			continue;
-		HG_GROW(names, cap, n + 1);
-		names[n++] = hg_xstrdup(de->d_name);
+	if (hg_fs_list_dir(path, &names, &n) < 0) { /* a system it cannot see is not passed over */
+		hg_diag_add(w->d, HG_D_IO_READ, NULL, path, strerror(errno), NULL);
+		return;
 	}
-	closedir(dp);
-	qsort(names, n, sizeof(*names), hg_tdiff__cmp_str);
 	for (i = 0; i < n; i++) {
 		hg_buf p = HG_BUF_INIT;
 		if (strcmp(path, ".") == 0)
@@ -145,9 +138,8 @@ static void visit(struct walk *w, const char *path, int depth)
 			hg_buf_printf(&p, "%s/%s", path, names[i]);
 		visit(w, p.ptr, depth + 1);
 		hg_buf_dispose(&p);
-		free(names[i]);
 	}
-	free(names);
+	hg_fs_names_free(names, n);
 }
 
 /* ---- versions ---- */
@@ -185,6 +177,17 @@ static const char *new_range(hg_arena *a, const char *old, const char *to)
 
 /* ---- compiling one system with one template pinned ---- */
 
+/* The compiler's search path and data directories as o gives them. */
+static void compile_options(hg_compile_options *co, const hg_update_options *o)
+{
+	co->template_dirs = o->template_dirs;
+	co->ntemplate_dirs = o->ntemplate_dirs;
+	co->bundled_dir = o->bundled_dir;
+	co->schema_dir = o->schema_dir;
+	co->exclude = o->exclude;
+	co->nexclude = o->nexclude;
+}
+
 static int compile_pinned(hg_buf *json, const char *path, const char *pin, bool rules,
         const hg_update_options *o, hg_diags *d)
 {
@@ -192,12 +195,7 @@ static int compile_pinned(hg_buf *json, const char *path, const char *pin, bool 
 	hg_output *outs = NULL;
 	int rc;
 
-	co.template_dirs = o->template_dirs;
-	co.ntemplate_dirs = o->ntemplate_dirs;
-	co.bundled_dir = o->bundled_dir;
-	co.schema_dir = o->schema_dir;
-	co.exclude = o->exclude;
-	co.nexclude = o->nexclude;
+	compile_options(&co, o);
 	co.skip_rules = !rules;
 	co.pins = pin ? &pin : NULL;
 	co.npins = pin ? 1 : 0;
@@ -407,12 +405,7 @@ int hg_update_impact(hg_impact **out, const hg_update_options *o, hg_diags *d)
 				w.sys[i].out_templates = w.outs[k].templates;
 			}
 	im->sources = w.nsys;
-	co.template_dirs = o->template_dirs;
-	co.ntemplate_dirs = o->ntemplate_dirs;
-	co.bundled_dir = o->bundled_dir;
-	co.schema_dir = o->schema_dir;
-	co.exclude = o->exclude;
-	co.nexclude = o->nexclude;
+	compile_options(&co, o);
 	hg_templates_list(&infos, &ninfos, &co, d);
 	/* the templates to look at: those named, or every mandatory one a system uses */
 	for (i = 0; i < ninfos; i++) {
@@ -642,12 +635,7 @@ int hg_update_apply(hg_impact *im, const char *outdir, const hg_update_options *
 			for (k = 0; k < im->t[j].nuses && !output; k++)
 				if (strcmp(im->t[j].uses[k].file, files[i]) == 0)
 					output = im->t[j].uses[k].output;
-		co.template_dirs = o->template_dirs;
-		co.ntemplate_dirs = o->ntemplate_dirs;
-		co.bundled_dir = o->bundled_dir;
-		co.schema_dir = o->schema_dir;
-		co.exclude = o->exclude;
-		co.nexclude = o->nexclude;
+		compile_options(&co, o);
 		if (hg_compile(&outs, &files[i], 1, &co, d) == 0 && outs[0].json) {
 			hg_buf_put(&json, outs[0].json, outs[0].len);
 			if (output && hg_fs_write_atomic(output, json.ptr, json.size) < 0) {

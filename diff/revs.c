@@ -15,7 +15,6 @@
  * template is there, because the source is what says what changes.
  */
 #define _GNU_SOURCE
-#include <dirent.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -43,46 +42,29 @@ struct rev {
 	size_t n, cap;
 };
 
-/* Is rel one of the paths asked for (or under one)? */
+/* Is rel one of the paths asked for, under one, or matched by one as a pattern? */
 static bool wanted(const char *rel, const hg_tdiff_options *o)
 {
 	size_t i;
-	if (!o->npaths)
-		return true;
 	for (i = 0; i < o->npaths; i++) {
 		const char *p = o->paths[i];
-		size_t n;
 		while (p[0] == '.' && p[1] == '/')
 			p += 2;
-		n = strlen(p);
-		while (n && p[n - 1] == '/')
-			n--;
-		if (n == 0 || (n == 1 && p[0] == '.'))
-			return true;
-		if (strncmp(rel, p, n) == 0 && (rel[n] == '\0' || rel[n] == '/'))
-			return true;
+		if (strcmp(p, ".") == 0 || p[strspn(p, "/")] == '\0')
+			return true; /* ".", "./": the whole revision */
 	}
-	return false;
+	return !o->npaths || hg_path_excluded(rel, o->paths, o->npaths);
 }
 
 static void list(struct rev *r, hg_arena *a, const char *dir, const char *rel, int depth,
         const hg_tdiff_options *o)
 {
-	DIR *dp;
-	struct dirent *de;
-	char **names = NULL;
-	size_t n = 0, cap = 0, i;
+	char **names;
+	size_t n, i;
 
-	if (depth > 64 || !(dp = opendir(dir)))
+	/* our own export of the revision: the export refused what is too deep or unsafe */
+	if (depth > 64 || hg_fs_list_dir(dir, &names, &n) < 0)
 		return;
-	while ((de = readdir(dp)) != NULL) {
-		if (de->d_name[0] == '.' || strcmp(de->d_name, "node_modules") == 0)
-			continue;
-		HG_GROW(names, cap, n + 1);
-		names[n++] = hg_xstrdup(de->d_name);
-	}
-	closedir(dp);
-	qsort(names, n, sizeof(*names), hg_tdiff__cmp_str);
 	for (i = 0; i < n; i++) {
 		hg_buf path = HG_BUF_INIT, sub = HG_BUF_INIT;
 		hg_buf_printf(&path, "%s/%s", dir, names[i]);
@@ -100,9 +82,8 @@ static void list(struct rev *r, hg_arena *a, const char *dir, const char *rel, i
 		}
 		hg_buf_dispose(&path);
 		hg_buf_dispose(&sub);
-		free(names[i]);
 	}
-	free(names);
+	hg_fs_names_free(names, n);
 }
 
 /* The template a compiled side says it is (its first template), or NULL. */

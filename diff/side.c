@@ -24,6 +24,8 @@
 #include "side.h"
 
 #include <errno.h>
+#include <math.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -76,6 +78,56 @@ static hg_jv *tagged(hg_arena *a, const hg_node *n, const char *tag, int depth)
 	return yconv(a, &plain, depth); /* another tag: its value as written */
 }
 
+/* Whether s[0..n) is a number as JSON writes one (RFC 8259: no 00, +1, 0x1F, .5, .inf). */
+static bool json_number(const char *s, size_t n)
+{
+	size_t i = 0;
+
+	if (i < n && s[i] == '-')
+		i++;
+	if (i < n && s[i] == '0')
+		i++;
+	else if (i < n && s[i] >= '1' && s[i] <= '9')
+		while (i < n && s[i] >= '0' && s[i] <= '9')
+			i++;
+	else
+		return false;
+	if (i < n && s[i] == '.') {
+		if (++i >= n || s[i] < '0' || s[i] > '9')
+			return false;
+		while (i < n && s[i] >= '0' && s[i] <= '9')
+			i++;
+	}
+	if (i < n && (s[i] == 'e' || s[i] == 'E')) {
+		if (++i < n && (s[i] == '+' || s[i] == '-'))
+			i++;
+		if (i >= n || s[i] < '0' || s[i] > '9')
+			return false;
+		while (i < n && s[i] >= '0' && s[i] <= '9')
+			i++;
+	}
+	return i == n;
+}
+
+/* A YAML number as JSON: as written when JSON writes it so, else its value (00 -> 0,
+ * 0x1F -> 31, +5 -> 5); .inf and .nan, which JSON has not, stay the text written. */
+static hg_jv *ynumber(hg_arena *a, const hg_node *n, const hg_scalar_value *sv)
+{
+	const char *t;
+
+	if (json_number(n->u.scalar.str, n->u.scalar.len))
+		return hg_jv_number(a, n->u.scalar.str, n->u.scalar.len);
+	if (sv->type == HG_SCALAR_INT)
+		t = hg_arena_printf(a, "%lld", (long long)sv->i);
+	else if (isfinite(sv->f))
+		t = hg_arena_printf(a, "%.17g", sv->f);
+	else
+		return hg_jv_string(a, n->u.scalar.str, n->u.scalar.len);
+	if (!json_number(t, strlen(t))) /* %.17g of a whole number: 1e+20 is JSON; this is a backstop */
+		return hg_jv_string(a, n->u.scalar.str, n->u.scalar.len);
+	return hg_jv_number(a, t, strlen(t));
+}
+
 static hg_jv *yconv(hg_arena *a, const hg_node *n, int depth)
 {
 	hg_jv *v;
@@ -95,7 +147,7 @@ static hg_jv *yconv(hg_arena *a, const hg_node *n, int depth)
 			return hg_jv_bool(a, sv.b);
 		case HG_SCALAR_INT:
 		case HG_SCALAR_FLOAT:
-			return hg_jv_number(a, n->u.scalar.str, n->u.scalar.len);
+			return ynumber(a, n, &sv);
 		default:
 			return hg_jv_string(a, n->u.scalar.str, n->u.scalar.len);
 		}
@@ -280,6 +332,8 @@ static void arm_resources(hg_tside *s, hg_arena *a, const hg_jv *list, const cha
         const char *prefix_id, int depth)
 {
 	size_t i;
+	if (!list) /* a $schema that says ARM, and no resources */
+		return;
 	if (list->kind == HG_JV_ARR) {
 		for (i = 0; i < list->n; i++)
 			if (list->u.items[i]->kind == HG_JV_OBJ)
@@ -370,11 +424,6 @@ bool hg_tdiff__suffix(const char *s, const char *x)
 	return n >= m && strcmp(s + n - m, x) == 0;
 }
 
-int hg_tdiff__cmp_str(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
 bool hg_tside_is_source(const char *text, size_t len)
 {
 	const char *p = text, *end = text + len;
@@ -415,24 +464,34 @@ int hg_tside_text(hg_tside *out, hg_arena *a, const char *name, const char *text
 	return 0;
 }
 
-int hg_tside_compile(hg_buf *json, const char *path, const char *const *extra, size_t nextra,
-        const hg_tdiff_options *o, hg_diags *d)
+/* The compiler's options for o, with the directories extra first on the search path;
+ * returns that path (free it after the compile). */
+static const char **compile_options(hg_compile_options *co, const char *const *extra, size_t nextra,
+        const hg_tdiff_options *o)
 {
-	hg_compile_options co = HG_COMPILE_OPTIONS_INIT;
 	const char **dirs = hg_xcalloc(nextra + o->ntemplate_dirs + 1, sizeof(char *));
-	hg_diags quiet = HG_DIAGS_INIT;
-	hg_output *outs = NULL;
 	size_t nd = 0, i;
-	int rc;
 
 	for (i = 0; i < nextra; i++)
 		dirs[nd++] = extra[i];
 	for (i = 0; i < o->ntemplate_dirs; i++)
 		dirs[nd++] = o->template_dirs[i];
-	co.template_dirs = dirs;
-	co.ntemplate_dirs = nd;
-	co.bundled_dir = o->bundled_dir;
-	co.schema_dir = o->schema_dir;
+	co->template_dirs = dirs;
+	co->ntemplate_dirs = nd;
+	co->bundled_dir = o->bundled_dir;
+	co->schema_dir = o->schema_dir;
+	return dirs;
+}
+
+int hg_tside_compile(hg_buf *json, const char *path, const char *const *extra, size_t nextra,
+        const hg_tdiff_options *o, hg_diags *d)
+{
+	hg_compile_options co = HG_COMPILE_OPTIONS_INIT;
+	hg_diags quiet = HG_DIAGS_INIT;
+	hg_output *outs = NULL;
+	const char **dirs = compile_options(&co, extra, nextra, o);
+	int rc;
+
 	co.exclude = o->exclude;
 	co.nexclude = o->nexclude;
 	co.skip_rules = true;
@@ -458,26 +517,17 @@ static char *template_version_path(
 {
 	const char *at = strrchr(arg, '@');
 	hg_compile_options co = HG_COMPILE_OPTIONS_INIT;
-	const char **dirs = hg_xcalloc(nextra + o->ntemplate_dirs + 1, sizeof(char *));
 	hg_template_info *ts = NULL;
 	hg_buf there = HG_BUF_INIT;
 	char *name, *path = NULL;
-	size_t n = 0, i, nd = 0;
+	size_t n = 0, i;
+	const char **dirs;
 	bool named = false;
 
-	if (!at || at == arg || !at[1]) {
-		free(dirs);
+	if (!at || at == arg || !at[1])
 		return NULL;
-	}
 	name = hg_xstrndup(arg, (size_t)(at - arg));
-	for (i = 0; i < nextra; i++)
-		dirs[nd++] = extra[i];
-	for (i = 0; i < o->ntemplate_dirs; i++)
-		dirs[nd++] = o->template_dirs[i];
-	co.template_dirs = dirs;
-	co.ntemplate_dirs = nd;
-	co.bundled_dir = o->bundled_dir;
-	co.schema_dir = o->schema_dir;
+	dirs = compile_options(&co, extra, nextra, o);
 	if (hg_templates_list(&ts, &n, &co, d) == 0) {
 		for (i = 0; i < n; i++) {
 			if (strcmp(ts[i].name, name) != 0)

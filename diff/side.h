@@ -59,8 +59,6 @@ int hg_tside_text(hg_tside *out, hg_arena *a, const char *name, const char *text
 
 /* Does s end with x? (file names) */
 bool hg_tdiff__suffix(const char *s, const char *x);
-/* qsort comparison of C strings (char *), for directory listings in byte order. */
-int hg_tdiff__cmp_str(const void *a, const void *b);
 
 /* Is text a hinagata source (its first line that is not a comment is `hinagata:`)? */
 bool hg_tside_is_source(const char *text, size_t len);

@@ -75,6 +75,22 @@ void hg_report_json_text(hg_buf *out, const char *s, size_t len)
 	hg_buf_dispose(&masked);
 }
 
+void hg_report_md_cell(hg_buf *out, const char *s, hg_lang lang)
+{
+	hg_buf b = HG_BUF_INIT;
+	size_t i;
+	hg_report_bi(&b, s, lang);
+	for (i = 0; i < b.size; i++) {
+		if (b.ptr[i] == '|')
+			hg_buf_puts(out, "\\|");
+		else if (b.ptr[i] == '\n')
+			hg_buf_putc(out, ' ');
+		else
+			hg_buf_putc(out, b.ptr[i]);
+	}
+	hg_buf_dispose(&b);
+}
+
 void hg_report_bi(hg_buf *out, const char *s, hg_lang lang)
 {
 	const char *sep = s ? strchr(s, '\x1f') : NULL;
@@ -136,32 +152,5 @@ void hg_report_uri(hg_buf *out, const char *path)
 		p = masked.ptr;
 	}
 	hg_uri_path(out, p);
-	hg_buf_dispose(&masked);
-}
-
-void hg_report_json_raw(hg_buf *out, const char *s, size_t len)
-{
-	static const char hex[] = "0123456789abcdef";
-	hg_buf masked = HG_BUF_INIT;
-	size_t i = 0, k;
-
-	if (hg_secret_in(s, len)) { /* a secret's shape stops at a quote: the JSON stays whole */
-		hg_secret_mask(&masked, s, len);
-		s = masked.ptr;
-		len = masked.size;
-	}
-	while (i < len) {
-		k = (unsigned char)s[i] < 0x80 ? 1 : hg_utf8_valid(s + i, len - i);
-		if (k) {
-			hg_buf_put(out, s + i, k);
-			i += k;
-			continue;
-		}
-		/* a byte that is not UTF-8 can only be inside a string: the code point of the byte */
-		hg_buf_puts(out, "\\u00");
-		hg_buf_putc(out, hex[(unsigned char)s[i] >> 4]);
-		hg_buf_putc(out, hex[(unsigned char)s[i] & 15]);
-		i++;
-	}
 	hg_buf_dispose(&masked);
 }

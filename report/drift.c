@@ -437,18 +437,7 @@ static void json_end(hg_drift_writer *w, const hg_drift_summary *s)
 
 static void md_cell(hg_buf *o, const char *s, hg_lang lang)
 {
-	hg_buf b = HG_BUF_INIT;
-	size_t i;
-	hg_report_bi(&b, s, lang);
-	for (i = 0; i < b.size; i++) {
-		if (b.ptr[i] == '|')
-			hg_buf_puts(o, "\\|");
-		else if (b.ptr[i] == '\n')
-			hg_buf_putc(o, ' ');
-		else
-			hg_buf_putc(o, b.ptr[i]);
-	}
-	hg_buf_dispose(&b);
+	hg_report_md_cell(o, s, lang);
 }
 
 static void md_keep(hg_drift_writer *w, const hg_drift_result *x)

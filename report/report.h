@@ -65,6 +65,8 @@ void hg_drift_report_write(hg_buf *out, const hg_drift_report *r, const hg_repor
 
 /* The part of a bilingual (HG_BI) text for lang, appended (valid UTF-8). */
 void hg_report_bi(hg_buf *out, const char *s, hg_lang lang);
+/* The same inside a Markdown table cell: '|' escaped, a newline a space. */
+void hg_report_md_cell(hg_buf *out, const char *s, hg_lang lang);
 /* Text appended with bytes that are not UTF-8 escaped as \xNN. */
 void hg_report_text(hg_buf *out, const char *s, size_t len);
 /* A JSON text (a value's canonical form) as hg_report_text shows it, still valid JSON. */
@@ -75,12 +77,6 @@ void hg_report_json_str(hg_buf *out, const char *s, hg_lang lang);
 void hg_report_xml(hg_buf *out, const char *s, hg_lang lang);
 /* A file path as a URI reference (absolute paths become file:// URIs). */
 void hg_report_uri(hg_buf *out, const char *path);
-/*
- * JSON text (a value read from a template) appended as it is, but for bytes
- * that are not UTF-8, which can only be inside its strings: written as
- * \u00NN, so the report stays valid JSON.
- */
-void hg_report_json_raw(hg_buf *out, const char *s, size_t len);
 
 /* ---- template diffs (diff/tdiff.h; the JSON schema is in docs/diff.md) ---- */
 

@@ -278,7 +278,7 @@ static void jval(hg_buf *o, const char *v)
 	else if (strcmp(v, "****") == 0)
 		hg_buf_puts(o, "\"****\"");
 	else
-		hg_report_json_raw(o, v, strlen(v));
+		hg_report_json_text(o, v, strlen(v));
 }
 
 static void json_counts(hg_buf *o, size_t added, size_t removed, size_t modified, size_t replaced,
@@ -412,22 +412,10 @@ static void json_report(hg_buf *o, const hg_tdiff *t)
 /* ---- Markdown ---- */
 
 /* Text in a table cell: one line, pipes escaped, valid UTF-8. */
+/* s (one language's text, or NULL) in a table cell */
 static void md_cell(hg_buf *o, const char *s)
 {
-	hg_buf b = HG_BUF_INIT;
-	size_t i;
-	if (!s)
-		return;
-	hg_report_text(&b, s, strlen(s));
-	for (i = 0; i < b.size; i++) {
-		if (b.ptr[i] == '|')
-			hg_buf_puts(o, "\\|");
-		else if (b.ptr[i] == '\n')
-			hg_buf_putc(o, ' ');
-		else
-			hg_buf_putc(o, b.ptr[i]);
-	}
-	hg_buf_dispose(&b);
+	hg_report_md_cell(o, s, HG_LANG_EN);
 }
 
 static void md_code(hg_buf *o, const char *s)

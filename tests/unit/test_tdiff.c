@@ -158,9 +158,34 @@ Test(tdiff, yaml_short_forms_are_the_long_forms)
 	hg_tdiff_free(t);
 }
 
+Test(tdiff, yaml_numbers_are_json_numbers)
+{
+	/* YAML 1.2 reads 00, 0x1F, 0o17 and +5 as integers: the JSON shown is their value */
+	hg_tdiff *t = run(CFN("\"Q\": {\"Type\": \"AWS::SQS::Queue\", \"Properties\": {\"DelaySeconds\": 1, "
+	                      "\"MaximumMessageSize\": 2, \"MessageRetentionPeriod\": 3, \"VisibilityTimeout\": 4}}"),
+	        "Resources:\n  Q:\n    Type: AWS::SQS::Queue\n    Properties:\n      DelaySeconds: 00\n"
+	        "      MaximumMessageSize: 0x1F\n      MessageRetentionPeriod: 0o17\n      VisibilityTimeout: +5\n");
+	const hg_tres *q = res(t, "Q");
+	cr_assert_eq(q->nprops, 4);
+	cr_assert_str_eq(q->props[0].after, "0");
+	cr_assert_str_eq(q->props[1].after, "31");
+	cr_assert_str_eq(q->props[2].after, "15");
+	cr_assert_str_eq(q->props[3].after, "5");
+	hg_tdiff_free(t);
+}
+
 #define ARM(resources)                                                                             \
 	"{\"$schema\": \"https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#\", " \
 	"\"contentVersion\": \"1.0.0.0\", \"resources\": [" resources "]}"
+
+Test(tdiff, an_arm_template_without_resources_is_an_empty_one)
+{
+	hg_tdiff *t = run("{\"$schema\": \"https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#\"}",
+	        ARM("{\"type\": \"Microsoft.Network/virtualNetworks\", \"name\": \"v\", \"location\": \"japaneast\"}"));
+	cr_assert_eq(t->pairs[0].nres, 1);
+	cr_assert_eq(t->pairs[0].res[0].change, HG_TC_ADDED);
+	hg_tdiff_free(t);
+}
 
 Test(tdiff, arm_location_replaces_and_a_new_name_is_another_resource)
 {
