@@ -157,8 +157,9 @@ size_t hg_deployed_list(hg_deployed_template **out, hg_unit *const *units, size_
 					char *id = hg_arena_strdup(a, s->id), *p;
 					for (p = id; *p; p++)
 						*p = (char)tolower((unsigned char)*p);
-					dep = hg_unit_find(u, HG_TYPE_DEPLOYMENT, id);
-					if (dep) {
+					/* Azure records are indexed by their ID alone (state.c) */
+					dep = hg_unit_find_id(u, id);
+					if (dep && strcmp(dep->type, HG_TYPE_DEPLOYMENT) == 0) {
 						hg_jv *v = hg_state_record(u, dep, a, &fc, d, &rc);
 						const char *th = v ? hg_jv_str(hg_jv_get(hg_jv_get(v, "properties"), "templateHash"))
 						                   : NULL;

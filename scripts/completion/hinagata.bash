@@ -20,6 +20,8 @@ _hinagata() {
 	--format)
 		case $cmd in
 		drift) COMPREPLY=($(compgen -W "text json md sarif junit" -- "$cur")) ;;
+		report) COMPREPLY=($(compgen -W "md html json" -- "$cur")) ;;
+		history) COMPREPLY=($(compgen -W "text json" -- "$cur")) ;;
 		controls | diff | update) COMPREPLY=($(compgen -W "text json md" -- "$cur")) ;;
 		*) COMPREPLY=($(compgen -W "text json sarif junit" -- "$cur")) ;;
 		esac
@@ -29,28 +31,31 @@ _hinagata() {
 	-o | --output)
 		if [ "$cmd" = compile ] || [ "$cmd" = update ]; then COMPREPLY=($(compgen -d -- "$cur")); else COMPREPLY=($(compgen -f -- "$cur")); fi
 		return ;;
-	--state | --ignore | --cache | --params-file) COMPREPLY=($(compgen -f -- "$cur")); return ;;
-	--ref | --param | --today | --max-record | --to) return ;;
 	--template)
 		# update: a template name (gc/aws/...), not a file
 		[ "$cmd" = update ] || COMPREPLY=($(compgen -f -- "$cur"))
 		return ;;
+	--state | --ignore | --cache | --params-file | --history) COMPREPLY=($(compgen -f -- "$cur")); return ;;
+	--ref | --param | --today | --max-record | --date | --month | --before | --max-rows | --to) return ;;
+	--status) COMPREPLY=($(compgen -W "new open reopened suppressed resolved" -- "$cur")); return ;;
 	esac
 	if [ -z "$cmd" ]; then
-		COMPREPLY=($(compgen -W "check compile controls diff drift hook help update --lang --version --help" -- "$cur"))
+		COMPREPLY=($(compgen -W "check compile controls diff drift history hook report help update --lang --version --help" -- "$cur"))
 		return
 	fi
 	case $cmd in
 	compile) opts="-o --output --param --params-file --templates --lang --help" ;;
-	check) opts="--staged --format --exclude --templates --lang --help" ;;
-	drift) opts="--repo --ref --template --state --format -o --output --ignore --strict --cache --today --max-record --templates --lang --help" ;;
+	check) opts="--staged --format --exclude --templates --history --date --lang --help" ;;
+	drift) opts="--repo --ref --template --state --format -o --output --ignore --strict --cache --today --max-record --templates --history --no-history --date --lang --help" ;;
+	history) opts="runs deployments show export prune import --history --month --format --status --before --date -o --output --lang --help" ;;
+	report) opts="--history --month --format -o --output --max-rows --templates --lang --help" ;;
 	diff) opts="--repo --format -o --output --templates --lang --help" ;;
 	update) opts="--template --to --write -o --output --format --exclude --templates --lang --help" ;;
 	controls) opts="--profile --format --templates --lang --help" ;;
 	hook) opts="install --force --help" ;;
-	help) opts="check compile controls diff drift hook update" ;;
+	help) opts="check compile controls diff drift history hook report update" ;;
 	esac
-	if [[ $cur == -* ]] || [ "$cmd" = hook ] || [ "$cmd" = help ]; then
+	if [[ $cur == -* ]] || [ "$cmd" = hook ] || [ "$cmd" = help ] || [ "$cmd" = history ]; then
 		COMPREPLY=($(compgen -W "$opts" -- "$cur"))
 	else
 		# templates: YAML and JSON files, and directories to descend into
