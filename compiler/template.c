@@ -1479,7 +1479,8 @@ static void canon(hg_buf *out, const hg_node *n)
 /*
  * template := { hinagata: 1, template: NAME, version: SEMVER, target: aws|azure,
  *               mandatory: bool, profile: NAME, title: text, description: text,
- *               controls: [ID...], params, conditions, use, resources, outputs }
+ *               changes: text, controls: [ID...], params, conditions, use, resources,
+ *               outputs }
  * profile  := { hinagata: 1, kind: profile, profile: NAME, version: SEMVER,
  *               target: aws|azure, title: text, description: text,
  *               requires: [...] }
@@ -1487,8 +1488,8 @@ static void canon(hg_buf *out, const hg_node *n)
 int hg_template_parse(hg_template **out, hg_arena *a, hg_diags *d, const char *file, hg_node *root)
 {
 	static const char *const tkeys[] = {"hinagata", "kind", "template", "version", "target",
-	        "mandatory", "profile", "scope", "title", "description", "controls", "params",
-	        "conditions", "use", "resources", "outputs", NULL};
+	        "mandatory", "profile", "scope", "title", "description", "changes", "controls",
+	        "params", "conditions", "use", "resources", "outputs", NULL};
 	static const char *const pkeys[] = {"hinagata", "kind", "profile", "version", "target",
 	        "title", "description", "requires", "rules", NULL};
 	static const char *const ckeys[] = {
@@ -1608,6 +1609,9 @@ int hg_template_parse(hg_template **out, hg_arena *a, hg_diags *d, const char *f
 		read_text(&r, v, &t->title, "title");
 	if ((v = hg_node_get(root, "description")) != NULL)
 		read_text(&r, v, &t->description, "description");
+	/* what this version changed: shown when an update's impact is listed */
+	if ((v = hg_node_get(root, "changes")) != NULL)
+		read_text(&r, v, &t->changes, "changes");
 
 	if (t->kind == HG_DOC_CATALOG) {
 		if ((v = hg_node_get(root, "controls")) != NULL)
@@ -1700,7 +1704,10 @@ int hg_template_load_in(hg_template **out, hg_arena *a, hg_diags *d, hg_diags *s
 	hg_buf_dispose(&text);
 	if (rc < 0)
 		return rc;
-	return hg_template_parse(out, a, d, file, root);
+	rc = hg_template_parse(out, a, d, file, root);
+	if (*out)
+		(*out)->path = hg_arena_strdup(a, path);
+	return rc;
 }
 
 hg_param_decl *hg_template_param(const hg_template *t, const char *name)
