@@ -334,6 +334,7 @@ static void compare(hg_verdict_ctx *c, hg_block *b, hg_drift_result *x, const hg
 	if (x->status == HG_DS_MODIFIED) {
 		/* the whole record: a rule may look at what the template does not declare */
 		judged = hg_state_record(u, &u->recs[r->rec], c->work, c->fc, c->d, &rc);
+		judged = hg_canon_policies_decoded(c->canon, c->work, judged, 0);
 		nbroken = hg_judge_deployed(c->judge, c->work, t->arm, r->type, judged, &broken);
 		for (k = 0; k < nbroken; k++)
 			if (!template_breaks(x, broken[k]))
@@ -469,6 +470,7 @@ void hg_verdict_unmanaged(hg_verdict_ctx *c, hg_block *b, hg_unit *u)
 			x->region = keep(b, u->region);
 		x->source_file = keep(b, u->files[r->file]);
 		x->source_line = r->line;
+		props = hg_canon_policies_decoded(c->canon, c->work, props, 0);
 		nbroken = hg_judge_deployed(c->judge, c->work, (r->flags & HG_REC_AZURE) != 0, r->type, props, &broken);
 		for (k = 0; k < nbroken; k++)
 			add_violation(c, b, x, broken[k], true);
