@@ -18,6 +18,7 @@
  */
 #define _GNU_SOURCE
 #include <pthread.h>
+#include <sys/stat.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -166,6 +167,15 @@ struct run {
 	hg_judge *judge;
 	hg_canon *rules; /* the rules the readers need (az shapes) */
 	hg_cache *cache;
+	/* the cache is loaded on a thread of its own while phase 1 hashes the
+	 * exports (both read the disk; neither needs the other until a file's
+	 * hash is looked up) */
+	pthread_mutex_t cache_mu;
+	pthread_cond_t cache_cv;
+	pthread_t cache_thread;
+	bool cache_loading, cache_threaded, cache_joined;
+	uint64_t cache_fingerprint;
+	hg_diags cache_diags;
 	hg_tmpls ts;
 	hg_state_spec *specs;
 	size_t nspecs;
@@ -173,6 +183,7 @@ struct run {
 	hg_unit **order;  /* units in report order */
 	/* phase 1 */
 	size_t *file_spec, *file_index, nfiles;
+	size_t *file_order; /* work item -> file: the largest first */
 	hg_state_file **files;
 	hg_diags *file_diags;
 	int *file_rc;
@@ -197,9 +208,61 @@ static unsigned thread_count(const hg_drift_options *o)
 	return n < 1 ? 1u : n > 64 ? 64u : (unsigned)n;
 }
 
-static void read_file(void *payload, size_t i, unsigned worker_id)
+static uint64_t fingerprint(const struct run *r);
+
+static void *load_cache(void *payload)
 {
 	struct run *r = payload;
+	hg_cache *c = hg_cache_open(r->o->cache_file, r->cache_fingerprint, &r->cache_diags);
+	pthread_mutex_lock(&r->cache_mu);
+	r->cache = c;
+	r->cache_loading = false;
+	pthread_cond_broadcast(&r->cache_cv);
+	pthread_mutex_unlock(&r->cache_mu);
+	return NULL;
+}
+
+static void start_cache(struct run *r)
+{
+	hg_diags_init(&r->cache_diags);
+	pthread_mutex_init(&r->cache_mu, NULL);
+	pthread_cond_init(&r->cache_cv, NULL);
+	r->cache_fingerprint = fingerprint(r);
+	r->cache_loading = true;
+	r->cache_threaded = pthread_create(&r->cache_thread, NULL, load_cache, r) == 0;
+	if (!r->cache_threaded)
+		load_cache(r); /* no thread: here and now */
+}
+
+/* The cache, once loaded (NULL: none, or not usable). */
+static hg_cache *cache_ready(struct run *r)
+{
+	hg_cache *c;
+	pthread_mutex_lock(&r->cache_mu);
+	while (r->cache_loading)
+		pthread_cond_wait(&r->cache_cv, &r->cache_mu);
+	c = r->cache;
+	pthread_mutex_unlock(&r->cache_mu);
+	return c;
+}
+
+/* The loader joined and its messages said, before any file's (as if it had run first). */
+static void join_cache(struct run *r)
+{
+	if (!r->o->cache_file || r->cache_joined)
+		return;
+	if (r->cache_threaded)
+		pthread_join(r->cache_thread, NULL);
+	r->cache_joined = true;
+	hg_diags_merge(r->d, &r->cache_diags);
+	pthread_cond_destroy(&r->cache_cv);
+	pthread_mutex_destroy(&r->cache_mu);
+}
+
+static void read_file(void *payload, size_t k, unsigned worker_id)
+{
+	struct run *r = payload;
+	size_t i = r->file_order[k];
 	hg_export_limits lim = HG_EXPORT_LIMITS_INIT;
 	const hg_state_spec *s = &r->specs[r->file_spec[i]];
 	const char *path = s->paths[r->file_index[i]];
@@ -211,7 +274,7 @@ static void read_file(void *payload, size_t i, unsigned worker_id)
 	if (r->o->max_record)
 		lim.max_record = r->o->max_record;
 	hg_diags_init(&r->file_diags[i]);
-	if (r->cache && hg_hash_file(path, &size, &hash) == 0) {
+	if (r->o->cache_file && hg_hash_file(path, &size, &hash) == 0 && cache_ready(r)) {
 		hashed = true;
 		if ((r->files[i] = hg_cache_file(r->cache, path, size, hash)) != NULL)
 			return; /* the same bytes as a run that read them */
@@ -240,6 +303,43 @@ static int cmp_unit(const void *x, const void *y)
 	return strcmp(a->name, b->name);
 }
 
+/* Files by size, the largest first, so that the last one read is a small one
+ * and the threads end together (what is read where changes nothing else:
+ * every file's result has its own place). */
+struct sized {
+	off_t size;
+	size_t file;
+};
+
+static int cmp_size(const void *x, const void *y)
+{
+	const struct sized *a = x, *b = y;
+	if (a->size != b->size)
+		return a->size > b->size ? -1 : 1;
+	return a->file < b->file ? -1 : a->file > b->file;
+}
+
+static size_t *order_by_size(struct run *r)
+{
+	size_t *order = hg_xcalloc(r->nfiles + 1, sizeof(size_t));
+	struct sized *by = hg_xcalloc(r->nfiles + 1, sizeof(*by));
+	size_t f;
+	struct stat st;
+
+	for (f = 0; f < r->nfiles; f++) {
+		by[f].file = f;
+		/* a file that cannot be stat'ed is read last, and says why then */
+		if (stat(r->specs[r->file_spec[f]].paths[r->file_index[f]], &st) == 0)
+			by[f].size = st.st_size;
+	}
+	if (r->nfiles > 1)
+		qsort(by, r->nfiles, sizeof(*by), cmp_size);
+	for (f = 0; f < r->nfiles; f++)
+		order[f] = by[f].file;
+	free(by);
+	return order;
+}
+
 /* Phase 1: every unit's files, read on all threads, merged per unit. */
 static int read_states(struct run *r)
 {
@@ -247,8 +347,10 @@ static int read_states(struct run *r)
 	size_t i, k, f;
 	int rc = 0;
 
-	if (hg_state_specs(&r->specs, &r->nspecs, r->o->states, r->o->nstates, r->d) < 0)
+	if (hg_state_specs(&r->specs, &r->nspecs, r->o->states, r->o->nstates, r->d) < 0) {
+		join_cache(r);
 		return r->d->env_error ? HG_EIO : HG_EINVALID;
+	}
 	for (i = 0; i < r->nspecs; i++)
 		r->nfiles += r->specs[i].npaths;
 	r->file_spec = hg_xcalloc(r->nfiles + 1, sizeof(size_t));
@@ -261,6 +363,7 @@ static int read_states(struct run *r)
 			r->file_spec[f] = i;
 			r->file_index[f] = k;
 		}
+	r->file_order = order_by_size(r);
 	memset(&p, 0, sizeof(p));
 	p.n = r->nfiles;
 	p.threads = r->threads < r->nfiles ? r->threads : (unsigned)(r->nfiles ? r->nfiles : 1);
@@ -268,6 +371,7 @@ static int read_states(struct run *r)
 	p.payload = r;
 	p.window = r->nfiles + 1;
 	pool_run(&p, read_progress);
+	join_cache(r);
 	for (f = 0; f < r->nfiles; f++) {
 		if (r->file_rc[f] < 0 && (rc == 0 || r->file_rc[f] == HG_EIO))
 			rc = r->file_rc[f];
@@ -676,8 +780,10 @@ int hg_drift_run_sink(const hg_drift_options *o, const hg_drift_sink *sink,
 		goto out;
 	}
 	if (o->cache_file)
-		r.cache = hg_cache_open(o->cache_file, fingerprint(&r), d);
-	if ((rc = read_states(&r)) < 0)
+		start_cache(&r);
+	rc = read_states(&r);
+	join_cache(&r);
+	if (rc < 0)
 		goto out;
 	if ((rc = read_templates(&r)) < 0)
 		goto out;
@@ -750,6 +856,7 @@ out:
 	free(r.file_rc);
 	free(r.file_spec);
 	free(r.file_index);
+	free(r.file_order);
 	hg_state_specs_free(r.specs, r.nspecs);
 	hg_desired_free(&r.ts);
 	hg_cache_free(r.cache); /* last: cached strings live in its buffer */
