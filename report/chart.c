@@ -101,7 +101,7 @@ void hg_report_nightly_chart(hg_buf *out, const hg_month *m, hg_lang lang)
 	size_t i;
 	int day;
 
-	frame(out, lang == HG_LANG_JA ? "夜ごとのコンプライアンススコア (%)"
+	frame(out, lang == HG_LANG_JA ? "日ごとのコンプライアンススコア (%)"
 	                              : "Compliance score of each night (%)");
 	memset(has, 0, sizeof(has));
 	memset(v, 0, sizeof(v));

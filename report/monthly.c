@@ -394,7 +394,7 @@ static void trend(mw *w, const hg_month *m)
 	}
 	table_end(w);
 	hg_buf_puts(w->o, w->html ? "<h3>" : "### ");
-	put(w, L(w, "Nights of the month", "今月の夜ごと"));
+	put(w, L(w, "Nights of the month", "今月の日ごとの推移"));
 	hg_buf_puts(w->o, w->html ? "</h3>\n" : "\n\n");
 	if (w->html)
 		hg_report_nightly_chart(w->o, m, w->opt->lang);
@@ -611,7 +611,7 @@ void hg_report_month(hg_buf *out, const hg_month *m, const hg_month_options *o)
 	w.ja = o->lang == HG_LANG_JA;
 	snprintf(title, sizeof(title), w.ja ? "月次レポート %s" : "Monthly report %s", m->month);
 	if (w.ja)
-		hg_buf_printf(&meta, "対象月: %s。記録した夜: %zu (最終 %s)。実行: %zu (", m->month, m->nnights,
+		hg_buf_printf(&meta, "対象月: %s。記録した日数: %zu (最終 %s)。実行: %zu (", m->month, m->nnights,
 		        m->nnights ? m->nights[m->nnights - 1].date : "—", m->nruns);
 	else
 		hg_buf_printf(&meta, "Month: %s. Nights recorded: %zu (the last %s). Runs: %zu (", m->month,
