@@ -339,12 +339,12 @@ static void summary(mw *w, const hg_month *m)
 	ROW("Change", "前月との差", delta, "score-change");
 	ROW("Controls passed", "合格した統制", zu(b1, m->score.passed), "controls-passed");
 	ROW("Controls failed", "不合格の統制", zu(b1, m->score.failed), "controls-failed");
-	ROW("Controls unknown (not evaluated everywhere)", "不明の統制 (評価できなかったもの)",
+	ROW("Controls unknown (not evaluated everywhere)", "不明の統制 (一部で評価できなかったもの)",
 	        zu(b1, m->score.unknown), "controls-unknown");
 	if (w->ja)
-		hg_buf_printf(&v, "%zu (新規 %zu、再発 %zu)", m->nopened, m->nnew, m->nreopened);
+		hg_buf_printf(&v, "%zu (新規 %zu 件、再発 %zu 回)", m->nopened, m->nnew, m->nreopened);
 	else
-		hg_buf_printf(&v, "%zu (%zu new, %zu reopened)", m->nopened, m->nnew, m->nreopened);
+		hg_buf_printf(&v, "%zu (%zu new; reopened %zu times)", m->nopened, m->nnew, m->nreopened);
 	ROW("Findings opened this month", "今月検出した項目", v.ptr, "count-opened");
 	ROW("Findings resolved this month", "今月解決した項目", zu(b1, m->nresolved), "count-resolved");
 	ROW("Findings open at the end of the month", "未解決の項目 (月末)", zu(b1, m->nopen), "count-open");
