@@ -32,6 +32,7 @@ int hg_cmd_check(hg_cli *cli, int argc, char **argv);
 int hg_cmd_compile(hg_cli *cli, int argc, char **argv);
 int hg_cmd_controls(hg_cli *cli, int argc, char **argv);
 int hg_cmd_drift(hg_cli *cli, int argc, char **argv);
+int hg_cmd_fleet(hg_cli *cli, int argc, char **argv);
 int hg_cmd_hook(hg_cli *cli, int argc, char **argv);
 
 /*
@@ -66,6 +67,13 @@ void hg_cli_say(hg_cli *cli, const char *en, const char *ja, const char *arg);
 /* A usage error (the "%s" of en/ja becomes arg) and a pointer to --help; returns 2. */
 int hg_cli_usage_error(
         hg_cli *cli, const char *cmd, const char *en, const char *ja, const char *arg);
+
+/*
+ * The shard of a run: --shard I/N (flag, or NULL), else the batch engine's
+ * environment (common/shard.h). False after printing HG7201/HG7202.
+ */
+struct hg_shard;
+bool hg_cli_shard(hg_cli *cli, struct hg_shard *out, const char *flag);
 
 /* Parse a --lang value into cli->lang; returns false (after a message) if invalid. */
 bool hg_cli_set_lang(hg_cli *cli, const char *value);

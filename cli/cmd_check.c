@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "../common/fs.h"
+#include "../common/shard.h"
 #include "../compiler/compiler.h"
 #include "../drift/gitsrc.h"
 #include "cli.h"
@@ -44,6 +45,9 @@ static void help(hg_cli *cli)
 		      "(ディレクトリかパターン) を除く。\n"
 		      "                        .hinagata.yaml の check.exclude にも書ける\n"
 		      "  --templates DIR       テンプレート検索パスの先頭に DIR を加える\n"
+		      "  --shard I/N           N 個に分けたうちの I 番目 (1 から) のファイルだけを検査。\n"
+		      "                        指定がなければ JOB_COMPLETION_INDEX/JOB_COMPLETIONS か\n"
+		      "                        AWS_BATCH_JOB_ARRAY_INDEX/_SIZE から\n"
 		      "  --lang ja|en          言語 (既定はロケールから)\n\n"
 		      "終了コード: 0 問題なし、1 問題あり、2 実行できない。\n",
 		        stdout);
@@ -66,6 +70,10 @@ static void help(hg_cli *cli)
 		      "                        directories; also check.exclude in "
 		      ".hinagata.yaml\n"
 		      "  --templates DIR       put DIR first on the template search path\n"
+		      "  --shard I/N           check only the files of shard I of N (from 1); "
+		      "without\n"
+		      "                        it, JOB_COMPLETION_INDEX/JOB_COMPLETIONS or\n"
+		      "                        AWS_BATCH_JOB_ARRAY_INDEX/_SIZE when they are set\n"
 		      "  --lang ja|en          language (default: from the locale)\n\n"
 		      "Exit status: 0 clean, 1 findings, 2 could not run.\n",
 		        stdout);
@@ -192,6 +200,24 @@ static void walk(struct files *f, const char *path, int depth)
 		free(names[i]);
 	}
 	free(names);
+}
+
+/*
+ * --shard: the sources and hand-written templates of other shards are left
+ * out, by their paths (as walked: the same in every worker that runs with
+ * the same arguments). Compiled output stays; it is compared in the shard
+ * that compiles its source.
+ */
+static void keep_shard(char **list, size_t *n, const hg_shard *s)
+{
+	size_t i, k = 0;
+	for (i = 0; i < *n; i++) {
+		if (hg_shard_holds(s, list[i]))
+			list[k++] = list[i];
+		else
+			free(list[i]);
+	}
+	*n = k;
 }
 
 /* Compiled output that differs from what its source compiles to now (HG8001). */
@@ -501,17 +527,20 @@ static void write_report(hg_buf *out, const hg_diags *d, const struct files *f, 
 
 int hg_cmd_check(hg_cli *cli, int argc, char **argv)
 {
-	enum { OPT_STAGED = 256, OPT_TEMPLATES, OPT_LANG, OPT_FORMAT, OPT_EXCLUDE };
+	enum { OPT_STAGED = 256, OPT_TEMPLATES, OPT_LANG, OPT_FORMAT, OPT_EXCLUDE, OPT_SHARD };
 	static const struct option longopts[] = {
 	        {"staged", no_argument, NULL, OPT_STAGED},
 	        {"exclude", required_argument, NULL, OPT_EXCLUDE},
 	        {"format", required_argument, NULL, OPT_FORMAT},
 	        {"templates", required_argument, NULL, OPT_TEMPLATES},
 	        {"lang", required_argument, NULL, OPT_LANG},
+	        {"shard", required_argument, NULL, OPT_SHARD},
 	        {"help", no_argument, NULL, 'h'},
 	        {NULL, 0, NULL, 0},
 	};
 	hg_compile_options o = HG_COMPILE_OPTIONS_INIT;
+	const char *shard_flag = NULL;
+	hg_shard shard;
 	hg_cli_paths paths = {0};
 	struct files f;
 	hg_diags d = HG_DIAGS_INIT;
@@ -563,6 +592,9 @@ int hg_cmd_check(hg_cli *cli, int argc, char **argv)
 			if (!hg_cli_set_lang(cli, optarg))
 				goto out;
 			break;
+		case OPT_SHARD:
+			shard_flag = optarg;
+			break;
 		case 'h':
 			help(cli);
 			rc = HG_EXIT_CLEAN;
@@ -577,7 +609,7 @@ int hg_cmd_check(hg_cli *cli, int argc, char **argv)
 			goto out;
 		}
 	}
-	if (!hg_cli_paths_check(cli, &paths))
+	if (!hg_cli_paths_check(cli, &paths) || !hg_cli_shard(cli, &shard, shard_flag))
 		goto out;
 	hg_cli_paths_finish(&paths);
 	cwd = getcwd(NULL, 0);
@@ -621,6 +653,8 @@ int hg_cmd_check(hg_cli *cli, int argc, char **argv)
 	else
 		for (i = (size_t)optind; i < (size_t)argc; i++)
 			walk(&f, argv[i], 0);
+	keep_shard(f.src, &f.nsrc, &shard);
+	keep_shard(f.raw, &f.nraw, &shard);
 	/* The repository (or the index) is on the search path: sources use each other. */
 	dirs = hg_xcalloc(paths.ndirs + 2, sizeof(char *));
 	dirs[0] = ".";

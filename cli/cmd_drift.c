@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "../common/fs.h"
+#include "../common/shard.h"
 #include "../drift/drift.h"
 #include "../report/report.h"
 #include "cli.h"
@@ -24,7 +25,8 @@ static void help(hg_cli *cli)
 		      "                      [--format text|json|md|sarif|junit] [-o FILE] "
 		      "[--ignore "
 		      "FILE]\n"
-		      "                      [--strict] [--cache FILE] [--lang ja|en]\n\n"
+		      "                      [--strict] [--cache FILE] [--shard I/N] [--lang "
+		      "ja|en]\n\n"
 		      "git の版 (またはファイル) のテンプレートを期待状態として、クラウドの CLI "
 		      "が\n"
 		      "出力した JSON (aws cloudformation describe-stacks / "
@@ -50,6 +52,10 @@ static void help(hg_cli *cli)
 		      "  --min-coverage PCT    比較できたリソースが PCT%% 未満なら実行できなかった\n"
 		      "                        ものとする (終了コード 2)\n"
 		      "  --threads N           スレッド数 (既定: コア数)\n"
+		      "  --shard I/N           N 個に分けたうちの I 番目 (1 から) のアカウント・\n"
+		      "                        リージョンだけを比較する。指定がなければ\n"
+		      "                        JOB_COMPLETION_INDEX/JOB_COMPLETIONS (Kubernetes) か\n"
+		      "                        AWS_BATCH_JOB_ARRAY_INDEX/_SIZE (AWS Batch) から\n"
 		      "  --templates DIR       テンプレート検索パスの先頭に DIR を加える\n"
 		      "  --lang ja|en          言語 (既定はロケールから)\n\n"
 		      "終了コード: 0 ドリフトなし、1 ドリフトあり、2 実行できない。\n",
@@ -60,7 +66,8 @@ static void help(hg_cli *cli)
 		      "                      [--format text|json|md|sarif|junit] [-o FILE] "
 		      "[--ignore "
 		      "FILE]\n"
-		      "                      [--strict] [--cache FILE] [--lang ja|en]\n\n"
+		      "                      [--strict] [--cache FILE] [--shard I/N] [--lang "
+		      "ja|en]\n\n"
 		      "Compare the desired state, templates at a git revision (or files), with "
 		      "the\n"
 		      "deployed state as the clouds' CLIs print it (aws cloudformation\n"
@@ -90,6 +97,10 @@ static void help(hg_cli *cli)
 		      "  --min-coverage PCT    exit 2 when less than PCT%% of the resources were\n"
 		      "                        compared\n"
 		      "  --threads N           worker threads (default: one per core)\n"
+		      "  --shard I/N           compare only the accounts and regions of shard I of N\n"
+		      "                        (from 1); without it, JOB_COMPLETION_INDEX/\n"
+		      "                        JOB_COMPLETIONS (Kubernetes) or AWS_BATCH_JOB_ARRAY_\n"
+		      "                        INDEX/_SIZE (AWS Batch) when they are set\n"
 		      "  --templates DIR       put DIR first on the template search path\n"
 		      "  --lang ja|en          language (default: from the locale)\n\n"
 		      "Exit status: 0 no drift, 1 drift, 2 could not run.\n",
@@ -139,7 +150,8 @@ int hg_cmd_drift(hg_cli *cli, int argc, char **argv)
 		OPT_LANG,
 		OPT_MAX_RECORD,
 		OPT_MIN_COVERAGE,
-		OPT_THREADS
+		OPT_THREADS,
+		OPT_SHARD
 	};
 	static const struct option longopts[] = {
 	        {"repo", required_argument, NULL, OPT_REPO},
@@ -155,6 +167,7 @@ int hg_cmd_drift(hg_cli *cli, int argc, char **argv)
 	        {"max-record", required_argument, NULL, OPT_MAX_RECORD},
 	        {"min-coverage", required_argument, NULL, OPT_MIN_COVERAGE},
 	        {"threads", required_argument, NULL, OPT_THREADS},
+	        {"shard", required_argument, NULL, OPT_SHARD},
 	        {"templates", required_argument, NULL, OPT_TEMPLATES},
 	        {"lang", required_argument, NULL, OPT_LANG},
 	        {"help", no_argument, NULL, 'h'},
@@ -166,7 +179,8 @@ int hg_cmd_drift(hg_cli *cli, int argc, char **argv)
 	const char **templates = hg_xcalloc((size_t)argc + 1, sizeof(char *));
 	const char **states = hg_xcalloc((size_t)argc + 1, sizeof(char *));
 	size_t ntemplates = 0, nstates = 0;
-	const char *outfile = NULL;
+	const char *outfile = NULL, *shard_flag = NULL;
+	hg_shard shard;
 	bool strict = false;
 	hg_diags d = HG_DIAGS_INIT;
 	hg_drift_summary *sum = NULL;
@@ -254,6 +268,9 @@ int hg_cmd_drift(hg_cli *cli, int argc, char **argv)
 		case OPT_TEMPLATES:
 			hg_cli_paths_add(&paths, optarg);
 			break;
+		case OPT_SHARD:
+			shard_flag = optarg;
+			break;
 		case OPT_LANG:
 			if (!hg_cli_set_lang(cli, optarg))
 				goto out;
@@ -282,10 +299,12 @@ int hg_cmd_drift(hg_cli *cli, int argc, char **argv)
 		                                               : "no --state given"));
 		goto out;
 	}
-	if (!hg_cli_paths_check(cli, &paths)) {
+	if (!hg_cli_paths_check(cli, &paths) || !hg_cli_shard(cli, &shard, shard_flag)) {
 		rc = HG_EXIT_FAILURE;
 		goto out;
 	}
+	o.shard_index = shard.index;
+	o.shard_count = shard.count;
 	hg_cli_paths_finish(&paths);
 	o.templates = templates;
 	o.ntemplates = ntemplates;

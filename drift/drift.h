@@ -125,6 +125,8 @@ typedef struct hg_expired_rule {
 typedef struct hg_drift_meta {
 	const char *ref;   /* the git revision of the desired state, or NULL */
 	const char *today; /* the date ignore rules were judged against (YYYY-MM-DD) */
+	unsigned shard_index, shard_count; /* the shard run (0-based), count 0: not sharded */
+	size_t units_read; /* units read, in every shard (the shard's own: the summary's units) */
 } hg_drift_meta;
 
 /* The totals of a run (counts of what was sent to the sink). */
@@ -183,6 +185,10 @@ typedef struct hg_drift_options {
 	unsigned min_coverage;  /* percent of resources that must be compared (0: any, but one) */
 	hg_drift_progress_cb progress;
 	void *progress_payload;
+	/* One shard of a fleet's run (common/shard.h): only the units whose key
+	 * (account/region, or subscription) falls in shard_index (0-based) of
+	 * shard_count are compared. shard_count 0 or 1: every unit. */
+	unsigned shard_index, shard_count;
 } hg_drift_options;
 
 #define HG_DRIFT_OPTIONS_VERSION 2

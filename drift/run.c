@@ -25,6 +25,7 @@
 #include <unistd.h>
 
 #include "../common/hash.h"
+#include "../common/shard.h"
 #include "cache.h"
 #include "canon.h"
 #include "desired.h"
@@ -170,6 +171,7 @@ struct run {
 	size_t nspecs;
 	hg_unit *units;   /* per spec */
 	hg_unit **order;  /* units in report order */
+	size_t nunits;    /* units in this run: order[0..nunits), those of its shard */
 	/* phase 1 */
 	size_t *file_spec, *file_index, nfiles;
 	hg_state_file **files;
@@ -239,6 +241,51 @@ static int cmp_unit(const void *x, const void *y)
 	return strcmp(a->name, b->name);
 }
 
+/*
+ * The key a unit is sharded by: its account and region (common/shard.h),
+ * as `hinagata fleet plan` computes them from the manifest, so a worker
+ * that collects its shard's accounts compares exactly them. A unit whose
+ * account is not known (no stack to give an ARN) is keyed by the last two
+ * components of its directory: ACCOUNT/REGION in a collector's tree.
+ */
+static void unit_key(hg_buf *key, const hg_unit *u)
+{
+	const char *end, *p;
+	int slashes = 0;
+
+	if (*u->account) {
+		hg_shard_key(key, u->account, u->region);
+		return;
+	}
+	end = u->name + strlen(u->name);
+	while (end > u->name && end[-1] == '/')
+		end--;
+	for (p = end; p > u->name; p--)
+		if (p[-1] == '/' && ++slashes == 2)
+			break;
+	hg_buf_put(key, p, (size_t)(end - p));
+}
+
+/* --shard: only the units of this shard stay in the run, in their order. */
+static void shard_units(struct run *r)
+{
+	hg_shard sh = {r->o->shard_index, r->o->shard_count, NULL};
+	hg_buf key = HG_BUF_INIT;
+	size_t i;
+
+	r->nunits = 0;
+	for (i = 0; i < r->nspecs; i++) {
+		hg_buf_clear(&key);
+		unit_key(&key, r->order[i]);
+		if (!hg_shard_holds(&sh, key.ptr))
+			continue;
+		r->order[r->nunits] = r->order[i];
+		r->order[r->nunits]->order = r->nunits;
+		r->nunits++;
+	}
+	hg_buf_dispose(&key);
+}
+
 /* Phase 1: every unit's files, read on all threads, merged per unit. */
 static int read_states(struct run *r)
 {
@@ -286,6 +333,7 @@ static int read_states(struct run *r)
 		qsort(r->order, r->nspecs, sizeof(*r->order), cmp_unit);
 	for (i = 0; i < r->nspecs; i++)
 		r->order[i]->order = i;
+	shard_units(r);
 	return rc;
 }
 
@@ -447,7 +495,7 @@ static int compare_all(struct run *r)
 	size_t *unit_of, *counts, i;
 	unsigned t;
 
-	hg_match(&r->items, &r->nitems, &r->ts, r->order, r->nspecs);
+	hg_match(&r->items, &r->nitems, &r->ts, r->order, r->nunits);
 	r->slots = hg_xcalloc(r->nitems + 1, sizeof(*r->slots));
 	unit_of = hg_xcalloc(r->nitems + 1, sizeof(size_t));
 	counts = hg_xcalloc(r->nitems + 1, sizeof(size_t));
@@ -526,6 +574,16 @@ static const char *what_to_collect(const struct run *r)
 	        "(hinagata-collect-azure) を収集してください");
 }
 
+/* Was some template matched with a stack or deployment of a unit of the run? */
+static bool matched(const struct run *r)
+{
+	size_t i;
+	for (i = 0; i < r->nitems; i++)
+		if (r->items[i].u && r->items[i].tmpl != HG_ITEM_UNMANAGED)
+			return true;
+	return false;
+}
+
 /* What the verdicts depend on besides the inputs: the rules (data) and the options that change them. */
 static uint64_t fingerprint(const struct run *r)
 {
@@ -553,6 +611,7 @@ int hg_drift_run_sink(const hg_drift_options *o, const hg_drift_sink *sink,
 	hg_drift_meta meta;
 	hg_arena *sa = NULL;
 	size_t i, desired_total, desired_checked;
+	bool sharded = o->shard_count > 1;
 	int rc = 0;
 
 	if (summary_out)
@@ -585,17 +644,24 @@ int hg_drift_run_sink(const hg_drift_options *o, const hg_drift_sink *sink,
 		goto out;
 	if ((rc = read_templates(&r)) < 0)
 		goto out;
+	memset(&meta, 0, sizeof(meta));
 	meta.ref = o->repo ? (o->ref ? o->ref : "HEAD") : NULL;
 	meta.today = o->today ? o->today : r.today;
+	meta.shard_index = sharded ? o->shard_index : 0;
+	meta.shard_count = sharded ? o->shard_count : 0;
+	meta.units_read = r.nspecs;
 	if ((rc = sink->begin(sink->payload, &meta)) < 0)
 		goto out;
-	rc = compare_all(&r);
+	/* A shard that holds no unit has nothing to say, not even that the
+	 * templates are deployed nowhere: other shards say where they are. */
+	if (!sharded || r.nunits)
+		rc = compare_all(&r);
 	if (rc == 0 && r.sink_rc < 0)
 		rc = r.sink_rc;
 	if (rc < 0)
 		goto out;
 	sa = hg_arena_new();
-	r.sum->units = r.nspecs;
+	r.sum->units = r.nunits;
 	r.sum->nexpired = hg_ignore_expired(r.ignore, sa, &r.sum->expired);
 	if (r.cache)
 		r.sum->cache_hits = hg_cache_hits(r.cache);
@@ -608,7 +674,17 @@ int hg_drift_run_sink(const hg_drift_options *o, const hg_drift_sink *sink,
 	 * too few, did not run (what is unmanaged is found, but not compared). */
 	desired_total = r.sum->total - r.sum->counts[HG_DS_UNMANAGED];
 	desired_checked = r.sum->checked - r.sum->counts[HG_DS_UNMANAGED];
-	if (desired_checked == 0) {
+	if (sharded && !matched(&r)) {
+		/* Nothing in this shard that a template could be compared with (no
+		 * unit, or units with listings only): not a failure of the shard;
+		 * the shards with the templates' stacks compare them. */
+		if (!r.nunits) {
+			char shard[32], read[32];
+			snprintf(shard, sizeof(shard), "%u/%u", o->shard_index + 1, o->shard_count);
+			snprintf(read, sizeof(read), "%zu", r.nspecs);
+			hg_diag_add(d, HG_D_SHARD_EMPTY, NULL, shard, read, NULL);
+		}
+	} else if (desired_checked == 0) {
 		hg_diag_add(d, HG_D_NOTHING_COMPARED, NULL, what_to_collect(&r), NULL);
 		rc = HG_EIO;
 	} else if (o->min_coverage && desired_checked * 100 < (size_t)o->min_coverage * desired_total) {

@@ -29,6 +29,8 @@ struct hg_drift_writer {
 	int rc;
 	size_t nres; /* results written (JSON and SARIF separators) */
 	char *ref, *today;
+	unsigned shard_index, shard_count; /* the meta's shard (count 0: not sharded) */
+	size_t units_read;
 	hg_arena *a; /* Markdown: the findings it keeps */
 	hg_drift_result *kept;
 	size_t nkept, capkept;
@@ -330,6 +332,9 @@ static void json_begin(hg_drift_writer *w)
 		hg_buf_puts(&w->b, "null");
 	hg_buf_puts(&w->b, ",\n  \"date\": ");
 	hg_report_json_str(&w->b, w->today, w->o.lang);
+	if (w->shard_count) /* one shard of a fleet's run: history import puts the shards together */
+		hg_buf_printf(&w->b, ",\n  \"shard\": {\"index\": %u, \"count\": %u, \"unitsRead\": %zu}",
+		        w->shard_index + 1, w->shard_count, w->units_read);
 	hg_buf_puts(&w->b, ",\n  \"resources\": [");
 }
 
@@ -406,6 +411,11 @@ static void md_end(hg_drift_writer *w, const hg_drift_summary *s)
 		hg_report_text(o, w->ref, strlen(w->ref));
 		hg_buf_puts(o, "`\n\n");
 	}
+	if (w->shard_count)
+		hg_buf_printf(o, ja ? "シャード %u/%u (読み取った %zu ユニットのうち %zu)\n\n"
+		                    : "Shard %u/%u (%zu of the %zu units read)\n\n",
+		        w->shard_index + 1, w->shard_count, ja ? w->units_read : s->units,
+		        ja ? s->units : w->units_read);
 	hg_buf_printf(o, "## %s\n\n| %s | %s |\n|---|---:|\n", ja ? "概要" : "Summary",
 	        ja ? "状態" : "Status", ja ? "件数" : "Resources");
 	for (st = 0; st < HG_DS__COUNT; st++)
@@ -751,6 +761,9 @@ static int on_begin(void *payload, const hg_drift_meta *meta)
 	free(w->today);
 	w->ref = meta->ref ? hg_xstrdup(meta->ref) : NULL;
 	w->today = hg_xstrdup(meta->today ? meta->today : "");
+	w->shard_index = meta->shard_index;
+	w->shard_count = meta->shard_count;
+	w->units_read = meta->units_read;
 	switch (w->o.format) {
 	case HG_FMT_JSON: json_begin(w); break;
 	case HG_FMT_SARIF: sarif_begin(w); break;
@@ -847,6 +860,7 @@ void hg_drift_report_write(hg_buf *out, const hg_drift_report *r, const hg_repor
 	hg_drift_meta meta;
 	size_t i = 0, j;
 
+	memset(&meta, 0, sizeof(meta));
 	meta.ref = r->ref;
 	meta.today = r->today;
 	on_begin(w, &meta);
