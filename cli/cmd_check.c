@@ -203,10 +203,13 @@ static void walk(struct files *f, const char *path, int depth)
 }
 
 /*
- * --shard: the sources and hand-written templates of other shards are left
- * out, by their paths (as walked: the same in every worker that runs with
- * the same arguments). Compiled output stays; it is compared in the shard
- * that compiles its source.
+ * --shard: each file belongs to the shard its path (as walked: the same in
+ * every worker that runs with the same arguments) hashes to. Hand-written
+ * templates of other shards are not read. hinagata sources are all
+ * compiled in every shard, as sources use each other (a catalog, a
+ * template), but only the shard's own files are reported on; what is
+ * about no walked file (the search path's templates) is reported by the
+ * first shard. Every finding is in exactly one shard.
  */
 static void keep_shard(char **list, size_t *n, const hg_shard *s)
 {
@@ -218,6 +221,36 @@ static void keep_shard(char **list, size_t *n, const hg_shard *s)
 			free(list[i]);
 	}
 	*n = k;
+}
+
+struct of_shard {
+	const hg_shard *shard;
+	char **walked; /* every file walked, sorted (owned copies) */
+	size_t nwalked;
+};
+
+static char **walked_files(const struct files *f, size_t *n)
+{
+	char **all = hg_xcalloc(f->nsrc + f->nout + f->nraw + 1, sizeof(char *));
+	size_t k = 0, i;
+	for (i = 0; i < f->nsrc; i++)
+		all[k++] = hg_xstrdup(f->src[i]);
+	for (i = 0; i < f->nout; i++)
+		all[k++] = hg_xstrdup(f->out[i]);
+	for (i = 0; i < f->nraw; i++)
+		all[k++] = hg_xstrdup(f->raw[i]);
+	qsort(all, k, sizeof(*all), cmp_str);
+	*n = k;
+	return all;
+}
+
+static bool in_shard(const hg_diag *dg, void *payload)
+{
+	const struct of_shard *s = payload;
+	const char *file = dg->span.file;
+	if (file && bsearch(&file, s->walked, s->nwalked, sizeof(char *), cmp_str))
+		return hg_shard_holds(s->shard, file);
+	return s->shard->index == 0;
 }
 
 /* Compiled output that differs from what its source compiles to now (HG8001). */
@@ -541,6 +574,7 @@ int hg_cmd_check(hg_cli *cli, int argc, char **argv)
 	hg_compile_options o = HG_COMPILE_OPTIONS_INIT;
 	const char *shard_flag = NULL;
 	hg_shard shard;
+	struct of_shard of_shard = {NULL, NULL, 0};
 	hg_cli_paths paths = {0};
 	struct files f;
 	hg_diags d = HG_DIAGS_INIT;
@@ -653,8 +687,11 @@ int hg_cmd_check(hg_cli *cli, int argc, char **argv)
 	else
 		for (i = (size_t)optind; i < (size_t)argc; i++)
 			walk(&f, argv[i], 0);
-	keep_shard(f.src, &f.nsrc, &shard);
-	keep_shard(f.raw, &f.nraw, &shard);
+	if (shard.count > 1) {
+		of_shard.shard = &shard;
+		of_shard.walked = walked_files(&f, &of_shard.nwalked);
+		keep_shard(f.raw, &f.nraw, &shard);
+	}
 	/* The repository (or the index) is on the search path: sources use each other. */
 	dirs = hg_xcalloc(paths.ndirs + 2, sizeof(char *));
 	dirs[0] = ".";
@@ -676,6 +713,15 @@ int hg_cmd_check(hg_cli *cli, int argc, char **argv)
 	o.template_dirs = paths.dirs;
 	o.ntemplate_dirs = paths.ndirs;
 	checker = hg_checker_new(&o); /* profiles and schemas read once for every file */
+	if (of_shard.walked) { /* the shard's sources, for reports */
+		size_t k = 0;
+		for (i = 0; i < f.nsrc; i++)
+			if (hg_shard_holds(&shard, f.src[i]))
+				f.src[k++] = f.src[i];
+			else
+				free(f.src[i]);
+		f.nsrc = k;
+	}
 	for (i = 0; i < f.nraw && !d.env_error; i++) {
 		bool recognized;
 		hg_checker_check_file(checker, f.raw[i], &d, &recognized);
@@ -683,6 +729,8 @@ int hg_cmd_check(hg_cli *cli, int argc, char **argv)
 			push(&f.src, &f.nsrc, &f.capsrc,
 			        f.raw[i]); /* a checked file, for reports */
 	}
+	if (of_shard.walked)
+		hg_diags_filter(&d, in_shard, &of_shard);
 	hg_diags_sort(&d);
 	if (format == 0)
 		hg_cli_print_diags(cli, &d);
@@ -709,6 +757,9 @@ int hg_cmd_check(hg_cli *cli, int argc, char **argv)
 	}
 	rc = d.env_error ? HG_EXIT_FAILURE : hg_diags_exit_code(&d);
 out:
+	for (i = 0; i < of_shard.nwalked; i++)
+		free(of_shard.walked[i]);
+	free(of_shard.walked);
 	if (staged && cwd) {
 		if (chdir(cwd) != 0)
 			rc = HG_EXIT_FAILURE;

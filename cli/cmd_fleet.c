@@ -56,7 +56,18 @@ static json_t *str_or_null(const char *s)
 	return s ? json_string(s) : json_null();
 }
 
-static json_t *unit_json(const hg_fleet_plan *p, const hg_fleet_unit *u)
+/* What the collector lists in a unit, and how. */
+static json_t *list_json(const hg_fleet *f, const hg_fleet_unit *u)
+{
+	json_t *l = json_array();
+	size_t i;
+	for (i = 0; i < u->ntypes; i++)
+		json_array_append_new(l, json_pack("{s:s, s:s}", "type", u->types[i], "via",
+		                                 hg_fleet_via_of(f, u->types[i])));
+	return l;
+}
+
+static json_t *unit_json(const hg_fleet *f, const hg_fleet_plan *p, const hg_fleet_unit *u)
 {
 	const hg_fleet_target *t = u->target;
 	json_t *o = json_object(), *stacks = json_array();
@@ -80,6 +91,7 @@ static json_t *unit_json(const hg_fleet_plan *p, const hg_fleet_unit *u)
 			                                                          ? t->creds.session_name
 			                                                          : "hinagata-collect"));
 		json_object_set_new(o, "credentials", c);
+		json_object_set_new(o, "list", list_json(f, u));
 	} else {
 		json_t *g = json_array();
 		json_object_set_new(o, "subscription", json_string(t->id));
@@ -103,7 +115,7 @@ static json_t *unit_json(const hg_fleet_plan *p, const hg_fleet_unit *u)
 
 static void print_json(const hg_fleet *f, const hg_fleet_plan *p)
 {
-	json_t *o = json_object(), *units = json_array(), *tpl = json_array();
+	json_t *o = json_object(), *units = json_array(), *tpl = json_array(), *global = json_array(), *via = json_object();
 	char *text;
 	size_t i;
 
@@ -118,11 +130,17 @@ static void print_json(const hg_fleet *f, const hg_fleet_plan *p)
 		json_object_set_new(o, "shard", json_null());
 	json_object_set_new(o, "total", json_integer((json_int_t)p->total));
 	for (i = 0; i < p->n; i++)
-		json_array_append_new(units, unit_json(p, &p->units[i]));
+		json_array_append_new(units, unit_json(f, p, &p->units[i]));
 	json_object_set_new(o, "units", units);
 	for (i = 0; i < p->ntemplates; i++)
 		json_array_append_new(tpl, json_string(p->templates[i]));
 	json_object_set_new(o, "templates", tpl);
+	for (i = 0; i < f->nglobal; i++)
+		json_array_append_new(global, json_string(f->global[i]));
+	json_object_set_new(o, "globalTypes", global);
+	for (i = 0; i < f->nvia; i++)
+		json_object_set_new(via, f->via[i].type, json_string(f->via[i].via));
+	json_object_set_new(o, "via", via);
 	text = json_dumps(o, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_ENSURE_ASCII);
 	if (text)
 		printf("%s\n", text);
@@ -240,6 +258,7 @@ static int plan(hg_cli *cli, int argc, char **argv)
 	fo.template_dirs = paths.dirs;
 	fo.ntemplate_dirs = paths.ndirs;
 	fo.bundled_dir = paths.bundled;
+	fo.schema_dir = paths.schemas;
 	r = hg_fleet_read(&f, argv[optind], &fo, &d);
 	hg_cli_print_diags(cli, &d);
 	if (r < 0) {

@@ -71,8 +71,18 @@ typedef struct hg_fleet_target {
 	size_t nstacks;
 	const char **groups; /* Azure: resource groups to collect (NULL: every group) */
 	size_t ngroups;
+	const char **types;  /* AWS: the types listed for unmanaged resources, sorted: the
+	                        manifest's `types`, where "default" (and no `types`) is the
+	                        types of the profile's rules and mandatory templates */
+	size_t ntypes;
 	hg_span span;
 } hg_fleet_target;
+
+/* How an AWS type is listed (schemas/fleet/aws-listings.json). */
+typedef struct hg_fleet_via {
+	const char *type; /* an AWS type */
+	const char *via;  /* the collector's method: "s3-list-buckets" (else cloudcontrol) */
+} hg_fleet_via;
 
 typedef struct hg_fleet {
 	hg_arena *a;
@@ -80,6 +90,10 @@ typedef struct hg_fleet {
 	const char *name; /* the fleet's name, or NULL */
 	hg_fleet_target *targets; /* AWS accounts, then Azure subscriptions, as written */
 	size_t ntargets;
+	const char **global; /* types of global services ("AWS::IAM::*"): listed in home regions */
+	size_t nglobal;
+	hg_fleet_via *via;   /* types listed otherwise than with cloudcontrol list-resources */
+	size_t nvia;
 } hg_fleet;
 
 /* Where the profiles are looked up (the template search path). */
@@ -87,6 +101,7 @@ typedef struct hg_fleet_options {
 	const char *const *template_dirs;
 	size_t ntemplate_dirs;
 	const char *bundled_dir;
+	const char *schema_dir; /* schemas/ (fleet/aws-listings.json) */
 } hg_fleet_options;
 
 /*
@@ -111,6 +126,8 @@ typedef struct hg_fleet_unit {
 	bool home;                     /* AWS: the account's home region (global types) */
 	const hg_fleet_stack **stacks; /* the stacks or deployments in this unit */
 	size_t nstacks;
+	const char **types;            /* AWS: the types to list here (global ones at home only) */
+	size_t ntypes;
 	unsigned shard;                /* 0-based, of the plan's count */
 } hg_fleet_unit;
 
@@ -123,6 +140,11 @@ typedef struct hg_fleet_plan {
 	size_t ntemplates;
 	hg_arena *a;
 } hg_fleet_plan;
+
+/* Is type one of a global service's (listed once per account, in its home region)? */
+bool hg_fleet_global(const hg_fleet *f, const char *type);
+/* How type is listed: "s3-list-buckets", or "cloudcontrol". */
+const char *hg_fleet_via_of(const hg_fleet *f, const char *type);
 
 /*
  * The work units of fleet f in shard s (count 0: all), by key (new; free

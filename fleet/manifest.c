@@ -31,6 +31,7 @@
 #define _GNU_SOURCE
 #include <ctype.h>
 #include <errno.h>
+#include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -52,11 +53,17 @@ struct reader {
 	hg_diags regd;    /* what scanning the search path said (not the manifest's business) */
 	hg_diags quiet, *loud_d; /* reading the defaults again (quietly) */
 	bool ok, loud_ok;
+	struct ptypes {           /* the default types of each profile met, computed once */
+		const char *profile;
+		const char **types;
+		size_t n;
+	} *ptypes;
+	size_t nptypes;
 };
 
 /* Defaults of one cloud, read before its accounts or subscriptions. */
 struct defaults {
-	const hg_node *regions, *creds, *stacks, *profile, *groups;
+	const hg_node *regions, *creds, *stacks, *profile, *groups, *types;
 };
 
 static const char *scalar(const hg_node *n)
@@ -210,15 +217,10 @@ static const char **str_list(struct reader *r, const hg_node *n, const char *wha
 
 /* ---- profiles ---- */
 
-/* The profile named at n, which must target cloud c. */
-static const char *profile_of(struct reader *r, const hg_node *n, hg_cloud c)
+/* The template search path (scanned once, on first use). */
+static hg_registry *registry(struct reader *r)
 {
-	const char *name = str_of(r, n, "profile");
-	const hg_template *t;
 	hg_compile_options co = HG_COMPILE_OPTIONS_INIT;
-
-	if (!name)
-		return NULL;
 	if (!r->reg) {
 		co.template_dirs = r->o ? r->o->template_dirs : NULL;
 		co.ntemplate_dirs = r->o ? r->o->ntemplate_dirs : 0;
@@ -227,7 +229,145 @@ static const char *profile_of(struct reader *r, const hg_node *n, hg_cloud c)
 		hg_diags_init(&r->regd);
 		r->reg = hg_registry_of(r->rega, &co);
 	}
-	t = hg_registry_get(r->reg, &r->regd, HG_DOC_PROFILE, name);
+	return r->reg;
+}
+
+struct typeset {
+	const char **v;
+	size_t n, cap;
+};
+
+static void typeset_add(struct typeset *s, const char *type)
+{
+	size_t i;
+	for (i = 0; i < s->n; i++)
+		if (strcmp(s->v[i], type) == 0)
+			return;
+	HG_GROW(s->v, s->cap, s->n + 1);
+	s->v[s->n++] = type;
+}
+
+/* The resource types of template name and of the templates it uses (depth: a bound). */
+static void template_types(struct reader *r, struct typeset *s, const char *name, int depth)
+{
+	const hg_template *t = hg_registry_get(registry(r), &r->regd, HG_DOC_TEMPLATE, name);
+	size_t i;
+	if (!t || depth > 8)
+		return;
+	for (i = 0; i < t->nresources; i++)
+		if (t->resources[i].type && strncmp(t->resources[i].type, "AWS::", 5) == 0)
+			typeset_add(s, hg_arena_strdup(r->f->a, t->resources[i].type));
+	for (i = 0; i < t->nuses; i++)
+		template_types(r, s, t->uses[i].template_name, depth + 1);
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/*
+ * The types the controls of an AWS profile care about: those its rules
+ * judge (exact types; a rule on "AWS::EC2::*" names no type to list) and
+ * those of the mandatory templates it requires. Computed once per profile.
+ */
+static const struct ptypes *profile_types(struct reader *r, const char *profile)
+{
+	const hg_template *t;
+	struct typeset s = {NULL, 0, 0};
+	size_t i, k;
+
+	for (i = 0; i < r->nptypes; i++)
+		if (strcmp(r->ptypes[i].profile, profile) == 0)
+			return &r->ptypes[i];
+	t = hg_registry_get(registry(r), &r->regd, HG_DOC_PROFILE, profile);
+	for (i = 0; t && i < t->nrules; i++)
+		for (k = 0; k < t->rules[i].ntypes; k++)
+			if (!strchr(t->rules[i].types[k], '*'))
+				typeset_add(&s, hg_arena_strdup(r->f->a, t->rules[i].types[k]));
+	for (i = 0; t && i < t->nrequires; i++)
+		template_types(r, &s, t->requires[i].template_name, 0);
+	if (s.n > 1)
+		qsort(s.v, s.n, sizeof(*s.v), cmp_str);
+	r->ptypes = hg_xrealloc(r->ptypes, (r->nptypes + 1) * sizeof(*r->ptypes));
+	r->ptypes[r->nptypes].profile = hg_arena_strdup(r->f->a, profile);
+	r->ptypes[r->nptypes].types = HG_ANEWN(r->f->a, const char *, s.n + 1);
+	if (s.n)
+		memcpy(r->ptypes[r->nptypes].types, s.v, sizeof(*s.v) * s.n);
+	r->ptypes[r->nptypes].n = s.n;
+	free(s.v);
+	return &r->ptypes[r->nptypes++];
+}
+
+/* AWS::SERVICE::RESOURCE */
+static bool type_name(const char *s)
+{
+	int parts = 0;
+	size_t run = 0;
+	for (; *s; s++) {
+		if (s[0] == ':' && s[1] == ':') {
+			if (!run)
+				return false;
+			parts++;
+			run = 0;
+			s++;
+		} else if (isalnum((unsigned char)*s))
+			run++;
+		else
+			return false;
+	}
+	return parts == 2 && run;
+}
+
+/*
+ * types: [default, AWS::Lambda::Function, ...]: the types an account's
+ * collector lists (besides its stacks' own); "default" (and no `types`)
+ * is the profile's (profile_types). Sorted, each once.
+ */
+static void read_types(struct reader *r, hg_fleet_target *t, const hg_node *n)
+{
+	struct typeset s = {NULL, 0, 0};
+	const struct ptypes *pt;
+	size_t i, k;
+
+	if (n && !hg_node_expect(n, HG_NODE_SEQ, "types", r->d)) {
+		r->ok = false;
+		return;
+	}
+	for (i = 0; i < (n ? n->u.seq.n : 1); i++) {
+		const hg_node *it = n ? n->u.seq.items[i] : NULL;
+		const char *ty = it ? str_of(r, it, "types") : "default";
+		if (!ty)
+			continue;
+		if (strcmp(ty, "default") == 0) {
+			pt = profile_types(r, t->profile ? t->profile : "gc-aws");
+			for (k = 0; k < pt->n; k++)
+				typeset_add(&s, pt->types[k]);
+		} else if (!type_name(ty))
+			bad_id(r, it, ty,
+			        HG_BI("an AWS resource type (AWS::SERVICE::RESOURCE) or default",
+			                "AWS のリソースの型 (AWS::SERVICE::RESOURCE) か default"));
+		else
+			typeset_add(&s, ty);
+	}
+	if (s.n > 1)
+		qsort(s.v, s.n, sizeof(*s.v), cmp_str);
+	t->types = HG_ANEWN(r->f->a, const char *, s.n + 1);
+	if (s.n)
+		memcpy(t->types, s.v, sizeof(*s.v) * s.n);
+	t->ntypes = s.n;
+	free(s.v);
+}
+
+/* The profile named at n, which must target cloud c. */
+static const char *profile_of(struct reader *r, const hg_node *n, hg_cloud c)
+{
+	const char *name = str_of(r, n, "profile");
+	const hg_template *t;
+
+	if (!name)
+		return NULL;
+	t = hg_registry_get(registry(r), &r->regd, HG_DOC_PROFILE, name);
 	if (!t || (t->target == HG_TARGET_AZURE) != (c == HG_CLOUD_AZURE)) {
 		hg_diag_add(r->d, HG_D_FLEET_PROFILE, &n->span, name,
 		        c == HG_CLOUD_AWS ? "AWS" : "Azure",
@@ -415,7 +555,7 @@ static void read_target(struct reader *r, const hg_node *n, hg_cloud c, const st
         const hg_fleet_stack *dstacks, size_t ndstacks)
 {
 	static const char *const aws_keys[] = {"account", "name", "profile", "regions", "credentials",
-	        "stacks", NULL};
+	        "types", "stacks", NULL};
 	static const char *const az_keys[] = {"subscription", "name", "profile", "resource_groups",
 	        "deployments", NULL};
 	const char *idkey = c == HG_CLOUD_AWS ? "account" : "subscription";
@@ -487,6 +627,13 @@ static void read_target(struct reader *r, const hg_node *n, hg_cloud c, const st
 			missing(r, n, "regions", what);
 		if (v && !t.nregions && v->kind == HG_NODE_SEQ && !v->u.seq.n)
 			bad_id(r, v, "[]", HG_BI("a list of regions", "リージョンのリスト"));
+		if ((v = hg_node_get(n, "types")) != NULL)
+			read_types(r, &t, v);
+		else {
+			quietly(r);
+			read_types(r, &t, df->types);
+			loud(r);
+		}
 		if ((v = hg_node_get(n, "credentials")) != NULL)
 			read_creds(r, &t.creds, v, id);
 		else if ((v = df->creds) != NULL) {
@@ -547,7 +694,7 @@ static void read_target(struct reader *r, const hg_node *n, hg_cloud c, const st
 /* aws: { regions, credentials, profile, stacks, accounts: [...] } (azure: subscriptions). */
 static void read_cloud(struct reader *r, const hg_node *n, hg_cloud c)
 {
-	static const char *const aws_keys[] = {"regions", "credentials", "profile", "stacks",
+	static const char *const aws_keys[] = {"regions", "credentials", "profile", "types", "stacks",
 	        "accounts", NULL};
 	static const char *const az_keys[] = {"profile", "resource_groups", "deployments",
 	        "subscriptions", NULL};
@@ -564,6 +711,7 @@ static void read_cloud(struct reader *r, const hg_node *n, hg_cloud c)
 	df.creds = hg_node_get(n, "credentials");
 	df.profile = hg_node_get(n, "profile");
 	df.groups = hg_node_get(n, "resource_groups");
+	df.types = hg_node_get(n, "types");
 	/* The defaults are checked once here; each account reads them quietly. */
 	if (df.regions) {
 		size_t count;
@@ -580,6 +728,11 @@ static void read_cloud(struct reader *r, const hg_node *n, hg_cloud c)
 		size_t count;
 		str_list(r, df.groups, "resource_groups", &count, false);
 	}
+	if (df.types && c == HG_CLOUD_AWS) {
+		hg_fleet_target dt;
+		memset(&dt, 0, sizeof(dt));
+		read_types(r, &dt, df.types);
+	}
 	if ((v = hg_node_get(n, c == HG_CLOUD_AWS ? "stacks" : "deployments")) != NULL)
 		read_stacks(r, &dstacks, &ndstacks, &cap, v, c, NULL, 0);
 	if (!(list = hg_node_get(n, listkey))) {
@@ -594,6 +747,69 @@ static void read_cloud(struct reader *r, const hg_node *n, hg_cloud c)
 	for (i = 0; i < list->u.seq.n; i++)
 		read_target(r, list->u.seq.items[i], c, &df, dstacks, ndstacks);
 	free(dstacks);
+}
+
+/*
+ * schemas/fleet/aws-listings.json: the global services' types and the
+ * types listed otherwise than with cloudcontrol (data, not code).
+ */
+static int read_listings(hg_fleet *f, const char *schema_dir, hg_diags *d)
+{
+	hg_buf path = HG_BUF_INIT;
+	json_error_t err;
+	json_t *doc, *g, *via, *v;
+	const char *k;
+	size_t i;
+	int rc = 0;
+
+	hg_buf_printf(&path, "%s/fleet/aws-listings.json", schema_dir);
+	doc = json_load_file(path.ptr, 0, &err);
+	g = json_object_get(doc, "global");
+	via = json_object_get(doc, "via");
+	if (!json_is_array(g) || !json_is_object(via)) {
+		hg_diag_add(d, HG_D_IO_READ, NULL, path.ptr,
+		        doc ? HG_BI("not the listings' data (global, via)",
+		                      "一覧の方法のデータ (global, via) ではありません")
+		            : err.text,
+		        NULL);
+		rc = HG_EIO;
+		goto out;
+	}
+	f->global = HG_ANEWN(f->a, const char *, json_array_size(g) + 1);
+	json_array_foreach(g, i, v)
+		if (json_is_string(v))
+			f->global[f->nglobal++] = hg_arena_strdup(f->a, json_string_value(v));
+	f->via = HG_ANEWN(f->a, hg_fleet_via, json_object_size(via) + 1);
+	json_object_foreach(via, k, v)
+		if (json_is_string(v)) {
+			f->via[f->nvia].type = hg_arena_strdup(f->a, k);
+			f->via[f->nvia++].via = hg_arena_strdup(f->a, json_string_value(v));
+		}
+out:
+	json_decref(doc);
+	hg_buf_dispose(&path);
+	return rc;
+}
+
+bool hg_fleet_global(const hg_fleet *f, const char *type)
+{
+	size_t i, n;
+	for (i = 0; i < f->nglobal; i++) {
+		n = strlen(f->global[i]);
+		if (n && f->global[i][n - 1] == '*' ? strncmp(type, f->global[i], n - 1) == 0
+		                                    : strcmp(type, f->global[i]) == 0)
+			return true;
+	}
+	return false;
+}
+
+const char *hg_fleet_via_of(const hg_fleet *f, const char *type)
+{
+	size_t i;
+	for (i = 0; i < f->nvia; i++)
+		if (strcmp(f->via[i].type, type) == 0)
+			return f->via[i].via;
+	return "cloudcontrol";
 }
 
 int hg_fleet_parse(hg_fleet **out, const char *path, const char *text, size_t len,
@@ -628,6 +844,8 @@ int hg_fleet_parse(hg_fleet **out, const char *path, const char *text, size_t le
 	}
 	if ((v = hg_node_get(root, "name")) != NULL)
 		r.f->name = str_of(&r, v, "name");
+	if (o && o->schema_dir && (rc = read_listings(r.f, o->schema_dir, d)) < 0)
+		goto out;
 	if ((v = hg_node_get(root, "aws")) != NULL)
 		read_cloud(&r, v, HG_CLOUD_AWS);
 	if ((v = hg_node_get(root, "azure")) != NULL)
@@ -643,6 +861,7 @@ out:
 		hg_diags_dispose(&r.regd);
 		hg_arena_dispose(r.rega);
 	}
+	free(r.ptypes);
 	if (rc < 0 || !root || !r.ok) {
 		hg_fleet_free(r.f);
 		return rc < 0 ? rc : HG_EINVALID;

@@ -42,8 +42,8 @@ static bool in_region(const hg_fleet_stack *s, const char *region)
 }
 
 /* Add unit (t, region) to p if it falls in shard s. */
-static void add_unit(hg_fleet_plan *p, size_t *cap, const hg_fleet_target *t, const char *region,
-        bool home, const hg_shard *s)
+static void add_unit(hg_fleet_plan *p, size_t *cap, const hg_fleet *f, const hg_fleet_target *t,
+        const char *region, bool home, const hg_shard *s)
 {
 	hg_buf key = HG_BUF_INIT;
 	hg_fleet_unit *u;
@@ -68,6 +68,11 @@ static void add_unit(hg_fleet_plan *p, size_t *cap, const hg_fleet_target *t, co
 	for (i = 0; i < t->nstacks; i++)
 		if (t->cloud == HG_CLOUD_AZURE || in_region(&t->stacks[i], region))
 			u->stacks[u->nstacks++] = &t->stacks[i];
+	/* a global service's resources are the account's, not a region's: listed at home */
+	u->types = HG_ANEWN(p->a, const char *, t->ntypes + 1);
+	for (i = 0; i < t->ntypes; i++)
+		if (home || !hg_fleet_global(f, t->types[i]))
+			u->types[u->ntypes++] = t->types[i];
 	hg_buf_dispose(&key);
 }
 
@@ -85,10 +90,10 @@ hg_fleet_plan *hg_fleet_plan_new(const hg_fleet *f, const hg_shard *s)
 	for (i = 0; i < f->ntargets; i++) {
 		const hg_fleet_target *t = &f->targets[i];
 		if (t->cloud == HG_CLOUD_AZURE)
-			add_unit(p, &cap, t, "", false, s);
+			add_unit(p, &cap, f, t, "", false, s);
 		else
 			for (k = 0; k < t->nregions; k++)
-				add_unit(p, &cap, t, t->regions[k], k == 0, s);
+				add_unit(p, &cap, f, t, t->regions[k], k == 0, s);
 	}
 	if (p->n > 1)
 		qsort(p->units, p->n, sizeof(*p->units), cmp_unit);
