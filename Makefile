@@ -9,9 +9,10 @@ FUZZ_BUILD ?= _build-fuzz
 PREFIX     ?= /usr/local
 JOBS       ?= $(shell nproc 2>/dev/null || echo 2)
 FUZZ_SECONDS ?= 20
+FUZZ_SMOKE_SECONDS ?= 3
 HINAGATA   := $(BUILD)/hinagata
 
-.PHONY: all deps test-deps build demo test test-asan fuzz bench install clean format format-check
+.PHONY: all deps test-deps build demo test test-asan fuzz fuzz-build fuzz-smoke bench install clean format format-check
 
 all: build
 
@@ -36,6 +37,7 @@ test: test-deps
 	cmake -S . -B $(BUILD) -DHG_WERROR=ON -DHG_REQUIRE_TESTS=ON -DCMAKE_BUILD_TYPE=RelWithDebInfo
 	cmake --build $(BUILD) -j $(JOBS)
 	cd $(BUILD) && LC_ALL=C ctest --output-on-failure -j $(JOBS)
+	$(MAKE) --no-print-directory fuzz-smoke
 
 # The same tests under AddressSanitizer and UBSan.
 test-asan: test-deps
@@ -44,10 +46,18 @@ test-asan: test-deps
 	cd $(ASAN_BUILD) && LC_ALL=C ASAN_OPTIONS=detect_leaks=1 ctest --output-on-failure -j $(JOBS)
 
 # libFuzzer targets (clang), each run for FUZZ_SECONDS on its seed corpus.
-fuzz: test-deps
-	CC=clang cmake -S . -B $(FUZZ_BUILD) -DHG_FUZZ=ON -DBUILD_TESTING=OFF -DCMAKE_BUILD_TYPE=Debug
-	cmake --build $(FUZZ_BUILD) -j $(JOBS) --target fuzz_template fuzz_expr fuzz_semver fuzz_export fuzz_check fuzz_config fuzz_arm fuzz_cfn fuzz_state
+FUZZ_TARGETS := fuzz_template fuzz_expr fuzz_semver fuzz_export fuzz_check fuzz_config fuzz_arm fuzz_cfn fuzz_git fuzz_state
+fuzz: test-deps fuzz-build
 	sh scripts/run-fuzzers.sh $(FUZZ_BUILD) $(FUZZ_SECONDS)
+
+fuzz-build:
+	CC=clang cmake -S . -B $(FUZZ_BUILD) -DHG_FUZZ=ON -DBUILD_TESTING=OFF -DCMAKE_BUILD_TYPE=Debug
+	cmake --build $(FUZZ_BUILD) -j $(JOBS) --target $(FUZZ_TARGETS)
+
+# The smoke run `make test` ends with: every target a few seconds on its
+# seeds and the crashes found before (fuzz/regressions/), so CI runs them.
+fuzz-smoke: fuzz-build
+	sh scripts/run-fuzzers.sh $(FUZZ_BUILD) $(FUZZ_SMOKE_SECONDS)
 
 bench: build test-deps
 	@sh scripts/setup-deps.sh --bench

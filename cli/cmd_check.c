@@ -5,6 +5,19 @@
  * content staged in the git index is checked (read with libgit2), not the
  * working tree: what a pre-commit hook must see.
  * Part of hinagata; see LICENSE.
+ *
+ * A gate must not pass what it did not read. Every file the walk finds
+ * whose name says template (.yaml, .yml, .json, .template), and every path
+ * named on the command line, is either read or reported with a diagnostic
+ * that makes the exit code non-zero: too large (HG0011), a NUL byte
+ * (HG0014), a FIFO, device or socket (HG9001, found by stat before any
+ * open(2), which would block on a FIFO forever), a directory that cannot
+ * be opened (HG9001), directories nested past WALK_MAX_DEPTH (HG9009).
+ * Directories are walked once each, by device and inode: a symbolic link
+ * to "." (or two of them, which made 2^33 paths) or a second way to a
+ * directory already walked adds nothing, and a file reached twice is
+ * checked once. Hidden entries and node_modules are left out by design
+ * (.hinagata.yaml's check.exclude leaves out more); both are documented.
  */
 #define _GNU_SOURCE
 #include <dirent.h>
@@ -14,9 +27,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "../common/fs.h"
+#include "../common/hash.h"
 #include "../common/shard.h"
 #include "../compiler/compiler.h"
 #include "../drift/gitsrc.h"
@@ -89,7 +105,76 @@ struct files {
 	const char *const *exclude; /* paths under a directory walked that are left out */
 	size_t nexclude;
 	hg_git_ignores *ignores; /* what git ignores, for a walk of the working tree */
+	hg_diags *d;             /* what could not be read */
+	hg_hindex visited;       /* directories and files walked: hash of device, inode -> seen[] */
+	struct devino {
+		dev_t dev;
+		ino_t ino;
+	} * seen;
+	size_t nseen, capseen;
+	struct progress *progress;
 };
+
+/* Directories nest at most this deep below a path walked (git trees: the same). */
+#define WALK_MAX_DEPTH 64
+
+/*
+ * Progress on a terminal for long runs: one line on stderr, rewritten in
+ * place, shown only after a second and only when stderr is a terminal
+ * outside CI (never in a pipe or a CI log), cleared before the results.
+ */
+struct progress {
+	bool on;
+	bool shown;
+	double after;     /* seconds before the first line (HINAGATA_PROGRESS_AFTER, default 1) */
+	const char *what; /* the phase shown last: a new phase is shown at once */
+	struct timespec start, last;
+};
+
+static double since(const struct timespec *t)
+{
+	struct timespec now;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return (double)(now.tv_sec - t->tv_sec) + (double)(now.tv_nsec - t->tv_nsec) / 1e9;
+}
+
+static void progress_init(struct progress *p)
+{
+	const char *ci = getenv("CI"), *term = getenv("TERM"),
+	           *after = getenv("HINAGATA_PROGRESS_AFTER");
+	memset(p, 0, sizeof(*p));
+	p->after = after && *after ? strtod(after, NULL) : 1.0;
+	p->on = isatty(STDERR_FILENO) && !(ci && *ci) && !(term && strcmp(term, "dumb") == 0) &&
+	        !getenv("HINAGATA_NO_PROGRESS");
+	clock_gettime(CLOCK_MONOTONIC, &p->start);
+	p->last = p->start;
+}
+
+/* Show "hinagata check: <what> <i>[/<n>]" if it is time to. */
+static void progress(
+        struct progress *p, hg_lang lang, const char *en, const char *ja, size_t i, size_t n)
+{
+	if (!p || !p->on || since(&p->start) < p->after ||
+	        (p->shown && p->what == en &&
+	                since(&p->last) < 0.1)) /* ten lines a second at most */
+		return;
+	p->what = en;
+	clock_gettime(CLOCK_MONOTONIC, &p->last);
+	p->shown = true;
+	fprintf(stderr, "\r\033[Khinagata check: %s %zu", lang == HG_LANG_JA ? ja : en, i);
+	if (n)
+		fprintf(stderr, "/%zu", n);
+	fflush(stderr);
+}
+
+static void progress_done(struct progress *p)
+{
+	if (p && p->shown) {
+		fputs("\r\033[K", stderr);
+		fflush(stderr);
+		p->shown = false;
+	}
+}
 
 static void push(char ***list, size_t *n, size_t *cap, const char *s)
 {
@@ -135,17 +220,53 @@ static char *compiled_name(const char *text, size_t len)
 	return r;
 }
 
+/* A name the walk reads as a possible template. */
+static bool candidate(const char *name)
+{
+	return ends_with(name, ".yaml") || ends_with(name, ".yml") || ends_with(name, ".json") ||
+	       ends_with(name, ".template");
+}
+
+/* HG0014 at the first NUL byte of text (line and column in characters, as the loaders count). */
+static void nul_byte(hg_diags *d, const char *path, const hg_buf *text)
+{
+	const char *nul = memchr(text->ptr, '\0', text->size), *p = text->ptr, *sol = p;
+	hg_span s;
+
+	for (; p < nul; p++)
+		if (*p == '\n')
+			sol = p + 1;
+	memset(&s, 0, sizeof(s));
+	s.file = hg_diags_source(d, path, text->ptr, text->size);
+	for (s.line = 1, p = text->ptr; p < sol; p++)
+		s.line += *p == '\n';
+	for (s.col = 1, p = sol; p < nul; p += hg_utf8_len((const unsigned char *)p))
+		s.col++;
+	s.end_line = s.line;
+	s.end_col = s.col + 1;
+	hg_diag_add(d, HG_D_NUL_BYTE, &s, NULL);
+}
+
+/* Read path and sort it into sources, outputs and other templates; report what cannot be read. */
 static void classify(struct files *f, const char *path)
 {
 	hg_buf text = HG_BUF_INIT;
-	size_t size;
+	size_t size = 0;
 	char *name;
+	int rc;
 
-	if (hg_fs_read(&text, path, 16u << 20, &size) < 0) {
+	rc = hg_fs_read(&text, path, HG_FS_MAX_INPUT, &size);
+	if (rc < 0) {
+		/* too large (HG0011, exit 1), a FIFO or device, unreadable (HG9001, exit 2) */
+		int e = errno;
+		hg_fs_diag(f->d, NULL, path, path, rc, e, size);
 		hg_buf_dispose(&text);
-		return; /* unreadable or huge: compile reports sources itself */
+		return;
 	}
-	if ((ends_with(path, ".yaml") || ends_with(path, ".yml")) && is_source(text.ptr))
+	if (memchr(text.ptr, '\0', text.size)) {
+		/* Text searches below would stop at the NUL and pass the file. */
+		nul_byte(f->d, path, &text);
+	} else if ((ends_with(path, ".yaml") || ends_with(path, ".yml")) && is_source(text.ptr))
 		push(&f->src, &f->nsrc, &f->capsrc, path);
 	else if (!strstr(text.ptr, "esources")) {
 		/* neither CloudFormation (Resources) nor ARM (resources): not a template */
@@ -153,10 +274,26 @@ static void classify(struct files *f, const char *path)
 	           (name = compiled_name(text.ptr, text.size)) != NULL) {
 		push(&f->out, &f->nout, &f->capout, path);
 		free(name);
-	} else if (ends_with(path, ".json") || ends_with(path, ".yaml") ||
-	           ends_with(path, ".yml") || ends_with(path, ".template"))
+	} else if (candidate(path))
 		push(&f->raw, &f->nraw, &f->capraw, path);
 	hg_buf_dispose(&text);
+}
+
+/* Whether the file or directory st was walked before; records it otherwise. */
+static bool seen(struct files *f, const struct stat *st)
+{
+	uint64_t key[2] = {(uint64_t)st->st_dev, (uint64_t)st->st_ino};
+	uint64_t h = hg_hash64(key, sizeof(key));
+	size_t it = 0, pos;
+
+	while (hg_hindex_next(&f->visited, h, &it, &pos))
+		if (f->seen[pos].dev == st->st_dev && f->seen[pos].ino == st->st_ino)
+			return true;
+	HG_GROW(f->seen, f->capseen, f->nseen + 1);
+	f->seen[f->nseen].dev = st->st_dev;
+	f->seen[f->nseen].ino = st->st_ino;
+	hg_hindex_put(&f->visited, h, f->nseen++);
+	return false;
 }
 
 static int cmp_str(const void *a, const void *b)
@@ -164,11 +301,16 @@ static int cmp_str(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-/* Files under path (sorted), skipping hidden directories and node_modules. */
-static void walk(struct files *f, const char *path, int depth)
+/*
+ * The files under path (in name order, so the walk is deterministic),
+ * leaving out hidden entries and node_modules; depth 0 is a path named on
+ * the command line (or "."), which is checked whatever its name.
+ */
+static void walk(struct files *f, hg_lang lang, const char *path, int depth)
 {
 	DIR *dir;
 	struct dirent *de;
+	struct stat st;
 	char **names = NULL;
 	size_t n = 0, cap = 0, i;
 
@@ -176,26 +318,54 @@ static void walk(struct files *f, const char *path, int depth)
 	if (depth > 0 && (hg_path_excluded(path, f->exclude, f->nexclude) ||
 	                         (f->ignores && hg_git_ignored(f->ignores, path))))
 		return;
-	if (hg_fs_is_dir(path) != 1) {
-		classify(f, path);
+	/* stat, not open: opening a FIFO would block until someone writes to it. */
+	if (stat(path, &st) < 0) {
+		/* a dangling symlink named like a template is a template not read */
+		if (depth == 0 || candidate(path))
+			hg_diag_add(f->d, HG_D_IO_READ, NULL, path, strerror(errno), NULL);
 		return;
 	}
-	if (depth > 32 || !(dir = opendir(path)))
+	if (!S_ISDIR(st.st_mode)) {
+		if ((depth == 0 || candidate(path)) && !seen(f, &st)) {
+			classify(f, path);
+			progress(f->progress, lang,
+			        "reading files:", "ファイルを読んでいます:", f->nseen, 0);
+		}
 		return;
-	while ((de = readdir(dir)) != NULL) {
+	}
+	if (seen(f, &st)) /* a symlink to ".", or another way to a directory walked */
+		return;
+	if (depth >= WALK_MAX_DEPTH) {
+		char lim[16];
+		snprintf(lim, sizeof(lim), "%d", WALK_MAX_DEPTH);
+		hg_diag_add(f->d, HG_D_WALK_TOO_DEEP, NULL, path, lim, NULL);
+		return;
+	}
+	if (!(dir = opendir(path))) {
+		hg_diag_add(f->d, HG_D_IO_READ, NULL, path, strerror(errno), NULL);
+		return;
+	}
+	for (;;) {
+		errno = 0;
+		if ((de = readdir(dir)) == NULL) {
+			if (errno)
+				hg_diag_add(f->d, HG_D_IO_READ, NULL, path, strerror(errno), NULL);
+			break;
+		}
 		if (de->d_name[0] == '.' || strcmp(de->d_name, "node_modules") == 0)
 			continue;
 		push(&names, &n, &cap, de->d_name);
 	}
 	closedir(dir);
-	qsort(names, n, sizeof(*names), cmp_str);
+	if (n > 1) /* names is NULL in an empty directory: qsort(NULL, ...) is undefined */
+		qsort(names, n, sizeof(*names), cmp_str);
 	for (i = 0; i < n; i++) {
 		hg_buf p = HG_BUF_INIT;
 		if (strcmp(path, ".") == 0)
 			hg_buf_puts(&p, names[i]);
 		else
 			hg_buf_printf(&p, "%s/%s", path, names[i]);
-		walk(f, p.ptr, depth + 1);
+		walk(f, lang, p.ptr, depth + 1);
 		hg_buf_dispose(&p);
 		free(names[i]);
 	}
@@ -263,7 +433,9 @@ static void check_outputs(const struct files *f, const hg_output *outs, hg_diags
 		size_t size;
 		char *name;
 		const hg_output *o = NULL;
-		if (hg_fs_read(&text, f->out[i], 16u << 20, &size) < 0) {
+		int rc = hg_fs_read(&text, f->out[i], HG_FS_MAX_INPUT, &size);
+		if (rc < 0) { /* it was read a moment ago: changed since */
+			hg_fs_diag(d, NULL, f->out[i], f->out[i], rc, errno, size);
 			hg_buf_dispose(&text);
 			continue;
 		}
@@ -302,11 +474,27 @@ static void check_outputs(const struct files *f, const hg_output *outs, hg_diags
 
 /* ---- reports: JSON, SARIF 2.1.0, JUnit ---- */
 
+/*
+ * s as valid UTF-8 (new): a file name or a message may hold bytes that are
+ * not, which jansson refuses (a finding would silently drop out of the JSON
+ * and SARIF reports) and XML forbids; they become \xHH.
+ */
+static char *utf8(const char *s)
+{
+	hg_buf b = HG_BUF_INIT;
+	hg_utf8_clean(&b, s, strlen(s), HG_CLEAN_NEWLINES);
+	return hg_buf_detach(&b);
+}
+
+/* The message of a finding (new): secrets masked (hg_diag_format), valid UTF-8. */
 static char *message(const hg_diag *dg, hg_lang lang)
 {
 	hg_buf b = HG_BUF_INIT;
+	char *r;
 	hg_diag_format(&b, dg->code, dg->args, lang);
-	return hg_buf_detach(&b);
+	r = utf8(b.ptr);
+	hg_buf_dispose(&b);
+	return r;
 }
 
 /* The rule of a finding: the control ID for rule violations, else the code. */
@@ -394,8 +582,11 @@ static void json_report(hg_buf *out, const hg_diags *d, hg_lang lang, json_t *se
 		if (control_severity(sev, dg))
 			json_object_set_new(
 			        f, "controlSeverity", json_string(control_severity(sev, dg)));
-		if (dg->span.file)
-			json_object_set_new(f, "file", json_string(dg->span.file));
+		if (dg->span.file) {
+			char *file = utf8(dg->span.file);
+			json_object_set_new(f, "file", json_string(file));
+			free(file);
+		}
 		if (dg->span.line) {
 			json_object_set_new(f, "line", json_integer(dg->span.line));
 			json_object_set_new(f, "column", json_integer(dg->span.col));
@@ -438,8 +629,11 @@ static void sarif_report(hg_buf *out, const hg_diags *d, hg_lang lang, json_t *s
 		                                             : "note",
 		        "message", "text", msg);
 		if (dg->span.file) {
+			hg_buf uri = HG_BUF_INIT;
+			hg_uri_path(&uri, dg->span.file);
 			loc = json_pack("{s:{s:{s:s}}}", "physicalLocation", "artifactLocation",
-			        "uri", dg->span.file);
+			        "uri", uri.ptr);
+			hg_buf_dispose(&uri);
 			if (dg->span.line)
 				json_object_set_new(json_object_get(loc, "physicalLocation"),
 				        "region",
@@ -469,9 +663,14 @@ static void sarif_report(hg_buf *out, const hg_diags *d, hg_lang lang, json_t *s
 	json_decref(seen);
 }
 
-static void xml(hg_buf *out, const char *s)
+/* s escaped for XML, as valid UTF-8 without the control characters XML forbids. */
+static void xml(hg_buf *out, const char *text)
 {
-	for (; s && *s; s++)
+	hg_buf clean = HG_BUF_INIT;
+	const char *s;
+	if (text)
+		hg_utf8_clean(&clean, text, strlen(text), HG_CLEAN_NEWLINES);
+	for (s = clean.ptr; *s; s++)
 		switch (*s) {
 		case '<':
 			hg_buf_puts(out, "&lt;");
@@ -488,6 +687,7 @@ static void xml(hg_buf *out, const char *s)
 		default:
 			hg_buf_putc(out, *s);
 		}
+	hg_buf_dispose(&clean);
 }
 
 /* One test case per file checked; its errors are the failure. */
@@ -520,8 +720,8 @@ static void junit_report(hg_buf *out, const hg_diags *d, char **files, size_t nf
 				continue;
 			msg = message(dg, lang);
 			hg_diag_code_str(code, dg->code);
-			hg_buf_printf(&body, "%s:%u:%u: %s: ", dg->span.file, dg->span.line,
-			        dg->span.col, code);
+			xml(&body, dg->span.file);
+			hg_buf_printf(&body, ":%u:%u: %s: ", dg->span.line, dg->span.col, code);
 			xml(&body, msg);
 			hg_buf_putc(&body, '\n');
 			free(msg);
@@ -580,9 +780,12 @@ int hg_cmd_check(hg_cli *cli, int argc, char **argv)
 	hg_diags d = HG_DIAGS_INIT;
 	hg_output *outs = NULL;
 	hg_checker *checker = NULL;
-	bool staged = false, missing = false;
+	bool staged = false;
 	int format = 0; /* text, json, sarif, junit */
-	char tmp[] = "/tmp/hinagata-staged-XXXXXX", *cwd = NULL;
+	hg_buf tmp = HG_BUF_INIT;
+	char *cwd = NULL;
+	struct progress prog;
+	bool env_before;
 	const char **dirs = NULL;
 	hg_buf workdir = HG_BUF_INIT;
 	hg_config cfg = {0};
@@ -648,25 +851,20 @@ int hg_cmd_check(hg_cli *cli, int argc, char **argv)
 	hg_cli_paths_finish(&paths);
 	cwd = getcwd(NULL, 0);
 	if (staged) {
-		/* The index, written out; checked from there with repository paths. */
-		if (!mkdtemp(tmp) || hg_git_export_index(".", tmp, &workdir, &d) < 0 ||
-		        chdir(tmp) != 0) {
-			if (!d.n)
-				hg_diag_add(&d, HG_D_IO_WRITE, NULL, tmp, strerror(errno), NULL);
+		/* The index, written out into a private directory (removed after a
+		 * kill by the next run); checked from there with repository paths. */
+		if (hg_fs_mkdtemp(&tmp, "staged") < 0) {
+			hg_diag_add(&d, HG_D_IO_WRITE, NULL, "hinagata-staged-*", strerror(errno),
+			        NULL);
 			hg_cli_print_diags(cli, &d);
 			goto out;
 		}
-	}
-	/* A path named on the command line that is not there is a mistake to
-	 * report, not an empty set of templates to pass. */
-	for (i = (size_t)optind; !staged && i < (size_t)argc; i++)
-		if (access(argv[i], R_OK) != 0) {
-			hg_diag_add(&d, HG_D_IO_READ, NULL, argv[i], strerror(errno), NULL);
-			missing = true;
+		if (hg_git_export_index(".", tmp.ptr, &workdir, &d) < 0 || chdir(tmp.ptr) != 0) {
+			if (!d.n)
+				hg_diag_add(&d, HG_D_IO_READ, NULL, tmp.ptr, strerror(errno), NULL);
+			hg_cli_print_diags(cli, &d);
+			goto out;
 		}
-	if (missing) {
-		hg_cli_print_diags(cli, &d);
-		goto out;
 	}
 	/* The repository's settings: from the index too, with --staged. */
 	if (hg_config_read(&cfg, HG_CONFIG_FILE, NULL, &d) < 0) {
@@ -680,13 +878,21 @@ int hg_cmd_check(hg_cli *cli, int argc, char **argv)
 	}
 	f.exclude = exclude;
 	f.nexclude = nexclude;
+	f.d = &d;
+	progress_init(&prog);
+	f.progress = &prog;
 	if (!staged) /* the index holds no ignored files */
 		f.ignores = hg_git_ignores_open(".");
+	/* A path named on the command line that is not there is reported, not
+	 * an empty set of templates passed; the others are checked all the same. */
 	if (optind >= argc || staged)
-		walk(&f, ".", 0);
+		walk(&f, cli->lang, ".", 0);
 	else
 		for (i = (size_t)optind; i < (size_t)argc; i++)
-			walk(&f, argv[i], 0);
+			walk(&f, cli->lang, argv[i], 0);
+	/* What the walk could not read is reported with everything else the run
+	 * finds: the later stages go on (errors of every stage at once). */
+	env_before = d.env_error;
 	if (shard.count > 1) {
 		of_shard.shard = &shard;
 		of_shard.walked = walked_files(&f, &of_shard.nwalked);
@@ -704,9 +910,12 @@ int hg_cmd_check(hg_cli *cli, int argc, char **argv)
 	o.bundled_dir = paths.bundled;
 	o.schema_dir = paths.schemas;
 	nsources = f.nsrc;
-	if (f.nsrc)
+	if (f.nsrc) {
+		progress(&prog, cli->lang, "compiling hinagata sources:",
+		        "hinagata のソースをコンパイルしています:", f.nsrc, 0);
 		hg_compile(&outs, (const char *const *)f.src, f.nsrc, &o, &d);
-	if (outs && !d.env_error)
+	}
+	if (outs && d.env_error == env_before)
 		check_outputs(&f, outs, &d);
 	/* Hand-written templates are held to the profiles of --templates and the
 	 * bundled ones, not to copies that happen to lie in the tree. */
@@ -722,15 +931,25 @@ int hg_cmd_check(hg_cli *cli, int argc, char **argv)
 				free(f.src[i]);
 		f.nsrc = k;
 	}
-	for (i = 0; i < f.nraw && !d.env_error; i++) {
+	for (i = 0; i < f.nraw && d.env_error == env_before; i++) {
 		bool recognized;
-		hg_checker_check_file(checker, f.raw[i], &d, &recognized);
-		if (recognized)
-			push(&f.src, &f.nsrc, &f.capsrc,
-			        f.raw[i]); /* a checked file, for reports */
+		hg_buf text = HG_BUF_INIT;
+		size_t size = 0;
+		int r = hg_fs_read(&text, f.raw[i], HG_FS_MAX_INPUT, &size);
+		progress(&prog, cli->lang,
+		        "checking templates:", "テンプレートを検査しています:", i + 1, f.nraw);
+		if (r < 0) /* it was read a moment ago: changed since */
+			hg_fs_diag(&d, NULL, f.raw[i], f.raw[i], r, errno, size);
+		else {
+			hg_checker_check(checker, f.raw[i], text.ptr, text.size, &d, &recognized);
+			if (recognized) /* a checked file, for reports */
+				push(&f.src, &f.nsrc, &f.capsrc, f.raw[i]);
+		}
+		hg_buf_dispose(&text);
 	}
 	if (of_shard.walked)
 		hg_diags_filter(&d, in_shard, &of_shard);
+	progress_done(&prog);
 	hg_diags_sort(&d);
 	if (format == 0)
 		hg_cli_print_diags(cli, &d);
@@ -760,11 +979,13 @@ out:
 	for (i = 0; i < of_shard.nwalked; i++)
 		free(of_shard.walked[i]);
 	free(of_shard.walked);
-	if (staged && cwd) {
-		if (chdir(cwd) != 0)
-			rc = HG_EXIT_FAILURE;
-		hg_fs_remove_tree(tmp);
-	}
+	if (staged && cwd && chdir(cwd) != 0)
+		rc = HG_EXIT_FAILURE;
+	if (tmp.size)
+		hg_fs_remove_tree(tmp.ptr);
+	hg_buf_dispose(&tmp);
+	hg_hindex_dispose(&f.visited);
+	free(f.seen);
 	free(cwd);
 	hg_checker_free(checker);
 	hg_outputs_free(outs, nsources);

@@ -24,7 +24,9 @@ static void help(hg_cli *cli)
 {
 	if (cli->lang == HG_LANG_JA)
 		fputs("使い方: hinagata compile [オプション] ファイル...\n\n"
-		      "hinagata テンプレートを CloudFormation JSON (target: aws) にコンパイルし、\n"
+		      "hinagata テンプレートを CloudFormation JSON (target: aws) または ARM JSON\n"
+		      "(target: azure、bicep build と同じ形。az deployment で使う) "
+		      "にコンパイルし、\n"
 		      "テンプレートごとに DIR/<テンプレート名>.json を書き出します。\n\n"
 		      "オプション:\n"
 		      "  -o, --output DIR|-      出力先ディレクトリ (既定: build)。- なら標準出力\n"
@@ -39,8 +41,10 @@ static void help(hg_cli *cli)
 		        stdout);
 	else
 		fputs("usage: hinagata compile [options] FILE...\n\n"
-		      "Compile hinagata templates to CloudFormation JSON (target: aws), writing\n"
-		      "DIR/<template name>.json for each template.\n\n"
+		      "Compile hinagata templates to CloudFormation JSON (target: aws) or ARM "
+		      "JSON\n"
+		      "(target: azure; shaped as bicep build writes it, for az deployment),\n"
+		      "writing DIR/<template name>.json for each template.\n\n"
 		      "Options:\n"
 		      "  -o, --output DIR|-      output directory (default: build); - for stdout\n"
 		      "  --param NAME=VALUE      give a parameter its value at compile time "

@@ -204,6 +204,37 @@ int hg_cmd_controls(hg_cli *cli, int argc, char **argv)
 			rc = HG_EXIT_FAILURE; /* no catalog: the command could not run */
 		goto out;
 	}
+	if (profile) { /* a profile no control names is a typo, not an empty list */
+		hg_buf known = HG_BUF_INIT;
+		bool found = false;
+		for (i = 0; i < n; i++) {
+			const char *p = rows[i].profile;
+			size_t k;
+			if (!p)
+				continue;
+			found |= strcmp(p, profile) == 0;
+			for (k = 0; k < i && !(rows[k].profile && strcmp(rows[k].profile, p) == 0);)
+				k++;
+			if (k == i)
+				hg_buf_printf(&known, "%s%s", known.size ? ", " : "", p);
+		}
+		if (!found) {
+			hg_buf msg = HG_BUF_INIT;
+			if (cli->lang == HG_LANG_JA)
+				hg_buf_printf(&msg,
+				        "プロファイル '%s' はありません (%s "
+				        "のどれかを指定してください)",
+				        profile, known.ptr);
+			else
+				hg_buf_printf(&msg, "unknown profile '%s' (profiles: %s)", profile,
+				        known.ptr);
+			rc = hg_cli_usage_error(cli, "controls", "%s", "%s", msg.ptr);
+			hg_buf_dispose(&msg);
+			hg_buf_dispose(&known);
+			goto out;
+		}
+		hg_buf_dispose(&known);
+	}
 	if (strcmp(format, "json") == 0)
 		arr = json_array();
 	if (strcmp(format, "md") == 0) {

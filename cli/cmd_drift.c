@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "../common/fs.h"
@@ -31,8 +32,11 @@ static void help(hg_cli *cli)
 		      "が\n"
 		      "出力した JSON (aws cloudformation describe-stacks / "
 		      "describe-stack-resources,\n"
-		      "aws cloudcontrol get-resource / list-resources) と比べ、リソースごと・\n"
-		      "プロパティごとのドリフトを報告します。\n\n"
+		      "aws cloudcontrol get-resource / list-resources、Azure では az resource list "
+		      "/\n"
+		      "show と az deployment group|sub show) と比べ、リソースごと・\n"
+		      "プロパティごとのドリフトを報告します。エクスポートは\n"
+		      "hinagata-collect-aws と hinagata-collect-azure で集められます。\n\n"
 		      "オプション:\n"
 		      "  --repo DIR            テンプレートを読む git リポジトリ "
 		      "(作業ツリーは変えない)\n"
@@ -49,7 +53,7 @@ static void help(hg_cli *cli)
 		      "(夜間ジョブ向け)\n"
 		      "  --today YYYY-MM-DD    無視ルールの期限判定に使う日付 (既定: 今日)\n"
 		      "  --max-record BYTES    エクスポート 1 件の上限 (既定: 64 MiB)\n"
-		      "  --min-coverage PCT    比較できたリソースが PCT%% 未満なら実行できなかった\n"
+		      "  --min-coverage PCT    比較できたリソースが PCT% 未満なら実行できなかった\n"
 		      "                        ものとする (終了コード 2)\n"
 		      "  --threads N           スレッド数 (既定: コア数)\n"
 		      "  --shard I/N           N 個に分けたうちの I 番目 (1 から) のアカウント・\n"
@@ -73,13 +77,17 @@ static void help(hg_cli *cli)
 		      "deployed state as the clouds' CLIs print it (aws cloudformation\n"
 		      "describe-stacks / describe-stack-resources, aws cloudcontrol get-resource "
 		      "/\n"
-		      "list-resources), and report drift per resource and per property.\n\n"
+		      "list-resources; on Azure az resource list / show and az deployment\n"
+		      "group|sub show), and report drift per resource and per property. The\n"
+		      "collectors hinagata-collect-aws and hinagata-collect-azure gather the\n"
+		      "exports.\n\n"
 		      "Options:\n"
 		      "  --repo DIR            git repository to read the templates from (the "
 		      "working\n"
 		      "                        tree is never touched)\n"
 		      "  --ref REV             revision (default: HEAD)\n"
-		      "  --template PATH       template: hinagata source or compiled JSON\n"
+		      "  --template PATH       template: hinagata source, or compiled CloudFormation\n"
+		      "                        or ARM JSON (PATH=STACK names its stack)\n"
 		      "  --state PATH          exports: a JSON file, or a directory per account and\n"
 		      "                        region (its subdirectories too)\n"
 		      "  --format FMT          text, json, md, sarif, junit (default: text)\n"
@@ -94,7 +102,7 @@ static void help(hg_cli *cli)
 		      "today)\n"
 		      "  --max-record BYTES    the largest export record accepted (default: 64 "
 		      "MiB)\n"
-		      "  --min-coverage PCT    exit 2 when less than PCT%% of the resources were\n"
+		      "  --min-coverage PCT    exit 2 when less than PCT% of the resources were\n"
 		      "                        compared\n"
 		      "  --threads N           worker threads (default: one per core)\n"
 		      "  --shard I/N           compare only the accounts and regions of shard I of N\n"
@@ -132,6 +140,36 @@ static void progress(const char *phase, size_t done, size_t total, void *payload
 	                                   : (cli->lang == HG_LANG_JA ? "比較" : "comparing"),
 	        done, total, done == total ? "\033[K\r" : "");
 	fflush(stderr);
+}
+
+/*
+ * Every file the run will read is a regular file: checked with stat, which
+ * does not open it, because open(2) of a FIFO blocks until someone writes
+ * to it (a nightly job that never returns). HG9001 for each one that is not.
+ */
+static bool regular_inputs(hg_diags *d, const char *const *paths, size_t n, bool may_be_missing)
+{
+	struct stat st;
+	size_t i;
+	bool ok = true;
+
+	for (i = 0; i < n; i++) {
+		if (!paths[i])
+			continue;
+		if (stat(paths[i], &st) < 0) {
+			if (may_be_missing && errno == ENOENT)
+				continue;
+			hg_diag_add(d, HG_D_IO_READ, NULL, paths[i], strerror(errno), NULL);
+			ok = false;
+		} else if (!S_ISREG(st.st_mode)) {
+			hg_diag_add(d, HG_D_IO_READ, NULL, paths[i],
+			        hg_fs_reason(
+			                HG_ENOTREG, S_ISDIR(st.st_mode) ? EISDIR : 0, paths[i]),
+			        NULL);
+			ok = false;
+		}
+	}
+	return ok;
 }
 
 int hg_cmd_drift(hg_cli *cli, int argc, char **argv)
@@ -178,7 +216,7 @@ int hg_cmd_drift(hg_cli *cli, int argc, char **argv)
 	hg_cli_paths paths = {0};
 	const char **templates = hg_xcalloc((size_t)argc + 1, sizeof(char *));
 	const char **states = hg_xcalloc((size_t)argc + 1, sizeof(char *));
-	size_t ntemplates = 0, nstates = 0;
+	size_t ntemplates = 0, nstates = 0, i;
 	const char *outfile = NULL, *shard_flag = NULL;
 	hg_shard shard;
 	bool strict = false;
@@ -291,6 +329,10 @@ int hg_cmd_drift(hg_cli *cli, int argc, char **argv)
 	}
 	for (; optind < argc; optind++) /* bare arguments are templates */
 		templates[ntemplates++] = argv[optind];
+	if (d.n) { /* a --state directory that cannot be read */
+		hg_cli_print_diags(cli, &d);
+		goto out;
+	}
 	if (!ntemplates || !nstates) {
 		rc = hg_cli_usage_error(cli, "drift", "%s", "%s",
 		        !ntemplates ? (cli->lang == HG_LANG_JA ? "--template がありません"
@@ -305,6 +347,29 @@ int hg_cmd_drift(hg_cli *cli, int argc, char **argv)
 	}
 	o.shard_index = shard.index;
 	o.shard_count = shard.count;
+	{
+		const char *single[2];
+		bool ok = true; /* --state: directories and files, checked by the drift engine */
+		single[0] = o.ignore_file;
+		single[1] = o.cache_file;
+		/* templates come from the repository with --repo; a cache is made when missing */
+		if (!o.repo) /* PATH=STACK names the stack of PATH */
+			for (i = 0; i < ntemplates; i++) {
+				const char *eq = strrchr(templates[i], '=');
+				char *path =
+				        eq ? hg_xstrndup(templates[i], (size_t)(eq - templates[i]))
+				           : hg_xstrdup(templates[i]);
+				ok = regular_inputs(&d, (const char *const *)&path, 1, false) && ok;
+				free(path);
+			}
+		ok = regular_inputs(&d, single, 1, false) && ok;
+		ok = regular_inputs(&d, single + 1, 1, true) && ok;
+		if (!ok) {
+			hg_cli_print_diags(cli, &d);
+			rc = HG_EXIT_FAILURE;
+			goto out;
+		}
+	}
 	hg_cli_paths_finish(&paths);
 	o.templates = templates;
 	o.ntemplates = ntemplates;

@@ -77,7 +77,7 @@ int hg_cmd_hook(hg_cli *cli, int argc, char **argv)
 		        "%s は hinagata のものではないフックです。残すか、--force "
 		        "で置き換えてください",
 		        path.ptr);
-		rc = HG_EXIT_FINDINGS;
+		rc = HG_EXIT_FAILURE; /* could not do what was asked: 2, not a finding */
 		goto out;
 	}
 	if (hg_fs_write_atomic(path.ptr, HOOK, sizeof(HOOK) - 1) < 0 ||

@@ -245,6 +245,8 @@ int main(int argc, char **argv)
 	cli.prog = "hinagata";
 	cli.lang = hg_lang_from_env();
 	cli.color = isatty(2) && !getenv("NO_COLOR");
+	/* What runs that were killed (SIGKILL, OOM) left behind in $TMPDIR. */
+	hg_fs_clean_leftovers();
 
 	for (i = 1; i < argc; i++) {
 		const char *a = argv[i];

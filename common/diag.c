@@ -10,6 +10,8 @@
  */
 #include "diag.h"
 
+#include "secret.h"
+
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -76,6 +78,7 @@ void hg_diags_dispose(hg_diags *d)
 		free(d->sources[i]);
 	}
 	free(d->sources);
+	free(d->redacted);
 	memset(d, 0, sizeof(*d));
 }
 
@@ -104,6 +107,14 @@ const char *hg_diags_source(hg_diags *d, const char *name, const char *text, siz
 		s->len = len;
 	}
 	return s->name;
+}
+
+void hg_diags_redact(hg_diags *d, const hg_span *s)
+{
+	if (!s || !s->file || !s->line)
+		return;
+	HG_GROW(d->redacted, d->capredacted, d->nredacted + 1);
+	d->redacted[d->nredacted++] = *s;
 }
 
 static void collect_args(char **dst, va_list ap)
@@ -234,12 +245,13 @@ static void put_arg(hg_buf *out, const char *a, hg_lang lang)
 {
 	const char *sep = strchr(a, '\x1f');
 
+	/* An argument echoes input (a value, a path): no secret in it is shown. */
 	if (!sep)
-		hg_buf_puts(out, a);
+		hg_secret_mask(out, a, strlen(a));
 	else if (lang == HG_LANG_JA)
-		hg_buf_puts(out, sep + 1);
+		hg_secret_mask(out, sep + 1, strlen(sep + 1));
 	else
-		hg_buf_put(out, a, (size_t)(sep - a));
+		hg_secret_mask(out, a, (size_t)(sep - a));
 }
 
 void hg_diag_format(hg_buf *out, hg_diag_code code, char *const *args, hg_lang lang)
@@ -274,6 +286,9 @@ static bool source_line(const hg_source *s, uint32_t line, const char **start, s
 		return false;
 	p = s->text;
 	end = s->text + s->len;
+	/* Positions count from after a UTF-8 byte order mark (the loaders skip it). */
+	if (s->len >= 3 && memcmp(p, "\xEF\xBB\xBF", 3) == 0)
+		p += 3;
 	while (n < line) {
 		const char *nl = memchr(p, '\n', (size_t)(end - p));
 		if (!nl)
@@ -312,11 +327,51 @@ static size_t char_start(const char *text, size_t i)
 /*
  * The line of sp with a caret under it. A long line (minified JSON) is cut
  * to a window of SNIPPET_BYTES around the column, "..." marking what is
- * left out; bytes that are not UTF-8 print as U+FFFD so the terminal is not
- * fed garbage.
+ * left out; bytes that are not UTF-8 and control characters print as
+ * U+FFFD so the terminal is not fed garbage or escape sequences.
  */
 #define SNIPPET_BYTES  400
 #define SNIPPET_BEFORE 80
+
+/*
+ * Line `line` of file as it may be shown: the redacted spans and every
+ * secret of a known shape replaced character by character with '*', so the
+ * caret still lands under the right column.
+ */
+static void shown_line(const hg_diags *d, hg_buf *out, const char *file, uint32_t line,
+        const char *text, size_t len)
+{
+	hg_buf tmp = HG_BUF_INIT;
+	size_t i, k;
+	uint32_t col;
+
+	hg_buf_put(&tmp, text, len);
+	for (k = 0; k < d->nredacted; k++) {
+		const hg_span *r = &d->redacted[k];
+		uint32_t from, to;
+		if (r->line > line || r->end_line < line ||
+		        (r->file != file && strcmp(r->file, file) != 0))
+			continue;
+		from = r->line == line ? r->col : 1;
+		to = r->end_line == line ? r->end_col : UINT32_MAX;
+		/* Characters [from, to) of the line become '*', keeping their count. */
+		hg_buf_clear(out);
+		for (i = 0, col = 1; i < tmp.size; col++) {
+			uint32_t cp;
+			size_t n = hg_utf8_decode(tmp.ptr + i, tmp.size - i, &cp);
+			if (col >= from && col < to)
+				hg_buf_putc(out, '*');
+			else
+				hg_buf_put(out, tmp.ptr + i, n);
+			i += n;
+		}
+		hg_buf_clear(&tmp);
+		hg_buf_put(&tmp, out->ptr, out->size);
+	}
+	hg_buf_clear(out);
+	hg_secret_mask_chars(out, tmp.ptr, tmp.size);
+	hg_buf_dispose(&tmp);
+}
 
 static void render_snippet(const hg_diags *d, hg_buf *out, const hg_span *sp, bool color)
 {
@@ -325,10 +380,14 @@ static void render_snippet(const hg_diags *d, hg_buf *out, const hg_span *sp, bo
 	uint32_t col, endcol;
 	char num[16];
 	int gutter;
+	hg_buf line = HG_BUF_INIT;
 
 	if (!sp->file || sp->line == 0 ||
 	        !source_line(find_source(d, sp->file), sp->line, &text, &len))
 		return;
+	shown_line(d, &line, sp->file, sp->line, text, len);
+	text = line.ptr;
+	len = line.size;
 	at = skip_chars(text, len, sp->col ? sp->col - 1 : 0);
 	if (len > SNIPPET_BYTES && at > SNIPPET_BEFORE)
 		from = char_start(text, at - SNIPPET_BEFORE);
@@ -342,7 +401,10 @@ static void render_snippet(const hg_diags *d, hg_buf *out, const hg_span *sp, bo
 	for (i = from; i < to;) {
 		uint32_t cp;
 		size_t n = hg_utf8_decode(text + i, len - i, &cp);
-		if (n == 1 && (unsigned char)text[i] >= 0x80)
+		/* A control character (a NUL, an escape sequence that would drive
+		 * the terminal or a CI log) prints as U+FFFD too. */
+		if ((n == 1 && (unsigned char)text[i] >= 0x80) ||
+		        ((unsigned char)text[i] < 0x20 && text[i] != '\t') || text[i] == 0x7F)
 			hg_buf_puts(out, "\xEF\xBF\xBD");
 		else
 			hg_buf_put(out, text + i, n);
@@ -386,6 +448,7 @@ static void render_snippet(const hg_diags *d, hg_buf *out, const hg_span *sp, bo
 	if (color)
 		hg_buf_puts(out, C_RESET);
 	hg_buf_putc(out, '\n');
+	hg_buf_dispose(&line);
 }
 
 static void render_header(hg_buf *out, const hg_span *sp, const char *sevname, const char *sevcolor,
@@ -393,8 +456,8 @@ static void render_header(hg_buf *out, const hg_span *sp, const char *sevname, c
 {
 	if (color)
 		hg_buf_puts(out, C_BOLD);
-	if (sp->file) {
-		hg_buf_puts(out, sp->file);
+	if (sp->file) { /* a file name that is not UTF-8, or holds an escape sequence, is escaped */
+		hg_utf8_clean(out, sp->file, strlen(sp->file), 0);
 		if (sp->line)
 			hg_buf_printf(out, ":%u:%u", sp->line, sp->col);
 		hg_buf_puts(out, ": ");

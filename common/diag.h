@@ -75,7 +75,9 @@ typedef struct hg_diags {
 	hg_source **sources;
 	size_t nsources, capsources;
 	size_t nerrors, nwarnings;
-	bool env_error; /* an ENV-class error: the run could not complete */
+	bool env_error;    /* an ENV-class error: the run could not complete */
+	hg_span *redacted; /* source text never shown in an excerpt (hg_diags_redact) */
+	size_t nredacted, capredacted;
 } hg_diags;
 
 #define HG_DIAGS_INIT                                                                              \
@@ -107,6 +109,14 @@ void hg_diags_dispose(hg_diags *d);
 const char *hg_diags_source(hg_diags *d, const char *name, const char *text, size_t len);
 
 /*
+ * Never show the source text of span s (the value of a secure parameter)
+ * in an excerpt: each of its characters prints as '*'. Excerpts and
+ * messages mask secrets of known shapes (secret.h) anyway; this is for the
+ * ones only their meaning gives away.
+ */
+void hg_diags_redact(hg_diags *d, const hg_span *s);
+
+/*
  * Append a diagnostic. span may be NULL (no position). The variadic
  * arguments are `const char *` strings, copied, ended by NULL; at most
  * HG_DIAG_MAX_ARGS. Returns the diagnostic (borrowed) for adding notes.
@@ -136,7 +146,7 @@ int hg_diags_exit_code(const hg_diags *d);
 /* Sort by file registration order, line, column, then insertion order. */
 void hg_diags_sort(hg_diags *d);
 
-/* The message of a code with its arguments, in lang. */
+/* The message of a code with its arguments, in lang; secrets in the arguments masked. */
 void hg_diag_format(hg_buf *out, hg_diag_code code, char *const *args, hg_lang lang);
 
 typedef struct hg_render_options {

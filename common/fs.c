@@ -1,68 +1,106 @@
 /*
  * fs.c: whole-file reads and atomic writes (see fs.h).
  * Part of hinagata; see LICENSE.
+ *
+ * Design. A read stats the path before opening it, and opens it with
+ * O_NONBLOCK, then checks with fstat that what it opened is the regular file
+ * it stat'ed: open(2) of a FIFO without a writer would block forever, and a
+ * device or /proc file has no size to check against the limit. The size is
+ * checked before any byte is read, so a 1 GiB sparse file costs a stat.
+ *
+ * A write creates its temporary file itself (O_CREAT|O_EXCL, mode 0666, so
+ * the umask applies as for any file the user creates; mkstemp would force
+ * 0600 and a fchmod would ignore the umask) and locks it with flock(2)
+ * until it is renamed. The lock is what tells a leftover of a killed run
+ * (no lock: the kernel released it when the process died) from a file
+ * another run is writing right now. After the rename the directory is
+ * fsync'ed: without it, a crash can lose the rename although the file's
+ * bytes were flushed.
  */
-#define _XOPEN_SOURCE 700
+#define _GNU_SOURCE /* flock, O_NOFOLLOW, fstatat */
 #include "fs.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <fnmatch.h>
 #include <ftw.h>
 #include <signal.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <stdint.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 /* The temporary file being written; read by the signal handler. */
 static char tmp_path[4096];
 static volatile sig_atomic_t tmp_live;
 
+/* The name of the lock file inside a temporary directory. */
+#define LOCK_NAME ".hinagata-lock"
+
+/* A temporary directory without a lock is a leftover once it is this old (seconds). */
+#define UNLOCKED_GRACE 600
+
+/* ---- reading ---- */
+
+static int refuse(const struct stat *st)
+{
+	errno = S_ISDIR(st->st_mode) ? EISDIR : 0;
+	return HG_ENOTREG;
+}
+
 int hg_fs_read(hg_buf *out, const char *path, size_t limit, size_t *size_out)
 {
-	struct stat st;
-	int fd;
-	ssize_t n;
+	struct stat st, fst;
+	size_t start = out->size, got = 0;
+	int fd, e;
 
 	if (size_out)
 		*size_out = 0;
-	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (stat(path, &st) < 0)
+		return HG_EIO;
+	if (!S_ISREG(st.st_mode))
+		return refuse(&st);
+	if ((uint64_t)st.st_size > limit) {
+		if (size_out)
+			*size_out = (size_t)st.st_size;
+		return HG_EINVALID;
+	}
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
 	if (fd < 0)
 		return HG_EIO;
-	if (fstat(fd, &st) < 0) {
-		int e = errno;
+	if (fstat(fd, &fst) < 0) {
+		e = errno;
 		close(fd);
 		errno = e;
 		return HG_EIO;
 	}
-	if (S_ISDIR(st.st_mode)) {
+	if (!S_ISREG(fst.st_mode)) { /* replaced between the stat and the open */
 		close(fd);
-		errno = EISDIR;
-		return HG_EIO;
+		return refuse(&fst);
 	}
-	if (S_ISREG(st.st_mode) && (size_t)st.st_size > limit) {
-		if (size_out)
-			*size_out = (size_t)st.st_size;
-		close(fd);
-		return HG_EINVALID;
-	}
-	if (S_ISREG(st.st_mode) && st.st_size > 0)
-		hg_buf_grow(out, (size_t)st.st_size + 1); /* one read, no regrowing */
+	/* One read into a buffer of the file's size; a file that grows since
+	 * the fstat is read up to one byte past the limit, which is enough to
+	 * know it is too large. */
+	hg_buf_grow(out, (size_t)fst.st_size + 1);
 	for (;;) {
 		size_t room;
+		ssize_t n;
 		hg_buf_grow(out, 65536);
 		room = out->asize - out->size - 1;
-		if (room > limit + 1 - out->size)
-			room = limit + 1 - out->size; /* one byte past the limit is enough */
+		if (room > limit + 1 - got)
+			room = limit + 1 - got;
 		n = read(fd, out->ptr + out->size, room);
 		if (n < 0) {
-			int e = errno;
+			e = errno;
 			if (e == EINTR)
 				continue;
 			close(fd);
+			hg_buf_truncate(out, start);
 			errno = e;
 			return HG_EIO;
 		}
@@ -70,18 +108,76 @@ int hg_fs_read(hg_buf *out, const char *path, size_t limit, size_t *size_out)
 			break;
 		out->size += (size_t)n;
 		out->ptr[out->size] = '\0';
-		if (out->size > limit) {
-			/* A pipe or device that keeps going. */
-			if (size_out)
-				*size_out = SIZE_MAX;
+		got += (size_t)n;
+		if (got > limit) {
 			close(fd);
+			hg_buf_truncate(out, start);
+			if (size_out)
+				*size_out = got;
 			return HG_EINVALID;
 		}
 	}
 	close(fd);
 	if (size_out)
-		*size_out = out->size;
+		*size_out = got;
+	/* A UTF-8 byte order mark is not text (PowerShell and Notepad write one). */
+	if (got >= 3 && memcmp(out->ptr + start, "\xEF\xBB\xBF", 3) == 0) {
+		memmove(out->ptr + start, out->ptr + start + 3, got - 3);
+		hg_buf_truncate(out, out->size - 3);
+	}
 	return 0;
+}
+
+const char *hg_fs_reason(int rc, int err, const char *path)
+{
+	struct stat st;
+
+	if (rc == HG_EINVALID)
+		return HG_BI("the file is too large", "ファイルが大きすぎます");
+	if (rc != HG_ENOTREG)
+		return strerror(err);
+	if (stat(path, &st) < 0)
+		return HG_BI("it is not a regular file", "通常のファイルではありません");
+	if (S_ISDIR(st.st_mode))
+		return HG_BI("it is a directory, not a file", "ファイルではなくディレクトリです");
+	if (S_ISFIFO(st.st_mode))
+		return HG_BI(
+		        "it is a FIFO (named pipe), not a regular file; nothing was read from it",
+		        "FIFO (名前付きパイプ) "
+		        "で、通常のファイルではありません。何も読んでいません");
+	if (S_ISCHR(st.st_mode) || S_ISBLK(st.st_mode))
+		return HG_BI("it is a device, not a regular file; nothing was read from it",
+		        "デバイスで、通常のファイルではありません。何も読んでいません");
+	if (S_ISSOCK(st.st_mode))
+		return HG_BI("it is a socket, not a regular file; nothing was read from it",
+		        "ソケットで、通常のファイルではありません。何も読んでいません");
+	return HG_BI("it is not a regular file", "通常のファイルではありません");
+}
+
+void hg_diag_too_large(hg_diags *d, const hg_span *s, size_t size)
+{
+	char got[96], lim[32];
+
+	if (size == SIZE_MAX)
+		snprintf(got, sizeof(got), "more than %u bytes\x1f%u バイト超", HG_FS_MAX_INPUT,
+		        HG_FS_MAX_INPUT);
+	else
+		snprintf(got, sizeof(got), "%zu bytes\x1f%zu バイト", size, size);
+	snprintf(lim, sizeof(lim), "%u", HG_FS_MAX_INPUT);
+	hg_diag_add(d, HG_D_FILE_TOO_LARGE, s, got, lim, NULL);
+}
+
+void hg_fs_diag(hg_diags *d, const hg_span *at, const char *display, const char *path, int rc,
+        int err, size_t size)
+{
+	if (rc == HG_EINVALID) {
+		hg_span s;
+		memset(&s, 0, sizeof(s));
+		s.file = hg_diags_source(d, display, NULL, 0);
+		hg_diag_too_large(d, &s, size);
+		return;
+	}
+	hg_diag_add(d, HG_D_IO_READ, at, display, hg_fs_reason(rc, err, path), NULL);
 }
 
 int hg_fs_is_dir(const char *path)
@@ -122,6 +218,8 @@ int hg_fs_mkdirs(const char *dir)
 	return rc;
 }
 
+/* ---- writing ---- */
+
 static int write_all(int fd, const char *data, size_t len)
 {
 	while (len > 0) {
@@ -137,39 +235,170 @@ static int write_all(int fd, const char *data, size_t len)
 	return 0;
 }
 
+/* Six characters for a temporary name; unpredictable enough, never repeated in a run. */
+static void suffix(char out[7])
+{
+	static const char abc[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+	static uint64_t counter;
+	struct timespec ts;
+	uint64_t x;
+	int i;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	x = (uint64_t)ts.tv_nsec ^ ((uint64_t)ts.tv_sec << 20) ^ ((uint64_t)getpid() << 40) ^
+	    (++counter * 0x9E3779B97F4A7C15u);
+	x ^= x >> 31;
+	x *= 0xBF58476D1CE4E5B9u;
+	x ^= x >> 27;
+	for (i = 0; i < 6; i++) {
+		out[i] = abc[x % 62];
+		x /= 62;
+	}
+	out[6] = '\0';
+}
+
+/*
+ * Whether name (in directory dfd) is a leftover of a killed run: a regular
+ * file (dir: a directory with its lock file) of this user whose lock no
+ * process holds. Nothing is followed or blocked on. *fd_out keeps the lock
+ * taken (close it after removing). A directory without a lock file is a
+ * leftover once it is UNLOCKED_GRACE seconds old.
+ */
+static bool leftover(int dfd, const char *name, bool dir, int *fd_out)
+{
+	struct stat st;
+	int fd, lk;
+
+	*fd_out = -1;
+	if (fstatat(dfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0 || st.st_uid != geteuid())
+		return false;
+	if (dir ? !S_ISDIR(st.st_mode) : !S_ISREG(st.st_mode))
+		return false;
+	if (!dir) {
+		fd = openat(dfd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
+		if (fd < 0)
+			return false;
+		if (flock(fd, LOCK_EX | LOCK_NB) < 0) {
+			close(fd);
+			return false;
+		}
+		*fd_out = fd;
+		return true;
+	}
+	fd = openat(dfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0)
+		return false;
+	lk = openat(fd, LOCK_NAME, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
+	close(fd);
+	if (lk < 0) /* killed before it took its lock, or made by an older hinagata */
+		return errno == ENOENT && time(NULL) - st.st_mtime > UNLOCKED_GRACE;
+	if (flock(lk, LOCK_EX | LOCK_NB) < 0) {
+		close(lk);
+		return false;
+	}
+	*fd_out = lk;
+	return true;
+}
+
+/* Remove base.tmp.XXXXXX files in dir that killed writes of base left. */
+static void clean_temp_files(const char *dir, const char *base)
+{
+	DIR *dp = opendir(dir);
+	struct dirent *de;
+	size_t blen = strlen(base);
+
+	if (!dp)
+		return;
+	while ((de = readdir(dp)) != NULL) {
+		const char *n = de->d_name;
+		int fd;
+		if (strncmp(n, base, blen) != 0 || strncmp(n + blen, ".tmp.", 5) != 0 ||
+		        strlen(n + blen + 5) != 6)
+			continue;
+		if (leftover(dirfd(dp), n, false, &fd)) {
+			unlinkat(dirfd(dp), n, 0);
+			close(fd);
+		}
+	}
+	closedir(dp);
+}
+
+/* Flush a directory's entries (after a rename into it). */
+static int sync_dir(const char *dir)
+{
+	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC), rc, e;
+
+	if (fd < 0)
+		return -1;
+	rc = fsync(fd);
+	e = errno;
+	close(fd);
+	if (rc < 0 && e == EINVAL) /* a file system that cannot sync directories */
+		rc = 0;
+	errno = e;
+	return rc;
+}
+
+/* The directory of path ("." or "/" when it has none), new in b. */
+static void dir_of(hg_buf *b, const char *path)
+{
+	const char *slash = strrchr(path, '/');
+	if (slash && slash != path)
+		hg_buf_put(b, path, (size_t)(slash - path));
+	else
+		hg_buf_puts(b, slash ? "/" : ".");
+}
+
 int hg_fs_out_open(hg_fs_out *o, const char *path)
 {
 	hg_buf dir = HG_BUF_INIT;
 	const char *slash = strrchr(path, '/');
-	int e;
+	struct stat st;
+	int fd = -1, e, tries;
 
 	memset(o, 0, sizeof(*o));
 	o->fd = -1;
-	if (slash && slash != path) {
-		hg_buf_put(&dir, path, (size_t)(slash - path));
-		if (hg_fs_mkdirs(dir.ptr) < 0) {
+	dir_of(&dir, path);
+	if ((slash && slash != path && hg_fs_mkdirs(dir.ptr) < 0) || tmp_live ||
+	        strlen(path) + 32 > sizeof(tmp_path)) {
+		e = tmp_live ? EBUSY : strlen(path) + 32 > sizeof(tmp_path) ? ENAMETOOLONG : errno;
+		hg_buf_dispose(&dir);
+		errno = e;
+		return HG_EIO;
+	}
+	clean_temp_files(dir.ptr, slash ? slash + 1 : path);
+	hg_buf_dispose(&dir);
+	/* The temporary name sits beside the target so rename() stays atomic. */
+	for (tries = 0; fd < 0 && tries < 64; tries++) {
+		char sfx[7];
+		suffix(sfx);
+		snprintf(tmp_path, sizeof(tmp_path), "%s.tmp.%s", path, sfx);
+		fd = open(tmp_path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0666);
+		if (fd < 0 && errno == EEXIST)
+			continue;
+		if (fd < 0)
+			return HG_EIO;
+		tmp_live = 1;
+		if (flock(fd, LOCK_EX) < 0 || fstat(fd, &st) < 0) {
 			e = errno;
-			hg_buf_dispose(&dir);
+			unlink(tmp_path);
+			tmp_live = 0;
+			close(fd);
 			errno = e;
 			return HG_EIO;
 		}
+		if (st.st_nlink == 0) { /* another run's clean-up took it for a leftover */
+			close(fd);
+			tmp_live = 0;
+			fd = -1;
+		}
 	}
-	hg_buf_dispose(&dir);
-	if (tmp_live || strlen(path) + 32 > sizeof(tmp_path)) {
-		errno = tmp_live ? EBUSY : ENAMETOOLONG;
+	if (fd < 0) {
+		errno = EEXIST;
 		return HG_EIO;
 	}
-	/* The temporary name sits beside the target so rename() stays atomic. */
-	snprintf(tmp_path, sizeof(tmp_path), "%s.tmp.XXXXXX", path);
-	o->fd = mkstemp(tmp_path);
-	if (o->fd < 0)
-		return HG_EIO;
-	tmp_live = 1;
+	o->fd = fd;
 	o->path = path;
-	if (fchmod(o->fd, 0644) < 0) {
-		hg_fs_out_abort(o);
-		return HG_EIO;
-	}
 	return 0;
 }
 
@@ -186,7 +415,8 @@ int hg_fs_out_write(hg_fs_out *o, const char *data, size_t len)
 
 int hg_fs_out_commit(hg_fs_out *o)
 {
-	int e;
+	hg_buf dir = HG_BUF_INIT;
+	int e, rc = 0;
 
 	if (o->fd < 0)
 		return HG_EIO;
@@ -196,14 +426,7 @@ int hg_fs_out_commit(hg_fs_out *o)
 		errno = e;
 		return HG_EIO;
 	}
-	if (close(o->fd) < 0) {
-		e = errno;
-		o->fd = -1;
-		hg_fs_out_abort(o);
-		errno = e;
-		return HG_EIO;
-	}
-	o->fd = -1;
+	/* Renamed while still locked, so no clean-up can take it before. */
 	if (rename(tmp_path, o->path) < 0) {
 		e = errno;
 		hg_fs_out_abort(o);
@@ -211,18 +434,25 @@ int hg_fs_out_commit(hg_fs_out *o)
 		return HG_EIO;
 	}
 	tmp_live = 0;
-	return 0;
+	dir_of(&dir, o->path);
+	if (close(o->fd) < 0 || sync_dir(dir.ptr) < 0)
+		rc = HG_EIO;
+	o->fd = -1;
+	e = errno;
+	hg_buf_dispose(&dir);
+	errno = e;
+	return rc;
 }
 
 void hg_fs_out_abort(hg_fs_out *o)
 {
 	int e = errno;
-	if (o->fd >= 0)
-		close(o->fd);
-	o->fd = -1;
 	if (tmp_live)
 		unlink(tmp_path);
 	tmp_live = 0;
+	if (o->fd >= 0)
+		close(o->fd);
+	o->fd = -1;
 	errno = e;
 }
 
@@ -247,6 +477,58 @@ void hg_fs_cleanup_signal(void)
 		unlink(tmp_path);
 }
 
+/* ---- temporary directories ---- */
+
+/* The live temporary directories of this process and the fds holding their locks. */
+static struct tempdir {
+	char *path;
+	int lock;
+} * tempdirs;
+static size_t ntempdirs, captempdirs;
+
+static const char *tmp_root(void)
+{
+	const char *t = getenv("TMPDIR");
+	return t && t[0] == '/' ? t : "/tmp";
+}
+
+int hg_fs_mkdtemp(hg_buf *out, const char *what)
+{
+	hg_buf p = HG_BUF_INIT;
+	const char *root = tmp_root();
+	size_t rlen = strlen(root);
+	int fd, e;
+
+	while (rlen > 1 && root[rlen - 1] == '/')
+		rlen--;
+	hg_buf_printf(&p, "%.*s/hinagata-%s-XXXXXX", (int)rlen, root, what);
+	if (!mkdtemp(p.ptr)) {
+		e = errno;
+		hg_buf_dispose(&p);
+		errno = e;
+		return HG_EIO;
+	}
+	hg_buf_printf(&p, "/%s", LOCK_NAME);
+	fd = open(p.ptr, O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+	hg_buf_truncate(&p, p.size - strlen(LOCK_NAME) - 1);
+	if (fd < 0 || flock(fd, LOCK_EX) < 0) {
+		e = errno;
+		if (fd >= 0)
+			close(fd);
+		hg_fs_remove_tree(p.ptr);
+		hg_buf_dispose(&p);
+		errno = e;
+		return HG_EIO;
+	}
+	HG_GROW(tempdirs, captempdirs, ntempdirs + 1);
+	tempdirs[ntempdirs].path = hg_xstrdup(p.ptr);
+	tempdirs[ntempdirs].lock = fd;
+	ntempdirs++;
+	hg_buf_put(out, p.ptr, p.size);
+	hg_buf_dispose(&p);
+	return 0;
+}
+
 static int remove_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
 {
 	(void)st;
@@ -258,7 +540,47 @@ static int remove_entry(const char *path, const struct stat *st, int flag, struc
 
 void hg_fs_remove_tree(const char *dir)
 {
+	size_t i;
+
 	nftw(dir, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
+	for (i = 0; i < ntempdirs; i++)
+		if (strcmp(tempdirs[i].path, dir) == 0) {
+			close(tempdirs[i].lock);
+			free(tempdirs[i].path);
+			tempdirs[i] = tempdirs[--ntempdirs];
+			break;
+		}
+	if (ntempdirs == 0) {
+		free(tempdirs);
+		tempdirs = NULL;
+		captempdirs = 0;
+	}
+}
+
+void hg_fs_clean_leftovers(void)
+{
+	const char *root = tmp_root();
+	DIR *dp = opendir(root);
+	struct dirent *de;
+
+	if (!dp)
+		return;
+	while ((de = readdir(dp)) != NULL) {
+		const char *n = de->d_name, *dash = strrchr(n, '-');
+		hg_buf path = HG_BUF_INIT;
+		int lock;
+		if (strncmp(n, "hinagata-", 9) != 0 || !dash || dash < n + 9 ||
+		        strlen(dash + 1) != 6)
+			continue;
+		if (!leftover(dirfd(dp), n, true, &lock))
+			continue;
+		hg_buf_printf(&path, "%s/%s", root, n);
+		nftw(path.ptr, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
+		if (lock >= 0)
+			close(lock);
+		hg_buf_dispose(&path);
+	}
+	closedir(dp);
 }
 
 bool hg_path_excluded(const char *rel, const char *const *globs, size_t n)

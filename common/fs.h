@@ -2,11 +2,22 @@
  * fs.h: reading whole files and writing outputs atomically.
  * Part of hinagata; see LICENSE.
  *
+ * Inputs are read only if they are regular files of at most a limit
+ * (HG_FS_MAX_INPUT for everything a user hands hinagata, on disk or in
+ * git): a FIFO, a device or a socket is refused before a byte is read, so
+ * a gate can neither block on one nor pass what it did not read.
+ *
  * Outputs are never written in place: the bytes go to a temporary file in
  * the destination directory, which is flushed and renamed over the target,
- * so a reader sees the old file or the new one, never a partial one. While a
+ * and the directory is flushed too, so a reader sees the old file or the
+ * new one, never a partial one, even after a crash. Outputs get the mode
+ * 0666 less the umask, as any file a user's command creates. While a
  * temporary file exists its name is registered, and hg_fs_cleanup_signal()
- * (safe in a signal handler) removes it if the run is interrupted.
+ * (safe in a signal handler) removes it if the run is interrupted; a run
+ * killed outright (SIGKILL, OOM) leaves it behind, and the next write of
+ * the same target removes it. Temporary files and directories hold an
+ * flock(2) lock while in use: the kernel drops it when the process dies,
+ * which is how a later run tells a leftover from the work of a live one.
  */
 #ifndef HG_FS_H
 #define HG_FS_H
@@ -15,19 +26,46 @@
 #include <stddef.h>
 
 #include "buf.h"
+#include "diag.h"
 
 #ifdef __cplusplus
 extern "C" {
 #endif
 
 /*
- * Read the whole file at path into out (appended). Returns 0; HG_EIO with
- * errno set when it cannot be opened or read (EISDIR for a directory);
- * HG_EINVALID when it is larger than limit bytes (*size_out is its size, or
- * SIZE_MAX for a pipe or device that gives more than limit bytes: reading
- * stops there).
+ * The one size limit of every input hinagata reads whole: templates,
+ * parameter files, settings, ignore files, on disk or in a git revision.
+ */
+#define HG_FS_MAX_INPUT (16u * 1024u * 1024u)
+
+/*
+ * Read the whole regular file at path into out (appended). A UTF-8 byte
+ * order mark at the start (what Windows tools write) is dropped: it is not
+ * part of the text, and positions count from after it. Returns 0;
+ * HG_EIO with errno set when it cannot be opened or read; HG_ENOTREG when
+ * it is not a regular file (errno EISDIR for a directory), found without
+ * reading from it; HG_EINVALID when it is larger than limit bytes
+ * (*size_out, may be NULL, gets its size).
  */
 int hg_fs_read(hg_buf *out, const char *path, size_t limit, size_t *size_out);
+
+/*
+ * Why a read of path failed (rc and errno as hg_fs_read left them), as a
+ * bilingual text (HG_BI) for HG9001: strerror, or what kind of file it is
+ * (never "Success"). Returns a static string.
+ */
+const char *hg_fs_reason(int rc, int err, const char *path);
+
+/*
+ * Add the diagnostic of a failed hg_fs_read of the file shown as display:
+ * HG0011 (too large, size bytes) or HG9001 with hg_fs_reason. at (may be
+ * NULL) is where it was asked for.
+ */
+void hg_fs_diag(hg_diags *d, const hg_span *at, const char *display, const char *path, int rc,
+        int err, size_t size);
+
+/* HG0011 at s for a file of size bytes (SIZE_MAX: a stream past the limit). */
+void hg_diag_too_large(hg_diags *d, const hg_span *s, size_t size);
 
 /* Create dir and its missing parents. Returns 0 or HG_EIO (errno set). */
 int hg_fs_mkdirs(const char *dir);
@@ -35,7 +73,8 @@ int hg_fs_mkdirs(const char *dir);
 /*
  * Replace path with data[0..len) atomically, creating missing parent
  * directories. Returns 0 or HG_EIO (errno set); on failure path is unchanged
- * and no temporary file remains.
+ * and no temporary file remains. Leftovers of earlier writes of path that
+ * were killed are removed first.
  */
 int hg_fs_write_atomic(const char *path, const char *data, size_t len);
 
@@ -58,11 +97,26 @@ void hg_fs_out_abort(hg_fs_out *o);
 /* Remove the temporary file being written, if any (async-signal-safe). */
 void hg_fs_cleanup_signal(void);
 
+/*
+ * Create a private directory (mode 0700) $TMPDIR/hinagata-<what>-XXXXXX
+ * (/tmp without TMPDIR) and put its path in out. It is marked as in use
+ * until hg_fs_remove_tree removes it or the process ends. Returns 0 or
+ * HG_EIO (errno set).
+ */
+int hg_fs_mkdtemp(hg_buf *out, const char *what);
+
+/*
+ * Remove what runs that were killed left in $TMPDIR: hinagata-* directories
+ * of this user no live process holds. Cheap (one directory listing); called
+ * at the start of every run.
+ */
+void hg_fs_clean_leftovers(void);
+
 /* True if path exists and is a directory / a regular file. */
 int hg_fs_is_dir(const char *path);
 int hg_fs_is_file(const char *path);
 
-/* Remove a directory tree (best effort; for temporary directories). */
+/* Remove a directory tree (best effort; for temporary directories; never follows symlinks). */
 void hg_fs_remove_tree(const char *dir);
 
 /*

@@ -7,11 +7,11 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
-#include "util.h"
-
-#include <stdlib.h>
 #include <xxhash.h>
+
+#include "util.h"
 
 uint64_t hg_hash64(const void *data, size_t len)
 {
@@ -103,4 +103,66 @@ out:
 	free(buf);
 	XXH3_freeState(st);
 	return rc;
+}
+
+static size_t slot_of(uint64_t hash, size_t cap)
+{
+	return (size_t)(hash ^ (hash >> 32)) & (cap - 1);
+}
+
+static void insert(hg_hindex *x, uint64_t hash, size_t pos)
+{
+	size_t i = slot_of(hash, x->cap);
+	while (x->hashes[i])
+		i = (i + 1) & (x->cap - 1);
+	x->hashes[i] = hash;
+	x->pos[i] = pos;
+	x->n++;
+}
+
+void hg_hindex_put(hg_hindex *x, uint64_t hash, size_t pos)
+{
+	if (!hash)
+		hash = 1;
+	if ((x->n + 1) * 2 > x->cap) {
+		hg_hindex old = *x;
+		size_t i;
+		x->cap = old.cap ? old.cap * 2 : 16;
+		x->hashes = hg_xcalloc(x->cap, sizeof(*x->hashes));
+		x->pos = hg_xcalloc(x->cap, sizeof(*x->pos));
+		x->n = 0;
+		for (i = 0; i < old.cap; i++)
+			if (old.hashes[i])
+				insert(x, old.hashes[i], old.pos[i]);
+		free(old.hashes);
+		free(old.pos);
+	}
+	insert(x, hash, pos);
+}
+
+bool hg_hindex_next(const hg_hindex *x, uint64_t hash, size_t *it, size_t *pos)
+{
+	size_t i;
+
+	if (!x->cap)
+		return false;
+	if (!hash)
+		hash = 1;
+	/* *it counts the slots already visited from the home slot. */
+	for (i = (slot_of(hash, x->cap) + *it) & (x->cap - 1); x->hashes[i];
+	        i = (i + 1) & (x->cap - 1)) {
+		(*it)++;
+		if (x->hashes[i] == hash) {
+			*pos = x->pos[i];
+			return true;
+		}
+	}
+	return false;
+}
+
+void hg_hindex_dispose(hg_hindex *x)
+{
+	free(x->hashes);
+	free(x->pos);
+	memset(x, 0, sizeof(*x));
 }

@@ -9,6 +9,7 @@
 #ifndef HG_HASH_H
 #define HG_HASH_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -31,6 +32,28 @@ int hg_hash_file(const char *path, uint64_t *size, uint64_t *hash);
 
 /* Write the 16-digit canonical hex form and a terminator into out. */
 void hg_hash_hex(char out[17], uint64_t h);
+
+/*
+ * hg_hindex: an index from 64-bit hashes to positions (size_t) in an array
+ * the caller keeps, for sets and duplicate checks that must stay linear
+ * (a YAML mapping of 300,000 keys, the directories of a walk). Open
+ * addressing with linear probing, grown at half load. Two entries may share
+ * a hash: lookups visit every position stored under it, and the caller
+ * compares the real keys. Zero-initialize; release with hg_hindex_dispose.
+ */
+typedef struct hg_hindex {
+	uint64_t *hashes; /* 0: empty slot (a hash of 0 is stored as 1) */
+	size_t *pos;
+	size_t cap, n;
+} hg_hindex;
+
+void hg_hindex_put(hg_hindex *x, uint64_t hash, size_t pos);
+/*
+ * The positions stored under hash, one per call: *it starts at 0; returns
+ * false when there are no more.
+ */
+bool hg_hindex_next(const hg_hindex *x, uint64_t hash, size_t *it, size_t *pos);
+void hg_hindex_dispose(hg_hindex *x);
 
 #ifdef __cplusplus
 }

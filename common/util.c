@@ -4,6 +4,8 @@
  */
 #include "util.h"
 
+#include "buf.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -159,4 +161,98 @@ int hg_char_width(uint32_t cp)
 	        (cp >= 0x20000 && cp <= 0x3FFFD))
 		return 2;
 	return 1;
+}
+
+size_t hg_utf8_valid(const char *s, size_t n)
+{
+	const unsigned char *u = (const unsigned char *)s;
+	size_t len = hg_utf8_len(u), k;
+	uint32_t cp;
+
+	if (u[0] < 0x80)
+		return 1;
+	if (len == 1 || len > n)
+		return 0;
+	for (k = 1; k < len; k++)
+		if ((u[k] & 0xC0) != 0x80)
+			return 0;
+	hg_utf8_decode(s, len, &cp);
+	/* Overlong forms, surrogates and values past U+10FFFF. */
+	if ((len == 2 && cp < 0x80) || (len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000) ||
+	        cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
+		return 0;
+	return len;
+}
+
+/* The bytes at s[i] that hg_utf8_clean copies as they are (0: escape one byte). */
+static size_t clean_len(const char *s, size_t n, unsigned flags)
+{
+	unsigned char c = (unsigned char)s[0];
+	size_t len;
+
+	if (c < 0x20)
+		return (flags & HG_CLEAN_NEWLINES) && (c == '\n' || c == '\t') ? 1 : 0;
+	if (c == 0x7F)
+		return 0;
+	if (c < 0x80)
+		return 1;
+	len = hg_utf8_valid(s, n);
+	/* U+FFFE and U+FFFF: EF BF BE, EF BF BF */
+	if (len == 3 && c == 0xEF && (unsigned char)s[1] == 0xBF && (unsigned char)s[2] >= 0xBE)
+		return 0;
+	return len;
+}
+
+void hg_utf8_clean(struct hg_buf *out, const char *s, size_t n, unsigned flags)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	size_t i = 0;
+
+	while (i < n) {
+		size_t run = i, len;
+		while (run < n && (len = clean_len(s + run, n - run, flags)) > 0)
+			run += len;
+		hg_buf_put(out, s + i, run - i);
+		if (run >= n)
+			break;
+		i = run;
+		if ((unsigned char)s[i] == 0xEF && hg_utf8_valid(s + i, n - i) == 3) {
+			hg_buf_puts(out, (unsigned char)s[i + 2] == 0xBE ? "\\uFFFE" : "\\uFFFF");
+			i += 3;
+			continue;
+		}
+		hg_buf_puts(out, "\\x");
+		hg_buf_putc(out, hex[(unsigned char)s[i] >> 4]);
+		hg_buf_putc(out, hex[(unsigned char)s[i] & 15]);
+		i++;
+	}
+}
+
+bool hg_utf8_is_clean(const char *s, size_t n, unsigned flags)
+{
+	size_t i = 0, len;
+
+	while (i < n) {
+		if ((len = clean_len(s + i, n - i, flags)) == 0)
+			return false;
+		i += len;
+	}
+	return true;
+}
+
+void hg_uri_path(struct hg_buf *out, const char *path)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	const unsigned char *p = (const unsigned char *)(path ? path : "");
+
+	if (*p == '/')
+		hg_buf_puts(out, "file://");
+	for (; *p; p++) {
+		if (*p <= ' ' || *p == '%' || *p == '#' || *p == '?' || *p >= 0x7f || *p == '"') {
+			hg_buf_putc(out, '%');
+			hg_buf_putc(out, hex[*p >> 4]);
+			hg_buf_putc(out, hex[*p & 15]);
+		} else
+			hg_buf_putc(out, (char)*p);
+	}
 }

@@ -37,6 +37,7 @@ enum {
 	HG_ENOTFOUND = -3,
 	HG_EIO = -4,      /* file or stream I/O failed; errno is kept */
 	HG_EINVALID = -5, /* input is invalid; diagnostics were added */
+	HG_ENOTREG = -6,  /* not a regular file (a directory, FIFO, device, socket) */
 };
 
 /* Exit codes shared by every subcommand. */
@@ -72,6 +73,39 @@ size_t hg_utf8_len(const unsigned char *s);
 size_t hg_utf8_decode(const char *s, size_t n, uint32_t *cp);
 /* Display width of a code point on a terminal: 2 for East Asian wide, else 1. */
 int hg_char_width(uint32_t cp);
+
+/*
+ * The length of the well-formed UTF-8 sequence at s (n bytes available):
+ * 1..4, or 0 when the bytes there are not UTF-8 (a stray or truncated byte,
+ * an overlong form, a surrogate, a value past U+10FFFF).
+ */
+size_t hg_utf8_valid(const char *s, size_t n);
+
+struct hg_buf;
+
+/* What hg_utf8_clean keeps as it is. */
+enum {
+	HG_CLEAN_NEWLINES = 1, /* keep \n and \t (text reports); without it they are escaped too */
+};
+
+/*
+ * Append s[0..n) to out as valid UTF-8 a terminal, a JSON encoder and an
+ * XML parser all accept: a byte that is not part of well-formed UTF-8, a C0
+ * control character and DEL become \xHH, and U+FFFE and U+FFFF (no
+ * characters, refused by XML) become \uFFFE and \uFFFF. Everything else is
+ * copied. Deterministic, so reports stay byte-for-byte reproducible.
+ */
+void hg_utf8_clean(struct hg_buf *out, const char *s, size_t n, unsigned flags);
+/* Whether hg_utf8_clean would copy s[0..n) unchanged. */
+bool hg_utf8_is_clean(const char *s, size_t n, unsigned flags);
+
+/*
+ * Append a file path as a URI reference (SARIF artifactLocation.uri): an
+ * absolute path becomes a file:// URI; spaces, '%', '#', '?', '"', control
+ * characters and every byte past ASCII are percent-encoded, so any path,
+ * even one that is not UTF-8, gives a valid URI.
+ */
+void hg_uri_path(struct hg_buf *out, const char *path);
 
 #ifdef __cplusplus
 }

@@ -120,21 +120,13 @@ static int read_params_file(
 	size_t i, size = 0;
 	int rc;
 
-	rc = hg_fs_read(&text, path, HG_TEMPLATE_MAX_BYTES, &size);
-	if (rc == HG_EINVALID) { /* as for templates: the file is the place */
-		hg_span s;
-		memset(&s, 0, sizeof(s));
-		s.file = hg_diags_source(d, path, NULL, 0);
-		hg_diag_too_large(d, &s, size);
-		hg_buf_dispose(&text);
-		return HG_EINVALID;
-	}
-	if (rc < 0) {
+	rc = hg_fs_read(&text, path, HG_FS_MAX_INPUT, &size);
+	if (rc < 0) { /* as for templates: the file is the place */
 		int e = errno;
 		hg_diags_source(d, path, NULL, 0);
-		hg_diag_add(d, HG_D_IO_READ, NULL, path, strerror(e), NULL);
+		hg_fs_diag(d, NULL, path, path, rc, e, size);
 		hg_buf_dispose(&text);
-		return HG_EIO;
+		return rc == HG_EINVALID ? HG_EINVALID : HG_EIO;
 	}
 	file = hg_diags_source(d, path, text.ptr, text.size);
 	rc = hg_yaml_load(&root, a, d, file, text.ptr, text.size, NULL);

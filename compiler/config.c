@@ -69,16 +69,13 @@ int hg_config_read(hg_config *c, const char *path, const char *display, hg_diags
 	int rc;
 
 	memset(c, 0, sizeof(*c));
-	rc = hg_fs_read(&text, path, 1u << 20, &size);
+	rc = hg_fs_read(&text, path, HG_FS_MAX_INPUT, &size);
 	if (rc < 0) {
 		int e = errno;
 		hg_buf_dispose(&text);
 		if (rc == HG_EIO && e == ENOENT)
 			return 0;
-		hg_diag_add(d, HG_D_IO_READ, NULL, display ? display : path,
-		        rc == HG_EIO ? strerror(e)
-		                     : HG_BI("the file is too large", "ファイルが大きすぎます"),
-		        NULL);
+		hg_fs_diag(d, NULL, display ? display : path, path, rc, e, size);
 		return HG_EIO;
 	}
 	rc = hg_config_parse(c, display ? display : path, text.ptr, text.size, d);

@@ -597,9 +597,10 @@ static json_t *emit_param(struct emitter *em, const hg_ir_param *ip)
 		hg_buf_dispose(&b);
 		json_object_set_new(o, "metadata", m);
 	}
-	if (p->pattern)
-		hg_diag_add(
-		        em->d, HG_D_ARM_PATTERN_LOST, &p->pattern_span, ip->path, p->pattern, NULL);
+	if (p->pattern) /* with what to do about it: a warning alone leaves the reader guessing */
+		hg_diag_note(hg_diag_add(em->d, HG_D_ARM_PATTERN_LOST, &p->pattern_span, ip->path,
+		                     p->pattern, NULL),
+		        HG_D_N_PATTERN_AT_COMPILE, NULL, p->name, NULL);
 	return o;
 }
 

@@ -509,8 +509,10 @@ int hg_lower(hg_ir *ir, hg_diags *d)
 	memset(&c, 0, sizeof(c));
 	c.ir = ir;
 	c.d = d;
-	/* Owners in logical-ID order make generated condition names stable. */
-	qsort(ir->res, ir->nres, sizeof(*ir->res), cmp_res);
+	/* Owners in logical-ID order make generated condition names stable.
+	 * (A template without resources has no array: qsort(NULL) is undefined.) */
+	if (ir->nres > 1)
+		qsort(ir->res, ir->nres, sizeof(*ir->res), cmp_res);
 	for (i = 0; i < ir->nres; i++) {
 		hg_ir_resource *r = ir->res[i];
 		if (r->excluded)

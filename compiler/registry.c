@@ -184,7 +184,8 @@ static void scan_dir(hg_registry *r, hg_diags *d, size_t k, const char *dir, con
 	}
 	closedir(dp);
 	/* readdir order differs between file systems; sort for determinism. */
-	qsort(names, n, sizeof(*names), cmp_str);
+	if (n > 1) /* an empty directory has no array: qsort(NULL) is undefined */
+		qsort(names, n, sizeof(*names), cmp_str);
 	for (i = 0; i < n; i++) {
 		hg_buf path = HG_BUF_INIT, shown = HG_BUF_INIT, sub = HG_BUF_INIT;
 		hg_buf_printf(&path, "%s/%s", dir, names[i]);

@@ -402,6 +402,8 @@ static void bind_params(
 		v = from_parent ? resolve_value(c, s->parent, b[i].value) : b[i].value;
 		if (!v)
 			continue;
+		if (p->type == HG_P_SECURE) /* its value is never shown in an excerpt */
+			hg_diags_redact(c->d, &v->span);
 		if (literal_secret(p, v)) {
 			hg_diag_add(c->d, HG_D_PARAM_SECURE_LITERAL, &b[i].span, p->name, NULL);
 			failed(c);
@@ -787,8 +789,27 @@ static hg_expr *resolve_ref(struct ctx *c, struct scope *s, const hg_expr *e, en
 			return NULL;
 		od = hg_template_output(ch->t, e->u.ref.parts[1]);
 		if (!od) {
-			hg_diag_add(c->d, HG_D_UNKNOWN_OUTPUT, &e->u.ref.spans[1],
+			/* Say what there is: the outputs the template has, and the nearest. */
+			hg_diag *od_dg = hg_diag_add(c->d, HG_D_UNKNOWN_OUTPUT, &e->u.ref.spans[1],
 			        e->u.ref.parts[1], tmpl_label(c, ch->t), head, NULL);
+			hg_buf names = HG_BUF_INIT;
+			const char *best = NULL;
+			size_t k, bestd = 4;
+			for (k = 0; k < ch->t->noutputs; k++) {
+				const char *o = ch->t->outputs[k].name;
+				size_t dist = hg_edit_distance(e->u.ref.parts[1], o, 3);
+				hg_buf_printf(&names, "%s%s", k ? ", " : "", o);
+				if (dist < bestd && dist <= strlen(o) / 2) {
+					bestd = dist;
+					best = o;
+				}
+			}
+			if (best)
+				hg_diag_note(od_dg, HG_D_N_DID_YOU_MEAN, NULL, best, NULL);
+			hg_diag_note(od_dg,
+			        ch->t->noutputs ? HG_D_N_OUTPUTS_ARE : HG_D_N_NO_OUTPUTS, NULL,
+			        names.ptr, NULL);
+			hg_buf_dispose(&names);
 			failed(c);
 			return NULL;
 		}

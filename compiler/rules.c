@@ -101,6 +101,23 @@ struct eval {
 	/* findings of this rule on this resource, by position (one each) */
 	hg_span *seen;
 	size_t nseen, capseen;
+	/* memos: the rules that apply to a type (most templates have few types
+	 * and many resources), and per (rule, unit) the resources that could
+	 * refer to another (REFERENCED was a scan of every resource per resource) */
+	struct applies {
+		const char *type; /* borrowed from the IR */
+		uint32_t *rules;  /* indexes into the rules, malloc'd */
+		size_t n;
+	} *applies;
+	size_t napplies, capapplies;
+	struct referrers {
+		const hg_rule *rule;
+		const hg_ir *ir;
+		const hg_ir_resource **res; /* malloc'd: the unit's resources of the rule's ref_types,
+		                               and its nested units (marked by their nested IR) */
+		size_t n;
+	} *referrers;
+	size_t nreferrers, capreferrers;
 };
 
 /* Markers: a value not known before deploy time, and a value an adversary picks. */
@@ -934,30 +951,59 @@ static int refers(
 	return name && v->kind == HG_V_STR && same(v, name);
 }
 
+/* The resources of ir that could refer to another under the current rule (memo; see struct eval). */
+static const struct referrers *referrers_of(struct eval *ev, const hg_ir *ir)
+{
+	const hg_rule *r = ev->rule;
+	struct referrers *x;
+	size_t i, t, cap = 0;
+
+	for (i = 0; i < ev->nreferrers; i++)
+		if (ev->referrers[i].rule == r && ev->referrers[i].ir == ir)
+			return &ev->referrers[i];
+	hg_grow_array((void **)&ev->referrers, &ev->capreferrers, ev->nreferrers + 1,
+	        sizeof(*ev->referrers));
+	x = &ev->referrers[ev->nreferrers++];
+	x->rule = r;
+	x->ir = ir;
+	x->res = NULL;
+	x->n = 0;
+	for (i = 0; i < ir->nres; i++) {
+		const hg_ir_resource *o = ir->res[i];
+		if (!o->nested) {
+			if (o->excluded || !o->props)
+				continue;
+			for (t = 0; t < r->nref_types; t++)
+				if (hg_rule_type_matches(r->ref_types[t], o->type))
+					break;
+			if (t == r->nref_types)
+				continue;
+		}
+		hg_grow_array((void **)&x->res, &cap, x->n + 1, sizeof(*x->res));
+		x->res[x->n++] = o;
+	}
+	return x;
+}
+
 /* Whether some resource of the rule's ref_types in ir refers to res at the rule's path. */
 static int referenced_in(struct eval *ev, const hg_ir *ir, const hg_value *name)
 {
+	const struct referrers *x = referrers_of(ev, ir);
 	const hg_rule *r = ev->rule;
-	size_t i, t;
+	size_t i;
 	int found = 0;
 
-	for (i = 0; i < ir->nres && found != 1; i++) {
-		const hg_ir_resource *o = ir->res[i];
+	for (i = 0; i < x->n && found != 1; i++) {
+		const hg_ir_resource *o = x->res[i];
 		int k;
-		if (o->nested) {
+		if (o->nested)
 			k = referenced_in(ev, o->nested, name);
-			found = k == 1 ? 1 : (k < 0 ? -1 : found);
+		else if (o == ev->res)
 			continue;
-		}
-		if (o == ev->res || o->excluded || !o->props)
-			continue;
-		for (t = 0; t < r->nref_types; t++)
-			if (hg_rule_type_matches(r->ref_types[t], o->type))
-				break;
-		if (t == r->nref_types)
-			continue;
-		k = refers(ev, at(ev, o->props, r->path), ev->res, name);
+		else
+			k = refers(ev, at(ev, o->props, r->path), ev->res, name);
 		found = k == 1 ? 1 : (k < 0 ? -1 : found);
+		x = referrers_of(ev, ir); /* a nested unit's memo may have moved the array */
 	}
 	return found;
 }
@@ -1289,15 +1335,34 @@ static void check_resource(struct eval *ev, const hg_value *body)
 	ev->dev = NULL;
 }
 
-static bool rule_applies(const hg_rule *r, const hg_ir_resource *res)
+/* The indexes of the rules (with a control) that apply to a resource's type (memo). */
+static const struct applies *applying(struct eval *ev, const hg_rule *rules, size_t nrules,
+        const char *type)
 {
-	size_t t;
-	if (r->mandatory >= 0 && (r->mandatory == 1) != res->mandatory)
-		return false;
-	for (t = 0; t < r->ntypes; t++)
-		if (hg_rule_type_matches(r->types[t], res->type))
-			return true;
-	return false;
+	struct applies *x;
+	size_t i, k, cap = 0;
+
+	for (i = ev->napplies; i-- > 0;)
+		if (ev->applies[i].type == type || strcmp(ev->applies[i].type, type) == 0)
+			return &ev->applies[i];
+	hg_grow_array((void **)&ev->applies, &ev->capapplies, ev->napplies + 1, sizeof(*ev->applies));
+	x = &ev->applies[ev->napplies++];
+	x->type = type;
+	x->rules = NULL;
+	x->n = 0;
+	for (k = 0; k < nrules; k++) {
+		size_t t;
+		if (!rules[k].control)
+			continue;
+		for (t = 0; t < rules[k].ntypes; t++)
+			if (hg_rule_type_matches(rules[k].types[t], type))
+				break;
+		if (t == rules[k].ntypes)
+			continue;
+		hg_grow_array((void **)&x->rules, &cap, x->n + 1, sizeof(*x->rules));
+		x->rules[x->n++] = (uint32_t)k;
+	}
+	return x;
 }
 
 static void check_unit(struct eval *ev, const hg_rule *rules, size_t nrules, const hg_ir *ir)
@@ -1325,11 +1390,15 @@ static void check_unit(struct eval *ev, const hg_rule *rules, size_t nrules, con
 			        res->cond->expr);
 			collect_expr(ev, res->cond->expr, 0);
 		}
-		for (k = 0; k < nrules; k++) {
-			if (!rules[k].control || !rule_applies(&rules[k], res))
-				continue;
-			ev->rule = &rules[k];
-			check_resource(ev, res->props ? res->props : &empty);
+		{
+			const struct applies *ap = applying(ev, rules, nrules, res->type);
+			for (k = 0; k < ap->n; k++) {
+				const hg_rule *r = &rules[ap->rules[k]];
+				if (r->mandatory >= 0 && (r->mandatory == 1) != res->mandatory)
+					continue;
+				ev->rule = r;
+				check_resource(ev, res->props ? res->props : &empty);
+			}
 		}
 	}
 }
@@ -1353,5 +1422,14 @@ int hg_rules_check_opts(const hg_rule *rules, size_t nrules, const hg_ir *ir,
 	ev.deploy_view = opts && opts->deploy_view;
 	check_unit(&ev, rules, nrules, ir);
 	free(ev.seen);
+	{
+		size_t i;
+		for (i = 0; i < ev.napplies; i++)
+			free(ev.applies[i].rules);
+		for (i = 0; i < ev.nreferrers; i++)
+			free(ev.referrers[i].res);
+		free(ev.applies);
+		free(ev.referrers);
+	}
 	return ev.failed ? HG_EINVALID : 0;
 }

@@ -560,6 +560,7 @@ static void read_param(struct reader *r, const hg_node *k, const hg_node *n, hg_
 	if ((v = hg_node_get(n, "description")) != NULL)
 		read_text(r, v, &p->description, "description");
 	if (p->type == HG_P_SECURE && p->def) {
+		hg_diags_redact(r->d, &hg_node_pair(n, "default")->value->span);
 		hg_diag_add(r->d, HG_D_PARAM_SECURE_DEFAULT, &hg_node_pair(n, "default")->key->span,
 		        p->name, NULL);
 		fail(r);
@@ -1283,19 +1284,6 @@ static void read_rules(struct reader *r, const hg_node *n)
 		read_rule(r, n->u.seq.items[i], &r->t->rules[r->t->nrules++]);
 }
 
-void hg_diag_too_large(hg_diags *d, const hg_span *s, size_t size)
-{
-	char got[96], lim[32];
-
-	if (size == SIZE_MAX)
-		snprintf(got, sizeof(got), "more than %u bytes\x1f%u バイト超",
-		        HG_TEMPLATE_MAX_BYTES, HG_TEMPLATE_MAX_BYTES);
-	else
-		snprintf(got, sizeof(got), "%zu bytes\x1f%zu バイト", size, size);
-	snprintf(lim, sizeof(lim), "%u", HG_TEMPLATE_MAX_BYTES);
-	hg_diag_add(d, HG_D_FILE_TOO_LARGE, s, got, lim, NULL);
-}
-
 static const char *read_enum(struct reader *r, const hg_node *n, const char *what,
         const char *const *allowed, const char *list)
 {
@@ -1697,24 +1685,15 @@ int hg_template_load_in(hg_template **out, hg_arena *a, hg_diags *d, hg_diags *s
 	if (!display)
 		display = path;
 	rc = hg_fs_read(&text, path, HG_TEMPLATE_MAX_BYTES, &size);
-	if (rc == HG_EINVALID) {
-		hg_span s;
-		file = hg_diags_source(src, display, NULL, 0);
-		s.file = file;
-		s.line = s.col = s.end_line = s.end_col = 0;
-		hg_diag_too_large(d, &s, size);
-		hg_buf_dispose(&text);
-		return HG_EINVALID;
-	}
 	if (rc < 0) {
 		int e = errno;
-		hg_diags_source(src, display, NULL, 0);
+		file = hg_diags_source(src, display, NULL, 0);
 		if (e == EISDIR)
 			hg_diag_add(d, HG_D_IS_DIRECTORY, NULL, display, NULL);
 		else
-			hg_diag_add(d, HG_D_IO_READ, NULL, display, strerror(e), NULL);
+			hg_fs_diag(d, NULL, file, path, rc, e, size);
 		hg_buf_dispose(&text);
-		return HG_EIO;
+		return rc == HG_EINVALID ? HG_EINVALID : HG_EIO;
 	}
 	file = hg_diags_source(src, display, text.ptr, text.size);
 	rc = hg_yaml_load(&root, a, d, file, text.ptr, text.size, NULL);

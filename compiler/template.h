@@ -16,6 +16,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "../common/fs.h"
 #include "expr.h"
 #include "semver.h"
 #include "yaml_load.h"
@@ -289,11 +290,8 @@ hg_value *hg_value_from_node(hg_arena *a, hg_diags *d, const hg_node *n, bool ex
 /* Report unused parameters (warnings) of a parsed template. */
 void hg_template_warn_unused(const hg_template *t, hg_diags *d);
 
-/* The maximum size of a template file in bytes. */
-#define HG_TEMPLATE_MAX_BYTES (16u * 1024u * 1024u)
-
-/* HG0011 at s for a file of size bytes (SIZE_MAX: a stream past the limit). */
-void hg_diag_too_large(hg_diags *d, const hg_span *s, size_t size);
+/* The maximum size of a template file in bytes: the one limit of every input (fs.h). */
+#define HG_TEMPLATE_MAX_BYTES HG_FS_MAX_INPUT
 
 /*
  * Check a resource's suppressions, a list of { control, reason }: HG8002

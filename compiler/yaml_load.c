@@ -12,7 +12,12 @@
  *    every node records the size of its expanded subtree, an alias adds the
  *    size of its anchor, and the total is capped;
  *  - invalid UTF-8, found by our own scan before libyaml sees the bytes, so
- *    the message can name the byte and its line and column.
+ *    the message can name the byte and its line and column (a UTF-16 file,
+ *    what Windows PowerShell's > writes, gets a note saying so).
+ * A UTF-8 byte order mark is skipped (diag.c skips it too when it prints
+ * line 1). Duplicate keys and anchors are found through hash indexes
+ * (hg_hindex), so a generated file of 300,000 keys or anchors costs linear
+ * time, not a hook that never returns.
  * libyaml marks are zero-based and count characters; they are converted to
  * the 1-based spans of hg_diag once, in span_of().
  */
@@ -25,10 +30,13 @@
 #include <string.h>
 #include <yaml.h>
 
+#include "../common/hash.h"
+
 struct frame {
 	hg_node *node;
 	size_t cap;
-	hg_node *key; /* a mapping's key waiting for its value */
+	hg_node *key;  /* a mapping's key waiting for its value */
+	size_t anchor; /* the anchor the collection defines, or SIZE_MAX */
 };
 
 struct anchor {
@@ -46,7 +54,9 @@ struct loader {
 	size_t depth, capstack;
 	struct anchor *anchors;
 	size_t nanchors, capanchors;
-	uint64_t total; /* nodes so far, aliases expanded */
+	hg_hindex anchor_index; /* name hash -> position in anchors */
+	uint64_t total;         /* nodes so far, aliases expanded */
+	bool aliased;           /* an alias was expanded: the total is not just the text */
 	hg_node *root;
 	bool failed;
 };
@@ -83,41 +93,32 @@ static hg_span span_at_offset(const char *file, const char *text, size_t len, si
 	return s;
 }
 
-/* Report the first invalid UTF-8 sequence; returns false if there is one. */
+/* Report the first NUL byte or invalid UTF-8 sequence; returns false if there is one. */
 static bool check_utf8(hg_diags *d, const char *file, const char *text, size_t len)
 {
 	const unsigned char *u = (const unsigned char *)text;
-	size_t i = 0;
+	size_t i = 0, n;
 
 	while (i < len) {
-		size_t n = hg_utf8_len(u + i), k;
-		uint32_t cp;
-		bool bad = false;
-
+		if (u[i] == 0) { /* libyaml would say "control characters are not allowed" */
+			hg_span s = span_at_offset(file, text, len, i);
+			hg_diag_add(d, HG_D_NUL_BYTE, &s, NULL);
+			return false;
+		}
 		if (u[i] < 0x80) {
 			i++;
 			continue;
 		}
-		if (n == 1 || i + n > len) {
-			bad = true;
-		} else {
-			for (k = 1; k < n; k++)
-				if ((u[i + k] & 0xC0) != 0x80)
-					bad = true;
-			if (!bad) {
-				hg_utf8_decode(text + i, n, &cp);
-				/* Overlong forms, surrogates and values past U+10FFFF. */
-				if ((n == 2 && cp < 0x80) || (n == 3 && cp < 0x800) ||
-				        (n == 4 && cp < 0x10000) || cp > 0x10FFFF ||
-				        (cp >= 0xD800 && cp <= 0xDFFF))
-					bad = true;
-			}
-		}
-		if (bad) {
+		if ((n = hg_utf8_valid(text + i, len - i)) == 0) {
 			char hex[3];
 			hg_span s = span_at_offset(file, text, len, i);
+			hg_diag *dg;
 			snprintf(hex, sizeof(hex), "%02X", u[i]);
-			hg_diag_add(d, HG_D_YAML_UTF8, &s, hex, NULL);
+			dg = hg_diag_add(d, HG_D_YAML_UTF8, &s, hex, NULL);
+			/* FF FE / FE FF: a UTF-16 byte order mark */
+			if (i == 0 && len >= 2 &&
+			        ((u[0] == 0xFF && u[1] == 0xFE) || (u[0] == 0xFE && u[1] == 0xFF)))
+				hg_diag_note(dg, HG_D_N_UTF16, NULL, NULL);
 			return false;
 		}
 		i += n;
@@ -131,7 +132,7 @@ static void error_at(struct loader *l, hg_diag_code code, const hg_span *s, cons
 	if (code == HG_D_YAML_DEPTH) {
 		snprintf(buf, sizeof(buf), "%u", l->opts->max_depth);
 		arg = buf;
-	} else if (code == HG_D_YAML_ALIAS_LIMIT) {
+	} else if (code == HG_D_YAML_ALIAS_LIMIT || code == HG_D_YAML_NODE_LIMIT) {
 		snprintf(buf, sizeof(buf), "%llu", (unsigned long long)l->opts->max_nodes);
 		arg = buf;
 	}
@@ -149,32 +150,59 @@ static bool charge(struct loader *l, uint64_t n, const hg_span *at)
 {
 	l->total = sat_add(l->total, n);
 	if (l->total > l->opts->max_nodes) {
-		error_at(l, HG_D_YAML_ALIAS_LIMIT, at, NULL);
+		/* Without an alias the document is simply that big (a long flow
+		 * list on one line, say): blaming alias expansion would mislead. */
+		error_at(l, l->aliased ? HG_D_YAML_ALIAS_LIMIT : HG_D_YAML_NODE_LIMIT, at, NULL);
 		return false;
 	}
 	return true;
 }
 
+static void duplicate(struct loader *l, const hg_node *key, const hg_node *first)
+{
+	hg_diag *dg = hg_diag_add(l->d, HG_D_YAML_DUP_KEY, &key->span, key->u.scalar.str, NULL);
+	hg_diag_note(dg, HG_D_N_FIRST_HERE, &first->span, NULL);
+	l->failed = true;
+}
+
+static bool same_key(const hg_node *a, const hg_node *b)
+{
+	return a->u.scalar.len == b->u.scalar.len &&
+	       memcmp(a->u.scalar.str, b->u.scalar.str, a->u.scalar.len) == 0;
+}
+
+/* Mappings of up to this many keys are checked pair by pair: cheaper than an index. */
+#define SMALL_MAP 8
+
 static void check_duplicates(struct loader *l, hg_node *map)
 {
 	size_t i, j, n = map->u.map.n;
+	hg_hindex seen = {0};
 
-	/* Quadratic, but mappings in templates are small; big ones are rare
-	 * enough that a sort is not worth its code yet (see bench/). */
-	for (i = 1; i < n; i++) {
-		const hg_node *ki = map->u.map.pairs[i].key;
-		for (j = 0; j < i; j++) {
-			const hg_node *kj = map->u.map.pairs[j].key;
-			if (ki->u.scalar.len == kj->u.scalar.len &&
-			        memcmp(ki->u.scalar.str, kj->u.scalar.str, ki->u.scalar.len) == 0) {
-				hg_diag *dg = hg_diag_add(
-				        l->d, HG_D_YAML_DUP_KEY, &ki->span, ki->u.scalar.str, NULL);
-				hg_diag_note(dg, HG_D_N_FIRST_HERE, &kj->span, NULL);
-				l->failed = true;
-				break;
-			}
-		}
+	if (n <= SMALL_MAP) {
+		for (i = 1; i < n; i++)
+			for (j = 0; j < i; j++)
+				if (same_key(map->u.map.pairs[i].key, map->u.map.pairs[j].key)) {
+					duplicate(l, map->u.map.pairs[i].key,
+					        map->u.map.pairs[j].key);
+					break;
+				}
+		return;
 	}
+	for (i = 0; i < n; i++) {
+		const hg_node *k = map->u.map.pairs[i].key;
+		uint64_t h = hg_hash64(k->u.scalar.str, k->u.scalar.len);
+		size_t it = 0, pos;
+		bool dup = false;
+		while (!dup && hg_hindex_next(&seen, h, &it, &pos))
+			if (same_key(k, map->u.map.pairs[pos].key)) {
+				duplicate(l, k, map->u.map.pairs[pos].key);
+				dup = true;
+			}
+		if (!dup) /* the first one stays the one a later duplicate points at */
+			hg_hindex_put(&seen, h, i);
+	}
+	hg_hindex_dispose(&seen);
 }
 
 /* Attach a finished node to the open collection (or make it the root). */
@@ -216,24 +244,34 @@ static void attach(struct loader *l, hg_node *n)
 	}
 }
 
-static void add_anchor(struct loader *l, const unsigned char *name, hg_node *n, bool complete)
+/* The position of anchor name in l->anchors, or SIZE_MAX. */
+static size_t find_anchor(const struct loader *l, const char *name)
+{
+	size_t it = 0, pos;
+	uint64_t h = hg_hash64(name, strlen(name));
+
+	while (hg_hindex_next(&l->anchor_index, h, &it, &pos))
+		if (strcmp(l->anchors[pos].name, name) == 0)
+			return pos;
+	return SIZE_MAX;
+}
+
+/* Define anchor name on n; returns its position (SIZE_MAX without a name). */
+static size_t add_anchor(struct loader *l, const unsigned char *name, hg_node *n, bool complete)
 {
 	size_t i;
 	if (!name)
-		return;
+		return SIZE_MAX;
 	/* A later anchor of the same name shadows the earlier one (YAML 1.2). */
-	for (i = 0; i < l->nanchors; i++) {
-		if (strcmp(l->anchors[i].name, (const char *)name) == 0) {
-			l->anchors[i].node = n;
-			l->anchors[i].complete = complete;
-			return;
-		}
+	if ((i = find_anchor(l, (const char *)name)) == SIZE_MAX) {
+		HG_GROW(l->anchors, l->capanchors, l->nanchors + 1);
+		i = l->nanchors++;
+		l->anchors[i].name = hg_arena_strdup(l->a, (const char *)name);
+		hg_hindex_put(&l->anchor_index, hg_hash64(name, strlen((const char *)name)), i);
 	}
-	HG_GROW(l->anchors, l->capanchors, l->nanchors + 1);
-	l->anchors[l->nanchors].name = hg_arena_strdup(l->a, (const char *)name);
-	l->anchors[l->nanchors].node = n;
-	l->anchors[l->nanchors].complete = complete;
-	l->nanchors++;
+	l->anchors[i].node = n;
+	l->anchors[i].complete = complete;
+	return i;
 }
 
 static const char *tag_of(struct loader *l, const unsigned char *tag)
@@ -290,11 +328,8 @@ static void on_alias(struct loader *l, yaml_event_t *ev)
 	const char *name = (const char *)ev->data.alias.anchor;
 	size_t i;
 
-	for (i = l->nanchors; i-- > 0;) {
-		if (strcmp(l->anchors[i].name, name) == 0)
-			break;
-	}
-	if (i == (size_t)-1) {
+	i = find_anchor(l, name);
+	if (i == SIZE_MAX) {
 		error_at(l, HG_D_YAML_UNKNOWN_ANCHOR, &s, name);
 		return;
 	}
@@ -302,6 +337,7 @@ static void on_alias(struct loader *l, yaml_event_t *ev)
 		error_at(l, HG_D_YAML_RECURSIVE_ALIAS, &s, name);
 		return;
 	}
+	l->aliased = true;
 	if (!charge(l, l->anchors[i].node->size, &s))
 		return;
 	/* The alias shares the anchored node: the tree becomes a DAG. The
@@ -334,8 +370,8 @@ static void on_start(struct loader *l, yaml_event_t *ev, hg_node_kind kind)
 		n->tag = NULL;
 	if (!charge(l, 1, &s))
 		return;
-	add_anchor(l, anchor, n, false);
 	HG_GROW(l->stack, l->capstack, l->depth + 1);
+	l->stack[l->depth].anchor = add_anchor(l, anchor, n, false);
 	l->stack[l->depth].node = n;
 	l->stack[l->depth].cap = 0;
 	l->stack[l->depth].key = NULL;
@@ -364,19 +400,20 @@ static void move_to_arena(struct loader *l, hg_node *n)
 static void on_end(struct loader *l, yaml_event_t *ev)
 {
 	hg_node *n;
-	size_t i;
+	size_t anchor;
 
 	if (l->depth == 0)
 		return;
 	n = l->stack[--l->depth].node;
+	anchor = l->stack[l->depth].anchor;
 	n->span.end_line = (uint32_t)ev->end_mark.line + 1;
 	n->span.end_col = (uint32_t)ev->end_mark.column + 1;
 	move_to_arena(l, n);
 	if (n->kind == HG_NODE_MAP)
 		check_duplicates(l, n);
-	for (i = 0; i < l->nanchors; i++)
-		if (l->anchors[i].node == n)
-			l->anchors[i].complete = true;
+	/* Unless an inner anchor of the same name took it over meanwhile. */
+	if (anchor != SIZE_MAX && l->anchors[anchor].node == n)
+		l->anchors[anchor].complete = true;
 	attach(l, n);
 }
 
@@ -418,6 +455,10 @@ int hg_yaml_load(hg_node **out, hg_arena *a, hg_diags *d, const char *file, cons
 	l.d = d;
 	l.file = file;
 	l.opts = opts ? opts : &defaults;
+	if (len >= 3 && memcmp(text, "\xEF\xBB\xBF", 3) == 0) { /* a UTF-8 byte order mark */
+		text += 3;
+		len -= 3;
+	}
 	if (!check_utf8(d, file, text, len))
 		return HG_EINVALID;
 	if (!yaml_parser_initialize(&p))
@@ -477,6 +518,7 @@ int hg_yaml_load(hg_node **out, hg_arena *a, hg_diags *d, const char *file, cons
 	}
 	free(l.stack);
 	free(l.anchors);
+	hg_hindex_dispose(&l.anchor_index);
 	if (l.failed)
 		return HG_EINVALID;
 	if (!l.root) {

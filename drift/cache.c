@@ -2,15 +2,20 @@
  * cache.c: verdicts of earlier runs (see cache.h).
  * Part of hinagata; see LICENSE.
  *
- * Design. The file is JSON, so that it can be looked at, but each entry's
- * content is one string in a compact line format of our own ("blob"):
- * fields separated by '|', records ended by '~', and every byte that
- * could need escaping in JSON or that is a separator written as %XX.
- * Loading a cache of a whole fleet is then one fast JSON parse (strings
- * without escapes are copied in one go) and a hash index per section; an
- * entry is decoded only when it is used. Entries this run did not use are
- * not written back, so the file holds what the fleet is now; a cache this
- * run neither added to nor pruned is not written at all.
+ * Design. The file is lines of our own: a header line (format version,
+ * hinagata version, fingerprint of the rules), then one line per entry,
+ * "f KEY|SIZE|HASH|BLOB", "t KEY|BLOB" or "b KEY|BLOB". A blob is a compact
+ * record format: fields ended by '|', records by '~', "%00" for none,
+ * "%=" for "the same as this field of the previous record" (a block's
+ * account, region, unit and template repeat), and every byte that is a
+ * separator, a control or not printable written as %XX, so that a blob is
+ * one line. Loading a cache of a whole fleet is one read and a scan for
+ * line ends, no parse: an entry is decoded only when it is used, and its
+ * fields are cut in place (the '|' after a field becomes its NUL; a field
+ * with an escape is decoded into the arena), so the strings of a cached
+ * run live in the one buffer the file was read into. Entries this run did
+ * not use are not written back, so the file holds what the fleet is now; a
+ * cache this run neither added to nor pruned is not written at all.
  *
  * What a key covers is the whole of what the entry depends on: an export
  * file's size and bytes; a template's bytes; a block's template, its
@@ -30,10 +35,10 @@
 
 #include "../common/fs.h"
 #include "../common/hash.h"
-#include "../common/jsontext.h"
 #include "../compiler/compiler.h"
 
-#define CACHE_VERSION 4
+#define CACHE_VERSION 5
+#define CACHE_MAGIC "hinagata-drift-cache"
 #define MAX_CACHE (2u << 30)
 
 /* ---- the blob format ---- */
@@ -68,13 +73,34 @@ static void enc_null(hg_buf *b, const char *s)
 
 static void enc_u64(hg_buf *b, uint64_t v)
 {
-	hg_buf_printf(b, "%llu|", (unsigned long long)v);
+	char tmp[24];
+	size_t n = 0;
+	do
+		tmp[n++] = (char)('0' + v % 10);
+	while ((v /= 10) != 0);
+	while (n)
+		hg_buf_putc(b, tmp[--n]);
+	hg_buf_putc(b, '|');
+}
+
+/* What a field was in the previous record, for "%=" (see the top of the file). */
+static const char fresh[] = "";
+#define FRESH ((const char *)fresh)
+
+static void enc_same(hg_buf *b, const char *s, const char **prev)
+{
+	if (*prev != FRESH && (s == *prev || (s && *prev && strcmp(s, *prev) == 0))) {
+		hg_buf_puts(b, "%=|");
+		return;
+	}
+	enc_null(b, s);
+	*prev = s;
 }
 
 struct rd {
-	const char *p, *end;
+	char *p, *end; /* the blob: its fields are cut in place when inplace */
 	hg_arena *a;
-	bool bad;
+	bool bad, inplace;
 };
 
 static int unhex(char c)
@@ -82,10 +108,14 @@ static int unhex(char c)
 	return c >= '0' && c <= '9' ? c - '0' : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
 }
 
-/* The next field (arena), NULL for "none"; on a malformed blob r->bad. */
+/*
+ * The next field, NULL for "none"; on a malformed blob r->bad. In place (a
+ * pointer into the blob, its '|' made its NUL) unless it holds an escape
+ * or the blob is not ours to cut: then decoded into the arena.
+ */
 static const char *field(struct rd *r)
 {
-	const char *bar = r->p < r->end ? memchr(r->p, '|', (size_t)(r->end - r->p)) : NULL;
+	char *bar = r->p < r->end ? memchr(r->p, '|', (size_t)(r->end - r->p)) : NULL;
 	char *out, *o;
 	const char *q;
 
@@ -96,6 +126,12 @@ static const char *field(struct rd *r)
 	if (bar - r->p == 3 && memcmp(r->p, "%00", 3) == 0) {
 		r->p = bar + 1;
 		return NULL;
+	}
+	if (r->inplace && !memchr(r->p, '%', (size_t)(bar - r->p))) {
+		out = r->p;
+		*bar = '\0';
+		r->p = bar + 1;
+		return out;
 	}
 	out = o = hg_arena_alloc(r->a, (size_t)(bar - r->p) + 1);
 	for (q = r->p; q < bar; q++) {
@@ -112,18 +148,39 @@ static const char *field(struct rd *r)
 	return out;
 }
 
+/* A field that may be "%=": then what *prev was; *prev becomes the field. */
+static const char *field_same(struct rd *r, const char **prev)
+{
+	if (r->end - r->p >= 3 && r->p[0] == '%' && r->p[1] == '=' && r->p[2] == '|') {
+		r->p += 3;
+		if (*prev == FRESH)
+			r->bad = true;
+		return *prev == FRESH ? "" : *prev;
+	}
+	return *prev = field(r);
+}
+
 static uint64_t num(struct rd *r)
 {
-	const char *f = field(r);
-	char *end;
-	unsigned long long v;
-	if (!f || !*f) {
+	uint64_t v = 0;
+	char *q = r->p;
+
+	if (q >= r->end || *q < '0' || *q > '9') {
 		r->bad = true;
 		return 0;
 	}
-	v = strtoull(f, &end, 10);
-	if (*end)
+	for (; q < r->end && *q >= '0' && *q <= '9'; q++) {
+		if (v > (UINT64_MAX - 9) / 10) {
+			r->bad = true;
+			return 0;
+		}
+		v = v * 10 + (uint64_t)(*q - '0');
+	}
+	if (q >= r->end || *q != '|') {
 		r->bad = true;
+		return 0;
+	}
+	r->p = q + 1;
 	return v;
 }
 
@@ -146,10 +203,13 @@ static bool record_end(struct rd *r)
 
 struct entry {
 	const char *key;
-	const char *blob; /* borrowed from the loaded tree, or owned by the arena (new) */
+	char *blob;          /* in the file's buffer (loaded), or owned by the arena (new) */
 	size_t len;
 	uint64_t size, hash; /* files only */
 	bool used;
+	bool loaded;         /* from the file: its blob may be cut in place, once */
+	bool cut;            /* its fields are being (or were) cut in place: '|' become NULs */
+	bool cut_done;       /* ... and its first reader is done: others may copy it */
 };
 
 struct section {
@@ -168,11 +228,11 @@ struct hg_cache {
 	size_t loaded;         /* entries read from the file */
 	size_t added;          /* entries this run added */
 	size_t hits;
-	hg_jv *tree;
+	char *text; /* the file as read (malloc'd): the loaded entries' keys and blobs */
+	bool valid; /* it was a cache of this version and these rules */
 };
 
-enum { FILES, TEMPLATES, BLOCKS };
-static const char *const section_names[] = {"files", "templates", "blocks"}; /* ORDER SECTION */
+enum { FILES, TEMPLATES, BLOCKS }; /* ORDER SECTION: their lines begin "f", "t", "b" */
 
 static void sec_put(struct section *s, size_t i)
 {
@@ -224,6 +284,7 @@ static void sec_add(hg_cache *c, struct section *s, const char *key, const hg_bu
 		sec_index_last(s);
 	}
 	e->blob = hg_arena_strndup(c->a, blob->ptr ? blob->ptr : "", blob->size);
+	e->loaded = e->cut = false;
 	e->len = blob->size;
 	e->size = size;
 	e->hash = hash;
@@ -236,61 +297,78 @@ static void hex64(char out[17], uint64_t v)
 	hg_hash_hex(out, v);
 }
 
+/* Decode a key in place (it ends at its '|'); NULL if malformed. */
+static const char *key_of(struct rd *r)
+{
+	const char *k;
+	r->inplace = true;
+	k = field(r);
+	return r->bad || !k ? NULL : k;
+}
+
 static void load(hg_cache *c)
 {
 	hg_buf text = HG_BUF_INIT;
-	size_t size = 0, k, i;
-	const char *by;
-	char fp[17];
-	hg_jv *v;
+	size_t size = 0, k;
+	char head[256], fp[17], *p, *end, *nl;
 
-	if (hg_fs_read(&text, c->path, MAX_CACHE, &size) < 0 ||
-	        hg_jv_parse(&c->tree, c->a, text.ptr, text.size, 16, NULL) < 0) {
+	if (hg_fs_read(&text, c->path, MAX_CACHE, &size) < 0 || !text.ptr) {
 		hg_buf_dispose(&text);
-		c->tree = NULL;
 		return;
 	}
-	hg_buf_dispose(&text);
-	v = c->tree;
-	by = hg_jv_str(hg_jv_get(v, "compiler"));
+	c->text = hg_buf_detach(&text);
+	p = c->text;
+	end = c->text + size;
 	hex64(fp, c->fingerprint);
-	if (!hg_jv_get(v, "version") || hg_jv_get(v, "version")->kind != HG_JV_NUM ||
-	        hg_jv_get(v, "version")->n != 1 || hg_jv_get(v, "version")->u.s[0] != '0' + CACHE_VERSION ||
-	        !by || strcmp(by, hg_compiler_version()) != 0 || !hg_jv_str(hg_jv_get(v, "fingerprint")) ||
-	        strcmp(hg_jv_str(hg_jv_get(v, "fingerprint")), fp) != 0)
-		return; /* another version, other rules: nothing of it is trusted */
-	for (k = 0; k < 3; k++) {
-		const hg_jv *o = hg_jv_get(v, section_names[k]);
-		struct section *s = &c->sec[k];
-		if (!o || o->kind != HG_JV_OBJ)
-			continue;
-		s->e = HG_ANEWN(c->a, struct entry, o->n + 1);
-		s->cap = o->n + 1;
-		for (i = 0; i < o->n; i++) {
-			const hg_jv *val = o->u.members[i].val;
-			struct entry *e = &s->e[s->n];
-			e->key = o->u.members[i].key;
-			if (k == FILES) {
-				const char *h = hg_jv_str(hg_jv_get(val, "hash"));
-				const hg_jv *sz = hg_jv_get(val, "size");
-				const hg_jv *st = hg_jv_get(val, "state");
-				if (!h || !sz || sz->kind != HG_JV_NUM || !st || st->kind != HG_JV_STR)
-					continue;
-				e->hash = strtoull(h, NULL, 16);
-				e->size = strtoull(sz->u.s, NULL, 10);
-				e->blob = st->u.s;
-				e->len = st->n;
-			} else {
-				if (val->kind != HG_JV_STR)
-					continue;
-				e->blob = val->u.s;
-				e->len = val->n;
-			}
-			s->n++;
-			sec_index_last(s);
+	snprintf(head, sizeof(head), "%s %d ", CACHE_MAGIC, CACHE_VERSION);
+	{
+		hg_buf h = HG_BUF_INIT;
+		hg_buf_puts(&h, head);
+		enc(&h, hg_compiler_version());
+		hg_buf_printf(&h, "%s\n", fp);
+		nl = memchr(p, '\n', (size_t)(end - p));
+		if (!nl || (size_t)(nl + 1 - p) != h.size || memcmp(p, h.ptr, h.size) != 0) {
+			hg_buf_dispose(&h);
+			return; /* another version, other rules, or not a cache: nothing of it is trusted */
 		}
-		c->loaded += s->n;
+		hg_buf_dispose(&h);
+		p = nl + 1;
 	}
+	for (; p < end; p = nl + 1) {
+		struct rd r;
+		struct section *s;
+		struct entry e;
+		nl = memchr(p, '\n', (size_t)(end - p));
+		if (!nl || nl - p < 3 || p[1] != ' ')
+			break; /* damaged from here on: what came before is still whole */
+		k = p[0] == 'f' ? FILES : p[0] == 't' ? TEMPLATES : p[0] == 'b' ? BLOCKS : 3;
+		if (k == 3)
+			break;
+		memset(&e, 0, sizeof(e));
+		r.p = p + 2;
+		r.end = nl;
+		r.a = c->a;
+		r.bad = false;
+		if (!(e.key = key_of(&r)))
+			break;
+		if (k == FILES) {
+			e.size = num(&r);
+			e.hash = num(&r);
+			if (r.bad)
+				break;
+		}
+		if (r.p >= nl)
+			break;
+		e.blob = r.p;
+		e.len = (size_t)(nl - r.p);
+		e.loaded = true;
+		s = &c->sec[k];
+		HG_AGROW(c->a, s->e, s->cap, s->n + 1);
+		s->e[s->n++] = e;
+		sec_index_last(s);
+		c->loaded++;
+	}
+	c->valid = true;
 }
 
 hg_cache *hg_cache_open(const char *path, uint64_t fingerprint, hg_diags *d)
@@ -312,6 +390,7 @@ void hg_cache_free(hg_cache *c)
 		return;
 	for (k = 0; k < 3; k++)
 		free(c->sec[k].index);
+	free(c->text);
 	pthread_mutex_destroy(&c->mu);
 	hg_arena_dispose(c->a);
 	free(c->path);
@@ -328,8 +407,25 @@ static int cmp_entry(const void *x, const void *y)
 	return strcmp(((const struct entry *)x)->key, ((const struct entry *)y)->key);
 }
 
+/* A blob as it was written: the '|' its cuts made NULs, mended. */
+static void put_blob(hg_buf *out, const struct entry *e)
+{
+	const char *p = e->blob, *end = e->blob + e->len, *z;
+	if (!e->cut) {
+		hg_buf_put(out, p, e->len);
+		return;
+	}
+	while ((z = memchr(p, '\0', (size_t)(end - p))) != NULL) {
+		hg_buf_put(out, p, (size_t)(z - p));
+		hg_buf_putc(out, '|');
+		p = z + 1;
+	}
+	hg_buf_put(out, p, (size_t)(end - p));
+}
+
 void hg_cache_save(hg_cache *c, hg_diags *d)
 {
+	static const char tags[] = "ftb"; /* ORDER SECTION */
 	hg_buf out = HG_BUF_INIT;
 	size_t k, i, used = 0;
 	char fp[17];
@@ -338,12 +434,12 @@ void hg_cache_save(hg_cache *c, hg_diags *d)
 		for (i = 0; i < c->sec[k].n; i++)
 			used += c->sec[k].e[i].used;
 	/* Nothing added and nothing to drop: the file is already what it would be. */
-	if (!c->added && used == c->loaded && c->tree)
+	if (!c->added && used == c->loaded && c->valid)
 		return;
 	hex64(fp, c->fingerprint);
-	hg_buf_printf(&out, "{\"version\": %d, \"compiler\": ", CACHE_VERSION);
-	hg_json_string(&out, hg_compiler_version(), strlen(hg_compiler_version()));
-	hg_buf_printf(&out, ", \"fingerprint\": \"%s\"", fp);
+	hg_buf_printf(&out, "%s %d ", CACHE_MAGIC, CACHE_VERSION);
+	enc(&out, hg_compiler_version());
+	hg_buf_printf(&out, "%s\n", fp);
 	for (k = 0; k < 3; k++) {
 		struct section *s = &c->sec[k];
 		struct entry *sorted = hg_xcalloc(s->n + 1, sizeof(*sorted));
@@ -353,30 +449,66 @@ void hg_cache_save(hg_cache *c, hg_diags *d)
 				sorted[n++] = s->e[i];
 		if (n > 1)
 			qsort(sorted, n, sizeof(*sorted), cmp_entry);
-		hg_buf_printf(&out, ",\n\"%s\": {", section_names[k]);
 		for (i = 0; i < n; i++) {
-			hg_buf_puts(&out, i ? ",\n" : "\n");
-			hg_json_string(&out, sorted[i].key, strlen(sorted[i].key));
+			hg_buf_putc(&out, tags[k]);
+			hg_buf_putc(&out, ' ');
+			enc(&out, sorted[i].key);
 			if (k == FILES) {
-				char h[17];
-				hex64(h, sorted[i].hash);
-				hg_buf_printf(&out, ": {\"size\": %llu, \"hash\": \"%s\", \"state\": \"",
-				        (unsigned long long)sorted[i].size, h);
-				hg_buf_put(&out, sorted[i].blob, sorted[i].len);
-				hg_buf_puts(&out, "\"}");
-			} else {
-				hg_buf_puts(&out, ": \"");
-				hg_buf_put(&out, sorted[i].blob, sorted[i].len);
-				hg_buf_putc(&out, '"');
+				enc_u64(&out, sorted[i].size);
+				enc_u64(&out, sorted[i].hash);
 			}
+			put_blob(&out, &sorted[i]);
+			hg_buf_putc(&out, '\n');
 		}
-		hg_buf_puts(&out, "}");
 		free(sorted);
 	}
-	hg_buf_puts(&out, "}\n");
 	if (hg_fs_write_atomic(c->path, out.ptr, out.size) < 0)
 		hg_diag_add(d, HG_D_IO_WRITE, NULL, c->path, strerror(errno), NULL);
 	hg_buf_dispose(&out);
+}
+
+/* How an entry is read: in place (its first reader), from a copy, or not now. */
+enum { READ_FIRST, READ_COPY, READ_BUSY };
+
+/*
+ * Claim e for reading (under the lock): the first reader cuts it in place;
+ * a later one copies it as written, once the first is done (it is busy
+ * until then: that reader computes what it wanted instead).
+ */
+static int claim(struct entry *e)
+{
+	if (e->loaded && !e->cut) {
+		e->cut = true;
+		return READ_FIRST;
+	}
+	return e->loaded && !e->cut_done ? READ_BUSY : READ_COPY;
+}
+
+/* The first reader of e is done with it (takes the lock). */
+static void release(hg_cache *c, struct entry *e, int how)
+{
+	if (how != READ_FIRST)
+		return;
+	pthread_mutex_lock(&c->mu);
+	e->cut_done = true;
+	pthread_mutex_unlock(&c->mu);
+}
+
+/* Begin reading e as claim() said (READ_FIRST or READ_COPY); strings go to a when copied. */
+static void reader(struct rd *r, struct entry *e, int how, hg_arena *a)
+{
+	r->a = a;
+	r->bad = false;
+	r->inplace = true;
+	if (how == READ_FIRST) {
+		r->p = e->blob;
+	} else {
+		hg_buf b = HG_BUF_INIT;
+		put_blob(&b, e);
+		r->p = hg_arena_strndup(a, b.ptr ? b.ptr : "", b.size);
+		hg_buf_dispose(&b);
+	}
+	r->end = r->p + e->len;
 }
 
 /* ---- export files ---- */
@@ -409,6 +541,7 @@ void hg_cache_file_note(hg_cache *c, const char *path, uint64_t size, uint64_t h
 	hg_buf b = HG_BUF_INIT;
 	hg_buf rg = HG_BUF_INIT;
 	size_t i;
+	const char *prev_type = FRESH;
 
 	enc_u64(&b, (uint64_t)u->aws | (uint64_t)u->azure << 1);
 	enc_null(&b, u->account);
@@ -429,7 +562,7 @@ void hg_cache_file_note(hg_cache *c, const char *path, uint64_t size, uint64_t h
 	enc_u64(&b, u->nrecs);
 	for (i = 0; i < u->nrecs; i++) {
 		const hg_rec *r = &u->recs[i];
-		enc(&b, r->type);
+		enc_same(&b, r->type, &prev_type);
 		enc(&b, r->identity);
 		enc_u64(&b, r->line);
 		enc_u64(&b, r->col);
@@ -464,11 +597,12 @@ hg_state_file *hg_cache_file(hg_cache *c, const char *path, uint64_t size, uint6
 	struct rd r;
 	size_t i, k, n;
 	uint64_t flags;
-	const char *s;
+	const char *s, *prev_type = FRESH;
+	int how = READ_COPY;
 
 	pthread_mutex_lock(&c->mu);
 	e = sec_find(&c->sec[FILES], path);
-	if (e && e->size == size && e->hash == hash)
+	if (e && e->size == size && e->hash == hash && (how = claim(e)) != READ_BUSY)
 		e->used = true;
 	else
 		e = NULL;
@@ -477,10 +611,7 @@ hg_state_file *hg_cache_file(hg_cache *c, const char *path, uint64_t size, uint6
 		return NULL;
 	f = hg_state_file_new();
 	u = &f->part;
-	r.p = e->blob;
-	r.end = e->blob + e->len;
-	r.a = u->a;
-	r.bad = false;
+	reader(&r, e, how, u->a);
 	flags = num(&r);
 	u->aws = flags & 1;
 	u->azure = (flags & 2) != 0;
@@ -533,7 +664,7 @@ hg_state_file *hg_cache_file(hg_cache *c, const char *path, uint64_t size, uint6
 		hg_rec *rec;
 		HG_GROW(u->recs, u->caprecs, u->nrecs + 1);
 		rec = &u->recs[u->nrecs++];
-		rec->type = field(&r);
+		rec->type = field_same(&r, &prev_type);
 		rec->identity = field(&r);
 		rec->line = (uint32_t)num(&r);
 		rec->col = (uint32_t)num(&r);
@@ -546,6 +677,7 @@ hg_state_file *hg_cache_file(hg_cache *c, const char *path, uint64_t size, uint6
 		if (!rec->type || !rec->identity)
 			r.bad = true;
 	}
+	release(c, e, how);
 	if (r.bad || r.p != r.end) { /* damaged: read the file instead */
 		hg_state_file_free(f);
 		return NULL;
@@ -600,23 +732,23 @@ bool hg_cache_template(hg_cache *c, hg_tmpl *t, hg_arena *a)
 	struct rd r;
 	char key[17];
 	hg_tmpl copy = *t;
+	int how;
 
 	hex64(key, t->hash);
 	pthread_mutex_lock(&c->mu);
 	e = sec_find(&c->sec[TEMPLATES], key);
+	how = e ? claim(e) : READ_BUSY;
 	pthread_mutex_unlock(&c->mu);
-	if (!e)
+	if (how == READ_BUSY)
 		return false;
-	r.p = e->blob;
-	r.end = e->blob + e->len;
-	r.a = a;
-	r.bad = false;
+	reader(&r, e, how, a);
 	copy.arm = num(&r) != 0;
 	copy.name = field(&r);
 	copy.logical = strings(&r, &copy.nlogical);
 	copy.params = strings(&r, &copy.nparams);
 	copy.violations = strings(&r, &copy.nviolations);
 	record_end(&r);
+	release(c, e, how);
 	if (r.bad || r.p != r.end)
 		return false;
 	*t = copy;
@@ -685,35 +817,41 @@ void hg_cache_note(hg_cache *c, const hg_block *b, const hg_tmpl *t, hg_unit *u,
 	hg_buf blob = HG_BUF_INIT;
 	char key[17];
 	size_t i, k;
+	const char *prev[16];
 
 	if (!cacheable(b))
 		return;
 	block_key(key, t, u, s);
 	enc_u64(&blob, b->n);
+	for (k = 0; k < HG_ARRAY_SIZE(prev); k++)
+		prev[k] = FRESH;
 	for (i = 0; i < b->n; i++) {
 		const hg_drift_result *x = &b->res[i];
-		enc_null(&blob, x->account);
-		enc_null(&blob, x->region);
-		enc_null(&blob, x->unit);
+		/* what repeats from one result to the next is "%=" (see the top of the file) */
+		enc_same(&blob, x->account, &prev[0]);
+		enc_same(&blob, x->region, &prev[1]);
+		enc_same(&blob, x->unit, &prev[2]);
 		enc_null(&blob, x->logical_id);
-		enc_null(&blob, x->type);
+		enc_same(&blob, x->type, &prev[3]);
 		enc_null(&blob, x->physical_id);
-		enc_null(&blob, x->template_name);
-		enc_null(&blob, x->template_version);
-		enc_null(&blob, x->reason);
-		enc_null(&blob, x->severity);
-		enc_null(&blob, x->source_file);
+		enc_same(&blob, x->template_name, &prev[4]);
+		enc_same(&blob, x->template_version, &prev[5]);
+		enc_same(&blob, x->reason, &prev[6]);
+		enc_same(&blob, x->severity, &prev[7]);
+		enc_same(&blob, x->source_file, &prev[8]);
 		enc_u64(&blob, x->mandatory);
 		enc_u64(&blob, x->props_compared);
 		enc_u64(&blob, x->props_total);
 		enc_null(&blob, x->expected_hash);
-		enc_null(&blob, x->actual_hash);
+		/* in sync: the two hashes are one, most of the time */
+		prev[9] = x->expected_hash;
+		enc_same(&blob, x->actual_hash, &prev[9]);
 		enc_u64(&blob, x->ncontrols);
 		for (k = 0; k < x->ncontrols; k++)
 			enc(&blob, x->controls[k]);
 		enc_u64(&blob, x->nfolds);
 		for (k = 0; k < x->nfolds; k++)
-			enc(&blob, x->folds[k]);
+			enc_same(&blob, x->folds[k], &prev[10 + (k < 5 ? k : 5)]);
 		end_record(&blob);
 	}
 	/* Azure records are found by ID, not through the stack: what was claimed, as it was. */
@@ -746,20 +884,24 @@ bool hg_cache_block(hg_cache *c, hg_block *b, const hg_tmpl *t, hg_unit *u, hg_s
 	char key[17];
 	size_t n, i, k, nclaims;
 	hg_rec **claims = NULL;
+	int how;
+	const char *prev[16];
 
 	block_key(key, t, u, s);
 	pthread_mutex_lock(&c->mu);
 	e = sec_find(&c->sec[BLOCKS], key);
+	how = e ? claim(e) : READ_BUSY;
 	pthread_mutex_unlock(&c->mu);
-	if (!e)
+	if (how == READ_BUSY)
 		return false;
-	r.p = e->blob;
-	r.end = e->blob + e->len;
-	r.a = b->a;
-	r.bad = false;
+	reader(&r, e, how, b->a);
+	for (k = 0; k < HG_ARRAY_SIZE(prev); k++)
+		prev[k] = FRESH;
 	n = (size_t)num(&r);
-	if (r.bad || n > 100000000)
+	if (r.bad || n > 100000000) {
+		release(c, e, how);
 		return false;
+	}
 	b->res = HG_ANEWN(b->a, hg_drift_result, n + 1);
 	b->cap = n + 1;
 	b->n = 0;
@@ -767,26 +909,35 @@ bool hg_cache_block(hg_cache *c, hg_block *b, const hg_tmpl *t, hg_unit *u, hg_s
 		hg_drift_result *x = &b->res[b->n++];
 		const char *h;
 		memset(x, 0, sizeof(*x));
-		x->account = (char *)(uintptr_t)field(&r);
-		x->region = (char *)(uintptr_t)field(&r);
-		x->unit = (char *)(uintptr_t)field(&r);
+		x->account = (char *)(uintptr_t)field_same(&r, &prev[0]);
+		x->region = (char *)(uintptr_t)field_same(&r, &prev[1]);
+		x->unit = (char *)(uintptr_t)field_same(&r, &prev[2]);
 		x->logical_id = (char *)(uintptr_t)field(&r);
-		x->type = (char *)(uintptr_t)field(&r);
+		x->type = (char *)(uintptr_t)field_same(&r, &prev[3]);
 		x->physical_id = (char *)(uintptr_t)field(&r);
-		x->template_name = (char *)(uintptr_t)field(&r);
-		x->template_version = (char *)(uintptr_t)field(&r);
-		x->reason = (char *)(uintptr_t)field(&r);
-		x->severity = (char *)(uintptr_t)field(&r);
-		x->source_file = (char *)(uintptr_t)field(&r);
+		x->template_name = (char *)(uintptr_t)field_same(&r, &prev[4]);
+		x->template_version = (char *)(uintptr_t)field_same(&r, &prev[5]);
+		x->reason = (char *)(uintptr_t)field_same(&r, &prev[6]);
+		x->severity = (char *)(uintptr_t)field_same(&r, &prev[7]);
+		x->source_file = (char *)(uintptr_t)field_same(&r, &prev[8]);
 		x->mandatory = num(&r) != 0;
 		x->props_compared = (size_t)num(&r);
 		x->props_total = (size_t)num(&r);
 		h = field(&r);
 		snprintf(x->expected_hash, sizeof(x->expected_hash), "%s", h ? h : "");
-		h = field(&r);
+		prev[9] = h;
+		h = field_same(&r, &prev[9]);
 		snprintf(x->actual_hash, sizeof(x->actual_hash), "%s", h ? h : "");
 		x->controls = (char **)(uintptr_t)strings(&r, &x->ncontrols);
-		x->folds = (char **)(uintptr_t)strings(&r, &x->nfolds);
+		x->nfolds = (size_t)num(&r);
+		if (r.bad || x->nfolds > 1000)
+			r.bad = true;
+		else if (x->nfolds) {
+			x->folds = HG_ANEWN(b->a, char *, x->nfolds);
+			for (k = 0; k < x->nfolds; k++)
+				if (!(x->folds[k] = (char *)(uintptr_t)field_same(&r, &prev[10 + (k < 5 ? k : 5)])))
+					r.bad = true;
+		}
 		if (!x->ncontrols)
 			x->controls = NULL;
 		if (!x->nfolds)
@@ -805,6 +956,7 @@ bool hg_cache_block(hg_cache *c, hg_block *b, const hg_tmpl *t, hg_unit *u, hg_s
 			r.bad = true; /* a record changed or went: compare again */
 	}
 	record_end(&r);
+	release(c, e, how);
 	if (r.bad || r.p != r.end) {
 		b->n = 0;
 		return false;

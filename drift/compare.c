@@ -10,6 +10,7 @@
 #include <strings.h>
 
 #include "../common/hash.h"
+#include "../common/secret.h"
 
 char *hg_note_text(hg_arena *a, const char *path, const char *why)
 {
@@ -293,6 +294,7 @@ struct differ {
 	hg_compare *c;
 	hg_drift_result *res;
 	hg_buf path;
+	unsigned secret; /* inside a tag whose key names a secret: its value is masked */
 };
 
 static bool prefix_of(const char *a, const char *b)
@@ -330,18 +332,92 @@ bool hg_compare_secret_path(hg_compare *c, const char *path)
 	return false;
 }
 
+/* Does the name of a property or tag (key, klen bytes) name a secret? */
+static bool secret_key(hg_compare *c, const char *key, size_t klen)
+{
+	char name[128];
+	size_t k = klen < sizeof(name) - 1 ? klen : sizeof(name) - 1;
+	memcpy(name, key, k);
+	name[k] = '\0';
+	return hg_canon_secret_name(c->canon, name);
+}
+
+/* A tag ({Key, Value} or {key, value}) whose key names a secret: AWS_SECRET_ACCESS_KEY. */
+static bool secret_tag(hg_compare *c, const hg_jv *v)
+{
+	const char *k;
+	if (!v || v->kind != HG_JV_OBJ)
+		return false;
+	k = hg_jv_str(hg_jv_get(v, "Key"));
+	if (!k)
+		k = hg_jv_str(hg_jv_get(v, "key"));
+	return k && secret_key(c, k, strlen(k));
+}
+
+/*
+ * v as it may be shown: members named as secrets and the values of secret
+ * tags become "****" (a copy in the scratch arena; v itself when nothing
+ * changes). Only what is shown changes: comparisons used the real values.
+ */
+static const hg_jv *shown(hg_compare *c, const hg_jv *v)
+{
+	hg_jv *copy = NULL;
+	size_t i;
+	bool tag;
+
+	if (v->kind == HG_JV_ARR) {
+		for (i = 0; i < v->n; i++) {
+			const hg_jv *item = shown(c, v->u.items[i]);
+			if (item != v->u.items[i] && !copy) {
+				copy = hg_jv_new(c->tmp, HG_JV_ARR);
+				copy->u.items = HG_ANEWN(c->tmp, hg_jv *, v->n);
+				memcpy(copy->u.items, v->u.items, v->n * sizeof(*copy->u.items));
+				copy->n = v->n;
+			}
+			if (copy)
+				copy->u.items[i] = (hg_jv *)(uintptr_t)item;
+		}
+		return copy ? copy : v;
+	}
+	if (v->kind != HG_JV_OBJ)
+		return v;
+	tag = secret_tag(c, v);
+	for (i = 0; i < v->n; i++) {
+		const hg_jv_member *m = &v->u.members[i];
+		const hg_jv *val = m->val;
+		if (secret_key(c, m->key, m->klen) ||
+		        (tag && m->klen == 5 && strncasecmp(m->key, "value", 5) == 0)) {
+			hg_jv *mask = hg_jv_new(c->tmp, HG_JV_STR);
+			mask->u.s = HG_SECRET_MASK;
+			mask->n = strlen(HG_SECRET_MASK);
+			val = mask;
+		} else
+			val = shown(c, val);
+		if (val != m->val && !copy) {
+			copy = object_new(c->tmp, v->n);
+			memcpy(copy->u.members, v->u.members, v->n * sizeof(*copy->u.members));
+			copy->n = v->n;
+		}
+		if (copy)
+			copy->u.members[i].val = (hg_jv *)(uintptr_t)val;
+	}
+	return copy ? copy : v;
+}
+
 static char *text_of(struct differ *df, const hg_jv *v)
 {
-	hg_buf b = HG_BUF_INIT;
+	hg_buf b = HG_BUF_INIT, m = HG_BUF_INIT;
 	char *s;
 
 	if (!v)
 		return NULL;
-	if (hg_compare_secret_path(df->c, df->path.ptr))
-		return hg_arena_strdup(df->c->keep, "****");
-	hg_jv_display(&b, v);
-	s = hg_arena_strndup(df->c->keep, b.ptr, b.size);
+	if (df->secret || hg_compare_secret_path(df->c, df->path.ptr))
+		return hg_arena_strdup(df->c->keep, HG_SECRET_MASK);
+	hg_jv_display(&b, shown(df->c, v));
+	hg_secret_mask(&m, b.ptr, b.size); /* secrets by their shape: keys, passwords, tokens */
+	s = hg_arena_strndup(df->c->keep, m.ptr, m.size);
 	hg_buf_dispose(&b);
+	hg_buf_dispose(&m);
 	return s;
 }
 
@@ -440,6 +516,8 @@ static void diff(struct differ *df, const hg_jv *exp, const hg_jv *act)
 	if (hg_jv_equal(exp, act))
 		return;
 	if (exp->kind == HG_JV_OBJ && act->kind == HG_JV_OBJ) {
+		bool tag = secret_tag(df->c, exp) || secret_tag(df->c, act);
+		df->secret += tag;
 		for (i = 0; i < exp->n; i++) {
 			const hg_jv_member *m = &exp->u.members[i];
 			const hg_jv *av = NULL;
@@ -456,6 +534,7 @@ static void diff(struct differ *df, const hg_jv *exp, const hg_jv *act)
 				add_diff(df, HG_DIFF_REMOVE, m->val, NULL);
 			hg_buf_truncate(&df->path, mark);
 		}
+		df->secret -= tag;
 		return;
 	}
 	if (exp->kind == HG_JV_ARR && act->kind == HG_JV_ARR) {
@@ -628,6 +707,7 @@ void hg_compare_resource(hg_compare *c, hg_drift_result *res, const hg_jv *desir
 		struct differ df;
 		df.c = c;
 		df.res = res;
+		df.secret = 0;
 		hg_buf_init(&df.path);
 		diff(&df, cd, pa);
 		hg_buf_dispose(&df.path);

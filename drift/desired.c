@@ -28,7 +28,7 @@
 #include "../compiler/config.h"
 #include "gitsrc.h"
 
-#define MAX_TEMPLATE (16u << 20)
+#define MAX_TEMPLATE HG_FS_MAX_INPUT
 
 /* An absolute form of a directory (arena-owned), so that it survives a chdir. */
 static const char *absolute(hg_arena *a, const char *dir)
@@ -61,13 +61,14 @@ static int compile_source(struct loader *l, const char *path, hg_buf *json)
 
 	if (o->repo) {
 		if (!l->ts->gitdir) {
-			char tmpl[] = "/tmp/hinagata-git-XXXXXX";
-			if (!mkdtemp(tmpl)) {
-				hg_diag_add(l->d, HG_D_IO_WRITE, NULL, tmpl, strerror(errno), NULL);
+			hg_buf tmpd = HG_BUF_INIT; /* private, and cleaned up even after a kill */
+			if (hg_fs_mkdtemp(&tmpd, "git") < 0) {
+				hg_diag_add(l->d, HG_D_IO_WRITE, NULL, "hinagata-git-*", strerror(errno), NULL);
+				hg_buf_dispose(&tmpd);
 				free(dirs);
 				return HG_EIO;
 			}
-			l->ts->gitdir = hg_xstrdup(tmpl);
+			l->ts->gitdir = hg_buf_detach(&tmpd);
 			rc = hg_git_export_templates(o->repo, o->ref, l->ts->gitdir, l->d);
 			if (rc == 0) { /* its fixtures are not on the search path */
 				hg_buf cfg = HG_BUF_INIT, shown = HG_BUF_INIT;
@@ -130,11 +131,8 @@ static int read_json(struct loader *l, hg_tmpl *t, hg_buf *json, bool *kept)
 		rc = hg_git_read(&text, o->repo, o->ref, t->path, NULL, l->d);
 	} else {
 		rc = hg_fs_read(&text, t->path, MAX_TEMPLATE, &size);
-		if (rc == HG_EIO)
-			hg_diag_add(l->d, HG_D_IO_READ, NULL, t->path, strerror(errno), NULL);
-		else if (rc < 0)
-			hg_diag_add(l->d, HG_D_IO_READ, NULL, t->path,
-			        HG_BI("the file is too large", "ファイルが大きすぎます"), NULL);
+		if (rc < 0) /* too large, a FIFO or device (never opened for reading), ... */
+			hg_fs_diag(l->d, NULL, t->path, t->path, rc, errno, size);
 	}
 	if (rc < 0) {
 		hg_buf_dispose(&text);

@@ -11,6 +11,15 @@
  * bytes are handed to the callback and then dropped from the buffer, so
  * memory holds one record at a time. The element itself is validated by
  * whoever parses it. Positions are tracked as line and byte column.
+ *
+ * The scanner also refuses what a parser of the record would take silently:
+ * a key that occurs twice in one object (jansson and our jv parser keep the
+ * first value, so a record could hide its real setting behind a decoy;
+ * HG7010, with both places). Keys are hashed (XXH3) as they pass, and an
+ * object's keys are compared through a hash index once it has more than a
+ * few, so the check stays linear in the size of the export. A UTF-8 byte
+ * order mark at the start is skipped (PowerShell writes one); UTF-16 (what
+ * Windows PowerShell's > writes) is named as such.
  */
 #include "export.h"
 
@@ -24,8 +33,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
+#include "../common/hash.h"
 #include "jv.h"
 
 #define CHUNK (1024 * 1024)
@@ -49,6 +60,20 @@ const char *hg_export_shape_command(hg_export_shape s)
 	return commands[s];
 }
 
+/* A key of an open object: its hash, and where its raw bytes and position are. */
+struct key {
+	uint64_t hash;
+	size_t rel, len; /* raw bytes (escapes kept) at keep + rel: they stay while the record does */
+	uint32_t line, col;
+};
+
+/* An open object or array inside skip_value. */
+struct frame {
+	bool object, want_key;
+	size_t first;      /* its first key in src.keys */
+	hg_hindex *index;  /* hash -> key, once the object has more than SMALL keys */
+};
+
 struct src {
 	int fd; /* -1: all data is in buf already */
 	char *buf;
@@ -66,7 +91,14 @@ struct src {
 	hg_export_shape shape;
 	char *type_name;
 	int rc;
+	struct frame *frames; /* the duplicate-key check of skip_value */
+	size_t capframes;
+	struct key *keys;
+	size_t nkeys, capkeys;
 };
+
+/* Objects of up to this many keys are checked key by key; bigger ones get an index. */
+#define SMALL 16
 
 static uint64_t offset(const struct src *s)
 {
@@ -264,6 +296,155 @@ static int skip_string(struct src *s, hg_buf *out)
 	}
 }
 
+/* The decoded text of a raw JSON string body (escapes resolved), into out. */
+static void unescape(hg_buf *out, const char *p, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		uint32_t cp;
+		unsigned k;
+		if (p[i] != '\\' || i + 1 >= n) {
+			hg_buf_putc(out, p[i]);
+			continue;
+		}
+		switch (p[++i]) {
+		case 'b': hg_buf_putc(out, '\b'); continue;
+		case 'f': hg_buf_putc(out, '\f'); continue;
+		case 'n': hg_buf_putc(out, '\n'); continue;
+		case 'r': hg_buf_putc(out, '\r'); continue;
+		case 't': hg_buf_putc(out, '\t'); continue;
+		case 'u': break;
+		default: hg_buf_putc(out, p[i]); continue;
+		}
+		for (cp = 0, k = 0; k < 4 && i + 1 < n; k++) {
+			char c = p[++i];
+			cp = cp * 16 + (uint32_t)(c >= 'a' ? c - 'a' + 10 : c >= 'A' ? c - 'A' + 10 : c - '0');
+		}
+		/* A surrogate pair: \uD83D\uDE00 */
+		if (cp >= 0xD800 && cp < 0xDC00 && i + 6 < n && p[i + 1] == '\\' && p[i + 2] == 'u') {
+			uint32_t lo = 0;
+			for (k = 0; k < 4; k++) {
+				char c = p[i + 3 + k];
+				lo = lo * 16 + (uint32_t)(c >= 'a' ? c - 'a' + 10 : c >= 'A' ? c - 'A' + 10 : c - '0');
+			}
+			if (lo >= 0xDC00 && lo < 0xE000) {
+				cp = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00);
+				i += 6;
+			}
+		}
+		if (cp < 0x80)
+			hg_buf_putc(out, (char)cp);
+		else if (cp < 0x800) {
+			hg_buf_putc(out, (char)(0xC0 | (cp >> 6)));
+			hg_buf_putc(out, (char)(0x80 | (cp & 0x3F)));
+		} else if (cp < 0x10000) {
+			hg_buf_putc(out, (char)(0xE0 | (cp >> 12)));
+			hg_buf_putc(out, (char)(0x80 | ((cp >> 6) & 0x3F)));
+			hg_buf_putc(out, (char)(0x80 | (cp & 0x3F)));
+		} else {
+			hg_buf_putc(out, (char)(0xF0 | (cp >> 18)));
+			hg_buf_putc(out, (char)(0x80 | ((cp >> 12) & 0x3F)));
+			hg_buf_putc(out, (char)(0x80 | ((cp >> 6) & 0x3F)));
+			hg_buf_putc(out, (char)(0x80 | (cp & 0x3F)));
+		}
+	}
+}
+
+/* Key k's text, decoded when it has escapes ("a" and "\u0061" are one key). */
+static void key_text(hg_buf *out, const struct src *s, const struct key *k)
+{
+	const char *p = s->buf + s->keep + k->rel;
+	hg_buf_clear(out);
+	if (memchr(p, '\\', k->len))
+		unescape(out, p, k->len);
+	else
+		hg_buf_put(out, p, k->len);
+}
+
+static bool same_key(const struct src *s, const struct key *a, const struct key *b)
+{
+	hg_buf x = HG_BUF_INIT, y = HG_BUF_INIT;
+	bool same;
+	key_text(&x, s, a);
+	key_text(&y, s, b);
+	same = x.size == y.size && memcmp(x.ptr, y.ptr, x.size) == 0;
+	hg_buf_dispose(&x);
+	hg_buf_dispose(&y);
+	return same;
+}
+
+/* HG7010 at key k, a second time after key first. */
+static int duplicate(struct src *s, const struct key *k, const struct key *first)
+{
+	hg_buf text = HG_BUF_INIT, shown = HG_BUF_INIT;
+	hg_span at = {s->file, k->line, k->col, k->line, k->col + 1}, was = at;
+	hg_diag *dg;
+
+	key_text(&text, s, k);
+	hg_utf8_clean(&shown, text.ptr, text.size, 0);
+	was.line = was.end_line = first->line;
+	was.col = first->col;
+	was.end_col = first->col + 1;
+	dg = hg_diag_add(s->d, HG_D_EXPORT_DUP_KEY, &at, shown.ptr, NULL);
+	hg_diag_note(dg, HG_D_N_FIRST_HERE, &was, NULL);
+	hg_buf_dispose(&text);
+	hg_buf_dispose(&shown);
+	s->rc = HG_EINVALID;
+	return s->rc;
+}
+
+/*
+ * Record the key just skipped (its raw bytes at rel, len long; it started
+ * at line/col) in the innermost object; HG7010 if the object has it already.
+ */
+static int add_key(struct src *s, struct frame *f, size_t rel, size_t len, uint32_t line, uint32_t col)
+{
+	struct key k;
+	size_t i, n = s->nkeys - f->first, it = 0, pos;
+	hg_buf text = HG_BUF_INIT;
+
+	k.rel = rel;
+	k.len = len;
+	k.line = line;
+	k.col = col;
+	if (memchr(s->buf + s->keep + rel, '\\', len)) { /* escapes: the decoded text */
+		key_text(&text, s, &k);
+		k.hash = hg_hash64(text.ptr, text.size);
+		hg_buf_dispose(&text);
+	} else /* the bytes as they are, without a copy: every key of every record */
+		k.hash = hg_hash64(s->buf + s->keep + rel, len);
+	if (!f->index) {
+		for (i = f->first; i < s->nkeys; i++)
+			if (s->keys[i].hash == k.hash && same_key(s, &s->keys[i], &k))
+				return duplicate(s, &k, &s->keys[i]);
+		if (n + 1 > SMALL) { /* from here on, through an index */
+			f->index = hg_xcalloc(1, sizeof(*f->index));
+			for (i = f->first; i < s->nkeys; i++)
+				hg_hindex_put(f->index, s->keys[i].hash, i);
+		}
+	} else
+		while (hg_hindex_next(f->index, k.hash, &it, &pos))
+			if (same_key(s, &s->keys[pos], &k))
+				return duplicate(s, &k, &s->keys[pos]);
+	HG_GROW(s->keys, s->capkeys, s->nkeys + 1);
+	if (f->index)
+		hg_hindex_put(f->index, k.hash, s->nkeys);
+	s->keys[s->nkeys++] = k;
+	return 0;
+}
+
+/* Close the innermost open object or array: its keys are forgotten. */
+static void pop_frame(struct src *s, struct frame *f)
+{
+	s->nkeys = f->first;
+	if (f->index) {
+		hg_hindex_dispose(f->index);
+		free(f->index);
+		f->index = NULL;
+	}
+}
+
 /*
  * Skip one JSON value (its structure only; its content is checked by the
  * parser of the record). Enforces the depth limit, and the record-size
@@ -272,56 +453,88 @@ static int skip_string(struct src *s, hg_buf *out)
  */
 static int skip_value(struct src *s)
 {
-	unsigned depth = 0;
+	unsigned depth = 0, i;
 	int c;
 
 	do {
+		struct frame *top = depth ? &s->frames[depth - 1] : NULL;
 		ws(s);
 		c = peek(s);
-		if (c < 0)
-			return error(s, HG_D_EXPORT_TRUNCATED,
+		if (c < 0) {
+			error(s, HG_D_EXPORT_TRUNCATED,
 			        depth ? HG_BI("an array or object", "配列かオブジェクト")
 			              : HG_BI("a value", "値"));
-		if (s->pos - s->keep > s->lim->max_record)
-			return error(s, HG_D_EXPORT_TOO_BIG, NULL);
+			break;
+		}
+		if (s->pos - s->keep > s->lim->max_record) {
+			error(s, HG_D_EXPORT_TOO_BIG, NULL);
+			break;
+		}
 		switch (c) {
 		case '{':
 		case '[':
-			if (++depth > s->lim->max_depth)
-				return error(s, HG_D_EXPORT_TOO_DEEP, NULL);
+			if (++depth > s->lim->max_depth) {
+				depth--;
+				error(s, HG_D_EXPORT_TOO_DEEP, NULL);
+				break;
+			}
+			HG_GROW(s->frames, s->capframes, depth);
+			top = &s->frames[depth - 1];
+			top->object = c == '{';
+			top->want_key = c == '{';
+			top->first = s->nkeys;
+			top->index = NULL;
 			step(s);
 			break;
 		case '}':
 		case ']':
-			if (depth == 0)
-				return error(s, HG_D_EXPORT_SYNTAX,
+			if (depth == 0) {
+				error(s, HG_D_EXPORT_SYNTAX,
 				        HG_BI("unexpected closing bracket", "予期しない閉じ括弧"));
+				break;
+			}
+			pop_frame(s, top);
 			depth--;
 			step(s);
 			break;
 		case '"':
-			if (skip_string(s, NULL) < 0)
-				return s->rc;
+			if (top && top->object && top->want_key) { /* a key: remember it */
+				hg_span at = here(s);
+				size_t rel = s->pos + 1 - s->keep;
+				if (skip_string(s, NULL) < 0)
+					break;
+				top->want_key = false;
+				add_key(s, top, rel, s->pos - 1 - s->keep - rel, at.line, at.col);
+			} else
+				skip_string(s, NULL);
 			break;
 		case ',':
 		case ':':
-			if (depth == 0)
-				return error(s, HG_D_EXPORT_SYNTAX,
-				        HG_BI("expected a value", "値がありません"));
+			if (depth == 0) {
+				error(s, HG_D_EXPORT_SYNTAX, HG_BI("expected a value", "値がありません"));
+				break;
+			}
+			if (c == ',' && top->object)
+				top->want_key = true;
 			step(s);
 			break;
 		default:
 			/* A number or a literal: up to the next delimiter. */
-			if (!((c >= '0' && c <= '9') || c == '-' || c == 't' || c == 'f' || c == 'n'))
-				return error(s, HG_D_EXPORT_SYNTAX,
+			if (!((c >= '0' && c <= '9') || c == '-' || c == 't' || c == 'f' || c == 'n')) {
+				error(s, HG_D_EXPORT_SYNTAX,
 				        HG_BI("unexpected character", "予期しない文字"));
+				break;
+			}
 			while ((c = peek(s)) >= 0 && c != ',' && c != ']' && c != '}' && c != ' ' &&
 			        c != '\n' && c != '\r' && c != '\t' && c != ':')
 				step(s);
 			break;
 		}
-	} while (depth > 0);
-	return 0;
+	} while (depth > 0 && !s->rc);
+	/* After an error, close what is still open. */
+	for (i = depth; i > 0; i--)
+		pop_frame(s, &s->frames[i - 1]);
+	return s->rc;
 }
 
 /* The record is buf[keep, pos). */
@@ -453,6 +666,11 @@ static int top_object(struct src *s)
 	uint64_t lsol = s->lsol;
 	bool first = true;
 	int c;
+	struct {
+		char *text;
+		hg_span at;
+	} *top = NULL; /* the keys of the top-level object (a handful) */
+	size_t ntop = 0, captop = 0, i;
 
 	s->keep = s->pos; /* kept until the first key says what this is */
 	step(s); /* { */
@@ -463,8 +681,34 @@ static int top_object(struct src *s)
 		return error(s, HG_D_EXPORT_SHAPE, "aws cloudcontrol list-resources, az resource list, ...");
 	}
 	for (;;) {
+		hg_span kat;
+		size_t k;
+		ws(s);
+		kat = here(s);
 		if (read_key(s, &key) < 0)
 			break;
+		/* A listing twice would be read twice; any other key twice hides a value. */
+		{
+			hg_buf dec = HG_BUF_INIT;
+			unescape(&dec, key.ptr, key.size);
+			for (k = 0; k < ntop && strcmp(top[k].text, dec.ptr) != 0; k++)
+				;
+			if (k < ntop) {
+				hg_buf shown = HG_BUF_INIT;
+				hg_span was = top[k].at;
+				hg_diag *dg;
+				hg_utf8_clean(&shown, dec.ptr, dec.size, 0);
+				dg = hg_diag_add(s->d, HG_D_EXPORT_DUP_KEY, &kat, shown.ptr, NULL);
+				hg_diag_note(dg, HG_D_N_FIRST_HERE, &was, NULL);
+				hg_buf_dispose(&shown);
+				hg_buf_dispose(&dec);
+				s->rc = HG_EINVALID;
+				break;
+			}
+			HG_GROW(top, captop, ntop + 1);
+			top[ntop].text = hg_buf_detach(&dec);
+			top[ntop++].at = kat;
+		}
 		if (strcmp(key.ptr, "ResourceDescriptions") == 0 ||
 		        strcmp(key.ptr, "StackResources") == 0 || strcmp(key.ptr, "Stacks") == 0) {
 			s->shape = key.ptr[0] == 'R'   ? HG_EXP_CC_LIST
@@ -504,6 +748,9 @@ static int top_object(struct src *s)
 		} else if (first) {
 			/* Not a listing: the object itself is the record. */
 			hg_buf_dispose(&key);
+			for (i = 0; i < ntop; i++)
+				free(top[i].text);
+			free(top);
 			return whole_object(s, at, line, lsol);
 		} else {
 			s->keep = s->pos;
@@ -529,13 +776,39 @@ static int top_object(struct src *s)
 		break;
 	}
 	hg_buf_dispose(&key);
+	for (i = 0; i < ntop; i++)
+		free(top[i].text);
+	free(top);
 	return s->rc;
+}
+
+/* A UTF-8 byte order mark is skipped (columns count from after it); UTF-16 is named. */
+static void byte_order_mark(struct src *s)
+{
+	int c = peek(s);
+	if (c != 0xEF && c != 0xFF && c != 0xFE)
+		return;
+	while (s->len - s->pos < 3 && more(s))
+		;
+	if (s->len - s->pos >= 3 && memcmp(s->buf + s->pos, "\xEF\xBB\xBF", 3) == 0) {
+		s->pos += 3;
+		s->lsol = offset(s);
+	} else if (s->len - s->pos >= 2 &&
+	           (memcmp(s->buf + s->pos, "\xFF\xFE", 2) == 0 || memcmp(s->buf + s->pos, "\xFE\xFF", 2) == 0))
+		error(s, HG_D_EXPORT_SYNTAX,
+		        HG_BI("the file is UTF-16 text, which Windows PowerShell's > writes; save the CLI's "
+		              "output as UTF-8 (Out-File -Encoding utf8)",
+		                "ファイルが UTF-16 のテキストです (Windows PowerShell の > が書く形式)。CLI の出力を "
+		                "UTF-8 で保存してください (Out-File -Encoding utf8)"));
 }
 
 static int run(struct src *s, hg_export_shape *shape_out)
 {
 	int c;
 
+	byte_order_mark(s);
+	if (s->rc)
+		return s->rc;
 	ws(s);
 	c = peek(s);
 	if (c < 0)
@@ -580,9 +853,23 @@ int hg_export_read(const char *path, const char *file, hg_export_cb cb, void *pa
 	int rc;
 
 	init(&s, file, cb, payload, d, limits);
-	s.fd = open(path, O_RDONLY | O_CLOEXEC);
+	/* O_NONBLOCK: a FIFO must not block the open; only a regular file is read. */
+	s.fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
 	if (s.fd < 0)
 		return HG_EIO;
+	{
+		struct stat st;
+		int e = 0;
+		if (fstat(s.fd, &st) < 0)
+			e = errno;
+		else if (!S_ISREG(st.st_mode))
+			e = S_ISDIR(st.st_mode) ? EISDIR : EINVAL;
+		if (e) {
+			close(s.fd);
+			errno = e;
+			return HG_EIO;
+		}
+	}
 	rc = run(&s, shape_out);
 	{
 		int e = errno;
@@ -591,6 +878,8 @@ int hg_export_read(const char *path, const char *file, hg_export_cb cb, void *pa
 	}
 	free(s.buf);
 	free(s.type_name);
+	free(s.frames);
+	free(s.keys);
 	return rc;
 }
 
@@ -607,5 +896,7 @@ int hg_export_read_mem(const char *data, size_t len, const char *file, hg_export
 	s.eof = true;
 	rc = run(&s, shape_out);
 	free(s.type_name);
+	free(s.frames);
+	free(s.keys);
 	return rc;
 }

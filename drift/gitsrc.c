@@ -4,16 +4,49 @@
  *
  * libgit2 errors are translated once, here, into diagnostics with the
  * library's own message (the "git:" code HG9005).
+ *
+ * Design. A revision is outside input: anyone who can push to a repository
+ * the nightly job reads can craft its trees, and libgit2 parses a tree
+ * entry's name as whatever bytes precede the NUL. So nothing here trusts a
+ * name. Every entry of every tree walked is validated (not empty, not "."
+ * or "..", no '/', not git's own directory in any spelling git's checkout
+ * refuses), and a revision with one unsafe entry is refused whole
+ * (HG9007): a tree git itself would never write is an attack, not a
+ * template. What is written goes into a directory the caller made private
+ * (hg_fs_mkdtemp, mode 0700), through directory file descriptors opened with
+ * O_NOFOLLOW and files created with O_EXCL: no symlink is followed, no
+ * existing file overwritten, and a name that occurs twice is refused too.
+ * Symbolic links and submodules in the revision are not files and are not
+ * written. The walk is iterative, with limits on depth and on the number of
+ * entries, because trees can share subtrees: a few kilobytes of objects can
+ * describe millions of paths (HG9008).
+ *
+ * Sizes are read from the object header (git_odb_read_header) before a
+ * blob is loaded: a blob over HG_FS_MAX_INPUT is never inflated. It is
+ * exported as a sparse file of its size, without one byte of it, so that
+ * the compiler refuses it with exactly the message (HG0011) and the limit
+ * it applies to a file on disk.
  */
-#define _XOPEN_SOURCE 700 /* realpath */
+#define _GNU_SOURCE /* realpath, O_NOFOLLOW, strncasecmp */
 #include "gitsrc.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <git2.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "../common/fs.h"
+
+/* Directory levels of a revision's tree that are walked. */
+#define MAX_DEPTH 64
+/* Tree entries visited in one export (subtrees counted each time they occur). */
+#define MAX_ENTRIES 1000000u
 
 static int git_fail(hg_diags *d)
 {
@@ -49,6 +82,27 @@ static void close_tree(git_repository *repo, git_tree *tree, git_commit *commit)
 	git_repository_free(repo);
 }
 
+/* The size of an object from its header, without inflating it. */
+static int blob_size(size_t *out, git_repository *repo, const git_oid *id, hg_diags *d)
+{
+	git_odb *odb = NULL;
+	git_object_t type;
+	size_t len = 0;
+	int rc = 0;
+
+	if (git_repository_odb(&odb, repo) < 0 || git_odb_read_header(&len, &type, odb, id) < 0)
+		rc = git_fail(d);
+	git_odb_free(odb);
+	*out = len;
+	return rc;
+}
+
+/* A name shown in a message: control characters and bytes that are not UTF-8 escaped. */
+static void shown(hg_buf *out, const char *s)
+{
+	hg_utf8_clean(out, s, strlen(s), 0);
+}
+
 int hg_git_read(hg_buf *out, const char *repo_path, const char *ref, const char *path, char *commit_hex,
         hg_diags *d)
 {
@@ -57,6 +111,8 @@ int hg_git_read(hg_buf *out, const char *repo_path, const char *ref, const char 
 	git_commit *commit;
 	git_tree_entry *entry = NULL;
 	git_blob *blob = NULL;
+	const char *data;
+	size_t size = 0, len;
 	int rc;
 
 	git_libgit2_init();
@@ -65,17 +121,38 @@ int hg_git_read(hg_buf *out, const char *repo_path, const char *ref, const char 
 		goto out;
 	if (commit_hex)
 		git_oid_tostr(commit_hex, 41, git_commit_id(commit));
+	/* A symbolic link is not followed: its blob is the link's target, not a file. */
 	if (git_tree_entry_bypath(&entry, tree, path) < 0 ||
-	        git_tree_entry_type(entry) != GIT_OBJECT_BLOB) {
+	        git_tree_entry_type(entry) != GIT_OBJECT_BLOB ||
+	        git_tree_entry_filemode(entry) == GIT_FILEMODE_LINK) {
 		hg_diag_add(d, HG_D_GIT_NO_PATH, NULL, path, repo_path, ref ? ref : "HEAD", NULL);
 		rc = HG_EIO;
+		goto out;
+	}
+	if ((rc = blob_size(&size, repo, git_tree_entry_id(entry), d)) < 0)
+		goto out;
+	if (size > HG_FS_MAX_INPUT) { /* the limit of a file on disk, checked before inflating */
+		hg_buf name = HG_BUF_INIT;
+		hg_span s;
+		hg_buf_printf(&name, "%s@%s", path, ref ? ref : "HEAD");
+		memset(&s, 0, sizeof(s));
+		s.file = hg_diags_source(d, name.ptr, NULL, 0);
+		hg_diag_too_large(d, &s, size);
+		hg_buf_dispose(&name);
+		rc = HG_EINVALID;
 		goto out;
 	}
 	if (git_blob_lookup(&blob, repo, git_tree_entry_id(entry)) < 0) {
 		rc = git_fail(d);
 		goto out;
 	}
-	hg_buf_put(out, git_blob_rawcontent(blob), (size_t)git_blob_rawsize(blob));
+	data = git_blob_rawcontent(blob);
+	len = (size_t)git_blob_rawsize(blob);
+	if (len >= 3 && memcmp(data, "\xEF\xBB\xBF", 3) == 0) { /* as hg_fs_read does */
+		data += 3;
+		len -= 3;
+	}
+	hg_buf_put(out, data, len);
 	rc = 0;
 out:
 	git_blob_free(blob);
@@ -85,13 +162,6 @@ out:
 	return rc;
 }
 
-struct walkctx {
-	git_repository *repo;
-	const char *dir;
-	hg_diags *d;
-	int rc;
-};
-
 static bool template_name(const char *name)
 {
 	size_t n = strlen(name);
@@ -99,26 +169,233 @@ static bool template_name(const char *name)
 	       (n > 5 && strcmp(name + n - 5, ".json") == 0);
 }
 
-static int walk_cb(const char *root, const git_tree_entry *entry, void *payload)
+/*
+ * Why a tree entry's name must not be written, or NULL. ".git" counts in
+ * any case and with the trailing dots and spaces Windows drops, and as its
+ * 8.3 short name: git's checkout refuses all of these (core.protectNTFS).
+ */
+static const char *unsafe_name(const char *name)
 {
-	struct walkctx *w = payload;
-	git_blob *blob = NULL;
-	hg_buf path = HG_BUF_INIT;
+	const char *p;
 
-	if (git_tree_entry_type(entry) != GIT_OBJECT_BLOB || !template_name(git_tree_entry_name(entry)))
-		return 0;
-	if (git_blob_lookup(&blob, w->repo, git_tree_entry_id(entry)) < 0) {
-		w->rc = git_fail(w->d);
+	if (!name[0])
+		return HG_BI("an empty name", "名前が空です");
+	if (strcmp(name, ".") == 0 || strcmp(name, "..") == 0)
+		return HG_BI("it climbs out of its directory", "ディレクトリの外に出るパスです");
+	if (strchr(name, '/'))
+		return HG_BI("a name with '/' in it points outside its directory",
+		        "名前に '/' があり、ディレクトリの外を指します");
+	if (strncasecmp(name, ".git", 4) == 0) {
+		for (p = name + 4; *p == '.' || *p == ' ';)
+			p++;
+		if (!*p)
+			return HG_BI("git's own directory", "git 自身のディレクトリです");
+	}
+	if (strcasecmp(name, "git~1") == 0)
+		return HG_BI("git's own directory", "git 自身のディレクトリです");
+	return NULL;
+}
+
+/* The walk of one tree level: the tree, the next entry, and the directory it is written to. */
+struct level {
+	git_tree *tree;
+	size_t next;
+	int dirfd;
+	size_t pathlen; /* of the path shown, up to this level */
+};
+
+struct exporter {
+	git_repository *repo;
+	hg_diags *d;
+	const char *what; /* "repo@ref" or "the git index", for messages */
+	hg_buf path;      /* the path of the current entry, for messages */
+	size_t entries;
+	int rc;
+};
+
+static void unsafe(struct exporter *x, const char *why)
+{
+	hg_buf p = HG_BUF_INIT;
+	shown(&p, x->path.ptr);
+	hg_diag_add(x->d, HG_D_GIT_UNSAFE_PATH, NULL, p.ptr, why, x->what, NULL);
+	hg_buf_dispose(&p);
+	x->rc = HG_EINVALID;
+}
+
+/*
+ * Write blob id as name in directory dirfd: created, never replaced, no
+ * link followed. A blob past the size limit becomes a sparse file of its
+ * size (see the top of the file).
+ */
+static int write_blob(struct exporter *x, int dirfd, const char *name, const git_oid *id)
+{
+	git_blob *blob = NULL;
+	size_t size;
+	int fd, e;
+
+	if (blob_size(&size, x->repo, id, x->d) < 0)
+		return x->rc = HG_EIO;
+	fd = openat(dirfd, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (fd < 0) {
+		if (errno == EEXIST) {
+			unsafe(x, HG_BI("the name occurs twice in its tree", "同じ名前がツリーに 2 つあります"));
+			return x->rc;
+		}
+		goto fail;
+	}
+	if (size > HG_FS_MAX_INPUT) {
+		/* A size the file system cannot hold still gets a file past the limit. */
+		if (ftruncate(fd, (off_t)(size > (size_t)INT64_MAX ? INT64_MAX : size)) < 0 &&
+		        ftruncate(fd, (off_t)HG_FS_MAX_INPUT + 1) < 0)
+			goto fail_fd;
+	} else {
+		const char *p;
+		size_t left;
+		if (git_blob_lookup(&blob, x->repo, id) < 0) {
+			close(fd);
+			return x->rc = git_fail(x->d);
+		}
+		p = git_blob_rawcontent(blob);
+		left = (size_t)git_blob_rawsize(blob);
+		while (left > 0) {
+			ssize_t n = write(fd, p, left);
+			if (n < 0 && errno == EINTR)
+				continue;
+			if (n < 0)
+				goto fail_fd;
+			p += n;
+			left -= (size_t)n;
+		}
+		git_blob_free(blob);
+		blob = NULL;
+	}
+	if (close(fd) < 0)
+		goto fail;
+	return 0;
+fail_fd:
+	e = errno;
+	close(fd);
+	errno = e;
+fail:
+	e = errno;
+	git_blob_free(blob);
+	hg_diag_add(x->d, HG_D_IO_WRITE, NULL, x->path.ptr, strerror(e), NULL);
+	return x->rc = HG_EIO;
+}
+
+/* Make directory name in dirfd (it must not exist) and open it without following a link. */
+static int make_dir(struct exporter *x, int dirfd, const char *name)
+{
+	int fd;
+
+	if (mkdirat(dirfd, name, 0700) < 0) {
+		if (errno == EEXIST)
+			unsafe(x, HG_BI("the name occurs twice in its tree", "同じ名前がツリーに 2 つあります"));
+		else {
+			hg_diag_add(x->d, HG_D_IO_WRITE, NULL, x->path.ptr, strerror(errno), NULL);
+			x->rc = HG_EIO;
+		}
 		return -1;
 	}
-	hg_buf_printf(&path, "%s/%s%s", w->dir, root, git_tree_entry_name(entry));
-	if (hg_fs_write_atomic(path.ptr, git_blob_rawcontent(blob), (size_t)git_blob_rawsize(blob)) < 0) {
-		hg_diag_add(w->d, HG_D_IO_WRITE, NULL, path.ptr, "export of the revision", NULL);
-		w->rc = HG_EIO;
+	fd = openat(dirfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0) {
+		hg_diag_add(x->d, HG_D_IO_WRITE, NULL, x->path.ptr, strerror(errno), NULL);
+		x->rc = HG_EIO;
 	}
-	hg_buf_dispose(&path);
-	git_blob_free(blob);
-	return w->rc < 0 ? -1 : 0;
+	return fd;
+}
+
+static void too_large(struct exporter *x, const char *why)
+{
+	hg_diag_add(x->d, HG_D_GIT_TREE_LIMIT, NULL, x->what, why, NULL);
+	x->rc = HG_EINVALID;
+}
+
+/*
+ * Write the template files of tree into the directory dirfd (the caller's
+ * private directory), keeping paths. Iterative: an explicit stack of tree
+ * levels, each with the directory it is written to.
+ */
+static int export_tree(struct exporter *x, git_tree *root, int dirfd)
+{
+	struct level stack[MAX_DEPTH + 1];
+	size_t depth = 0, i;
+
+	stack[0].tree = root;
+	stack[0].next = 0;
+	stack[0].dirfd = dirfd;
+	stack[0].pathlen = 0;
+	while (x->rc == 0) {
+		struct level *lv = &stack[depth];
+		const git_tree_entry *e;
+		const char *name, *why;
+		git_object_t type;
+
+		if (lv->next >= git_tree_entrycount(lv->tree)) {
+			if (depth == 0)
+				break;
+			git_tree_free(lv->tree);
+			close(lv->dirfd);
+			depth--;
+			continue;
+		}
+		e = git_tree_entry_byindex(lv->tree, lv->next++);
+		name = git_tree_entry_name(e);
+		type = git_tree_entry_type(e);
+		hg_buf_truncate(&x->path, lv->pathlen);
+		hg_buf_puts(&x->path, name);
+		if (++x->entries > MAX_ENTRIES) {
+			too_large(x, HG_BI("more than 1000000 entries", "エントリーが 1000000 を超えます"));
+			break;
+		}
+		if ((why = unsafe_name(name)) != NULL) {
+			unsafe(x, why);
+			break;
+		}
+		if (type == GIT_OBJECT_TREE) {
+			git_tree *sub = NULL;
+			int fd;
+			if (depth + 1 > MAX_DEPTH) {
+				too_large(x, HG_BI("directories nest deeper than 64 levels",
+				                     "ディレクトリの入れ子が 64 段を超えます"));
+				break;
+			}
+			if (git_tree_lookup(&sub, x->repo, git_tree_entry_id(e)) < 0) {
+				x->rc = git_fail(x->d);
+				break;
+			}
+			if ((fd = make_dir(x, lv->dirfd, name)) < 0) {
+				git_tree_free(sub);
+				break;
+			}
+			hg_buf_putc(&x->path, '/');
+			depth++;
+			stack[depth].tree = sub;
+			stack[depth].next = 0;
+			stack[depth].dirfd = fd;
+			stack[depth].pathlen = x->path.size;
+			continue;
+		}
+		/* Symbolic links and submodules are not files: not written, never followed. */
+		if (type != GIT_OBJECT_BLOB || git_tree_entry_filemode(e) == GIT_FILEMODE_LINK ||
+		        !template_name(name))
+			continue;
+		if (write_blob(x, lv->dirfd, name, git_tree_entry_id(e)) < 0)
+			break;
+	}
+	for (i = depth; i > 0; i--) { /* after an error: close what is still open */
+		git_tree_free(stack[i].tree);
+		close(stack[i].dirfd);
+	}
+	return x->rc;
+}
+
+static int open_dir(const char *dir, hg_diags *d)
+{
+	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0)
+		hg_diag_add(d, HG_D_IO_WRITE, NULL, dir, strerror(errno), NULL);
+	return fd;
 }
 
 int hg_git_export_templates(const char *repo_path, const char *ref, const char *dir, hg_diags *d)
@@ -126,22 +403,82 @@ int hg_git_export_templates(const char *repo_path, const char *ref, const char *
 	git_repository *repo;
 	git_tree *tree;
 	git_commit *commit;
-	struct walkctx w;
-	int rc;
+	struct exporter x;
+	hg_buf what = HG_BUF_INIT;
+	int rc, fd;
 
 	git_libgit2_init();
 	rc = open_tree(&repo, &tree, &commit, repo_path, ref, d);
+	if (rc == 0 && (fd = open_dir(dir, d)) < 0)
+		rc = HG_EIO;
 	if (rc == 0) {
-		w.repo = repo;
-		w.dir = dir;
-		w.d = d;
-		w.rc = 0;
-		if (git_tree_walk(tree, GIT_TREEWALK_PRE, walk_cb, &w) < 0 && w.rc == 0)
-			w.rc = git_fail(d);
-		rc = w.rc;
+		memset(&x, 0, sizeof(x));
+		hg_buf_printf(&what, "%s@%s", repo_path, ref ? ref : "HEAD");
+		x.repo = repo;
+		x.d = d;
+		x.what = what.ptr;
+		hg_buf_init(&x.path);
+		rc = export_tree(&x, tree, fd);
+		close(fd);
+		hg_buf_dispose(&x.path);
 	}
+	hg_buf_dispose(&what);
 	close_tree(repo, tree, commit);
 	git_libgit2_shutdown();
+	return rc;
+}
+
+/*
+ * Write blob id at the '/'-separated path rel under dirfd, making the
+ * directories on the way (they may exist: index paths share them). Every
+ * component is validated; nothing is followed.
+ */
+static int write_at_path(struct exporter *x, int dirfd, const char *rel, const git_oid *id)
+{
+	char *copy = hg_xstrdup(rel), *comp = copy, *slash;
+	int fd = dirfd, rc = 0;
+	unsigned depth = 0;
+	const char *why;
+
+	while ((slash = strchr(comp, '/')) != NULL) {
+		int sub;
+		*slash = '\0';
+		if ((why = unsafe_name(comp)) != NULL) {
+			unsafe(x, why);
+			rc = x->rc;
+			goto out;
+		}
+		if (++depth > MAX_DEPTH) {
+			too_large(x, HG_BI("directories nest deeper than 64 levels",
+			                     "ディレクトリの入れ子が 64 段を超えます"));
+			rc = x->rc;
+			goto out;
+		}
+		if (mkdirat(fd, comp, 0700) < 0 && errno != EEXIST) {
+			hg_diag_add(x->d, HG_D_IO_WRITE, NULL, x->path.ptr, strerror(errno), NULL);
+			rc = x->rc = HG_EIO;
+			goto out;
+		}
+		sub = openat(fd, comp, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		if (sub < 0) {
+			hg_diag_add(x->d, HG_D_IO_WRITE, NULL, x->path.ptr, strerror(errno), NULL);
+			rc = x->rc = HG_EIO;
+			goto out;
+		}
+		if (fd != dirfd)
+			close(fd);
+		fd = sub;
+		comp = slash + 1;
+	}
+	if ((why = unsafe_name(comp)) != NULL) {
+		unsafe(x, why);
+		rc = x->rc;
+	} else
+		rc = write_blob(x, fd, comp, id);
+out:
+	if (fd != dirfd)
+		close(fd);
+	free(copy);
 	return rc;
 }
 
@@ -149,41 +486,47 @@ int hg_git_export_index(const char *start, const char *dir, hg_buf *workdir, hg_
 {
 	git_repository *repo = NULL;
 	git_index *index = NULL;
+	struct exporter x;
 	size_t i, n;
-	int rc = 0;
+	int rc = 0, fd = -1;
 
+	memset(&x, 0, sizeof(x));
+	hg_buf_init(&x.path);
 	git_libgit2_init();
 	if (git_repository_open_ext(&repo, start, 0, NULL) < 0 ||
 	        git_repository_index(&index, repo) < 0) {
 		rc = git_fail(d);
 		goto out;
 	}
+	if ((fd = open_dir(dir, d)) < 0) {
+		rc = HG_EIO;
+		goto out;
+	}
 	if (workdir && git_repository_workdir(repo))
 		hg_buf_puts(workdir, git_repository_workdir(repo));
+	x.repo = repo;
+	x.d = d;
+	x.what = HG_BI("the git index", "git のインデックス");
 	n = git_index_entrycount(index);
 	for (i = 0; i < n && rc == 0; i++) {
 		const git_index_entry *e = git_index_get_byindex(index, i);
-		git_blob *blob = NULL;
-		hg_buf path = HG_BUF_INIT;
 		const char *base;
 		if (!e || git_index_entry_stage(e) != 0)
+			continue;
+		/* Symbolic links and submodules (gitlinks) are not files. */
+		if ((e->mode & 0170000) != 0100000)
 			continue;
 		base = strrchr(e->path, '/');
 		if (!template_name(base ? base + 1 : e->path))
 			continue;
-		if (git_blob_lookup(&blob, repo, &e->id) < 0) {
-			rc = git_fail(d);
-			break;
-		}
-		hg_buf_printf(&path, "%s/%s", dir, e->path);
-		if (hg_fs_write_atomic(path.ptr, git_blob_rawcontent(blob), (size_t)git_blob_rawsize(blob)) < 0) {
-			hg_diag_add(d, HG_D_IO_WRITE, NULL, path.ptr, "export of the index", NULL);
-			rc = HG_EIO;
-		}
-		hg_buf_dispose(&path);
-		git_blob_free(blob);
+		hg_buf_clear(&x.path);
+		hg_buf_puts(&x.path, e->path);
+		rc = write_at_path(&x, fd, e->path, &e->id);
 	}
 out:
+	if (fd >= 0)
+		close(fd);
+	hg_buf_dispose(&x.path);
 	git_index_free(index);
 	git_repository_free(repo);
 	git_libgit2_shutdown();

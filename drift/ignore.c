@@ -100,8 +100,9 @@ int hg_ignore_load(hg_ignore **out, const char *path, const char *today, hg_diag
 	int rc = 0;
 
 	*out = NULL;
-	if (hg_fs_read(&text, path, 4u << 20, &size) < 0) {
-		hg_diag_add(d, HG_D_IO_READ, NULL, path, strerror(errno), NULL);
+	if ((rc = hg_fs_read(&text, path, HG_FS_MAX_INPUT, &size)) < 0) {
+		/* too large is a reason too, not "cannot read ...: Success" */
+		hg_fs_diag(d, NULL, path, path, rc, errno, size);
 		hg_buf_dispose(&text);
 		return HG_EIO;
 	}

@@ -100,6 +100,7 @@ typedef struct hg_unit {
 	hg_rec *recs;          /* malloc'd (they grow by the hundred thousand) */
 	size_t nrecs, caprecs;
 	uint32_t *rindex;      /* open addressing: (type, identity) -> rec index + 1 */
+	uint32_t *rtag;        /* the high bits of each slot's key, compared first */
 	size_t rcap;
 	const char **listed;   /* AWS types some list-resources export covered (sorted) */
 	size_t nlisted, caplisted;

@@ -714,7 +714,6 @@ out:
 	}
 	hg_arena_dispose(sa);
 	hg_drift_summary_free(r.sum);
-	hg_cache_free(r.cache);
 	free(r.items);
 	free(r.slots);
 	for (i = 0; i < r.nspecs; i++)
@@ -730,6 +729,7 @@ out:
 	free(r.file_index);
 	hg_state_specs_free(r.specs, r.nspecs);
 	hg_desired_free(&r.ts);
+	hg_cache_free(r.cache); /* last: cached strings live in its buffer */
 	hg_judge_free(r.judge);
 	hg_canon_free(r.rules);
 	hg_ignore_free(r.ignore);

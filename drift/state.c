@@ -105,6 +105,14 @@ static int walk_dir(struct walk *w, const char *dir, unsigned depth)
 		if (json_name(de->d_name) && hg_fs_is_file(p.ptr) == 1) {
 			HG_GROW(files, capf, nf + 1);
 			files[nf++] = hg_buf_detach(&p);
+		} else if (json_name(de->d_name) && hg_fs_is_dir(p.ptr) != 1) {
+			/* an export that is a FIFO, a device, a dangling link: not read, so said
+			 * (stat, never open: opening a FIFO blocks) */
+			struct stat fst;
+			int e = stat(p.ptr, &fst) < 0 ? errno : 0;
+			hg_fs_diag(w->d, NULL, p.ptr, p.ptr, e ? HG_EIO : HG_ENOTREG, e, 0);
+			hg_buf_dispose(&p);
+			rc = HG_EIO;
 		} else if (hg_fs_is_dir(p.ptr) == 1) {
 			HG_GROW(dirs, capd, nd + 1);
 			dirs[nd++] = hg_buf_detach(&p);
@@ -807,16 +815,20 @@ static bool same_rec(const hg_rec *o, const char *type, const char *identity)
 	return (o->flags & HG_REC_AZURE) ? !type : (type && strcmp(o->type, type) == 0);
 }
 
+/* The slot's tag: the key's high bits, compared before the strings. */
+#define TAG(k) ((uint32_t)((k) >> 32) | 1u)
+
 static void rindex_put(hg_unit *u, uint32_t i)
 {
 	hg_rec *r = &u->recs[i];
 	size_t mask = u->rcap - 1, j;
-
 	const char *type = (r->flags & HG_REC_AZURE) ? NULL : r->type;
+	uint64_t key = rec_key(type, r->identity);
+	uint32_t tag = TAG(key);
 
-	for (j = rec_key(type, r->identity) & mask; u->rindex[j]; j = (j + 1) & mask) {
+	for (j = key & mask; u->rindex[j]; j = (j + 1) & mask) {
 		hg_rec *o = &u->recs[u->rindex[j] - 1];
-		if (same_rec(o, type, r->identity)) {
+		if (u->rtag[j] == tag && same_rec(o, type, r->identity)) {
 			/* the same resource twice: get-resource is complete, a listing may not be */
 			if ((o->flags & HG_REC_GET) && !(r->flags & HG_REC_GET)) {
 				r->flags |= HG_REC_SHADOWED;
@@ -828,36 +840,36 @@ static void rindex_put(hg_unit *u, uint32_t i)
 		}
 	}
 	u->rindex[j] = i + 1;
+	u->rtag[j] = tag;
 }
 
-hg_rec *hg_unit_find(hg_unit *u, const char *type, const char *identity)
+static hg_rec *rindex_find(hg_unit *u, const char *type, const char *identity)
 {
 	size_t mask, j;
-
-	if (!u->rcap || !type || !identity)
-		return NULL;
-	mask = u->rcap - 1;
-	for (j = rec_key(type, identity) & mask; u->rindex[j]; j = (j + 1) & mask) {
-		hg_rec *o = &u->recs[u->rindex[j] - 1];
-		if (same_rec(o, type, identity))
-			return o;
-	}
-	return NULL;
-}
-
-hg_rec *hg_unit_find_id(hg_unit *u, const char *identity)
-{
-	size_t mask, j;
+	uint64_t key;
+	uint32_t tag;
 
 	if (!u->rcap || !identity)
 		return NULL;
 	mask = u->rcap - 1;
-	for (j = rec_key(NULL, identity) & mask; u->rindex[j]; j = (j + 1) & mask) {
+	key = rec_key(type, identity);
+	tag = TAG(key);
+	for (j = key & mask; u->rindex[j]; j = (j + 1) & mask) {
 		hg_rec *o = &u->recs[u->rindex[j] - 1];
-		if (same_rec(o, NULL, identity))
+		if (u->rtag[j] == tag && same_rec(o, type, identity))
 			return o;
 	}
 	return NULL;
+}
+
+hg_rec *hg_unit_find(hg_unit *u, const char *type, const char *identity)
+{
+	return type ? rindex_find(u, type, identity) : NULL;
+}
+
+hg_rec *hg_unit_find_id(hg_unit *u, const char *identity)
+{
+	return rindex_find(u, NULL, identity);
 }
 
 hg_stack_res *hg_stack_find(hg_stack *s, const char *logical)
@@ -1076,6 +1088,7 @@ int hg_state_merge(hg_unit *u, const hg_state_spec *spec, hg_state_file **files,
 	/* Indexes. */
 	u->rcap = pow2_at_least(u->nrecs * 2 + 1);
 	u->rindex = HG_ANEWN(u->a, uint32_t, u->rcap);
+	u->rtag = HG_ANEWN(u->a, uint32_t, u->rcap);
 	for (i = 0; i < u->nrecs; i++)
 		rindex_put(u, (uint32_t)i);
 	for (i = 0; i < u->nstacks; i++) {

@@ -5,13 +5,18 @@
  * Part of hinagata; see LICENSE.
  *
  * Exports and templates come from outside: a tag value may hold bytes that
- * are not UTF-8, and a report must still be valid JSON, XML and Markdown.
- * Such bytes are written as the four characters \xNN, which no valid text
- * produces by accident in these fields, and which a reader can see.
+ * are not UTF-8, or a secret no property name announces (an AWS key in a
+ * tag, a connection string with its password). Every text a writer shows
+ * goes through hg_report_text: secrets of a known shape are masked
+ * (common/secret.h), and invalid bytes and control characters are written
+ * as the four characters \xNN, which a reader can see, so a report is
+ * always valid JSON, XML and Markdown and a terminal gets no escape
+ * sequence. Comparisons never see this: they use the real values.
  */
 #include <string.h>
 
 #include "../common/jsontext.h"
+#include "../common/secret.h"
 #include "../common/util.h"
 #include "report.h"
 
@@ -27,53 +32,47 @@ int hg_report_format_parse(hg_report_format *out, const char *s)
 	return -1;
 }
 
-/* The length of the valid UTF-8 sequence at s (at most n bytes), or 0. */
-static size_t utf8_seq(const unsigned char *s, size_t n)
-{
-	size_t len, i;
-	uint32_t cp;
-
-	if (s[0] < 0x80)
-		return 1;
-	if (s[0] >= 0xC2 && s[0] <= 0xDF)
-		len = 2, cp = s[0] & 0x1Fu;
-	else if (s[0] >= 0xE0 && s[0] <= 0xEF)
-		len = 3, cp = s[0] & 0x0Fu;
-	else if (s[0] >= 0xF0 && s[0] <= 0xF4)
-		len = 4, cp = s[0] & 0x07u;
-	else
-		return 0;
-	if (n < len)
-		return 0;
-	for (i = 1; i < len; i++) {
-		if ((s[i] & 0xC0) != 0x80)
-			return 0;
-		cp = cp << 6 | (s[i] & 0x3Fu);
-	}
-	if ((len == 3 && cp < 0x800) || (len == 4 && (cp < 0x10000 || cp > 0x10FFFF)) ||
-	        (cp >= 0xD800 && cp <= 0xDFFF))
-		return 0; /* overlong, out of range, or a surrogate */
-	return len;
-}
-
 void hg_report_text(hg_buf *out, const char *s, size_t len)
 {
-	static const char hex[] = "0123456789ABCDEF";
-	const unsigned char *p = (const unsigned char *)s, *end = p + len, *run = p;
+	hg_buf masked = HG_BUF_INIT;
 
-	while (p < end) {
-		size_t k = utf8_seq(p, (size_t)(end - p));
+	if (!hg_secret_in(s, len)) {
+		if (hg_utf8_is_clean(s, len, 0))
+			hg_buf_put(out, s, len); /* the usual case: nothing to change */
+		else
+			hg_utf8_clean(out, s, len, 0);
+		return;
+	}
+	hg_secret_mask(&masked, s, len);
+	hg_utf8_clean(out, masked.ptr, masked.size, 0);
+	hg_buf_dispose(&masked);
+}
+
+void hg_report_json_text(hg_buf *out, const char *s, size_t len)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	hg_buf masked = HG_BUF_INIT;
+	size_t i = 0, k;
+
+	if (hg_secret_in(s, len)) {
+		hg_secret_mask(&masked, s, len);
+		s = masked.ptr;
+		len = masked.size;
+	}
+	while (i < len) {
+		k = (unsigned char)s[i] < 0x80 ? 1 : hg_utf8_valid(s + i, len - i);
 		if (k) {
-			p += k;
+			hg_buf_put(out, s + i, k);
+			i += k;
 			continue;
 		}
-		hg_buf_put(out, (const char *)run, (size_t)(p - run));
-		hg_buf_puts(out, "\\x");
-		hg_buf_putc(out, hex[*p >> 4]);
-		hg_buf_putc(out, hex[*p & 15]);
-		run = ++p;
+		/* inside a JSON string: the escaped backslash, then xHH, as the text shows it */
+		hg_buf_puts(out, "\\\\x");
+		hg_buf_putc(out, hex[(unsigned char)s[i] >> 4]);
+		hg_buf_putc(out, hex[(unsigned char)s[i] & 15]);
+		i++;
 	}
-	hg_buf_put(out, (const char *)run, (size_t)(p - run));
+	hg_buf_dispose(&masked);
 }
 
 void hg_report_bi(hg_buf *out, const char *s, hg_lang lang)
@@ -129,18 +128,13 @@ void hg_report_xml(hg_buf *out, const char *s, hg_lang lang)
 
 void hg_report_uri(hg_buf *out, const char *path)
 {
-	static const char hex[] = "0123456789ABCDEF";
-	const unsigned char *p = (const unsigned char *)(path ? path : "");
+	hg_buf masked = HG_BUF_INIT;
+	const char *p = path ? path : "";
 
-	if (*p == '/')
-		hg_buf_puts(out, "file://");
-	for (; *p; p++) {
-		if (*p <= ' ' || *p == '%' || *p == '#' || *p == '?' || *p >= 0x7f || *p == '"' ||
-		        *p == '\\') {
-			hg_buf_putc(out, '%');
-			hg_buf_putc(out, hex[*p >> 4]);
-			hg_buf_putc(out, hex[*p & 15]);
-		} else
-			hg_buf_putc(out, (char)*p);
+	if (hg_secret_in(p, strlen(p))) {
+		hg_secret_mask(&masked, p, strlen(p));
+		p = masked.ptr;
 	}
+	hg_uri_path(out, p);
+	hg_buf_dispose(&masked);
 }

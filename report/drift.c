@@ -105,8 +105,11 @@ static void expired_lines(hg_buf *o, const hg_drift_summary *s, hg_lang lang, co
 {
 	size_t i;
 	for (i = 0; i < s->nexpired; i++) {
-		hg_buf_printf(o, "%s%s:%u (%s): ", prefix, s->expired[i].file, s->expired[i].line,
-		        s->expired[i].expires);
+		hg_buf_puts(o, prefix);
+		hg_report_text(o, s->expired[i].file, strlen(s->expired[i].file));
+		hg_buf_printf(o, ":%u (", s->expired[i].line);
+		hg_report_text(o, s->expired[i].expires, strlen(s->expired[i].expires));
+		hg_buf_puts(o, "): ");
 		hg_report_bi(o, s->expired[i].reason, lang);
 		hg_buf_putc(o, '\n');
 	}
@@ -163,7 +166,8 @@ static void text_result(hg_drift_writer *w, const hg_drift_result *x)
 	hg_buf_printf(o, "%s%s%s %s", x->status == HG_DS_NOT_CHECKED || x->status == HG_DS_IN_SYNC ? yel : red,
 	        status_label(x->status, lang), off, bold);
 	hg_report_text(o, name_of(x), strlen(name_of(x)));
-	hg_buf_printf(o, "%s %s", off, x->type ? x->type : "");
+	hg_buf_printf(o, "%s ", off);
+	hg_report_text(o, x->type ? x->type : "", x->type ? strlen(x->type) : 0);
 	if (x->physical_id && x->logical_id) {
 		hg_buf_puts(o, " (");
 		hg_report_text(o, x->physical_id, strlen(x->physical_id));
@@ -253,7 +257,7 @@ static void jvalue(hg_buf *o, const char *text)
 	else if (strcmp(text, "****") == 0)
 		hg_buf_puts(o, "\"****\"");
 	else
-		hg_report_text(o, text, strlen(text));
+		hg_report_json_text(o, text, strlen(text));
 }
 
 static void json_result(hg_drift_writer *w, const hg_drift_result *x)
@@ -504,7 +508,9 @@ static void md_end(hg_drift_writer *w, const hg_drift_summary *s)
 		if (x->status == HG_DS_NOT_CHECKED) {
 			hg_buf_puts(o, "- `");
 			md_cell(o, name_of(x), lang);
-			hg_buf_printf(o, "` (%s): ", x->type);
+			hg_buf_puts(o, "` (");
+			md_cell(o, x->type, lang);
+			hg_buf_puts(o, "): ");
 			hg_report_bi(o, x->reason, lang);
 			hg_buf_putc(o, '\n');
 		}

@@ -66,6 +66,8 @@ void hg_drift_report_write(hg_buf *out, const hg_drift_report *r, const hg_repor
 void hg_report_bi(hg_buf *out, const char *s, hg_lang lang);
 /* Text appended with bytes that are not UTF-8 escaped as \xNN. */
 void hg_report_text(hg_buf *out, const char *s, size_t len);
+/* A JSON text (a value's canonical form) as hg_report_text shows it, still valid JSON. */
+void hg_report_json_text(hg_buf *out, const char *s, size_t len);
 /* A JSON string literal of a bilingual text's part for lang (NULL: null). */
 void hg_report_json_str(hg_buf *out, const char *s, hg_lang lang);
 /* XML character data / attribute text of a bilingual text's part for lang. */

@@ -1,7 +1,9 @@
 #!/bin/sh
-# run-fuzzers.sh: run each libFuzzer target for a while on a seed corpus.
-# Usage: run-fuzzers.sh BUILD_DIR SECONDS. Crashes are written to
-# BUILD_DIR/fuzz-artifacts/ and make the script fail.
+# run-fuzzers.sh: run each libFuzzer target for a while on a seed corpus,
+# after the inputs that crashed or hung it before (fuzz/regressions/TARGET/,
+# each run once: a fixed bug stays fixed). Usage: run-fuzzers.sh BUILD_DIR
+# SECONDS (`make test` runs it for 3 s a target, `make fuzz` for 20).
+# Crashes are written to BUILD_DIR/fuzz-artifacts/ and make the script fail.
 set -eu
 build=$1
 seconds=${2:-20}
@@ -9,7 +11,7 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 corpus=$build/fuzz-corpus
 art=$build/fuzz-artifacts/
 mkdir -p "$corpus/template" "$corpus/expr" "$corpus/semver" "$corpus/export" "$corpus/check" \
-	"$corpus/config" "$corpus/arm" "$corpus/cfn" "$corpus/state" "$art"
+	"$corpus/config" "$corpus/arm" "$corpus/cfn" "$corpus/git" "$corpus/state" "$art"
 # Seeds: every template, sample and golden input in the repository.
 find "$top/templates" "$top/samples" "$top/tests/golden" -name '*.yaml' | while read -r f; do
 	cp "$f" "$corpus/template/$(echo "$f" | cksum | cut -d' ' -f1).yaml"
@@ -24,7 +26,6 @@ find "$top/samples" "$top/tests/golden" -path '*export*' -name '*.json' -size -6
 	cp "$f" "$corpus/export/$(echo "$f" | cksum | cut -d' ' -f1).json"
 	cp "$f" "$corpus/state/$(echo "$f" | cksum | cut -d' ' -f1).json"
 done
-status=0
 # Seeds of the raw template checker: the check corpus.
 find "$top/tests/golden" -path '*check*' \( -name '*.yaml' -o -name '*.json' \) | while read -r f; do
 	cp "$f" "$corpus/check/$(echo "$f" | cksum | cut -d' ' -f1)"
@@ -47,7 +48,25 @@ find "$top/tests/expected" "$top/tests/golden" -name '*.json' -size -256k | whil
 		cp "$f" "$corpus/cfn/$(echo "$f" | cksum | cut -d' ' -f1).json"
 	fi
 done
-for t in template expr semver export check config arm cfn state; do
+# Seeds of the git tree export (fuzz_git.c): outlines of trees, one entry a
+# line, "<depth><kind><name>": a plain revision, and the attacks of issue 11.
+printf '0ytemplate.yaml\n0tlib\n1ylib.yaml\n1jstack.json\n0lmodules.yaml\n' >"$corpus/git/plain"
+printf '0y../../escape.yaml\n0t..\n1yescape.yaml\n' >"$corpus/git/climb"
+printf '0t.git\n1yconfig.yaml\n0tGIT~1\n1yx.yaml\n0ya.yaml\n0ya.yaml\n' >"$corpus/git/dotgit-twice"
+printf '0td\n1td\n2td\n3td\n4td\n5td\n6td\n7ydeep.yaml\n0csub\n0xrun.yaml\n' >"$corpus/git/deep"
+status=0
+for t in template expr semver export check config arm cfn git state; do
+	if [ -d "$top/fuzz/regressions/$t" ]; then
+		# shellcheck disable=SC2046
+		if ! "$build/fuzz/fuzz_$t" -timeout=10 $(find "$top/fuzz/regressions/$t" -type f | sort) \
+			>"$build/fuzz-$t-regressions.log" 2>&1; then
+			grep -A 20 'ERROR' "$build/fuzz-$t-regressions.log" | head -n 40
+			echo "fuzz_$t FAILED on an input that failed before: see $build/fuzz-$t-regressions.log"
+			status=1
+		fi
+	fi
+done
+for t in template expr semver export check config arm cfn git state; do
 	echo "== fuzz_$t for ${seconds}s"
 	if ! "$build/fuzz/fuzz_$t" -max_total_time="$seconds" -max_len=65536 -timeout=10 \
 		-artifact_prefix="$art" "$corpus/$t" >"$build/fuzz-$t.log" 2>&1; then

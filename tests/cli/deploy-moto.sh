@@ -7,16 +7,20 @@
 # placeholders and fails on outputs that read attributes of placeholders
 # (Fn::GetAtt on a trail), so gc/aws/audit-trail and the city-a sample,
 # which export such attributes, are validated by cfn-lint instead
-# (cfnlint.sh). Exit 77 (reported by CTest as skipped, not passed) when
-# moto or the AWS CLI is not installed.
+# (cfnlint.sh). The test FAILS when moto or the AWS CLI is missing
+# (scripts/setup-deps.sh --test installs them, or says why it could not):
+# a deploy test that did not deploy has not passed.
 set -eu
 hinagata=$1
 top=$2
-command -v moto_server >/dev/null 2>&1 && command -v aws >/dev/null 2>&1 || {
-	echo "SKIP: moto_server or aws not installed"; exit 77; }
+. "$top/tests/tools/python-tools.sh"
+server=$(moto_cmd) || {
+	echo "FAIL: moto's server is not installed: scripts/setup-deps.sh --test says why"; exit 1; }
+command -v aws >/dev/null 2>&1 || { echo "FAIL: the AWS CLI (aws) is not installed"; exit 1; }
 work=$(mktemp -d)
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-moto_server -H 127.0.0.1 -p "$port" >"$work/moto.log" 2>&1 &
+# shellcheck disable=SC2086
+$server -H 127.0.0.1 -p "$port" >"$work/moto.log" 2>&1 &
 moto=$!
 trap 'kill $moto 2>/dev/null; rm -rf "$work"' EXIT
 export AWS_ACCESS_KEY_ID=testing AWS_SECRET_ACCESS_KEY=testing AWS_DEFAULT_REGION=ap-northeast-1

@@ -69,6 +69,12 @@ expect 2 "unknown option" "$hinagata" compile --bogus good.yaml
 expect 2 "no inputs" "$hinagata" compile
 expect 2 "bad --lang" "$hinagata" --lang fr compile good.yaml
 expect 2 "-o - with two inputs" "$hinagata" compile -o - good.yaml good.yaml
+expect 2 "controls --profile that does not exist" "$hinagata" controls --profile nope
+contains err "unknown profile 'nope' (profiles: gc-aws, gc-azure)" "the profiles are named"
+expect 0 "compile --help" "$hinagata" compile --help
+contains out "ARM JSON" "compile --help mentions Azure"
+expect 0 "drift --help" "$hinagata" drift --help
+contains out "az resource list" "drift --help mentions az"
 expect 2 "check a path that is not there" "$hinagata" check good.yaml missing.yaml
 contains err "error[HG9001]: cannot read missing.yaml: No such file or directory" "check names the missing path"
 mkdir -p tree/fixtures && printf 'hinagata: 1\ntemplate: x/y\n' >tree/fixtures/broken.yaml && cp good.yaml tree/
@@ -206,6 +212,27 @@ if [ -n "${HG_BUILD_DIR:-}" ]; then
 	[ -x prefix/bin/hinagata ] && [ -f prefix/share/hinagata/templates/aws/audit-trail.yaml ] &&
 		[ -f prefix/share/hinagata/schemas/aws/index.json ] && [ -f prefix/share/doc/hinagata/README.md ] ||
 		fail "install layout"
+	# The manual page and bash completion.
+	tests=$((tests + 1))
+	[ -f prefix/share/man/man1/hinagata.1 ] && [ -f prefix/share/bash-completion/completions/hinagata ] ||
+		fail "make install puts the manual page and the bash completion in place"
+	for w in "EXIT STATUS" "hook install" "drift" "controls" "HINAGATA_PATH"; do
+		contains prefix/share/man/man1/hinagata.1 "$w" "the manual page covers $w"
+	done
+	complete_words() { # WORD... (the last one is being completed): the completions
+		bash -c 'shopt -s extglob; . "$0"; COMP_WORDS=("$@"); COMP_CWORD=$(($# - 1)); _hinagata;
+			echo "${COMPREPLY[*]}"' prefix/share/bash-completion/completions/hinagata hinagata "$@"
+	}
+	tests=$((tests + 1))
+	[ "$(complete_words dr)" = "drift" ] || fail "completion of a command: $(complete_words dr)"
+	tests=$((tests + 1))
+	[ "$(complete_words drift --for)" = "--format" ] || fail "completion of an option: $(complete_words drift --for)"
+	tests=$((tests + 1))
+	[ "$(complete_words --lang ja drift --format '')" = "text json md sarif junit" ] ||
+		fail "completion of drift's formats: $(complete_words --lang ja drift --format '')"
+	tests=$((tests + 1))
+	[ "$(complete_words controls --profile gc-a)" = "gc-aws gc-azure" ] ||
+		fail "completion of profiles: $(complete_words controls --profile gc-a)"
 	# Relocatable: the data is found beside the binary (bin/../share/hinagata).
 	expect 0 "installed binary compiles the sample" prefix/bin/hinagata compile -o inst \
 		"$top/samples/city-a/juki-prod.yaml"

@@ -150,7 +150,7 @@ set +e
 "$hinagata" hook install >/dev/null 2>&1
 rc=$?
 set -e
-check "hook install keeps another hook without --force (exit 1)" [ $rc = 1 ]
+check "hook install keeps another hook without --force (exit 2: could not run)" [ $rc = 2 ]
 check "... and replaces it with --force" sh -c "\"$hinagata\" hook install --force 2>/dev/null"
 [ $fail = 0 ] && echo "precommit: $pass checks passed"
 exit $fail

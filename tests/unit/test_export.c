@@ -170,6 +170,101 @@ Test(export, files_larger_than_the_buffer_stream)
 	hg_diags_dispose(&d);
 }
 
+/* PowerShell's Out-File -Encoding utf8 writes a byte order mark: skipped, columns as without it. */
+Test(export, a_utf8_bom_is_skipped)
+{
+	hg_diags d = HG_DIAGS_INIT;
+	struct seen s;
+	hg_export_shape shape;
+	cr_assert_eq(read_mem("\xEF\xBB\xBF{\"StackResources\": [{\"LogicalResourceId\": \"A\"}]}",
+	                     &s, &d, &shape),
+	        0);
+	cr_assert_eq(shape, HG_EXP_STACK_RESOURCES);
+	cr_assert_eq(s.n, 1);
+	cr_assert_eq(s.col, 21);
+	cr_assert_eq(s.offset, 23);
+	hg_diags_dispose(&d);
+}
+
+/* Windows PowerShell's > writes UTF-16: the error says so, not "not an export hinagata reads". */
+Test(export, utf16_is_named)
+{
+	hg_diags d = HG_DIAGS_INIT;
+	struct seen s;
+	static const char text[] = "\xFF\xFE{\0}\0";
+	memset(&s, 0, sizeof(s));
+	cr_assert_eq(
+	        hg_export_read_mem(text, sizeof(text) - 1, "e.json", collect, &s, &d, NULL, NULL),
+	        HG_EINVALID);
+	cr_assert_eq(d.items[0]->code, HG_D_EXPORT_SYNTAX);
+	cr_assert(strstr(d.items[0]->args[0], "UTF-16"));
+	hg_diags_dispose(&d);
+}
+
+static void assert_dup(
+        const char *text, const char *key, uint32_t line, uint32_t col, uint32_t first_col)
+{
+	hg_diags d = HG_DIAGS_INIT;
+	struct seen s;
+	cr_assert_eq(read_mem(text, &s, &d, NULL), HG_EINVALID, "%s", text);
+	cr_assert_eq(d.n, 1);
+	cr_assert_eq(d.items[0]->code, HG_D_EXPORT_DUP_KEY);
+	cr_assert_str_eq(d.items[0]->args[0], key);
+	cr_assert_eq(d.items[0]->span.line, line);
+	cr_assert_eq(d.items[0]->span.col, col);
+	cr_assert_eq(d.items[0]->notes[0].span.col, first_col);
+	cr_assert_eq(hg_diags_exit_code(&d), 2);
+	hg_diags_dispose(&d);
+}
+
+/* A key twice in one object: parsers keep one value silently; the reader refuses it. */
+Test(export, duplicate_keys_are_refused_with_both_places)
+{
+	/* in a record, nested */
+	assert_dup(
+	        "{\"StackResources\": [{\"A\": 1, \"B\": {\"x\": 1, \"x\": 2}}]}", "x", 1, 44, 36);
+	/* spelled with an escape */
+	assert_dup("[{\"id\": \"a\", \"type\": \"t\", \"\\u0069d\": \"b\"}]", "id", 1, 27, 3);
+	/* the top-level object: a listing twice would be read twice */
+	assert_dup("{\"StackResources\": [], \"StackResources\": []}", "StackResources", 1, 24, 2);
+	/* an az resource show record (the whole object) */
+	assert_dup("{\"id\": \"/s/x\", \"type\": \"T\", \"tags\": {\"k\": \"1\"}, \"type\": \"U\"}",
+	        "type", 1, 49, 16);
+}
+
+/* The same key in different objects, or in an array of objects, is no duplicate. */
+Test(export, equal_keys_in_different_objects_are_fine)
+{
+	hg_diags d = HG_DIAGS_INIT;
+	struct seen s;
+	cr_assert_eq(read_mem("[{\"id\": \"a\", \"type\": \"t\", \"p\": [{\"k\": 1}, {\"k\": 2}], "
+	                      "\"q\": {\"k\": 3}}]",
+	                     &s, &d, NULL),
+	        0);
+	cr_assert_eq(s.n, 1);
+	hg_diags_dispose(&d);
+}
+
+/* An object of 200,000 keys with one repeated at the end: found, in linear time. */
+Test(export, duplicates_in_a_huge_object_are_found, .timeout = 60)
+{
+	hg_buf b = HG_BUF_INIT;
+	hg_diags d = HG_DIAGS_INIT;
+	struct seen s;
+	size_t i;
+	hg_buf_puts(&b, "[{\"id\": \"a\", \"type\": \"t\", \"tags\": {");
+	for (i = 0; i < 200000; i++)
+		hg_buf_printf(&b, "\"k%zu\": 1, ", i);
+	hg_buf_puts(&b, "\"k17\": 2}}]");
+	memset(&s, 0, sizeof(s));
+	cr_assert_eq(hg_export_read_mem(b.ptr, b.size, "e.json", collect, &s, &d, NULL, NULL),
+	        HG_EINVALID);
+	cr_assert_eq(d.items[0]->code, HG_D_EXPORT_DUP_KEY);
+	cr_assert_str_eq(d.items[0]->args[0], "k17");
+	hg_buf_dispose(&b);
+	hg_diags_dispose(&d);
+}
+
 Test(jv, parses_unescapes_and_hashes_canonically)
 {
 	hg_arena *a = hg_arena_new();

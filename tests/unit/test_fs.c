@@ -1,7 +1,9 @@
 /*
- * test_fs.c: whole-file reads with a size limit, atomic writes.
+ * test_fs.c: whole-file reads with a size limit (regular files only),
+ * atomic writes (umask, leftovers of killed runs), temporary directories.
  * Part of hinagata; see LICENSE.
  */
+#define _GNU_SOURCE
 #include <criterion/criterion.h>
 #include <stdint.h>
 #include <dirent.h>
@@ -9,7 +11,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/file.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "common/buf.h"
@@ -87,7 +93,8 @@ Test(fs, read_reports_size_limit_and_directories)
 	cr_assert_eq(hg_fs_write_atomic(path, "0123456789", 10), 0);
 	cr_assert_eq(hg_fs_read(&b, path, 5, &size), HG_EINVALID);
 	cr_assert_eq(size, 10);
-	cr_assert_eq(hg_fs_read(&b, dir, 5, &size), HG_EIO);
+	cr_assert_eq(b.size, 0);
+	cr_assert_eq(hg_fs_read(&b, dir, 5, &size), HG_ENOTREG);
 	cr_assert_eq(errno, EISDIR);
 	snprintf(path, sizeof(path), "%s/missing", dir);
 	cr_assert_eq(hg_fs_read(&b, path, 5, &size), HG_EIO);
@@ -95,13 +102,182 @@ Test(fs, read_reports_size_limit_and_directories)
 	hg_buf_dispose(&b);
 }
 
-/* A device that never ends: reading stops one byte past the limit. */
-Test(fs, read_stops_an_endless_stream)
+/* A device is refused before a byte is read (it used to be read up to the limit). */
+Test(fs, read_refuses_a_device)
 {
 	hg_buf b = HG_BUF_INIT;
 	size_t size = 0;
-	cr_assert_eq(hg_fs_read(&b, "/dev/zero", 100000, &size), HG_EINVALID);
-	cr_assert_eq(size, SIZE_MAX);
-	cr_assert_eq(b.size, 100001);
+	cr_assert_eq(hg_fs_read(&b, "/dev/zero", 100000, &size), HG_ENOTREG);
+	cr_assert_eq(b.size, 0);
+	cr_assert_str_eq(hg_fs_reason(HG_ENOTREG, errno, "/dev/zero"),
+	        "it is a device, not a regular file; nothing was read from it"
+	        "\x1f"
+	        "デバイスで、通常のファイルではありません。何も読んでいません");
 	hg_buf_dispose(&b);
+}
+
+/* A FIFO without a writer: open(2) would block forever; the read returns at once. */
+Test(fs, read_refuses_a_fifo_without_blocking, .timeout = 10)
+{
+	char path[128];
+	hg_buf b = HG_BUF_INIT;
+	snprintf(path, sizeof(path), "%s/pipe.yaml", dir);
+	cr_assert_eq(mkfifo(path, 0600), 0);
+	cr_assert_eq(hg_fs_read(&b, path, 100, NULL), HG_ENOTREG);
+	cr_assert_str_eq(hg_fs_reason(HG_ENOTREG, errno, path),
+	        "it is a FIFO (named pipe), not a regular file; nothing was read from it"
+	        "\x1f"
+	        "FIFO (名前付きパイプ) で、通常のファイルではありません。何も読んでいません");
+	hg_buf_dispose(&b);
+}
+
+/* A 1 GiB sparse file is refused by its size, not read. */
+Test(fs, read_refuses_a_sparse_giant_by_its_size)
+{
+	char path[128];
+	hg_buf b = HG_BUF_INIT;
+	size_t size = 0;
+	FILE *f;
+	snprintf(path, sizeof(path), "%s/sparse.yaml", dir);
+	f = fopen(path, "w");
+	cr_assert_not_null(f);
+	cr_assert_eq(ftruncate(fileno(f), (off_t)1 << 30), 0);
+	fclose(f);
+	cr_assert_eq(hg_fs_read(&b, path, HG_FS_MAX_INPUT, &size), HG_EINVALID);
+	cr_assert_eq(size, (size_t)1 << 30);
+	cr_assert_eq(b.asize, 0); /* nothing allocated, nothing read */
+	hg_buf_dispose(&b);
+}
+
+/* PowerShell and Notepad start UTF-8 files with a byte order mark: it is dropped. */
+Test(fs, read_drops_a_utf8_bom)
+{
+	char path[128];
+	hg_buf b = HG_BUF_INIT;
+	snprintf(path, sizeof(path), "%s/bom.yaml", dir);
+	cr_assert_eq(hg_fs_write_atomic(path, "\xEF\xBB\xBFhinagata: 1\n", 15), 0);
+	cr_assert_eq(hg_fs_read(&b, path, 100, NULL), 0);
+	cr_assert_str_eq(b.ptr, "hinagata: 1\n");
+	cr_assert_eq(b.size, 12);
+	hg_buf_dispose(&b);
+}
+
+static mode_t mode_written(mode_t mask)
+{
+	char path[128];
+	struct stat st;
+	mode_t old = umask(mask);
+	snprintf(path, sizeof(path), "%s/report-%03o.json", dir, (unsigned)mask);
+	cr_assert_eq(hg_fs_write_atomic(path, "{}\n", 3), 0);
+	umask(old);
+	cr_assert_eq(stat(path, &st), 0);
+	return st.st_mode & 07777;
+}
+
+/* Reports carry deployed values: a umask of 077 must keep them private. */
+Test(fs, outputs_honour_the_umask)
+{
+	cr_assert_eq(mode_written(077), 0600);
+	cr_assert_eq(mode_written(022), 0644);
+	cr_assert_eq(mode_written(002), 0664);
+}
+
+/* A child that takes a lock on path and waits until it is killed; returns its pid. */
+static pid_t hold_lock(const char *path)
+{
+	int pfd[2];
+	char c;
+	pid_t pid;
+	cr_assert_eq(pipe(pfd), 0);
+	pid = fork();
+	cr_assert_neq(pid, -1);
+	if (pid == 0) {
+		int fd = open(path, O_RDONLY);
+		if (fd < 0 || flock(fd, LOCK_EX) < 0)
+			_exit(1);
+		if (write(pfd[1], "x", 1) != 1)
+			_exit(1);
+		for (;;)
+			pause();
+	}
+	cr_assert_eq(read(pfd[0], &c, 1), 1);
+	close(pfd[0]);
+	close(pfd[1]);
+	return pid;
+}
+
+/*
+ * A write killed between creating its temporary file and renaming it leaves
+ * out.json.tmp.XXXXXX; the next write of out.json removes it, but not the
+ * temporary file of a write still running (it holds its lock).
+ */
+Test(fs, a_write_removes_what_killed_writes_left)
+{
+	char path[128], dead[160], live[160];
+	pid_t pid;
+	int status;
+	snprintf(path, sizeof(path), "%s/out.json", dir);
+	snprintf(dead, sizeof(dead), "%s.tmp.Ab3dEf", path);
+	snprintf(live, sizeof(live), "%s.tmp.Zz9yXw", path);
+	cr_assert_eq(hg_fs_write_atomic(dead, "{", 1), 0);
+	cr_assert_eq(hg_fs_write_atomic(live, "{", 1), 0);
+	pid = hold_lock(live);
+	cr_assert_eq(hg_fs_write_atomic(path, "{}\n", 3), 0);
+	cr_assert_eq(access(dead, F_OK), -1);
+	cr_assert_eq(access(live, F_OK), 0);
+	kill(pid, SIGKILL);
+	waitpid(pid, &status, 0);
+	cr_assert_eq(hg_fs_write_atomic(path, "{}\n", 3), 0);
+	cr_assert_eq(access(live, F_OK), -1);
+	cr_assert_eq(count_entries(dir), 1);
+}
+
+/*
+ * A run killed while it had a temporary directory leaves it behind; the next
+ * run removes it, and leaves the one a live run holds.
+ */
+Test(fs, leftover_directories_of_killed_runs_are_removed)
+{
+	hg_buf mine = HG_BUF_INIT, killed = HG_BUF_INIT;
+	char lock[256];
+	pid_t pid;
+	int status, pfd[2];
+	char c;
+
+	cr_assert_eq(setenv("TMPDIR", dir, 1), 0);
+	cr_assert_eq(hg_fs_mkdtemp(&mine, "git"), 0);
+	cr_assert_eq(strncmp(mine.ptr, dir, strlen(dir)), 0);
+	/* A child makes one and is killed with it. */
+	cr_assert_eq(pipe(pfd), 0);
+	pid = fork();
+	if (pid == 0) {
+		hg_buf t = HG_BUF_INIT;
+		if (hg_fs_mkdtemp(&t, "git") < 0 || write(pfd[1], "x", 1) != 1)
+			_exit(1);
+		for (;;)
+			pause();
+	}
+	cr_assert_eq(read(pfd[0], &c, 1), 1);
+	close(pfd[0]);
+	close(pfd[1]);
+	cr_assert_eq(count_entries(dir), 2);
+	hg_fs_clean_leftovers(); /* the child is alive: nothing goes */
+	cr_assert_eq(count_entries(dir), 2);
+	kill(pid, SIGKILL);
+	waitpid(pid, &status, 0);
+	hg_fs_clean_leftovers();
+	cr_assert_eq(count_entries(dir), 1);
+	snprintf(lock, sizeof(lock), "%s/.hinagata-lock", mine.ptr);
+	cr_assert_eq(access(lock, F_OK), 0);
+	/* Not followed: a symlink named like a leftover stays, and so does its target. */
+	snprintf(lock, sizeof(lock), "%s/hinagata-git-Sym123", dir);
+	cr_assert_eq(symlink(mine.ptr, lock), 0);
+	hg_fs_clean_leftovers();
+	cr_assert_eq(access(lock, F_OK), 0);
+	cr_assert_eq(unlink(lock), 0);
+	hg_fs_remove_tree(mine.ptr);
+	cr_assert_eq(count_entries(dir), 0);
+	hg_buf_dispose(&mine);
+	hg_buf_dispose(&killed);
+	unsetenv("TMPDIR");
 }

@@ -216,3 +216,122 @@ ParameterizedTest(struct scase *c, yaml_scalar, core_schema)
 	hg_diags_dispose(&dd);
 	hg_arena_dispose(ar);
 }
+
+/* A text of n lines "  kNNNNNN: v" under "a:", then extra (arena-owned). */
+static char *many_keys(size_t n, const char *extra)
+{
+	hg_buf b = HG_BUF_INIT;
+	char *s;
+	size_t i;
+	hg_buf_puts(&b, "a:\n");
+	for (i = 0; i < n; i++)
+		hg_buf_printf(&b, "  k%06zu: v\n", i);
+	hg_buf_puts(&b, extra);
+	s = hg_arena_strdup(a, b.ptr);
+	hg_buf_dispose(&b);
+	return s;
+}
+
+/*
+ * 300,000 keys in one mapping (a generated file): the duplicate check was
+ * quadratic (40,000 keys 2.7 s, 300,000 keys 365 s: a pre-commit hook that
+ * hangs); with a hash index it is linear. The timeout only guards the hang.
+ */
+Test(yaml_load, a_mapping_of_300000_keys_is_checked_in_linear_time, .timeout = 60)
+{
+	int rc;
+	load(many_keys(300000, "  k000007: again\n"), &rc);
+	cr_assert_eq(rc, HG_EINVALID);
+	cr_assert_eq(d.n, 1);
+	cr_assert_eq(d.items[0]->code, HG_D_YAML_DUP_KEY);
+	cr_assert_eq(d.items[0]->span.line, 300002);
+	cr_assert_eq(d.items[0]->notes[0].span.line, 9); /* the first k000007 */
+}
+
+Test(yaml_load, a_mapping_of_300000_distinct_keys_loads, .timeout = 60)
+{
+	int rc;
+	hg_node *root = load(many_keys(300000, ""), &rc);
+	cr_assert_eq(rc, 0);
+	cr_assert_eq(hg_node_get(root, "a")->u.map.n, 300000);
+}
+
+/* 100,000 anchors and aliases: each lookup was a scan of every anchor. */
+Test(yaml_load, many_anchors_are_found_in_linear_time, .timeout = 60)
+{
+	hg_buf b = HG_BUF_INIT;
+	size_t i;
+	int rc;
+	hg_node *root;
+	hg_buf_puts(&b, "defs:\n");
+	for (i = 0; i < 100000; i++)
+		hg_buf_printf(&b, "  - &a%zu { n: %zu }\n", i, i);
+	hg_buf_puts(&b, "uses:\n");
+	for (i = 0; i < 100000; i++)
+		hg_buf_printf(&b, "  - *a%zu\n", 99999 - i);
+	root = load(hg_arena_strdup(a, b.ptr), &rc);
+	hg_buf_dispose(&b);
+	cr_assert_eq(rc, 0);
+	cr_assert_eq(hg_node_get(root, "uses")->u.seq.items[0],
+	        hg_node_get(root, "defs")->u.seq.items[99999]);
+}
+
+/* An anchor redefined inside the node that defines it: the outer one stays incomplete. */
+Test(yaml_load, an_inner_anchor_of_the_same_name_shadows_the_outer)
+{
+	int rc;
+	hg_node *root = load("x: &a [ &a 1, 2 ]\ny: *a\n", &rc);
+	cr_assert_eq(rc, 0);
+	cr_assert_eq(hg_node_get(root, "y"), hg_node_get(root, "x")->u.seq.items[0]);
+}
+
+/* PowerShell's Out-File -Encoding utf8 and Notepad write a byte order mark: it is skipped. */
+Test(yaml_load, a_utf8_bom_is_skipped_and_positions_stay)
+{
+	int rc;
+	hg_node *root = load("\xEF\xBB\xBFhinagata: 1\nb: [\n", &rc);
+	cr_assert_null(root);
+	cr_assert_eq(rc, HG_EINVALID);
+	cr_assert_eq(d.items[0]->code, HG_D_YAML_SYNTAX); /* the real error, not the BOM */
+	hg_diags_dispose(&d);
+	root = load("\xEF\xBB\xBFhinagata: 1\n", &rc);
+	cr_assert_eq(rc, 0);
+	cr_assert_eq(hg_node_get(root, "hinagata")->span.col, 11);
+	cr_assert_eq(hg_node_pair(root, "hinagata")->key->span.col, 1);
+}
+
+/* Windows PowerShell's > writes UTF-16: the error says so. */
+Test(yaml_load, utf16_is_named)
+{
+	int rc;
+	const char text[] = "\xFF\xFEh\0i\0:\0 \0"
+	                    "1\0\n\0";
+	hg_node *n = NULL;
+	const char *file = hg_diags_source(&d, "t.yaml", text, sizeof(text) - 1);
+	rc = hg_yaml_load(&n, a, &d, file, text, sizeof(text) - 1, NULL);
+	cr_assert_eq(rc, HG_EINVALID);
+	cr_assert_eq(d.items[0]->code, HG_D_YAML_UTF8);
+	cr_assert_str_eq(d.items[0]->args[0], "FF");
+	cr_assert_eq(d.items[0]->nnotes, 1);
+	cr_assert_eq(d.items[0]->notes[0].code, HG_D_N_UTF16);
+}
+
+/*
+ * A document of more than a million nodes without any alias (a flow list on
+ * one very long line) said "alias expansion exceeds"; it says what it is.
+ */
+Test(yaml_load, a_huge_document_without_aliases_is_not_blamed_on_aliases)
+{
+	hg_buf b = HG_BUF_INIT;
+	size_t i;
+	int rc;
+	hg_buf_puts(&b, "z: [");
+	for (i = 0; i < 1100000; i++)
+		hg_buf_puts(&b, i ? ",1" : "1");
+	hg_buf_puts(&b, "]\n");
+	load(hg_arena_strdup(a, b.ptr), &rc);
+	hg_buf_dispose(&b);
+	cr_assert_eq(rc, HG_EINVALID);
+	cr_assert_eq(d.items[0]->code, HG_D_YAML_NODE_LIMIT);
+	cr_assert_str_eq(d.items[0]->args[0], "1000000");
+}
