@@ -11,6 +11,7 @@
 set -eu
 hinagata=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
 top=$(cd "$2" && pwd)
+here=$(cd "$(dirname "$0")" && pwd)
 work=$(mktemp -d)
 if [ -n "${KEEP:-}" ]; then echo "work: $work (KEEP: not removed)"; else trap 'rm -rf "$work"' EXIT; fi
 fail=0
@@ -29,11 +30,9 @@ command -v jq >/dev/null 2>&1 || { echo "collect-fleet: jq is missing (scripts/s
 cd "$work"
 
 # ---- the clouds: what each account and region holds ----
+. "$here/fake-aws.sh"
 for acc in 100000000001 100000000002 100000000003; do
-	mkdir -p "cloud/$acc/ap-northeast-1"
-	for f in "$top"/samples/city-a/exports-clean/*.json; do
-		sed "s/123456789012/$acc/g" "$f" >"cloud/$acc/ap-northeast-1/$(basename "$f")"
-	done
+	fake_aws_account "$work" "$top" $acc
 done
 mkdir -p cloud/100000000001/ap-northeast-3 # a second region without stacks
 # account 2: an Internet Gateway made by hand, in no stack
@@ -41,138 +40,13 @@ cat >cloud/100000000002/ap-northeast-1/list-AWS-EC2-InternetGateway.json <<'EOF'
 {"TypeName": "AWS::EC2::InternetGateway", "ResourceDescriptions": [
   {"Identifier": "igw-0handmade", "Properties": "{\"InternetGatewayId\":\"igw-0handmade\",\"Tags\":[{\"Key\":\"Name\",\"Value\":\"debug\"}]}"}]}
 EOF
+fake_aws_bin "$work"
+echo 100000000003 >fake/deny                        # its role cannot be assumed
+echo "city-b 100000000002" >fake/profiles            # reached through a profile
+echo "100000000002 AWS::EC2::VPC 2" >fake/throttle   # throttled twice
+echo AWS::SecurityHub::AutomationRule >fake/unlistable
+echo fleet-test >fake/external-id
 
-# What the fake answers, written once (a jq per call would make the test slow):
-# per account and region, each stack's resources, each resource's
-# get-resource, each listing's two pages and the buckets as s3api lists them.
-python3 - "$work/cloud" <<'PY'
-import json, os, sys
-for acc in sorted(os.listdir(sys.argv[1])):
-    for region in sorted(os.listdir(os.path.join(sys.argv[1], acc))):
-        d = os.path.join(sys.argv[1], acc, region)
-        ans = os.path.join(d, "answers")
-        os.makedirs(ans)
-        files = sorted(os.listdir(d))
-        if "describe-stack-resources.json" in files:
-            res = json.load(open(os.path.join(d, "describe-stack-resources.json")))["StackResources"]
-            for stack in sorted(set(r["StackName"] for r in res)):
-                json.dump({"StackResources": [r for r in res if r["StackName"] == stack]},
-                          open(os.path.join(ans, "resources-" + stack), "w"))
-        for f in files:
-            if not f.startswith("list-"):
-                continue
-            doc = json.load(open(os.path.join(d, f)))
-            t, rs = doc["TypeName"], doc["ResourceDescriptions"]
-            key = t.replace("::", "-")
-            json.dump({"TypeName": t, "ResourceDescriptions": rs[:1], "NextToken": "page-2"},
-                      open(os.path.join(ans, "list-" + key + "-1"), "w"))
-            json.dump({"TypeName": t, "ResourceDescriptions": rs[1:]}, open(os.path.join(ans, "list-" + key + "-2"), "w"))
-            for r in rs:
-                json.dump({"TypeName": t, "ResourceDescription": r},
-                          open(os.path.join(ans, "get-" + key + "-" + r["Identifier"].replace("/", "%")), "w"))
-            if t == "AWS::S3::Bucket":
-                json.dump({"Buckets": [{"Name": r["Identifier"], "BucketRegion": region} for r in rs]},
-                          open(os.path.join(ans, "buckets"), "w"))
-PY
-
-mkdir bin
-cat >bin/aws <<FAKE
-#!/bin/sh
-# fake aws: the accounts under $work/cloud; the caller's account from the
-# assumed role's key (AKIAFAKE<account>) or the profile.
-arg() { # the value after an option
-	want=\$1
-	shift
-	while [ \$# -gt 0 ]; do
-		[ "\$1" = "\$want" ] && { echo "\$2"; return; }
-		shift
-	done
-}
-region=\$(arg --region "\$@")
-profile=\$(arg --profile "\$@")
-case \$profile in
-city-b) acc=100000000002 ;;
-"") acc=\${AWS_ACCESS_KEY_ID#AKIAFAKE} ;;
-*) echo "The config profile (\$profile) could not be found" >&2; exit 255 ;;
-esac
-log() { # STATUS ARGS...: one line per call: account region profile status | the command
-	st=\$1
-	shift
-	echo "\$acc \$region \${profile:--} \$st | \$*" | sed -E 's/ --(output|region|profile) [^ ]+//g; s/\| --(region|profile) [^ ]+/|/g' >>"$work/aws.log"
-}
-data=$work/cloud/\$acc/\$region
-ans=\$data/answers
-case "\$*" in
-*"sts assume-role"*)
-	role=\$(arg --role-arn "\$@")
-	ra=\$(echo "\$role" | cut -d: -f5)
-	acc=profile-less
-	if [ "\$ra" = 100000000003 ]; then
-		log failed "\$@"
-		echo "An error occurred (AccessDenied) when calling the AssumeRole operation: User: arn:aws:sts::999999999999:assumed-role/hinagata-batch/job is not authorized to perform: sts:AssumeRole on resource: \$role" >&2
-		exit 254
-	fi
-	[ "\$(arg --external-id "\$@")" = fleet-test ] || { echo "An error occurred (AccessDenied): external ID" >&2; exit 254; }
-	log ok "\$@"
-	echo "{\"Credentials\": {\"AccessKeyId\": \"AKIAFAKE\$ra\", \"SecretAccessKey\": \"secret-\$ra\", \"SessionToken\": \"token\", \"Expiration\": \"2026-11-24T03:00:00Z\"}}"
-	exit 0 ;;
-*"sts get-caller-identity"*)
-	log ok "\$@"
-	echo "{\"UserId\": \"AROAFAKE:hinagata-collect\", \"Account\": \"\$acc\", \"Arn\": \"arn:aws:sts::\$acc:assumed-role/HinagataReadOnly/hinagata-collect\"}"
-	exit 0 ;;
-*"cloudformation describe-stacks"*)
-	log ok "\$@"
-	[ -f "\$data/describe-stacks.json" ] && exec cat "\$data/describe-stacks.json"
-	echo '{"Stacks": []}'
-	exit 0 ;;
-*"cloudformation describe-stack-resources"*)
-	log ok "\$@"
-	exec cat "\$ans/resources-\$(arg --stack-name "\$@")" ;;
-*"cloudcontrol get-resource"*)
-	t=\$(arg --type-name "\$@")
-	id=\$(arg --identifier "\$@")
-	f="\$ans/get-\$(echo "\$t" | sed 's/::/-/g')-\$(echo "\$id" | tr / %)"
-	if [ ! -f "\$f" ]; then
-		log unsupported "\$@"
-		echo "An error occurred (UnsupportedActionException) when calling the GetResource operation: Resource type \$t does not support GET action" >&2
-		exit 254
-	fi
-	log ok "\$@"
-	exec cat "\$f" ;;
-*"cloudcontrol list-resources"*)
-	t=\$(arg --type-name "\$@")
-	tok=\$(arg --next-token "\$@")
-	# account 2 is throttled twice, on its first two listings of VPCs
-	if [ "\$acc" = 100000000002 ] && [ "\$t" = AWS::EC2::VPC ] && [ -z "\$tok" ]; then
-		n=\$(cat "$work/throttle" 2>/dev/null || echo 0)
-		if [ "\$n" -lt 2 ]; then
-			echo \$((n + 1)) >"$work/throttle"
-			log throttled "\$@"
-			echo "An error occurred (ThrottlingException) when calling the ListResources operation (reached max retries: 2): Rate exceeded" >&2
-			exit 254
-		fi
-	fi
-	case \$t in AWS::SecurityHub::AutomationRule)
-		log unsupported "\$@"
-		echo "An error occurred (UnsupportedActionException) when calling the ListResources operation: Resource type \$t does not support LIST action" >&2
-		exit 254 ;;
-	esac
-	log ok "\$@"
-	f="\$ans/list-\$(echo "\$t" | sed 's/::/-/g')"
-	[ -f "\$f-1" ] || { echo "{\"TypeName\": \"\$t\", \"ResourceDescriptions\": []}"; exit 0; }
-	# two pages, as the real API pages
-	[ -z "\$tok" ] && exec cat "\$f-1"
-	exec cat "\$f-2" ;;
-*"s3api list-buckets"*)
-	log ok "\$@"
-	[ -f "\$ans/buckets" ] || { echo '{"Buckets": []}'; exit 0; }
-	exec cat "\$ans/buckets" ;;
-esac
-log unexpected "\$@"
-echo "fake aws: unexpected call: \$*" >&2
-exit 255
-FAKE
-chmod +x bin/aws
 PATH=$work/bin:$PATH
 HINAGATA=$hinagata
 HINAGATA_COLLECT_BACKOFF=0 # the retries' waits, not their number, are left out
