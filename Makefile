@@ -63,6 +63,7 @@ bench: build test-deps
 	@sh scripts/setup-deps.sh --bench
 	sh bench/run.sh $(HINAGATA)
 	sh bench/drift.sh $(HINAGATA) $(BUILD)/hg_bench_jansson
+	sh bench/fleet.sh $(HINAGATA) $(BUILD)/hg_bench_jansson
 	sh bench/check.sh $(HINAGATA) .
 
 install: build

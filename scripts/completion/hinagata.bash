@@ -21,6 +21,7 @@ _hinagata() {
 		case $cmd in
 		drift) COMPREPLY=($(compgen -W "text json md sarif junit" -- "$cur")) ;;
 		controls) COMPREPLY=($(compgen -W "text json md" -- "$cur")) ;;
+		fleet) COMPREPLY=($(compgen -W "text json" -- "$cur")) ;;
 		*) COMPREPLY=($(compgen -W "text json sarif junit" -- "$cur")) ;;
 		esac
 		return ;;
@@ -30,21 +31,22 @@ _hinagata() {
 		if [ "$cmd" = compile ]; then COMPREPLY=($(compgen -d -- "$cur")); else COMPREPLY=($(compgen -f -- "$cur")); fi
 		return ;;
 	--state | --template | --ignore | --cache | --params-file) COMPREPLY=($(compgen -f -- "$cur")); return ;;
-	--ref | --param | --today | --max-record) return ;;
+	--ref | --param | --today | --max-record | --shard) return ;;
 	esac
 	if [ -z "$cmd" ]; then
-		COMPREPLY=($(compgen -W "check compile controls drift hook help --lang --version --help" -- "$cur"))
+		COMPREPLY=($(compgen -W "check compile controls drift fleet hook help --lang --version --help" -- "$cur"))
 		return
 	fi
 	case $cmd in
 	compile) opts="-o --output --param --params-file --templates --lang --help" ;;
-	check) opts="--staged --format --exclude --templates --lang --help" ;;
-	drift) opts="--repo --ref --template --state --format -o --output --ignore --strict --cache --today --max-record --templates --lang --help" ;;
+	check) opts="--staged --format --exclude --templates --shard --lang --help" ;;
+	drift) opts="--repo --ref --template --state --format -o --output --ignore --strict --cache --today --max-record --templates --shard --lang --help" ;;
+	fleet) opts="plan --shard --format --templates --lang --help" ;;
 	controls) opts="--profile --format --templates --lang --help" ;;
 	hook) opts="install --force --help" ;;
-	help) opts="check compile controls drift hook" ;;
+	help) opts="check compile controls drift fleet hook" ;;
 	esac
-	if [[ $cur == -* ]] || [ "$cmd" = hook ] || [ "$cmd" = help ]; then
+	if [[ $cur == -* ]] || [ "$cmd" = hook ] || [ "$cmd" = help ] || { [ "$cmd" = fleet ] && [ "$prev" = fleet ]; }; then
 		COMPREPLY=($(compgen -W "$opts" -- "$cur"))
 	else
 		# templates: YAML and JSON files, and directories to descend into
