@@ -565,6 +565,7 @@ static void read_target(struct reader *r, const hg_node *n, hg_cloud c, const st
 	const hg_node *v;
 	hg_fleet_stack *stacks = NULL;
 	size_t nstacks = 0, cap = 0, i;
+	bool bad = false;
 	char *id;
 
 	memset(&t, 0, sizeof(t));
@@ -579,21 +580,23 @@ static void read_target(struct reader *r, const hg_node *n, hg_cloud c, const st
 	if (!str_of(r, v, idkey))
 		return;
 	id = hg_arena_strdup(r->f->a, v->u.scalar.str); /* a copy of its own: lower-cased below */
+	/* A bad ID is reported, and the rest of the entry read all the same
+	 * (every problem at once); the entry is then left out. */
 	if (c == HG_CLOUD_AWS && !(strlen(id) == 12 && all_digits_n(id, 12))) {
 		bad_id(r, v, id, HG_BI("an AWS account ID (12 digits)", "AWS のアカウント ID (12 桁の数字)"));
-		return;
+		bad = true;
 	}
 	if (c == HG_CLOUD_AZURE) {
 		if (!guid(id)) {
 			bad_id(r, v, id,
 			        HG_BI("an Azure subscription ID (a GUID: 8-4-4-4-12 hexadecimal digits)",
 			                "Azure のサブスクリプション ID (8-4-4-4-12 桁の 16 進数の GUID)"));
-			return;
+			bad = true;
 		}
 		for (i = 0; id[i]; i++) /* as Azure's resource IDs print it */
 			id[i] = (char)tolower((unsigned char)id[i]);
 	}
-	for (i = 0; i < r->f->ntargets; i++)
+	for (i = 0; !bad && i < r->f->ntargets; i++)
 		if (r->f->targets[i].cloud == c && strcmp(r->f->targets[i].id, id) == 0) {
 			char line[16];
 			snprintf(line, sizeof(line), "%u", (unsigned)r->f->targets[i].span.line);
@@ -687,6 +690,8 @@ static void read_target(struct reader *r, const hg_node *n, hg_cloud c, const st
 		t.nstacks = nstacks;
 	}
 	free(stacks);
+	if (bad)
+		return;
 	r->f->targets = hg_xrealloc(r->f->targets, (r->f->ntargets + 1) * sizeof(*r->f->targets));
 	r->f->targets[r->f->ntargets++] = t;
 }
