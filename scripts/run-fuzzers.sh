@@ -11,7 +11,7 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 corpus=$build/fuzz-corpus
 art=$build/fuzz-artifacts/
 mkdir -p "$corpus/template" "$corpus/expr" "$corpus/semver" "$corpus/export" "$corpus/check" \
-	"$corpus/config" "$corpus/arm" "$corpus/cfn" "$corpus/git" "$corpus/state" "$art"
+	"$corpus/config" "$corpus/arm" "$corpus/cfn" "$corpus/git" "$corpus/state" "$corpus/fleet" "$art"
 # Seeds: every template, sample and golden input in the repository.
 find "$top/templates" "$top/samples" "$top/tests/golden" -name '*.yaml' | while read -r f; do
 	cp "$f" "$corpus/template/$(echo "$f" | cksum | cut -d' ' -f1).yaml"
@@ -54,8 +54,12 @@ printf '0ytemplate.yaml\n0tlib\n1ylib.yaml\n1jstack.json\n0lmodules.yaml\n' >"$c
 printf '0y../../escape.yaml\n0t..\n1yescape.yaml\n' >"$corpus/git/climb"
 printf '0t.git\n1yconfig.yaml\n0tGIT~1\n1yx.yaml\n0ya.yaml\n0ya.yaml\n' >"$corpus/git/dotgit-twice"
 printf '0td\n1td\n2td\n3td\n4td\n5td\n6td\n7ydeep.yaml\n0csub\n0xrun.yaml\n' >"$corpus/git/deep"
+# Seeds of the fleet manifest reader: the manifests of deploy/ and the golden cases.
+find "$top/deploy" "$top/tests/golden" -name 'fleet.yaml' | while read -r f; do
+	cp "$f" "$corpus/fleet/$(echo "$f" | cksum | cut -d' ' -f1).yaml"
+done
 status=0
-for t in template expr semver export check config arm cfn git state; do
+for t in template expr semver export check config arm cfn git state fleet; do
 	if [ -d "$top/fuzz/regressions/$t" ]; then
 		# shellcheck disable=SC2046
 		if ! "$build/fuzz/fuzz_$t" -timeout=10 $(find "$top/fuzz/regressions/$t" -type f | sort) \
