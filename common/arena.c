@@ -43,7 +43,9 @@ hg_arena *hg_arena_new(void)
 hg_arena *hg_arena_new_small(void)
 {
 	hg_arena *a = hg_xcalloc(1, sizeof(hg_arena));
-	a->chunk_size = CHUNK_SIZE / 16;
+	/* 512 bytes first, doubling with each chunk up to CHUNK_SIZE: a tiny file's
+	 * records take a few hundred bytes, a big one's soon get full chunks */
+	a->chunk_size = 512;
 	return a;
 }
 
@@ -111,6 +113,8 @@ static void *alloc(hg_arena *a, size_t n, size_t align)
 	c = a->chunks;
 	at = c ? (c->used + align - 1) & ~(align - 1) : 0;
 	if (!c || at > c->size || c->size - at < n) {
+		if (c && a->chunk_size < CHUNK_SIZE && n <= a->chunk_size / 4)
+			a->chunk_size *= 2; /* a small arena grows as it is used */
 		size = n > a->chunk_size / 4 ? n : a->chunk_size;
 		c = hg_xmalloc(sizeof(*c) + size);
 		c->used = 0;

@@ -25,7 +25,8 @@ typedef struct hg_arena hg_arena;
 /* New arena; free with hg_arena_dispose. */
 hg_arena *hg_arena_new(void) HG_WARN_UNUSED;
 void hg_arena_dispose(hg_arena *a);
-/* New arena that takes memory 4 KiB at a time: for the many small ones (one per template). */
+/* New arena that starts with 512 bytes and doubles its chunks up to the usual size: for the many
+ * small ones (one per template, one per export file). */
 hg_arena *hg_arena_new_small(void) HG_WARN_UNUSED;
 /* Free everything allocated so far but keep one chunk for reuse (per-record scratch). */
 void hg_arena_reset(hg_arena *a);

@@ -35,9 +35,31 @@
 #include <time.h>
 #include <unistd.h>
 
-/* The temporary file being written; read by the signal handler. */
-static char tmp_path[4096];
-static volatile sig_atomic_t tmp_live;
+/*
+ * The temporary files being written (a report and the drift cache may be
+ * open at once); the signal handler removes the live ones. A slot is
+ * claimed with an atomic exchange, so outputs may be opened on any thread.
+ */
+#define TMP_SLOTS 8
+static char tmp_paths[TMP_SLOTS][4096];
+static volatile sig_atomic_t tmp_lives[TMP_SLOTS]; /* 0 free, 1 claimed, 2 its file exists */
+
+static int slot_claim(void)
+{
+	int i;
+	for (i = 0; i < TMP_SLOTS; i++) {
+		sig_atomic_t free_slot = 0;
+		if (__atomic_compare_exchange_n(&tmp_lives[i], &free_slot, 1, false, __ATOMIC_ACQ_REL,
+		            __ATOMIC_ACQUIRE))
+			return i;
+	}
+	return -1;
+}
+
+static void slot_release(int i)
+{
+	__atomic_store_n(&tmp_lives[i], 0, __ATOMIC_RELEASE);
+}
 
 /* The name of the lock file inside a temporary directory. */
 #define LOCK_NAME ".hinagata-lock"
@@ -354,50 +376,59 @@ int hg_fs_out_open(hg_fs_out *o, const char *path)
 	hg_buf dir = HG_BUF_INIT;
 	const char *slash = strrchr(path, '/');
 	struct stat st;
-	int fd = -1, e, tries;
+	int fd = -1, e, tries, k;
+	char *tmp;
 
 	memset(o, 0, sizeof(*o));
 	o->fd = -1;
+	o->slot = -1;
 	dir_of(&dir, path);
-	if ((slash && slash != path && hg_fs_mkdirs(dir.ptr) < 0) || tmp_live ||
-	        strlen(path) + 32 > sizeof(tmp_path)) {
-		e = tmp_live ? EBUSY : strlen(path) + 32 > sizeof(tmp_path) ? ENAMETOOLONG : errno;
+	if ((slash && slash != path && hg_fs_mkdirs(dir.ptr) < 0) ||
+	        strlen(path) + 32 > sizeof(tmp_paths[0]) || (k = slot_claim()) < 0) {
+		e = strlen(path) + 32 > sizeof(tmp_paths[0]) ? ENAMETOOLONG : errno ? errno : EBUSY;
 		hg_buf_dispose(&dir);
 		errno = e;
 		return HG_EIO;
 	}
+	tmp = tmp_paths[k];
 	clean_temp_files(dir.ptr, slash ? slash + 1 : path);
 	hg_buf_dispose(&dir);
 	/* The temporary name sits beside the target so rename() stays atomic. */
 	for (tries = 0; fd < 0 && tries < 64; tries++) {
 		char sfx[7];
 		suffix(sfx);
-		snprintf(tmp_path, sizeof(tmp_path), "%s.tmp.%s", path, sfx);
-		fd = open(tmp_path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0666);
+		snprintf(tmp, sizeof(tmp_paths[0]), "%s.tmp.%s", path, sfx);
+		fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0666);
 		if (fd < 0 && errno == EEXIST)
 			continue;
-		if (fd < 0)
+		if (fd < 0) {
+			e = errno;
+			slot_release(k);
+			errno = e;
 			return HG_EIO;
-		tmp_live = 1;
+		}
+		tmp_lives[k] = 2;
 		if (flock(fd, LOCK_EX) < 0 || fstat(fd, &st) < 0) {
 			e = errno;
-			unlink(tmp_path);
-			tmp_live = 0;
+			unlink(tmp);
 			close(fd);
+			slot_release(k);
 			errno = e;
 			return HG_EIO;
 		}
 		if (st.st_nlink == 0) { /* another run's clean-up took it for a leftover */
 			close(fd);
-			tmp_live = 0;
+			tmp_lives[k] = 1;
 			fd = -1;
 		}
 	}
 	if (fd < 0) {
+		slot_release(k);
 		errno = EEXIST;
 		return HG_EIO;
 	}
 	o->fd = fd;
+	o->slot = k;
 	o->path = path;
 	return 0;
 }
@@ -418,7 +449,7 @@ int hg_fs_out_commit(hg_fs_out *o)
 	hg_buf dir = HG_BUF_INIT;
 	int e, rc = 0;
 
-	if (o->fd < 0)
+	if (o->fd < 0 || o->slot < 0)
 		return HG_EIO;
 	if (o->failed || fsync(o->fd) < 0) {
 		e = o->failed ? o->failed : errno;
@@ -427,13 +458,14 @@ int hg_fs_out_commit(hg_fs_out *o)
 		return HG_EIO;
 	}
 	/* Renamed while still locked, so no clean-up can take it before. */
-	if (rename(tmp_path, o->path) < 0) {
+	if (rename(tmp_paths[o->slot], o->path) < 0) {
 		e = errno;
 		hg_fs_out_abort(o);
 		errno = e;
 		return HG_EIO;
 	}
-	tmp_live = 0;
+	slot_release(o->slot);
+	o->slot = -1;
 	dir_of(&dir, o->path);
 	if (close(o->fd) < 0 || sync_dir(dir.ptr) < 0)
 		rc = HG_EIO;
@@ -447,9 +479,12 @@ int hg_fs_out_commit(hg_fs_out *o)
 void hg_fs_out_abort(hg_fs_out *o)
 {
 	int e = errno;
-	if (tmp_live)
-		unlink(tmp_path);
-	tmp_live = 0;
+	if (o->slot >= 0) {
+		if (tmp_lives[o->slot] == 2)
+			unlink(tmp_paths[o->slot]);
+		slot_release(o->slot);
+	}
+	o->slot = -1;
 	if (o->fd >= 0)
 		close(o->fd);
 	o->fd = -1;
@@ -473,8 +508,10 @@ int hg_fs_write_atomic(const char *path, const char *data, size_t len)
 
 void hg_fs_cleanup_signal(void)
 {
-	if (tmp_live)
-		unlink(tmp_path);
+	int i;
+	for (i = 0; i < TMP_SLOTS; i++)
+		if (tmp_lives[i] == 2)
+			unlink(tmp_paths[i]);
 }
 
 /* ---- temporary directories ---- */

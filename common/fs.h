@@ -80,11 +80,13 @@ int hg_fs_write_atomic(const char *path, const char *data, size_t len);
 
 /*
  * The same, written as it goes: open a temporary file beside path, write
- * to it, then commit (flush, rename over path) or abort (remove it). One
- * at a time per process. Each returns 0 or HG_EIO (errno set).
+ * to it, then commit (flush, rename over path) or abort (remove it). Up
+ * to eight at once (a report and the drift cache), on any thread. Each
+ * returns 0 or HG_EIO (errno set).
  */
 typedef struct hg_fs_out {
 	int fd;
+	int slot;         /* its temporary file's place among the live ones */
 	const char *path; /* borrowed: must live until commit or abort */
 	int failed;       /* the errno of a failed write */
 } hg_fs_out;

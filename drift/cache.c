@@ -32,6 +32,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "../common/fs.h"
 #include "../common/hash.h"
@@ -210,6 +211,8 @@ struct entry {
 	bool loaded;         /* from the file: its blob may be cut in place, once */
 	bool cut;            /* its fields are being (or were) cut in place: '|' become NULs */
 	bool cut_done;       /* ... and its first reader is done: others may copy it */
+	bool spilled;        /* new this run: its blob is in the spill file, at spill_off */
+	uint64_t spill_off;
 };
 
 struct section {
@@ -229,6 +232,9 @@ struct hg_cache {
 	size_t added;          /* entries this run added */
 	size_t hits;
 	char *text; /* the file as read (malloc'd): the loaded entries' keys and blobs */
+	FILE *spill; /* this run's new blobs (an unlinked temporary file), so that a
+	                fleet's new cache is not held in memory until it is saved */
+	bool spill_failed;
 	bool valid; /* it was a cache of this version and these rules */
 };
 
@@ -283,8 +289,15 @@ static void sec_add(hg_cache *c, struct section *s, const char *key, const hg_bu
 		e->key = hg_arena_strdup(c->a, key);
 		sec_index_last(s);
 	}
-	e->blob = hg_arena_strndup(c->a, blob->ptr ? blob->ptr : "", blob->size);
-	e->loaded = e->cut = false;
+	e->loaded = e->cut = e->spilled = false;
+	e->blob = NULL;
+	if (!c->spill && !c->spill_failed && !(c->spill = tmpfile()))
+		c->spill_failed = true;
+	if (c->spill && fseeko(c->spill, 0, SEEK_END) == 0 && (e->spill_off = (uint64_t)ftello(c->spill),
+	                fwrite(blob->ptr ? blob->ptr : "", 1, blob->size, c->spill) == blob->size))
+		e->spilled = true;
+	else /* no temporary file: kept in memory */
+		e->blob = hg_arena_strndup(c->a, blob->ptr ? blob->ptr : "", blob->size);
 	e->len = blob->size;
 	e->size = size;
 	e->hash = hash;
@@ -391,6 +404,8 @@ void hg_cache_free(hg_cache *c)
 	for (k = 0; k < 3; k++)
 		free(c->sec[k].index);
 	free(c->text);
+	if (c->spill)
+		fclose(c->spill);
 	pthread_mutex_destroy(&c->mu);
 	hg_arena_dispose(c->a);
 	free(c->path);
@@ -408,9 +423,19 @@ static int cmp_entry(const void *x, const void *y)
 }
 
 /* A blob as it was written: the '|' its cuts made NULs, mended. */
-static void put_blob(hg_buf *out, const struct entry *e)
+static void put_blob(hg_buf *out, const struct entry *e, FILE *spill)
 {
 	const char *p = e->blob, *end = e->blob + e->len, *z;
+	if (e->spilled) {
+		size_t at = out->size;
+		hg_buf_grow(out, e->len + 1);
+		if (fflush(spill) != 0 ||
+		        pread(fileno(spill), out->ptr + at, e->len, (off_t)e->spill_off) != (ssize_t)e->len)
+			return; /* cannot happen short of I/O errors: the entry is left out */
+		out->size += e->len;
+		out->ptr[out->size] = '\0';
+		return;
+	}
 	if (!e->cut) {
 		hg_buf_put(out, p, e->len);
 		return;
@@ -423,24 +448,41 @@ static void put_blob(hg_buf *out, const struct entry *e)
 	hg_buf_put(out, p, (size_t)(end - p));
 }
 
-void hg_cache_save(hg_cache *c, hg_diags *d)
+/* Write out's bytes to o once they are many (or at the end), so that a fleet's cache is never whole in memory twice. */
+static int spill(hg_fs_out *o, hg_buf *out, bool end)
+{
+	int rc = 0;
+	if (out->size >= (1u << 20) || (end && out->size)) {
+		rc = hg_fs_out_write(o, out->ptr, out->size);
+		hg_buf_clear(out);
+	}
+	return rc;
+}
+
+int hg_cache_save(hg_cache *c, hg_diags *d)
 {
 	static const char tags[] = "ftb"; /* ORDER SECTION */
 	hg_buf out = HG_BUF_INIT;
+	hg_fs_out o;
 	size_t k, i, used = 0;
 	char fp[17];
+	int rc;
 
 	for (k = 0; k < 3; k++)
 		for (i = 0; i < c->sec[k].n; i++)
 			used += c->sec[k].e[i].used;
 	/* Nothing added and nothing to drop: the file is already what it would be. */
 	if (!c->added && used == c->loaded && c->valid)
-		return;
+		return 0;
+	if ((rc = hg_fs_out_open(&o, c->path)) < 0) {
+		hg_diag_add(d, HG_D_IO_WRITE, NULL, c->path, strerror(errno), NULL);
+		return HG_EIO;
+	}
 	hex64(fp, c->fingerprint);
 	hg_buf_printf(&out, "%s %d ", CACHE_MAGIC, CACHE_VERSION);
 	enc(&out, hg_compiler_version());
 	hg_buf_printf(&out, "%s\n", fp);
-	for (k = 0; k < 3; k++) {
+	for (k = 0; k < 3 && rc == 0; k++) {
 		struct section *s = &c->sec[k];
 		struct entry *sorted = hg_xcalloc(s->n + 1, sizeof(*sorted));
 		size_t n = 0;
@@ -449,7 +491,7 @@ void hg_cache_save(hg_cache *c, hg_diags *d)
 				sorted[n++] = s->e[i];
 		if (n > 1)
 			qsort(sorted, n, sizeof(*sorted), cmp_entry);
-		for (i = 0; i < n; i++) {
+		for (i = 0; i < n && rc == 0; i++) {
 			hg_buf_putc(&out, tags[k]);
 			hg_buf_putc(&out, ' ');
 			enc(&out, sorted[i].key);
@@ -457,14 +499,22 @@ void hg_cache_save(hg_cache *c, hg_diags *d)
 				enc_u64(&out, sorted[i].size);
 				enc_u64(&out, sorted[i].hash);
 			}
-			put_blob(&out, &sorted[i]);
+			put_blob(&out, &sorted[i], c->spill);
 			hg_buf_putc(&out, '\n');
+			rc = spill(&o, &out, false);
 		}
 		free(sorted);
 	}
-	if (hg_fs_write_atomic(c->path, out.ptr, out.size) < 0)
+	if (rc == 0)
+		rc = spill(&o, &out, true);
+	if (rc == 0)
+		rc = hg_fs_out_commit(&o);
+	else
+		hg_fs_out_abort(&o);
+	if (rc < 0)
 		hg_diag_add(d, HG_D_IO_WRITE, NULL, c->path, strerror(errno), NULL);
 	hg_buf_dispose(&out);
+	return rc < 0 ? HG_EIO : 0;
 }
 
 /* How an entry is read: in place (its first reader), from a copy, or not now. */
@@ -495,7 +545,7 @@ static void release(hg_cache *c, struct entry *e, int how)
 }
 
 /* Begin reading e as claim() said (READ_FIRST or READ_COPY); strings go to a when copied. */
-static void reader(struct rd *r, struct entry *e, int how, hg_arena *a)
+static void reader(hg_cache *c, struct rd *r, struct entry *e, int how, hg_arena *a)
 {
 	r->a = a;
 	r->bad = false;
@@ -504,7 +554,9 @@ static void reader(struct rd *r, struct entry *e, int how, hg_arena *a)
 		r->p = e->blob;
 	} else {
 		hg_buf b = HG_BUF_INIT;
-		put_blob(&b, e);
+		pthread_mutex_lock(&c->mu); /* the spill file is written under the lock */
+		put_blob(&b, e, c->spill);
+		pthread_mutex_unlock(&c->mu);
 		r->p = hg_arena_strndup(a, b.ptr ? b.ptr : "", b.size);
 		hg_buf_dispose(&b);
 	}
@@ -611,7 +663,7 @@ hg_state_file *hg_cache_file(hg_cache *c, const char *path, uint64_t size, uint6
 		return NULL;
 	f = hg_state_file_new();
 	u = &f->part;
-	reader(&r, e, how, u->a);
+	reader(c, &r, e, how, u->a);
 	flags = num(&r);
 	u->aws = flags & 1;
 	u->azure = (flags & 2) != 0;
@@ -741,7 +793,7 @@ bool hg_cache_template(hg_cache *c, hg_tmpl *t, hg_arena *a)
 	pthread_mutex_unlock(&c->mu);
 	if (how == READ_BUSY)
 		return false;
-	reader(&r, e, how, a);
+	reader(c, &r, e, how, a);
 	copy.arm = num(&r) != 0;
 	copy.name = field(&r);
 	copy.logical = strings(&r, &copy.nlogical);
@@ -894,7 +946,7 @@ bool hg_cache_block(hg_cache *c, hg_block *b, const hg_tmpl *t, hg_unit *u, hg_s
 	pthread_mutex_unlock(&c->mu);
 	if (how == READ_BUSY)
 		return false;
-	reader(&r, e, how, b->a);
+	reader(c, &r, e, how, b->a);
 	for (k = 0; k < HG_ARRAY_SIZE(prev); k++)
 		prev[k] = FRESH;
 	n = (size_t)num(&r);

@@ -27,8 +27,8 @@ typedef struct hg_cache hg_cache;
 /* The cache at path (read if it is there and valid; new; never NULL). */
 hg_cache *hg_cache_open(const char *path, uint64_t fingerprint, hg_diags *d);
 void hg_cache_free(hg_cache *c);
-/* Write this run's entries (atomically), unless nothing changed. */
-void hg_cache_save(hg_cache *c, hg_diags *d);
+/* Write this run's entries (atomically), unless nothing changed. 0, or HG_EIO after a diagnostic. */
+int hg_cache_save(hg_cache *c, hg_diags *d);
 /* Resources whose verdicts came from the cache. */
 size_t hg_cache_hits(const hg_cache *c);
 

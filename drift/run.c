@@ -668,8 +668,9 @@ int hg_drift_run_sink(const hg_drift_options *o, const hg_drift_sink *sink,
 	if ((rc = sink->end(sink->payload, r.sum)) < 0)
 		goto out;
 	r.sum->complete = true;
-	if (r.cache)
-		hg_cache_save(r.cache, d);
+	/* The report stands; a cache that could not be saved makes the run exit 2. */
+	if (r.cache && hg_cache_save(r.cache, d) < 0)
+		rc = HG_EIO;
 	/* Fail closed: a run that compared none of its templates' resources, or
 	 * too few, did not run (what is unmanaged is found, but not compared). */
 	desired_total = r.sum->total - r.sum->counts[HG_DS_UNMANAGED];

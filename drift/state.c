@@ -755,7 +755,8 @@ static int on_record(const hg_export_item *it, void *payload)
 hg_state_file *hg_state_file_new(void)
 {
 	hg_state_file *f = hg_xcalloc(1, sizeof(*f));
-	f->part.a = hg_arena_new();
+	/* small chunks: a fleet of get-resource exports is tens of thousands of tiny files */
+	f->part.a = hg_arena_new_small();
 	return f;
 }
 

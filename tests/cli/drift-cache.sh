@@ -90,5 +90,31 @@ check "a cache cut in the middle of a line: same report" cmp -s half.out changed
 sed '/^[bft] /s/|/%/4' cache.json >damaged.json
 run damaged.out --cache damaged.json
 check "a cache whose every entry is damaged: same report" cmp -s damaged.out changed2-plain.json
+# The report to a file (-o) and the cache are written in the same run.
+set +e
+"$hinagata" drift --format json --today 2026-11-24 --cache both-cache.json -o both.json \
+	--template fleet/templates/*.json --state fleet/exports 2>both.err
+rc=$?
+set -e
+check "-o and --cache together: exit 1, the drift (got $rc: $(cat both.err))" [ "$rc" = 1 ]
+check "... the report" cmp -s both.json changed2-plain.json
+check "... and the cache, both written" [ "$(grep -c '^t ' both-cache.json)" = 3 ]
+# A cache that cannot be saved (here: larger than the file size limit, 5 KB):
+# the report stands, the run exits 2 and says why, and no part of a cache is left.
+"$hinagata" drift --today 2026-11-24 --template fleet/templates/*.json --state fleet/exports \
+	>small-plain.txt 2>/dev/null || true
+set +e
+(
+	trap '' XFSZ
+	ulimit -f 10
+	"$hinagata" drift --today 2026-11-24 --cache big/cache.json --template fleet/templates/*.json \
+		--state fleet/exports >small.txt 2>small.err
+)
+rc=$?
+set -e
+check "a cache that cannot be written: exit 2 (got $rc)" [ "$rc" = 2 ]
+check "... the report written all the same" cmp -s small.txt small-plain.txt
+check "... and why" grep -q 'HG9002.*big/cache.json' small.err
+check "... and nothing of the cache left" [ -z "$(ls -A big)" ]
 [ $fail = 0 ] && echo "drift-cache: $pass checks passed"
 exit $fail
