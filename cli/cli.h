@@ -34,6 +34,8 @@ int hg_cmd_controls(hg_cli *cli, int argc, char **argv);
 int hg_cmd_drift(hg_cli *cli, int argc, char **argv);
 int hg_cmd_fleet(hg_cli *cli, int argc, char **argv);
 int hg_cmd_hook(hg_cli *cli, int argc, char **argv);
+int hg_cmd_history(hg_cli *cli, int argc, char **argv);
+int hg_cmd_report(hg_cli *cli, int argc, char **argv);
 
 /*
  * The template search path of a command: the --templates directories,
@@ -74,6 +76,39 @@ int hg_cli_usage_error(
  */
 struct hg_shard;
 bool hg_cli_shard(hg_cli *cli, struct hg_shard *out, const char *flag);
+
+/*
+ * Recording a run into the history store (cmd_history.c). The store is
+ * --history TARGET, else the history: of .hinagata.yaml in the current
+ * directory when it records for this command (drift by default); none with
+ * --no-history. The run's date is --date, else today's local date (TZ).
+ */
+struct hg_config;
+struct hg_recorder;
+typedef struct hg_cli_history {
+	char *target; /* NULL: the run is not recorded */
+	char date[11];
+	struct hg_history *store;
+} hg_cli_history;
+
+/*
+ * Decide where cmd ("drift", "check") records and open the store (so that
+ * a wrong file fails before the run). cfg: the settings read, or NULL to
+ * read .hinagata.yaml here. False after a message (exit 2).
+ */
+bool hg_cli_history_setup(hg_cli *cli, hg_cli_history *hh, const char *cmd, const char *option,
+        bool off, const char *date, const struct hg_config *cfg);
+/* How long to wait for another writer of the store: $HINAGATA_BUSY_TIMEOUT ms, else 60 s. */
+unsigned hg_cli_busy_ms(void);
+/* Write the recording (a message says what it did); false after a message. */
+bool hg_cli_history_commit(hg_cli *cli, hg_cli_history *hh, struct hg_recorder *r);
+void hg_cli_history_dispose(hg_cli_history *hh);
+/* Record a check run's findings (d) on the files checked; rc: check's exit code, returned
+ * unless recording fails (2). */
+struct hg_cli_paths;
+int hg_cli_history_check(hg_cli *cli, const char *option, const char *date,
+        const struct hg_config *cfg, const struct hg_cli_paths *paths, const hg_diags *d,
+        char *const *files, size_t nfiles, int rc);
 
 /* Parse a --lang value into cli->lang; returns false (after a message) if invalid. */
 bool hg_cli_set_lang(hg_cli *cli, const char *value);

@@ -64,6 +64,8 @@ static void help(hg_cli *cli)
 		      "  --shard I/N           N 個に分けたうちの I 番目 (1 から) のファイルだけを検査。\n"
 		      "                        指定がなければ JOB_COMPLETION_INDEX/JOB_COMPLETIONS か\n"
 		      "                        AWS_BATCH_JOB_ARRAY_INDEX/_SIZE から\n"
+		      "  --history FILE        統制ルールの検出を履歴ストアに記録する\n"
+		      "  --date YYYY-MM-DD     記録する実行の日付 (既定: 今日)\n"
 		      "  --lang ja|en          言語 (既定はロケールから)\n\n"
 		      "終了コード: 0 問題なし、1 問題あり、2 実行できない。\n",
 		        stdout);
@@ -90,6 +92,8 @@ static void help(hg_cli *cli)
 		      "without\n"
 		      "                        it, JOB_COMPLETION_INDEX/JOB_COMPLETIONS or\n"
 		      "                        AWS_BATCH_JOB_ARRAY_INDEX/_SIZE when they are set\n"
+		      "  --history FILE        record the control rule findings in the history store\n"
+		      "  --date YYYY-MM-DD     the date of the run recorded (default: today)\n"
 		      "  --lang ja|en          language (default: from the locale)\n\n"
 		      "Exit status: 0 clean, 1 findings, 2 could not run.\n",
 		        stdout);
@@ -760,10 +764,12 @@ static void write_report(hg_buf *out, const hg_diags *d, const struct files *f, 
 
 int hg_cmd_check(hg_cli *cli, int argc, char **argv)
 {
-	enum { OPT_STAGED = 256, OPT_TEMPLATES, OPT_LANG, OPT_FORMAT, OPT_EXCLUDE, OPT_SHARD };
+	enum { OPT_STAGED = 256, OPT_TEMPLATES, OPT_LANG, OPT_FORMAT, OPT_EXCLUDE, OPT_HISTORY, OPT_DATE, OPT_SHARD };
 	static const struct option longopts[] = {
 	        {"staged", no_argument, NULL, OPT_STAGED},
 	        {"exclude", required_argument, NULL, OPT_EXCLUDE},
+	        {"history", required_argument, NULL, OPT_HISTORY},
+	        {"date", required_argument, NULL, OPT_DATE},
 	        {"format", required_argument, NULL, OPT_FORMAT},
 	        {"templates", required_argument, NULL, OPT_TEMPLATES},
 	        {"lang", required_argument, NULL, OPT_LANG},
@@ -791,6 +797,7 @@ int hg_cmd_check(hg_cli *cli, int argc, char **argv)
 	hg_config cfg = {0};
 	const char **exclude = NULL;
 	size_t i, nsources = 0, nexclude = 0, capexclude = 0;
+	const char *history = NULL, *date = NULL; /* recording the run (cmd_history.c) */
 	int c, rc = HG_EXIT_FAILURE;
 
 	memset(&f, 0, sizeof(f));
@@ -820,6 +827,12 @@ int hg_cmd_check(hg_cli *cli, int argc, char **argv)
 		case OPT_TEMPLATES:
 			hg_cli_paths_add(&paths, optarg);
 			break;
+		case OPT_HISTORY:
+			history = optarg;
+			break;
+		case OPT_DATE:
+			date = optarg;
+			break;
 		case OPT_EXCLUDE:
 			hg_grow_array(
 			        (void **)&exclude, &capexclude, nexclude + 1, sizeof(*exclude));
@@ -845,6 +858,12 @@ int hg_cmd_check(hg_cli *cli, int argc, char **argv)
 			        optopt ? (char[]){(char)optopt, 0} : argv[optind - 1]);
 			goto out;
 		}
+	}
+	if (staged && history) { /* what is staged is not yet a state of the repository */
+		rc = hg_cli_usage_error(cli, "check", "%s", "%s",
+		        cli->lang == HG_LANG_JA ? "--staged の検査は履歴に記録できません (--history)"
+		                                : "a check of what is staged is not recorded (--history)");
+		goto out;
 	}
 	if (!hg_cli_paths_check(cli, &paths) || !hg_cli_shard(cli, &shard, shard_flag))
 		goto out;
@@ -975,6 +994,8 @@ int hg_cmd_check(hg_cli *cli, int argc, char **argv)
 		hg_buf_dispose(&rep);
 	}
 	rc = d.env_error ? HG_EXIT_FAILURE : hg_diags_exit_code(&d);
+	if (history || (!staged && cfg.history_check)) /* a commit hook records only when told */
+		rc = hg_cli_history_check(cli, history, date, &cfg, &paths, &d, f.src, f.nsrc, rc);
 out:
 	for (i = 0; i < of_shard.nwalked; i++)
 		free(of_shard.walked[i]);

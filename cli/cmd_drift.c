@@ -15,6 +15,7 @@
 #include "../common/fs.h"
 #include "../common/shard.h"
 #include "../drift/drift.h"
+#include "../history/history.h"
 #include "../report/report.h"
 #include "cli.h"
 
@@ -26,8 +27,8 @@ static void help(hg_cli *cli)
 		      "                      [--format text|json|md|sarif|junit] [-o FILE] "
 		      "[--ignore "
 		      "FILE]\n"
-		      "                      [--strict] [--cache FILE] [--shard I/N] [--lang "
-		      "ja|en]\n\n"
+		      "                      [--strict] [--cache FILE] [--shard I/N] [--history FILE] [--date DATE]\n"
+		      "                      [--lang ja|en]\n\n"
 		      "git の版 (またはファイル) のテンプレートを期待状態として、クラウドの CLI "
 		      "が\n"
 		      "出力した JSON (aws cloudformation describe-stacks / "
@@ -52,6 +53,10 @@ static void help(hg_cli *cli)
 		      "  --cache FILE          前回の判定を使い、今回の判定を書き戻す "
 		      "(夜間ジョブ向け)\n"
 		      "  --today YYYY-MM-DD    無視ルールの期限判定に使う日付 (既定: 今日)\n"
+		      "  --history FILE        実行を履歴ストアに記録する (既定: .hinagata.yaml の\n"
+		      "                        history:)\n"
+		      "  --no-history          記録しない\n"
+		      "  --date YYYY-MM-DD     記録する実行の日付 (過去の分の記録用。既定: 今日)\n"
 		      "  --max-record BYTES    エクスポート 1 件の上限 (既定: 64 MiB)\n"
 		      "  --min-coverage PCT    比較できたリソースが PCT% 未満なら実行できなかった\n"
 		      "                        ものとする (終了コード 2)\n"
@@ -70,8 +75,8 @@ static void help(hg_cli *cli)
 		      "                      [--format text|json|md|sarif|junit] [-o FILE] "
 		      "[--ignore "
 		      "FILE]\n"
-		      "                      [--strict] [--cache FILE] [--shard I/N] [--lang "
-		      "ja|en]\n\n"
+		      "                      [--strict] [--cache FILE] [--shard I/N] [--history FILE] [--date DATE]\n"
+		      "                      [--lang ja|en]\n\n"
 		      "Compare the desired state, templates at a git revision (or files), with "
 		      "the\n"
 		      "deployed state as the clouds' CLIs print it (aws cloudformation\n"
@@ -100,6 +105,11 @@ static void help(hg_cli *cli)
 		      "                        (for the nightly job)\n"
 		      "  --today YYYY-MM-DD    the date ignore rules expire against (default: "
 		      "today)\n"
+		      "  --history FILE        record the run in the history store (default:\n"
+		      "                        history: in .hinagata.yaml)\n"
+		      "  --no-history          do not record the run\n"
+		      "  --date YYYY-MM-DD     the date of the run recorded (back-filling; default:\n"
+		      "                        today)\n"
 		      "  --max-record BYTES    the largest export record accepted (default: 64 "
 		      "MiB)\n"
 		      "  --min-coverage PCT    exit 2 when less than PCT% of the resources were\n"
@@ -127,6 +137,38 @@ static int write_out(void *payload, const char *data, size_t len)
 	if (o->to_file)
 		return hg_fs_out_write(&o->file, data, len);
 	return fwrite(data, 1, len, stdout) == len ? 0 : HG_EIO;
+}
+
+/* Two sinks fed the same results: the report writer and the history recorder. */
+struct tee {
+	hg_drift_sink a, b;
+};
+
+static int tee_begin(void *payload, const hg_drift_meta *meta)
+{
+	struct tee *t = payload;
+	int rc = t->a.begin(t->a.payload, meta);
+	return rc < 0 ? rc : t->b.begin(t->b.payload, meta);
+}
+
+static int tee_block(void *payload, const hg_drift_result *res, size_t n)
+{
+	struct tee *t = payload;
+	int rc = t->a.block(t->a.payload, res, n);
+	return rc < 0 ? rc : t->b.block(t->b.payload, res, n);
+}
+
+static int tee_end(void *payload, const hg_drift_summary *s)
+{
+	struct tee *t = payload;
+	int rc = t->a.end(t->a.payload, s);
+	return rc < 0 ? rc : t->b.end(t->b.payload, s);
+}
+
+static hg_drift_sink tee_sink(struct tee *t)
+{
+	hg_drift_sink s = {tee_begin, tee_block, tee_end, t};
+	return s;
 }
 
 /* Progress on a terminal (standard error), never in pipes or logs. */
@@ -189,6 +231,9 @@ int hg_cmd_drift(hg_cli *cli, int argc, char **argv)
 		OPT_MAX_RECORD,
 		OPT_MIN_COVERAGE,
 		OPT_THREADS,
+		OPT_HISTORY,
+		OPT_NO_HISTORY,
+		OPT_DATE,
 		OPT_SHARD
 	};
 	static const struct option longopts[] = {
@@ -205,6 +250,9 @@ int hg_cmd_drift(hg_cli *cli, int argc, char **argv)
 	        {"max-record", required_argument, NULL, OPT_MAX_RECORD},
 	        {"min-coverage", required_argument, NULL, OPT_MIN_COVERAGE},
 	        {"threads", required_argument, NULL, OPT_THREADS},
+	        {"history", required_argument, NULL, OPT_HISTORY},
+	        {"no-history", no_argument, NULL, OPT_NO_HISTORY},
+	        {"date", required_argument, NULL, OPT_DATE},
 	        {"shard", required_argument, NULL, OPT_SHARD},
 	        {"templates", required_argument, NULL, OPT_TEMPLATES},
 	        {"lang", required_argument, NULL, OPT_LANG},
@@ -226,8 +274,14 @@ int hg_cmd_drift(hg_cli *cli, int argc, char **argv)
 	hg_drift_sink sink;
 	struct out out;
 	int c, rc = HG_EXIT_FAILURE, run;
+	const char *history = NULL, *date = NULL;
+	bool no_history = false;
+	hg_cli_history hh;
+	hg_recorder *rec = NULL;
+	struct tee tee;
 
 	memset(&o, 0, sizeof(o));
+	memset(&hh, 0, sizeof(hh));
 	o.version = HG_DRIFT_OPTIONS_VERSION;
 	opterr = 0;
 	optind = 1;
@@ -245,8 +299,22 @@ int hg_cmd_drift(hg_cli *cli, int argc, char **argv)
 		case OPT_STATE:
 			states[nstates++] = optarg;
 			break;
+		case OPT_HISTORY:
+			history = optarg;
+			break;
+		case OPT_NO_HISTORY:
+			no_history = true;
+			break;
+		case OPT_DATE:
+			if (!hg_is_date(optarg)) {
+				rc = hg_cli_usage_error(cli, "drift", "--date needs a date YYYY-MM-DD, not '%s'",
+				        "--date には YYYY-MM-DD の形の日付を指定してください ('%s' ではなく)", optarg);
+				goto out;
+			}
+			date = optarg;
+			break;
 		case OPT_FORMAT:
-			if (hg_report_format_parse(&ro.format, optarg) < 0) {
+			if (hg_report_format_parse(&ro.format, optarg) < 0 || ro.format > HG_FMT_JUNIT) {
 				rc = hg_cli_usage_error(cli, "drift",
 				        "unknown format '%s' (text, json, md, sarif, junit)",
 				        "形式 '%s' は未知です (text, json, md, sarif, junit)",
@@ -387,6 +455,32 @@ int hg_cmd_drift(hg_cli *cli, int argc, char **argv)
 		o.progress = progress;
 		o.progress_payload = cli;
 	}
+	if (!hg_cli_history_setup(cli, &hh, "drift", history, no_history, date, NULL)) {
+		rc = HG_EXIT_FAILURE;
+		goto out;
+	}
+	if (hh.target) {
+		hg_record_options rco = HG_RECORD_OPTIONS_INIT;
+		hg_diags rd = HG_DIAGS_INIT;
+		rco.source = HG_SRC_DRIFT;
+		rco.date = hh.date;
+		rco.template_dirs = paths.dirs;
+		rco.ntemplate_dirs = paths.ndirs;
+		rco.bundled_dir = paths.bundled;
+		rco.schema_dir = paths.schemas;
+		if (!(rec = hg_recorder_new(&rco, &rd))) {
+			hg_cli_print_diags(cli, &rd);
+			hg_diags_dispose(&rd);
+			rc = HG_EXIT_FAILURE;
+			goto out;
+		}
+		hg_diags_dispose(&rd);
+		/* The run's ignore rules expire against the night it stands for, and
+		 * resources in sync are what lets a later run resolve a finding. */
+		if (!o.today)
+			o.today = hh.date;
+		o.keep_in_sync = true;
+	}
 	memset(&out, 0, sizeof(out));
 	out.to_file = outfile != NULL;
 	if (outfile && hg_fs_out_open(&out.file, outfile) < 0) {
@@ -396,6 +490,11 @@ int hg_cmd_drift(hg_cli *cli, int argc, char **argv)
 	}
 	w = hg_drift_writer_new(&ro, write_out, &out);
 	sink = hg_drift_writer_sink(w);
+	if (rec) { /* the report and the history, fed the same results */
+		tee.a = sink;
+		tee.b = hg_recorder_drift_sink(rec);
+		sink = tee_sink(&tee);
+	}
 	run = hg_drift_run_sink(&o, &sink, &sum, &d);
 	hg_cli_print_diags(cli, &d);
 	if (!sum) { /* no complete report: nothing written */
@@ -409,11 +508,17 @@ int hg_cmd_drift(hg_cli *cli, int argc, char **argv)
 		rc = HG_EXIT_FAILURE;
 		goto out;
 	}
-	if (run < 0)
+	if (run < 0) {
 		rc = HG_EXIT_FAILURE; /* the report says what was compared; too little was */
+		if (rec) /* and a run that did not run is not history */
+			hg_cli_say(cli, "nothing recorded in %s", "%s には何も記録していません", hh.target);
+	} else if (rec && !hg_cli_history_commit(cli, &hh, rec))
+		rc = HG_EXIT_FAILURE;
 	else
 		rc = hg_drift_found(sum, strict) ? HG_EXIT_FINDINGS : HG_EXIT_CLEAN;
 out:
+	hg_recorder_free(rec);
+	hg_cli_history_dispose(&hh);
 	hg_drift_summary_free(sum);
 	hg_drift_writer_free(w);
 	hg_diags_dispose(&d);

@@ -27,12 +27,16 @@ static const hg_cmd commands[] = {
                 "テンプレートを CloudFormation / ARM の JSON にコンパイルする"},
         {"controls", hg_cmd_controls, "List the Government Cloud control catalog",
                 "ガバメントクラウドの統制カタログを一覧する"},
+        {"history", hg_cmd_history, "Runs recorded, finding timelines, imports, CSV export",
+                "記録した実行、検出項目の経過、取り込み、CSV 出力"},
         {"hook", hg_cmd_hook, "Install a git pre-commit hook running hinagata check",
                 "hinagata check を実行する git の pre-commit フックを入れる"},
         {"drift", hg_cmd_drift, "Compare deployed state with the templates in git",
                 "デプロイ済みの状態と git のテンプレートを比べる (ドリフト検知)"},
         {"fleet", hg_cmd_fleet, "Read a fleet manifest (fleet.yaml) and plan its work units and shards",
                 "フリートのマニフェスト (fleet.yaml) を読み、作業単位とシャードを示す"},
+        {"report", hg_cmd_report, "The monthly report from the history (score, findings, trend)",
+                "履歴から月次レポートを作る (スコア、検出項目、推移)"},
 };
 
 static void on_oom(void)

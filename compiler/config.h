@@ -5,6 +5,7 @@
  *
  *   check:
  *     exclude: [tests/fixtures, "*.broken.yaml"]
+ *   history: ops/history.db          # or { file: ..., record: [drift, check] }
  *
  * Part of hinagata; see LICENSE.
  */
@@ -21,6 +22,9 @@ typedef struct hg_config {
 	char **exclude; /* owned; paths that are not the repository's templates: left
 	                   out of the check and off the search path (hg_path_excluded) */
 	size_t nexclude;
+	char *history;      /* owned; the history store runs are recorded in, or NULL */
+	bool history_drift; /* drift records into it unless told not to (default) */
+	bool history_check; /* check does too (record: [check]) */
 } hg_config;
 
 /*

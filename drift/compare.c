@@ -77,6 +77,7 @@ void hg_drift_result_copy(hg_arena *a, hg_drift_result *out, const hg_drift_resu
 			out->diffs[i].expected = dup(a, x->diffs[i].expected);
 			out->diffs[i].actual = dup(a, x->diffs[i].actual);
 			out->diffs[i].ignore_reason = dup(a, x->diffs[i].ignore_reason);
+			out->diffs[i].ignore_expires = dup(a, x->diffs[i].ignore_expires);
 		}
 	}
 	out->violations = NULL;

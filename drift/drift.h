@@ -70,6 +70,7 @@ typedef struct hg_prop_diff {
 	bool locked;    /* a locked setting (Metadata.hinagata.locked) */
 	bool ignored;   /* matched an ignore rule (and was allowed to) */
 	char *ignore_reason;
+	char *ignore_expires; /* the rule's expiry date, or NULL */
 } hg_prop_diff;
 
 /*
@@ -144,6 +145,8 @@ typedef struct hg_drift_summary {
 	bool complete;      /* the report was ended: every result went to the sink */
 	hg_expired_rule *expired;
 	size_t nexpired;
+	/* What the listings of the run covered (hg_drift_cover_has); owned. */
+	struct hg_drift_cover *cover;
 } hg_drift_summary;
 
 /*
@@ -219,6 +222,22 @@ typedef struct hg_drift_report {
 /* hg_drift_run_sink into a report (new; free with hg_drift_report_free). */
 int hg_drift_run(hg_drift_report **out, const hg_drift_options *opts, hg_diags *d);
 void hg_drift_report_free(hg_drift_report *r);
+
+/*
+ * What a run's listings covered (AWS list-resources by type, Azure az
+ * listings by scope and type): only there does a resource that no longer
+ * appears mean it is gone. The history store resolves the findings of a
+ * resource in no template on it.
+ */
+typedef struct hg_drift_cover hg_drift_cover;
+
+/* A copy of s's (new; free with hg_drift_cover_free), or NULL when s has none. */
+hg_drift_cover *hg_drift_cover_copy(const hg_drift_summary *s);
+void hg_drift_cover_free(hg_drift_cover *c);
+/* Would the run's listings have listed the resource type of identity (a
+ * physical ID, an Azure resource ID) in account (and, AWS, region)? */
+bool hg_drift_cover_has(const hg_drift_cover *c, const char *account, const char *region,
+        const char *type, const char *identity);
 
 /* Does this result count as drift (not ignored)? */
 bool hg_drift_result_counts(const hg_drift_result *x);

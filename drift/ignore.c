@@ -192,6 +192,7 @@ static void apply_rule(hg_arena *a, const struct rule *r, hg_drift_result *x, hg
 			}
 			x->diffs[k].ignored = true;
 			x->diffs[k].ignore_reason = hg_arena_strdup(a, r->reason);
+			x->diffs[k].ignore_expires = r->expires ? hg_arena_strdup(a, r->expires) : NULL;
 		}
 		if (x->status == HG_DS_DELETED && x->mandatory) {
 			refuse(r, x, "/", d);
@@ -215,6 +216,7 @@ static void apply_rule(hg_arena *a, const struct rule *r, hg_drift_result *x, hg
 		}
 		x->diffs[k].ignored = true;
 		x->diffs[k].ignore_reason = hg_arena_strdup(a, r->reason);
+		x->diffs[k].ignore_expires = r->expires ? hg_arena_strdup(a, r->expires) : NULL;
 	}
 }
 

@@ -604,6 +604,106 @@ static void today(char out[11])
 	strftime(out, 11, "%Y-%m-%d", &tm);
 }
 
+/*
+ * What the listings covered, kept past the run (hg_drift_cover_has): each
+ * unit's account, region, listed types and az scopes in a unit of its own
+ * that has nothing else, so that the state stage's own hg_unit_listed and
+ * hg_unit_covers answer, with a copy of the az rules' unlisted types.
+ */
+struct hg_drift_cover {
+	hg_arena *a;
+	hg_unit *units; /* shells: account, region, azure, listed, scopes, az */
+	size_t n;
+	hg_az_rules az;
+};
+
+static const char **copy_list(hg_arena *a, const char *const *list, size_t n)
+{
+	const char **r = n ? HG_ANEWN(a, const char *, n) : NULL;
+	size_t i;
+	for (i = 0; i < n; i++)
+		r[i] = hg_arena_strdup(a, list[i]);
+	return r;
+}
+
+static hg_drift_cover *cover_of(hg_unit *const *units, size_t n)
+{
+	hg_drift_cover *c = hg_xcalloc(1, sizeof(*c));
+	size_t i;
+
+	c->a = hg_arena_new();
+	c->units = HG_ANEWN(c->a, hg_unit, n ? n : 1);
+	for (i = 0; i < n; i++) {
+		const hg_unit *u = units[i];
+		hg_unit *s = &c->units[c->n++];
+		memset(s, 0, sizeof(*s));
+		s->account = hg_arena_strdup(c->a, u->account ? u->account : "");
+		s->region = hg_arena_strdup(c->a, u->region ? u->region : "");
+		s->azure = u->azure;
+		s->aws = u->aws;
+		s->listed = copy_list(c->a, u->listed, u->nlisted);
+		s->nlisted = s->caplisted = u->nlisted;
+		s->scopes = copy_list(c->a, u->scopes, u->nscopes);
+		s->nscopes = s->capscopes = u->nscopes;
+		if (u->az && !c->az.unlisted) {
+			c->az.unlisted = copy_list(c->a, u->az->unlisted, u->az->nunlisted);
+			c->az.nunlisted = u->az->nunlisted;
+		}
+		s->az = &c->az;
+	}
+	return c;
+}
+
+hg_drift_cover *hg_drift_cover_copy(const hg_drift_summary *s)
+{
+	hg_drift_cover *c;
+	hg_unit **units;
+	size_t i;
+
+	if (!s || !s->cover)
+		return NULL;
+	units = hg_xcalloc(s->cover->n + 1, sizeof(*units));
+	for (i = 0; i < s->cover->n; i++)
+		units[i] = &s->cover->units[i];
+	c = cover_of(units, s->cover->n);
+	free(units);
+	return c;
+}
+
+void hg_drift_cover_free(hg_drift_cover *c)
+{
+	if (!c)
+		return;
+	hg_arena_dispose(c->a);
+	free(c);
+}
+
+bool hg_drift_cover_has(const hg_drift_cover *c, const char *account, const char *region,
+        const char *type, const char *identity)
+{
+	size_t i, k;
+	char *lower;
+	bool hit = false;
+
+	if (!c || !type || !identity)
+		return false;
+	lower = hg_xstrdup(identity); /* az records are keyed by the lower-case ID */
+	for (k = 0; lower[k]; k++)
+		if (lower[k] >= 'A' && lower[k] <= 'Z')
+			lower[k] = (char)(lower[k] + 32);
+	for (i = 0; i < c->n && !hit; i++) {
+		const hg_unit *u = &c->units[i];
+		if (strcmp(u->account, account ? account : "") != 0)
+			continue;
+		if (u->azure)
+			hit = hg_unit_covers(u, lower, type);
+		else
+			hit = strcmp(u->region, region ? region : "") == 0 && hg_unit_listed(u, type);
+	}
+	free(lower);
+	return hit;
+}
+
 int hg_drift_run_sink(const hg_drift_options *o, const hg_drift_sink *sink,
         hg_drift_summary **summary_out, hg_diags *d)
 {
@@ -662,6 +762,10 @@ int hg_drift_run_sink(const hg_drift_options *o, const hg_drift_sink *sink,
 		goto out;
 	sa = hg_arena_new();
 	r.sum->units = r.nunits;
+	/* The listings of this run's units only: a shard vouches for what it
+	 * read, never for the listings of another shard's accounts (or the
+	 * history would resolve their unmanaged findings). */
+	r.sum->cover = cover_of(r.order, r.nunits);
 	r.sum->nexpired = hg_ignore_expired(r.ignore, sa, &r.sum->expired);
 	if (r.cache)
 		r.sum->cache_hits = hg_cache_hits(r.cache);
@@ -748,6 +852,7 @@ void hg_drift_summary_free(hg_drift_summary *s)
 		free(s->expired[i].expires);
 	}
 	free(s->expired);
+	hg_drift_cover_free(s->cover);
 	free(s);
 }
 

@@ -22,7 +22,7 @@
 
 int hg_report_format_parse(hg_report_format *out, const char *s)
 {
-	static const char *const names[] = {"text", "json", "md", "sarif", "junit"}; /* ORDER FORMAT */
+	static const char *const names[] = {"text", "json", "md", "sarif", "junit", "html", "csv"}; /* ORDER FORMAT */
 	size_t i;
 	for (i = 0; i < HG_ARRAY_SIZE(names); i++)
 		if (strcmp(s, names[i]) == 0) {
@@ -91,8 +91,20 @@ void hg_report_bi(hg_buf *out, const char *s, hg_lang lang)
 void hg_report_json_str(hg_buf *out, const char *s, hg_lang lang)
 {
 	hg_buf b = HG_BUF_INIT;
+	const char *sep, *part;
+	size_t len;
+
 	if (!s) {
 		hg_buf_puts(out, "null");
+		return;
+	}
+	sep = strchr(s, '\x1f');
+	part = sep && lang == HG_LANG_JA ? sep + 1 : s;
+	len = sep && lang != HG_LANG_JA ? (size_t)(sep - s) : strlen(part);
+	/* The usual case, clean text with no secret in it: straight to JSON
+	 * (a report of every finding of a fleet writes millions of them). */
+	if (!hg_secret_in(part, len) && hg_utf8_is_clean(part, len, 0)) {
+		hg_json_string(out, part, len);
 		return;
 	}
 	hg_report_bi(&b, s, lang);

@@ -314,6 +314,10 @@ static void json_result(hg_drift_writer *w, const hg_drift_result *x)
 			hg_buf_puts(o, ", \"ignoreReason\": ");
 			hg_report_json_str(o, d->ignore_reason, lang);
 		}
+		if (d->ignore_expires) {
+			hg_buf_puts(o, ", \"ignoreExpires\": ");
+			hg_report_json_str(o, d->ignore_expires, lang);
+		}
 		hg_buf_putc(o, '}');
 	}
 	hg_buf_printf(o, "%s]", x->ndiffs ? "\n      " : "");
@@ -817,6 +821,8 @@ static int on_end(void *payload, const hg_drift_summary *s)
 	case HG_FMT_MD: md_end(w, s); break;
 	case HG_FMT_SARIF: sarif_end(w, s); break;
 	case HG_FMT_JUNIT: hg_buf_puts(&w->b, "</testsuites>\n"); break;
+	case HG_FMT_HTML: /* not drift formats (cmd_drift refuses them) */
+	case HG_FMT_CSV: break;
 	}
 	flush(w, true);
 	return w->rc;

@@ -23,6 +23,7 @@
 #include "../common/buf.h"
 #include "../common/lang.h"
 #include "../drift/drift.h"
+#include "../history/history.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -35,9 +36,11 @@ typedef enum hg_report_format {
 	HG_FMT_MD,
 	HG_FMT_SARIF,
 	HG_FMT_JUNIT,
+	HG_FMT_HTML, /* the monthly report */
+	HG_FMT_CSV,  /* the history's findings */
 } hg_report_format;
 
-/* "text", "json", "md", "sarif", "junit" -> *out; -1 when unknown. */
+/* "text", "json", "md", "sarif", "junit", "html", "csv" -> *out; -1 when unknown. */
 int hg_report_format_parse(hg_report_format *out, const char *s);
 
 typedef struct hg_report_options {
@@ -60,7 +63,41 @@ void hg_drift_writer_free(hg_drift_writer *w);
 /* A whole kept report into out (tests, small runs). */
 void hg_drift_report_write(hg_buf *out, const hg_drift_report *r, const hg_report_options *o);
 
+/* ---- the history store (report/history.c, report/monthly.c) ---- */
+
+/* The runs recorded: a table (text) or hinagata-runs/1 JSON, appended to out. */
+void hg_report_runs(hg_buf *out, const hg_hrun *runs, size_t n, hg_report_format f, hg_lang lang);
+/* A finding and its events (text or JSON). */
+void hg_report_timeline(hg_buf *out, const hg_hfinding *f, const hg_hevent *ev, size_t n,
+        hg_report_format fmt, hg_lang lang);
+/* Findings as CSV (RFC 4180, a header row, UTF-8). */
+void hg_report_findings_csv(hg_buf *out, const hg_hfinding *f, size_t n, hg_lang lang);
+
+/* A control's title, for the report (the catalog's), or NULL. */
+typedef const char *(*hg_title_fn)(void *payload, const char *control, hg_lang lang);
+
+typedef struct hg_month_options {
+	hg_report_format format; /* HG_FMT_MD, HG_FMT_HTML or HG_FMT_JSON */
+	hg_lang lang;
+	size_t max_rows;         /* rows of each finding list in md/html (0: all) */
+	hg_title_fn title;       /* may be NULL */
+	void *title_payload;
+} hg_month_options;
+
+/* The monthly report of m (docs/history.md; JSON: schemas/hinagata-monthly.schema.json). */
+void hg_report_month(hg_buf *out, const hg_month *m, const hg_month_options *o);
+
+/* The trend chart: inline SVG of the monthly scores (report/chart.c). */
+void hg_report_chart(hg_buf *out, const hg_month *m, hg_lang lang);
+/* The nightly scores of the month as a small inline SVG. */
+void hg_report_nightly_chart(hg_buf *out, const hg_month *m, hg_lang lang);
+
 /* ---- shared by the writers ---- */
+
+/* A finding as one JSON object (history.c; monthly.c uses it too). */
+void hg_report__finding_json(hg_buf *o, const hg_hfinding *f, hg_lang lang);
+/* A finding status in the language: "resolved", "解決済み". */
+const char *hg_report__status_label(const char *status, hg_lang lang);
 
 /* The part of a bilingual (HG_BI) text for lang, appended (valid UTF-8). */
 void hg_report_bi(hg_buf *out, const char *s, hg_lang lang);

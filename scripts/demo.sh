@@ -54,3 +54,48 @@ if "$hinagata" drift --templates samples --template samples/city-b/juki-azure.ya
 	--state samples/city-b/exports-clean >/dev/null; then
 	echo "The same template against samples/city-b/exports-clean/: no drift, nothing not checked (exit 0)."
 fi
+
+echo
+echo "== hinagata history: a week of city A's nights recorded, then the monthly report"
+# The nights' exports: the clean sample with the sample's drifts put in one
+# by one (samples/city-a/README.md), as a nightly job would collect them.
+nights=$out/city-a/nights
+hist=$out/city-a/history.db
+rm -rf "$nights" "$hist" "$hist-wal" "$hist-shm"
+night() { # day drifts... : the exports of that night
+	mkdir -p "$nights/$1"
+	cp samples/city-a/exports-clean/*.json "$nights/$1/"
+	day=$1
+	shift
+	for f in "$@"; do cp "samples/city-a/exports/list-AWS-$f.json" "$nights/$day/"; done
+}
+night 01
+night 02 EC2-SecurityGroup
+night 03 EC2-SecurityGroup CloudTrail-Trail S3-Bucket
+night 04 EC2-SecurityGroup CloudTrail-Trail S3-Bucket
+night 05 EC2-SecurityGroup S3-Bucket
+night 06 EC2-SecurityGroup S3-Bucket
+night 07 EC2-SecurityGroup CloudTrail-Trail S3-Bucket
+rm "$nights/06/list-AWS-S3-Bucket.json" # a night the S3 listing was not collected
+{
+	echo "ignore:"
+	echo "  - type: AWS::EC2::SecurityGroup"
+	echo "    resource: DbSecurityGroup"
+	echo "    path: /SecurityGroupIngress"
+	echo "    reason: vendor maintenance window (ticket OPS-1432)"
+	echo "    expires: 2026-12-31"
+} >"$nights/ignore.yaml"
+for day in 01 02 03 04 05 06 07; do
+	set -- --template "$out/city-a/juki-prod.json" --state "$nights/$day"
+	[ "$day" -ge 04 ] && set -- "$@" --ignore "$nights/ignore.yaml"
+	"$hinagata" drift --history "$hist" --date "2026-12-$day" "$@" >/dev/null 2>"$nights/$day.log" || true
+	grep 'recorded run' "$nights/$day.log" | sed 's/^/  /'
+done
+"$hinagata" history --history "$hist" import --date 2026-12-07 samples/city-a/securityhub/get-findings.json \
+	samples/city-b/defender/assessments.json 2>&1 | sed 's/^/  /'
+"$hinagata" --lang ja report --history "$hist" --month 2026-12 --format md -o "$out/city-a/report-2026-12.md" || true
+"$hinagata" --lang ja report --history "$hist" --month 2026-12 --format html -o "$out/city-a/report-2026-12.html" || true
+echo
+echo "History store: $hist (hinagata history --history $hist runs)"
+echo "Monthly report (Japanese): $out/city-a/report-2026-12.md and $out/city-a/report-2026-12.html"
+echo "  (open the HTML in a browser, or print it on A4; docs/history.md explains the score)"

@@ -11,7 +11,7 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 corpus=$build/fuzz-corpus
 art=$build/fuzz-artifacts/
 mkdir -p "$corpus/template" "$corpus/expr" "$corpus/semver" "$corpus/export" "$corpus/check" \
-	"$corpus/config" "$corpus/arm" "$corpus/cfn" "$corpus/git" "$corpus/state" "$corpus/fleet" "$art"
+	"$corpus/config" "$corpus/arm" "$corpus/cfn" "$corpus/git" "$corpus/state" "$corpus/fleet" "$corpus/import" "$art"
 # Seeds: every template, sample and golden input in the repository.
 find "$top/templates" "$top/samples" "$top/tests/golden" -name '*.yaml' | while read -r f; do
 	cp "$f" "$corpus/template/$(echo "$f" | cksum | cut -d' ' -f1).yaml"
@@ -48,6 +48,14 @@ find "$top/tests/expected" "$top/tests/golden" -name '*.json' -size -256k | whil
 		cp "$f" "$corpus/cfn/$(echo "$f" | cksum | cut -d' ' -f1).json"
 	fi
 done
+# Seeds of the history import: the clouds' sample findings and the drift JSON reports.
+find "$top/samples" "$top/tests/golden" \( -path '*securityhub*' -o -path '*defender*' -o -path '*hg71*' \
+	-o -path '*drift-*json*' \) -name '*.json' -size -256k | while read -r f; do
+	cp "$f" "$corpus/import/$(echo "$f" | cksum | cut -d' ' -f1).json"
+done
+find "$top/tests/golden" -path '*drift*json*' -name 'expected.out' | while read -r f; do
+	cp "$f" "$corpus/import/$(echo "$f" | cksum | cut -d' ' -f1).json"
+done
 # Seeds of the git tree export (fuzz_git.c): outlines of trees, one entry a
 # line, "<depth><kind><name>": a plain revision, and the attacks of issue 11.
 printf '0ytemplate.yaml\n0tlib\n1ylib.yaml\n1jstack.json\n0lmodules.yaml\n' >"$corpus/git/plain"
@@ -59,7 +67,7 @@ find "$top/deploy" "$top/tests/golden" -name 'fleet.yaml' | while read -r f; do
 	cp "$f" "$corpus/fleet/$(echo "$f" | cksum | cut -d' ' -f1).yaml"
 done
 status=0
-for t in template expr semver export check config arm cfn git state fleet; do
+for t in template expr semver export check config arm cfn git state fleet import; do
 	if [ -d "$top/fuzz/regressions/$t" ]; then
 		# shellcheck disable=SC2046
 		if ! "$build/fuzz/fuzz_$t" -timeout=10 $(find "$top/fuzz/regressions/$t" -type f | sort) \
@@ -70,7 +78,7 @@ for t in template expr semver export check config arm cfn git state fleet; do
 		fi
 	fi
 done
-for t in template expr semver export check config arm cfn git state; do
+for t in template expr semver export check config arm cfn git state fleet import; do
 	echo "== fuzz_$t for ${seconds}s"
 	if ! "$build/fuzz/fuzz_$t" -max_total_time="$seconds" -max_len=65536 -timeout=10 \
 		-artifact_prefix="$art" "$corpus/$t" >"$build/fuzz-$t.log" 2>&1; then

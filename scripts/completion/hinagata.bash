@@ -20,6 +20,8 @@ _hinagata() {
 	--format)
 		case $cmd in
 		drift) COMPREPLY=($(compgen -W "text json md sarif junit" -- "$cur")) ;;
+		report) COMPREPLY=($(compgen -W "md html json" -- "$cur")) ;;
+		history) COMPREPLY=($(compgen -W "text json" -- "$cur")) ;;
 		controls) COMPREPLY=($(compgen -W "text json md" -- "$cur")) ;;
 		fleet) COMPREPLY=($(compgen -W "text json" -- "$cur")) ;;
 		*) COMPREPLY=($(compgen -W "text json sarif junit" -- "$cur")) ;;
@@ -30,23 +32,26 @@ _hinagata() {
 	-o | --output)
 		if [ "$cmd" = compile ]; then COMPREPLY=($(compgen -d -- "$cur")); else COMPREPLY=($(compgen -f -- "$cur")); fi
 		return ;;
-	--state | --template | --ignore | --cache | --params-file) COMPREPLY=($(compgen -f -- "$cur")); return ;;
-	--ref | --param | --today | --max-record | --shard) return ;;
+	--state | --template | --ignore | --cache | --params-file | --history) COMPREPLY=($(compgen -f -- "$cur")); return ;;
+	--ref | --param | --today | --max-record | --shard | --date | --month | --before | --max-rows) return ;;
+	--status) COMPREPLY=($(compgen -W "new open reopened suppressed resolved" -- "$cur")); return ;;
 	esac
 	if [ -z "$cmd" ]; then
-		COMPREPLY=($(compgen -W "check compile controls drift fleet hook help --lang --version --help" -- "$cur"))
+		COMPREPLY=($(compgen -W "check compile controls drift fleet history hook report help --lang --version --help" -- "$cur"))
 		return
 	fi
 	case $cmd in
 	compile) opts="-o --output --param --params-file --templates --lang --help" ;;
-	check) opts="--staged --format --exclude --templates --shard --lang --help" ;;
-	drift) opts="--repo --ref --template --state --format -o --output --ignore --strict --cache --today --max-record --templates --shard --lang --help" ;;
+	check) opts="--staged --format --exclude --templates --shard --history --date --lang --help" ;;
+	drift) opts="--repo --ref --template --state --format -o --output --ignore --strict --cache --today --max-record --templates --shard --history --no-history --date --lang --help" ;;
 	fleet) opts="plan --shard --format --templates --lang --help" ;;
+	history) opts="runs show export prune import --history --month --format --status --before --date -o --output --lang --help" ;;
+	report) opts="--history --month --format -o --output --max-rows --templates --lang --help" ;;
 	controls) opts="--profile --format --templates --lang --help" ;;
 	hook) opts="install --force --help" ;;
-	help) opts="check compile controls drift fleet hook" ;;
+	help) opts="check compile controls drift fleet history hook report" ;;
 	esac
-	if [[ $cur == -* ]] || [ "$cmd" = hook ] || [ "$cmd" = help ] || { [ "$cmd" = fleet ] && [ "$prev" = fleet ]; }; then
+	if [[ $cur == -* ]] || [ "$cmd" = hook ] || [ "$cmd" = help ] || [ "$cmd" = history ] || { [ "$cmd" = fleet ] && [ "$prev" = fleet ]; }; then
 		COMPREPLY=($(compgen -W "$opts" -- "$cur"))
 	else
 		# templates: YAML and JSON files, and directories to descend into

@@ -216,7 +216,7 @@ if [ -n "${HG_BUILD_DIR:-}" ]; then
 	tests=$((tests + 1))
 	[ -f prefix/share/man/man1/hinagata.1 ] && [ -f prefix/share/bash-completion/completions/hinagata ] ||
 		fail "make install puts the manual page and the bash completion in place"
-	for w in "EXIT STATUS" "hook install" "drift" "controls" "HINAGATA_PATH"; do
+	for w in "EXIT STATUS" "hook install" "drift" "controls" "HINAGATA_PATH" "history" "report"; do
 		contains prefix/share/man/man1/hinagata.1 "$w" "the manual page covers $w"
 	done
 	complete_words() { # WORD... (the last one is being completed): the completions
