@@ -32,9 +32,19 @@ pg_start() { # DIR
 	fi
 	$pg_as "$pg_bin/initdb" -D "$pg_dir/data" -U hinagata --auth=trust -E UTF8 --no-locale \
 		>"$pg_dir/initdb.log" 2>&1 || { cat "$pg_dir/initdb.log" >&2; return 1; }
-	$pg_as "$pg_bin/pg_ctl" -D "$pg_dir/data" -l "$pg_dir/server.log" -w -t 60 start \
+	# The port was free a moment ago; another program may take it before the
+	# server binds it: then try another one (three times).
+	pg_try=0
+	until $pg_as "$pg_bin/pg_ctl" -D "$pg_dir/data" -l "$pg_dir/server.log" -w -t 60 start \
 		-o "-c listen_addresses=127.0.0.1 -p $pg_port -k $pg_dir -c fsync=off -c synchronous_commit=off -c full_page_writes=off" \
-		>/dev/null 2>&1 || { cat "$pg_dir/server.log" >&2; return 1; }
+		>/dev/null 2>&1; do
+		pg_try=$((pg_try + 1))
+		if [ $pg_try -ge 3 ] || ! grep -q 'could not bind' "$pg_dir/server.log"; then
+			cat "$pg_dir/server.log" >&2
+			return 1
+		fi
+		pg_port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()')
+	done
 	PG_CTL_STOP="$pg_as $pg_bin/pg_ctl -D $pg_dir/data -m fast -w stop"
 	"$pg_bin/createdb" -h 127.0.0.1 -p "$pg_port" -U hinagata hinagata || { pg_stop; return 1; }
 	PG_URL="postgresql://hinagata@127.0.0.1:$pg_port/hinagata"
