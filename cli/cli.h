@@ -31,9 +31,11 @@ typedef struct hg_cmd {
 int hg_cmd_check(hg_cli *cli, int argc, char **argv);
 int hg_cmd_compile(hg_cli *cli, int argc, char **argv);
 int hg_cmd_controls(hg_cli *cli, int argc, char **argv);
+int hg_cmd_diff(hg_cli *cli, int argc, char **argv);
 int hg_cmd_drift(hg_cli *cli, int argc, char **argv);
 int hg_cmd_fleet(hg_cli *cli, int argc, char **argv);
 int hg_cmd_hook(hg_cli *cli, int argc, char **argv);
+int hg_cmd_update(hg_cli *cli, int argc, char **argv);
 int hg_cmd_history(hg_cli *cli, int argc, char **argv);
 int hg_cmd_report(hg_cli *cli, int argc, char **argv);
 
@@ -76,6 +78,12 @@ int hg_cli_usage_error(
  */
 struct hg_shard;
 bool hg_cli_shard(hg_cli *cli, struct hg_shard *out, const char *flag);
+
+/*
+ * The usage error of an option getopt_long did not accept (unknown, or
+ * without its value), for command cmd; returns 2.
+ */
+int hg_cli_bad_option(hg_cli *cli, const char *cmd, int optopt_, char **argv, int optind_);
 
 /*
  * Recording a run into the history store (cmd_history.c). The store is

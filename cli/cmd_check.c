@@ -35,7 +35,9 @@
 #include "../common/hash.h"
 #include "../common/shard.h"
 #include "../compiler/compiler.h"
+#include "../diff/tdiff.h"
 #include "../drift/gitsrc.h"
+#include "../report/report.h"
 #include "cli.h"
 #include "../compiler/config.h"
 
@@ -206,22 +208,30 @@ static bool is_source(const char *text)
 	return false;
 }
 
-/* The template name of compiled output (CloudFormation or ARM), or NULL. */
-static char *compiled_name(const char *text, size_t len)
+/* The template name of compiled output (CloudFormation or ARM), or NULL; *version (may be NULL) its version. */
+static char *compiled_name_version(const char *text, size_t len, char **version)
 {
-	json_t *doc = json_loadb(text, len, 0, NULL), *meta;
+	json_t *doc = json_loadb(text, len, 0, NULL), *meta, *first;
 	const char *name;
 	char *r = NULL;
 
 	meta = json_object_get(json_object_get(doc, "Metadata"), "hinagata");
 	if (!meta)
 		meta = json_object_get(json_object_get(doc, "metadata"), "hinagata");
-	name = json_string_value(
-	        json_object_get(json_array_get(json_object_get(meta, "templates"), 0), "template"));
-	if (name && json_object_get(meta, "compiler"))
+	first = json_array_get(json_object_get(meta, "templates"), 0);
+	name = json_string_value(json_object_get(first, "template"));
+	if (name && json_object_get(meta, "compiler")) {
 		r = hg_xstrdup(name);
+		if (version && json_string_value(json_object_get(first, "version")))
+			*version = hg_xstrdup(json_string_value(json_object_get(first, "version")));
+	}
 	json_decref(doc);
 	return r;
+}
+
+static char *compiled_name(const char *text, size_t len)
+{
+	return compiled_name_version(text, len, NULL);
 }
 
 /* A name the walk reads as a possible template. */
@@ -272,6 +282,11 @@ static void classify(struct files *f, const char *path)
 		nul_byte(f->d, path, &text);
 	} else if ((ends_with(path, ".yaml") || ends_with(path, ".yml")) && is_source(text.ptr))
 		push(&f->src, &f->nsrc, &f->capsrc, path);
+	else if (strstr(path, "az-deployment-") && strstr(path, "-export-") && ends_with(path, ".json") &&
+	         strstr(text.ptr, "\"hinagata\"")) {
+		/* the template a deployment was made with, as hinagata-collect-azure saves it:
+		 * the deployed state, not output to keep current (drift tells it apart) */
+	}
 	else if (!strstr(text.ptr, "esources")) {
 		/* neither CloudFormation (Resources) nor ARM (resources): not a template */
 	} else if (ends_with(path, ".json") && strstr(text.ptr, "\"hinagata\"") &&
@@ -427,15 +442,99 @@ static bool in_shard(const hg_diag *dg, void *payload)
 	return s->shard->index == 0;
 }
 
-/* Compiled output that differs from what its source compiles to now (HG8001). */
-static void check_outputs(const struct files *f, const hg_output *outs, hg_diags *d)
+/* The line of a CloudFormation resource's key in compiled output (indented as emitted), or 0. */
+static uint32_t resource_line(const char *text, size_t len, const char *id)
+{
+	hg_buf pat = HG_BUF_INIT;
+	const char *p;
+	uint32_t line = 0;
+
+	hg_buf_printf(&pat, "\n    \"%s\": {", id);
+	p = memmem(text, len, pat.ptr, pat.size);
+	if (p) {
+		const char *q;
+		line = 2;
+		for (q = text; q < p; q++)
+			line += *q == '\n';
+	}
+	hg_buf_dispose(&pat);
+	return line;
+}
+
+/*
+ * What differs between stale output and what its source compiles to now,
+ * as notes of the HG8001 d: one per resource (at most a few, the rest
+ * counted), at the resource in the stale file when it can be found.
+ */
+static void stale_notes(hg_diag *dg, const char *file, const char *text, size_t len,
+        const hg_output *o, const char *schema_dir, const char *refresh)
+{
+	enum { MAX_NOTES = 8 };
+	hg_tdiff_options to = HG_TDIFF_OPTIONS_INIT;
+	hg_diags quiet = HG_DIAGS_INIT;
+	hg_tdiff *t = NULL;
+	size_t k, n = 0;
+
+	to.schema_dir = schema_dir;
+	if (hg_tdiff_texts(&t, file, text, len, o->input, o->json, o->len, &to, &quiet) < 0 ||
+	        !hg_tdiff_any(t)) {
+		hg_diags_dispose(&quiet);
+		hg_tdiff_free(t);
+		/* not comparable as templates: the message says stale, the help how to refresh */
+		hg_diag_note(dg, HG_D_N_REFRESH, NULL, refresh, NULL);
+		return;
+	}
+	for (k = 0; k < t->pairs[0].nres; k++) {
+		const hg_tres *r = &t->pairs[0].res[k];
+		hg_buf line = HG_BUF_INIT, en = HG_BUF_INIT, ja = HG_BUF_INIT;
+		hg_span at;
+		n++;
+		if (n > MAX_NOTES)
+			continue;
+		memset(&at, 0, sizeof(at));
+		at.file = file;
+		if (!t->pairs[0].arm && r->change != HG_TC_ADDED &&
+		        (at.line = resource_line(text, len, r->id)) != 0) {
+			at.col = at.end_line = 0;
+			at.end_line = at.line;
+			at.col = 5;
+			at.end_col = (uint32_t)(5 + strlen(r->id) + 2);
+		}
+		hg_tdiff_resource_line(&en, r, t->pairs[0].arm, 2, HG_LANG_EN);
+		hg_tdiff_resource_line(&ja, r, t->pairs[0].arm, 2, HG_LANG_JA);
+		hg_buf_printf(&line, "%s\x1f%s", en.ptr, ja.ptr);
+		hg_diag_note(dg, HG_D_N_DIFF_CHANGE, &at, line.ptr, NULL);
+		hg_buf_dispose(&line);
+		hg_buf_dispose(&en);
+		hg_buf_dispose(&ja);
+	}
+	n += t->pairs[0].nother;
+	hg_diag_note(dg, HG_D_N_REFRESH, NULL, refresh, NULL);
+	{
+		hg_buf cmd = HG_BUF_INIT;
+		hg_buf_printf(&cmd, "hinagata diff %s %s", file, o->input);
+		if (n > MAX_NOTES) {
+			char more[32];
+			snprintf(more, sizeof(more), "%zu", n - MAX_NOTES);
+			hg_diag_note(dg, HG_D_N_DIFF_MORE, NULL, more, cmd.ptr, NULL);
+		} else
+			hg_diag_note(dg, HG_D_N_DIFF_ALL, NULL, cmd.ptr, NULL);
+		hg_buf_dispose(&cmd);
+	}
+	hg_diags_dispose(&quiet);
+	hg_tdiff_free(t);
+}
+
+/* Compiled output that differs from what its source compiles to now (HG8001), with what differs. */
+static void check_outputs(
+        const struct files *f, const hg_output *outs, const char *schema_dir, hg_diags *d)
 {
 	size_t i, k;
 
 	for (i = 0; i < f->nout; i++) {
 		hg_buf text = HG_BUF_INIT;
 		size_t size;
-		char *name;
+		char *name, *version = NULL;
 		const hg_output *o = NULL;
 		int rc = hg_fs_read(&text, f->out[i], HG_FS_MAX_INPUT, &size);
 		if (rc < 0) { /* it was read a moment ago: changed since */
@@ -443,9 +542,13 @@ static void check_outputs(const struct files *f, const hg_output *outs, hg_diags
 			hg_buf_dispose(&text);
 			continue;
 		}
-		name = compiled_name(text.ptr, text.size);
+		name = compiled_name_version(text.ptr, text.size, &version);
+		/* the source of the same template and version (an update's earlier version
+		 * is another template), or of the same name when the output names none */
 		for (k = 0; name && k < f->nsrc; k++)
-			if (outs[k].template_name && strcmp(outs[k].template_name, name) == 0)
+			if (outs[k].template_name && strcmp(outs[k].template_name, name) == 0 &&
+			        (!version || !outs[k].template_version ||
+			                strcmp(outs[k].template_version, version) == 0))
 				o = &outs[k];
 		if (o && o->json &&
 		        (o->len != text.size || memcmp(o->json, text.ptr, o->len) != 0)) {
@@ -468,10 +571,11 @@ static void check_outputs(const struct files *f, const hg_output *outs, hg_diags
 				hg_buf_printf(
 				        &cmd, "hinagata compile -o - %s > %s", o->input, f->out[i]);
 			hg_buf_dispose(&tail);
-			hg_diag_note(dg, HG_D_N_REFRESH, NULL, cmd.ptr, NULL);
+			stale_notes(dg, at.file, text.ptr, text.size, o, schema_dir, cmd.ptr);
 			hg_buf_dispose(&cmd);
 		}
 		free(name);
+		free(version);
 		hg_buf_dispose(&text);
 	}
 }
@@ -935,7 +1039,7 @@ int hg_cmd_check(hg_cli *cli, int argc, char **argv)
 		hg_compile(&outs, (const char *const *)f.src, f.nsrc, &o, &d);
 	}
 	if (outs && d.env_error == env_before)
-		check_outputs(&f, outs, &d);
+		check_outputs(&f, outs, paths.schemas, &d);
 	/* Hand-written templates are held to the profiles of --templates and the
 	 * bundled ones, not to copies that happen to lie in the tree. */
 	o.template_dirs = paths.dirs;

@@ -62,6 +62,13 @@ static void help(hg_cli *cli)
 		        stdout);
 }
 
+/* The same version (a version that could not be read may be any) */
+static bool same_version(const hg_output *a, const hg_output *b)
+{
+	return !a->template_version || !b->template_version ||
+	       strcmp(a->template_version, b->template_version) == 0;
+}
+
 /*
  * Does another input compile to the same output as input i? Then neither
  * writes it: one of them has the duplicate-template error (HG4009), and the
@@ -76,7 +83,8 @@ static bool shares_output(const hg_output *outs, size_t n, size_t i, bool *first
 	*first = true;
 	for (j = 0; j < n; j++) {
 		if (j == i || !outs[j].template_name ||
-		        strcmp(outs[j].template_name, outs[i].template_name) != 0)
+		        strcmp(outs[j].template_name, outs[i].template_name) != 0 ||
+		        !same_version(&outs[i], &outs[j]))
 			continue;
 		shared = true;
 		if (j < i)
@@ -85,11 +93,31 @@ static bool shares_output(const hg_output *outs, size_t n, size_t i, bool *first
 	return shared;
 }
 
-/* build/<name>.json for template `name`. */
-static char *output_path(const char *dir, const char *name)
+/* Is another input a later version of the template of input i? */
+static bool superseded(const hg_output *outs, size_t n, size_t i)
+{
+	size_t j;
+	for (j = 0; j < n; j++)
+		if (j != i && outs[j].template_name && outs[i].template_version &&
+		        outs[j].template_version &&
+		        strcmp(outs[j].template_name, outs[i].template_name) == 0 &&
+		        hg_version_cmp(outs[j].template_version, outs[i].template_version) > 0)
+			return true;
+	return false;
+}
+
+/*
+ * build/<name>.json for template `name`; when a later version of the same
+ * template is compiled in the same run (an update and the version it
+ * replaces), the earlier one is build/<name>@<version>.json.
+ */
+static char *output_path(const char *dir, const hg_output *outs, size_t n, size_t i)
 {
 	hg_buf b = HG_BUF_INIT;
-	hg_buf_printf(&b, "%s/%s.json", dir, name);
+	if (superseded(outs, n, i))
+		hg_buf_printf(&b, "%s/%s@%s.json", dir, outs[i].template_name, outs[i].template_version);
+	else
+		hg_buf_printf(&b, "%s/%s.json", dir, outs[i].template_name);
 	return hg_buf_detach(&b);
 }
 
@@ -188,7 +216,7 @@ int hg_cmd_compile(hg_cli *cli, int argc, char **argv)
 		}
 		if (!out->json && out->ok)
 			continue; /* a profile: nothing to write */
-		path = output_path(outdir, out->template_name);
+		path = output_path(outdir, outs, (size_t)ninputs, i);
 		if (shares_output(outs, (size_t)ninputs, i, &first)) {
 			if (first && unlink(path) == 0)
 				hg_cli_say(cli, "removed the stale output %s",

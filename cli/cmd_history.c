@@ -190,6 +190,7 @@ static void help(hg_cli *cli)
 {
 	if (cli->lang == HG_LANG_JA)
 		fputs("使い方: hinagata history [--history FILE] runs [--month YYYY-MM] [--format text|json]\n"
+		      "       hinagata history [--history FILE] deployments [--month YYYY-MM] [--format text|json]\n"
 		      "       hinagata history [--history FILE] show ID [--format text|json]\n"
 		      "       hinagata history [--history FILE] export [--status S] [-o FILE]\n"
 		      "       hinagata history [--history FILE] prune --before YYYY-MM-DD\n"
@@ -198,6 +199,8 @@ static void help(hg_cli *cli)
 		      ".hinagata.yaml の history: で実行を記録します。\n\n"
 		      "サブコマンド:\n"
 		      "  runs                  記録した実行を一覧する\n"
+		      "  deployments           スタックやデプロイのテンプレートが変わった夜 (デプロイ) を\n"
+		      "                        一覧する (drift が記録したデプロイ済みテンプレートのハッシュから)\n"
 		      "  show ID               検出項目の経過 (ID は先頭 4 桁以上でよい)\n"
 		      "  export                検出項目を CSV で書き出す (--status で絞り込み)\n"
 		      "  prune --before DATE   DATE より前の実行を削除する (未解決の項目は残す)\n"
@@ -212,6 +215,7 @@ static void help(hg_cli *cli)
 		        stdout);
 	else
 		fputs("usage: hinagata history [--history FILE] runs [--month YYYY-MM] [--format text|json]\n"
+		      "       hinagata history [--history FILE] deployments [--month YYYY-MM] [--format text|json]\n"
 		      "       hinagata history [--history FILE] show ID [--format text|json]\n"
 		      "       hinagata history [--history FILE] export [--status S] [-o FILE]\n"
 		      "       hinagata history [--history FILE] prune --before YYYY-MM-DD\n"
@@ -220,6 +224,8 @@ static void help(hg_cli *cli)
 		      "with --history FILE or history: in .hinagata.yaml.\n\n"
 		      "Subcommands:\n"
 		      "  runs                  list the runs recorded\n"
+		      "  deployments           the nights a stack or deployment was first seen with another\n"
+		      "                        template (from the deployed templates' hashes drift records)\n"
 		      "  show ID               a finding's timeline (the first 4 or more digits of its ID)\n"
 		      "  export                every finding as CSV (--status to keep one status)\n"
 		      "  prune --before DATE   remove the runs before DATE (open findings stay)\n"
@@ -425,14 +431,15 @@ int hg_cmd_history(hg_cli *cli, int argc, char **argv)
 	}
 	if (!sub) {
 		rc = hg_cli_usage_error(cli, "history", "%s", "%s",
-		        cli->lang == HG_LANG_JA ? "サブコマンド (runs, show, export, prune, import) がありません"
-		                                : "no subcommand (runs, show, export, prune, import)");
+		        cli->lang == HG_LANG_JA ? "サブコマンド (runs, deployments, show, export, prune, import) がありません"
+		                                : "no subcommand (runs, deployments, show, export, prune, import)");
 		goto out;
 	}
-	if (strcmp(sub, "runs") && strcmp(sub, "show") && strcmp(sub, "export") && strcmp(sub, "prune") &&
-	        strcmp(sub, "import")) {
-		rc = hg_cli_usage_error(cli, "history", "unknown subcommand '%s' (runs, show, export, prune, import)",
-		        "サブコマンド '%s' は未知です (runs, show, export, prune, import)", sub);
+	if (strcmp(sub, "runs") && strcmp(sub, "deployments") && strcmp(sub, "show") &&
+	        strcmp(sub, "export") && strcmp(sub, "prune") && strcmp(sub, "import")) {
+		rc = hg_cli_usage_error(cli, "history",
+		        "unknown subcommand '%s' (runs, deployments, show, export, prune, import)",
+		        "サブコマンド '%s' は未知です (runs, deployments, show, export, prune, import)", sub);
 		goto out;
 	}
 	if ((strcmp(sub, "show") == 0 && nargs != 1) || (strcmp(sub, "import") == 0 && !nargs) ||
@@ -473,6 +480,13 @@ int hg_cmd_history(hg_cli *cli, int argc, char **argv)
 		if (hg_history_runs(&runs, &n, a, h, month, &d) < 0)
 			goto diags;
 		hg_report_runs(&out, runs, n, json == 1 ? HG_FMT_JSON : HG_FMT_TEXT, cli->lang);
+		rc = emit(cli, &out, outfile);
+	} else if (strcmp(sub, "deployments") == 0) {
+		hg_hdeploy *x;
+		size_t n;
+		if (hg_history_deployments(&x, &n, a, h, month, &d) < 0)
+			goto diags;
+		hg_report_deployments(&out, x, n, json == 1 ? HG_FMT_JSON : HG_FMT_TEXT, cli->lang);
 		rc = emit(cli, &out, outfile);
 	} else if (strcmp(sub, "show") == 0) {
 		hg_hfinding f;

@@ -27,6 +27,8 @@ static const hg_cmd commands[] = {
                 "テンプレートを CloudFormation / ARM の JSON にコンパイルする"},
         {"controls", hg_cmd_controls, "List the Government Cloud control catalog",
                 "ガバメントクラウドの統制カタログを一覧する"},
+        {"diff", hg_cmd_diff, "Show what changes between two versions of a template",
+                "テンプレートの 2 つの版の違いを示す"},
         {"history", hg_cmd_history, "Runs recorded, finding timelines, imports, CSV export",
                 "記録した実行、検出項目の経過、取り込み、CSV 出力"},
         {"hook", hg_cmd_hook, "Install a git pre-commit hook running hinagata check",
@@ -37,6 +39,8 @@ static const hg_cmd commands[] = {
                 "フリートのマニフェスト (fleet.yaml) を読み、作業単位とシャードを示す"},
         {"report", hg_cmd_report, "The monthly report from the history (score, findings, trend)",
                 "履歴から月次レポートを作る (スコア、検出項目、推移)"},
+        {"update", hg_cmd_update, "Show and apply a new version of the mandatory templates",
+                "必須適用テンプレートの新しい版の影響を示し、適用する"},
 };
 
 static void on_oom(void)
@@ -97,6 +101,15 @@ bool hg_cli_shard(hg_cli *cli, hg_shard *out, const char *flag)
 	hg_cli_print_diags(cli, &d);
 	hg_diags_dispose(&d);
 	return rc == 0;
+}
+
+int hg_cli_bad_option(hg_cli *cli, const char *cmd, int optopt_, char **argv, int optind_)
+{
+	char one[2] = {(char)optopt_, 0};
+	return hg_cli_usage_error(cli, cmd,
+	        optopt_ ? "option '-%s' is unknown or needs a value" : "option '%s' is unknown or needs a value",
+	        optopt_ ? "オプション '-%s' は未知か、値が必要です" : "オプション '%s' は未知か、値が必要です",
+	        optopt_ ? one : argv[optind_ - 1]);
 }
 
 bool hg_cli_set_lang(hg_cli *cli, const char *value)

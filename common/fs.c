@@ -620,6 +620,53 @@ void hg_fs_clean_leftovers(void)
 	closedir(dp);
 }
 
+static int cmp_name(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+int hg_fs_list_dir(const char *dir, char ***names, size_t *n)
+{
+	DIR *dp = opendir(dir);
+	struct dirent *de;
+	size_t cap = 0;
+	int err;
+
+	*names = NULL;
+	*n = 0;
+	if (!dp)
+		return HG_EIO;
+	for (;;) {
+		errno = 0;
+		if ((de = readdir(dp)) == NULL)
+			break;
+		if (de->d_name[0] == '.' || strcmp(de->d_name, "node_modules") == 0)
+			continue;
+		HG_GROW(*names, cap, *n + 1);
+		(*names)[(*n)++] = hg_xstrdup(de->d_name);
+	}
+	err = errno;
+	closedir(dp);
+	if (*n > 1) /* an empty directory has no array: qsort(NULL) is undefined */
+		qsort(*names, *n, sizeof(**names), cmp_name);
+	if (err) {
+		hg_fs_names_free(*names, *n);
+		*names = NULL;
+		*n = 0;
+		errno = err;
+		return HG_EIO;
+	}
+	return 0;
+}
+
+void hg_fs_names_free(char **names, size_t n)
+{
+	size_t i;
+	for (i = 0; i < n; i++)
+		free(names[i]);
+	free(names);
+}
+
 bool hg_path_excluded(const char *rel, const char *const *globs, size_t n)
 {
 	size_t i;

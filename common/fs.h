@@ -118,6 +118,16 @@ void hg_fs_clean_leftovers(void);
 int hg_fs_is_dir(const char *path);
 int hg_fs_is_file(const char *path);
 
+/*
+ * The names in directory dir that a walk of templates visits, sorted
+ * (readdir's order differs between file systems): all but hidden ones
+ * ('.', '..', .git, ...) and npm's node_modules. *names is new (each name
+ * and the array freed with hg_fs_names_free), NULL when there are none.
+ * Returns 0, or HG_EIO with errno set when dir cannot be opened or read.
+ */
+int hg_fs_list_dir(const char *dir, char ***names, size_t *n);
+void hg_fs_names_free(char **names, size_t n);
+
 /* Remove a directory tree (best effort; for temporary directories; never follows symlinks). */
 void hg_fs_remove_tree(const char *dir);
 

@@ -39,6 +39,7 @@ void hg_outputs_free(hg_output *outs, size_t n)
 	for (i = 0; i < n; i++) {
 		free(outs[i].input);
 		free(outs[i].template_name);
+		free(outs[i].template_version);
 		free(outs[i].json);
 	}
 	free(outs);
@@ -251,9 +252,14 @@ int hg_compile(hg_output **outs, const char *const *inputs, size_t n,
 		}
 		o[i].template_name = tmpls[i]->name ? hg_xstrdup(tmpls[i]->name) : NULL;
 		o[i].is_azure = tmpls[i]->target == HG_TARGET_AZURE;
+		o[i].template_version =
+		        tmpls[i]->version_text ? hg_xstrdup(tmpls[i]->version_text) : NULL;
+		/* Two versions of one template are two templates (an update and the
+		 * version it replaces); the same version twice is one too many. */
 		for (k = 0; k < i; k++) {
 			if (tmpls[k] && tmpls[k]->kind == tmpls[i]->kind &&
-			        strcmp(tmpls[k]->name, tmpls[i]->name) == 0) {
+			        strcmp(tmpls[k]->name, tmpls[i]->name) == 0 &&
+			        hg_semver_cmp(&tmpls[k]->version, &tmpls[i]->version) == 0) {
 				hg_diag *dg = hg_diag_add(d, HG_D_DUPLICATE_TEMPLATE,
 				        &tmpls[i]->name_span, tmpls[i]->name, NULL);
 				hg_diag_note(dg, HG_D_N_OTHER_HERE, &tmpls[k]->name_span, NULL);

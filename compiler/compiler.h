@@ -35,17 +35,22 @@ typedef struct hg_compile_options {
 	size_t nparams;
 	const char *params_file; /* YAML or JSON mapping NAME: VALUE, or NULL */
 	bool skip_rules; /* leave the profile's control rules out (drift judges them itself) */
+	const char *const *pins; /* "NAME=VERSION": every use of template NAME takes exactly that
+	                            version, whatever its range says (the impact of an update) */
+	size_t npins;
 } hg_compile_options;
 
 #define HG_COMPILE_OPTIONS_VERSION 1
 #define HG_COMPILE_OPTIONS_INIT                                                                    \
 	{                                                                                          \
-		HG_COMPILE_OPTIONS_VERSION, NULL, 0, NULL, 0, NULL, NULL, NULL, 0, NULL, false     \
+		HG_COMPILE_OPTIONS_VERSION, NULL, 0, NULL, 0, NULL, NULL, NULL, 0, NULL, false,    \
+		        NULL, 0                                                                    \
 	}
 
 typedef struct hg_output {
 	char *input;         /* the input path (new) */
 	char *template_name; /* "gc/aws/audit-trail", or NULL if unknown (new) */
+	char *template_version; /* "1.0.0", or NULL if unknown (new) */
 	char *json;          /* the compiled document, or NULL on errors (new) */
 	size_t len;
 	bool is_azure; /* ARM rather than CloudFormation */
@@ -113,6 +118,29 @@ int hg_checker_check(hg_checker *ck, const char *path, const char *text, size_t 
         hg_diags *d, bool *recognized);
 /* hg_check_template with the checker's profiles and schemas. */
 int hg_checker_check_file(hg_checker *ck, const char *path, hg_diags *d, bool *recognized);
+
+/* A template of the search path (all new; free with hg_templates_free). */
+typedef struct hg_template_info {
+	char *name;    /* "gc/aws/threat-detection" */
+	char *version; /* "1.1.0" */
+	char *path;    /* the file, as found on the search path */
+	char *shown;   /* the file as messages show it ("<hinagata>/templates/...") */
+	bool mandatory;
+	bool azure;
+	char *changes_en, *changes_ja; /* what this version changed (`changes:`), or NULL */
+} hg_template_info;
+
+/*
+ * Every template (not profiles or the catalog) on the search path of opts,
+ * by name, then version (lowest first). A name+version found in an earlier
+ * directory shadows later ones, as for compiling. Returns 0 (files that are
+ * not templates are passed over, as the registry does).
+ */
+int hg_templates_list(hg_template_info **out, size_t *n, const hg_compile_options *opts, hg_diags *d);
+void hg_templates_free(hg_template_info *t, size_t n);
+
+/* Compare two semantic versions (MAJOR.MINOR.PATCH[-pre]): <0, 0, >0; text order if either is not one. */
+int hg_version_cmp(const char *a, const char *b);
 
 /* The compiler's version string. */
 const char *hg_compiler_version(void);

@@ -10,7 +10,6 @@
  */
 #include "registry.h"
 
-#include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -39,6 +38,8 @@ struct hg_registry {
 	hg_diag_code first_code;
 	char *first_text; /* its message, "English\x1fJapanese" */
 	hg_diags scratch; /* problems of scanned files: not the user's */
+	char **pins;      /* "NAME=VERSION" (hg_compile_options.pins) */
+	size_t npins;
 };
 
 hg_registry *hg_registry_new(hg_arena *a, const hg_search_dir *dirs, size_t ndirs)
@@ -79,6 +80,11 @@ hg_registry *hg_registry_of(hg_arena *a, const hg_compile_options *opts)
 	}
 	r = hg_registry_new(a, dirs, n);
 	free(dirs);
+	if (opts->npins) {
+		r->pins = hg_xcalloc(opts->npins, sizeof(char *));
+		for (n = 0; n < opts->npins; n++)
+			r->pins[r->npins++] = hg_xstrdup(opts->pins[n]);
+	}
 	return r;
 }
 
@@ -96,6 +102,9 @@ void hg_registry_free(hg_registry *r)
 	free(r->excludes);
 	free(r->nexcludes);
 	free(r->entries);
+	for (i = 0; i < r->npins; i++)
+		free(r->pins[i]);
+	free(r->pins);
 	hg_diags_dispose(&r->scratch);
 	free(r);
 }
@@ -119,11 +128,6 @@ void hg_registry_add(hg_registry *r, const hg_template *t)
 		return;
 	HG_GROW(r->entries, r->cap, r->n + 1);
 	r->entries[r->n++].t = t;
-}
-
-static int cmp_str(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
 static bool has_suffix(const char *s, const char *suffix)
@@ -167,25 +171,12 @@ static void scan_file(hg_registry *r, hg_diags *d, const char *path, const char 
 static void scan_dir(hg_registry *r, hg_diags *d, size_t k, const char *dir, const char *rel,
         const char *display, int depth)
 {
-	DIR *dp;
-	struct dirent *de;
-	char **names = NULL;
-	size_t n = 0, cap = 0, i;
+	char **names;
+	size_t n, i;
 
-	if (depth > 16 || !(dp = opendir(dir)))
+	/* hidden files and directories, and npm's packages, left out as hinagata check leaves them */
+	if (depth > 16 || hg_fs_list_dir(dir, &names, &n) < 0)
 		return;
-	while ((de = readdir(dp)) != NULL) {
-		/* Hidden files and directories, and npm's packages, as hinagata check skips them.
-		 */
-		if (de->d_name[0] == '.' || strcmp(de->d_name, "node_modules") == 0)
-			continue;
-		HG_GROW(names, cap, n + 1);
-		names[n++] = hg_xstrdup(de->d_name);
-	}
-	closedir(dp);
-	/* readdir order differs between file systems; sort for determinism. */
-	if (n > 1) /* an empty directory has no array: qsort(NULL) is undefined */
-		qsort(names, n, sizeof(*names), cmp_str);
 	for (i = 0; i < n; i++) {
 		hg_buf path = HG_BUF_INIT, shown = HG_BUF_INIT, sub = HG_BUF_INIT;
 		hg_buf_printf(&path, "%s/%s", dir, names[i]);
@@ -200,9 +191,8 @@ static void scan_dir(hg_registry *r, hg_diags *d, size_t k, const char *dir, con
 		hg_buf_dispose(&path);
 		hg_buf_dispose(&shown);
 		hg_buf_dispose(&sub);
-		free(names[i]);
 	}
-	free(names);
+	hg_fs_names_free(names, n);
 }
 
 static void scan(hg_registry *r, hg_diags *d)
@@ -256,6 +246,20 @@ int hg_registry_find(const hg_template **out, hg_registry *r, hg_diags *d, hg_do
 
 	*out = NULL;
 	scan(r, d);
+	/* A pinned template is the version pinned, whatever the range (an update's impact) */
+	for (i = 0; kind == HG_DOC_TEMPLATE && i < r->npins; i++) {
+		size_t nl = strlen(name), k;
+		if (strncmp(r->pins[i], name, nl) != 0 || r->pins[i][nl] != '=')
+			continue;
+		for (k = 0; k < r->n; k++) {
+			const hg_template *t = r->entries[k].t;
+			if (t->kind == kind && strcmp(t->name, name) == 0 &&
+			        strcmp(t->version_text, r->pins[i] + nl + 1) == 0) {
+				*out = t;
+				return 0;
+			}
+		}
+	}
 	for (i = 0; i < r->n; i++) {
 		const hg_template *t = r->entries[i].t;
 		bool ok;
@@ -293,4 +297,72 @@ int hg_registry_find(const hg_template **out, hg_registry *r, hg_diags *d, hg_do
 	}
 	hg_buf_dispose(&avail);
 	return HG_ENOTFOUND;
+}
+
+int hg_version_cmp(const char *a, const char *b)
+{
+	hg_semver va, vb;
+	hg_arena *ar = hg_arena_new_small();
+	int c;
+	if (hg_semver_parse(&va, ar, a) == 0 && hg_semver_parse(&vb, ar, b) == 0)
+		c = hg_semver_cmp(&va, &vb);
+	else
+		c = strcmp(a, b);
+	hg_arena_dispose(ar);
+	return c;
+}
+
+static int cmp_info(const void *x, const void *y)
+{
+	const hg_template_info *a = x, *b = y;
+	int c = strcmp(a->name, b->name);
+	return c ? c : hg_version_cmp(a->version, b->version);
+}
+
+int hg_templates_list(hg_template_info **out, size_t *n, const hg_compile_options *opts, hg_diags *d)
+{
+	hg_arena *a = hg_arena_new();
+	hg_registry *r = hg_registry_of(a, opts);
+	hg_diags scratch = HG_DIAGS_INIT;
+	hg_template_info *ts;
+	size_t i, k = 0;
+
+	(void)d; /* files that are not templates are not the caller's problem here */
+	scan(r, &scratch);
+	ts = hg_xcalloc(r->n + 1, sizeof(*ts));
+	for (i = 0; i < r->n; i++) {
+		const hg_template *t = r->entries[i].t;
+		if (t->kind != HG_DOC_TEMPLATE)
+			continue;
+		ts[k].name = hg_xstrdup(t->name);
+		ts[k].version = hg_xstrdup(t->version_text);
+		ts[k].path = hg_xstrdup(t->path ? t->path : t->file);
+		ts[k].shown = hg_xstrdup(t->file);
+		ts[k].mandatory = t->mandatory;
+		ts[k].azure = t->target == HG_TARGET_AZURE;
+		ts[k].changes_en = t->changes.en ? hg_xstrdup(t->changes.en) : NULL;
+		ts[k].changes_ja = t->changes.ja ? hg_xstrdup(t->changes.ja) : NULL;
+		k++;
+	}
+	qsort(ts, k, sizeof(*ts), cmp_info);
+	*out = ts;
+	*n = k;
+	hg_registry_free(r);
+	hg_diags_dispose(&scratch);
+	hg_arena_dispose(a);
+	return 0;
+}
+
+void hg_templates_free(hg_template_info *t, size_t n)
+{
+	size_t i;
+	for (i = 0; t && i < n; i++) {
+		free(t[i].name);
+		free(t[i].version);
+		free(t[i].path);
+		free(t[i].shown);
+		free(t[i].changes_en);
+		free(t[i].changes_ja);
+	}
+	free(t);
 }

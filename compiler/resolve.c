@@ -21,62 +21,19 @@
  *
  * Locks are checked after every merge, on the final value (CUE and Pkl
  * semantics): repeating a locked value is fine, changing it is an error
- * that names the override and the lock.
+ * that names the override and the lock (resolve_locks.c). Parameters are
+ * bound and checked in resolve_params.c.
  */
-#include "resolve.h"
+#include "resolve_int.h"
 
-#include <regex.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-enum { ST_NONE, ST_BUSY, ST_DONE, ST_FAILED };
-
-struct pbind {
-	hg_value *value;    /* bound at compile time (resolved), or NULL */
-	hg_ir_param *param; /* hoisted to deploy time, or NULL */
-	hg_span span;       /* where the value came from */
-};
-
-struct scope {
-	const hg_template *t;
-	hg_ir *ir; /* the deployment unit its resources go to */
-	struct scope *parent;
-	const hg_use_decl *use;   /* in parent->t; NULL for the root */
-	const char *prefix;       /* logical-ID prefix */
-	const char *outer_prefix; /* nested unit: the prefix its use would have had */
-	const char *path;         /* use chain for messages: "" or "audit" */
-	struct pbind *params;
-	hg_ir_resource **res;
-	struct scope **children;
-	int *child_state;
-	hg_expr **conds;
-	hg_ir_cond **cond_ir;
-	int *cond_state;
-	hg_value **outputs;
-	int *output_state;
-};
-
-struct ctx {
-	hg_arena *a;
-	hg_diags *d;
-	hg_ir *ir;
-	const hg_resolve_options *opts;
-	bool failed;
-	const hg_template **checked; /* templates whose defaults were checked */
-	size_t nchecked, capchecked;
-	const char **busy; /* what is being resolved, outermost first (for cycles) */
-	size_t nbusy, capbusy;
-};
-
-/* What an expression may refer to. */
-enum ectx { E_VALUE, E_COND };
-
 static hg_expr *resolve_expr(struct ctx *c, struct scope *s, const hg_expr *e, enum ectx ec);
-static hg_value *resolve_value(struct ctx *c, struct scope *s, const hg_value *v);
 static struct scope *child_scope(struct ctx *c, struct scope *s, size_t i, const hg_span *at);
 
-static void failed(struct ctx *c)
+void rs_failed(struct ctx *c)
 {
 	c->failed = true;
 }
@@ -133,327 +90,16 @@ const char *hg_ir_pascal(hg_arena *a, const char *prefix, const char *name)
 	return out;
 }
 
-static const char *scoped(struct ctx *c, const struct scope *s, const char *name)
+const char *rs_scoped(struct ctx *c, const struct scope *s, const char *name)
 {
 	return *s->path ? hg_arena_printf(c->a, "%s.%s", s->path, name) : name;
 }
 
-static const char *tmpl_label(struct ctx *c, const hg_template *t)
+const char *rs_tmpl_label(struct ctx *c, const hg_template *t)
 {
 	return hg_arena_printf(
 	        c->a, "%s@%s", t->name ? t->name : "?", t->version_text ? t->version_text : "?");
 }
-
-/* ---- parameters ---- */
-
-static bool is_constant(const hg_value *v)
-{
-	size_t i;
-	switch (v->kind) {
-	case HG_V_LIST:
-		for (i = 0; i < v->u.list.n; i++)
-			if (!is_constant(v->u.list.items[i]))
-				return false;
-		return true;
-	case HG_V_MAP:
-		for (i = 0; i < v->u.map.n; i++)
-			if (!is_constant(v->u.map.m[i].value))
-				return false;
-		return true;
-	case HG_V_EXPR:
-	case HG_V_INTERP:
-		return false;
-	default:
-		return true;
-	}
-}
-
-static size_t utf8_count(const char *s, size_t n)
-{
-	size_t i = 0, k = 0;
-	while (i < n) {
-		i += hg_utf8_len((const unsigned char *)s + i);
-		k++;
-	}
-	return k;
-}
-
-/* Scalars given for a string parameter are taken as their text. */
-static hg_value *coerce_string(struct ctx *c, hg_value *v)
-{
-	char buf[64];
-	switch (v->kind) {
-	case HG_V_INT:
-		snprintf(buf, sizeof(buf), "%lld", (long long)v->u.i);
-		break;
-	case HG_V_FLOAT:
-		snprintf(buf, sizeof(buf), "%.15g", v->u.f);
-		break;
-	case HG_V_BOOL:
-		snprintf(buf, sizeof(buf), "%s", v->u.b ? "true" : "false");
-		break;
-	default:
-		return v;
-	}
-	return hg_value_str(c->a, buf, strlen(buf), &v->span);
-}
-
-static hg_type ptype_value_type(const hg_param_decl *p)
-{
-	return hg_ptype_type(p->type);
-}
-
-static void show(struct ctx *c, const hg_value *v, const char **out)
-{
-	hg_buf b = HG_BUF_INIT;
-	hg_value_show(&b, v);
-	*out = hg_arena_strndup(c->a, b.ptr, b.size);
-	hg_buf_dispose(&b);
-}
-
-/*
- * Check a value given for parameter p (at span) against its type and
- * constraints. Returns the value, converted where the language allows
- * (scalars for strings), or NULL after a diagnostic.
- */
-static hg_value *check_param_value(
-        struct ctx *c, const hg_param_decl *p, hg_value *v, const hg_span *at, const char *pname)
-{
-	hg_type want = ptype_value_type(p), got;
-	char a1[64], a2[64];
-	const char *shown;
-	size_t i;
-
-	if (p->type == HG_P_STRING)
-		v = coerce_string(c, v);
-	if (p->type == HG_P_LIST && v->kind == HG_V_LIST && p->item_type == HG_T_STRING) {
-		hg_value *l = hg_value_new(c->a, HG_V_LIST, &v->span);
-		l->u.list.n = v->u.list.n;
-		l->u.list.items = HG_ANEWN(c->a, hg_value *, v->u.list.n ? v->u.list.n : 1);
-		for (i = 0; i < v->u.list.n; i++)
-			l->u.list.items[i] = coerce_string(c, v->u.list.items[i]);
-		v = l;
-	}
-	got = hg_value_type(v);
-	if (got != HG_T_ANY && got != want && !(want == HG_T_STRING && got == HG_T_STRING)) {
-		hg_diag_add(c->d, HG_D_PARAM_VALUE_TYPE, at, pname, hg_type_name(want),
-		        hg_type_name(got), NULL);
-		failed(c);
-		return NULL;
-	}
-	if (p->type == HG_P_LIST && v->kind == HG_V_LIST) {
-		for (i = 0; i < v->u.list.n; i++) {
-			hg_type it = hg_value_type(v->u.list.items[i]);
-			if (it != HG_T_ANY && it != p->item_type) {
-				hg_diag_add(c->d, HG_D_PARAM_VALUE_TYPE, &v->u.list.items[i]->span,
-				        pname, hg_type_name(p->item_type), hg_type_name(it), NULL);
-				failed(c);
-				return NULL;
-			}
-		}
-	}
-	if (!is_constant(v))
-		return v; /* constraints apply at deploy time */
-	if (p->allowed) {
-		for (i = 0; i < p->allowed->u.list.n; i++)
-			if (hg_value_equal(p->allowed->u.list.items[i], v))
-				break;
-		if (i == p->allowed->u.list.n) {
-			const char *al;
-			show(c, v, &shown);
-			show(c, p->allowed, &al);
-			hg_diag_add(c->d, HG_D_PARAM_NOT_ALLOWED, at, shown, pname, al, NULL);
-			failed(c);
-			return NULL;
-		}
-	}
-	if (v->kind == HG_V_INT) {
-		if (p->has_min && v->u.i < p->min) {
-			snprintf(a1, sizeof(a1), "%lld", (long long)v->u.i);
-			snprintf(a2, sizeof(a2), "%lld", (long long)p->min);
-			hg_diag_add(c->d, HG_D_PARAM_BELOW_MIN, at, a1, pname, a2, NULL);
-			failed(c);
-			return NULL;
-		}
-		if (p->has_max && v->u.i > p->max) {
-			snprintf(a1, sizeof(a1), "%lld", (long long)v->u.i);
-			snprintf(a2, sizeof(a2), "%lld", (long long)p->max);
-			hg_diag_add(c->d, HG_D_PARAM_ABOVE_MAX, at, a1, pname, a2, NULL);
-			failed(c);
-			return NULL;
-		}
-	}
-	if ((p->has_min_len || p->has_max_len) && (v->kind == HG_V_STR || v->kind == HG_V_LIST)) {
-		int64_t len = v->kind == HG_V_STR ? (int64_t)utf8_count(v->u.str.s, v->u.str.len)
-		                                  : (int64_t)v->u.list.n;
-		if ((p->has_min_len && len < p->min_len) || (p->has_max_len && len > p->max_len)) {
-			char range[64];
-			snprintf(a1, sizeof(a1), "%lld", (long long)len);
-			if (p->has_min_len && p->has_max_len)
-				snprintf(range, sizeof(range), "%lld..%lld", (long long)p->min_len,
-				        (long long)p->max_len);
-			else if (p->has_min_len)
-				snprintf(range, sizeof(range), ">= %lld", (long long)p->min_len);
-			else
-				snprintf(range, sizeof(range), "<= %lld", (long long)p->max_len);
-			hg_diag_add(c->d, HG_D_PARAM_LENGTH, at, a1, pname, range, NULL);
-			failed(c);
-			return NULL;
-		}
-	}
-	if (p->pattern && v->kind == HG_V_STR) {
-		/* CloudFormation's AllowedPattern must match the whole value. */
-		hg_buf pat = HG_BUF_INIT;
-		regex_t re;
-		bool ok = false;
-		hg_buf_printf(&pat, "^(%s)$", p->pattern);
-		if (regcomp(&re, pat.ptr, REG_EXTENDED | REG_NOSUB) == 0) {
-			ok = strlen(v->u.str.s) == v->u.str.len &&
-			     regexec(&re, v->u.str.s, 0, NULL, 0) == 0;
-			regfree(&re);
-		}
-		hg_buf_dispose(&pat);
-		if (!ok) {
-			hg_diag_add(
-			        c->d, HG_D_PARAM_PATTERN, at, v->u.str.s, pname, p->pattern, NULL);
-			failed(c);
-			return NULL;
-		}
-	}
-	return v;
-}
-
-/* Check each default of t once (cfn-lint E2015: defaults obey their constraints). */
-static void check_defaults(struct ctx *c, const hg_template *t)
-{
-	size_t i;
-	for (i = 0; i < c->nchecked; i++)
-		if (c->checked[i] == t)
-			return;
-	HG_GROW(c->checked, c->capchecked, c->nchecked + 1);
-	c->checked[c->nchecked++] = t;
-	for (i = 0; i < t->nparams; i++) {
-		const hg_param_decl *p = &t->params[i];
-		if (p->def && p->name)
-			check_param_value(c, p, p->def, &p->def->span, p->name);
-	}
-}
-
-/* A literal that reached a secure parameter would be written out in clear. */
-static bool literal_secret(const hg_param_decl *p, const hg_value *v)
-{
-	return p->type == HG_P_SECURE && is_constant(v);
-}
-
-static hg_ir_param *add_param(
-        struct ctx *c, hg_ir *ir, const char *prefix, struct scope *s, const hg_param_decl *p)
-{
-	hg_ir_param *ip = HG_ANEW(c->a, hg_ir_param);
-	ip->id = hg_ir_pascal(c->a, prefix, p->name);
-	ip->decl = p;
-	ip->tmpl = s->t;
-	ip->path = scoped(c, s, hg_arena_printf(c->a, "params.%s", p->name));
-	HG_AGROW(c->a, ir->params, ir->capparams, ir->nparams + 1);
-	ir->params[ir->nparams++] = ip;
-	return ip;
-}
-
-static bool nested_scope(const struct scope *s)
-{
-	return s->parent && s->parent->ir != s->ir;
-}
-
-/* A nested deployment passes value (in the parent's terms) to param. */
-static void add_nested_arg(struct ctx *c, struct scope *s, hg_ir_param *param, hg_value *value)
-{
-	hg_ir_resource *dep = s->ir->deployment;
-	HG_AGROW(c->a, dep->args, dep->capargs, dep->nargs + 1);
-	dep->args[dep->nargs].param = param;
-	dep->args[dep->nargs++].value = value;
-}
-
-/*
- * Give every parameter of scope s its value: a compile-time constant, a
- * value computed in the parent (same unit: used directly; nested unit:
- * passed as a parameter of the nested deployment), or a deploy-time
- * parameter of the output (hoisted; for a nested unit, through a parameter
- * of the parent unit).
- */
-static void bind_params(
-        struct ctx *c, struct scope *s, const hg_binding *b, size_t nb, bool from_parent)
-{
-	const hg_template *t = s->t;
-	size_t i;
-
-	/* Bindings first, so an unknown name is reported even if unused. */
-	for (i = 0; i < nb; i++) {
-		hg_param_decl *p = hg_template_param(t, b[i].name);
-		struct pbind *pb;
-		hg_value *v;
-		if (!p) {
-			hg_diag_add(c->d, HG_D_PARAM_UNKNOWN_BINDING, &b[i].span, b[i].name,
-			        tmpl_label(c, t), NULL);
-			failed(c);
-			continue;
-		}
-		pb = &s->params[p - t->params];
-		if (!b[i].value)
-			continue;
-		v = from_parent ? resolve_value(c, s->parent, b[i].value) : b[i].value;
-		if (!v)
-			continue;
-		if (p->type == HG_P_SECURE) /* its value is never shown in an excerpt */
-			hg_diags_redact(c->d, &v->span);
-		if (literal_secret(p, v)) {
-			hg_diag_add(c->d, HG_D_PARAM_SECURE_LITERAL, &b[i].span, p->name, NULL);
-			failed(c);
-			continue;
-		}
-		v = check_param_value(c, p, v, &v->span, scoped(c, s, p->name));
-		if (!v)
-			continue;
-		pb->span = b[i].span;
-		if (nested_scope(s) && !is_constant(v)) {
-			pb->param = add_param(c, s->ir, "", s, p);
-			add_nested_arg(c, s, pb->param, v);
-			continue;
-		}
-		pb->value = v;
-	}
-	for (i = 0; i < t->nparams; i++) {
-		const hg_param_decl *p = &t->params[i];
-		struct pbind *pb = &s->params[i];
-		if (pb->value || pb->param || !p->name || !p->used)
-			continue;
-		if (p->type == HG_P_OBJECT && t->target == HG_TARGET_AWS) {
-			/* CloudFormation has no object parameters: use the default
-			 * at compile time, or require a value. */
-			if (p->def) {
-				pb->value = p->def;
-				continue;
-			}
-			hg_diag_add(c->d, HG_D_PARAM_NEEDS_VALUE, s->use ? &s->use->span : &p->span,
-			        scoped(c, s, p->name), "object", NULL);
-			failed(c);
-			continue;
-		}
-		if (nested_scope(s)) {
-			/* The nested template gets a parameter; the parent
-			 * unit a deploy-time parameter that feeds it. */
-			hg_ir_param *outer = add_param(c, s->parent->ir, s->outer_prefix, s, p);
-			hg_expr *e = hg_expr_new(c->a, HG_EX_PARAM, &p->span);
-			hg_value *v = hg_value_new(c->a, HG_V_EXPR, &p->span);
-			e->u.param = outer;
-			e->type = hg_ptype_type(p->type);
-			v->u.expr = e;
-			pb->param = add_param(c, s->ir, "", s, p);
-			add_nested_arg(c, s, pb->param, v);
-			continue;
-		}
-		pb->param = add_param(c, s->ir, s->prefix, s, p);
-	}
-}
-
 /* ---- names ---- */
 
 static void did_you_mean(struct ctx *c, hg_diag *dg, struct scope *s, const char *name)
@@ -517,7 +163,7 @@ static hg_expr *scope_cond(struct ctx *c, struct scope *s, size_t i, const hg_sp
 	if (s->cond_state[i] == ST_BUSY) {
 		hg_diag_add(c->d, HG_D_REF_CYCLE, at,
 		        cycle_text(c, hg_arena_printf(c->a, "conditions.%s", cd->name)), NULL);
-		failed(c);
+		rs_failed(c);
 		return NULL;
 	}
 	s->cond_state[i] = ST_BUSY;
@@ -531,7 +177,7 @@ static hg_expr *scope_cond(struct ctx *c, struct scope *s, size_t i, const hg_sp
 	if (e->type != HG_T_BOOL && e->type != HG_T_ANY) {
 		hg_diag_add(c->d, HG_D_EXPR_TYPE, &cd->expr->span, cd->name,
 		        HG_BI("a boolean", "真偽値"), hg_type_name(e->type), NULL);
-		failed(c);
+		rs_failed(c);
 		s->cond_state[i] = ST_FAILED;
 		return NULL;
 	}
@@ -563,16 +209,16 @@ static hg_value *scope_output(struct ctx *c, struct scope *s, size_t i, const hg
 		return s->outputs[i];
 	if (s->output_state[i] != ST_NONE) {
 		if (s->output_state[i] == ST_BUSY) {
-			hg_diag_add(c->d, HG_D_REF_CYCLE, at, cycle_text(c, scoped(c, s, od->name)),
+			hg_diag_add(c->d, HG_D_REF_CYCLE, at, cycle_text(c, rs_scoped(c, s, od->name)),
 			        NULL);
-			failed(c);
+			rs_failed(c);
 			s->output_state[i] = ST_FAILED;
 		}
 		return NULL;
 	}
 	s->output_state[i] = ST_BUSY;
-	push_busy(c, scoped(c, s, od->name));
-	v = od->value ? resolve_value(c, s, od->value) : NULL;
+	push_busy(c, rs_scoped(c, s, od->name));
+	v = od->value ? rs_resolve_value(c, s, od->value) : NULL;
 	pop_busy(c);
 	s->outputs[i] = v;
 	s->output_state[i] = v ? ST_DONE : ST_FAILED;
@@ -642,13 +288,13 @@ static hg_expr *resolve_ref(struct ctx *c, struct scope *s, const hg_expr *e, en
 		if (n < 2) {
 			hg_diag_add(c->d, HG_D_EXPR_SYNTAX, &e->span,
 			        HG_BI("write params.NAME", "params.NAME と書いてください"), NULL);
-			failed(c);
+			rs_failed(c);
 			return NULL;
 		}
 		p = hg_template_param(t, e->u.ref.parts[1]);
 		if (!p) {
 			dg = hg_diag_add(c->d, HG_D_UNDEFINED_PARAM, &e->u.ref.spans[1],
-			        e->u.ref.parts[1], tmpl_label(c, t), NULL);
+			        e->u.ref.parts[1], rs_tmpl_label(c, t), NULL);
 			{
 				size_t k, bd = 3;
 				const char *best = NULL;
@@ -667,7 +313,7 @@ static hg_expr *resolve_ref(struct ctx *c, struct scope *s, const hg_expr *e, en
 					hg_diag_note(dg, HG_D_N_DID_YOU_MEAN, NULL,
 					        hg_arena_printf(c->a, "params.%s", best), NULL);
 			}
-			failed(c);
+			rs_failed(c);
 			return NULL;
 		}
 		pb = &s->params[p - t->params];
@@ -683,8 +329,8 @@ static hg_expr *resolve_ref(struct ctx *c, struct scope *s, const hg_expr *e, en
 				hg_value *m = hg_value_get(v, e->u.ref.parts[k]);
 				if (!m) {
 					hg_diag_add(c->d, HG_D_UNDEFINED_NAME, &e->u.ref.spans[k],
-					        hg_ref_text(c->a, e), tmpl_label(c, t), NULL);
-					failed(c);
+					        hg_ref_text(c->a, e), rs_tmpl_label(c, t), NULL);
+					rs_failed(c);
 					return NULL;
 				}
 				v = m;
@@ -696,8 +342,8 @@ static hg_expr *resolve_ref(struct ctx *c, struct scope *s, const hg_expr *e, en
 		}
 		if (n > 2) {
 			hg_diag_add(c->d, HG_D_UNDEFINED_NAME, &e->u.ref.spans[2],
-			        hg_ref_text(c->a, e), tmpl_label(c, t), NULL);
-			failed(c);
+			        hg_ref_text(c->a, e), rs_tmpl_label(c, t), NULL);
+			rs_failed(c);
 			return NULL;
 		}
 		return r;
@@ -711,7 +357,7 @@ static hg_expr *resolve_ref(struct ctx *c, struct scope *s, const hg_expr *e, en
 		if (strcmp(head, mine) != 0) {
 			hg_diag_add(c->d, HG_D_PSEUDO_TARGET, &e->span, hg_ref_text(c->a, e), head,
 			        mine, NULL);
-			failed(c);
+			rs_failed(c);
 			return NULL;
 		}
 		ps = n == 2 ? hg_pseudo_find(head, e->u.ref.parts[1]) : -1;
@@ -730,7 +376,7 @@ static hg_expr *resolve_ref(struct ctx *c, struct scope *s, const hg_expr *e, en
 		hg_diag_add(
 		        c->d, HG_D_UNKNOWN_PSEUDO, &e->span, hg_ref_text(c->a, e), known.ptr, NULL);
 		hg_buf_dispose(&known);
-		failed(c);
+		rs_failed(c);
 		return NULL;
 	}
 	if (strcmp(head, "conditions") == 0) {
@@ -739,8 +385,8 @@ static hg_expr *resolve_ref(struct ctx *c, struct scope *s, const hg_expr *e, en
 		if (!cd) {
 			hg_diag_add(c->d, HG_D_UNDEFINED_CONDITION,
 			        n >= 2 ? &e->u.ref.spans[1] : &e->span,
-			        n >= 2 ? e->u.ref.parts[1] : "", tmpl_label(c, t), NULL);
-			failed(c);
+			        n >= 2 ? e->u.ref.parts[1] : "", rs_tmpl_label(c, t), NULL);
+			rs_failed(c);
 			return NULL;
 		}
 		r = scope_cond(c, s, (size_t)(cd - t->conds), &e->span);
@@ -755,7 +401,7 @@ static hg_expr *resolve_ref(struct ctx *c, struct scope *s, const hg_expr *e, en
 			return NULL;
 		if (ec == E_COND) {
 			hg_diag_add(c->d, HG_D_COND_DEPENDS_RESOURCE, &e->span, head, NULL);
-			failed(c);
+			rs_failed(c);
 			return NULL;
 		}
 		if (n == 1) {
@@ -780,8 +426,8 @@ static hg_expr *resolve_ref(struct ctx *c, struct scope *s, const hg_expr *e, en
 		hg_value *v;
 		if (n != 2) {
 			hg_diag_add(c->d, HG_D_UNDEFINED_NAME, &e->span, hg_ref_text(c->a, e),
-			        tmpl_label(c, t), NULL);
-			failed(c);
+			        rs_tmpl_label(c, t), NULL);
+			rs_failed(c);
 			return NULL;
 		}
 		ch = child_scope(c, s, (size_t)i, &e->span);
@@ -791,7 +437,7 @@ static hg_expr *resolve_ref(struct ctx *c, struct scope *s, const hg_expr *e, en
 		if (!od) {
 			/* Say what there is: the outputs the template has, and the nearest. */
 			hg_diag *od_dg = hg_diag_add(c->d, HG_D_UNKNOWN_OUTPUT, &e->u.ref.spans[1],
-			        e->u.ref.parts[1], tmpl_label(c, ch->t), head, NULL);
+			        e->u.ref.parts[1], rs_tmpl_label(c, ch->t), head, NULL);
 			hg_buf names = HG_BUF_INIT;
 			const char *best = NULL;
 			size_t k, bestd = 4;
@@ -810,29 +456,29 @@ static hg_expr *resolve_ref(struct ctx *c, struct scope *s, const hg_expr *e, en
 			        ch->t->noutputs ? HG_D_N_OUTPUTS_ARE : HG_D_N_NO_OUTPUTS, NULL,
 			        names.ptr, NULL);
 			hg_buf_dispose(&names);
-			failed(c);
+			rs_failed(c);
 			return NULL;
 		}
 		v = scope_output(c, ch, (size_t)(od - ch->t->outputs), &e->span);
 		if (!v)
 			return NULL;
-		if (ch->ir != s->ir && !is_constant(v))
+		if (ch->ir != s->ir && !rs_is_constant(v))
 			return nested_output(c, ch, od, v, &e->span);
 		{
 			hg_expr *r = value_expr(c, v, &e->span);
-			if (ec == E_COND && !is_constant(v)) {
+			if (ec == E_COND && !rs_is_constant(v)) {
 				hg_diag_add(c->d, HG_D_COND_DEPENDS_RESOURCE, &e->span,
 				        hg_ref_text(c->a, e), NULL);
-				failed(c);
+				rs_failed(c);
 				return NULL;
 			}
 			return r;
 		}
 	}
 	dg = hg_diag_add(
-	        c->d, HG_D_UNDEFINED_NAME, &e->u.ref.spans[0], head, tmpl_label(c, t), NULL);
+	        c->d, HG_D_UNDEFINED_NAME, &e->u.ref.spans[0], head, rs_tmpl_label(c, t), NULL);
 	did_you_mean(c, dg, s, head);
-	failed(c);
+	rs_failed(c);
 	return NULL;
 }
 
@@ -858,7 +504,7 @@ static bool const_value(const hg_expr *e, const hg_value **out, hg_value *tmp)
 		*out = tmp;
 		return true;
 	case HG_EX_VALUE:
-		if (!is_constant(e->u.value))
+		if (!rs_is_constant(e->u.value))
 			return false;
 		*out = e->u.value;
 		return true;
@@ -873,8 +519,8 @@ static bool loose_equal(struct ctx *c, const hg_value *a, const hg_value *b)
 	hg_value *sa, *sb;
 	if (hg_value_equal(a, b))
 		return true;
-	sa = coerce_string(c, (hg_value *)(uintptr_t)a);
-	sb = coerce_string(c, (hg_value *)(uintptr_t)b);
+	sa = rs_coerce_string(c, (hg_value *)(uintptr_t)a);
+	sb = rs_coerce_string(c, (hg_value *)(uintptr_t)b);
 	return sa->kind == HG_V_STR && sb->kind == HG_V_STR && hg_value_equal(sa, sb);
 }
 
@@ -893,7 +539,7 @@ static hg_expr *fold_call(struct ctx *c, hg_expr *e)
 			hg_buf b = HG_BUF_INIT;
 			hg_expr *r;
 			for (i = 0; i < v[1]->u.list.n; i++) {
-				const hg_value *it = coerce_string(c, v[1]->u.list.items[i]);
+				const hg_value *it = rs_coerce_string(c, v[1]->u.list.items[i]);
 				if (it->kind != HG_V_STR) {
 					hg_buf_dispose(&b);
 					return e;
@@ -919,7 +565,7 @@ static hg_expr *fold_call(struct ctx *c, hg_expr *e)
 				hg_diag_add(c->d, HG_D_EXPR_TYPE, &e->span, "select()",
 				        HG_BI("an index inside the list", "リストの範囲内の添字"),
 				        idx, NULL);
-				failed(c);
+				rs_failed(c);
 				return NULL;
 			}
 			return value_expr(c, v[1]->u.list.items[v[0]->u.i], &e->span);
@@ -999,7 +645,7 @@ static hg_expr *resolve_expr(struct ctx *c, struct scope *s, const hg_expr *e, e
 			hg_diag_add(c->d, HG_D_EXPR_TYPE, &e->u.op.a->span,
 			        HG_BI("the condition of '? :'", "'? :' の条件"),
 			        HG_BI("a boolean", "真偽値"), hg_type_name(x->type), NULL);
-			failed(c);
+			rs_failed(c);
 			return NULL;
 		}
 		if (x->kind == HG_EX_BOOL)
@@ -1051,7 +697,7 @@ static hg_value *expr_to_value(struct ctx *c, hg_expr *e, const hg_span *span)
 	}
 }
 
-static hg_value *resolve_value(struct ctx *c, struct scope *s, const hg_value *v)
+hg_value *rs_resolve_value(struct ctx *c, struct scope *s, const hg_value *v)
 {
 	hg_value *r;
 	size_t i;
@@ -1063,7 +709,7 @@ static hg_value *resolve_value(struct ctx *c, struct scope *s, const hg_value *v
 		r->u.list.n = v->u.list.n;
 		r->u.list.items = HG_ANEWN(c->a, hg_value *, v->u.list.n ? v->u.list.n : 1);
 		for (i = 0; i < v->u.list.n; i++) {
-			r->u.list.items[i] = resolve_value(c, s, v->u.list.items[i]);
+			r->u.list.items[i] = rs_resolve_value(c, s, v->u.list.items[i]);
 			ok = ok && r->u.list.items[i];
 		}
 		return ok ? r : NULL;
@@ -1073,7 +719,7 @@ static hg_value *resolve_value(struct ctx *c, struct scope *s, const hg_value *v
 		r->u.map.m = HG_ANEWN(c->a, hg_member, v->u.map.n ? v->u.map.n : 1);
 		for (i = 0; i < v->u.map.n; i++) {
 			r->u.map.m[i] = v->u.map.m[i];
-			r->u.map.m[i].value = resolve_value(c, s, v->u.map.m[i].value);
+			r->u.map.m[i].value = rs_resolve_value(c, s, v->u.map.m[i].value);
 			ok = ok && r->u.map.m[i].value;
 		}
 		return ok ? r : NULL;
@@ -1101,7 +747,7 @@ static hg_value *resolve_value(struct ctx *c, struct scope *s, const hg_value *v
 				continue;
 			}
 			if (const_value(e, &cv, &tmp)) {
-				const hg_value *sv = coerce_string(c, (hg_value *)(uintptr_t)cv);
+				const hg_value *sv = rs_coerce_string(c, (hg_value *)(uintptr_t)cv);
 				if (sv->kind == HG_V_STR) {
 					hg_buf_put(&text, sv->u.str.s, sv->u.str.len);
 					continue;
@@ -1135,7 +781,7 @@ static hg_value *resolve_value(struct ctx *c, struct scope *s, const hg_value *v
 		}
 		if (!ok) {
 			hg_buf_dispose(&text);
-			failed(c);
+			rs_failed(c);
 			return NULL;
 		}
 		if (n == 0) {
@@ -1158,242 +804,6 @@ static hg_value *resolve_value(struct ctx *c, struct scope *s, const hg_value *v
 		return (hg_value *)(uintptr_t)v; /* scalars are immutable; share them */
 	}
 }
-
-/* ---- merging and locks ---- */
-
-/*
- * Deep merge: mappings merge key by key, anything else is replaced; a null
- * in the override removes the key. Returns a new map; inputs are shared.
- */
-static hg_value *merge(struct ctx *c, const hg_value *base, const hg_value *over)
-{
-	hg_value *r;
-	size_t i, n = 0, cap;
-
-	if (!base || base->kind != HG_V_MAP || over->kind != HG_V_MAP)
-		return (hg_value *)(uintptr_t)over;
-	cap = base->u.map.n + over->u.map.n;
-	r = hg_value_new(c->a, HG_V_MAP, &base->span);
-	r->u.map.m = HG_ANEWN(c->a, hg_member, cap ? cap : 1);
-	for (i = 0; i < base->u.map.n; i++) {
-		const hg_member *m = &base->u.map.m[i];
-		hg_value *o = hg_value_get(over, m->key);
-		if (o && o->kind == HG_V_NULL)
-			continue;
-		r->u.map.m[n] = *m;
-		if (o) {
-			r->u.map.m[n].value = merge(c, m->value, o);
-			r->u.map.m[n].key_span = m->key_span;
-		}
-		n++;
-	}
-	for (i = 0; i < over->u.map.n; i++) {
-		const hg_member *m = &over->u.map.m[i];
-		if (hg_value_get(base, m->key) || m->value->kind == HG_V_NULL)
-			continue;
-		r->u.map.m[n++] = *m;
-	}
-	r->u.map.n = n;
-	return r;
-}
-
-/* True if the unresolved value names a parameter (locks must not). */
-static const hg_expr *param_in_expr(const hg_expr *e)
-{
-	const hg_expr *f;
-	size_t i;
-	switch (e->kind) {
-	case HG_EX_REF:
-		return strcmp(e->u.ref.parts[0], "params") == 0 ? e : NULL;
-	case HG_EX_NOT:
-		return param_in_expr(e->u.op.a);
-	case HG_EX_AND:
-	case HG_EX_OR:
-	case HG_EX_EQ:
-	case HG_EX_NE:
-		if ((f = param_in_expr(e->u.op.a)) != NULL)
-			return f;
-		return param_in_expr(e->u.op.b);
-	case HG_EX_COND:
-		if ((f = param_in_expr(e->u.op.a)) != NULL ||
-		        (f = param_in_expr(e->u.op.b)) != NULL)
-			return f;
-		return param_in_expr(e->u.op.c);
-	case HG_EX_CALL:
-		for (i = 0; i < e->u.call.n; i++)
-			if ((f = param_in_expr(e->u.call.args[i])) != NULL)
-				return f;
-		return NULL;
-	default:
-		return NULL;
-	}
-}
-
-static const hg_expr *param_in_value(const hg_value *v)
-{
-	const hg_expr *f;
-	size_t i;
-	switch (v->kind) {
-	case HG_V_LIST:
-		for (i = 0; i < v->u.list.n; i++)
-			if ((f = param_in_value(v->u.list.items[i])) != NULL)
-				return f;
-		return NULL;
-	case HG_V_MAP:
-		for (i = 0; i < v->u.map.n; i++)
-			if ((f = param_in_value(v->u.map.m[i].value)) != NULL)
-				return f;
-		return NULL;
-	case HG_V_EXPR:
-		return param_in_expr(v->u.expr);
-	case HG_V_INTERP:
-		for (i = 0; i < v->u.interp.n; i++)
-			if (v->u.interp.parts[i].expr &&
-			        (f = param_in_expr(v->u.interp.parts[i].expr)) != NULL)
-				return f;
-		return NULL;
-	default:
-		return NULL;
-	}
-}
-
-/* The value at keys[0..n) under map v, or NULL. */
-static const hg_value *value_at(const hg_value *v, const char *const *keys, size_t n)
-{
-	size_t i;
-	for (i = 0; v && i < n; i++)
-		v = hg_value_get(v, keys[i]);
-	return v;
-}
-
-/* The deepest member of `over` along keys[0..n): what an override changed. */
-static const hg_member *deepest_member(const hg_value *over, const char *const *keys, size_t n)
-{
-	const hg_member *found = NULL;
-	size_t i, k;
-	for (i = 0; over && over->kind == HG_V_MAP && i < n; i++) {
-		const hg_member *m = NULL;
-		for (k = 0; k < over->u.map.n; k++)
-			if (strcmp(over->u.map.m[k].key, keys[i]) == 0)
-				m = &over->u.map.m[k];
-		if (!m)
-			break;
-		found = m;
-		over = m->value;
-	}
-	return found;
-}
-
-/* Check the locks of res against its final properties; blame `over`. */
-static void check_locks(struct ctx *c, const hg_ir_resource *res, const hg_value *over)
-{
-	size_t i;
-	for (i = 0; i < res->nlocks; i++) {
-		const hg_lock *l = &res->locks[i];
-		const hg_value *now = value_at(res->props, l->keys, l->nkeys);
-		const hg_member *blame;
-		hg_diag *dg;
-
-		if (now && hg_value_equal(now, l->value))
-			continue;
-		blame = deepest_member(over, l->keys, l->nkeys);
-		dg = hg_diag_add(c->d, HG_D_LOCK_OVERRIDE, blame ? &blame->key_span : &over->span,
-		        l->name, res->path, l->tmpl->name, NULL);
-		hg_diag_note(dg, HG_D_N_LOCKED_HERE, &l->span, l->tmpl->name, l->tmpl->version_text,
-		        NULL);
-		failed(c);
-	}
-}
-
-/* Append "/key" to a JSON pointer, escaping '~' and '/' (RFC 6901). */
-static void pointer_add(hg_buf *b, const char *key)
-{
-	hg_buf_putc(b, '/');
-	for (; *key; key++) {
-		if (*key == '~')
-			hg_buf_puts(b, "~0");
-		else if (*key == '/')
-			hg_buf_puts(b, "~1");
-		else
-			hg_buf_putc(b, *key);
-	}
-}
-
-struct lockwalk {
-	struct ctx *c;
-	struct scope *s;
-	const hg_resource_decl *rd;
-	const char *keys[64];
-	size_t depth;
-	hg_lock *locks;
-	size_t n, cap;
-};
-
-/* A locked setting that properties: also sets, or whose ancestor it sets to
- * something other than a mapping, is written twice. */
-static void check_locked_and_set(struct lockwalk *w, const hg_member *src)
-{
-	const hg_value *p = w->rd->properties;
-	size_t k;
-
-	for (k = 0; p && k < w->depth; k++) {
-		const hg_value *next = hg_value_get(p, w->keys[k]);
-		if (!next)
-			return;
-		if (k + 1 == w->depth || next->kind != HG_V_MAP) {
-			hg_diag *dg = hg_diag_add(
-			        w->c->d, HG_D_LOCK_AND_SET, &src->key_span, src->key, NULL);
-			const hg_member *pm = deepest_member(w->rd->properties, w->keys, k + 1);
-			if (pm)
-				hg_diag_note(dg, HG_D_N_OTHER_HERE, &pm->key_span, NULL);
-			failed(w->c);
-			return;
-		}
-		p = next;
-	}
-}
-
-/* Walk locked: (resolved v, as written `written`) and record each leaf. */
-static void collect_locks(struct lockwalk *w, const hg_value *v, const hg_value *written)
-{
-	struct ctx *c = w->c;
-	size_t i, k;
-
-	for (i = 0; i < v->u.map.n; i++) {
-		const hg_member *m = &v->u.map.m[i];
-		const hg_member *src = &written->u.map.m[i];
-		hg_buf ptr = HG_BUF_INIT, name = HG_BUF_INIT;
-		hg_lock *l;
-
-		if (w->depth == HG_ARRAY_SIZE(w->keys))
-			return;
-		w->keys[w->depth++] = m->key;
-		if (m->value->kind == HG_V_MAP && m->value->u.map.n) {
-			collect_locks(w, m->value, src->value);
-			w->depth--;
-			continue;
-		}
-		check_locked_and_set(w, src);
-		HG_AGROW(c->a, w->locks, w->cap, w->n + 1);
-		l = &w->locks[w->n++];
-		for (k = 0; k < w->depth; k++) {
-			pointer_add(&ptr, w->keys[k]);
-			hg_buf_printf(&name, "%s%s", k ? "." : "", w->keys[k]);
-		}
-		l->path = hg_arena_strndup(c->a, ptr.ptr, ptr.size);
-		l->name = hg_arena_strndup(c->a, name.ptr, name.size);
-		l->nkeys = w->depth;
-		l->keys = HG_ANEWN(c->a, const char *, w->depth);
-		memcpy(l->keys, w->keys, w->depth * sizeof(*l->keys));
-		l->value = m->value;
-		l->span = src->key_span;
-		l->tmpl = w->s->t;
-		hg_buf_dispose(&ptr);
-		hg_buf_dispose(&name);
-		w->depth--;
-	}
-}
-
 /* ---- scopes ---- */
 
 static struct scope *new_scope(struct ctx *c, const hg_template *t, struct scope *parent,
@@ -1452,7 +862,7 @@ static hg_ir_resource *nested_deployment(
 
 	r->id = hg_ir_pascal(c->a, s->prefix, u->alias);
 	r->name = u->alias;
-	r->path = scoped(c, s, u->alias);
+	r->path = rs_scoped(c, s, u->alias);
 	r->type = "Microsoft.Resources/deployments";
 	r->api_version = "2022-09-01";
 	r->tmpl = t;
@@ -1461,7 +871,7 @@ static hg_ir_resource *nested_deployment(
 	r->mandatory = t->mandatory;
 	r->nested = unit;
 	r->props = props;
-	r->resource_group = resolve_value(c, s, u->resource_group);
+	r->resource_group = rs_resolve_value(c, s, u->resource_group);
 	unit->deployment = r;
 	unit->parent = s->ir;
 	HG_AGROW(c->a, s->ir->res, s->ir->capres, s->ir->nres + 1);
@@ -1481,7 +891,7 @@ static void declare_resources(struct ctx *c, struct scope *s)
 		r = HG_ANEW(c->a, hg_ir_resource);
 		r->id = hg_ir_pascal(c->a, s->prefix, rd->name);
 		r->name = rd->name;
-		r->path = scoped(c, s, rd->name);
+		r->path = rs_scoped(c, s, rd->name);
 		r->type = rd->type;
 		r->api_version = rd->api_version;
 		r->tmpl = s->t;
@@ -1550,17 +960,17 @@ static void resolve_resources(struct ctx *c, struct scope *s)
 		if (!r)
 			continue;
 		if (rd->properties)
-			props = resolve_value(c, s, rd->properties);
+			props = rs_resolve_value(c, s, rd->properties);
 		if (rd->locked) {
 			for (k = 0; k < rd->locked->u.map.n; k++) {
-				const hg_expr *pe = param_in_value(rd->locked->u.map.m[k].value);
+				const hg_expr *pe = rs_param_in_value(rd->locked->u.map.m[k].value);
 				if (pe) {
 					hg_diag_add(c->d, HG_D_LOCK_USES_PARAM, &pe->span,
 					        pe->u.ref.n > 1 ? pe->u.ref.parts[1] : "", NULL);
-					failed(c);
+					rs_failed(c);
 				}
 			}
-			locked = resolve_value(c, s, rd->locked);
+			locked = rs_resolve_value(c, s, rd->locked);
 		}
 		if (locked) {
 			struct lockwalk w;
@@ -1568,10 +978,10 @@ static void resolve_resources(struct ctx *c, struct scope *s)
 			w.c = c;
 			w.s = s;
 			w.rd = rd;
-			collect_locks(&w, locked, rd->locked);
+			rs_collect_locks(&w, locked, rd->locked);
 			r->locks = w.locks;
 			r->nlocks = w.n;
-			props = props ? merge(c, props, locked) : locked;
+			props = props ? rs_merge(c, props, locked) : locked;
 		}
 		r->props = props;
 		if (rd->when) {
@@ -1579,7 +989,7 @@ static void resolve_resources(struct ctx *c, struct scope *s)
 			if (w && w->type != HG_T_BOOL && w->type != HG_T_ANY) {
 				hg_diag_add(c->d, HG_D_EXPR_TYPE, &rd->when->span, "when",
 				        HG_BI("a boolean", "真偽値"), hg_type_name(w->type), NULL);
-				failed(c);
+				rs_failed(c);
 			} else if (w && w->kind == HG_EX_BOOL) {
 				r->excluded = !w->u.b;
 			} else {
@@ -1587,13 +997,13 @@ static void resolve_resources(struct ctx *c, struct scope *s)
 			}
 		}
 		if (rd->metadata)
-			r->metadata = resolve_value(c, s, rd->metadata);
+			r->metadata = rs_resolve_value(c, s, rd->metadata);
 		for (k = 0; k < rd->ndepends; k++) {
 			const hg_name_ref *dn = &rd->depends_on[k];
 			int ri = find_index_res(s->t, dn->name), ui;
 			if (ri >= 0 && s->res[ri] == r) {
 				hg_diag_add(c->d, HG_D_DEPENDS_SELF, &dn->span, dn->name, NULL);
-				failed(c);
+				rs_failed(c);
 			} else if (ri >= 0) {
 				if (s->res[ri])
 					add_dep(c, r, s->res[ri], &dn->span);
@@ -1605,9 +1015,9 @@ static void resolve_resources(struct ctx *c, struct scope *s)
 					collect_scope_resources(c, ch, r, &dn->span);
 			} else {
 				hg_diag *dg = hg_diag_add(c->d, HG_D_DEPENDS_UNKNOWN, &dn->span,
-				        dn->name, tmpl_label(c, s->t), NULL);
+				        dn->name, rs_tmpl_label(c, s->t), NULL);
 				did_you_mean(c, dg, s, dn->name);
-				failed(c);
+				rs_failed(c);
 			}
 		}
 	}
@@ -1625,24 +1035,24 @@ static void apply_overrides(struct ctx *c, struct scope *s, const hg_use_decl *u
 
 		if (ri < 0) {
 			hg_diag *dg = hg_diag_add(c->d, HG_D_OVERRIDE_UNKNOWN, &o->span,
-			        o->resource, tmpl_label(c, ch->t), NULL);
+			        o->resource, rs_tmpl_label(c, ch->t), NULL);
 			did_you_mean(c, dg, ch, o->resource);
-			failed(c);
+			rs_failed(c);
 			continue;
 		}
 		r = ch->res[ri];
 		if (!r || !o->properties)
 			continue;
-		props = resolve_value(c, s, o->properties);
+		props = rs_resolve_value(c, s, o->properties);
 		if (!props)
 			continue;
-		if (ch->ir != s->ir && !is_constant(props)) {
+		if (ch->ir != s->ir && !rs_is_constant(props)) {
 			hg_diag_add(c->d, HG_D_OVERRIDE_ACROSS_SCOPE, &o->span, ch->path, NULL);
-			failed(c);
+			rs_failed(c);
 			continue;
 		}
-		r->props = r->props ? merge(c, r->props, props) : props;
-		check_locks(c, r, props);
+		r->props = r->props ? rs_merge(c, r->props, props) : props;
+		rs_check_locks(c, r, props);
 	}
 }
 
@@ -1653,8 +1063,8 @@ static void instantiate(
 {
 	size_t i;
 
-	check_defaults(c, s->t);
-	bind_params(c, s, b, nb, from_parent);
+	rs_check_defaults(c, s->t);
+	rs_bind_params(c, s, b, nb, from_parent);
 	declare_resources(c, s);
 	for (i = 0; i < s->t->nuses; i++) {
 		const hg_use_decl *u = &s->t->uses[i];
@@ -1662,7 +1072,7 @@ static void instantiate(
 			hg_diag *dg = hg_diag_add(c->d, HG_D_NAME_CLASH, &u->span, u->alias, NULL);
 			hg_diag_note(dg, HG_D_N_OTHER_HERE,
 			        &s->t->resources[find_index_res(s->t, u->alias)].span, NULL);
-			failed(c);
+			rs_failed(c);
 		}
 		child_scope(c, s, i, &u->span);
 	}
@@ -1734,8 +1144,8 @@ static struct scope *child_scope(struct ctx *c, struct scope *s, size_t i, const
 	if (s->child_state[i] == ST_FAILED)
 		return NULL;
 	if (s->child_state[i] == ST_BUSY) {
-		hg_diag_add(c->d, HG_D_REF_CYCLE, at, cycle_text(c, scoped(c, s, u->alias)), NULL);
-		failed(c);
+		hg_diag_add(c->d, HG_D_REF_CYCLE, at, cycle_text(c, rs_scoped(c, s, u->alias)), NULL);
+		rs_failed(c);
 		return NULL;
 	}
 	s->child_state[i] = ST_FAILED;
@@ -1744,19 +1154,19 @@ static struct scope *child_scope(struct ctx *c, struct scope *s, size_t i, const
 	if (hg_registry_find(&t, c->opts->registry, c->d, HG_DOC_TEMPLATE, u->template_name,
 	            u->range, u->range_text,
 	            u->range_text ? &u->range_span : &u->template_span) < 0) {
-		failed(c);
+		rs_failed(c);
 		return NULL;
 	}
 	if (t->target != s->t->target) {
-		hg_diag_add(c->d, HG_D_TARGET_MISMATCH, &u->template_span, tmpl_label(c, t),
+		hg_diag_add(c->d, HG_D_TARGET_MISMATCH, &u->template_span, rs_tmpl_label(c, t),
 		        t->target == HG_TARGET_AWS ? "aws" : "azure",
 		        s->t->target == HG_TARGET_AWS ? "aws" : "azure", NULL);
-		failed(c);
+		rs_failed(c);
 		return NULL;
 	}
 	if (in_chain(s, t)) {
 		hg_diag_add(c->d, HG_D_USE_CYCLE, &u->template_span, use_chain(c, s, t), NULL);
-		failed(c);
+		rs_failed(c);
 		return NULL;
 	}
 	for (root = s; root->parent; root = root->parent)
@@ -1765,11 +1175,11 @@ static struct scope *child_scope(struct ctx *c, struct scope *s, size_t i, const
 		const struct scope *twin = mandatory_twin(root, NULL, t);
 		if (twin) {
 			hg_diag *dg = hg_diag_add(c->d, HG_D_USE_DUPLICATE, &u->span, t->name,
-			        *twin->path ? twin->path : twin->t->name, scoped(c, s, u->alias),
+			        *twin->path ? twin->path : twin->t->name, rs_scoped(c, s, u->alias),
 			        NULL);
 			if (twin->use)
 				hg_diag_note(dg, HG_D_N_OTHER_HERE, &twin->use->span, NULL);
-			failed(c);
+			rs_failed(c);
 			return NULL;
 		}
 	}
@@ -1781,22 +1191,22 @@ static struct scope *child_scope(struct ctx *c, struct scope *s, size_t i, const
 		if (s->ir->scope != HG_SCOPE_SUBSCRIPTION || t->scope != HG_SCOPE_RESOURCE_GROUP ||
 		        !u->resource_group) {
 			hg_diag_add(c->d, HG_D_USE_SCOPE,
-			        u->resource_group ? &u->rg_span : &u->span, tmpl_label(c, t),
+			        u->resource_group ? &u->rg_span : &u->span, rs_tmpl_label(c, t),
 			        scope_name(t->scope), scope_name(s->ir->scope), NULL);
-			failed(c);
+			rs_failed(c);
 			return NULL;
 		}
 		unit = new_unit(c, t, HG_SCOPE_RESOURCE_GROUP);
 		nested_deployment(c, s, u, t, unit);
-		ch = new_scope(c, t, s, u, "", scoped(c, s, u->alias), unit);
+		ch = new_scope(c, t, s, u, "", rs_scoped(c, s, u->alias), unit);
 		ch->outer_prefix = hg_ir_pascal(c->a, s->prefix, u->alias);
 	} else {
 		ch = new_scope(c, t, s, u, hg_ir_pascal(c->a, s->prefix, u->alias),
-		        scoped(c, s, u->alias), s->ir);
+		        rs_scoped(c, s, u->alias), s->ir);
 	}
 	s->children[i] = ch;
 	s->child_state[i] = ST_BUSY;
-	push_busy(c, scoped(c, s, u->alias));
+	push_busy(c, rs_scoped(c, s, u->alias));
 	instantiate(c, ch, u->with, u->nwith, true);
 	apply_overrides(c, s, u, ch);
 	pop_busy(c);
@@ -1816,16 +1226,16 @@ static void check_profile(struct ctx *c, struct scope *s)
 
 	if (hg_registry_find(&p, c->opts->registry, c->d, HG_DOC_PROFILE, s->t->profile, NULL, NULL,
 	            &s->t->profile_span) < 0) {
-		failed(c);
+		rs_failed(c);
 		return;
 	}
 	if (!s->parent)
 		c->ir->profile = p;
 	if (p->target != s->t->target) {
-		hg_diag_add(c->d, HG_D_TARGET_MISMATCH, &s->t->profile_span, tmpl_label(c, p),
+		hg_diag_add(c->d, HG_D_TARGET_MISMATCH, &s->t->profile_span, rs_tmpl_label(c, p),
 		        p->target == HG_TARGET_AWS ? "aws" : "azure",
 		        s->t->target == HG_TARGET_AWS ? "aws" : "azure", NULL);
-		failed(c);
+		rs_failed(c);
 		return;
 	}
 	for (i = 0; i < p->nrequires; i++) {
@@ -1843,7 +1253,7 @@ static void check_profile(struct ctx *c, struct scope *s)
 			hg_diag *dg = hg_diag_add(c->d, HG_D_PROFILE_MISSING, &s->t->profile_span,
 			        p->name, q->template_name, NULL);
 			hg_diag_note(dg, HG_D_N_REQUIRED_BY_PROFILE, &q->span, p->name, NULL);
-			failed(c);
+			rs_failed(c);
 			continue;
 		}
 		if (found != s && q->range && !hg_range_match(q->range, &found->t->version)) {
@@ -1853,7 +1263,7 @@ static void check_profile(struct ctx *c, struct scope *s)
 			        p->name, q->template_name, q->range_text, found->t->version_text,
 			        NULL);
 			hg_diag_note(dg, HG_D_N_REQUIRED_BY_PROFILE, &q->range_span, p->name, NULL);
-			failed(c);
+			rs_failed(c);
 		}
 	}
 }
@@ -1888,7 +1298,7 @@ int hg_resolve(hg_ir **out, hg_arena *a, hg_diags *d, const hg_template *root,
 		o->decl = od;
 		o->value = s->outputs[i];
 		if (od->export_name)
-			o->export_name = resolve_value(&c, s, od->export_name);
+			o->export_name = rs_resolve_value(&c, s, od->export_name);
 		if (od->when) {
 			hg_expr *w = resolve_expr(&c, s, od->when->u.expr, E_COND);
 			if (w && w->kind == HG_EX_BOOL) {

@@ -1,6 +1,7 @@
 /*
- * schema.c: checking resources against the CloudFormation registry
- * schemas (see schema.h).
+ * schema.c: the schema store and the value checker: checking resources
+ * against the CloudFormation registry schemas, and the checker the ARM
+ * half (schema_arm.c: the ARM packs) uses too (see schema.h).
  * Part of hinagata; see LICENSE.
  *
  * Design. The registry schemas are JSON Schema (draft-07 subset). This
@@ -15,7 +16,7 @@
  * checked only as far as their type is known. Nulls are errors, as they
  * are for CloudFormation.
  */
-#include "schema.h"
+#include "schema_int.h"
 
 #include <jansson.h>
 #include <stdio.h>
@@ -26,41 +27,8 @@
 #include "../common/fs.h"
 #include "lower.h"
 
-struct cached {
-	char *type;
-	json_t *schema; /* owned; NULL if it could not be read */
-};
-
-/*
- * One provider namespace's pack of ARM schemas (schemas/azure/<p>.jsonl,
- * written by scripts/gen-azure-schemas.py): line 0 is the header (the line
- * of each type's versions), every other line a JSON value: a type's
- * versions [[version, body line, scopes], ...] or a schema node, whose
- * {"$ref": N} is line N. The file is read whole when a template first uses
- * the provider, but only the header and the lines a check reaches are
- * parsed (Microsoft.Network has 3,000 lines; a virtual network needs ~40).
- */
-struct azpack {
-	char *file;       /* file name from the index (owned) */
-	hg_buf text;      /* the whole file */
-	size_t *lines;    /* offset of each line (owned) */
-	size_t nlines;    /* lines, header included */
-	json_t *header;   /* owned; NULL if the file could not be read */
-	json_t **nodes;   /* line N parsed on first use (owned, nlines slots) */
-};
-
-struct hg_schemas {
-	char *dir;
-	json_t *index;   /* aws/index.json (owned) */
-	json_t *azindex; /* azure/index.json (owned), or NULL */
-	struct cached *cache;
-	size_t ncache, capcache;
-	struct azpack **packs; /* providers read so far (owned; stable addresses) */
-	size_t npacks, cappacks;
-};
-
 /* A JSON file, read whole then parsed (jansson's own reader goes a byte at a time). */
-static json_t *load_json(const char *path)
+json_t *hg_schema_load_json(const char *path)
 {
 	hg_buf text = HG_BUF_INIT;
 	size_t size = 0;
@@ -78,7 +46,7 @@ hg_schemas *hg_schemas_open(const char *dir)
 	json_t *index;
 
 	hg_buf_printf(&path, "%s/aws/index.json", dir);
-	index = load_json(path.ptr);
+	index = hg_schema_load_json(path.ptr);
 	hg_buf_dispose(&path);
 	if (!index || !json_is_object(json_object_get(index, "types"))) {
 		json_decref(index);
@@ -88,7 +56,7 @@ hg_schemas *hg_schemas_open(const char *dir)
 	s->dir = hg_xstrdup(dir);
 	s->index = index;
 	hg_buf_printf(&path, "%s/azure/index.json", dir);
-	s->azindex = load_json(path.ptr);
+	s->azindex = hg_schema_load_json(path.ptr);
 	hg_buf_dispose(&path);
 	return s;
 }
@@ -140,7 +108,7 @@ static json_t *schema_in(
 		if (strcmp(s->cache[i].type, type) == 0)
 			return s->cache[i].schema;
 	hg_buf_printf(&path, "%s/%s/resources/%s", s->dir, cloud, json_string_value(file));
-	sch = load_json(path.ptr);
+	sch = hg_schema_load_json(path.ptr);
 	hg_buf_dispose(&path);
 	if (!sch)
 		*io = true;
@@ -149,106 +117,6 @@ static json_t *schema_in(
 	s->cache[s->ncache++].schema = sch;
 	return sch;
 }
-
-/*
- * The pack of provider namespace ns (up to the first '/' of a type; ARM
- * names are case-insensitive), or NULL if schemas/azure has none. A pack
- * that cannot be read sets *io.
- */
-static struct azpack *pack_of(hg_schemas *s, const char *type, bool *io)
-{
-	json_t *provs = json_object_get(s->azindex, "providers"), *file = NULL, *v;
-	const char *slash = strchr(type, '/'), *k;
-	size_t len = slash ? (size_t)(slash - type) : strlen(type), i, n;
-	struct azpack *p;
-	hg_buf path = HG_BUF_INIT;
-	json_error_t err;
-
-	json_object_foreach(provs, k, v)
-	{
-		if (strlen(k) == len && strncasecmp(k, type, len) == 0 && json_is_string(v)) {
-			file = v;
-			break;
-		}
-	}
-	if (!file)
-		return NULL;
-	for (i = 0; i < s->npacks; i++)
-		if (strcmp(s->packs[i]->file, json_string_value(file)) == 0)
-			return s->packs[i]->header ? s->packs[i] : (*io = true, NULL);
-	HG_GROW(s->packs, s->cappacks, s->npacks + 1);
-	p = hg_xcalloc(1, sizeof(*p));
-	s->packs[s->npacks++] = p;
-	hg_buf_init(&p->text);
-	p->file = hg_xstrdup(json_string_value(file));
-	hg_buf_printf(&path, "%s/azure/%s", s->dir, p->file);
-	if (hg_fs_read(&p->text, path.ptr, 256u << 20, &n) < 0) {
-		hg_buf_dispose(&path);
-		*io = true;
-		return NULL;
-	}
-	hg_buf_dispose(&path);
-	/* Line offsets: one memchr pass, far cheaper than parsing the nodes. */
-	{
-		size_t cap = 0, at = 0;
-		while (at < p->text.size) {
-			const char *nl = memchr(p->text.ptr + at, '\n', p->text.size - at);
-			HG_GROW(p->lines, cap, p->nlines + 1);
-			p->lines[p->nlines++] = at;
-			at = nl ? (size_t)(nl - p->text.ptr) + 1 : p->text.size;
-		}
-	}
-	if (p->nlines)
-		p->header = json_loadb(p->text.ptr, p->nlines > 1 ? p->lines[1] : p->text.size,
-		        0, &err);
-	if (!json_is_object(json_object_get(p->header, "types"))) {
-		json_decref(p->header);
-		p->header = NULL;
-		*io = true;
-		return NULL;
-	}
-	p->nodes = hg_xcalloc(p->nlines, sizeof(*p->nodes));
-	return p;
-}
-
-/* Line n of pack p (borrowed), parsed on first use; NULL and *io if broken. */
-static json_t *pack_node(struct azpack *p, json_int_t n, bool *io)
-{
-	json_error_t err;
-	size_t at, end;
-
-	if (n < 1 || (size_t)n >= p->nlines) {
-		*io = true;
-		return NULL;
-	}
-	if (!p->nodes[n]) {
-		at = p->lines[n];
-		end = (size_t)n + 1 < p->nlines ? p->lines[n + 1] : p->text.size;
-		p->nodes[n] = json_loadb(p->text.ptr + at, end - at, 0, &err);
-		if (!p->nodes[n])
-			*io = true;
-	}
-	return p->nodes[n];
-}
-
-struct check {
-	hg_schemas *s;
-	hg_diags *d;
-	hg_arena *a;
-	const char *type;
-	json_t *root; /* the resource schema (for $ref) */
-	bool failed;
-	bool quiet; /* trying a oneOf branch: count, do not report */
-	unsigned errors;
-	const hg_span *res_span; /* the resource's name: where a missing property is reported */
-	struct azpack *pack;     /* Azure: $ref N is node N of this pack */
-	bool opaque_any;         /* hand-written ARM: a "[...]" expression fits any type */
-	hg_diag *lenient;        /* checked against another version: unknown properties are
-	                          * notes of this warning, not errors */
-	json_t *entries;         /* Azure: the type's versions, for "from version X on" */
-	const char *version;     /* the version written */
-	bool io;                 /* a node of the pack could not be read */
-};
 
 static void report(struct check *c)
 {
@@ -265,7 +133,7 @@ static json_t *deref(struct check *c, json_t *sch)
 		json_t *r = json_object_get(sch, "$ref");
 		const char *p;
 		if (json_is_integer(r) && c->pack) {
-			sch = pack_node(c->pack, json_integer_value(r), &c->io);
+			sch = hg_schema_pack_node(c->pack, json_integer_value(r), &c->io);
 			continue;
 		}
 		if (!json_is_string(r))
@@ -387,7 +255,6 @@ static const char *join_path(struct check *c, const char *path, const char *key)
 	return *path ? hg_arena_printf(c->a, "%s.%s", path, key) : key;
 }
 
-static void check_value(struct check *c, const hg_value *v, json_t *sch, const char *path);
 
 static void type_error(
         struct check *c, const hg_value *v, json_t *sch, const char *path, const char *got)
@@ -411,7 +278,7 @@ static void check_expr(
 		check_expr(c, v, e->u.op.c, sch, path);
 		return;
 	case HG_EX_VALUE:
-		check_value(c, e->u.value, sch, path);
+		hg_schema_check_value(c, e->u.value, sch, path);
 		return;
 	case HG_EX_PSEUDO:
 		if (e->u.pseudo == HG_PS_AWS_NO_VALUE)
@@ -486,12 +353,12 @@ static bool check_alternatives(struct check *c, const hg_value *v, json_t *alts,
 		unsigned e0;
 		c->quiet = true;
 		e0 = c->errors;
-		check_value(c, v, alt, path);
+		hg_schema_check_value(c, v, alt, path);
 		c->quiet = saved;
 		if (c->errors == e0) {
 			c->errors = before;
 			if (c->lenient && !saved) /* again, for its notes */
-				check_value(c, v, alt, path);
+				hg_schema_check_value(c, v, alt, path);
 			return true;
 		}
 	}
@@ -574,7 +441,7 @@ static const char *from_version(struct check *c, const char *path, const char *k
 		json_t *body;
 		if (!v || n <= 0 || strcmp(v, c->version) <= 0)
 			continue;
-		body = pack_node(c->pack, n, &c->io);
+		body = hg_schema_pack_node(c->pack, n, &c->io);
 		if (body && has_path(c, body, path, key, 0))
 			return v;
 	}
@@ -609,14 +476,14 @@ static void check_object(struct check *c, const hg_value *v, json_t *sch, const 
 		const hg_member *m = &v->u.map.m[i];
 		json_t *ps = prop_schema(c, props, m->key);
 		if (ps) {
-			check_value(c, m->value, ps, join_path(c, path, m->key));
+			hg_schema_check_value(c, m->value, ps, join_path(c, path, m->key));
 			continue;
 		}
 		if (json_is_object(pattern) && json_object_size(pattern)) {
 			/* Patterns are ECMAScript; the first one's schema stands
 			 * for all (registry schemas rarely have two). */
 			json_t *first = json_object_iter_value(json_object_iter(pattern));
-			check_value(c, m->value, first, join_path(c, path, m->key));
+			hg_schema_check_value(c, m->value, first, join_path(c, path, m->key));
 			continue;
 		}
 		if ((json_is_false(addl) || (!addl && props)) && !c->lenient &&
@@ -657,7 +524,7 @@ static void check_object(struct check *c, const hg_value *v, json_t *sch, const 
 			continue;
 		}
 		if (json_is_object(addl))
-			check_value(c, m->value, addl, join_path(c, path, m->key));
+			hg_schema_check_value(c, m->value, addl, join_path(c, path, m->key));
 	}
 	json_array_foreach(req, i, r)
 	{
@@ -816,7 +683,7 @@ static void check_allof(struct check *c, const hg_value *v, json_t *base, json_t
 	json_decref(view);
 }
 
-static void check_value(struct check *c, const hg_value *v, json_t *sch, const char *path)
+void hg_schema_check_value(struct check *c, const hg_value *v, json_t *sch, const char *path)
 {
 	json_t *alts;
 
@@ -845,7 +712,7 @@ static void check_value(struct check *c, const hg_value *v, json_t *sch, const c
 		json_array_foreach(json_object_get(sch, "allOf"), i, b)
 		{
 			unsigned e0 = c->errors;
-			check_value(c, v, b, path);
+			hg_schema_check_value(c, v, b, path);
 			if (c->errors != e0)
 				return;
 		}
@@ -868,7 +735,7 @@ static void check_value(struct check *c, const hg_value *v, json_t *sch, const c
 		if (json_is_array(alts) && json_array_size(alts)) {
 			if (!check_alternatives(c, v, alts, path)) {
 				/* Report against the first branch, which names a type. */
-				check_value(c, v, json_array_get(alts, 0), path);
+				hg_schema_check_value(c, v, json_array_get(alts, 0), path);
 			}
 			return;
 		}
@@ -906,7 +773,7 @@ static void check_value(struct check *c, const hg_value *v, json_t *sch, const c
 		}
 		if (items)
 			for (i = 0; i < v->u.list.n; i++)
-				check_value(c, v->u.list.items[i], items,
+				hg_schema_check_value(c, v->u.list.items[i], items,
 				        hg_arena_printf(c->a, "%s[%zu]", path, i));
 		return;
 	}
@@ -1145,272 +1012,6 @@ static const char *suggest_type(hg_schemas *s, const char *type)
 	return best;
 }
 
-/* The scope letters of the packs (see scripts/gen-azure-schemas.py). */
-static char scope_letter(hg_scope sc)
-{
-	return sc == HG_SCOPE_SUBSCRIPTION ? 's' : 'r';
-}
-
-static const char *scope_name(char letter)
-{
-	switch (letter) {
-	case 'r':
-		return "resourceGroup";
-	case 's':
-		return "subscription";
-	case 'm':
-		return "managementGroup";
-	case 't':
-		return "tenant";
-	case 'e':
-		return "extension";
-	default:
-		return "any";
-	}
-}
-
-/*
- * The entries [version, body line, scopes] of type in pack p (borrowed),
- * found case-insensitively; NULL if p has no such type, or (*io) if the
- * line is broken.
- */
-static json_t *type_entries(struct azpack *p, const char *type, bool *io)
-{
-	json_t *types = json_object_get(p->header, "types"), *v, *e;
-	const char *k;
-
-	if ((v = json_object_get(types, type)) == NULL) {
-		json_t *x;
-		/* (json_object_foreach leaves its value at the last member.) */
-		json_object_foreach(types, k, x) if (strcasecmp(k, type) == 0)
-		{
-			v = x;
-			break;
-		}
-	}
-	if (!json_is_integer(v))
-		return NULL;
-	e = pack_node(p, json_integer_value(v), io);
-	return json_is_array(e) ? e : (*io = true, NULL);
-}
-
-/* The nearest known API versions to want, by date: "..., a, b, c, d, ...". */
-static void nearest_versions(hg_buf *out, json_t *entries, const char *want)
-{
-	const char *vs[2048];
-	size_t n = 0, i, pos, from, to;
-	json_t *e;
-
-	json_array_foreach(entries, i, e)
-	{
-		const char *v = json_string_value(json_array_get(e, 0));
-		if (v && n < sizeof(vs) / sizeof(*vs) && (!n || strcmp(vs[n - 1], v) != 0))
-			vs[n++] = v; /* entries are sorted by version */
-	}
-	for (pos = 0; pos < n && strcmp(vs[pos], want) < 0; pos++)
-		;
-	from = pos > 3 ? pos - 3 : 0;
-	to = pos + 3 < n ? pos + 3 : n;
-	if (from > 0)
-		hg_buf_puts(out, "..., ");
-	for (i = from; i < to; i++)
-		hg_buf_printf(out, "%s%s", i > from ? ", " : "", vs[i]);
-	if (to < n)
-		hg_buf_puts(out, ", ...");
-}
-
-/*
- * The body line of type's entry at version for scope letter want (0: any
- * scope) into *node; the scopes of the version's other entries are added
- * to scopes. Returns whether the version is known at all.
- */
-static bool pick_entry(json_t *entries, const char *version, char want, json_int_t *node,
-        char scopes[8])
-{
-	json_t *e;
-	size_t i;
-	bool known = false;
-
-	json_array_foreach(entries, i, e)
-	{
-		const char *v = json_string_value(json_array_get(e, 0));
-		const char *sc = json_string_value(json_array_get(e, 2));
-		if (!v || !sc || strcasecmp(v, version) != 0)
-			continue;
-		known = true;
-		if (!want || strchr(sc, want) || strchr(sc, 'e') || strchr(sc, 'u')) {
-			*node = json_integer_value(json_array_get(e, 1));
-			return true;
-		}
-		for (; *sc; sc++)
-			if (!strchr(scopes, *sc) && strlen(scopes) + 1 < 8)
-				strncat(scopes, sc, 1);
-	}
-	return known;
-}
-
-/*
- * An Azure resource: its type and API version are known to
- * schemas/azure (every type and version of Microsoft's ARM schemas), it can
- * be deployed at the unit's scope (unless raw: hand-written ARM moves
- * resources with nested deployments and `scope`), and its body fits the
- * schema of that version. A type, version or body that cannot be checked
- * is an error, never a silent pass.
- */
-static int check_azure(hg_schemas *s, const hg_ir *ir, const hg_ir_resource *r, hg_diags *d,
-        bool *io, bool raw)
-{
-	struct azpack *p;
-	json_t *entries, *body;
-	struct check c;
-	hg_value empty;
-	size_t i;
-	json_int_t node = -1;
-	char want = raw ? 0 : scope_letter(ir->scope);
-	char scopes[8] = "";
-	const char *fallback = NULL;
-	hg_diag *lenient = NULL;
-	bool known = false;
-
-	if (!s->azindex) {
-		*io = true;
-		return 0;
-	}
-	p = pack_of(s, r->type, io);
-	if (*io)
-		return 0;
-	entries = p ? type_entries(p, r->type, io) : NULL;
-	if (*io)
-		return 0;
-	if (!entries) {
-		const char *best = NULL;
-		size_t bestd = 4;
-		hg_diag *dg = hg_diag_add(
-		        d, HG_D_UNKNOWN_RESOURCE_TYPE, &r->decl->type_span, r->type, NULL);
-		hg_buf path = HG_BUF_INIT, names = HG_BUF_INIT;
-		size_t n;
-		char *line, *next;
-
-		/* Every type name, one a line: read only to suggest one. */
-		hg_buf_printf(&path, "%s/azure/types.txt", s->dir);
-		if (hg_fs_read(&names, path.ptr, 16u << 20, &n) == 0 && names.size) {
-			for (line = names.ptr; line && *line; line = next) {
-				size_t dist;
-				next = strchr(line, '\n');
-				if (next)
-					*next++ = '\0';
-				dist = strcasecmp(line, r->type) == 0 ? 0
-				                                      : hg_edit_distance(r->type, line, 3);
-				if (dist < bestd) {
-					bestd = dist;
-					best = hg_arena_strdup(ir->a, line);
-				}
-			}
-		}
-		hg_buf_dispose(&names);
-		hg_buf_dispose(&path);
-		if (best)
-			hg_diag_note(dg, HG_D_N_DID_YOU_MEAN, NULL, best, NULL);
-		return HG_EINVALID;
-	}
-	known = pick_entry(entries, r->api_version, want, &node, scopes);
-	if (!known && json_array_size(entries)) {
-		/* A version dated on or after the newest any source knows: the
-		 * data lags the API. Checked as the nearest known, and said. */
-		json_t *last = json_array_get(entries, json_array_size(entries) - 1);
-		const char *newest = json_string_value(json_array_get(last, 0));
-		if (newest && strncmp(r->api_version, newest, 10) >= 0) {
-			known = pick_entry(entries, newest, want, &node, scopes);
-			if (node > 0)
-				fallback = newest;
-		}
-	}
-	if (!known) {
-		hg_buf list = HG_BUF_INIT;
-		nearest_versions(&list, entries, r->api_version);
-		hg_diag_add(d, HG_D_UNKNOWN_API_VERSION, &r->decl->type_span, r->type,
-		        r->api_version, list.ptr, NULL);
-		hg_buf_dispose(&list);
-		return HG_EINVALID;
-	}
-	if (node < 0) {
-		hg_buf list = HG_BUF_INIT;
-		for (i = 0; scopes[i]; i++)
-			hg_buf_printf(&list, "%s%s", i ? ", " : "", scope_name(scopes[i]));
-		hg_diag_add(d, HG_D_SCOPE_MISMATCH, &r->decl->type_span, r->type,
-		        scope_name(want), list.ptr, NULL);
-		hg_buf_dispose(&list);
-		return HG_EINVALID;
-	}
-	if (node == 0) {
-		/* A real version (Bicep's types know it) that Microsoft's ARM
-		 * schemas lack: checked as the nearest older version they have. */
-		char unused[8] = "";
-		for (i = json_array_size(entries); i-- > 0;) {
-			const char *v = json_string_value(json_array_get(json_array_get(entries, i), 0));
-			json_int_t n = -1;
-			if (v && strcmp(v, r->api_version) <= 0 &&
-			        pick_entry(entries, v, want, &n, unused) && n > 0) {
-				node = n;
-				fallback = v;
-				break;
-			}
-		}
-		if (node == 0) {
-			hg_diag_add(d, HG_D_TYPE_NO_SCHEMA, &r->decl->type_span, r->type,
-			        r->api_version, NULL);
-			return 0;
-		}
-	}
-	if (fallback)
-		lenient = hg_diag_add(d, HG_D_API_VERSION_NO_SCHEMA, &r->decl->type_span, r->type,
-		        r->api_version, fallback, NULL);
-	body = pack_node(p, node, io);
-	if (!body)
-		return 0;
-	memset(&c, 0, sizeof(c));
-	c.s = s;
-	c.d = d;
-	c.a = ir->a;
-	c.type = r->type;
-	c.root = body;
-	c.pack = p;
-	c.opaque_any = raw;
-	c.lenient = lenient;
-	c.entries = entries;
-	c.version = r->api_version;
-	c.res_span = r->decl ? &r->decl->span : NULL;
-	memset(&empty, 0, sizeof(empty));
-	empty.kind = HG_V_MAP;
-	empty.span = r->span;
-	check_value(&c, r->props ? r->props : &empty, body, "");
-	if (c.io)
-		*io = true;
-	return c.failed ? HG_EINVALID : 0;
-}
-
-int hg_schemas_check_arm(hg_schemas *s, const hg_ir *unit, hg_diags *d)
-{
-	bool io = false, failed = false;
-	size_t i;
-
-	for (i = 0; i < unit->nres; i++) {
-		const hg_ir_resource *r = unit->res[i];
-		if (!r->decl || !r->api_version)
-			continue;
-		if (check_azure(s, unit, r, d, &io, true) < 0)
-			failed = true;
-		if (io) {
-			hg_diag_add(d, HG_D_SCHEMAS_MISSING, NULL, s->dir,
-			        HG_BI("a resource schema file cannot be read",
-			                "リソーススキーマのファイルを読めません"),
-			        NULL);
-			return HG_EIO;
-		}
-	}
-	return failed ? HG_EINVALID : 0;
-}
-
 int hg_schemas_check(hg_schemas *s, const hg_ir *ir, hg_diags *d)
 {
 	struct check c;
@@ -1432,7 +1033,7 @@ int hg_schemas_check(hg_schemas *s, const hg_ir *ir, hg_diags *d)
 			continue;
 		}
 		if (ir->target == HG_TARGET_AZURE) {
-			if (check_azure(s, ir, r, d, &io, false) < 0)
+			if (hg_schema_check_azure(s, ir, r, d, &io, false) < 0)
 				failed = true;
 			if (io)
 				break;
@@ -1463,7 +1064,7 @@ int hg_schemas_check(hg_schemas *s, const hg_ir *ir, hg_diags *d)
 		memset(&empty, 0, sizeof(empty));
 		empty.kind = HG_V_MAP;
 		empty.span = r->span;
-		check_value(&c, r->props ? r->props : &empty, sch, "");
+		hg_schema_check_value(&c, r->props ? r->props : &empty, sch, "");
 		check_readonly(&c, r->props, sch);
 		failed = failed || c.failed;
 	}
@@ -1546,7 +1147,7 @@ int hg_schemas_check_cfn(hg_schemas *s, const hg_ir *ir, hg_diags *d)
 		memset(&empty, 0, sizeof(empty));
 		empty.kind = HG_V_MAP;
 		empty.span = r->span;
-		check_value(&c, r->props ? r->props : &empty, sch, "");
+		hg_schema_check_value(&c, r->props ? r->props : &empty, sch, "");
 		/* Properties written as a whole !If are checked branch by branch above. */
 		check_readonly(&c, r->props && r->props->kind == HG_V_MAP ? r->props : NULL, sch);
 		failed = failed || c.failed;

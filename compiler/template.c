@@ -11,7 +11,7 @@
  * seen in those expressions are marked used, which is all the unused-
  * parameter warning needs.
  */
-#include "template.h"
+#include "template_int.h"
 
 #include <errno.h>
 #include <regex.h>
@@ -23,14 +23,6 @@
 #include "../common/fs.h"
 #include "../common/hash.h"
 #include "../common/jsontext.h"
-
-struct reader {
-	hg_arena *a;
-	hg_diags *d;
-	hg_template *t;
-	bool failed;
-	bool literal; /* strings are plain text: no ${...} (parameter files) */
-};
 
 static const char *const ptype_names[] = {
         /* ORDER PTYPE */
@@ -68,12 +60,12 @@ hg_type hg_ptype_type(hg_ptype t)
 
 /* ---- small helpers ---- */
 
-static void fail(struct reader *r)
+void tp_fail(struct reader *r)
 {
 	r->failed = true;
 }
 
-static const char *str_of(const hg_node *n)
+const char *tp_str_of(const hg_node *n)
 {
 	return n->u.scalar.str;
 }
@@ -82,7 +74,7 @@ static const char *str_of(const hg_node *n)
 static void wrong_type(struct reader *r, const hg_node *n, const char *what, const char *want)
 {
 	hg_diag_add(r->d, HG_D_WRONG_TYPE, &n->span, what, want, hg_node_kind_name(n), NULL);
-	fail(r);
+	tp_fail(r);
 }
 
 static bool is_string(const hg_node *n)
@@ -90,7 +82,7 @@ static bool is_string(const hg_node *n)
 	return n->kind == HG_NODE_SCALAR && hg_node_scalar(n).type == HG_SCALAR_STRING;
 }
 
-static bool expect_string(struct reader *r, const hg_node *n, const char *what)
+bool tp_expect_string(struct reader *r, const hg_node *n, const char *what)
 {
 	if (is_string(n))
 		return true;
@@ -98,23 +90,23 @@ static bool expect_string(struct reader *r, const hg_node *n, const char *what)
 	return false;
 }
 
-static bool expect_map(struct reader *r, const hg_node *n, const char *what)
+bool tp_expect_map(struct reader *r, const hg_node *n, const char *what)
 {
 	if (hg_node_expect(n, HG_NODE_MAP, what, r->d))
 		return true;
-	fail(r);
+	tp_fail(r);
 	return false;
 }
 
-static bool expect_seq(struct reader *r, const hg_node *n, const char *what)
+bool tp_expect_seq(struct reader *r, const hg_node *n, const char *what)
 {
 	if (hg_node_expect(n, HG_NODE_SEQ, what, r->d))
 		return true;
-	fail(r);
+	tp_fail(r);
 	return false;
 }
 
-static bool expect_bool(struct reader *r, const hg_node *n, const char *what, bool *out)
+bool tp_expect_bool(struct reader *r, const hg_node *n, const char *what, bool *out)
 {
 	if (n->kind == HG_NODE_SCALAR) {
 		hg_scalar_value v = hg_node_scalar(n);
@@ -141,11 +133,11 @@ static bool expect_int(struct reader *r, const hg_node *n, const char *what, int
 }
 
 /* Report keys of map that are not in allowed (NULL-terminated). */
-static void check_keys(
+void tp_check_keys(
         struct reader *r, const hg_node *map, const char *const *allowed, const char *what)
 {
 	if (!hg_node_check_keys(map, allowed, what, r->d))
-		fail(r);
+		tp_fail(r);
 }
 
 static bool valid_name(const char *s)
@@ -161,10 +153,10 @@ static bool valid_name(const char *s)
 
 static bool check_name(struct reader *r, const hg_node *k)
 {
-	if (valid_name(str_of(k)))
+	if (valid_name(tp_str_of(k)))
 		return true;
-	hg_diag_add(r->d, HG_D_BAD_NAME, &k->span, str_of(k), NULL);
-	fail(r);
+	hg_diag_add(r->d, HG_D_BAD_NAME, &k->span, tp_str_of(k), NULL);
+	tp_fail(r);
 	return false;
 }
 
@@ -188,7 +180,7 @@ static bool valid_template_name(const char *s)
 	return !seg_start;
 }
 
-static bool valid_control_id(const char *s)
+bool tp_valid_control_id(const char *s)
 {
 	/* GC-(AWS|AZ)-[A-Z]+-[0-9]{2} */
 	const char *p;
@@ -236,14 +228,14 @@ static bool ambiguous_bool(const char *s)
  * core schema; strings may hold ${...} expressions; YAML tags are refused
  * (CloudFormation's !Ref and friends have ${...} equivalents).
  */
-static hg_value *read_value(struct reader *r, const hg_node *n)
+hg_value *tp_read_value(struct reader *r, const hg_node *n)
 {
 	hg_value *v;
 	size_t i;
 
 	if (n->tag) {
 		hg_diag_add(r->d, HG_D_YAML_TAG, &n->span, n->tag, NULL);
-		fail(r);
+		tp_fail(r);
 		return NULL;
 	}
 	if (n->kind == HG_NODE_SEQ) {
@@ -251,7 +243,7 @@ static hg_value *read_value(struct reader *r, const hg_node *n)
 		v->u.list.n = n->u.seq.n;
 		v->u.list.items = HG_ANEWN(r->a, hg_value *, n->u.seq.n ? n->u.seq.n : 1);
 		for (i = 0; i < n->u.seq.n; i++) {
-			v->u.list.items[i] = read_value(r, n->u.seq.items[i]);
+			v->u.list.items[i] = tp_read_value(r, n->u.seq.items[i]);
 			if (!v->u.list.items[i])
 				return NULL;
 		}
@@ -266,7 +258,7 @@ static hg_value *read_value(struct reader *r, const hg_node *n)
 			v->u.map.m[i].key =
 			        hg_arena_intern(r->a, p->key->u.scalar.str, p->key->u.scalar.len);
 			v->u.map.m[i].key_span = p->key->span;
-			v->u.map.m[i].value = read_value(r, p->value);
+			v->u.map.m[i].value = tp_read_value(r, p->value);
 			if (!v->u.map.m[i].value)
 				return NULL;
 		}
@@ -296,8 +288,8 @@ static hg_value *read_value(struct reader *r, const hg_node *n)
 		case HG_SCALAR_STRING:
 			break;
 		}
-		if (n->u.scalar.style == HG_STYLE_PLAIN && ambiguous_bool(str_of(n)))
-			hg_diag_add(r->d, HG_D_AMBIGUOUS_SCALAR, &n->span, str_of(n), NULL);
+		if (n->u.scalar.style == HG_STYLE_PLAIN && ambiguous_bool(tp_str_of(n)))
+			hg_diag_add(r->d, HG_D_AMBIGUOUS_SCALAR, &n->span, tp_str_of(n), NULL);
 		/* Columns inside the text are exact when the scalar sits on one
 		 * line and has as many characters as its span is wide. */
 		chars = utf8_chars(n->u.scalar.str, n->u.scalar.len);
@@ -315,7 +307,7 @@ static hg_value *read_value(struct reader *r, const hg_node *n)
 		v = hg_value_parse_string(
 		        r->a, r->d, n->u.scalar.str, n->u.scalar.len, &at, exact, &n->span);
 		if (!v)
-			fail(r);
+			tp_fail(r);
 		return v;
 	}
 }
@@ -390,40 +382,40 @@ static hg_value *read_expr_value(struct reader *r, const hg_node *n, const char 
 {
 	hg_value *v;
 
-	if (!expect_string(r, n, what))
+	if (!tp_expect_string(r, n, what))
 		return NULL;
-	v = read_value(r, n);
+	v = tp_read_value(r, n);
 	if (!v)
 		return NULL;
 	if (v->kind != HG_V_EXPR) {
 		hg_diag_add(r->d, HG_D_WRONG_TYPE, &n->span, what,
 		        HG_BI("one ${...} expression", "1 つの ${...} 式"), hg_node_kind_name(n),
 		        NULL);
-		fail(r);
+		tp_fail(r);
 		return NULL;
 	}
 	return v;
 }
 
 /* text := string | { en: string, ja: string } */
-static void read_text(struct reader *r, const hg_node *n, hg_text *out, const char *what)
+void tp_read_text(struct reader *r, const hg_node *n, hg_text *out, const char *what)
 {
 	static const char *const keys[] = {"en", "ja", NULL};
 	const hg_node *en, *ja;
 
 	if (is_string(n)) {
-		out->en = str_of(n);
+		out->en = tp_str_of(n);
 		return;
 	}
-	if (!expect_map(r, n, what))
+	if (!tp_expect_map(r, n, what))
 		return;
-	check_keys(r, n, keys, what);
+	tp_check_keys(r, n, keys, what);
 	en = hg_node_get(n, "en");
 	ja = hg_node_get(n, "ja");
-	if (en && expect_string(r, en, "en"))
-		out->en = str_of(en);
-	if (ja && expect_string(r, ja, "ja"))
-		out->ja = str_of(ja);
+	if (en && tp_expect_string(r, en, "en"))
+		out->en = tp_str_of(en);
+	if (ja && tp_expect_string(r, ja, "ja"))
+		out->ja = tp_str_of(ja);
 }
 
 /* ---- sections ---- */
@@ -442,26 +434,26 @@ static void read_param(struct reader *r, const hg_node *k, const hg_node *n, hg_
 	const hg_node *v;
 	size_t i;
 
-	p->name = hg_arena_intern(r->a, str_of(k), k->u.scalar.len);
+	p->name = hg_arena_intern(r->a, tp_str_of(k), k->u.scalar.len);
 	p->span = k->span;
 	p->type = HG_P_STRING;
 	p->item_type = HG_T_STRING;
-	if (!expect_map(r, n, p->name))
+	if (!tp_expect_map(r, n, p->name))
 		return;
-	check_keys(r, n, keys, HG_BI("a parameter", "パラメータ"));
+	tp_check_keys(r, n, keys, HG_BI("a parameter", "パラメータ"));
 	v = hg_node_get(n, "type");
 	if (!v) {
 		hg_diag_add(r->d, HG_D_MISSING_KEY, &k->span, "type",
 		        HG_BI("a parameter", "パラメータ"), NULL);
-		fail(r);
-	} else if (expect_string(r, v, "type")) {
+		tp_fail(r);
+	} else if (tp_expect_string(r, v, "type")) {
 		for (i = 0; i < HG_P__COUNT; i++)
-			if (strcmp(str_of(v), ptype_names[i]) == 0)
+			if (strcmp(tp_str_of(v), ptype_names[i]) == 0)
 				break;
 		if (i == HG_P__COUNT) {
-			hg_diag_add(r->d, HG_D_PARAM_TYPE, &v->span, str_of(v),
+			hg_diag_add(r->d, HG_D_PARAM_TYPE, &v->span, tp_str_of(v),
 			        "string, int, bool, list, object, secure", NULL);
-			fail(r);
+			tp_fail(r);
 		} else {
 			p->type = (hg_ptype)i;
 		}
@@ -470,28 +462,28 @@ static void read_param(struct reader *r, const hg_node *k, const hg_node *n, hg_
 	if (!(cond)) {                                                                             \
 		hg_diag_add(r->d, HG_D_PARAM_CONSTRAINT_TYPE, &(node)->span, key,                  \
 		        ptype_names[p->type], NULL);                                               \
-		fail(r);                                                                           \
+		tp_fail(r);                                                                        \
 	}
 	if ((v = hg_node_get(n, "items")) != NULL) {
 		ONLY_FOR("items", p->type == HG_P_LIST, hg_node_pair(n, "items")->key)
-		else if (expect_string(r, v, "items"))
+		else if (tp_expect_string(r, v, "items"))
 		{
-			if (strcmp(str_of(v), "string") == 0)
+			if (strcmp(tp_str_of(v), "string") == 0)
 				p->item_type = HG_T_STRING;
-			else if (strcmp(str_of(v), "int") == 0)
+			else if (strcmp(tp_str_of(v), "int") == 0)
 				p->item_type = HG_T_INT;
 			else {
 				hg_diag_add(r->d, HG_D_BAD_ENUM, &v->span, "items", "string, int",
-				        str_of(v), NULL);
-				fail(r);
+				        tp_str_of(v), NULL);
+				tp_fail(r);
 			}
 		}
 	}
 	if ((v = hg_node_get(n, "default")) != NULL)
-		p->def = read_value(r, v);
+		p->def = tp_read_value(r, v);
 	if ((v = hg_node_get(n, "allowed")) != NULL) {
-		if (expect_seq(r, v, "allowed"))
-			p->allowed = read_value(r, v);
+		if (tp_expect_seq(r, v, "allowed"))
+			p->allowed = tp_read_value(r, v);
 	}
 	if ((v = hg_node_get(n, "min")) != NULL) {
 		ONLY_FOR("min", p->type == HG_P_INT, hg_node_pair(n, "min")->key)
@@ -511,17 +503,17 @@ static void read_param(struct reader *r, const hg_node *k, const hg_node *n, hg_
 	}
 	if (p->has_min && p->has_max && p->min > p->max) {
 		hg_diag_add(r->d, HG_D_PARAM_BAD_RANGE, &p->min_span, "min", "max", NULL);
-		fail(r);
+		tp_fail(r);
 	}
 	if ((v = hg_node_get(n, "length")) != NULL) {
 		static const char *const lkeys[] = {"min", "max", NULL};
 		ONLY_FOR("length",
 		        p->type == HG_P_STRING || p->type == HG_P_SECURE || p->type == HG_P_LIST,
 		        hg_node_pair(n, "length")->key)
-		else if (expect_map(r, v, "length"))
+		else if (tp_expect_map(r, v, "length"))
 		{
 			const hg_node *m;
-			check_keys(r, v, lkeys, "length");
+			tp_check_keys(r, v, lkeys, "length");
 			p->len_span = v->span;
 			if ((m = hg_node_get(v, "min")) != NULL &&
 			        expect_int(r, m, "length.min", &p->min_len))
@@ -532,45 +524,45 @@ static void read_param(struct reader *r, const hg_node *k, const hg_node *n, hg_
 			if (p->has_min_len && p->has_max_len && p->min_len > p->max_len) {
 				hg_diag_add(r->d, HG_D_PARAM_BAD_RANGE, &v->span, "length.min",
 				        "length.max", NULL);
-				fail(r);
+				tp_fail(r);
 			}
 		}
 	}
 	if ((v = hg_node_get(n, "pattern")) != NULL) {
 		ONLY_FOR("pattern", p->type == HG_P_STRING || p->type == HG_P_SECURE,
 		        hg_node_pair(n, "pattern")->key)
-		else if (expect_string(r, v, "pattern"))
+		else if (tp_expect_string(r, v, "pattern"))
 		{
 			regex_t re;
-			int rc = regcomp(&re, str_of(v), REG_EXTENDED | REG_NOSUB);
+			int rc = regcomp(&re, tp_str_of(v), REG_EXTENDED | REG_NOSUB);
 			if (rc != 0) {
 				char msg[128];
 				regerror(rc, &re, msg, sizeof(msg));
-				hg_diag_add(r->d, HG_D_PARAM_BAD_PATTERN, &v->span, str_of(v), msg,
-				        NULL);
-				fail(r);
+				hg_diag_add(r->d, HG_D_PARAM_BAD_PATTERN, &v->span, tp_str_of(v),
+				        msg, NULL);
+				tp_fail(r);
 			} else {
 				regfree(&re);
-				p->pattern = str_of(v);
+				p->pattern = tp_str_of(v);
 				p->pattern_span = v->span;
 			}
 		}
 	}
 #undef ONLY_FOR
 	if ((v = hg_node_get(n, "description")) != NULL)
-		read_text(r, v, &p->description, "description");
+		tp_read_text(r, v, &p->description, "description");
 	if (p->type == HG_P_SECURE && p->def) {
 		hg_diags_redact(r->d, &hg_node_pair(n, "default")->value->span);
 		hg_diag_add(r->d, HG_D_PARAM_SECURE_DEFAULT, &hg_node_pair(n, "default")->key->span,
 		        p->name, NULL);
-		fail(r);
+		tp_fail(r);
 	}
 }
 
 static void read_params(struct reader *r, const hg_node *n)
 {
 	size_t i;
-	if (!expect_map(r, n, "params"))
+	if (!tp_expect_map(r, n, "params"))
 		return;
 	r->t->nparams = n->u.map.n;
 	r->t->params = HG_ANEWN(r->a, hg_param_decl, n->u.map.n ? n->u.map.n : 1);
@@ -585,7 +577,7 @@ static void read_params(struct reader *r, const hg_node *n)
 static void read_conditions(struct reader *r, const hg_node *n)
 {
 	size_t i;
-	if (!expect_map(r, n, "conditions"))
+	if (!tp_expect_map(r, n, "conditions"))
 		return;
 	r->t->nconds = n->u.map.n;
 	r->t->conds = HG_ANEWN(r->a, hg_cond_decl, n->u.map.n ? n->u.map.n : 1);
@@ -594,7 +586,7 @@ static void read_conditions(struct reader *r, const hg_node *n)
 		hg_cond_decl *c = &r->t->conds[i];
 		hg_value *v;
 		check_name(r, p->key);
-		c->name = hg_arena_intern(r->a, str_of(p->key), p->key->u.scalar.len);
+		c->name = hg_arena_intern(r->a, tp_str_of(p->key), p->key->u.scalar.len);
 		c->span = p->key->span;
 		v = read_expr_value(r, p->value, c->name);
 		c->expr = v ? v->u.expr : NULL;
@@ -614,68 +606,69 @@ static void read_use(struct reader *r, const hg_node *k, const hg_node *n, hg_us
 	const hg_node *v;
 	size_t i;
 
-	u->alias = hg_arena_intern(r->a, str_of(k), k->u.scalar.len);
+	u->alias = hg_arena_intern(r->a, tp_str_of(k), k->u.scalar.len);
 	u->span = k->span;
-	if (!expect_map(r, n, u->alias))
+	if (!tp_expect_map(r, n, u->alias))
 		return;
-	check_keys(r, n, keys, HG_BI("a use", "use"));
+	tp_check_keys(r, n, keys, HG_BI("a use", "use"));
 	v = hg_node_get(n, "template");
 	if (!v) {
 		hg_diag_add(
 		        r->d, HG_D_MISSING_KEY, &k->span, "template", HG_BI("a use", "use"), NULL);
-		fail(r);
-	} else if (expect_string(r, v, "template")) {
-		u->template_name = str_of(v);
+		tp_fail(r);
+	} else if (tp_expect_string(r, v, "template")) {
+		u->template_name = tp_str_of(v);
 		u->template_span = v->span;
 		if (!valid_template_name(u->template_name)) {
 			hg_diag_add(r->d, HG_D_BAD_TEMPLATE_NAME, &v->span, u->template_name, NULL);
-			fail(r);
+			tp_fail(r);
 		}
 	}
 	if ((v = hg_node_get(n, "version")) != NULL) {
 		if (v->kind == HG_NODE_SCALAR && hg_node_scalar(v).type != HG_SCALAR_NULL) {
-			u->range_text = str_of(v);
+			u->range_text = tp_str_of(v);
 			u->range_span = v->span;
 			if (hg_range_parse(&u->range, r->a, u->range_text) < 0) {
 				hg_diag_add(r->d, HG_D_BAD_RANGE, &v->span, u->range_text, NULL);
-				fail(r);
+				tp_fail(r);
 			}
 		} else {
 			wrong_type(r, v, "version", HG_BI("a string", "文字列"));
 		}
 	}
-	if ((v = hg_node_get(n, "with")) != NULL && expect_map(r, v, "with")) {
+	if ((v = hg_node_get(n, "with")) != NULL && tp_expect_map(r, v, "with")) {
 		u->nwith = v->u.map.n;
 		u->with = HG_ANEWN(r->a, hg_binding, v->u.map.n ? v->u.map.n : 1);
 		for (i = 0; i < v->u.map.n; i++) {
 			const hg_pair *p = &v->u.map.pairs[i];
 			u->with[i].name =
-			        hg_arena_intern(r->a, str_of(p->key), p->key->u.scalar.len);
+			        hg_arena_intern(r->a, tp_str_of(p->key), p->key->u.scalar.len);
 			u->with[i].span = p->key->span;
-			u->with[i].value = read_value(r, p->value);
+			u->with[i].value = tp_read_value(r, p->value);
 			mark_value(r, u->with[i].value);
 		}
 	}
 	if ((v = hg_node_get(n, "resource_group")) != NULL) {
-		u->resource_group = read_value(r, v);
+		u->resource_group = tp_read_value(r, v);
 		u->rg_span = hg_node_pair(n, "resource_group")->key->span;
 		mark_value(r, u->resource_group);
 	}
-	if ((v = hg_node_get(n, "override")) != NULL && expect_map(r, v, "override")) {
+	if ((v = hg_node_get(n, "override")) != NULL && tp_expect_map(r, v, "override")) {
 		u->noverrides = v->u.map.n;
 		u->overrides = HG_ANEWN(r->a, hg_override, v->u.map.n ? v->u.map.n : 1);
 		for (i = 0; i < v->u.map.n; i++) {
 			const hg_pair *p = &v->u.map.pairs[i];
 			hg_override *o = &u->overrides[i];
 			const hg_node *props;
-			o->resource = hg_arena_intern(r->a, str_of(p->key), p->key->u.scalar.len);
+			o->resource =
+			        hg_arena_intern(r->a, tp_str_of(p->key), p->key->u.scalar.len);
 			o->span = p->key->span;
-			if (!expect_map(r, p->value, o->resource))
+			if (!tp_expect_map(r, p->value, o->resource))
 				continue;
-			check_keys(r, p->value, okeys, HG_BI("an override", "override"));
+			tp_check_keys(r, p->value, okeys, HG_BI("an override", "override"));
 			props = hg_node_get(p->value, "properties");
-			if (props && expect_map(r, props, "properties")) {
-				o->properties = read_value(r, props);
+			if (props && tp_expect_map(r, props, "properties")) {
+				o->properties = tp_read_value(r, props);
 				mark_value(r, o->properties);
 			}
 		}
@@ -685,7 +678,7 @@ static void read_use(struct reader *r, const hg_node *k, const hg_node *n, hg_us
 static void read_uses(struct reader *r, const hg_node *n)
 {
 	size_t i;
-	if (!expect_map(r, n, "use"))
+	if (!tp_expect_map(r, n, "use"))
 		return;
 	r->t->nuses = n->u.map.n;
 	r->t->uses = HG_ANEWN(r->a, hg_use_decl, n->u.map.n ? n->u.map.n : 1);
@@ -761,17 +754,17 @@ static hg_diag_code check_azure_type(const char *s, const char **api)
 	return HG_D__COUNT;
 }
 
-static const char *read_policy(struct reader *r, const hg_node *n, const char *what,
-        const char *const *allowed, const char *list)
+const char *tp_read_choice(struct reader *r, const hg_node *n, const char *what,
+        const char *const *allowed, const char *list, hg_diag_code code)
 {
 	size_t i;
-	if (!expect_string(r, n, what))
+	if (!tp_expect_string(r, n, what))
 		return NULL;
 	for (i = 0; allowed[i]; i++)
-		if (strcmp(allowed[i], str_of(n)) == 0)
+		if (strcmp(allowed[i], tp_str_of(n)) == 0)
 			return allowed[i];
-	hg_diag_add(r->d, HG_D_BAD_POLICY, &n->span, what, list, str_of(n), NULL);
-	fail(r);
+	hg_diag_add(r->d, code, &n->span, what, list, tp_str_of(n), NULL);
+	tp_fail(r);
 	return NULL;
 }
 
@@ -820,47 +813,48 @@ static void read_resource(
 	const hg_node *v;
 	size_t i;
 
-	res->name = hg_arena_intern(r->a, str_of(k), k->u.scalar.len);
+	res->name = hg_arena_intern(r->a, tp_str_of(k), k->u.scalar.len);
 	res->span = k->span;
-	if (!expect_map(r, n, res->name))
+	if (!tp_expect_map(r, n, res->name))
 		return;
-	check_keys(r, n, keys, HG_BI("a resource", "リソース"));
+	tp_check_keys(r, n, keys, HG_BI("a resource", "リソース"));
 	v = hg_node_get(n, "type");
 	if (!v) {
 		hg_diag_add(r->d, HG_D_MISSING_KEY, &k->span, "type",
 		        HG_BI("a resource", "リソース"), NULL);
-		fail(r);
-	} else if (expect_string(r, v, "type")) {
+		tp_fail(r);
+	} else if (tp_expect_string(r, v, "type")) {
 		const char *api = NULL;
 		res->type_span = v->span;
 		if (r->t->target == HG_TARGET_AZURE) {
-			hg_diag_code bad = check_azure_type(str_of(v), &api);
+			hg_diag_code bad = check_azure_type(tp_str_of(v), &api);
 			if (bad == HG_D_BAD_API_VERSION) {
-				hg_diag_add(r->d, bad, &v->span, strchr(str_of(v), '@') + 1, NULL);
-				fail(r);
+				hg_diag_add(
+				        r->d, bad, &v->span, strchr(tp_str_of(v), '@') + 1, NULL);
+				tp_fail(r);
 			} else if (bad != HG_D__COUNT) {
-				hg_diag_add(r->d, bad, &v->span, str_of(v),
+				hg_diag_add(r->d, bad, &v->span, tp_str_of(v),
 				        "Namespace.Provider/type@YYYY-MM-DD", NULL);
-				fail(r);
+				tp_fail(r);
 			} else {
 				res->type = hg_arena_strndup(
-				        r->a, str_of(v), (size_t)(api - 1 - str_of(v)));
+				        r->a, tp_str_of(v), (size_t)(api - 1 - tp_str_of(v)));
 				res->api_version = api;
 			}
-		} else if (!valid_aws_type(str_of(v))) {
-			hg_diag_add(r->d, HG_D_BAD_RESOURCE_TYPE, &v->span, str_of(v),
+		} else if (!valid_aws_type(tp_str_of(v))) {
+			hg_diag_add(r->d, HG_D_BAD_RESOURCE_TYPE, &v->span, tp_str_of(v),
 			        "Provider::Service::Resource", NULL);
-			fail(r);
+			tp_fail(r);
 		} else {
-			res->type = str_of(v);
+			res->type = tp_str_of(v);
 		}
 	}
-	if ((v = hg_node_get(n, "properties")) != NULL && expect_map(r, v, "properties")) {
-		res->properties = read_value(r, v);
+	if ((v = hg_node_get(n, "properties")) != NULL && tp_expect_map(r, v, "properties")) {
+		res->properties = tp_read_value(r, v);
 		mark_value(r, res->properties);
 	}
-	if ((v = hg_node_get(n, "locked")) != NULL && expect_map(r, v, "locked")) {
-		res->locked = read_value(r, v);
+	if ((v = hg_node_get(n, "locked")) != NULL && tp_expect_map(r, v, "locked")) {
+		res->locked = tp_read_value(r, v);
 		mark_value(r, res->locked);
 	}
 	if ((v = hg_node_get(n, "when")) != NULL) {
@@ -871,16 +865,17 @@ static void read_resource(
 		if (is_string(v)) {
 			res->ndepends = 1;
 			res->depends_on = HG_ANEW(r->a, hg_name_ref);
-			res->depends_on[0].name = hg_arena_intern(r->a, str_of(v), v->u.scalar.len);
+			res->depends_on[0].name =
+			        hg_arena_intern(r->a, tp_str_of(v), v->u.scalar.len);
 			res->depends_on[0].span = v->span;
-		} else if (expect_seq(r, v, "depends_on")) {
+		} else if (tp_expect_seq(r, v, "depends_on")) {
 			res->depends_on = HG_ANEWN(r->a, hg_name_ref, v->u.seq.n ? v->u.seq.n : 1);
 			for (i = 0; i < v->u.seq.n; i++) {
 				const hg_node *e = v->u.seq.items[i];
-				if (!expect_string(r, e, "depends_on"))
+				if (!tp_expect_string(r, e, "depends_on"))
 					continue;
 				res->depends_on[res->ndepends].name =
-				        hg_arena_intern(r->a, str_of(e), e->u.scalar.len);
+				        hg_arena_intern(r->a, tp_str_of(e), e->u.scalar.len);
 				res->depends_on[res->ndepends++].span = e->span;
 			}
 		}
@@ -888,31 +883,32 @@ static void read_resource(
 	if ((v = hg_node_get(n, "suppress")) != NULL && hg_suppress_read(v, r->d) == 0)
 		res->suppress = v;
 	if ((v = hg_node_get(n, "deletion_policy")) != NULL) {
-		res->deletion_policy = read_policy(r, v, "deletion_policy", deletion,
-		        "Delete, Retain, RetainExceptOnCreate, Snapshot");
+		res->deletion_policy = tp_read_choice(r, v, "deletion_policy", deletion,
+		        "Delete, Retain, RetainExceptOnCreate, Snapshot", HG_D_BAD_POLICY);
 		res->deletion_span = v->span;
 	}
 	if ((v = hg_node_get(n, "update_replace_policy")) != NULL) {
-		res->update_replace_policy = read_policy(
-		        r, v, "update_replace_policy", replace, "Delete, Retain, Snapshot");
+		res->update_replace_policy = tp_read_choice(r, v, "update_replace_policy", replace,
+		        "Delete, Retain, Snapshot", HG_D_BAD_POLICY);
 		res->update_span = v->span;
 	}
-	if ((v = hg_node_get(n, "metadata")) != NULL && expect_map(r, v, "metadata"))
-		res->metadata = read_value(r, v);
-	if ((v = hg_node_get(n, "controls")) != NULL && expect_seq(r, v, "controls")) {
+	if ((v = hg_node_get(n, "metadata")) != NULL && tp_expect_map(r, v, "metadata"))
+		res->metadata = tp_read_value(r, v);
+	if ((v = hg_node_get(n, "controls")) != NULL && tp_expect_seq(r, v, "controls")) {
 		res->controls = HG_ANEWN(r->a, const char *, v->u.seq.n ? v->u.seq.n : 1);
 		res->control_spans = HG_ANEWN(r->a, hg_span, v->u.seq.n ? v->u.seq.n : 1);
 		for (i = 0; i < v->u.seq.n; i++) {
 			const hg_node *e = v->u.seq.items[i];
-			if (!expect_string(r, e, "controls"))
+			if (!tp_expect_string(r, e, "controls"))
 				continue;
-			if (!valid_control_id(str_of(e))) {
-				hg_diag_add(r->d, HG_D_BAD_CONTROL_ID, &e->span, str_of(e), NULL);
-				fail(r);
+			if (!tp_valid_control_id(tp_str_of(e))) {
+				hg_diag_add(
+				        r->d, HG_D_BAD_CONTROL_ID, &e->span, tp_str_of(e), NULL);
+				tp_fail(r);
 				continue;
 			}
 			res->control_spans[res->ncontrols] = e->span;
-			res->controls[res->ncontrols++] = str_of(e);
+			res->controls[res->ncontrols++] = tp_str_of(e);
 		}
 	}
 }
@@ -920,7 +916,7 @@ static void read_resource(
 static void read_resources(struct reader *r, const hg_node *n)
 {
 	size_t i;
-	if (!expect_map(r, n, "resources"))
+	if (!tp_expect_map(r, n, "resources"))
 		return;
 	r->t->nresources = n->u.map.n;
 	r->t->resources = HG_ANEWN(r->a, hg_resource_decl, n->u.map.n ? n->u.map.n : 1);
@@ -941,7 +937,7 @@ static void read_outputs(struct reader *r, const hg_node *n)
 	static const char *const keys[] = {"value", "description", "export", "when", NULL};
 	size_t i;
 
-	if (!expect_map(r, n, "outputs"))
+	if (!tp_expect_map(r, n, "outputs"))
 		return;
 	r->t->noutputs = n->u.map.n;
 	r->t->outputs = HG_ANEWN(r->a, hg_output_decl, n->u.map.n ? n->u.map.n : 1);
@@ -951,30 +947,30 @@ static void read_outputs(struct reader *r, const hg_node *n)
 		const hg_node *v;
 
 		check_name(r, p->key);
-		o->name = hg_arena_intern(r->a, str_of(p->key), p->key->u.scalar.len);
+		o->name = hg_arena_intern(r->a, tp_str_of(p->key), p->key->u.scalar.len);
 		o->span = p->key->span;
 		if (p->value->kind != HG_NODE_MAP) {
-			o->value = read_value(r, p->value);
+			o->value = tp_read_value(r, p->value);
 			mark_value(r, o->value);
 			continue;
 		}
-		check_keys(r, p->value, keys, HG_BI("an output", "出力"));
+		tp_check_keys(r, p->value, keys, HG_BI("an output", "出力"));
 		v = hg_node_get(p->value, "value");
 		if (!v) {
 			hg_diag_add(r->d, HG_D_MISSING_KEY, &p->key->span, "value",
 			        HG_BI("an output", "出力"), NULL);
-			fail(r);
+			tp_fail(r);
 		} else {
-			o->value = read_value(r, v);
+			o->value = tp_read_value(r, v);
 			mark_value(r, o->value);
 		}
 		if ((v = hg_node_get(p->value, "description")) != NULL)
-			read_text(r, v, &o->description, "description");
+			tp_read_text(r, v, &o->description, "description");
 		if ((v = hg_node_get(p->value, "export")) != NULL) {
 			if (v->kind == HG_NODE_SCALAR && hg_node_scalar(v).type == HG_SCALAR_BOOL) {
 				o->export_default = hg_node_scalar(v).b;
-			} else if (expect_string(r, v, "export")) {
-				o->export_name = read_value(r, v);
+			} else if (tp_expect_string(r, v, "export")) {
+				o->export_name = tp_read_value(r, v);
 				mark_value(r, o->export_name);
 			}
 		}
@@ -991,7 +987,7 @@ static void read_requires(struct reader *r, const hg_node *n)
 	static const char *const keys[] = {"template", "version", NULL};
 	size_t i;
 
-	if (!expect_seq(r, n, "requires"))
+	if (!tp_expect_seq(r, n, "requires"))
 		return;
 	r->t->requires = HG_ANEWN(r->a, hg_profile_req, n->u.seq.n ? n->u.seq.n : 1);
 	for (i = 0; i < n->u.seq.n; i++) {
@@ -999,409 +995,37 @@ static void read_requires(struct reader *r, const hg_node *n)
 		hg_profile_req *q = &r->t->requires[r->t->nrequires];
 
 		if (e->kind == HG_NODE_MAP) {
-			check_keys(r, e, keys, "requires");
+			tp_check_keys(r, e, keys, "requires");
 			tn = hg_node_get(e, "template");
 			vn = hg_node_get(e, "version");
 			if (!tn) {
 				hg_diag_add(r->d, HG_D_MISSING_KEY, &e->span, "template",
 				        "requires", NULL);
-				fail(r);
+				tp_fail(r);
 				continue;
 			}
 		}
-		if (!expect_string(r, tn, "template"))
+		if (!tp_expect_string(r, tn, "template"))
 			continue;
-		if (!valid_template_name(str_of(tn))) {
-			hg_diag_add(r->d, HG_D_BAD_TEMPLATE_NAME, &tn->span, str_of(tn), NULL);
-			fail(r);
+		if (!valid_template_name(tp_str_of(tn))) {
+			hg_diag_add(r->d, HG_D_BAD_TEMPLATE_NAME, &tn->span, tp_str_of(tn), NULL);
+			tp_fail(r);
 			continue;
 		}
-		q->template_name = str_of(tn);
+		q->template_name = tp_str_of(tn);
 		q->span = tn->span;
 		if (vn) {
-			if (!expect_string(r, vn, "version"))
+			if (!tp_expect_string(r, vn, "version"))
 				continue;
-			q->range_text = str_of(vn);
+			q->range_text = tp_str_of(vn);
 			q->range_span = vn->span;
 			if (hg_range_parse(&q->range, r->a, q->range_text) < 0) {
 				hg_diag_add(r->d, HG_D_BAD_RANGE, &vn->span, q->range_text, NULL);
-				fail(r);
+				tp_fail(r);
 				continue;
 			}
 		}
 		r->t->nrequires++;
-	}
-}
-
-/* A list of strings (types: [TYPE...]) into *out and *n. */
-static void read_strings(
-        struct reader *r, const hg_node *v, const char *what, const char ***out, size_t *n)
-{
-	size_t i;
-	if (!expect_seq(r, v, what))
-		return;
-	*out = HG_ANEWN(r->a, const char *, v->u.seq.n ? v->u.seq.n : 1);
-	for (i = 0; i < v->u.seq.n; i++)
-		if (expect_string(r, v->u.seq.items[i], what))
-			(*out)[(*n)++] = str_of(v->u.seq.items[i]);
-}
-
-/* { path: PATH, in: [...] } (unless, a condition of contains) into *path and *in. */
-static void read_match(
-        struct reader *r, const hg_node *v, const char *what, const char **path, hg_value **in)
-{
-	static const char *const keys[] = {"path", "in", NULL};
-	const hg_node *w;
-	if (!expect_map(r, v, what))
-		return;
-	check_keys(r, v, keys, what);
-	if ((w = hg_node_get(v, "path")) != NULL && expect_string(r, w, "path"))
-		*path = str_of(w);
-	if ((w = hg_node_get(v, "in")) != NULL && expect_seq(r, w, "in"))
-		*in = read_value(r, w);
-}
-
-/* A PATH, or several PATHs as a list, into *out. */
-static void read_paths(
-        struct reader *r, const hg_node *v, const char *what, const char ***out, size_t *n)
-{
-	if (v->kind == HG_NODE_SEQ) {
-		read_strings(r, v, what, out, n);
-		return;
-	}
-	if (!expect_string(r, v, what))
-		return;
-	*out = HG_ANEWN(r->a, const char *, 1);
-	(*out)[(*n)++] = str_of(v);
-}
-
-/*
- * rules: [ { control: ID, title: text, types: [TYPE...], mandatory: bool,
- *            select: PATH,
- *            unless: { path: PATH, in: [...] } | [ { path: PATH, in: [...] }... ],
- *            when: { path: PATH | [PATH...], in: [...] },
- *            forbidden: true | required: PATH | absent: PATH
- *            | allowed: { path: PATH, values: [...] }
- *            | equals: { path: PATH, value: V }
- *            | at_least: { path: PATH, value: N }
- *            | ports_closed: { from: PATH, to: PATH, ranges: PATH, ports: [N...] }
- *            | contains: { path: PATH, item: [ { path: PATH, in: [...] }... ] }
- *            | referenced_by: { types: [TYPE...], path: PATH, name: PATH }
- *            | not_targeting: PATH | shadowing: PATH } ]            (profiles)
- * PATH is dotted (properties.subnets[*].name); [*] walks a list.
- * mandatory: true holds the rule to resources of mandatory templates (guards
- * of what their locks cannot fix), false to the others; absent: both.
- */
-static void read_rule(struct reader *r, const hg_node *n, hg_rule *q)
-{
-	static const char *const keys[] = {"control", "title", "types", "mandatory", "select",
-	        "unless", "when", "forbidden", "required", "absent", "allowed", "equals",
-	        "at_least", "ports_closed", "contains", "referenced_by", "not_targeting",
-	        "shadowing", NULL};
-	static const char *const pp[] = {"from", "to", "ranges", "ports", NULL};
-	static const char *const pc[] = {"path", "item", NULL};
-	static const char *const pr[] = {"types", "path", "name", NULL};
-	static const char *const pv[] = {"path", "values", NULL};
-	static const char *const pe[] = {"path", "value", NULL};
-	static const char *const pw[] = {"path", "in", NULL};
-	const hg_node *v, *w;
-	size_t i, kinds = 0;
-
-	q->span = n->span;
-	q->mandatory = -1;
-	if (!expect_map(r, n, "rules"))
-		return;
-	check_keys(r, n, keys, HG_BI("a rule", "ルール"));
-	if ((v = hg_node_get(n, "control")) == NULL || !expect_string(r, v, "control")) {
-		if (!v) {
-			hg_diag_add(r->d, HG_D_MISSING_KEY, &n->span, "control",
-			        HG_BI("a rule", "ルール"), NULL);
-			fail(r);
-		}
-	} else if (!valid_control_id(str_of(v))) {
-		hg_diag_add(r->d, HG_D_BAD_CONTROL_ID, &v->span, str_of(v), NULL);
-		fail(r);
-	} else {
-		q->control = str_of(v);
-		q->span = v->span;
-	}
-	if ((v = hg_node_get(n, "title")) != NULL)
-		read_text(r, v, &q->title, "title");
-	if ((v = hg_node_get(n, "types")) != NULL)
-		read_strings(r, v, "types", &q->types, &q->ntypes);
-	if ((v = hg_node_get(n, "mandatory")) != NULL) {
-		bool b = false;
-		if (expect_bool(r, v, "mandatory", &b))
-			q->mandatory = b ? 1 : 0;
-	}
-	if ((v = hg_node_get(n, "select")) != NULL && expect_string(r, v, "select"))
-		q->select = str_of(v);
-	if ((v = hg_node_get(n, "unless")) != NULL) {
-		size_t k = v->kind == HG_NODE_SEQ ? v->u.seq.n : 1;
-		q->unless = HG_ANEWN(r->a, hg_rule_match, k ? k : 1);
-		for (i = 0; i < k; i++) {
-			hg_rule_match *m = &q->unless[q->nunless];
-			read_match(r, v->kind == HG_NODE_SEQ ? v->u.seq.items[i] : v, "unless",
-			        &m->path, &m->in);
-			if (m->path && m->in)
-				q->nunless++;
-		}
-	}
-	if ((v = hg_node_get(n, "when")) != NULL && expect_map(r, v, "when")) {
-		check_keys(r, v, pw, "when");
-		if ((w = hg_node_get(v, "path")) != NULL)
-			read_paths(r, w, "path", &q->when_paths, &q->nwhen);
-		if ((w = hg_node_get(v, "in")) != NULL && expect_seq(r, w, "in"))
-			q->when_in = read_value(r, w);
-	}
-	if ((v = hg_node_get(n, "ports_closed")) != NULL && expect_map(r, v, "ports_closed")) {
-		kinds++;
-		check_keys(r, v, pp, "ports_closed");
-		q->kind = HG_RULE_PORTS;
-		if ((w = hg_node_get(v, "from")) != NULL && expect_string(r, w, "from"))
-			q->from_path = str_of(w);
-		if ((w = hg_node_get(v, "to")) != NULL && expect_string(r, w, "to"))
-			q->to_path = str_of(w);
-		if ((w = hg_node_get(v, "ranges")) != NULL && expect_string(r, w, "ranges"))
-			q->ranges_path = str_of(w);
-		if ((w = hg_node_get(v, "ports")) != NULL && expect_seq(r, w, "ports"))
-			q->values = read_value(r, w);
-	}
-	if ((v = hg_node_get(n, "forbidden")) != NULL) {
-		bool b = false;
-		kinds++;
-		expect_bool(r, v, "forbidden", &b);
-		q->kind = HG_RULE_FORBIDDEN;
-	}
-	if ((v = hg_node_get(n, "required")) != NULL && expect_string(r, v, "required")) {
-		kinds++;
-		q->kind = HG_RULE_REQUIRED;
-		q->path = str_of(v);
-	}
-	if ((v = hg_node_get(n, "absent")) != NULL && expect_string(r, v, "absent")) {
-		kinds++;
-		q->kind = HG_RULE_ABSENT;
-		q->path = str_of(v);
-	}
-	if ((v = hg_node_get(n, "not_targeting")) != NULL && expect_string(r, v, "not_targeting")) {
-		kinds++;
-		q->kind = HG_RULE_NOT_TARGETING;
-		q->path = str_of(v);
-	}
-	if ((v = hg_node_get(n, "shadowing")) != NULL && expect_string(r, v, "shadowing")) {
-		kinds++;
-		q->kind = HG_RULE_SHADOWING;
-		q->path = str_of(v);
-	}
-	if ((v = hg_node_get(n, "allowed")) != NULL && expect_map(r, v, "allowed")) {
-		kinds++;
-		check_keys(r, v, pv, "allowed");
-		q->kind = HG_RULE_ALLOWED;
-		if ((w = hg_node_get(v, "path")) != NULL && expect_string(r, w, "path"))
-			q->path = str_of(w);
-		if ((w = hg_node_get(v, "values")) != NULL && expect_seq(r, w, "values"))
-			q->values = read_value(r, w);
-	}
-	for (i = 0; i < 2; i++) {
-		const char *key = i ? "at_least" : "equals";
-		if ((v = hg_node_get(n, key)) == NULL || !expect_map(r, v, key))
-			continue;
-		kinds++;
-		check_keys(r, v, pe, key);
-		q->kind = i ? HG_RULE_AT_LEAST : HG_RULE_EQUALS;
-		if ((w = hg_node_get(v, "path")) != NULL && expect_string(r, w, "path"))
-			q->path = str_of(w);
-		if ((w = hg_node_get(v, "value")) != NULL)
-			q->values = read_value(r, w);
-	}
-	if ((v = hg_node_get(n, "contains")) != NULL && expect_map(r, v, "contains")) {
-		kinds++;
-		check_keys(r, v, pc, "contains");
-		q->kind = HG_RULE_CONTAINS;
-		if ((w = hg_node_get(v, "path")) != NULL && expect_string(r, w, "path"))
-			q->path = str_of(w);
-		if ((w = hg_node_get(v, "item")) != NULL && expect_seq(r, w, "item")) {
-			q->item = HG_ANEWN(r->a, hg_rule_match, w->u.seq.n ? w->u.seq.n : 1);
-			for (i = 0; i < w->u.seq.n; i++) {
-				const hg_node *m = w->u.seq.items[i];
-				hg_rule_match *c = &q->item[q->nitem];
-				if (m->kind != HG_NODE_MAP) {
-					expect_map(r, m, "item");
-					continue;
-				}
-				read_match(r, m, "item", &c->path, &c->in);
-				if (c->path && c->in)
-					q->nitem++;
-				else if (!hg_node_get(m, "path") || !hg_node_get(m, "in")) {
-					hg_diag_add(r->d, HG_D_MISSING_KEY, &m->span,
-					        hg_node_get(m, "path") ? "in" : "path", "item",
-					        NULL);
-					fail(r);
-				}
-			}
-		}
-		if (!q->path || !hg_node_get(v, "item")) {
-			hg_diag_add(r->d, HG_D_MISSING_KEY, &v->span, q->path ? "item" : "path",
-			        "contains", NULL);
-			fail(r);
-		}
-	}
-	if ((v = hg_node_get(n, "referenced_by")) != NULL && expect_map(r, v, "referenced_by")) {
-		kinds++;
-		check_keys(r, v, pr, "referenced_by");
-		q->kind = HG_RULE_REFERENCED;
-		if ((w = hg_node_get(v, "types")) != NULL)
-			read_strings(r, w, "types", &q->ref_types, &q->nref_types);
-		if ((w = hg_node_get(v, "path")) != NULL && expect_string(r, w, "path"))
-			q->path = str_of(w);
-		if ((w = hg_node_get(v, "name")) != NULL && expect_string(r, w, "name"))
-			q->name_path = str_of(w);
-		if (!q->path || !q->nref_types) {
-			hg_diag_add(r->d, HG_D_MISSING_KEY, &v->span, q->path ? "types" : "path",
-			        "referenced_by", NULL);
-			fail(r);
-		}
-	}
-	if (kinds != 1) {
-		hg_diag_add(r->d, HG_D_MISSING_KEY, &n->span,
-		        HG_BI("one of forbidden, required, absent, allowed, equals, at_least, "
-		              "ports_closed, contains, referenced_by, not_targeting, shadowing",
-		                "forbidden, required, absent, allowed, equals, at_least, "
-		                "ports_closed, contains, referenced_by, not_targeting, shadowing "
-		                "のどれか 1 つ"),
-		        HG_BI("a rule", "ルール"), NULL);
-		fail(r);
-	}
-}
-
-static void read_rules(struct reader *r, const hg_node *n)
-{
-	size_t i;
-	if (!expect_seq(r, n, "rules"))
-		return;
-	r->t->rules = HG_ANEWN(r->a, hg_rule, n->u.seq.n ? n->u.seq.n : 1);
-	for (i = 0; i < n->u.seq.n; i++)
-		read_rule(r, n->u.seq.items[i], &r->t->rules[r->t->nrules++]);
-}
-
-static const char *read_enum(struct reader *r, const hg_node *n, const char *what,
-        const char *const *allowed, const char *list)
-{
-	size_t i;
-	if (!expect_string(r, n, what))
-		return NULL;
-	for (i = 0; allowed[i]; i++)
-		if (strcmp(allowed[i], str_of(n)) == 0)
-			return allowed[i];
-	hg_diag_add(r->d, HG_D_BAD_ENUM, &n->span, what, list, str_of(n), NULL);
-	fail(r);
-	return NULL;
-}
-
-/*
- * controls:   (catalogs)
- *   ID: { title: text, category: preventive|detective|baseline|workload,
- *         severity: critical|high|medium|low, profile: NAME, mandatory: bool,
- *         implemented_by: [ { template, resource, property } ],
- *         enforced_outside: text }      (one of the last two at least)
- */
-static void read_catalog(struct reader *r, const hg_node *n)
-{
-	static const char *const keys[] = {"title", "category", "severity", "profile", "mandatory",
-	        "implemented_by", "enforced_outside", NULL};
-	static const char *const ikeys[] = {"template", "resource", "property", NULL};
-	static const char *const cats[] = {"preventive", "detective", "baseline", "workload", NULL};
-	static const char *const sevs[] = {"critical", "high", "medium", "low", NULL};
-	size_t i, k;
-
-	if (!expect_map(r, n, "controls"))
-		return;
-	r->t->catalog = HG_ANEWN(r->a, hg_control, n->u.map.n ? n->u.map.n : 1);
-	for (i = 0; i < n->u.map.n; i++) {
-		const hg_pair *p = &n->u.map.pairs[i];
-		hg_control *c = &r->t->catalog[r->t->ncatalog++];
-		const hg_node *v;
-
-		c->id = str_of(p->key);
-		c->span = p->key->span;
-		if (!valid_control_id(c->id)) {
-			hg_diag_add(r->d, HG_D_BAD_CONTROL_ID, &p->key->span, c->id, NULL);
-			fail(r);
-		}
-		if (!expect_map(r, p->value, c->id))
-			continue;
-		check_keys(r, p->value, keys, HG_BI("a control", "統制"));
-		if ((v = hg_node_get(p->value, "title")) != NULL)
-			read_text(r, v, &c->title, "title");
-		if ((v = hg_node_get(p->value, "category")) != NULL)
-			c->category = read_enum(r, v, "category", cats,
-			        "preventive, detective, baseline, workload");
-		if ((v = hg_node_get(p->value, "severity")) != NULL)
-			c->severity =
-			        read_enum(r, v, "severity", sevs, "critical, high, medium, low");
-		if ((v = hg_node_get(p->value, "profile")) != NULL &&
-		        expect_string(r, v, "profile"))
-			c->profile = str_of(v);
-		if ((v = hg_node_get(p->value, "mandatory")) != NULL)
-			expect_bool(r, v, "mandatory", &c->mandatory);
-		if ((v = hg_node_get(p->value, "enforced_outside")) != NULL)
-			read_text(r, v, &c->outside, "enforced_outside");
-		if ((v = hg_node_get(p->value, "implemented_by")) != NULL &&
-		        expect_seq(r, v, "implemented_by")) {
-			c->impl = HG_ANEWN(r->a, hg_control_impl, v->u.seq.n ? v->u.seq.n : 1);
-			for (k = 0; k < v->u.seq.n; k++) {
-				const hg_node *e = v->u.seq.items[k], *f;
-				hg_control_impl *im = &c->impl[c->nimpl];
-				if (!expect_map(r, e, "implemented_by"))
-					continue;
-				check_keys(r, e, ikeys, "implemented_by");
-				im->span = e->span;
-				if ((f = hg_node_get(e, "template")) != NULL &&
-				        expect_string(r, f, "template"))
-					im->template_name = str_of(f);
-				if ((f = hg_node_get(e, "resource")) != NULL &&
-				        expect_string(r, f, "resource"))
-					im->resource = str_of(f);
-				if ((f = hg_node_get(e, "property")) != NULL &&
-				        expect_string(r, f, "property"))
-					im->property = str_of(f);
-				if (!im->template_name) {
-					hg_diag_add(r->d, HG_D_MISSING_KEY, &e->span, "template",
-					        "implemented_by", NULL);
-					fail(r);
-					continue;
-				}
-				c->nimpl++;
-			}
-		}
-		if (!c->nimpl && !c->outside.en && !c->outside.ja) {
-			hg_diag_add(r->d, HG_D_MISSING_KEY, &p->key->span,
-			        HG_BI("implemented_by or enforced_outside",
-			                "implemented_by か enforced_outside"),
-			        HG_BI("a control", "統制"), NULL);
-			fail(r);
-		}
-	}
-}
-
-static void read_controls(struct reader *r, const hg_node *n)
-{
-	size_t i;
-	if (!expect_seq(r, n, "controls"))
-		return;
-	r->t->controls = HG_ANEWN(r->a, const char *, n->u.seq.n ? n->u.seq.n : 1);
-	r->t->control_spans = HG_ANEWN(r->a, hg_span, n->u.seq.n ? n->u.seq.n : 1);
-	for (i = 0; i < n->u.seq.n; i++) {
-		const hg_node *e = n->u.seq.items[i];
-		if (!expect_string(r, e, "controls"))
-			continue;
-		if (!valid_control_id(str_of(e))) {
-			hg_diag_add(r->d, HG_D_BAD_CONTROL_ID, &e->span, str_of(e), NULL);
-			fail(r);
-			continue;
-		}
-		r->t->control_spans[r->t->ncontrols] = e->span;
-		r->t->controls[r->t->ncontrols++] = str_of(e);
 	}
 }
 
@@ -1479,7 +1103,8 @@ static void canon(hg_buf *out, const hg_node *n)
 /*
  * template := { hinagata: 1, template: NAME, version: SEMVER, target: aws|azure,
  *               mandatory: bool, profile: NAME, title: text, description: text,
- *               controls: [ID...], params, conditions, use, resources, outputs }
+ *               changes: text, controls: [ID...], params, conditions, use, resources,
+ *               outputs }
  * profile  := { hinagata: 1, kind: profile, profile: NAME, version: SEMVER,
  *               target: aws|azure, title: text, description: text,
  *               requires: [...] }
@@ -1487,8 +1112,8 @@ static void canon(hg_buf *out, const hg_node *n)
 int hg_template_parse(hg_template **out, hg_arena *a, hg_diags *d, const char *file, hg_node *root)
 {
 	static const char *const tkeys[] = {"hinagata", "kind", "template", "version", "target",
-	        "mandatory", "profile", "scope", "title", "description", "controls", "params",
-	        "conditions", "use", "resources", "outputs", NULL};
+	        "mandatory", "profile", "scope", "title", "description", "changes", "controls",
+	        "params", "conditions", "use", "resources", "outputs", NULL};
 	static const char *const pkeys[] = {"hinagata", "kind", "profile", "version", "target",
 	        "title", "description", "requires", "rules", NULL};
 	static const char *const ckeys[] = {
@@ -1518,21 +1143,21 @@ int hg_template_parse(hg_template **out, hg_arena *a, hg_diags *d, const char *f
 		hg_buf_dispose(&cb);
 	}
 	v = hg_node_get(root, "kind");
-	if (v && expect_string(&r, v, "kind")) {
-		if (strcmp(str_of(v), "profile") == 0)
+	if (v && tp_expect_string(&r, v, "kind")) {
+		if (strcmp(tp_str_of(v), "profile") == 0)
 			t->kind = HG_DOC_PROFILE;
-		else if (strcmp(str_of(v), "catalog") == 0)
+		else if (strcmp(tp_str_of(v), "catalog") == 0)
 			t->kind = HG_DOC_CATALOG;
-		else if (strcmp(str_of(v), "template") != 0) {
+		else if (strcmp(tp_str_of(v), "template") != 0) {
 			hg_diag_add(d, HG_D_BAD_ENUM, &v->span, "kind",
-			        "template, profile, catalog", str_of(v), NULL);
-			fail(&r);
+			        "template, profile, catalog", tp_str_of(v), NULL);
+			tp_fail(&r);
 		}
 	}
 	what = t->kind == HG_DOC_PROFILE   ? HG_BI("a profile", "プロファイル")
 	       : t->kind == HG_DOC_CATALOG ? HG_BI("a catalog", "カタログ")
 	                                   : HG_BI("a template", "テンプレート");
-	check_keys(&r, root,
+	tp_check_keys(&r, root,
 	        t->kind == HG_DOC_PROFILE   ? pkeys
 	        : t->kind == HG_DOC_CATALOG ? ckeys
 	                                    : tkeys,
@@ -1566,25 +1191,25 @@ int hg_template_parse(hg_template **out, hg_arena *a, hg_diags *d, const char *f
 			hg_diag_add(d, HG_D_MISSING_KEY, &top, namekey, what, NULL);
 	}
 	if (!v) {
-		fail(&r);
-	} else if (expect_string(&r, v, "template")) {
-		t->name = str_of(v);
+		tp_fail(&r);
+	} else if (tp_expect_string(&r, v, "template")) {
+		t->name = tp_str_of(v);
 		t->name_span = v->span;
 		if (!valid_template_name(t->name)) {
 			hg_diag_add(d, HG_D_BAD_TEMPLATE_NAME, &v->span, t->name, NULL);
-			fail(&r);
+			tp_fail(&r);
 		}
 	}
 	v = hg_node_get(root, "version");
 	if (!v) {
 		hg_diag_add(d, HG_D_MISSING_KEY, &top, "version", what, NULL);
-		fail(&r);
-	} else if (v->kind != HG_NODE_SCALAR || hg_semver_parse(&t->version, a, str_of(v)) < 0) {
+		tp_fail(&r);
+	} else if (v->kind != HG_NODE_SCALAR || hg_semver_parse(&t->version, a, tp_str_of(v)) < 0) {
 		hg_diag_add(d, HG_D_BAD_SEMVER, &v->span,
-		        v->kind == HG_NODE_SCALAR ? str_of(v) : "...", NULL);
-		fail(&r);
+		        v->kind == HG_NODE_SCALAR ? tp_str_of(v) : "...", NULL);
+		tp_fail(&r);
 	} else {
-		t->version_text = str_of(v);
+		t->version_text = tp_str_of(v);
 		t->version_span = v->span;
 	}
 	v = hg_node_get(root, "target");
@@ -1592,62 +1217,65 @@ int hg_template_parse(hg_template **out, hg_arena *a, hg_diags *d, const char *f
 		/* a catalog serves both clouds */
 	} else if (!v) {
 		hg_diag_add(d, HG_D_MISSING_KEY, &top, "target", what, NULL);
-		fail(&r);
-	} else if (expect_string(&r, v, "target")) {
-		if (strcmp(str_of(v), "aws") == 0)
+		tp_fail(&r);
+	} else if (tp_expect_string(&r, v, "target")) {
+		if (strcmp(tp_str_of(v), "aws") == 0)
 			t->target = HG_TARGET_AWS;
-		else if (strcmp(str_of(v), "azure") == 0)
+		else if (strcmp(tp_str_of(v), "azure") == 0)
 			t->target = HG_TARGET_AZURE;
 		else {
-			hg_diag_add(d, HG_D_BAD_ENUM, &v->span, "target", "aws, azure", str_of(v),
-			        NULL);
-			fail(&r);
+			hg_diag_add(d, HG_D_BAD_ENUM, &v->span, "target", "aws, azure",
+			        tp_str_of(v), NULL);
+			tp_fail(&r);
 		}
 	}
 	if ((v = hg_node_get(root, "title")) != NULL)
-		read_text(&r, v, &t->title, "title");
+		tp_read_text(&r, v, &t->title, "title");
 	if ((v = hg_node_get(root, "description")) != NULL)
-		read_text(&r, v, &t->description, "description");
+		tp_read_text(&r, v, &t->description, "description");
+	/* what this version changed: shown when an update's impact is listed */
+	if ((v = hg_node_get(root, "changes")) != NULL)
+		tp_read_text(&r, v, &t->changes, "changes");
 
 	if (t->kind == HG_DOC_CATALOG) {
 		if ((v = hg_node_get(root, "controls")) != NULL)
-			read_catalog(&r, v);
+			tp_read_catalog(&r, v);
 		return r.failed ? HG_EINVALID : 0;
 	}
 	if (t->kind == HG_DOC_PROFILE) {
 		if ((v = hg_node_get(root, "requires")) != NULL)
 			read_requires(&r, v);
 		if ((v = hg_node_get(root, "rules")) != NULL)
-			read_rules(&r, v);
+			tp_read_rules(&r, v);
 		return r.failed ? HG_EINVALID : 0;
 	}
 
-	if ((v = hg_node_get(root, "scope")) != NULL && expect_string(&r, v, "scope")) {
+	if ((v = hg_node_get(root, "scope")) != NULL && tp_expect_string(&r, v, "scope")) {
 		t->scope_span = v->span;
 		if (t->target != HG_TARGET_AZURE) {
 			hg_diag_add(d, HG_D_SCOPE_NOT_AZURE,
 			        &hg_node_pair(root, "scope")->key->span, NULL);
-			fail(&r);
-		} else if (strcmp(str_of(v), "subscription") == 0) {
+			tp_fail(&r);
+		} else if (strcmp(tp_str_of(v), "subscription") == 0) {
 			t->scope = HG_SCOPE_SUBSCRIPTION;
-		} else if (strcmp(str_of(v), "resourceGroup") != 0) {
+		} else if (strcmp(tp_str_of(v), "resourceGroup") != 0) {
 			hg_diag_add(d, HG_D_BAD_ENUM, &v->span, "scope",
-			        "resourceGroup, subscription", str_of(v), NULL);
-			fail(&r);
+			        "resourceGroup, subscription", tp_str_of(v), NULL);
+			tp_fail(&r);
 		}
 	}
 	if ((v = hg_node_get(root, "mandatory")) != NULL)
-		expect_bool(&r, v, "mandatory", &t->mandatory);
-	if ((v = hg_node_get(root, "profile")) != NULL && expect_string(&r, v, "profile")) {
-		t->profile = str_of(v);
+		tp_expect_bool(&r, v, "mandatory", &t->mandatory);
+	if ((v = hg_node_get(root, "profile")) != NULL && tp_expect_string(&r, v, "profile")) {
+		t->profile = tp_str_of(v);
 		t->profile_span = v->span;
 		if (!valid_template_name(t->profile)) {
 			hg_diag_add(d, HG_D_BAD_TEMPLATE_NAME, &v->span, t->profile, NULL);
-			fail(&r);
+			tp_fail(&r);
 		}
 	}
 	if ((v = hg_node_get(root, "controls")) != NULL)
-		read_controls(&r, v);
+		tp_read_controls(&r, v);
 	/* Parameters first: the other sections mark the ones they use. */
 	if ((v = hg_node_get(root, "params")) != NULL)
 		read_params(&r, v);
@@ -1700,7 +1328,10 @@ int hg_template_load_in(hg_template **out, hg_arena *a, hg_diags *d, hg_diags *s
 	hg_buf_dispose(&text);
 	if (rc < 0)
 		return rc;
-	return hg_template_parse(out, a, d, file, root);
+	rc = hg_template_parse(out, a, d, file, root);
+	if (*out)
+		(*out)->path = hg_arena_strdup(a, path);
+	return rc;
 }
 
 hg_param_decl *hg_template_param(const hg_template *t, const char *name)
@@ -1764,5 +1395,5 @@ hg_value *hg_value_from_node(hg_arena *a, hg_diags *d, const hg_node *n, bool ex
 	r.a = a;
 	r.d = d;
 	r.literal = !expressions;
-	return read_value(&r, n);
+	return tp_read_value(&r, n);
 }

@@ -252,6 +252,8 @@ typedef struct hg_template {
 	hg_control *catalog; /* catalogs only */
 	size_t ncatalog;
 	uint64_t hash; /* XXH3-64 of the canonical form of the document */
+	const char *path; /* the file read (file is its display name) */
+	hg_text changes;  /* what this version changed, for the impact of an update */
 } hg_template;
 
 /*

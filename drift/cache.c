@@ -835,6 +835,8 @@ static void block_key(char out[17], const hg_tmpl *t, const hg_unit *u, const hg
 		enc_null(&b, s->scope_rg);
 		enc_u64(&b, (uint64_t)s->have_params | (uint64_t)s->have_resources << 1);
 		hg_jv_canonical(&b, s->params);
+		/* the template it was deployed with: three-way results depend on it */
+		enc_u64(&b, s->dtmpl >= 0 ? u->recs[s->dtmpl].rawhash : 0);
 		hg_hasher_update(h, b.ptr, b.size);
 		for (i = 0; i < s->nres; i++) {
 			uint64_t raw = s->res[i].rec >= 0 ? u->recs[s->res[i].rec].rawhash : 0;

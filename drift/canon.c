@@ -362,6 +362,53 @@ static const hg_jv *at_pointer(const hg_jv *v, const char *p)
 	return v;
 }
 
+/* Is name (n bytes) one of the rules' policy document properties? */
+static bool policy_name(const hg_canon *c, const char *name, size_t n)
+{
+	size_t i;
+	for (i = 0; i < c->policy_names.n; i++)
+		if (strlen(c->policy_names.s[i]) == n && memcmp(c->policy_names.s[i], name, n) == 0)
+			return true;
+	return false;
+}
+
+const hg_jv *hg_canon_policies_decoded(const hg_canon *c, hg_arena *a, const hg_jv *v, int depth)
+{
+	hg_jv *out = NULL;
+	size_t i;
+
+	if (!v || depth > 64 || (v->kind != HG_JV_OBJ && v->kind != HG_JV_ARR))
+		return v;
+	for (i = 0; i < v->n; i++) {
+		const hg_jv *old = v->kind == HG_JV_OBJ ? v->u.members[i].val : v->u.items[i];
+		const hg_jv *now = old;
+		if (v->kind == HG_JV_OBJ && old->kind == HG_JV_STR &&
+		        policy_name(c, v->u.members[i].key, v->u.members[i].klen)) {
+			hg_jv *parsed = NULL;
+			if (hg_jv_parse(&parsed, a, old->u.s, old->n, 64, NULL) == 0 && parsed->kind == HG_JV_OBJ)
+				now = parsed; /* the service takes the document as a JSON string too */
+		} else
+			now = hg_canon_policies_decoded(c, a, old, depth + 1);
+		if (now == old && !out)
+			continue;
+		if (!out) { /* copy on the first change */
+			size_t k;
+			out = v->kind == HG_JV_OBJ ? hg_jv_object(a, v->n) : hg_jv_array(a, v->n);
+			for (k = 0; k < i; k++) {
+				if (v->kind == HG_JV_OBJ)
+					hg_jv_put(a, out, v->u.members[k].key, v->u.members[k].klen, v->u.members[k].val);
+				else
+					hg_jv_push(a, out, v->u.items[k]);
+			}
+		}
+		if (v->kind == HG_JV_OBJ)
+			hg_jv_put(a, out, v->u.members[i].key, v->u.members[i].klen, now);
+		else
+			hg_jv_push(a, out, now);
+	}
+	return out ? out : v;
+}
+
 const hg_az_rules *hg_canon_az_rules(const hg_canon *c)
 {
 	return &c->az;

@@ -65,6 +65,15 @@ bool hg_canon_read_only(hg_canon *c, const char *type, const char *path);
 /* Does a property of this name hold a secret (its values are masked)? */
 bool hg_canon_secret_name(const hg_canon *c, const char *name);
 
+/*
+ * v with every policy document property (rules.json "policy_documents")
+ * that holds a JSON string decoded into its object, as the service reads
+ * it (cloudcontrol prints some as strings): for judging deployed values
+ * against the control rules. Unchanged parts are shared; new nodes in a.
+ * depth: 0.
+ */
+const hg_jv *hg_canon_policies_decoded(const hg_canon *c, hg_arena *a, const hg_jv *v, int depth);
+
 /* What the az CLI's outputs are like (borrowed from c). */
 const hg_az_rules *hg_canon_az_rules(const hg_canon *c);
 

@@ -49,6 +49,22 @@ typedef enum hg_diff_kind { HG_DIFF_ADD, HG_DIFF_REMOVE, HG_DIFF_NOT_EQUAL } hg_
 
 const char *hg_diff_kind_name(hg_diff_kind k);
 
+/*
+ * Three-way drift, when the template a stack was deployed with is known
+ * (aws cloudformation get-template, az deployment group|sub export): who
+ * made a difference between git and the cloud. ORDER CHANGE (names:
+ * hg_change_name)
+ */
+typedef enum hg_change {
+	HG_CH_NONE,    /* no deployed template: git against the cloud only */
+	HG_CH_DRIFT,   /* the cloud changed against what was deployed */
+	HG_CH_PENDING, /* merged in git, not yet deployed: the cloud is as deployed */
+	HG_CH_BOTH,    /* git changed it, and the cloud changed it against what was deployed */
+} hg_change;
+
+/* NULL for NONE, "drift", "pending", "both" */
+const char *hg_change_name(hg_change c);
+
 /* ORDER SEVERITY: the catalog's severities, highest first; NONE: no control. */
 typedef enum hg_csev {
 	HG_CSEV_CRITICAL,
@@ -70,6 +86,7 @@ typedef struct hg_prop_diff {
 	bool locked;    /* a locked setting (Metadata.hinagata.locked) */
 	bool ignored;   /* matched an ignore rule (and was allowed to) */
 	char *ignore_reason;
+	hg_change change; /* three-way: drift, pending or both (NONE without a deployed template) */
 	char *ignore_expires; /* the rule's expiry date, or NULL */
 } hg_prop_diff;
 
@@ -113,7 +130,18 @@ typedef struct hg_drift_result {
 	char *ignore_expires; /* the rule's expiry date, or NULL */
 	char *source_file; /* where the resource is declared (or the export), for reports */
 	unsigned source_line;
+	hg_change change;  /* three-way: of its differences together (all pending: PENDING; all
+	                      drift: DRIFT; else BOTH); a resource added in git and not deployed
+	                      (DELETED) or removed in git and still deployed (UNMANAGED) is PENDING */
 } hg_drift_result;
+
+/* The template a stack or deployment was deployed with (three-way drift). */
+typedef struct hg_deployed_template {
+	char *account, *region, *unit; /* the unit and the stack or deployment */
+	char hash[17];                 /* XXH3 of the template's canonical JSON, hex */
+	char *template_hash;           /* ARM: the deployment's templateHash (Azure's own), or NULL */
+	bool current;                  /* the same template as the desired one (canonical JSON) */
+} hg_deployed_template;
 
 typedef struct hg_expired_rule {
 	char *file;
@@ -141,10 +169,13 @@ typedef struct hg_drift_summary {
 	size_t violations;  /* controls broken (on deployed or template values) */
 	size_t units;       /* state units read */
 	size_t cache_hits;  /* resources judged from the cache (--cache) */
+	size_t pending;     /* resources whose every difference is pending (not yet deployed) */
 	bool drift;         /* some drift counts (not ignored) */
 	bool complete;      /* the report was ended: every result went to the sink */
 	hg_expired_rule *expired;
 	size_t nexpired;
+	hg_deployed_template *deployed; /* per stack with a deployed template, in report order */
+	size_t ndeployed;
 	/* What the listings of the run covered (hg_drift_cover_has); owned. */
 	struct hg_drift_cover *cover;
 } hg_drift_summary;

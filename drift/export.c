@@ -53,6 +53,8 @@ static const char *const commands[] = {
         "az deployment group show",
         "az security pricing list, az monitor diagnostic-settings subscription list",
         "hinagata-collect-azure (hinagata-collect.json)",
+        "aws cloudformation get-template",
+        "az deployment group export",
 };
 
 const char *hg_export_shape_command(hg_export_shape s)
@@ -645,6 +647,12 @@ static int whole_object(struct src *s, hg_span at, uint32_t line, uint64_t lsol)
 	if (hg_jv_str(hg_jv_get(v, "format")) &&
 	        strcmp(hg_jv_str(hg_jv_get(v, "format")), HG_COLLECT_FORMAT) == 0)
 		s->shape = HG_EXP_COLLECT;
+	else if (hg_jv_get(v, "TemplateBody") && !type)
+		s->shape = HG_EXP_CFN_TEMPLATE; /* the AWS CLI decodes a JSON body into an object */
+	else if (hg_jv_str(hg_jv_get(v, "$schema")) && !type &&
+	         /* deploymentTemplate.json, subscriptionDeploymentTemplate.json, ... */
+	         strstr(hg_jv_str(hg_jv_get(v, "$schema")), "eploymentTemplate.json"))
+		s->shape = HG_EXP_ARM_TEMPLATE; /* az deployment export prints the template itself */
 	else if (type && strcasecmp(type, "Microsoft.Resources/deployments") == 0 &&
 	        hg_jv_get(v, "properties"))
 		s->shape = HG_EXP_AZ_DEPLOYMENT;

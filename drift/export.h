@@ -32,6 +32,8 @@ typedef enum hg_export_shape {
 	HG_EXP_AZ_DEPLOYMENT,   /* az deployment group|sub show */
 	HG_EXP_AZ_VALUE,        /* az listings printed as {"value": [...]} */
 	HG_EXP_COLLECT,         /* a collector's manifest: what it listed (hinagata-collect.json) */
+	HG_EXP_CFN_TEMPLATE,    /* aws cloudformation get-template: a stack's deployed template */
+	HG_EXP_ARM_TEMPLATE,    /* az deployment group|sub export: a deployment's template */
 } hg_export_shape;
 
 /* The "format" of a collector's manifest. */

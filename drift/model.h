@@ -47,6 +47,8 @@ typedef struct hg_stack {
 	bool have_params;      /* describe-stacks (az deployment show) was read */
 	bool have_resources;   /* describe-stack-resources was read */
 	int claimed;           /* the template matched with it, or -1 */
+	int dtmpl;             /* the record of the template it was deployed with (get-template,
+	                          az deployment export: deployed.h), or -1: none collected */
 } hg_stack;
 
 /* ORDER RECFLAG */
@@ -56,6 +58,18 @@ typedef struct hg_stack {
 #define HG_REC_IN_STACK 8u /* a stack lists it: managed, even if no template declares it */
 #define HG_REC_SHADOWED 16u /* another record of the same resource is used instead */
 #define HG_REC_FLAT 32u   /* an az listing that prints the properties at the top level */
+
+/*
+ * Records that are not resources have types of their own, which no cloud
+ * uses ("hinagata::..."): they are never matched, never UNMANAGED, and go
+ * through the cache like any record. The deployed template of a stack
+ * (aws cloudformation get-template, az deployment group|sub export), its
+ * identity the export's file name; an ARM deployment as az deployment
+ * group|sub show printed it (its templateHash), its identity its ID.
+ */
+#define HG_TYPE_PSEUDO "hinagata::"
+#define HG_TYPE_DEPLOYED_TEMPLATE "hinagata::DeployedTemplate"
+#define HG_TYPE_DEPLOYMENT "hinagata::Deployment"
 
 /* A deployed resource: where its JSON is. */
 typedef struct hg_rec {

@@ -28,6 +28,7 @@
 #include "../common/shard.h"
 #include "cache.h"
 #include "canon.h"
+#include "deployed.h"
 #include "desired.h"
 #include "drift.h"
 #include "ignore.h"
@@ -448,7 +449,8 @@ static void process(void *payload, size_t i, unsigned worker_id)
 	a = hg_arena_new();
 	{
 		hg_resolve_ctx rc;
-		hg_dset set;
+		hg_dset set, dep;
+		int dn;
 		memset(&rc, 0, sizeof(rc));
 		memset(&set, 0, sizeof(set));
 		rc.a = a;
@@ -463,6 +465,11 @@ static void process(void *payload, size_t i, unsigned worker_id)
 			hg_resolve_arm(&set, &rc);
 		else
 			hg_resolve_cfn(&set, &rc);
+		/* three-way: the template the stack was deployed with, in the same context */
+		if ((dn = hg_deployed_resolve(&dep, &rc)) > 0)
+			vc.deployed = &dep;
+		else if (dn < 0 && !rc.rc)
+			rc.rc = dn;
 		hg_verdict_set(&vc, &s->b, rc.t, it->u, &set);
 		s->rc = rc.rc ? rc.rc : vc.rc;
 	}
@@ -769,6 +776,8 @@ int hg_drift_run_sink(const hg_drift_options *o, const hg_drift_sink *sink,
 	r.sum->nexpired = hg_ignore_expired(r.ignore, sa, &r.sum->expired);
 	if (r.cache)
 		r.sum->cache_hits = hg_cache_hits(r.cache);
+	/* the shard's own units' deployed templates, as its listings */
+	r.sum->ndeployed = hg_deployed_list(&r.sum->deployed, r.order, r.nunits, d);
 	if ((rc = sink->end(sink->payload, r.sum)) < 0)
 		goto out;
 	r.sum->complete = true;
@@ -852,6 +861,13 @@ void hg_drift_summary_free(hg_drift_summary *s)
 		free(s->expired[i].expires);
 	}
 	free(s->expired);
+	for (i = 0; s->deployed && i < s->ndeployed; i++) {
+		free(s->deployed[i].account);
+		free(s->deployed[i].region);
+		free(s->deployed[i].unit);
+		free(s->deployed[i].template_hash);
+	}
+	free(s->deployed);
 	hg_drift_cover_free(s->cover);
 	free(s);
 }
@@ -921,10 +937,12 @@ bool hg_drift_result_counts(const hg_drift_result *x)
 	size_t k;
 	if (x->ignored)
 		return false;
+	if (x->change == HG_CH_PENDING)
+		return false; /* merged in git, not yet deployed: the cloud is as deployed */
 	if (x->status == HG_DS_DELETED || x->status == HG_DS_UNMANAGED)
 		return true;
 	for (k = 0; x->status == HG_DS_MODIFIED && k < x->ndiffs; k++)
-		if (!x->diffs[k].ignored)
+		if (!x->diffs[k].ignored && x->diffs[k].change != HG_CH_PENDING)
 			return true;
 	return false;
 }
@@ -939,6 +957,12 @@ const char *hg_drift_status_name(hg_drift_status s)
 {
 	static const char *const names[] = {"IN_SYNC", "MODIFIED", "DELETED", "UNMANAGED", "NOT_CHECKED"};
 	return (unsigned)s < HG_DS__COUNT ? names[s] : "?";
+}
+
+const char *hg_change_name(hg_change c)
+{
+	static const char *const names[] = {NULL, "drift", "pending", "both"}; /* ORDER CHANGE */
+	return (unsigned)c <= HG_CH_BOTH ? names[c] : NULL;
 }
 
 const char *hg_diff_kind_name(hg_diff_kind k)

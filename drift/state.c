@@ -14,6 +14,8 @@
 #define _GNU_SOURCE
 #include "state.h"
 
+#include "deployed.h"
+
 #include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
@@ -606,6 +608,8 @@ static int on_az(struct hg_state_file *f, const hg_export_item *it)
 		const char *name = hg_jv_str(hg_jv_get(r, "name"));
 		hg_stack *s = stack_get(u, name ? name : "");
 		size_t i;
+		/* kept as a record too: its templateHash (deployed.h) */
+		rec_add(u, it, HG_TYPE_DEPLOYMENT, lower_dup(u->a, id, strlen(id)), HG_REC_AZURE);
 		s->have_params = true;
 		s->id = hg_arena_strdup(u->a, id);
 		s->scope_rg = rg ? hg_arena_strdup(u->a, rg) : NULL;
@@ -746,6 +750,16 @@ static int on_record(const hg_export_item *it, void *payload)
 	case HG_EXP_COLLECT:
 		rc = on_manifest(f, it);
 		break;
+	case HG_EXP_CFN_TEMPLATE:
+	case HG_EXP_ARM_TEMPLATE: {
+		/* a stack's deployed template, known by its file's name (deployed.h) */
+		const char *base = strrchr(f->display, '/');
+		base = base ? base + 1 : f->display;
+		/* read back whole, as an az record is (HG_REC_AZURE) */
+		rec_add(&f->part, it, HG_TYPE_DEPLOYED_TEMPLATE, hg_arena_strdup(f->part.a, base),
+		        HG_REC_AZURE);
+		break;
+	}
 	default:
 		break;
 	}
@@ -1086,6 +1100,7 @@ int hg_state_merge(hg_unit *u, const hg_state_spec *spec, hg_state_file **files,
 		u->region = "";
 	if (manifest_scopes(u, d) < 0 && rc == 0)
 		rc = HG_EINVALID;
+	hg_deployed_attach(u);
 	/* Indexes. */
 	u->rcap = pow2_at_least(u->nrecs * 2 + 1);
 	u->rindex = HG_ANEWN(u->a, uint32_t, u->rcap);

@@ -30,10 +30,12 @@ void hg_summary_add(hg_drift_summary *s, const hg_drift_result *x)
 	if (x->nnot_checked && x->status != HG_DS_NOT_CHECKED)
 		s->partial++;
 	s->violations += x->nviolations;
+	if (x->change == HG_CH_PENDING)
+		s->pending++; /* merged in git, not yet deployed: not drift */
 	if (hg_drift_result_counts(x)) {
 		s->drift = true;
 		s->drift_by_severity[sev_of(x->severity)]++;
-	} else if (x->ignored || (x->status == HG_DS_MODIFIED && x->ndiffs))
+	} else if (x->ignored || (x->status == HG_DS_MODIFIED && x->ndiffs && x->change != HG_CH_PENDING))
 		s->suppressed++; /* drift that ignore rules cover */
 }
 
@@ -52,6 +54,7 @@ void hg_summary_merge(hg_drift_summary *a, const hg_drift_summary *b)
 	a->partial += b->partial;
 	a->violations += b->violations;
 	a->cache_hits += b->cache_hits;
+	a->pending += b->pending;
 	a->drift = a->drift || b->drift;
 }
 
@@ -158,9 +161,116 @@ static void claim(hg_unit *u, int rec)
 		__atomic_fetch_or(&u->recs[rec].flags, HG_REC_CLAIMED, __ATOMIC_RELAXED);
 }
 
+/* A new result for the desired resource r of set in u: what the template says about it. */
+static hg_drift_result *result_for(hg_block *b, hg_unit *u, const hg_dset *set, const hg_dres *r)
+{
+	hg_drift_result *x = result_new(b);
+	x->account = keep(b, u ? u->account : "");
+	x->region = keep(b, u ? u->region : "");
+	x->unit = keep(b, set->unit_name);
+	x->logical_id = keep(b, r->logical);
+	x->type = keep(b, r->type);
+	x->physical_id = keep(b, r->physical);
+	x->template_name = keep(b, r->template_name);
+	x->template_version = keep(b, r->template_version);
+	x->mandatory = r->mandatory;
+	x->controls = keep_list(b, r->controls, r->ncontrols);
+	x->ncontrols = r->ncontrols;
+	x->source_file = keep(b, set->source);
+	return x;
+}
+
+/* ---- three-way: drift, pending, or both ---- */
+
+/* The resource of the deployed template that r is: the same record, else the same type and name. */
+static const hg_dres *deployed_of(const hg_verdict_ctx *c, const hg_dres *r)
+{
+	size_t i;
+	if (!c->deployed)
+		return NULL;
+	for (i = 0; i < c->deployed->n; i++) {
+		const hg_dres *d = &c->deployed->res[i];
+		if (!d->type || !r->type || strcasecmp(d->type, r->type) != 0)
+			continue;
+		if (r->identity && d->identity ? strcmp(r->identity, d->identity) == 0
+		                               : r->logical && d->logical && strcmp(r->logical, d->logical) == 0)
+			return d;
+	}
+	return NULL;
+}
+
+/* Do two JSON pointers touch (one is the other, or under it)? */
+static bool overlaps(const char *a, const char *b)
+{
+	size_t la = strlen(a), lb = strlen(b), n = la < lb ? la : lb;
+	if (strncmp(a, b, n) != 0)
+		return false;
+	return la == lb || n == 0 || (la < lb ? b[la] == '/' : a[lb] == '/');
+}
+
+static bool touched(const char *path, const hg_drift_result *by)
+{
+	size_t j;
+	for (j = 0; j < by->ndiffs; j++)
+		if (overlaps(path, by->diffs[j].path))
+			return true;
+	return false;
+}
+
+/* The change of a result from those of its differences. */
+static hg_change change_of(const hg_drift_result *x)
+{
+	size_t k, drift = 0, pending = 0;
+	for (k = 0; k < x->ndiffs; k++) {
+		drift += x->diffs[k].change == HG_CH_DRIFT;
+		pending += x->diffs[k].change == HG_CH_PENDING;
+	}
+	if (!x->ndiffs)
+		return HG_CH_NONE;
+	return pending == x->ndiffs ? HG_CH_PENDING : drift == x->ndiffs ? HG_CH_DRIFT : HG_CH_BOTH;
+}
+
+/*
+ * Who made each difference of x between git's resource (desired) and the
+ * cloud: the cloud, where the deployed record differs from the deployed
+ * template (dr) too; git, where the desired template differs from the
+ * deployed one; both. Neither would mean the three cannot be told apart at
+ * that path: it stays drift, which counts (fail closed).
+ */
+static void three_way(hg_verdict_ctx *c, hg_drift_result *x, hg_unit *u, const hg_dres *r,
+        const hg_dres *dr, const hg_jv *desired)
+{
+	hg_drift_result cloud, git;
+	hg_compare cmp;
+	hg_jv *whole;
+	size_t k;
+	int rc = 0;
+
+	whole = hg_state_record(u, &u->recs[r->rec], c->work, c->fc, c->d, &rc);
+	if (!whole) {
+		if (rc < 0 && !c->rc)
+			c->rc = rc;
+		return;
+	}
+	memset(&cloud, 0, sizeof(cloud));
+	memset(&git, 0, sizeof(git));
+	memset(&cmp, 0, sizeof(cmp));
+	cmp.canon = c->canon;
+	cmp.tmp = c->work;
+	cmp.keep = c->work; /* the two comparisons are only looked at here */
+	cmp.type = r->type;
+	hg_compare_resource(&cmp, &cloud, dr->props, whole);
+	hg_compare_resource(&cmp, &git, desired, dr->props);
+	for (k = 0; k < x->ndiffs; k++) {
+		bool cl = touched(x->diffs[k].path, &cloud), gi = touched(x->diffs[k].path, &git);
+		x->diffs[k].change = cl && gi ? HG_CH_BOTH : gi ? HG_CH_PENDING : HG_CH_DRIFT;
+	}
+	x->change = change_of(x);
+}
+
 /* Compare a resource with its record. */
 static void compare(hg_verdict_ctx *c, hg_block *b, hg_drift_result *x, const hg_tmpl *t,
-        hg_unit *u, const hg_dres *r)
+        hg_unit *u, const hg_dres *r, const hg_dres *dr)
 {
 	hg_jv *deployed, *desired = r->props;
 	const hg_jv *judged;
@@ -211,6 +321,8 @@ static void compare(hg_verdict_ctx *c, hg_block *b, hg_drift_result *x, const hg
 	cmp.nlocked = r->nlocked;
 	cmp.want_hashes = c->want_hashes;
 	hg_compare_resource(&cmp, x, desired, deployed);
+	if (x->status == HG_DS_MODIFIED && dr && dr->preset == HG_DS_IN_SYNC && !dr->sidecar && dr->props)
+		three_way(c, x, u, r, dr, desired);
 	x->props_compared = desired->n;
 	x->props_total = desired->n + nnotes;
 	if (!desired->n && nnotes) {
@@ -222,6 +334,7 @@ static void compare(hg_verdict_ctx *c, hg_block *b, hg_drift_result *x, const hg
 	if (x->status == HG_DS_MODIFIED) {
 		/* the whole record: a rule may look at what the template does not declare */
 		judged = hg_state_record(u, &u->recs[r->rec], c->work, c->fc, c->d, &rc);
+		judged = hg_canon_policies_decoded(c->canon, c->work, judged, 0);
 		nbroken = hg_judge_deployed(c->judge, c->work, t->arm, r->type, judged, &broken);
 		for (k = 0; k < nbroken; k++)
 			if (!template_breaks(x, broken[k]))
@@ -230,33 +343,30 @@ static void compare(hg_verdict_ctx *c, hg_block *b, hg_drift_result *x, const hg
 }
 
 static void one(hg_verdict_ctx *c, hg_block *b, const hg_tmpl *t, hg_unit *u, const hg_dset *set,
-        const hg_dres *r)
+        const hg_dres *r, bool *matched)
 {
-	hg_drift_result *x = result_new(b);
+	hg_drift_result *x = result_for(b, u, set, r);
+	const hg_dres *dr = deployed_of(c, r);
 	size_t k;
 
-	x->account = keep(b, u ? u->account : "");
-	x->region = keep(b, u ? u->region : "");
-	x->unit = keep(b, set->unit_name);
-	x->logical_id = keep(b, r->logical);
-	x->type = keep(b, r->type);
-	x->physical_id = keep(b, r->physical);
-	x->template_name = keep(b, r->template_name);
-	x->template_version = keep(b, r->template_version);
-	x->mandatory = r->mandatory;
-	x->controls = keep_list(b, r->controls, r->ncontrols);
-	x->ncontrols = r->ncontrols;
-	x->source_file = keep(b, set->source);
 	if (t->arm && r->props && hg_jv_str(hg_jv_get(r->props, "location")))
 		x->region = keep(b, hg_jv_str(hg_jv_get(r->props, "location")));
 	template_violations(c, b, x, t, r);
+	if (dr)
+		matched[dr - c->deployed->res] = true;
 	if (r->preset != HG_DS_IN_SYNC || r->sidecar) {
 		x->status = r->preset;
 		x->reason = keep(b, r->reason);
 		if (r->preset == HG_DS_NOT_CHECKED || r->preset == HG_DS_DELETED)
 			x->props_total = r->raw && r->raw->kind == HG_JV_OBJ ? r->raw->n : 0;
+		/* not deployed: added in git since the last deployment (pending), or deleted in the
+		 * cloud (drift), and changed in git as well (both) */
+		if (r->preset == HG_DS_DELETED && c->deployed)
+			x->change = !dr ? HG_CH_PENDING
+			                : (r->props && dr->props && !hg_jv_equal(r->props, dr->props)) ? HG_CH_BOTH
+			                                                                            : HG_CH_DRIFT;
 	} else
-		compare(c, b, x, t, u, r);
+		compare(c, b, x, t, u, r, dr);
 	if (r->nnotes) {
 		char **notes = HG_ANEWN(b->a, char *, x->nnot_checked + r->nnotes);
 		if (x->nnot_checked)
@@ -269,11 +379,39 @@ static void one(hg_verdict_ctx *c, hg_block *b, const hg_tmpl *t, hg_unit *u, co
 	severity(c, b, x);
 }
 
+/*
+ * A resource the deployed template has and git's no longer does: removed
+ * in git, still deployed until the next deployment deletes it (pending). It
+ * is in no desired template, so it is reported as UNMANAGED would be.
+ */
+static void removed_in_git(hg_verdict_ctx *c, hg_block *b, hg_unit *u, const hg_dset *set,
+        const hg_dres *d)
+{
+	hg_drift_result *x;
+	if (d->preset == HG_DS_DELETED || d->sidecar)
+		return; /* not there either: nothing to remove */
+	x = result_for(b, u, set, d);
+	x->status = HG_DS_UNMANAGED;
+	x->change = HG_CH_PENDING;
+	x->reason = keep(b, HG_BI("removed from the template in git; the deployed template still has it "
+	                          "(not yet deployed)",
+	        "git のテンプレートからは削除されていますが、デプロイされたテンプレートにはまだあります "
+	        "(未デプロイ)"));
+	claim(u, d->rec);
+	severity(c, b, x);
+}
+
 void hg_verdict_set(hg_verdict_ctx *c, hg_block *b, const hg_tmpl *t, hg_unit *u, const hg_dset *set)
 {
+	bool *matched = c->deployed ? HG_ANEWN(b->a, bool, c->deployed->n + 1) : NULL;
 	size_t i;
+	if (matched)
+		memset(matched, 0, sizeof(bool) * (c->deployed->n + 1));
 	for (i = 0; i < set->n; i++)
-		one(c, b, t, u, set, &set->res[i]);
+		one(c, b, t, u, set, &set->res[i], matched);
+	for (i = 0; c->deployed && i < c->deployed->n; i++)
+		if (!matched[i])
+			removed_in_git(c, b, u, set, &c->deployed->res[i]);
 }
 
 /* ---- unmanaged ---- */
@@ -300,6 +438,8 @@ void hg_verdict_unmanaged(hg_verdict_ctx *c, hg_block *b, hg_unit *u)
 		if (__atomic_load_n(&r->flags, __ATOMIC_RELAXED) &
 		        (HG_REC_CLAIMED | HG_REC_IN_STACK | HG_REC_SHADOWED))
 			continue;
+		if (strncmp(r->type, HG_TYPE_PSEUDO, sizeof(HG_TYPE_PSEUDO) - 1) == 0)
+			continue; /* a deployed template, a deployment: not a resource */
 		if ((r->flags & HG_REC_AZURE) &&
 		        (strcasecmp(r->type, "Microsoft.Resources/deployments") == 0 ||
 		                strcasecmp(r->type, "Microsoft.Resources/resourceGroups") == 0))
@@ -330,6 +470,7 @@ void hg_verdict_unmanaged(hg_verdict_ctx *c, hg_block *b, hg_unit *u)
 			x->region = keep(b, u->region);
 		x->source_file = keep(b, u->files[r->file]);
 		x->source_line = r->line;
+		props = hg_canon_policies_decoded(c->canon, c->work, props, 0);
 		nbroken = hg_judge_deployed(c->judge, c->work, (r->flags & HG_REC_AZURE) != 0, r->type, props, &broken);
 		for (k = 0; k < nbroken; k++)
 			add_violation(c, b, x, broken[k], true);

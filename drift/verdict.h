@@ -38,10 +38,17 @@ typedef struct hg_verdict_ctx {
 	hg_diags *d;
 	bool keep_in_sync;     /* keep in-sync results that have nothing to say */
 	bool want_hashes;      /* hash resources in sync too (kept, or cached) */
+	const hg_dset *deployed; /* the stack's deployed template resolved in the same context
+	                            (deployed.h), or NULL: each difference is told apart as drift,
+	                            pending or both (three-way) only with it */
 	int rc;                /* out: HG_EIO / HG_EINVALID when a record could not be read */
 } hg_verdict_ctx;
 
-/* The results of the desired resources of set (t in u; u may be NULL), into b. */
+/*
+ * The results of the desired resources of set (t in u; u may be NULL), into
+ * b; with c->deployed, also the resources the deployed template has and the
+ * desired one no longer does (removed in git, not yet deployed).
+ */
 void hg_verdict_set(hg_verdict_ctx *c, hg_block *b, const hg_tmpl *t, hg_unit *u, const hg_dset *set);
 
 /* u's records that no template claimed (cloud-made defaults excepted), into b. */

@@ -162,6 +162,11 @@ void hg_recorder_evaluated(hg_recorder *r, const char *account, const char *cont
 /* A unit (stack, deployment, file) the run covered, and its coverage. */
 void hg_recorder_unit(hg_recorder *r, const char *account, const char *region, const char *unit,
         size_t resources, size_t checked);
+/* The template a stack or deployment (unit) was deployed with: hinagata's hash of
+ * its canonical JSON, and Azure's templateHash (or NULL); the drift sink records
+ * those of the run's summary (hg_drift_summary.deployed). */
+void hg_recorder_deployed(hg_recorder *r, const char *account, const char *region, const char *unit,
+        const char *hash, const char *template_hash);
 /* A template version found deployed in an account. */
 void hg_recorder_template(hg_recorder *r, const char *account, const char *name,
         const char *version, bool mandatory);
@@ -317,6 +322,24 @@ int hg_history_month(hg_month **out, hg_history *h, const char *month, hg_diags 
 void hg_month_free(hg_month *m);
 /* The month of the newest run ("" when none) into out. */
 int hg_history_last_month(char out[8], hg_history *h, hg_diags *d);
+
+/*
+ * A deployment: the night a stack or deployment (unit) was first seen with
+ * another deployed template than the night before (three-way drift
+ * records the deployed template's hash per unit, run_unit.deployed_hash).
+ */
+typedef struct hg_hdeploy {
+	const char *account, *region, *unit;
+	const char *date;          /* the first night the template was seen */
+	int64_t run;               /* that night's run */
+	const char *hash;          /* hinagata's hash of the template's canonical JSON */
+	const char *template_hash; /* Azure's templateHash, or NULL */
+	const char *previous;      /* the hash before, or NULL: the first one recorded */
+} hg_hdeploy;
+
+/* The deployments seen in month ("" or NULL: all), by account, region, unit and date. */
+int hg_history_deployments(hg_hdeploy **out, size_t *n, hg_arena *a, hg_history *h,
+        const char *month, hg_diags *d);
 
 /* Runs, oldest first; source NULL for all, month "" or NULL for all. */
 int hg_history_runs(hg_hrun **out, size_t *n, hg_arena *a, hg_history *h, const char *month,

@@ -662,6 +662,8 @@ static int insert_run(struct tx *t)
 		hg_db_bind_text(s, 4, r->units[i].unit);
 		hg_db_bind_int(s, 5, (int64_t)r->units[i].resources);
 		hg_db_bind_int(s, 6, (int64_t)r->units[i].checked);
+		hg_db_bind_text(s, 7, r->units[i].deployed_hash);
+		hg_db_bind_text(s, 8, r->units[i].template_hash);
 		rc = hg_store_run(s, t->d);
 	}
 	for (i = 0; i < r->ntemplates && rc >= 0; i++) {

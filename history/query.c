@@ -82,6 +82,64 @@ int hg_history_runs(hg_hrun **out, size_t *n, hg_arena *a, hg_history *h, const 
 	return rc;
 }
 
+int hg_history_deployments(hg_hdeploy **out, size_t *n, hg_arena *a, hg_history *h,
+        const char *month, hg_diags *d)
+{
+	char from[11] = "0000-00-00", to[11] = "9999-99-99";
+	hg_buf last = HG_BUF_INIT, hash = HG_BUF_INIT; /* the unit and hash of the row before */
+	hg_db_stmt *s;
+	size_t cap = 0;
+	int rc;
+
+	*out = NULL;
+	*n = 0;
+	if (month && *month) {
+		snprintf(from, sizeof(from), "%.7s-00", month);
+		snprintf(to, sizeof(to), "%.7s-99", month);
+	}
+	if ((rc = hg_store_begin(h, false, d)) < 0)
+		return rc;
+	if (!(s = hg_store_stmt(h, HG_SQL_DEPLOYED_UNTIL, d))) {
+		hg_store_rollback(h);
+		return HG_EIO;
+	}
+	/* Every night each unit had a deployed template up to the month's end, in order:
+	 * a deployment is a hash other than the night before's (the first one too). */
+	hg_db_bind_text(s, 1, to);
+	while ((rc = hg_db_step(s, d)) > 0) {
+		const char *acc = hg_db_col_text(s, 0), *reg = hg_db_col_text(s, 1);
+		const char *unit = hg_db_col_text(s, 2), *date = hg_db_col_text(s, 3);
+		const char *hh = hg_db_col_text(s, 5), *before = hash.size ? hash.ptr : "";
+		bool same_unit;
+		hg_buf key = HG_BUF_INIT;
+		hg_buf_printf(&key, "%s%c%s%c%s", acc ? acc : "", 0, reg ? reg : "", 0, unit ? unit : "");
+		same_unit = last.size == key.size && memcmp(last.ptr, key.ptr, key.size) == 0;
+		if ((!same_unit || strcmp(before, hh ? hh : "") != 0) && date && strcmp(date, from) >= 0) {
+			hg_hdeploy *x;
+			HG_AGROW(a, *out, cap, *n + 1);
+			x = &(*out)[(*n)++];
+			x->account = col(s, a, 0);
+			x->region = col(s, a, 1);
+			x->unit = col(s, a, 2);
+			x->date = col(s, a, 3);
+			x->run = hg_db_col_int(s, 4);
+			x->hash = col(s, a, 5);
+			x->template_hash = col(s, a, 6);
+			x->previous = same_unit ? hg_arena_strdup(a, before) : NULL;
+		}
+		hg_buf_clear(&last);
+		hg_buf_put(&last, key.ptr, key.size);
+		hg_buf_clear(&hash);
+		hg_buf_puts(&hash, hh ? hh : "");
+		hg_buf_dispose(&key);
+	}
+	hg_db_reset(s);
+	hg_store_rollback(h);
+	hg_buf_dispose(&last);
+	hg_buf_dispose(&hash);
+	return rc;
+}
+
 /* A finding row (FINDING_BY_PREFIX, FINDINGS_ALL columns). */
 void hg_history__finding_row(hg_hfinding *f, hg_db_stmt *s, hg_arena *a)
 {

@@ -9,6 +9,11 @@
  *     (aspect = the JSON pointer), suppressed when an ignore rule covers it;
  *   - a DELETED or UNMANAGED resource: one finding (aspect DELETED or
  *     UNMANAGED); a deleted resource that implements controls fails them;
+ *   - with the template a stack was deployed with (three-way drift), a
+ *     difference that is only pending (merged in git, not yet deployed) is
+ *     no finding: the cloud is as deployed (a missing resource still fails
+ *     the controls it implements); the deployed template's hash is kept per
+ *     unit (run_unit.deployed_hash), a change of it is a deployment;
  *   - a control a rule finds broken on the deployed or the template value:
  *     one finding (kind violation, aspect deployed or template); it fails
  *     its control in the score. Ignore rules do not cover it, as they do
@@ -313,8 +318,7 @@ void hg_recorder_evaluated(hg_recorder *r, const char *account, const char *cont
 		e->severity = keep(r, severity);
 }
 
-void hg_recorder_unit(hg_recorder *r, const char *account, const char *region, const char *unit,
-        size_t resources, size_t checked)
+static hg_runit *unit_of(hg_recorder *r, const char *account, const char *region, const char *unit)
 {
 	const char *f[3] = {account ? account : "", region ? region : "", unit ? unit : ""};
 	uint64_t k = hg_hash_fields(f, 3);
@@ -323,14 +327,29 @@ void hg_recorder_unit(hg_recorder *r, const char *account, const char *region, c
 	if (at == SIZE_MAX) {
 		HG_AGROW(r->a, r->units, r->capunits, r->nunits + 1);
 		at = r->nunits++;
+		memset(&r->units[at], 0, sizeof(r->units[at]));
 		r->units[at].account = keep(r, f[0]);
 		r->units[at].region = keep(r, f[1]);
 		r->units[at].unit = keep(r, f[2]);
-		r->units[at].resources = r->units[at].checked = 0;
 		hg_hmap_put(&r->unit_index, k, at);
 	}
-	r->units[at].resources += resources;
-	r->units[at].checked += checked;
+	return &r->units[at];
+}
+
+void hg_recorder_unit(hg_recorder *r, const char *account, const char *region, const char *unit,
+        size_t resources, size_t checked)
+{
+	hg_runit *u = unit_of(r, account, region, unit);
+	u->resources += resources;
+	u->checked += checked;
+}
+
+void hg_recorder_deployed(hg_recorder *r, const char *account, const char *region, const char *unit,
+        const char *hash, const char *template_hash)
+{
+	hg_runit *u = unit_of(r, account, region, unit);
+	u->deployed_hash = hash ? keep(r, hash) : NULL;
+	u->template_hash = template_hash ? keep(r, template_hash) : NULL;
 }
 
 void hg_recorder_template(hg_recorder *r, const char *account, const char *name,
@@ -494,10 +513,16 @@ void hg_record__drift_result(hg_recorder *r, const hg_drift_result *x)
 				hg_recorder_observe(r, &v);
 			}
 		o.fails = false;
-		hg_recorder_observe(r, &o);
+		/* Added in git and not deployed yet, or removed in git and still deployed:
+		 * pending, not drift (three-way drift); a control it implements is still
+		 * missing from the cloud (above). */
+		if (x->change != HG_CH_PENDING)
+			hg_recorder_observe(r, &o);
 	}
 	for (i = 0; x->status == HG_DS_MODIFIED && i < x->ndiffs; i++) {
 		const hg_prop_diff *df = &x->diffs[i];
+		if (df->change == HG_CH_PENDING)
+			continue; /* merged in git, not yet deployed: the cloud is as deployed */
 		hg_buf_clear(&detail);
 		hg_buf_printf(&detail, "%s expected %s actual %s", hg_diff_kind_name(df->kind),
 		        df->expected ? df->expected : "-", df->actual ? df->actual : "-");
@@ -557,7 +582,12 @@ static int on_block(void *payload, const hg_drift_result *res, size_t n)
 static int on_end(void *payload, const hg_drift_summary *s)
 {
 	hg_recorder *r = payload;
+	size_t i;
 
+	/* The template each stack or deployment was deployed with (three-way drift). */
+	for (i = 0; i < s->ndeployed; i++)
+		hg_recorder_deployed(r, s->deployed[i].account, s->deployed[i].region, s->deployed[i].unit,
+		        s->deployed[i].hash, s->deployed[i].template_hash);
 	/* What the run's listings covered: where an unmanaged resource not seen is gone. */
 	hg_drift_cover_free(r->cover);
 	r->cover = hg_drift_cover_copy(s);

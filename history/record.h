@@ -48,6 +48,7 @@ typedef struct hg_reval {
 typedef struct hg_runit {
 	const char *account, *region, *unit;
 	size_t resources, checked;
+	const char *deployed_hash, *template_hash; /* the deployed template's, or NULL */
 } hg_runit;
 
 typedef struct hg_rtemplate {

@@ -75,6 +75,22 @@ void hg_report_json_text(hg_buf *out, const char *s, size_t len)
 	hg_buf_dispose(&masked);
 }
 
+void hg_report_md_cell(hg_buf *out, const char *s, hg_lang lang)
+{
+	hg_buf b = HG_BUF_INIT;
+	size_t i;
+	hg_report_bi(&b, s, lang);
+	for (i = 0; i < b.size; i++) {
+		if (b.ptr[i] == '|')
+			hg_buf_puts(out, "\\|");
+		else if (b.ptr[i] == '\n')
+			hg_buf_putc(out, ' ');
+		else
+			hg_buf_putc(out, b.ptr[i]);
+	}
+	hg_buf_dispose(&b);
+}
+
 void hg_report_bi(hg_buf *out, const char *s, hg_lang lang)
 {
 	const char *sep = s ? strchr(s, '\x1f') : NULL;

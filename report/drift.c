@@ -51,6 +51,15 @@ static const char *status_label(hg_drift_status s, hg_lang lang)
 	return lang == HG_LANG_JA ? ja[s] : hg_drift_status_name(s);
 }
 
+/* Who made a difference (three-way), as reports say it; NULL without a deployed template. */
+static const char *change_label(hg_change c, hg_lang lang)
+{
+	static const char *const ja[] = {NULL, "ドリフト", "未デプロイ", "両方"}; /* ORDER CHANGE */
+	if (c == HG_CH_NONE)
+		return NULL;
+	return lang == HG_LANG_JA ? ja[c] : hg_change_name(c);
+}
+
 static const char *name_of(const hg_drift_result *x)
 {
 	return x->logical_id ? x->logical_id : (x->physical_id ? x->physical_id : "?");
@@ -71,6 +80,25 @@ static void where(hg_buf *o, const hg_drift_result *x)
 			hg_report_text(o, x->region, strlen(x->region));
 		}
 	}
+}
+
+static void summary_line(hg_buf *o, const hg_drift_summary *s, hg_lang lang);
+
+/* Three-way: how many resources differ only by what is not yet deployed. */
+static void pending_line(hg_buf *o, const hg_drift_summary *s, hg_lang lang)
+{
+	if (!s->ndeployed)
+		return;
+	if (lang == HG_LANG_JA)
+		hg_buf_printf(o, "未デプロイ: git にマージ済みでまだデプロイされていない変更だけのリソース %zu 件 "
+		                 "(%zu 個のスタックのデプロイされたテンプレートと比べました。ドリフトには数えません)\n",
+		        s->pending, s->ndeployed);
+	else
+		hg_buf_printf(o, "pending: %zu resource%s differ%s only by changes merged in git and not yet "
+		                 "deployed (compared with the deployed templates of %zu stack%s; not counted as "
+		                 "drift)\n",
+		        s->pending, s->pending == 1 ? "" : "s", s->pending == 1 ? "s" : "", s->ndeployed,
+		        s->ndeployed == 1 ? "" : "s");
 }
 
 static void summary_line(hg_buf *o, const hg_drift_summary *s, hg_lang lang)
@@ -183,6 +211,11 @@ static void text_result(hg_drift_writer *w, const hg_drift_result *x)
 		where(o, x);
 	}
 	text_controls(o, x, lang);
+	if (x->change != HG_CH_NONE) {
+		hg_buf_puts(o, " (");
+		hg_buf_puts(o, change_label(x->change, lang));
+		hg_buf_putc(o, ')');
+	}
 	if (x->ignored) {
 		hg_buf_printf(o, " %s: ", lang == HG_LANG_JA ? "無視" : "ignored");
 		hg_report_text(o, x->ignore_reason, strlen(x->ignore_reason));
@@ -213,6 +246,11 @@ static void text_result(hg_drift_writer *w, const hg_drift_result *x)
 		}
 		if (d->locked)
 			hg_buf_printf(o, " (%s)", lang == HG_LANG_JA ? "ロック" : "locked");
+		if (d->change != HG_CH_NONE) {
+			hg_buf_puts(o, " [");
+			hg_buf_puts(o, change_label(d->change, lang));
+			hg_buf_putc(o, ']');
+		}
 		if (d->ignored) {
 			hg_buf_printf(o, " (%s: ", lang == HG_LANG_JA ? "無視" : "ignored");
 			hg_report_text(o, d->ignore_reason, strlen(d->ignore_reason));
@@ -296,6 +334,8 @@ static void json_result(hg_drift_writer *w, const hg_drift_result *x)
 	if (x->actual_hash[0])
 		hg_buf_printf(o, ",\n%s\"actualHash\": \"%s\"", in, x->actual_hash);
 	hg_buf_printf(o, ",\n%s\"drift\": %s", in, hg_drift_result_counts(x) ? "true" : "false");
+	if (x->change != HG_CH_NONE)
+		hg_buf_printf(o, ",\n%s\"change\": \"%s\"", in, hg_change_name(x->change));
 	hg_buf_printf(o, ",\n%s\"ignored\": %s", in, x->ignored ? "true" : "false");
 	jstr(o, "ignoreReason", x->ignore_reason, lang, in);
 	jstr(o, "ignoreExpires", x->ignore_expires, lang, in);
@@ -310,6 +350,8 @@ static void json_result(hg_drift_writer *w, const hg_drift_result *x)
 		jvalue(o, d->actual);
 		hg_buf_printf(o, ", \"locked\": %s, \"ignored\": %s", d->locked ? "true" : "false",
 		        d->ignored ? "true" : "false");
+		if (d->change != HG_CH_NONE)
+			hg_buf_printf(o, ", \"change\": \"%s\"", hg_change_name(d->change));
 		if (d->ignore_reason) {
 			hg_buf_puts(o, ", \"ignoreReason\": ");
 			hg_report_json_str(o, d->ignore_reason, lang);
@@ -365,8 +407,29 @@ static void json_end(hg_drift_writer *w, const hg_drift_summary *s)
 		        s->drift_by_severity[k]);
 	hg_buf_printf(o, "},\n    \"suppressed\": %zu,\n    \"partial\": %zu,\n    \"violations\": %zu",
 	        s->suppressed, s->partial, s->violations);
-	hg_buf_printf(o, ",\n    \"units\": %zu,\n    \"drift\": %s\n  },\n  \"expiredIgnoreRules\": [",
-	        s->units, s->drift ? "true" : "false");
+	if (s->ndeployed) /* three-way */
+		hg_buf_printf(o, ",\n    \"pending\": %zu", s->pending);
+	hg_buf_printf(o, ",\n    \"units\": %zu,\n    \"drift\": %s\n  },", s->units, s->drift ? "true" : "false");
+	if (s->ndeployed) {
+		hg_buf_puts(o, "\n  \"deployedTemplates\": [");
+		for (i = 0; i < s->ndeployed; i++) {
+			const hg_deployed_template *t = &s->deployed[i];
+			hg_buf_printf(o, "%s\n    {\"account\": ", i ? "," : "");
+			hg_report_json_str(o, t->account ? t->account : "", w->o.lang);
+			hg_buf_puts(o, ", \"region\": ");
+			hg_report_json_str(o, t->region ? t->region : "", w->o.lang);
+			hg_buf_puts(o, ", \"unit\": ");
+			hg_report_json_str(o, t->unit ? t->unit : "", w->o.lang);
+			hg_buf_printf(o, ", \"hash\": \"%s\"", t->hash);
+			if (t->template_hash) {
+				hg_buf_puts(o, ", \"templateHash\": ");
+				hg_report_json_str(o, t->template_hash, w->o.lang);
+			}
+			hg_buf_putc(o, '}');
+		}
+		hg_buf_puts(o, "\n  ],");
+	}
+	hg_buf_puts(o, "\n  \"expiredIgnoreRules\": [");
 	for (i = 0; i < s->nexpired; i++) {
 		hg_buf_printf(o, "%s\n    {\"file\": ", i ? "," : "");
 		hg_report_json_str(o, s->expired[i].file, w->o.lang);
@@ -383,18 +446,7 @@ static void json_end(hg_drift_writer *w, const hg_drift_summary *s)
 
 static void md_cell(hg_buf *o, const char *s, hg_lang lang)
 {
-	hg_buf b = HG_BUF_INIT;
-	size_t i;
-	hg_report_bi(&b, s, lang);
-	for (i = 0; i < b.size; i++) {
-		if (b.ptr[i] == '|')
-			hg_buf_puts(o, "\\|");
-		else if (b.ptr[i] == '\n')
-			hg_buf_putc(o, ' ');
-		else
-			hg_buf_putc(o, b.ptr[i]);
-	}
-	hg_buf_dispose(&b);
+	hg_report_md_cell(o, s, lang);
 }
 
 static void md_keep(hg_drift_writer *w, const hg_drift_result *x)
@@ -429,8 +481,12 @@ static void md_end(hg_drift_writer *w, const hg_drift_summary *s)
 	for (st = 0; st < HG_DS__COUNT; st++)
 		hg_buf_printf(o, "| %s | %zu |\n", status_label((hg_drift_status)st, lang), s->counts[st]);
 	hg_buf_printf(o, "| %s | %zu/%zu |\n", ja ? "確認済み" : "Checked", s->checked, s->total);
-	hg_buf_printf(o, "| %s | %zu/%zu |\n\n", ja ? "確認済みのプロパティ" : "Properties checked",
+	hg_buf_printf(o, "| %s | %zu/%zu |\n", ja ? "確認済みのプロパティ" : "Properties checked",
 	        s->props_checked, s->props_total);
+	if (s->ndeployed) /* three-way */
+		hg_buf_printf(o, "| %s | %zu |\n", ja ? "未デプロイの変更だけ" : "Pending deployment only",
+		        s->pending);
+	hg_buf_putc(o, '\n');
 	hg_buf_printf(o, "| %s | %s |\n|---|---:|\n", ja ? "重大度" : "Severity",
 	        ja ? "ドリフト" : "Drift");
 	for (st = 0; st < HG_CSEV__COUNT; st++)
@@ -478,12 +534,20 @@ static void md_end(hg_drift_writer *w, const hg_drift_summary *s)
 				hg_buf_puts(o, " | ");
 				if (d->locked)
 					hg_buf_puts(o, ja ? "ロック " : "locked ");
+				if (d->change != HG_CH_NONE) {
+					hg_buf_puts(o, change_label(d->change, lang));
+					hg_buf_putc(o, ' ');
+				}
 				if (d->ignored) {
 					hg_buf_puts(o, ja ? "無視: " : "ignored: ");
 					md_cell(o, d->ignore_reason, lang);
 				}
 			} else {
 				hg_buf_puts(o, "- | - | - | ");
+				if (x->change != HG_CH_NONE) {
+					hg_buf_puts(o, change_label(x->change, lang));
+					hg_buf_puts(o, ": ");
+				}
 				md_cell(o, x->reason, lang);
 				if (x->ignored) {
 					hg_buf_puts(o, ja ? " 無視: " : " ignored: ");
@@ -532,6 +596,7 @@ static void md_end(hg_drift_writer *w, const hg_drift_summary *s)
 	}
 	hg_buf_putc(o, '\n');
 	summary_line(o, s, lang);
+	pending_line(o, s, lang);
 }
 
 /* ---- SARIF 2.1.0 ---- */
@@ -594,6 +659,8 @@ static void sarif_result(hg_drift_writer *w, const hg_drift_result *x)
 		hg_buf_puts(&m, "; ");
 		hg_report_text(&m, d->path, strlen(d->path));
 		hg_buf_printf(&m, " %s", hg_diff_kind_name(d->kind));
+		if (d->change != HG_CH_NONE)
+			hg_buf_printf(&m, " (%s)", hg_change_name(d->change));
 		if (d->expected) {
 			hg_buf_puts(&m, " expected ");
 			hg_report_text(&m, d->expected, strlen(d->expected));
@@ -608,7 +675,9 @@ static void sarif_result(hg_drift_writer *w, const hg_drift_result *x)
 	                 "          \"level\": \"%s\",\n          \"message\": {\"text\": ",
 	        w->nres++ ? "," : "", sarif_rule_ids[x->status == HG_DS_IN_SYNC ? HG_DS_MODIFIED : x->status],
 	        (int)(x->status == HG_DS_IN_SYNC ? HG_DS_MODIFIED : x->status) - 1,
-	        x->status == HG_DS_NOT_CHECKED ? "note" : (counts || x->nviolations ? "error" : "none"));
+	        x->status == HG_DS_NOT_CHECKED || (x->change == HG_CH_PENDING && !x->nviolations)
+	                ? "note"
+	                : (counts || x->nviolations ? "error" : "none"));
 	hg_json_string(o, m.ptr ? m.ptr : "", m.size);
 	hg_buf_puts(o, "},\n          \"locations\": [{\"physicalLocation\": {\"artifactLocation\": {\"uri\": ");
 	hg_json_string(o, uri.ptr ? uri.ptr : "", uri.size);
@@ -652,8 +721,10 @@ static void sarif_result(hg_drift_writer *w, const hg_drift_result *x)
 		hg_buf_puts(o, ", \"severity\": ");
 		hg_report_json_str(o, x->severity, lang);
 	}
+	if (x->change != HG_CH_NONE) /* three-way: drift, pending or both */
+		hg_buf_printf(o, ", \"change\": \"%s\"", hg_change_name(x->change));
 	hg_buf_putc(o, '}');
-	if (x->ignored || (!counts && x->status == HG_DS_MODIFIED)) {
+	if (x->ignored || (!counts && x->status == HG_DS_MODIFIED && x->change != HG_CH_PENDING)) {
 		hg_buf_puts(o, ",\n          \"suppressions\": [{\"kind\": \"external\", \"justification\": ");
 		hg_report_json_str(o, x->ignore_reason ? x->ignore_reason : "ignore rules", lang);
 		hg_buf_puts(o, "}]");
@@ -816,6 +887,7 @@ static int on_end(void *payload, const hg_drift_summary *s)
 	case HG_FMT_TEXT:
 		expired_lines(&w->b, s, w->o.lang, w->o.lang == HG_LANG_JA ? "期限切れの無視ルール " : "expired ignore rule ");
 		summary_line(&w->b, s, w->o.lang);
+		pending_line(&w->b, s, w->o.lang);
 		break;
 	case HG_FMT_JSON: json_end(w, s); break;
 	case HG_FMT_MD: md_end(w, s); break;

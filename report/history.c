@@ -71,6 +71,16 @@ static void table_print(hg_buf *out, struct table *t, size_t ncells)
 	free(w);
 }
 
+/* One row of t->cols cells (copied) after the *ncells there are. */
+static void table_row(struct table *t, size_t *ncells, const char *const *row)
+{
+	size_t k;
+	for (k = 0; k < t->cols; k++, (*ncells)++) {
+		HG_GROW(t->cells, t->cap, *ncells + 1);
+		t->cells[*ncells] = hg_xstrdup(row[k] ? row[k] : "-");
+	}
+}
+
 static const char *num(char buf[32], int64_t v)
 {
 	snprintf(buf, 32, "%lld", (long long)v);
@@ -117,10 +127,7 @@ void hg_report_runs(hg_buf *out, const hg_hrun *runs, size_t n, hg_report_format
 		hg_buf_puts(out, n ? "\n  ]\n}\n" : "]\n}\n");
 		return;
 	}
-	for (k = 0; k < t.cols; k++, ncells++) {
-		HG_GROW(t.cells, t.cap, ncells + 1);
-		t.cells[ncells] = hg_xstrdup(lang == HG_LANG_JA ? ja[k] : en[k]);
-	}
+	table_row(&t, &ncells, lang == HG_LANG_JA ? ja : en);
 	for (i = 0; i < n; i++) {
 		const hg_hrun *r = &runs[i];
 		const char *row[11];
@@ -136,10 +143,53 @@ void hg_report_runs(hg_buf *out, const hg_hrun *runs, size_t n, hg_report_format
 		row[8] = num(c[5], r->opened);
 		row[9] = num(c[6], r->resolved);
 		row[10] = num(c[7], r->suppressed);
-		for (k = 0; k < t.cols; k++, ncells++) {
-			HG_GROW(t.cells, t.cap, ncells + 1);
-			t.cells[ncells] = hg_xstrdup(row[k]);
+		table_row(&t, &ncells, row);
+	}
+	table_print(out, &t, ncells);
+}
+
+/* ---- deployments ---- */
+
+void hg_report_deployments(hg_buf *out, const hg_hdeploy *x, size_t n, hg_report_format f, hg_lang lang)
+{
+	static const char *const en[] = {"date", "account", "region", "stack/deployment", "template",
+	        "before", "templateHash", "run"};
+	static const char *const ja[] = {"日付", "アカウント", "リージョン", "スタック/デプロイ",
+	        "テンプレート", "以前", "templateHash", "実行"};
+	static bool right[] = {false, false, false, false, false, false, false, true};
+	struct table t = {NULL, 8, 0, right};
+	size_t i, ncells = 0;
+
+	if (f == HG_FMT_JSON) {
+		hg_buf_puts(out, "{\n  \"schema\": \"hinagata-deployments/1\",\n  \"deployments\": [");
+		for (i = 0; i < n; i++) {
+			hg_buf_printf(out, "%s\n    {\"date\": ", i ? "," : "");
+			hg_report_json_str(out, x[i].date, lang);
+			hg_buf_puts(out, ", \"account\": ");
+			hg_report_json_str(out, x[i].account, lang);
+			hg_buf_puts(out, ", \"region\": ");
+			hg_report_json_str(out, x[i].region, lang);
+			hg_buf_puts(out, ", \"unit\": ");
+			hg_report_json_str(out, x[i].unit, lang);
+			hg_buf_puts(out, ", \"hash\": ");
+			hg_report_json_str(out, x[i].hash, lang);
+			hg_buf_puts(out, ", \"previous\": ");
+			hg_report_json_str(out, x[i].previous, lang);
+			hg_buf_puts(out, ", \"templateHash\": ");
+			hg_report_json_str(out, x[i].template_hash, lang);
+			hg_buf_printf(out, ", \"run\": %lld}", (long long)x[i].run);
 		}
+		hg_buf_puts(out, n ? "\n  ]\n}\n" : "]\n}\n");
+		return;
+	}
+	table_row(&t, &ncells, lang == HG_LANG_JA ? ja : en);
+	for (i = 0; i < n; i++) {
+		char run[32];
+		const char *row[8];
+		row[0] = x[i].date, row[1] = x[i].account, row[2] = x[i].region, row[3] = x[i].unit;
+		row[4] = x[i].hash, row[5] = x[i].previous, row[6] = x[i].template_hash;
+		row[7] = num(run, x[i].run);
+		table_row(&t, &ncells, row);
 	}
 	table_print(out, &t, ncells);
 }

@@ -22,6 +22,7 @@
 
 #include "../common/buf.h"
 #include "../common/lang.h"
+#include "../diff/tdiff.h"
 #include "../drift/drift.h"
 #include "../history/history.h"
 
@@ -65,6 +66,9 @@ void hg_drift_report_write(hg_buf *out, const hg_drift_report *r, const hg_repor
 
 /* ---- the history store (report/history.c, report/monthly.c) ---- */
 
+/* The deployments seen (hg_history_deployments): a table (text) or
+ * hinagata-deployments/1 JSON, appended to out. */
+void hg_report_deployments(hg_buf *out, const hg_hdeploy *x, size_t n, hg_report_format f, hg_lang lang);
 /* The runs recorded: a table (text) or hinagata-runs/1 JSON, appended to out. */
 void hg_report_runs(hg_buf *out, const hg_hrun *runs, size_t n, hg_report_format f, hg_lang lang);
 /* A finding and its events (text or JSON). */
@@ -101,6 +105,8 @@ const char *hg_report__status_label(const char *status, hg_lang lang);
 
 /* The part of a bilingual (HG_BI) text for lang, appended (valid UTF-8). */
 void hg_report_bi(hg_buf *out, const char *s, hg_lang lang);
+/* The same inside a Markdown table cell: '|' escaped, a newline a space. */
+void hg_report_md_cell(hg_buf *out, const char *s, hg_lang lang);
 /* Text appended with bytes that are not UTF-8 escaped as \xNN. */
 void hg_report_text(hg_buf *out, const char *s, size_t len);
 /* A JSON text (a value's canonical form) as hg_report_text shows it, still valid JSON. */
@@ -111,6 +117,25 @@ void hg_report_json_str(hg_buf *out, const char *s, hg_lang lang);
 void hg_report_xml(hg_buf *out, const char *s, hg_lang lang);
 /* A file path as a URI reference (absolute paths become file:// URIs). */
 void hg_report_uri(hg_buf *out, const char *path);
+
+/* ---- template diffs (diff/tdiff.h; the JSON schema is in docs/diff.md) ---- */
+
+/* A diff as text, JSON or Markdown (o->format), appended to out; -1 for another format. */
+int hg_tdiff_report(hg_buf *out, const hg_tdiff *t, const hg_report_options *o);
+
+/*
+ * One line about one resource's change ("~ Bucket (AWS::S3::Bucket): /path
+ * before -> after; ..."), with at most max_props of its changes, for
+ * messages (check's stale outputs).
+ */
+void hg_tdiff_resource_line(hg_buf *out, const hg_tres *r, bool arm, size_t max_props, hg_lang lang);
+
+/*
+ * The impact of template updates (diff/tdiff.h: hg_update_impact), as text,
+ * JSON (schema hinagata-update/1, docs/diff.md) or Markdown, appended to out;
+ * applied: after hg_update_apply. -1 for another format.
+ */
+int hg_impact_report(hg_buf *out, const hg_impact *im, bool applied, const hg_report_options *o);
 
 #ifdef __cplusplus
 }

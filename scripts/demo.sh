@@ -54,6 +54,19 @@ if "$hinagata" drift --templates samples --template samples/city-b/juki-azure.ya
 	--state samples/city-b/exports-clean >/dev/null; then
 	echo "The same template against samples/city-b/exports-clean/: no drift, nothing not checked (exit 0)."
 fi
+echo
+echo "== hinagata diff: what the bundled mandatory templates' new versions change"
+echo "   (the Digital Agency's updates must be applied promptly; docs/diff.md)"
+set +e
+"$hinagata" diff gc/aws/threat-detection@1.0.0 gc/aws/threat-detection@1.1.0
+"$hinagata" diff gc/azure/policy-baseline@1.0.0 gc/azure/policy-baseline@1.1.0
+set -e
+echo "(exit 1: differences.)"
+echo
+echo "== hinagata update: what the new versions do to the sample systems (--write would move them)"
+set +e
+"$hinagata" update --templates samples samples
+set -e
 
 echo
 echo "== hinagata history: a week of city A's nights recorded, then the monthly report"

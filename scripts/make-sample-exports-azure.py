@@ -25,6 +25,14 @@ The files, in the shapes the az CLI prints (see scripts/hinagata-collect-azure):
   az-diagnostic-settings-subscription.json az monitor diagnostic-settings subscription list (the same)
   az-resource-list-RG.json                 az resource list -g RG
   az-resource-show-RG-NNN.json             az resource show --ids ID --api-version V
+  az-deployment-sub-export-NAME.json       az deployment sub export --name NAME (the template
+                                           the deployment was made with: the compiled one)
+  az-deployment-group-export-RG-NAME.json  az deployment group export (a nested deployment's
+                                           inline template)
+
+The deployments' records carry a templateHash as az deployment show prints
+it; Resource Manager computes it from the template in a way of its own, so
+the sample puts the template's metadata._generator.templateHash in its place.
 
 into OUT_CLEAN (deployed as written; what Azure adds: provisioningState,
 etag, resourceGuid, IDs, default security rules, locations in lower case,
@@ -157,7 +165,10 @@ def resources(doc, ctx, out):
         if res["type"] == "Microsoft.Resources/deployments":
             rg, sub, params, outputs = nested(ctx, res)
             resources(res["properties"]["template"], sub, out)
-            out.append((rg, {"kind": "deployment", "name": res["name"], "params": params, "outputs": outputs}))
+            inner = res["properties"]["template"]
+            out.append((rg, {"kind": "deployment", "name": res["name"], "params": params, "outputs": outputs,
+                             "template": inner,
+                             "templateHash": inner.get("metadata", {}).get("_generator", {}).get("templateHash")}))
             continue
         r = {k: ev(ctx, v) for k, v in res.items() if k not in ("dependsOn", "metadata", "apiVersion")}
         r["apiVersion"] = res["apiVersion"]
@@ -301,12 +312,16 @@ def state(doc):
                               "parameters": {k: {"type": "Int" if isinstance(v, int) else "String", "value": v}
                                              for k, v in d["params"].items()},
                               "outputs": d["outputs"]}}
+        if d.get("templateHash"):
+            out["properties"]["templateHash"] = d["templateHash"]
         if rg:
             out["resourceGroup"] = rg
         return out
 
     sub_deployment = {"kind": "deployment", "name": DEPLOYMENT, "params": SUB_PARAMS,
-                      "outputs": {"resource_group": {"type": "String", "value": "rg-city-b-juki"}}}
+                      "outputs": {"resource_group": {"type": "String", "value": "rg-city-b-juki"}},
+                      "template": doc,
+                      "templateHash": doc.get("metadata", {}).get("_generator", {}).get("templateHash")}
     files = {
         "az-group-list.json": [groups[k] for k in sorted(groups, key=str.lower)],
         "az-deployment-sub-list.json": [deployment(None, sub_deployment)],
@@ -318,6 +333,11 @@ def state(doc):
     }
     for rg in sorted(groups, key=str.lower):
         files[f"az-deployment-group-list-{rg}.json"] = [deployment(rg, d) for d in deployments.get(rg, [])]
+    # az deployment sub|group export: the template of each deployment (az prints it as it is)
+    files[f"az-deployment-sub-export-{DEPLOYMENT}.json"] = doc
+    for rg in sorted(groups, key=str.lower):
+        for d in deployments.get(rg, []):
+            files[f"az-deployment-group-export-{rg}-{d['name']}.json"] = d["template"]
     for rg in sorted(groups, key=str.lower):
         shows.setdefault(rg, [])
         files[f"az-resource-list-{rg}.json"] = [
@@ -362,7 +382,9 @@ def write(dirname, files):
     files["hinagata-collect.json"] = manifest(files)
     for name, obj in files.items():
         with open(os.path.join(dirname, name), "w") as f:
-            json.dump(obj, f, indent=2, ensure_ascii=False)
+            # az prints most outputs as they are, but deployment export with Python's
+            # json.dumps(indent=2), whose ASCII escapes it keeps
+            json.dump(obj, f, indent=2, ensure_ascii="-export-" in name)
             f.write("\n")
 
 

@@ -6,6 +6,8 @@ CLI prints for a deployed copy of it, as the collector would save it:
 
   describe-stacks.json            aws cloudformation describe-stacks
   describe-stack-resources.json   aws cloudformation describe-stack-resources
+  get-template-STACK.json         aws cloudformation get-template (the template the stack
+                                  was deployed with: the compiled template itself)
   list-<Type>.json                aws cloudcontrol list-resources --type-name <Type>
 
 into samples/city-a/exports-clean/ (deployed exactly as written, but in the
@@ -355,6 +357,12 @@ def main():
             f.write("\n")
         with open(os.path.join(dirname, "describe-stack-resources.json"), "w") as f:
             json.dump({"StackResources": stack_res}, f, indent=4, ensure_ascii=False)
+            f.write("\n")
+        # The AWS CLI decodes a JSON TemplateBody into an object (botocore's
+        # after-call handler for GetTemplate) and prints it so.
+        with open(os.path.join(dirname, "get-template-" + STACK + ".json"), "w") as f:
+            json.dump({"TemplateBody": doc, "StagesAvailable": ["Original", "Processed"]}, f,
+                      indent=4, ensure_ascii=False)
             f.write("\n")
         for rtype, items in sorted(recs.items()):
             out = {"TypeName": rtype, "ResourceDescriptions": [

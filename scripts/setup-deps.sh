@@ -5,9 +5,10 @@
 # apt-get (it installs make too). Installs missing Debian packages with
 # apt-get (through sudo when not root); --test adds what the tests use
 # (Criterion, the AWS CLI, clang's libFuzzer, the Python reference tools
-# cfn-lint and moto, the SARIF multitool, headless Chromium, poppler and a
-# Japanese font for the HTML report, PostgreSQL's server for the history
-# store's tests, which start their own), --bench what `make bench` uses
+# cfn-lint and moto, the SARIF multitool, AWS CDK's template diff, headless
+# Chromium, poppler and a Japanese font for the HTML report, PostgreSQL's
+# server for the history store's tests, which start their own), --bench what
+# `make bench` uses
 # (hyperfine).
 #
 # What cannot be installed is said loudly at the end, with the tests that
@@ -156,16 +157,17 @@ if [ $want_test = 1 ]; then
 		pip_tool cfn-lint 'cfn-lint>=1.20' cli/cfn-lint "AWS's Python validator (>= 1), in no Debian release"
 	moto_cmd >/dev/null ||
 		pip_tool moto 'moto[server]>=5' cli/deploy-moto "moto's server, in Debian only from 13 (python3-moto)"
-	# The SARIF multitool (and the npm cfn-lint `make bench` compares
+	# The SARIF multitool, AWS CDK's template diff (and the npm cfn-lint `make bench` compares
 	# against) are test-only tools kept inside the tree
 	# (tests/tools/node_modules, ignored by git), so nothing global changes.
 	tools="$top/tests/tools"
-	if [ ! -f "$tools/node_modules/@microsoft/sarif-multitool-linux/sarif-2.1.0.json" ]; then
-		echo "setup-deps: installing the SARIF multitool (and the npm cfn-lint) into tests/tools" >&2
+	if [ ! -f "$tools/node_modules/@microsoft/sarif-multitool-linux/sarif-2.1.0.json" ] ||
+		[ ! -f "$tools/node_modules/@aws-cdk/cloudformation-diff/package.json" ]; then
+		echo "setup-deps: installing the SARIF multitool, AWS CDK's template diff (and the npm cfn-lint) into tests/tools" >&2
 		if ! command -v npm >/dev/null 2>&1; then
-			problem "SARIF multitool (npm)" "npm is not installed" "cli/drift-reports"
+			problem "SARIF multitool, AWS CDK's template diff (npm)" "npm is not installed" "cli/drift-reports cli/diff"
 		elif ! (cd "$tools" && npm ci --no-audit --no-fund --loglevel=error >&2); then
-			problem "SARIF multitool (npm)" "npm ci failed (is the npm registry reachable?)" "cli/drift-reports"
+			problem "SARIF multitool, AWS CDK's template diff (npm)" "npm ci failed (is the npm registry reachable?)" "cli/drift-reports cli/diff"
 		fi
 	fi
 fi

@@ -22,7 +22,7 @@ _hinagata() {
 		drift) COMPREPLY=($(compgen -W "text json md sarif junit" -- "$cur")) ;;
 		report) COMPREPLY=($(compgen -W "md html json" -- "$cur")) ;;
 		history) COMPREPLY=($(compgen -W "text json" -- "$cur")) ;;
-		controls) COMPREPLY=($(compgen -W "text json md" -- "$cur")) ;;
+		controls | diff | update) COMPREPLY=($(compgen -W "text json md" -- "$cur")) ;;
 		fleet) COMPREPLY=($(compgen -W "text json" -- "$cur")) ;;
 		*) COMPREPLY=($(compgen -W "text json sarif junit" -- "$cur")) ;;
 		esac
@@ -30,14 +30,18 @@ _hinagata() {
 	--profile) COMPREPLY=($(compgen -W "gc-aws gc-azure" -- "$cur")); return ;;
 	--templates | --repo | --exclude) COMPREPLY=($(compgen -d -- "$cur")); return ;;
 	-o | --output)
-		if [ "$cmd" = compile ]; then COMPREPLY=($(compgen -d -- "$cur")); else COMPREPLY=($(compgen -f -- "$cur")); fi
+		if [ "$cmd" = compile ] || [ "$cmd" = update ]; then COMPREPLY=($(compgen -d -- "$cur")); else COMPREPLY=($(compgen -f -- "$cur")); fi
 		return ;;
-	--state | --template | --ignore | --cache | --params-file | --history) COMPREPLY=($(compgen -f -- "$cur")); return ;;
-	--ref | --param | --today | --max-record | --shard | --date | --month | --before | --max-rows) return ;;
+	--template)
+		# update: a template name (gc/aws/...), not a file
+		[ "$cmd" = update ] || COMPREPLY=($(compgen -f -- "$cur"))
+		return ;;
+	--state | --ignore | --cache | --params-file | --history) COMPREPLY=($(compgen -f -- "$cur")); return ;;
+	--ref | --param | --today | --max-record | --shard | --date | --month | --before | --max-rows | --to) return ;;
 	--status) COMPREPLY=($(compgen -W "new open reopened suppressed resolved" -- "$cur")); return ;;
 	esac
 	if [ -z "$cmd" ]; then
-		COMPREPLY=($(compgen -W "check compile controls drift fleet history hook report help --lang --version --help" -- "$cur"))
+		COMPREPLY=($(compgen -W "check compile controls diff drift fleet history hook report help update --lang --version --help" -- "$cur"))
 		return
 	fi
 	case $cmd in
@@ -45,11 +49,13 @@ _hinagata() {
 	check) opts="--staged --format --exclude --templates --shard --history --date --lang --help" ;;
 	drift) opts="--repo --ref --template --state --format -o --output --ignore --strict --cache --today --max-record --templates --shard --history --no-history --date --lang --help" ;;
 	fleet) opts="plan --shard --format --templates --lang --help" ;;
-	history) opts="runs show export prune import --history --month --format --status --before --date -o --output --lang --help" ;;
+	history) opts="runs deployments show export prune import --history --month --format --status --before --date -o --output --lang --help" ;;
 	report) opts="--history --month --format -o --output --max-rows --templates --lang --help" ;;
+	diff) opts="--repo --format -o --output --templates --lang --help" ;;
+	update) opts="--template --to --write -o --output --format --exclude --templates --lang --help" ;;
 	controls) opts="--profile --format --templates --lang --help" ;;
 	hook) opts="install --force --help" ;;
-	help) opts="check compile controls drift fleet history hook report" ;;
+	help) opts="check compile controls diff drift fleet history hook report update" ;;
 	esac
 	if [[ $cur == -* ]] || [ "$cmd" = hook ] || [ "$cmd" = help ] || [ "$cmd" = history ] || { [ "$cmd" = fleet ] && [ "$prev" = fleet ]; }; then
 		COMPREPLY=($(compgen -W "$opts" -- "$cur"))

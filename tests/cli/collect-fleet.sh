@@ -198,6 +198,8 @@ case "\$*" in
 "monitor diagnostic-settings subscription list"*) exec cat "\$d/az-diagnostic-settings-subscription.json" ;;
 "resource list --resource-group "*) exec cat "\$d/az-resource-list-\$4.json" ;;
 "deployment group list --resource-group "*) exec cat "\$d/az-deployment-group-list-\$5.json" ;;
+"deployment sub export --name "*) exec cat "\$d/az-deployment-sub-export-\$5.json" ;;
+"deployment group export --resource-group "*) exec cat "\$d/az-deployment-group-export-\$5-\$7.json" ;;
 "resource show --ids "*)
 	f="\$d/show-\$(echo "\$4" | tr 'A-Z/' 'a-z%')"
 	[ -f "\$f" ] && exec cat "\$f"

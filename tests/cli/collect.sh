@@ -45,6 +45,8 @@ case "\$*" in
 	exit 254 ;;
 *"cloudformation describe-stack-resources"*)
 	exec cat "\$rec/describe-stack-resources.json" ;;
+*"cloudformation get-template"*)
+	exec cat "\$rec/get-template-\$(arg --stack-name "\$@").json" ;;
 *"cloudcontrol get-resource"*)
 	t=\$(arg --type-name "\$@")
 	id=\$(arg --identifier "\$@")
@@ -78,7 +80,9 @@ rc=$?
 set -e
 check "collect-aws exits 0 (got $rc: $(cat "$work/collect.err"))" [ $rc = 0 ]
 check "the stack files are saved" [ -s "$work/state/describe-stacks-city-a-juki-prod.json" ]
-check "one get-resource file per resource (39)" [ "$(ls "$work/state" | grep -c '^get-')" = 39 ]
+check "one get-resource file per resource (39)" [ "$(ls "$work/state" | grep '^get-' | grep -vc '^get-template-')" = 39 ]
+check "the template the stack was deployed with (get-template)" \
+	cmp -s "$work/state/get-template-city-a-juki-prod.json" "$top/samples/city-a/exports/get-template-city-a-juki-prod.json"
 check "list-resources for each type, all pages merged" \
 	[ "$(jq '.ResourceDescriptions | length' "$work/state/list-AWS-S3-Bucket.json")" = 5 ]
 check "--region is passed to every call" \
@@ -124,6 +128,8 @@ case "\$*" in
 "monitor diagnostic-settings subscription list"*) exec cat "$brec/az-diagnostic-settings-subscription.json" ;;
 "resource list --resource-group "*) exec cat "$brec/az-resource-list-\$4.json" ;;
 "deployment group list --resource-group "*) exec cat "$brec/az-deployment-group-list-\$5.json" ;;
+"deployment sub export --name "*) exec cat "$brec/az-deployment-sub-export-\$5.json" ;;
+"deployment group export --resource-group "*) exec cat "$brec/az-deployment-group-export-\$5-\$7.json" ;;
 "resource show --ids "*)
 	id=\$4
 	for f in "$brec"/az-resource-show-*.json; do
@@ -154,6 +160,9 @@ check "resources are shown with the template's apiVersion (nested templates too)
 	grep -q -- 'networkSecurityGroups/nsg-juki-app --api-version 2024-05-01' "$work/az.log"
 check "a type the template lacks is shown without one" \
 	grep -q -- 'publicIPAddresses/pip-debug --output json' "$work/az.log"
+check "every deployment's template is exported (subscription and groups)" \
+	sh -c "grep -q -- 'deployment sub export --name city-b-juki' '$work/az.log' &&
+	       grep -q -- 'deployment group export --resource-group rg-city-b-juki --name Network' '$work/az.log'"
 set +e
 "$hinagata" drift --templates "$top/samples" --template "$top/samples/city-b/juki-azure.yaml" --state "$work/az" >"$work/az-report.txt" 2>&1
 rc=$?

@@ -216,7 +216,7 @@ if [ -n "${HG_BUILD_DIR:-}" ]; then
 	tests=$((tests + 1))
 	[ -f prefix/share/man/man1/hinagata.1 ] && [ -f prefix/share/bash-completion/completions/hinagata ] ||
 		fail "make install puts the manual page and the bash completion in place"
-	for w in "EXIT STATUS" "hook install" "drift" "controls" "HINAGATA_PATH" "history" "report"; do
+	for w in "EXIT STATUS" "hook install" "drift" "controls" "HINAGATA_PATH" "history" "report" ".B diff" ".B update"; do
 		contains prefix/share/man/man1/hinagata.1 "$w" "the manual page covers $w"
 	done
 	complete_words() { # WORD... (the last one is being completed): the completions
@@ -225,6 +225,10 @@ if [ -n "${HG_BUILD_DIR:-}" ]; then
 	}
 	tests=$((tests + 1))
 	[ "$(complete_words dr)" = "drift" ] || fail "completion of a command: $(complete_words dr)"
+	tests=$((tests + 1))
+	[ "$(complete_words d)" = "diff drift" ] && [ "$(complete_words update --w)" = "--write" ] &&
+		[ "$(complete_words diff --format '')" = "text json md" ] ||
+		fail "completion of diff and update: $(complete_words d) / $(complete_words update --w)"
 	tests=$((tests + 1))
 	[ "$(complete_words drift --for)" = "--format" ] || fail "completion of an option: $(complete_words drift --for)"
 	tests=$((tests + 1))

@@ -1,7 +1,7 @@
 # fake-aws.sh: sourced by the tests. A fake `aws` command that answers as
 # the AWS CLI does, for accounts laid out under WORK/cloud/ACCOUNT/REGION/ as
 # the sample's exports (describe-stacks.json, describe-stack-resources.json,
-# list-TYPE.json), and that can be told to throttle and to fail:
+# get-template-STACK.json, list-TYPE.json), and that can be told to throttle and to fail:
 #
 #   fake_aws_account WORK TOP ACCOUNT [SOURCE]   city A's exports (SOURCE:
 #                           exports-clean, the default, or exports: with its
@@ -118,6 +118,15 @@ case "\$*" in
 *"cloudformation describe-stack-resources"*)
 	log ok "\$@"
 	exec cat "\$ans/resources-\$(arg --stack-name "\$@")" ;;
+*"cloudformation get-template"*)
+	f="\$data/get-template-\$(arg --stack-name "\$@").json"
+	if [ ! -f "\$f" ]; then
+		log failed "\$@"
+		echo "An error occurred (ValidationError) when calling the GetTemplate operation: Stack with id \$(arg --stack-name "\$@") does not exist" >&2
+		exit 254
+	fi
+	log ok "\$@"
+	exec cat "\$f" ;;
 *"cloudcontrol get-resource"*)
 	t=\$(arg --type-name "\$@")
 	id=\$(arg --identifier "\$@")

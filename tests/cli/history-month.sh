@@ -289,8 +289,8 @@ want("drift by severity", r["drift"]["bySeverity"], {"critical": 1, "high": 0, "
 want("coverage", (r["coverage"]["date"], r["coverage"]["checked"], r["coverage"]["resources"]), ("2026-12-31", 39, 39))
 tm = [t for t in r["templates"] if t["mandatory"]]
 want("mandatory templates", sorted((t["template"], t["version"], t["newest"], t["current"]) for t in tm),
-     [("gc/aws/audit-trail", "1.0.0", "1.0.0", True), ("gc/aws/config-recorder", "1.0.0", "1.0.0", True),
-      ("gc/aws/threat-detection", "1.0.0", "1.0.0", True)])
+     [("gc/aws/audit-trail", "1.1.0", "1.1.0", True), ("gc/aws/config-recorder", "1.1.0", "1.1.0", True),
+      ("gc/aws/threat-detection", "1.1.0", "1.1.0", True)])
 for b in bad:
     print("FAIL: report.json: " + b)
 sys.exit(1 if bad else 0)

@@ -1,6 +1,7 @@
 /*
  * test_fs.c: whole-file reads with a size limit (regular files only),
- * atomic writes (umask, leftovers of killed runs), temporary directories.
+ * atomic writes (umask, leftovers of killed runs), temporary directories,
+ * directory listings.
  * Part of hinagata; see LICENSE.
  */
 #define _GNU_SOURCE
@@ -280,4 +281,30 @@ Test(fs, leftover_directories_of_killed_runs_are_removed)
 	hg_buf_dispose(&mine);
 	hg_buf_dispose(&killed);
 	unsetenv("TMPDIR");
+}
+
+Test(fs, a_listing_is_sorted_without_hidden_names_and_node_modules)
+{
+	char p[128], **names;
+	size_t n;
+	const char *const make[] = {"b.yaml", "a", ".git", "node_modules", "A.json"};
+	size_t i;
+
+	for (i = 0; i < sizeof(make) / sizeof(*make); i++) {
+		snprintf(p, sizeof(p), "%s/%s", dir, make[i]);
+		cr_assert_eq(mkdir(p, 0700), 0);
+	}
+	cr_assert_eq(hg_fs_list_dir(dir, &names, &n), 0);
+	cr_assert_eq(n, 3);
+	cr_assert_str_eq(names[0], "A.json"); /* byte order, whatever readdir's */
+	cr_assert_str_eq(names[1], "a");
+	cr_assert_str_eq(names[2], "b.yaml");
+	hg_fs_names_free(names, n);
+	snprintf(p, sizeof(p), "%s/a", dir);
+	cr_assert_eq(hg_fs_list_dir(p, &names, &n), 0);
+	cr_assert_null(names, "an empty directory has no array");
+	cr_assert_eq(n, 0);
+	snprintf(p, sizeof(p), "%s/missing", dir);
+	cr_assert_eq(hg_fs_list_dir(p, &names, &n), HG_EIO);
+	cr_assert_eq(errno, ENOENT);
 }
