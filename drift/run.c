@@ -245,9 +245,10 @@ static int cmp_unit(const void *x, const void *y)
 /*
  * The key a unit is sharded by: its account and region (common/shard.h),
  * as `hinagata fleet plan` computes them from the manifest, so a worker
- * that collects its shard's accounts compares exactly them. A unit whose
- * account is not known (no stack to give an ARN) is keyed by the last two
- * components of its directory: ACCOUNT/REGION in a collector's tree.
+ * that collects its shard's accounts compares exactly them. (An AWS unit
+ * without stacks takes them from its directory in a collector's tree,
+ * state.c.) A unit whose account is still not known is keyed by the last
+ * two components of its directory.
  */
 static void unit_key(hg_buf *key, const hg_unit *u)
 {
@@ -294,7 +295,9 @@ static int read_states(struct run *r)
 	size_t i, k, f;
 	int rc = 0;
 
-	if (hg_state_specs(&r->specs, &r->nspecs, r->o->states, r->o->nstates, r->d) < 0)
+	/* A shard's state may hold none of the fleet (a worker with no unit). */
+	if (hg_state_specs(&r->specs, &r->nspecs, r->o->states, r->o->nstates, r->o->shard_count > 1,
+	            r->d) < 0)
 		return r->d->env_error ? HG_EIO : HG_EINVALID;
 	for (i = 0; i < r->nspecs; i++)
 		r->nfiles += r->specs[i].npaths;
@@ -615,12 +618,14 @@ static void today(char out[11])
  * What the listings covered, kept past the run (hg_drift_cover_has): each
  * unit's account, region, listed types and az scopes in a unit of its own
  * that has nothing else, so that the state stage's own hg_unit_listed and
- * hg_unit_covers answer, with a copy of the az rules' unlisted types.
+ * hg_unit_covers answer, with a copy of the az rules' unlisted types. A
+ * cover is also built from the listings a drift JSON report carries
+ * (hg_drift_cover_add): the history puts a fleet's shards together so.
  */
 struct hg_drift_cover {
 	hg_arena *a;
 	hg_unit *units; /* shells: account, region, azure, listed, scopes, az */
-	size_t n;
+	size_t n, cap;
 	hg_az_rules az;
 };
 
@@ -633,30 +638,72 @@ static const char **copy_list(hg_arena *a, const char *const *list, size_t n)
 	return r;
 }
 
-static hg_drift_cover *cover_of(hg_unit *const *units, size_t n)
+hg_drift_cover *hg_drift_cover_new(void)
 {
 	hg_drift_cover *c = hg_xcalloc(1, sizeof(*c));
+	c->a = hg_arena_new();
+	return c;
+}
+
+void hg_drift_cover_add(hg_drift_cover *c, const hg_drift_listed *u)
+{
+	hg_unit *s;
+
+	HG_AGROW(c->a, c->units, c->cap, c->n + 1);
+	s = &c->units[c->n++];
+	memset(s, 0, sizeof(*s));
+	s->account = hg_arena_strdup(c->a, u->account ? u->account : "");
+	s->region = hg_arena_strdup(c->a, u->region ? u->region : "");
+	s->azure = u->azure;
+	s->aws = !u->azure;
+	s->listed = copy_list(c->a, u->types, u->ntypes);
+	s->nlisted = s->caplisted = u->ntypes;
+	s->scopes = copy_list(c->a, u->scopes, u->nscopes);
+	s->nscopes = s->capscopes = u->nscopes;
+	if (u->nunlisted && !c->az.unlisted) { /* the az rules: one list for every unit */
+		c->az.unlisted = copy_list(c->a, u->unlisted, u->nunlisted);
+		c->az.nunlisted = u->nunlisted;
+	}
+	s->az = &c->az;
+}
+
+size_t hg_drift_cover_count(const hg_drift_cover *c)
+{
+	return c ? c->n : 0;
+}
+
+/* A unit's listings as the cover keeps them (borrowed from u and az). */
+static void listed_of(hg_drift_listed *out, const hg_unit *u, const hg_az_rules *az)
+{
+	memset(out, 0, sizeof(*out));
+	out->account = u->account;
+	out->region = u->region;
+	out->azure = u->azure;
+	out->types = u->listed;
+	out->ntypes = u->nlisted;
+	out->scopes = u->scopes;
+	out->nscopes = u->nscopes;
+	if (az) {
+		out->unlisted = az->unlisted;
+		out->nunlisted = az->nunlisted;
+	}
+}
+
+void hg_drift_cover_unit(const hg_drift_cover *c, size_t i, hg_drift_listed *out)
+{
+	const hg_unit *u = &c->units[i];
+	listed_of(out, u, u->azure ? &c->az : NULL);
+}
+
+static hg_drift_cover *cover_of(hg_unit *const *units, size_t n)
+{
+	hg_drift_cover *c = hg_drift_cover_new();
 	size_t i;
 
-	c->a = hg_arena_new();
-	c->units = HG_ANEWN(c->a, hg_unit, n ? n : 1);
 	for (i = 0; i < n; i++) {
-		const hg_unit *u = units[i];
-		hg_unit *s = &c->units[c->n++];
-		memset(s, 0, sizeof(*s));
-		s->account = hg_arena_strdup(c->a, u->account ? u->account : "");
-		s->region = hg_arena_strdup(c->a, u->region ? u->region : "");
-		s->azure = u->azure;
-		s->aws = u->aws;
-		s->listed = copy_list(c->a, u->listed, u->nlisted);
-		s->nlisted = s->caplisted = u->nlisted;
-		s->scopes = copy_list(c->a, u->scopes, u->nscopes);
-		s->nscopes = s->capscopes = u->nscopes;
-		if (u->az && !c->az.unlisted) {
-			c->az.unlisted = copy_list(c->a, u->az->unlisted, u->az->nunlisted);
-			c->az.nunlisted = u->az->nunlisted;
-		}
-		s->az = &c->az;
+		hg_drift_listed l;
+		listed_of(&l, units[i], units[i]->az);
+		hg_drift_cover_add(c, &l);
 	}
 	return c;
 }
@@ -664,16 +711,16 @@ static hg_drift_cover *cover_of(hg_unit *const *units, size_t n)
 hg_drift_cover *hg_drift_cover_copy(const hg_drift_summary *s)
 {
 	hg_drift_cover *c;
-	hg_unit **units;
 	size_t i;
 
 	if (!s || !s->cover)
 		return NULL;
-	units = hg_xcalloc(s->cover->n + 1, sizeof(*units));
-	for (i = 0; i < s->cover->n; i++)
-		units[i] = &s->cover->units[i];
-	c = cover_of(units, s->cover->n);
-	free(units);
+	c = hg_drift_cover_new();
+	for (i = 0; i < s->cover->n; i++) {
+		hg_drift_listed l;
+		hg_drift_cover_unit(s->cover, i, &l);
+		hg_drift_cover_add(c, &l);
+	}
 	return c;
 }
 

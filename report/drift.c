@@ -388,6 +388,70 @@ static void json_begin(hg_drift_writer *w)
 	hg_buf_puts(&w->b, ",\n  \"resources\": [");
 }
 
+static void json_strings(hg_buf *o, const char *name, const char *const *list, size_t n)
+{
+	size_t i;
+	hg_buf_printf(o, ", \"%s\": [", name);
+	for (i = 0; i < n; i++) {
+		if (i)
+			hg_buf_puts(o, ", ");
+		hg_report_json_str(o, list[i], HG_LANG_EN);
+	}
+	hg_buf_putc(o, ']');
+}
+
+/*
+ * What the run's listings covered, one unit a line: where a resource in no
+ * template that is not listed any more is gone. The history reads it back
+ * (history import), so that a fleet's shards imported together resolve
+ * unmanaged resources as one run over the fleet does. An Azure scope is
+ * {"scope"} for an az resource list of a group (its top-level resources),
+ * with "type" for one type right at the scope, and "subtree" for that type
+ * under it too.
+ */
+static void json_listings(hg_buf *o, const hg_drift_cover *c)
+{
+	size_t i, k, n = hg_drift_cover_count(c);
+
+	hg_buf_puts(o, ",\n  \"listings\": [");
+	for (i = 0; i < n; i++) {
+		hg_drift_listed l;
+		hg_drift_cover_unit(c, i, &l);
+		hg_buf_puts(o, i ? ",\n    {\"account\": " : "\n    {\"account\": ");
+		hg_report_json_str(o, l.account, HG_LANG_EN);
+		hg_buf_puts(o, ", \"region\": ");
+		hg_report_json_str(o, l.region, HG_LANG_EN);
+		if (!l.azure) {
+			json_strings(o, "types", l.types, l.ntypes);
+			hg_buf_putc(o, '}');
+			continue;
+		}
+		hg_buf_puts(o, ", \"azure\": true, \"scopes\": [");
+		for (k = 0; k < l.nscopes; k++) {
+			const char *e = l.scopes[k], *t = strchr(e, '\x1f');
+			hg_buf b = HG_BUF_INIT;
+			hg_buf_put(&b, e, t ? (size_t)(t - e) : strlen(e));
+			hg_buf_puts(o, k ? ", {\"scope\": " : "{\"scope\": ");
+			hg_report_json_str(o, b.ptr ? b.ptr : "", HG_LANG_EN);
+			if (t) {
+				const char *end = strchr(t + 1, '\x1f');
+				hg_buf_clear(&b);
+				hg_buf_put(&b, t + 1, end ? (size_t)(end - t - 1) : strlen(t + 1));
+				hg_buf_puts(o, ", \"type\": ");
+				hg_report_json_str(o, b.ptr ? b.ptr : "", HG_LANG_EN);
+				if (end)
+					hg_buf_puts(o, ", \"subtree\": true");
+			}
+			hg_buf_putc(o, '}');
+			hg_buf_dispose(&b);
+		}
+		hg_buf_putc(o, ']');
+		json_strings(o, "notListed", l.unlisted, l.nunlisted);
+		hg_buf_putc(o, '}');
+	}
+	hg_buf_puts(o, n ? "\n  ]" : "]");
+}
+
 static void json_end(hg_drift_writer *w, const hg_drift_summary *s)
 {
 	hg_buf *o = &w->b;
@@ -439,7 +503,9 @@ static void json_end(hg_drift_writer *w, const hg_drift_summary *s)
 		hg_report_json_str(o, s->expired[i].reason, w->o.lang);
 		hg_buf_putc(o, '}');
 	}
-	hg_buf_puts(o, s->nexpired ? "\n  ]\n}\n" : "]\n}\n");
+	hg_buf_puts(o, s->nexpired ? "\n  ]" : "]");
+	json_listings(o, s->cover);
+	hg_buf_puts(o, "\n}\n");
 }
 
 /* ---- Markdown (the monthly report of one run) ---- */
