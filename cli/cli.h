@@ -111,6 +111,16 @@ unsigned hg_cli_busy_ms(void);
 /* Write the recording (a message says what it did); false after a message. */
 bool hg_cli_history_commit(hg_cli *cli, hg_cli_history *hh, struct hg_recorder *r);
 void hg_cli_history_dispose(hg_cli_history *hh);
+/*
+ * `history import` of one input (text[0..len), named file) into h (target:
+ * its name in messages, password masked): recorded, or a fleet shard's
+ * drift result kept for its night (hg_history_import); says what it did.
+ * date: --date, or NULL (a drift report's own date, else today). Returns
+ * the exit code (0, or 2 after a message).
+ */
+struct hg_history;
+int hg_cli_history_import(hg_cli *cli, struct hg_history *h, const char *target, const char *date,
+        const char *file, const char *text, size_t len, const hg_cli_paths *paths);
 /* Record a check run's findings (d) on the files checked; rc: check's exit code, returned
  * unless recording fails (2). */
 struct hg_cli_paths;

@@ -54,7 +54,7 @@ static void help(hg_cli *cli)
 		      "(夜間ジョブ向け)\n"
 		      "  --today YYYY-MM-DD    無視ルールの期限判定に使う日付 (既定: 今日)\n"
 		      "  --history FILE        実行を履歴ストアに記録する (既定: .hinagata.yaml の\n"
-		      "                        history:)\n"
+		      "                        history:。--shard ではその夜の全シャードがそろうと 1 回の実行)\n"
 		      "  --no-history          記録しない\n"
 		      "  --date YYYY-MM-DD     記録する実行の日付 (過去の分の記録用。既定: 今日)\n"
 		      "  --max-record BYTES    エクスポート 1 件の上限 (既定: 64 MiB)\n"
@@ -106,7 +106,8 @@ static void help(hg_cli *cli)
 		      "  --today YYYY-MM-DD    the date ignore rules expire against (default: "
 		      "today)\n"
 		      "  --history FILE        record the run in the history store (default:\n"
-		      "                        history: in .hinagata.yaml)\n"
+		      "                        history: in .hinagata.yaml; with --shard, the night is\n"
+		      "                        one run once all its shards are in)\n"
 		      "  --no-history          do not record the run\n"
 		      "  --date YYYY-MM-DD     the date of the run recorded (back-filling; default:\n"
 		      "                        today)\n"
@@ -137,6 +138,12 @@ static int write_out(void *payload, const char *data, size_t len)
 	if (o->to_file)
 		return hg_fs_out_write(&o->file, data, len);
 	return fwrite(data, 1, len, stdout) == len ? 0 : HG_EIO;
+}
+
+static int write_buf(void *payload, const char *data, size_t len)
+{
+	hg_buf_put(payload, data, len);
+	return 0;
 }
 
 /* Two sinks fed the same results: the report writer and the history recorder. */
@@ -182,6 +189,16 @@ static void progress(const char *phase, size_t done, size_t total, void *payload
 	                                   : (cli->lang == HG_LANG_JA ? "比較" : "comparing"),
 	        done, total, done == total ? "\033[K\r" : "");
 	fflush(stderr);
+}
+
+/* A shard's result (its JSON report) into the store, labelled "drift --shard I/N". */
+static int record_shard(hg_cli *cli, hg_cli_history *hh, const hg_shard *shard, const hg_buf *json,
+        const hg_cli_paths *paths)
+{
+	char label[64];
+	snprintf(label, sizeof(label), "drift --shard %u/%u", shard->index + 1, shard->count);
+	return hg_cli_history_import(cli, hh->store, hh->target, hh->date, label,
+	        json->ptr ? json->ptr : "", json->size, paths);
 }
 
 /*
@@ -279,6 +296,8 @@ int hg_cmd_drift(hg_cli *cli, int argc, char **argv)
 	hg_cli_history hh;
 	hg_recorder *rec = NULL;
 	struct tee tee;
+	hg_drift_writer *shard_w = NULL; /* a shard's result, for the store (JSON) */
+	hg_buf shard_json = HG_BUF_INIT;
 
 	memset(&o, 0, sizeof(o));
 	memset(&hh, 0, sizeof(hh));
@@ -459,7 +478,16 @@ int hg_cmd_drift(hg_cli *cli, int argc, char **argv)
 		rc = HG_EXIT_FAILURE;
 		goto out;
 	}
-	if (hh.target) {
+	if (hh.target && shard.count > 1) {
+		/* One shard of a fleet's night is no run of its own: its result
+		 * waits in the store for the night's other shards, as `history
+		 * import` of its JSON result would make it (hg_history_import). */
+		hg_report_options jo = {HG_FMT_JSON, HG_LANG_EN, false};
+		shard_w = hg_drift_writer_new(&jo, write_buf, &shard_json);
+		if (!o.today)
+			o.today = hh.date;
+		o.keep_in_sync = true;
+	} else if (hh.target) {
 		hg_record_options rco = HG_RECORD_OPTIONS_INIT;
 		hg_diags rd = HG_DIAGS_INIT;
 		rco.source = HG_SRC_DRIFT;
@@ -490,9 +518,9 @@ int hg_cmd_drift(hg_cli *cli, int argc, char **argv)
 	}
 	w = hg_drift_writer_new(&ro, write_out, &out);
 	sink = hg_drift_writer_sink(w);
-	if (rec) { /* the report and the history, fed the same results */
+	if (rec || shard_w) { /* the report and the history, fed the same results */
 		tee.a = sink;
-		tee.b = hg_recorder_drift_sink(rec);
+		tee.b = rec ? hg_recorder_drift_sink(rec) : hg_drift_writer_sink(shard_w);
 		sink = tee_sink(&tee);
 	}
 	run = hg_drift_run_sink(&o, &sink, &sum, &d);
@@ -510,9 +538,11 @@ int hg_cmd_drift(hg_cli *cli, int argc, char **argv)
 	}
 	if (run < 0) {
 		rc = HG_EXIT_FAILURE; /* the report says what was compared; too little was */
-		if (rec) /* and a run that did not run is not history */
+		if (rec || shard_w) /* and a run that did not run is not history */
 			hg_cli_say(cli, "nothing recorded in %s", "%s には何も記録していません", hh.target);
 	} else if (rec && !hg_cli_history_commit(cli, &hh, rec))
+		rc = HG_EXIT_FAILURE;
+	else if (shard_w && record_shard(cli, &hh, &shard, &shard_json, &paths) != HG_EXIT_CLEAN)
 		rc = HG_EXIT_FAILURE;
 	else
 		rc = hg_drift_found(sum, strict) ? HG_EXIT_FINDINGS : HG_EXIT_CLEAN;
@@ -521,6 +551,8 @@ out:
 	hg_cli_history_dispose(&hh);
 	hg_drift_summary_free(sum);
 	hg_drift_writer_free(w);
+	hg_drift_writer_free(shard_w);
+	hg_buf_dispose(&shard_json);
 	hg_diags_dispose(&d);
 	free(states);
 	free(templates);

@@ -8,6 +8,9 @@
 #                     sets PG_URL (postgresql://hinagata@127.0.0.1:PORT/hinagata)
 #                     and PG_CTL_STOP (the command that stops it)
 #   pg_stop           stop it (call it from the caller's EXIT trap)
+#   pg_sql SQL        run SQL on it (psql, stops at the first error)
+#   pg_store NAME     a new empty schema NAME: prints the target of a
+#                     history store in it (PG_URL with its search_path)
 #
 # initdb and the server refuse to run as root: as root, they run as the
 # postgres user Debian's package creates (or nobody), who owns DIR/pg.
@@ -56,4 +59,13 @@ pg_stop() {
 		$PG_CTL_STOP >/dev/null 2>&1 || true
 		PG_CTL_STOP=""
 	fi
+}
+
+pg_sql() { # SQL
+	PGOPTIONS="-c client_min_messages=warning" "$pg_bin/psql" -X -q -A -t -v ON_ERROR_STOP=1 -h 127.0.0.1 -p "$pg_port" -U hinagata -d hinagata -c "$1"
+}
+
+pg_store() { # NAME
+	pg_sql "CREATE SCHEMA $1" >/dev/null || return 1
+	echo "$PG_URL?options=-csearch_path%3D$1"
 }

@@ -146,70 +146,11 @@ check "the shards are disjoint and cover the fleet" sh -c \
 S1=8c3f2a1e-5b7d-4e9a-9f0c-2d4b6a8e1c3f # city B's recorded subscription
 S2=11111111-2222-4333-8444-555555555555 # the same, under another ID
 S3=99999999-8888-4777-8666-555555555555 # no access
-python3 - "$top/samples/city-b/exports" "$work/azcloud" "$S1" "$S2" <<'PY'
-import json, os, sys
-src, dst, s1, s2 = sys.argv[1:]
-for sub in (s1, s2):
-    d = os.path.join(dst, sub)
-    os.makedirs(d)
-    for f in sorted(os.listdir(src)):
-        text = open(os.path.join(src, f)).read().replace(s1, sub)
-        doc = json.loads(text)
-        if f.startswith("az-resource-show-"):
-            out = os.path.join(d, "show-" + doc["id"].lower().replace("/", "%"))
-        else:
-            out = os.path.join(d, f)
-        open(out, "w").write(text)
-PY
-cat >bin/az <<FAKE
-#!/bin/sh
-arg() {
-	want=\$1
-	shift
-	while [ \$# -gt 0 ]; do
-		[ "\$1" = "\$want" ] && { echo "\$2"; return; }
-		shift
-	done
-}
-sub=\$(arg --subscription "\$@")
-echo "\$sub | \$*" | sed -E 's/ --(output|subscription) [^ ]+//g' >>"$work/az.log"
-d=$work/azcloud/\$sub
-if [ ! -d "\$d" ]; then
-	echo "ERROR: (AuthorizationFailed) The client 'hinagata-batch' does not have authorization to perform action 'Microsoft.Resources/subscriptions/read' over scope '/subscriptions/\$sub'" >&2
-	exit 1
-fi
-case "\$*" in
-"account show"*) echo "{\"id\": \"\$sub\", \"name\": \"city\", \"state\": \"Enabled\"}"; exit 0 ;;
-"group list"*) exec cat "\$d/az-group-list.json" ;;
-"deployment sub list"*) exec cat "\$d/az-deployment-sub-list.json" ;;
-"policy assignment list"*) exec cat "\$d/az-policy-assignment-list.json" ;;
-"role assignment list --all"*) exec cat "\$d/az-role-assignment-list.json" ;;
-"lock list"*) exec cat "\$d/az-lock-list.json" ;;
-"security pricing list"*)
-	if [ "\$sub" = $S1 ]; then
-		n=\$(cat "$work/az-throttle" 2>/dev/null || echo 0)
-		if [ "\$n" -lt 2 ]; then
-			echo \$((n + 1)) >"$work/az-throttle"
-			echo "ERROR: (TooManyRequests) The request is being throttled as the limit has been reached for operation type - Read_ObservationWindow_00:05:00." >&2
-			exit 1
-		fi
-	fi
-	exec cat "\$d/az-security-pricing-list.json" ;;
-"monitor diagnostic-settings subscription list"*) exec cat "\$d/az-diagnostic-settings-subscription.json" ;;
-"resource list --resource-group "*) exec cat "\$d/az-resource-list-\$4.json" ;;
-"deployment group list --resource-group "*) exec cat "\$d/az-deployment-group-list-\$5.json" ;;
-"deployment sub export --name "*) exec cat "\$d/az-deployment-sub-export-\$5.json" ;;
-"deployment group export --resource-group "*) exec cat "\$d/az-deployment-group-export-\$5-\$7.json" ;;
-"resource show --ids "*)
-	f="\$d/show-\$(echo "\$4" | tr 'A-Z/' 'a-z%')"
-	[ -f "\$f" ] && exec cat "\$f"
-	echo "(ResourceNotFound) The Resource was not found." >&2
-	exit 3 ;;
-esac
-echo "ERROR: unexpected az \$*" >&2
-exit 3
-FAKE
-chmod +x bin/az
+. "$here/fake-az.sh"
+fake_az_subscription "$work" "$top" "$S1"
+fake_az_subscription "$work" "$top" "$S2"
+echo "$S1 2" >fake/az-throttle
+fake_az_bin "$work"
 cat >azure.yaml <<EOF
 fleet: 1
 azure:
