@@ -3,7 +3,9 @@
 # over a fleet of three AWS accounts (fake aws; one account drifted, city A's
 # four injected drifts): the whole fleet in one worker, then as two shards
 # by the Kubernetes variables and as three by AWS Batch's. Each shard writes
-# one result file; together they hold exactly the unsharded run's results.
+# one result file (a shard without accounts too); together they hold exactly
+# the unsharded run's results, and imported into a history store by the
+# workers they make the unsharded night's history and monthly report.
 # The templates and the manifest come from a git repository at a revision,
 # not from its working tree. A worker whose account cannot be collected
 # still compares the others, and exits 2.
@@ -70,7 +72,8 @@ worker() { # results-dir env... : one worker; its exit status in $rc
 	r=$1
 	shift
 	set +e
-	env HINAGATA_RESULTS="$work/$r" HINAGATA_WORK="$work/w-$r-$$-$(date +%s%N)" "$@" \
+	env HINAGATA_RESULTS="$work/$r" HINAGATA_WORK="$work/w-$r-$$-$(date +%s%N)" \
+		HINAGATA_HISTORY="$work/$r.db" HINAGATA_PATH= "$@" \
 		sh "$top/deploy/hinagata-nightly" 2>>"$work/$r.err"
 	rc=$?
 	set -e
@@ -109,10 +112,22 @@ for engine in k8s-2 batch-3; do
 		check "$engine: worker $i: exit 0" [ $rc = 0 ]
 		i=$((i + 1))
 	done
-	check "$engine: a result file per shard that holds accounts, named by it" sh -c \
-		"ls $engine | grep -v -E '^drift-2026-11-24-shard-[1-$n]-of-$n.json\$' | grep -q . && exit 1; [ \"\$(ls $engine | wc -l)\" -ge 2 ]"
+	check "$engine: a result file per shard, named by it" sh -c \
+		"ls $engine | grep -v -E '^drift-2026-11-24-shard-[1-$n]-of-$n.json\$' | grep -q . && exit 1; [ \"\$(ls $engine | wc -l)\" = $n ]"
 	results "$engine"/*.json >"$engine.txt"
 	check "$engine: the shards hold exactly the unsharded run's results" cmp -s all.txt "$engine.txt"
+	# what the workers imported: the night is one run, the unsharded night's
+	for db in all "$engine"; do
+		{
+			"$hinagata" history --history "$db.db" runs --format json | jq -S 'del(.runs[].label)'
+			"$hinagata" history --history "$db.db" export
+		} >"$db.history"
+	done
+	check "$engine: the workers imported the unsharded night's history (runs, findings)" \
+		sh -c "grep -q '\"date\": \"2026-11-24\"' all.history && cmp -s all.history $engine.history"
+	"$hinagata" report --history all.db --month 2026-11 --format md -o all.md || :
+	"$hinagata" report --history "$engine.db" --month 2026-11 --format md -o "$engine.md" || :
+	check "$engine: ... and so is its monthly report" sh -c "[ -s all.md ] && cmp -s all.md $engine.md"
 done
 
 # an account that cannot be collected: the others are compared, exit 2
