@@ -108,7 +108,7 @@ int main(int argc, char **argv)
 		hg_history *h = NULL;
 		hg_record_result res;
 		hg_drift_sink sink;
-		hg_drift_meta meta = {NULL, NULL};
+		hg_drift_meta meta = {NULL, NULL, 0, 0, 0};
 		hg_drift_summary sum;
 		hg_drift_result *x = calloc(per ? per : 1, sizeof(*x));
 		hg_prop_diff diff;

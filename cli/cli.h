@@ -33,6 +33,7 @@ int hg_cmd_compile(hg_cli *cli, int argc, char **argv);
 int hg_cmd_controls(hg_cli *cli, int argc, char **argv);
 int hg_cmd_diff(hg_cli *cli, int argc, char **argv);
 int hg_cmd_drift(hg_cli *cli, int argc, char **argv);
+int hg_cmd_fleet(hg_cli *cli, int argc, char **argv);
 int hg_cmd_hook(hg_cli *cli, int argc, char **argv);
 int hg_cmd_update(hg_cli *cli, int argc, char **argv);
 int hg_cmd_history(hg_cli *cli, int argc, char **argv);
@@ -72,6 +73,13 @@ int hg_cli_usage_error(
         hg_cli *cli, const char *cmd, const char *en, const char *ja, const char *arg);
 
 /*
+ * The shard of a run: --shard I/N (flag, or NULL), else the batch engine's
+ * environment (common/shard.h). False after printing HG7201/HG7202.
+ */
+struct hg_shard;
+bool hg_cli_shard(hg_cli *cli, struct hg_shard *out, const char *flag);
+
+/*
  * The usage error of an option getopt_long did not accept (unknown, or
  * without its value), for command cmd; returns 2.
  */
@@ -103,6 +111,16 @@ unsigned hg_cli_busy_ms(void);
 /* Write the recording (a message says what it did); false after a message. */
 bool hg_cli_history_commit(hg_cli *cli, hg_cli_history *hh, struct hg_recorder *r);
 void hg_cli_history_dispose(hg_cli_history *hh);
+/*
+ * `history import` of one input (text[0..len), named file) into h (target:
+ * its name in messages, password masked): recorded, or a fleet shard's
+ * drift result kept for its night (hg_history_import); says what it did.
+ * date: --date, or NULL (a drift report's own date, else today). Returns
+ * the exit code (0, or 2 after a message).
+ */
+struct hg_history;
+int hg_cli_history_import(hg_cli *cli, struct hg_history *h, const char *target, const char *date,
+        const char *file, const char *text, size_t len, const hg_cli_paths *paths);
 /* Record a check run's findings (d) on the files checked; rc: check's exit code, returned
  * unless recording fails (2). */
 struct hg_cli_paths;

@@ -33,6 +33,7 @@
 
 #include "../common/fs.h"
 #include "../common/hash.h"
+#include "../common/shard.h"
 #include "../compiler/compiler.h"
 #include "../diff/tdiff.h"
 #include "../drift/gitsrc.h"
@@ -62,6 +63,9 @@ static void help(hg_cli *cli)
 		      "(ディレクトリかパターン) を除く。\n"
 		      "                        .hinagata.yaml の check.exclude にも書ける\n"
 		      "  --templates DIR       テンプレート検索パスの先頭に DIR を加える\n"
+		      "  --shard I/N           N 個に分けたうちの I 番目 (1 から) のファイルだけを検査。\n"
+		      "                        指定がなければ JOB_COMPLETION_INDEX/JOB_COMPLETIONS か\n"
+		      "                        AWS_BATCH_JOB_ARRAY_INDEX/_SIZE から\n"
 		      "  --history FILE        統制ルールの検出を履歴ストアに記録する\n"
 		      "  --date YYYY-MM-DD     記録する実行の日付 (既定: 今日)\n"
 		      "  --lang ja|en          言語 (既定はロケールから)\n\n"
@@ -86,6 +90,10 @@ static void help(hg_cli *cli)
 		      "                        directories; also check.exclude in "
 		      ".hinagata.yaml\n"
 		      "  --templates DIR       put DIR first on the template search path\n"
+		      "  --shard I/N           check only the files of shard I of N (from 1); "
+		      "without\n"
+		      "                        it, JOB_COMPLETION_INDEX/JOB_COMPLETIONS or\n"
+		      "                        AWS_BATCH_JOB_ARRAY_INDEX/_SIZE when they are set\n"
 		      "  --history FILE        record the control rule findings in the history store\n"
 		      "  --date YYYY-MM-DD     the date of the run recorded (default: today)\n"
 		      "  --lang ja|en          language (default: from the locale)\n\n"
@@ -381,6 +389,57 @@ static void walk(struct files *f, hg_lang lang, const char *path, int depth)
 		free(names[i]);
 	}
 	free(names);
+}
+
+/*
+ * --shard: each file belongs to the shard its path (as walked: the same in
+ * every worker that runs with the same arguments) hashes to. Hand-written
+ * templates of other shards are not read. hinagata sources are all
+ * compiled in every shard, as sources use each other (a catalog, a
+ * template), but only the shard's own files are reported on; what is
+ * about no walked file (the search path's templates) is reported by the
+ * first shard. Every finding is in exactly one shard.
+ */
+static void keep_shard(char **list, size_t *n, const hg_shard *s)
+{
+	size_t i, k = 0;
+	for (i = 0; i < *n; i++) {
+		if (hg_shard_holds(s, list[i]))
+			list[k++] = list[i];
+		else
+			free(list[i]);
+	}
+	*n = k;
+}
+
+struct of_shard {
+	const hg_shard *shard;
+	char **walked; /* every file walked, sorted (owned copies) */
+	size_t nwalked;
+};
+
+static char **walked_files(const struct files *f, size_t *n)
+{
+	char **all = hg_xcalloc(f->nsrc + f->nout + f->nraw + 1, sizeof(char *));
+	size_t k = 0, i;
+	for (i = 0; i < f->nsrc; i++)
+		all[k++] = hg_xstrdup(f->src[i]);
+	for (i = 0; i < f->nout; i++)
+		all[k++] = hg_xstrdup(f->out[i]);
+	for (i = 0; i < f->nraw; i++)
+		all[k++] = hg_xstrdup(f->raw[i]);
+	qsort(all, k, sizeof(*all), cmp_str);
+	*n = k;
+	return all;
+}
+
+static bool in_shard(const hg_diag *dg, void *payload)
+{
+	const struct of_shard *s = payload;
+	const char *file = dg->span.file;
+	if (file && bsearch(&file, s->walked, s->nwalked, sizeof(char *), cmp_str))
+		return hg_shard_holds(s->shard, file);
+	return s->shard->index == 0;
 }
 
 /* The line of a CloudFormation resource's key in compiled output (indented as emitted), or 0. */
@@ -809,7 +868,7 @@ static void write_report(hg_buf *out, const hg_diags *d, const struct files *f, 
 
 int hg_cmd_check(hg_cli *cli, int argc, char **argv)
 {
-	enum { OPT_STAGED = 256, OPT_TEMPLATES, OPT_LANG, OPT_FORMAT, OPT_EXCLUDE, OPT_HISTORY, OPT_DATE };
+	enum { OPT_STAGED = 256, OPT_TEMPLATES, OPT_LANG, OPT_FORMAT, OPT_EXCLUDE, OPT_HISTORY, OPT_DATE, OPT_SHARD };
 	static const struct option longopts[] = {
 	        {"staged", no_argument, NULL, OPT_STAGED},
 	        {"exclude", required_argument, NULL, OPT_EXCLUDE},
@@ -818,10 +877,14 @@ int hg_cmd_check(hg_cli *cli, int argc, char **argv)
 	        {"format", required_argument, NULL, OPT_FORMAT},
 	        {"templates", required_argument, NULL, OPT_TEMPLATES},
 	        {"lang", required_argument, NULL, OPT_LANG},
+	        {"shard", required_argument, NULL, OPT_SHARD},
 	        {"help", no_argument, NULL, 'h'},
 	        {NULL, 0, NULL, 0},
 	};
 	hg_compile_options o = HG_COMPILE_OPTIONS_INIT;
+	const char *shard_flag = NULL;
+	hg_shard shard;
+	struct of_shard of_shard = {NULL, NULL, 0};
 	hg_cli_paths paths = {0};
 	struct files f;
 	hg_diags d = HG_DIAGS_INIT;
@@ -883,6 +946,9 @@ int hg_cmd_check(hg_cli *cli, int argc, char **argv)
 			if (!hg_cli_set_lang(cli, optarg))
 				goto out;
 			break;
+		case OPT_SHARD:
+			shard_flag = optarg;
+			break;
 		case 'h':
 			help(cli);
 			rc = HG_EXIT_CLEAN;
@@ -903,7 +969,7 @@ int hg_cmd_check(hg_cli *cli, int argc, char **argv)
 		                                : "a check of what is staged is not recorded (--history)");
 		goto out;
 	}
-	if (!hg_cli_paths_check(cli, &paths))
+	if (!hg_cli_paths_check(cli, &paths) || !hg_cli_shard(cli, &shard, shard_flag))
 		goto out;
 	hg_cli_paths_finish(&paths);
 	cwd = getcwd(NULL, 0);
@@ -950,6 +1016,11 @@ int hg_cmd_check(hg_cli *cli, int argc, char **argv)
 	/* What the walk could not read is reported with everything else the run
 	 * finds: the later stages go on (errors of every stage at once). */
 	env_before = d.env_error;
+	if (shard.count > 1) {
+		of_shard.shard = &shard;
+		of_shard.walked = walked_files(&f, &of_shard.nwalked);
+		keep_shard(f.raw, &f.nraw, &shard);
+	}
 	/* The repository (or the index) is on the search path: sources use each other. */
 	dirs = hg_xcalloc(paths.ndirs + 2, sizeof(char *));
 	dirs[0] = ".";
@@ -974,6 +1045,15 @@ int hg_cmd_check(hg_cli *cli, int argc, char **argv)
 	o.template_dirs = paths.dirs;
 	o.ntemplate_dirs = paths.ndirs;
 	checker = hg_checker_new(&o); /* profiles and schemas read once for every file */
+	if (of_shard.walked) { /* the shard's sources, for reports */
+		size_t k = 0;
+		for (i = 0; i < f.nsrc; i++)
+			if (hg_shard_holds(&shard, f.src[i]))
+				f.src[k++] = f.src[i];
+			else
+				free(f.src[i]);
+		f.nsrc = k;
+	}
 	for (i = 0; i < f.nraw && d.env_error == env_before; i++) {
 		bool recognized;
 		hg_buf text = HG_BUF_INIT;
@@ -990,6 +1070,8 @@ int hg_cmd_check(hg_cli *cli, int argc, char **argv)
 		}
 		hg_buf_dispose(&text);
 	}
+	if (of_shard.walked)
+		hg_diags_filter(&d, in_shard, &of_shard);
 	progress_done(&prog);
 	hg_diags_sort(&d);
 	if (format == 0)
@@ -1019,6 +1101,9 @@ int hg_cmd_check(hg_cli *cli, int argc, char **argv)
 	if (history || (!staged && cfg.history_check)) /* a commit hook records only when told */
 		rc = hg_cli_history_check(cli, history, date, &cfg, &paths, &d, f.src, f.nsrc, rc);
 out:
+	for (i = 0; i < of_shard.nwalked; i++)
+		free(of_shard.walked[i]);
+	free(of_shard.walked);
 	if (staged && cwd && chdir(cwd) != 0)
 		rc = HG_EXIT_FAILURE;
 	if (tmp.size)

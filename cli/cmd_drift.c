@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "../common/fs.h"
+#include "../common/shard.h"
 #include "../drift/drift.h"
 #include "../history/history.h"
 #include "../report/report.h"
@@ -26,7 +27,7 @@ static void help(hg_cli *cli)
 		      "                      [--format text|json|md|sarif|junit] [-o FILE] "
 		      "[--ignore "
 		      "FILE]\n"
-		      "                      [--strict] [--cache FILE] [--history FILE] [--date DATE]\n"
+		      "                      [--strict] [--cache FILE] [--shard I/N] [--history FILE] [--date DATE]\n"
 		      "                      [--lang ja|en]\n\n"
 		      "git の版 (またはファイル) のテンプレートを期待状態として、クラウドの CLI "
 		      "が\n"
@@ -53,13 +54,17 @@ static void help(hg_cli *cli)
 		      "(夜間ジョブ向け)\n"
 		      "  --today YYYY-MM-DD    無視ルールの期限判定に使う日付 (既定: 今日)\n"
 		      "  --history FILE        実行を履歴ストアに記録する (既定: .hinagata.yaml の\n"
-		      "                        history:)\n"
+		      "                        history:。--shard ではその夜の全シャードがそろうと 1 回の実行)\n"
 		      "  --no-history          記録しない\n"
 		      "  --date YYYY-MM-DD     記録する実行の日付 (過去の分の記録用。既定: 今日)\n"
 		      "  --max-record BYTES    エクスポート 1 件の上限 (既定: 64 MiB)\n"
 		      "  --min-coverage PCT    比較できたリソースが PCT% 未満なら実行できなかった\n"
 		      "                        ものとする (終了コード 2)\n"
 		      "  --threads N           スレッド数 (既定: コア数)\n"
+		      "  --shard I/N           N 個に分けたうちの I 番目 (1 から) のアカウント・\n"
+		      "                        リージョンだけを比較する。指定がなければ\n"
+		      "                        JOB_COMPLETION_INDEX/JOB_COMPLETIONS (Kubernetes) か\n"
+		      "                        AWS_BATCH_JOB_ARRAY_INDEX/_SIZE (AWS Batch) から\n"
 		      "  --templates DIR       テンプレート検索パスの先頭に DIR を加える\n"
 		      "  --lang ja|en          言語 (既定はロケールから)\n\n"
 		      "終了コード: 0 ドリフトなし、1 ドリフトあり、2 実行できない。\n",
@@ -70,7 +75,7 @@ static void help(hg_cli *cli)
 		      "                      [--format text|json|md|sarif|junit] [-o FILE] "
 		      "[--ignore "
 		      "FILE]\n"
-		      "                      [--strict] [--cache FILE] [--history FILE] [--date DATE]\n"
+		      "                      [--strict] [--cache FILE] [--shard I/N] [--history FILE] [--date DATE]\n"
 		      "                      [--lang ja|en]\n\n"
 		      "Compare the desired state, templates at a git revision (or files), with "
 		      "the\n"
@@ -101,7 +106,8 @@ static void help(hg_cli *cli)
 		      "  --today YYYY-MM-DD    the date ignore rules expire against (default: "
 		      "today)\n"
 		      "  --history FILE        record the run in the history store (default:\n"
-		      "                        history: in .hinagata.yaml)\n"
+		      "                        history: in .hinagata.yaml; with --shard, the night is\n"
+		      "                        one run once all its shards are in)\n"
 		      "  --no-history          do not record the run\n"
 		      "  --date YYYY-MM-DD     the date of the run recorded (back-filling; default:\n"
 		      "                        today)\n"
@@ -110,6 +116,10 @@ static void help(hg_cli *cli)
 		      "  --min-coverage PCT    exit 2 when less than PCT% of the resources were\n"
 		      "                        compared\n"
 		      "  --threads N           worker threads (default: one per core)\n"
+		      "  --shard I/N           compare only the accounts and regions of shard I of N\n"
+		      "                        (from 1); without it, JOB_COMPLETION_INDEX/\n"
+		      "                        JOB_COMPLETIONS (Kubernetes) or AWS_BATCH_JOB_ARRAY_\n"
+		      "                        INDEX/_SIZE (AWS Batch) when they are set\n"
 		      "  --templates DIR       put DIR first on the template search path\n"
 		      "  --lang ja|en          language (default: from the locale)\n\n"
 		      "Exit status: 0 no drift, 1 drift, 2 could not run.\n",
@@ -128,6 +138,12 @@ static int write_out(void *payload, const char *data, size_t len)
 	if (o->to_file)
 		return hg_fs_out_write(&o->file, data, len);
 	return fwrite(data, 1, len, stdout) == len ? 0 : HG_EIO;
+}
+
+static int write_buf(void *payload, const char *data, size_t len)
+{
+	hg_buf_put(payload, data, len);
+	return 0;
 }
 
 /* Two sinks fed the same results: the report writer and the history recorder. */
@@ -173,6 +189,16 @@ static void progress(const char *phase, size_t done, size_t total, void *payload
 	                                   : (cli->lang == HG_LANG_JA ? "比較" : "comparing"),
 	        done, total, done == total ? "\033[K\r" : "");
 	fflush(stderr);
+}
+
+/* A shard's result (its JSON report) into the store, labelled "drift --shard I/N". */
+static int record_shard(hg_cli *cli, hg_cli_history *hh, const hg_shard *shard, const hg_buf *json,
+        const hg_cli_paths *paths)
+{
+	char label[64];
+	snprintf(label, sizeof(label), "drift --shard %u/%u", shard->index + 1, shard->count);
+	return hg_cli_history_import(cli, hh->store, hh->target, hh->date, label,
+	        json->ptr ? json->ptr : "", json->size, paths);
 }
 
 /*
@@ -224,7 +250,8 @@ int hg_cmd_drift(hg_cli *cli, int argc, char **argv)
 		OPT_THREADS,
 		OPT_HISTORY,
 		OPT_NO_HISTORY,
-		OPT_DATE
+		OPT_DATE,
+		OPT_SHARD
 	};
 	static const struct option longopts[] = {
 	        {"repo", required_argument, NULL, OPT_REPO},
@@ -243,6 +270,7 @@ int hg_cmd_drift(hg_cli *cli, int argc, char **argv)
 	        {"history", required_argument, NULL, OPT_HISTORY},
 	        {"no-history", no_argument, NULL, OPT_NO_HISTORY},
 	        {"date", required_argument, NULL, OPT_DATE},
+	        {"shard", required_argument, NULL, OPT_SHARD},
 	        {"templates", required_argument, NULL, OPT_TEMPLATES},
 	        {"lang", required_argument, NULL, OPT_LANG},
 	        {"help", no_argument, NULL, 'h'},
@@ -254,7 +282,8 @@ int hg_cmd_drift(hg_cli *cli, int argc, char **argv)
 	const char **templates = hg_xcalloc((size_t)argc + 1, sizeof(char *));
 	const char **states = hg_xcalloc((size_t)argc + 1, sizeof(char *));
 	size_t ntemplates = 0, nstates = 0, i;
-	const char *outfile = NULL;
+	const char *outfile = NULL, *shard_flag = NULL;
+	hg_shard shard;
 	bool strict = false;
 	hg_diags d = HG_DIAGS_INIT;
 	hg_drift_summary *sum = NULL;
@@ -267,6 +296,8 @@ int hg_cmd_drift(hg_cli *cli, int argc, char **argv)
 	hg_cli_history hh;
 	hg_recorder *rec = NULL;
 	struct tee tee;
+	hg_drift_writer *shard_w = NULL; /* a shard's result, for the store (JSON) */
+	hg_buf shard_json = HG_BUF_INIT;
 
 	memset(&o, 0, sizeof(o));
 	memset(&hh, 0, sizeof(hh));
@@ -362,6 +393,9 @@ int hg_cmd_drift(hg_cli *cli, int argc, char **argv)
 		case OPT_TEMPLATES:
 			hg_cli_paths_add(&paths, optarg);
 			break;
+		case OPT_SHARD:
+			shard_flag = optarg;
+			break;
 		case OPT_LANG:
 			if (!hg_cli_set_lang(cli, optarg))
 				goto out;
@@ -394,10 +428,12 @@ int hg_cmd_drift(hg_cli *cli, int argc, char **argv)
 		                                               : "no --state given"));
 		goto out;
 	}
-	if (!hg_cli_paths_check(cli, &paths)) {
+	if (!hg_cli_paths_check(cli, &paths) || !hg_cli_shard(cli, &shard, shard_flag)) {
 		rc = HG_EXIT_FAILURE;
 		goto out;
 	}
+	o.shard_index = shard.index;
+	o.shard_count = shard.count;
 	{
 		const char *single[2];
 		bool ok = true; /* --state: directories and files, checked by the drift engine */
@@ -442,7 +478,16 @@ int hg_cmd_drift(hg_cli *cli, int argc, char **argv)
 		rc = HG_EXIT_FAILURE;
 		goto out;
 	}
-	if (hh.target) {
+	if (hh.target && shard.count > 1) {
+		/* One shard of a fleet's night is no run of its own: its result
+		 * waits in the store for the night's other shards, as `history
+		 * import` of its JSON result would make it (hg_history_import). */
+		hg_report_options jo = {HG_FMT_JSON, HG_LANG_EN, false};
+		shard_w = hg_drift_writer_new(&jo, write_buf, &shard_json);
+		if (!o.today)
+			o.today = hh.date;
+		o.keep_in_sync = true;
+	} else if (hh.target) {
 		hg_record_options rco = HG_RECORD_OPTIONS_INIT;
 		hg_diags rd = HG_DIAGS_INIT;
 		rco.source = HG_SRC_DRIFT;
@@ -473,9 +518,9 @@ int hg_cmd_drift(hg_cli *cli, int argc, char **argv)
 	}
 	w = hg_drift_writer_new(&ro, write_out, &out);
 	sink = hg_drift_writer_sink(w);
-	if (rec) { /* the report and the history, fed the same results */
+	if (rec || shard_w) { /* the report and the history, fed the same results */
 		tee.a = sink;
-		tee.b = hg_recorder_drift_sink(rec);
+		tee.b = rec ? hg_recorder_drift_sink(rec) : hg_drift_writer_sink(shard_w);
 		sink = tee_sink(&tee);
 	}
 	run = hg_drift_run_sink(&o, &sink, &sum, &d);
@@ -493,9 +538,11 @@ int hg_cmd_drift(hg_cli *cli, int argc, char **argv)
 	}
 	if (run < 0) {
 		rc = HG_EXIT_FAILURE; /* the report says what was compared; too little was */
-		if (rec) /* and a run that did not run is not history */
+		if (rec || shard_w) /* and a run that did not run is not history */
 			hg_cli_say(cli, "nothing recorded in %s", "%s には何も記録していません", hh.target);
 	} else if (rec && !hg_cli_history_commit(cli, &hh, rec))
+		rc = HG_EXIT_FAILURE;
+	else if (shard_w && record_shard(cli, &hh, &shard, &shard_json, &paths) != HG_EXIT_CLEAN)
 		rc = HG_EXIT_FAILURE;
 	else
 		rc = hg_drift_found(sum, strict) ? HG_EXIT_FINDINGS : HG_EXIT_CLEAN;
@@ -504,6 +551,8 @@ out:
 	hg_cli_history_dispose(&hh);
 	hg_drift_summary_free(sum);
 	hg_drift_writer_free(w);
+	hg_drift_writer_free(shard_w);
+	hg_buf_dispose(&shard_json);
 	hg_diags_dispose(&d);
 	free(states);
 	free(templates);

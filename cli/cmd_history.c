@@ -78,7 +78,7 @@ bool hg_cli_history_setup(hg_cli *cli, hg_cli_history *hh, const char *cmd, cons
 			target = cfg->history;
 	}
 	if (target) {
-		hh->target = hg_xstrdup(target);
+		hh->target = hg_history_display(target); /* named in messages: no password */
 		/* Open now: a file that is not a store fails before the run, not after. */
 		if (hg_history_open(&hh->store, target, HG_HISTORY_CREATE, hg_cli_busy_ms(), &d) < 0) {
 			hg_cli_print_diags(cli, &d);
@@ -195,8 +195,9 @@ static void help(hg_cli *cli)
 		      "       hinagata history [--history FILE] export [--status S] [-o FILE]\n"
 		      "       hinagata history [--history FILE] prune --before YYYY-MM-DD\n"
 		      "       hinagata history [--history FILE] import [--date YYYY-MM-DD] FILE...\n\n"
-		      "夜間の実行の履歴ストア (SQLite) を扱います。drift と check は --history FILE か\n"
-		      ".hinagata.yaml の history: で実行を記録します。\n\n"
+		      "夜間の実行の履歴ストア (SQLite のファイル、または PostgreSQL: postgresql://...) を\n"
+		      "扱います。drift と check は --history FILE か .hinagata.yaml の history: で実行を\n"
+		      "記録します。\n\n"
 		      "サブコマンド:\n"
 		      "  runs                  記録した実行を一覧する\n"
 		      "  deployments           スタックやデプロイのテンプレートが変わった夜 (デプロイ) を\n"
@@ -206,10 +207,12 @@ static void help(hg_cli *cli)
 		      "  prune --before DATE   DATE より前の実行を削除する (未解決の項目は残す)\n"
 		      "  import FILE...        クラウドの検出結果を取り込む: aws securityhub\n"
 		      "                        get-findings、az security assessment list、\n"
-		      "                        hinagata drift --format json の出力\n\n"
+		      "                        hinagata drift --format json の出力 (フリートのシャードの\n"
+		      "                        結果は、その夜の全シャードがそろった時点で 1 回の実行として記録)\n\n"
 		      "オプション:\n"
 		      "  --history FILE        履歴ストア (既定: .hinagata.yaml の history:)\n"
-		      "  --date YYYY-MM-DD     取り込む実行の日付 (既定: 今日)\n"
+		      "  --date YYYY-MM-DD     取り込む実行の日付 (既定: ドリフト検知の結果はその日付、\n"
+		      "                        それ以外は今日)\n"
 		      "  --lang ja|en          言語 (既定はロケールから)\n\n"
 		      "終了コード: 0 成功、2 実行できない。\n",
 		        stdout);
@@ -220,8 +223,9 @@ static void help(hg_cli *cli)
 		      "       hinagata history [--history FILE] export [--status S] [-o FILE]\n"
 		      "       hinagata history [--history FILE] prune --before YYYY-MM-DD\n"
 		      "       hinagata history [--history FILE] import [--date YYYY-MM-DD] FILE...\n\n"
-		      "The history store (SQLite) of the nightly runs. drift and check record a run\n"
-		      "with --history FILE or history: in .hinagata.yaml.\n\n"
+		      "The history store of the nightly runs (a SQLite file, or PostgreSQL:\n"
+		      "postgresql://...). drift and check record a run with --history FILE or\n"
+		      "history: in .hinagata.yaml.\n\n"
 		      "Subcommands:\n"
 		      "  runs                  list the runs recorded\n"
 		      "  deployments           the nights a stack or deployment was first seen with another\n"
@@ -231,10 +235,12 @@ static void help(hg_cli *cli)
 		      "  prune --before DATE   remove the runs before DATE (open findings stay)\n"
 		      "  import FILE...        record the clouds' findings: what aws securityhub\n"
 		      "                        get-findings, az security assessment list or\n"
-		      "                        hinagata drift --format json printed\n\n"
+		      "                        hinagata drift --format json printed (a fleet's shards:\n"
+		      "                        one run once every shard of their night is in)\n\n"
 		      "Options:\n"
 		      "  --history FILE        the store (default: history: in .hinagata.yaml)\n"
-		      "  --date YYYY-MM-DD     the date of an imported run (default: today)\n"
+		      "  --date YYYY-MM-DD     the date of an imported run (default: a drift report's\n"
+		      "                        own date, else today)\n"
 		      "  --lang ja|en          language (default: from the locale)\n\n"
 		      "Exit status: 0 done, 2 could not run.\n",
 		        stdout);
@@ -279,6 +285,54 @@ static int emit(hg_cli *cli, const hg_buf *b, const char *path)
 	return fwrite(b->ptr, 1, b->size, stdout) == b->size ? HG_EXIT_CLEAN : HG_EXIT_FAILURE;
 }
 
+/* What an import did, on standard error: recorded, or a shard kept for its night. */
+static void say_imported(hg_cli *cli, const char *target, const hg_import_result *res)
+{
+	hg_buf b = HG_BUF_INIT;
+
+	if (res->rec.run) {
+		say_recorded(cli, target, res->date, &res->rec);
+		return;
+	}
+	if (!res->count || res->rec.again || !res->waiting)
+		return; /* recorded before: the warning said so */
+	if (cli->lang == HG_LANG_JA)
+		hg_buf_printf(&b,
+		        "%s にドリフト検知の夜 %s のシャード %u/%u を保留しました。残り %u シャードがそろうと 1 回の実行として記録します",
+		        target, res->date, res->shard, res->count, res->waiting);
+	else
+		hg_buf_printf(&b,
+		        "kept shard %u/%u of the drift night %s in %s: the night is recorded as one run when its other %u shard%s in",
+		        res->shard, res->count, res->date, target, res->waiting,
+		        res->waiting == 1 ? " is" : "s are");
+	hg_cli_say(cli, "%s", "%s", b.ptr);
+	hg_buf_dispose(&b);
+}
+
+int hg_cli_history_import(hg_cli *cli, hg_history *h, const char *target, const char *date,
+        const char *file, const char *text, size_t len, const hg_cli_paths *paths)
+{
+	hg_record_options ro = HG_RECORD_OPTIONS_INIT;
+	hg_import_result res;
+	hg_diags d = HG_DIAGS_INIT;
+	char today[11];
+	int rc;
+
+	local_today(today);
+	ro.date = date;
+	ro.label = file;
+	record_options(&ro, paths);
+	rc = hg_history_import(h, &ro, today, file, text, len, &res, &d);
+	hg_cli_print_diags(cli, &d);
+	hg_diags_dispose(&d);
+	if (rc < 0) {
+		hg_cli_say(cli, "nothing recorded in %s", "%s には何も記録していません", target);
+		return HG_EXIT_FAILURE;
+	}
+	say_imported(cli, target, &res);
+	return HG_EXIT_CLEAN;
+}
+
 static int do_import(hg_cli *cli, hg_history *h, const char *target, const char *date,
         char **files, size_t nfiles)
 {
@@ -288,50 +342,23 @@ static int do_import(hg_cli *cli, hg_history *h, const char *target, const char 
 
 	hg_cli_paths_finish(&paths);
 	for (i = 0; i < nfiles && rc == HG_EXIT_CLEAN; i++) {
-		hg_buf text = HG_BUF_INIT, key = HG_BUF_INIT;
-		hg_diags d = HG_DIAGS_INIT;
-		hg_record_options ro = HG_RECORD_OPTIONS_INIT;
-		hg_record_result res;
-		hg_recorder *r = NULL;
-		hg_import_kind kind;
+		hg_buf text = HG_BUF_INIT;
 		size_t size;
-		char hex[17];
 		int e;
 
 		if ((e = hg_fs_read(&text, files[i], (size_t)1 << 30, &size)) < 0) {
+			hg_diags d = HG_DIAGS_INIT;
 			hg_diag_add(&d, HG_D_IO_READ, NULL, files[i],
 			        e == HG_EIO ? strerror(errno) : HG_BI("the file is too large", "ファイルが大きすぎます"),
 			        NULL);
-			rc = HG_EXIT_FAILURE;
-			goto next;
-		}
-		kind = hg_import_detect(text.ptr, text.size);
-		/* The same bytes of the same kind are one run, however often imported. */
-		hg_hash_hex(hex, hg_hash64(text.ptr, text.size));
-		hg_buf_printf(&key, "%s:%s", hg_hsource_name(hg_import_source(kind)), hex);
-		ro.source = hg_import_source(kind);
-		ro.date = date;
-		ro.label = files[i];
-		ro.input_key = key.ptr;
-		record_options(&ro, &paths);
-		if (!(r = hg_recorder_new(&ro, &d)) ||
-		        hg_import_read(r, kind, files[i], text.ptr, text.size, &d) < 0 ||
-		        hg_recorder_commit(r, h, &res, &d) < 0) {
-			rc = HG_EXIT_FAILURE;
 			hg_cli_print_diags(cli, &d);
+			hg_diags_dispose(&d);
 			hg_cli_say(cli, "nothing recorded in %s", "%s には何も記録していません", target);
-			goto next;
-		}
-		hg_cli_print_diags(cli, &d);
-		if (res.run)
-			say_recorded(cli, target, date, &res);
-	next:
-		if (rc != HG_EXIT_CLEAN && d.n && !d.nerrors)
-			hg_cli_print_diags(cli, &d);
-		hg_recorder_free(r);
-		hg_diags_dispose(&d);
+			rc = HG_EXIT_FAILURE;
+		} else
+			rc = hg_cli_history_import(cli, h, target, date, files[i], text.ptr ? text.ptr : "",
+			        text.size, &paths);
 		hg_buf_dispose(&text);
-		hg_buf_dispose(&key);
 	}
 	hg_cli_paths_dispose(&paths);
 	return rc;
@@ -357,7 +384,7 @@ int hg_cmd_history(hg_cli *cli, int argc, char **argv)
 	char **args = hg_xcalloc((size_t)argc + 1, sizeof(char *));
 	size_t nargs = 0;
 	int status = -1, json = 0, c, rc = HG_EXIT_FAILURE;
-	char today[11], *target = NULL;
+	char *target = NULL;
 	hg_history *h = NULL;
 	hg_diags d = HG_DIAGS_INIT;
 	hg_arena *a = hg_arena_new();
@@ -471,9 +498,9 @@ int hg_cmd_history(hg_cli *cli, int argc, char **argv)
 		goto out;
 	}
 	if (strcmp(sub, "import") == 0) {
-		if (!date)
-			local_today(today);
-		rc = do_import(cli, h, target, date ? date : today, args, nargs);
+		char *shown = hg_history_display(target);
+		rc = do_import(cli, h, shown, date, args, nargs);
+		free(shown);
 	} else if (strcmp(sub, "runs") == 0) {
 		hg_hrun *runs;
 		size_t n;

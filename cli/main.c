@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "../common/fs.h"
+#include "../common/shard.h"
 #include "cli.h"
 
 static const hg_cmd commands[] = {
@@ -34,6 +35,8 @@ static const hg_cmd commands[] = {
                 "hinagata check を実行する git の pre-commit フックを入れる"},
         {"drift", hg_cmd_drift, "Compare deployed state with the templates in git",
                 "デプロイ済みの状態と git のテンプレートを比べる (ドリフト検知)"},
+        {"fleet", hg_cmd_fleet, "Read a fleet manifest (fleet.yaml) and plan its work units and shards",
+                "フリートのマニフェスト (fleet.yaml) を読み、作業単位とシャードを示す"},
         {"report", hg_cmd_report, "The monthly report from the history (score, findings, trend)",
                 "履歴から月次レポートを作る (スコア、検出項目、推移)"},
         {"update", hg_cmd_update, "Show and apply a new version of the mandatory templates",
@@ -89,6 +92,15 @@ int hg_cli_usage_error(
 	else
 		fprintf(stderr, "Try 'hinagata %s%s--help'.\n", cmd ? cmd : "", cmd ? " " : "");
 	return HG_EXIT_FAILURE;
+}
+
+bool hg_cli_shard(hg_cli *cli, hg_shard *out, const char *flag)
+{
+	hg_diags d = HG_DIAGS_INIT;
+	int rc = hg_shard_resolve(out, flag, hg_shard_getenv, NULL, &d);
+	hg_cli_print_diags(cli, &d);
+	hg_diags_dispose(&d);
+	return rc == 0;
 }
 
 int hg_cli_bad_option(hg_cli *cli, const char *cmd, int optopt_, char **argv, int optind_)

@@ -157,6 +157,33 @@ hg_diag *hg_diag_add(hg_diags *d, hg_diag_code code, const hg_span *span, ...)
 	return dg;
 }
 
+void hg_diags_filter(hg_diags *d, bool (*keep)(const hg_diag *dg, void *payload), void *payload)
+{
+	size_t i, j, n = 0;
+
+	d->nerrors = d->nwarnings = 0;
+	d->env_error = false;
+	for (i = 0; i < d->n; i++) {
+		hg_diag *dg = d->items[i];
+		if (!keep(dg, payload)) {
+			free_args(dg->args);
+			for (j = 0; j < dg->nnotes; j++)
+				free_args(dg->notes[j].args);
+			free(dg->notes);
+			free(dg);
+			continue;
+		}
+		d->items[n++] = dg;
+		if (infos[dg->code].severity == HG_SEV_ERROR) {
+			d->nerrors++;
+			if (infos[dg->code].env)
+				d->env_error = true;
+		} else if (infos[dg->code].severity == HG_SEV_WARNING)
+			d->nwarnings++;
+	}
+	d->n = n;
+}
+
 void hg_diag_note(hg_diag *dg, hg_diag_code code, const hg_span *span, ...)
 {
 	hg_note *n;

@@ -133,6 +133,13 @@ void hg_diag_note(hg_diag *dg, hg_diag_code code, const hg_span *span, ...);
  */
 void hg_diags_merge(hg_diags *dst, hg_diags *src);
 
+/*
+ * Keep only the diagnostics keep(dg, payload) says yes to (the others are
+ * freed), in their order; the counts follow. For a run that did more
+ * than it reports: the files of one shard of a check.
+ */
+void hg_diags_filter(hg_diags *d, bool (*keep)(const hg_diag *dg, void *payload), void *payload);
+
 /* 0 clean (warnings only), 1 input errors, 2 an environment error. */
 int hg_diags_exit_code(const hg_diags *d);
 

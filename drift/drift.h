@@ -154,6 +154,8 @@ typedef struct hg_expired_rule {
 typedef struct hg_drift_meta {
 	const char *ref;   /* the git revision of the desired state, or NULL */
 	const char *today; /* the date ignore rules were judged against (YYYY-MM-DD) */
+	unsigned shard_index, shard_count; /* the shard run (0-based), count 0: not sharded */
+	size_t units_read; /* units read, in every shard (the shard's own: the summary's units) */
 } hg_drift_meta;
 
 /* The totals of a run (counts of what was sent to the sink). */
@@ -217,6 +219,10 @@ typedef struct hg_drift_options {
 	unsigned min_coverage;  /* percent of resources that must be compared (0: any, but one) */
 	hg_drift_progress_cb progress;
 	void *progress_payload;
+	/* One shard of a fleet's run (common/shard.h): only the units whose key
+	 * (account/region, or subscription) falls in shard_index (0-based) of
+	 * shard_count are compared. shard_count 0 or 1: every unit. */
+	unsigned shard_index, shard_count;
 } hg_drift_options;
 
 #define HG_DRIFT_OPTIONS_VERSION 2
@@ -256,8 +262,28 @@ void hg_drift_report_free(hg_drift_report *r);
  */
 typedef struct hg_drift_cover hg_drift_cover;
 
+/* One unit's listings in a cover (borrowed from it, or given to hg_drift_cover_add). */
+typedef struct hg_drift_listed {
+	const char *account, *region; /* region: "" for Azure */
+	bool azure;
+	const char *const *types;     /* AWS: the types a list-resources export covered */
+	size_t ntypes;
+	const char *const *scopes;    /* Azure, lower case: "SCOPE" (az resource list of a group:
+	                                 its top-level resources), "SCOPE\x1fTYPE" (the resources of
+	                                 TYPE right at SCOPE), "SCOPE\x1fTYPE\x1f*" (and under it) */
+	size_t nscopes;
+	const char *const *unlisted;  /* Azure: type prefixes az resource list never prints (rules) */
+	size_t nunlisted;
+} hg_drift_listed;
+
 /* A copy of s's (new; free with hg_drift_cover_free), or NULL when s has none. */
 hg_drift_cover *hg_drift_cover_copy(const hg_drift_summary *s);
+/* An empty cover (new), to which units' listings are added (copied). */
+hg_drift_cover *hg_drift_cover_new(void);
+void hg_drift_cover_add(hg_drift_cover *c, const hg_drift_listed *u);
+/* Its units (0 for NULL), and unit i's listings (borrowed from c). */
+size_t hg_drift_cover_count(const hg_drift_cover *c);
+void hg_drift_cover_unit(const hg_drift_cover *c, size_t i, hg_drift_listed *out);
 void hg_drift_cover_free(hg_drift_cover *c);
 /* Would the run's listings have listed the resource type of identity (a
  * physical ID, an Azure resource ID) in account (and, AWS, region)? */

@@ -92,6 +92,7 @@ struct src {
 	void *payload;
 	hg_export_shape shape;
 	char *type_name;
+	bool paged; /* a cloudcontrol listing's NextToken is not null: one page of it */
 	int rc;
 	struct frame *frames; /* the duplicate-key check of skip_value */
 	size_t capframes;
@@ -753,6 +754,13 @@ static int top_object(struct src *s)
 			}
 			free(s->type_name);
 			s->type_name = hg_buf_detach(&tn);
+		} else if (strcmp(key.ptr, "NextToken") == 0 && !first) {
+			/* a page of a listing (the collector saves all pages as one) */
+			ws(s);
+			s->paged = peek(s) != 'n';
+			s->keep = s->pos;
+			if (skip_value(s) < 0)
+				break;
 		} else if (first) {
 			/* Not a listing: the object itself is the record. */
 			hg_buf_dispose(&key);
@@ -775,6 +783,19 @@ static int top_object(struct src *s)
 		}
 		if (c == '}') {
 			step(s);
+			/* A whole listing read (not one page of it): say what it
+			 * listed, even when it listed nothing (none of that type
+			 * is there). */
+			if (s->shape == HG_EXP_CC_LIST && s->type_name && !s->paged && !s->rc) {
+				hg_export_item it;
+				memset(&it, 0, sizeof(it));
+				it.shape = HG_EXP_CC_LIST;
+				it.type_name = s->type_name;
+				it.offset = s->base + s->pos;
+				it.span = at;
+				if ((c = s->cb(&it, s->payload)) < 0)
+					s->rc = c;
+			}
 			break;
 		}
 		if (c < 0)

@@ -45,13 +45,19 @@ const char *hg_export_shape_command(hg_export_shape s);
 typedef struct hg_export_item {
 	hg_export_shape shape;
 	const char *type_name; /* CC shapes: the TypeName (borrowed) */
-	const char *raw;       /* the record's JSON text (borrowed, valid during the call) */
+	const char *raw;       /* the record's JSON text (borrowed, valid during the call); NULL:
+	                          the end of a listing of type_name */
 	size_t len;
 	uint64_t offset;       /* byte offset of the record in the file */
 	hg_span span;          /* where the record starts in the file */
 } hg_export_item;
 
-/* Called once per record; a negative return stops the read with that code. */
+/*
+ * Called once per record; a negative return stops the read with that code.
+ * A cloudcontrol listing read whole ends with one more call, without a
+ * record (raw NULL, len 0), naming the type it listed (type_name): an
+ * empty listing says that none of the type is there.
+ */
 typedef int (*hg_export_cb)(const hg_export_item *item, void *payload);
 
 typedef struct hg_export_limits {

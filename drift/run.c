@@ -26,6 +26,7 @@
 #include <unistd.h>
 
 #include "../common/hash.h"
+#include "../common/shard.h"
 #include "cache.h"
 #include "canon.h"
 #include "deployed.h"
@@ -181,6 +182,7 @@ struct run {
 	size_t nspecs;
 	hg_unit *units;   /* per spec */
 	hg_unit **order;  /* units in report order */
+	size_t nunits;    /* units in this run: order[0..nunits), those of its shard */
 	/* phase 1 */
 	size_t *file_spec, *file_index, nfiles;
 	size_t *file_order; /* work item -> file: the largest first */
@@ -340,6 +342,52 @@ static size_t *order_by_size(struct run *r)
 	return order;
 }
 
+/*
+ * The key a unit is sharded by: its account and region (common/shard.h),
+ * as `hinagata fleet plan` computes them from the manifest, so a worker
+ * that collects its shard's accounts compares exactly them. (An AWS unit
+ * without stacks takes them from its directory in a collector's tree,
+ * state.c.) A unit whose account is still not known is keyed by the last
+ * two components of its directory.
+ */
+static void unit_key(hg_buf *key, const hg_unit *u)
+{
+	const char *end, *p;
+	int slashes = 0;
+
+	if (*u->account) {
+		hg_shard_key(key, u->account, u->region);
+		return;
+	}
+	end = u->name + strlen(u->name);
+	while (end > u->name && end[-1] == '/')
+		end--;
+	for (p = end; p > u->name; p--)
+		if (p[-1] == '/' && ++slashes == 2)
+			break;
+	hg_buf_put(key, p, (size_t)(end - p));
+}
+
+/* --shard: only the units of this shard stay in the run, in their order. */
+static void shard_units(struct run *r)
+{
+	hg_shard sh = {r->o->shard_index, r->o->shard_count, NULL};
+	hg_buf key = HG_BUF_INIT;
+	size_t i;
+
+	r->nunits = 0;
+	for (i = 0; i < r->nspecs; i++) {
+		hg_buf_clear(&key);
+		unit_key(&key, r->order[i]);
+		if (!hg_shard_holds(&sh, key.ptr))
+			continue;
+		r->order[r->nunits] = r->order[i];
+		r->order[r->nunits]->order = r->nunits;
+		r->nunits++;
+	}
+	hg_buf_dispose(&key);
+}
+
 /* Phase 1: every unit's files, read on all threads, merged per unit. */
 static int read_states(struct run *r)
 {
@@ -347,7 +395,9 @@ static int read_states(struct run *r)
 	size_t i, k, f;
 	int rc = 0;
 
-	if (hg_state_specs(&r->specs, &r->nspecs, r->o->states, r->o->nstates, r->d) < 0) {
+	/* A shard's state may hold none of the fleet (a worker with no unit). */
+	if (hg_state_specs(&r->specs, &r->nspecs, r->o->states, r->o->nstates, r->o->shard_count > 1,
+	            r->d) < 0) {
 		join_cache(r);
 		return r->d->env_error ? HG_EIO : HG_EINVALID;
 	}
@@ -391,6 +441,7 @@ static int read_states(struct run *r)
 		qsort(r->order, r->nspecs, sizeof(*r->order), cmp_unit);
 	for (i = 0; i < r->nspecs; i++)
 		r->order[i]->order = i;
+	shard_units(r);
 	return rc;
 }
 
@@ -558,7 +609,7 @@ static int compare_all(struct run *r)
 	size_t *unit_of, *counts, i;
 	unsigned t;
 
-	hg_match(&r->items, &r->nitems, &r->ts, r->order, r->nspecs);
+	hg_match(&r->items, &r->nitems, &r->ts, r->order, r->nunits);
 	r->slots = hg_xcalloc(r->nitems + 1, sizeof(*r->slots));
 	unit_of = hg_xcalloc(r->nitems + 1, sizeof(size_t));
 	counts = hg_xcalloc(r->nitems + 1, sizeof(size_t));
@@ -637,6 +688,16 @@ static const char *what_to_collect(const struct run *r)
 	        "(hinagata-collect-azure) を収集してください");
 }
 
+/* Was some template matched with a stack or deployment of a unit of the run? */
+static bool matched(const struct run *r)
+{
+	size_t i;
+	for (i = 0; i < r->nitems; i++)
+		if (r->items[i].u && r->items[i].tmpl != HG_ITEM_UNMANAGED)
+			return true;
+	return false;
+}
+
 /* What the verdicts depend on besides the inputs: the rules (data) and the options that change them. */
 static uint64_t fingerprint(const struct run *r)
 {
@@ -661,12 +722,14 @@ static void today(char out[11])
  * What the listings covered, kept past the run (hg_drift_cover_has): each
  * unit's account, region, listed types and az scopes in a unit of its own
  * that has nothing else, so that the state stage's own hg_unit_listed and
- * hg_unit_covers answer, with a copy of the az rules' unlisted types.
+ * hg_unit_covers answer, with a copy of the az rules' unlisted types. A
+ * cover is also built from the listings a drift JSON report carries
+ * (hg_drift_cover_add): the history puts a fleet's shards together so.
  */
 struct hg_drift_cover {
 	hg_arena *a;
 	hg_unit *units; /* shells: account, region, azure, listed, scopes, az */
-	size_t n;
+	size_t n, cap;
 	hg_az_rules az;
 };
 
@@ -679,37 +742,90 @@ static const char **copy_list(hg_arena *a, const char *const *list, size_t n)
 	return r;
 }
 
-static hg_drift_cover *cover_of(const hg_unit *units, size_t n)
+hg_drift_cover *hg_drift_cover_new(void)
 {
 	hg_drift_cover *c = hg_xcalloc(1, sizeof(*c));
+	c->a = hg_arena_new();
+	return c;
+}
+
+void hg_drift_cover_add(hg_drift_cover *c, const hg_drift_listed *u)
+{
+	hg_unit *s;
+
+	HG_AGROW(c->a, c->units, c->cap, c->n + 1);
+	s = &c->units[c->n++];
+	memset(s, 0, sizeof(*s));
+	s->account = hg_arena_strdup(c->a, u->account ? u->account : "");
+	s->region = hg_arena_strdup(c->a, u->region ? u->region : "");
+	s->azure = u->azure;
+	s->aws = !u->azure;
+	s->listed = copy_list(c->a, u->types, u->ntypes);
+	s->nlisted = s->caplisted = u->ntypes;
+	s->scopes = copy_list(c->a, u->scopes, u->nscopes);
+	s->nscopes = s->capscopes = u->nscopes;
+	if (u->nunlisted && !c->az.unlisted) { /* the az rules: one list for every unit */
+		c->az.unlisted = copy_list(c->a, u->unlisted, u->nunlisted);
+		c->az.nunlisted = u->nunlisted;
+	}
+	s->az = &c->az;
+}
+
+size_t hg_drift_cover_count(const hg_drift_cover *c)
+{
+	return c ? c->n : 0;
+}
+
+/* A unit's listings as the cover keeps them (borrowed from u and az). */
+static void listed_of(hg_drift_listed *out, const hg_unit *u, const hg_az_rules *az)
+{
+	memset(out, 0, sizeof(*out));
+	out->account = u->account;
+	out->region = u->region;
+	out->azure = u->azure;
+	out->types = u->listed;
+	out->ntypes = u->nlisted;
+	out->scopes = u->scopes;
+	out->nscopes = u->nscopes;
+	if (az) {
+		out->unlisted = az->unlisted;
+		out->nunlisted = az->nunlisted;
+	}
+}
+
+void hg_drift_cover_unit(const hg_drift_cover *c, size_t i, hg_drift_listed *out)
+{
+	const hg_unit *u = &c->units[i];
+	listed_of(out, u, u->azure ? &c->az : NULL);
+}
+
+static hg_drift_cover *cover_of(hg_unit *const *units, size_t n)
+{
+	hg_drift_cover *c = hg_drift_cover_new();
 	size_t i;
 
-	c->a = hg_arena_new();
-	c->units = HG_ANEWN(c->a, hg_unit, n ? n : 1);
 	for (i = 0; i < n; i++) {
-		const hg_unit *u = &units[i];
-		hg_unit *s = &c->units[c->n++];
-		memset(s, 0, sizeof(*s));
-		s->account = hg_arena_strdup(c->a, u->account ? u->account : "");
-		s->region = hg_arena_strdup(c->a, u->region ? u->region : "");
-		s->azure = u->azure;
-		s->aws = u->aws;
-		s->listed = copy_list(c->a, u->listed, u->nlisted);
-		s->nlisted = s->caplisted = u->nlisted;
-		s->scopes = copy_list(c->a, u->scopes, u->nscopes);
-		s->nscopes = s->capscopes = u->nscopes;
-		if (u->az && !c->az.unlisted) {
-			c->az.unlisted = copy_list(c->a, u->az->unlisted, u->az->nunlisted);
-			c->az.nunlisted = u->az->nunlisted;
-		}
-		s->az = &c->az;
+		hg_drift_listed l;
+		listed_of(&l, units[i], units[i]->az);
+		hg_drift_cover_add(c, &l);
 	}
 	return c;
 }
 
 hg_drift_cover *hg_drift_cover_copy(const hg_drift_summary *s)
 {
-	return s && s->cover ? cover_of(s->cover->units, s->cover->n) : NULL;
+	hg_drift_cover *c;
+	size_t i;
+
+	if (!s || !s->cover)
+		return NULL;
+	c = hg_drift_cover_new();
+	for (i = 0; i < s->cover->n; i++) {
+		hg_drift_listed l;
+		hg_drift_cover_unit(s->cover, i, &l);
+		hg_drift_cover_add(c, &l);
+	}
+	return c;
 }
 
 void hg_drift_cover_free(hg_drift_cover *c)
@@ -753,6 +869,7 @@ int hg_drift_run_sink(const hg_drift_options *o, const hg_drift_sink *sink,
 	hg_drift_meta meta;
 	hg_arena *sa = NULL;
 	size_t i, desired_total, desired_checked;
+	bool sharded = o->shard_count > 1;
 	int rc = 0;
 
 	if (summary_out)
@@ -787,22 +904,33 @@ int hg_drift_run_sink(const hg_drift_options *o, const hg_drift_sink *sink,
 		goto out;
 	if ((rc = read_templates(&r)) < 0)
 		goto out;
+	memset(&meta, 0, sizeof(meta));
 	meta.ref = o->repo ? (o->ref ? o->ref : "HEAD") : NULL;
 	meta.today = o->today ? o->today : r.today;
+	meta.shard_index = sharded ? o->shard_index : 0;
+	meta.shard_count = sharded ? o->shard_count : 0;
+	meta.units_read = r.nspecs;
 	if ((rc = sink->begin(sink->payload, &meta)) < 0)
 		goto out;
-	rc = compare_all(&r);
+	/* A shard that holds no unit has nothing to say, not even that the
+	 * templates are deployed nowhere: other shards say where they are. */
+	if (!sharded || r.nunits)
+		rc = compare_all(&r);
 	if (rc == 0 && r.sink_rc < 0)
 		rc = r.sink_rc;
 	if (rc < 0)
 		goto out;
 	sa = hg_arena_new();
-	r.sum->units = r.nspecs;
-	r.sum->cover = cover_of(r.units, r.nspecs);
+	r.sum->units = r.nunits;
+	/* The listings of this run's units only: a shard vouches for what it
+	 * read, never for the listings of another shard's accounts (or the
+	 * history would resolve their unmanaged findings). */
+	r.sum->cover = cover_of(r.order, r.nunits);
 	r.sum->nexpired = hg_ignore_expired(r.ignore, sa, &r.sum->expired);
 	if (r.cache)
 		r.sum->cache_hits = hg_cache_hits(r.cache);
-	r.sum->ndeployed = hg_deployed_list(&r.sum->deployed, r.order, r.nspecs, d);
+	/* the shard's own units' deployed templates, as its listings */
+	r.sum->ndeployed = hg_deployed_list(&r.sum->deployed, r.order, r.nunits, d);
 	if ((rc = sink->end(sink->payload, r.sum)) < 0)
 		goto out;
 	r.sum->complete = true;
@@ -813,7 +941,17 @@ int hg_drift_run_sink(const hg_drift_options *o, const hg_drift_sink *sink,
 	 * too few, did not run (what is unmanaged is found, but not compared). */
 	desired_total = r.sum->total - r.sum->counts[HG_DS_UNMANAGED];
 	desired_checked = r.sum->checked - r.sum->counts[HG_DS_UNMANAGED];
-	if (desired_checked == 0) {
+	if (sharded && !matched(&r)) {
+		/* Nothing in this shard that a template could be compared with (no
+		 * unit, or units with listings only): not a failure of the shard;
+		 * the shards with the templates' stacks compare them. */
+		if (!r.nunits) {
+			char shard[32], read[32];
+			snprintf(shard, sizeof(shard), "%u/%u", o->shard_index + 1, o->shard_count);
+			snprintf(read, sizeof(read), "%zu", r.nspecs);
+			hg_diag_add(d, HG_D_SHARD_EMPTY, NULL, shard, read, NULL);
+		}
+	} else if (desired_checked == 0) {
 		hg_diag_add(d, HG_D_NOTHING_COMPARED, NULL, what_to_collect(&r), NULL);
 		rc = HG_EIO;
 	} else if (o->min_coverage && desired_checked * 100 < (size_t)o->min_coverage * desired_total) {

@@ -142,7 +142,7 @@ static int walk_dir(struct walk *w, const char *dir, unsigned depth)
 }
 
 int hg_state_specs(hg_state_spec **out, size_t *n, const char *const *states, size_t nstates,
-        hg_diags *d)
+        bool may_be_empty, hg_diags *d)
 {
 	struct walk w;
 	size_t i, k;
@@ -155,7 +155,7 @@ int hg_state_specs(hg_state_spec **out, size_t *n, const char *const *states, si
 		size_t before = w.n;
 		if (hg_fs_is_dir(p) == 1) {
 			rc = walk_dir(&w, p, 0);
-			if (rc == 0 && w.n == before) {
+			if (rc == 0 && w.n == before && !may_be_empty) {
 				hg_diag_add(d, HG_D_STATE_EMPTY, NULL, p,
 				        HG_BI("no export (*.json) in it: expected describe-stacks-*.json, "
 				              "describe-stack-resources-*.json, get-*.json and list-*.json "
@@ -476,6 +476,10 @@ static int on_cc(struct hg_state_file *f, const hg_export_item *it)
 	size_t n[2] = {0};
 	const char *type = it->type_name, *id;
 
+	if (!it->raw) { /* the end of a listing: its type is listed, records or none */
+		listed_add(u, type);
+		return 0;
+	}
 	top_fields(it->raw, it->len, keys, 2, v, n);
 	if (!type)
 		type = str_value(f->tmp, v[1], n[1]);
@@ -1021,6 +1025,63 @@ static int manifest_scopes(hg_unit *u, hg_diags *d)
 	return rc;
 }
 
+/* s[0..n) is a run of decimal digits (n of them). */
+static bool digits(const char *s, size_t n)
+{
+	size_t i;
+	for (i = 0; i < n; i++)
+		if (!isdigit((unsigned char)s[i]))
+			return false;
+	return n > 0;
+}
+
+/* s[0..n) looks like an AWS region: ap-northeast-1, us-gov-west-1, eu-central-2. */
+static bool region_like(const char *s, size_t n)
+{
+	size_t i = 0, parts = 0;
+	while (i < n) {
+		size_t start = i;
+		while (i < n && s[i] != '-')
+			i++;
+		if (i == start)
+			return false;
+		parts++;
+		if (i == n) /* the last part: a number */
+			return parts >= 3 && digits(s + start, i - start);
+		for (; start < i; start++)
+			if (!islower((unsigned char)s[start]))
+				return false;
+		i++;
+	}
+	return false;
+}
+
+/*
+ * The account and region of an AWS unit without a stack, which has no ARN
+ * to give them: in a collector's tree (STATE/ACCOUNT/REGION/, what
+ * hinagata-collect-aws --manifest writes) its directory names them. Without
+ * them its unmanaged resources would be nobody's: reported in no account,
+ * and in the history resolved by any other such unit's listings (a shard
+ * vouching for another shard's accounts).
+ */
+static void place_from_dir(hg_unit *u)
+{
+	const char *end = u->name + strlen(u->name), *r, *a;
+
+	while (end > u->name && end[-1] == '/')
+		end--;
+	for (r = end; r > u->name && r[-1] != '/'; r--)
+		;
+	if (r == u->name)
+		return;
+	for (a = r - 1; a > u->name && a[-1] != '/'; a--)
+		;
+	if ((size_t)(r - 1 - a) == 12 && digits(a, 12) && region_like(r, (size_t)(end - r))) {
+		u->account = hg_arena_strndup(u->a, a, 12);
+		u->region = hg_arena_strndup(u->a, r, (size_t)(end - r));
+	}
+}
+
 int hg_state_merge(hg_unit *u, const hg_state_spec *spec, hg_state_file **files,
         const hg_az_rules *az, hg_diags *d)
 {
@@ -1094,6 +1155,8 @@ int hg_state_merge(hg_unit *u, const hg_state_spec *spec, hg_state_file **files,
 			rc = HG_EINVALID;
 		}
 	}
+	if (u->aws && !u->azure && !u->account && !u->region)
+		place_from_dir(u);
 	if (!u->account)
 		u->account = "";
 	if (!u->region)

@@ -29,11 +29,13 @@ typedef struct hg_state_spec {
  * The units of the --state arguments, in argument order (a directory's
  * subdirectories after it, by name). A directory with no export in it or
  * under it, or a path that is neither a directory nor a regular file, is
- * an error naming what was expected (HG7050). Returns 0, HG_EINVALID or
- * HG_EIO (diagnostics in d).
+ * an error naming what was expected (HG7050), except that with may_be_empty
+ * a directory without exports is no unit: the state of one shard of a
+ * fleet may hold none (the shard's run says so, HG7203). Returns 0,
+ * HG_EINVALID or HG_EIO (diagnostics in d).
  */
 int hg_state_specs(hg_state_spec **out, size_t *n, const char *const *states, size_t nstates,
-        hg_diags *d);
+        bool may_be_empty, hg_diags *d);
 void hg_state_specs_free(hg_state_spec *specs, size_t n);
 
 /*

@@ -25,6 +25,12 @@ static int on_record(const hg_export_item *it, void *payload)
 	int valid = hg_jv_validate(it->raw, it->len, 64, &err, keys, 3, vals, vlens);
 
 	(void)payload;
+	if (!it->raw) { /* the end of a listing: a type, no record */
+		if (it->shape != HG_EXP_CC_LIST || !it->type_name || it->len)
+			abort();
+		hg_arena_dispose(a);
+		return 0;
+	}
 	if (hg_jv_parse(&v, a, it->raw, it->len, 64, &err) != valid)
 		abort(); /* validation and parsing must agree */
 	if (valid == 0) {

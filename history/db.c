@@ -11,6 +11,7 @@
 #include <string.h>
 
 static const hg_db_driver *const drivers[] = {
+        &hg_db_pg,     /* postgresql://, postgres:// */
         &hg_db_sqlite, /* last: any path */
 };
 

@@ -7,10 +7,12 @@
  * UPDATE, RETURNING). A driver hides the client library behind this small
  * interface: connect, tell whether the database is a hinagata store and at
  * which schema version, run the schema steps, transactions, and prepared
- * statements with integer and text parameters and columns. Adding a backend
- * (libpq for `--history postgresql://...`, issue 15) means a db_<name>.c
- * with one hg_db_driver, an entry in the table of db.c, and the layout in
- * its dialect under schemas/history/<dialect>/; callers do not change.
+ * statements with integer and text parameters and columns. A backend is a
+ * db_<name>.c with one hg_db_driver, an entry in the table of db.c, and the
+ * layout in its dialect under schemas/history/<dialect>/ (the same schema
+ * versions as every other dialect); callers do not change. Two exist:
+ * SQLite (db_sqlite.c, a file) and PostgreSQL (db_pg.c, libpq:
+ * `--history postgresql://...`, many workers writing at once).
  *
  * Ownership: an hg_db owns its statements' memory until hg_db_finalize; text
  * bound to a statement is copied; text read from a column is borrowed until
@@ -119,7 +121,8 @@ struct hg_db_stmt {
 };
 
 /* The drivers (db_<name>.c). */
-extern const hg_db_driver hg_db_sqlite;
+extern const hg_db_driver hg_db_pg;     /* postgresql://, postgres:// */
+extern const hg_db_driver hg_db_sqlite; /* any other target: a file */
 
 #ifdef __cplusplus
 }

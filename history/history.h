@@ -83,6 +83,8 @@ enum {
 int hg_history_open(hg_history **out, const char *target, unsigned flags, unsigned busy_ms,
         hg_diags *d);
 void hg_history_close(hg_history *h);
+/* target as messages may name it: a password in a URL masked (new; free()). */
+char *hg_history_display(const char *target);
 /* The schema version of the store, and the newest this build knows. */
 int hg_history_version(const hg_history *h);
 int hg_history_version_latest(void);
@@ -215,6 +217,42 @@ hg_import_kind hg_import_detect(const char *text, size_t len);
 hg_hsource hg_import_source(hg_import_kind k);
 int hg_import_read(hg_recorder *r, hg_import_kind kind, const char *file, const char *text,
         size_t len, hg_diags *d);
+
+/* What hg_history_import did with one input. */
+typedef struct hg_import_result {
+	hg_record_result rec; /* the run recorded (rec.run 0: none; rec.again: recorded before) */
+	unsigned shard, count; /* a fleet shard's result: shard I of count N (count 0: not one) */
+	unsigned waiting;     /* its night waits for this many more shards (nothing recorded yet) */
+	char date[11];        /* the night it was recorded or staged for */
+} hg_import_result;
+
+/*
+ * `hinagata history import` of one input (text[0..len), read from file):
+ * recognised (hg_import_detect), read, and recorded in one transaction,
+ * once however often imported (the same bytes again: warning HG7108).
+ * o gives the source-independent options: the date (NULL: a drift
+ * report's own "date", else fallback_date), the label, the rule data.
+ *
+ * A fleet shard's drift report (its "shard" count above 1) is kept in the
+ * store until every shard of its night (date, ref, count) is there; the
+ * last one to arrive records them all as one drift run, the run one
+ * unsharded night makes: the listings of every shard resolve unmanaged
+ * resources, and a template that one shard could not match (NOT_CHECKED,
+ * deployed in none of its accounts) is kept only when no shard matched it,
+ * once. A later result of a shard whose night waits replaces the earlier;
+ * one of a night recorded already records nothing (HG7108 for the same
+ * bytes, HG7112 for others): a shard imported or run twice counts once.
+ * A night still waiting when a later night of drift is recorded is
+ * recorded first, with the shards that came (HG7113).
+ *
+ * text, file and o are borrowed (what waits is copied into the store); res
+ * is filled (zeroed on failure).
+ *
+ * Returns 0; HG_EINVALID (the input: HG7001, HG7106, HG7107; HG7105 a run
+ * dated before the newest of its source); HG_EIO (the store).
+ */
+int hg_history_import(hg_history *h, const hg_record_options *o, const char *fallback_date,
+        const char *file, const char *text, size_t len, hg_import_result *res, hg_diags *d);
 
 /* ---- queries ---- */
 

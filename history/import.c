@@ -441,11 +441,23 @@ static char *value_text(hg_arena *a, const json_t *v)
 	return r;
 }
 
-static int drift_json(hg_recorder *r, const struct input *in, json_t *doc, hg_diags *d)
+static const char *const statuses[] = {"IN_SYNC", "MODIFIED", "DELETED", "UNMANAGED", "NOT_CHECKED"}; /* ORDER STATUS */
+
+/* Three-way drift's "change" of a result or a difference (absent: none, a two-way run). */
+static hg_change change_of(const json_t *x)
 {
-	static const char *const statuses[] = {"IN_SYNC", "MODIFIED", "DELETED", "UNMANAGED", "NOT_CHECKED"}; /* ORDER STATUS */
+	const char *c = str(x, "change");
+	hg_change k;
+	for (k = HG_CH_DRIFT; c && k <= HG_CH_BOTH; k++)
+		if (strcmp(c, hg_change_name(k)) == 0)
+			return k;
+	return HG_CH_NONE;
+}
+
+/* Every result of a drift report has what identifies it (HG7107 for the first that does not). */
+static int drift_check(const struct input *in, json_t *doc, hg_diags *d)
+{
 	json_t *list = json_object_get(doc, "resources"), *x;
-	hg_arena *a = hg_arena_new();
 	hg_buf w = HG_BUF_INIT;
 	size_t i, k;
 	int rc = 0;
@@ -465,13 +477,68 @@ static int drift_json(hg_recorder *r, const struct input *in, json_t *doc, hg_di
 		if (rc < 0)
 			break;
 	}
+	hg_buf_dispose(&w);
+	return rc;
+}
+
+/* The report's listings (what the run's listings covered) into r's cover. */
+static void drift_listings(hg_recorder *r, json_t *doc, hg_arena *a)
+{
+	json_t *list = json_object_get(doc, "listings"), *u;
+	size_t i, k;
+
+	if (!json_is_array(list))
+		return; /* an older report: unmanaged findings resolve only when seen in sync */
+	if (!r->cover)
+		r->cover = hg_drift_cover_new();
+	json_array_foreach(list, i, u) {
+		hg_drift_listed l;
+		json_t *scopes = json_object_get(u, "scopes");
+		size_t n;
+		hg_arena_reset(a);
+		memset(&l, 0, sizeof(l));
+		l.account = str(u, "account");
+		l.region = str(u, "region");
+		l.azure = json_is_true(json_object_get(u, "azure"));
+		l.types = (const char *const *)list_in(a, json_object_get(u, "types"), &l.ntypes);
+		l.unlisted = (const char *const *)list_in(a, json_object_get(u, "notListed"), &l.nunlisted);
+		n = json_array_size(scopes);
+		if (n) {
+			const char **sc = HG_ANEWN(a, const char *, n);
+			for (k = 0; k < n; k++) {
+				json_t *e = json_array_get(scopes, k);
+				const char *scope = str(e, "scope") ? str(e, "scope") : "", *type = str(e, "type");
+				/* the drift engine's encoding (drift.h, hg_drift_listed) */
+				sc[k] = !type ? hg_arena_strdup(a, scope)
+				              : hg_arena_printf(a, "%s\x1f%s%s", scope, type,
+				                        json_is_true(json_object_get(e, "subtree")) ? "\x1f*" : "");
+			}
+			l.scopes = sc;
+			l.nscopes = n;
+		}
+		hg_drift_cover_add(r->cover, &l);
+	}
+}
+
+int hg_import__drift(hg_recorder *r, const char *file, const char *text, size_t len, json_t *doc,
+        hg_import_keep keep, void *payload, hg_diags *d)
+{
+	json_t *list = json_object_get(doc, "resources"), *x;
+	hg_arena *a;
+	size_t i, k;
+	struct input in = {file, text, len};
+	int rc;
+
+	if ((rc = drift_check(&in, doc, d)) < 0 || !r)
+		return rc;
+	a = hg_arena_new();
 	json_array_foreach(list, i, x) {
 		hg_drift_result res;
 		json_t *diffs = json_object_get(x, "differences"), *viol = json_object_get(x, "violations");
 		const char *st = str(x, "status");
 
-		if (rc < 0)
-			break;
+		if (keep && !keep(x, payload))
+			continue;
 		hg_arena_reset(a);
 		memset(&res, 0, sizeof(res));
 		for (k = 0; k < HG_ARRAY_SIZE(statuses); k++)
@@ -487,6 +554,7 @@ static int drift_json(hg_recorder *r, const struct input *in, json_t *doc, hg_di
 		res.template_version = dup_in(a, str(x, "templateVersion"));
 		res.reason = dup_in(a, str(x, "reason"));
 		res.mandatory = json_is_true(json_object_get(x, "mandatory"));
+		res.change = change_of(x);
 		res.severity = dup_in(a, str(x, "severity"));
 		res.ignored = json_is_true(json_object_get(x, "ignored"));
 		res.ignore_reason = dup_in(a, str(x, "ignoreReason"));
@@ -509,6 +577,7 @@ static int drift_json(hg_recorder *r, const struct input *in, json_t *doc, hg_di
 			p->expected = value_text(a, json_object_get(df, "expected"));
 			p->actual = value_text(a, json_object_get(df, "actual"));
 			p->locked = json_is_true(json_object_get(df, "locked"));
+			p->change = change_of(df);
 			p->ignored = json_is_true(json_object_get(df, "ignored"));
 			p->ignore_reason = dup_in(a, str(df, "ignoreReason"));
 			p->ignore_expires = dup_in(a, str(df, "ignoreExpires"));
@@ -524,20 +593,22 @@ static int drift_json(hg_recorder *r, const struct input *in, json_t *doc, hg_di
 		}
 		hg_record__drift_result(r, &res);
 	}
-	if (rc == 0 && !r->ref && str(doc, "ref"))
+	drift_listings(r, doc, a);
+	/* the template each stack or deployment was deployed with (three-way drift) */
+	json_array_foreach(json_object_get(doc, "deployedTemplates"), i, x)
+		if (str(x, "hash"))
+			hg_recorder_deployed(r, str(x, "account"), str(x, "region"), str(x, "unit"), str(x, "hash"),
+			        str(x, "templateHash"));
+	if (!r->ref && str(doc, "ref"))
 		r->ref = hg_arena_strdup(r->a, str(doc, "ref"));
-	hg_buf_dispose(&w);
 	hg_arena_dispose(a);
-	return rc;
+	return 0;
 }
 
-int hg_import_read(hg_recorder *r, hg_import_kind kind, const char *file, const char *text,
-        size_t len, hg_diags *d)
+json_t *hg_import__parse(const char *file, const char *text, size_t len, hg_diags *d)
 {
 	json_error_t err;
 	json_t *doc = json_loadb(text, len, 0, &err);
-	struct input in = {file, text, len};
-	int rc;
 
 	if (!doc) {
 		hg_span at;
@@ -547,8 +618,45 @@ int hg_import_read(hg_recorder *r, hg_import_kind kind, const char *file, const 
 		at.col = err.column > 0 ? (uint32_t)err.column : 1;
 		at.end_col = at.col + 1;
 		hg_diag_add(d, HG_D_EXPORT_SYNTAX, &at, err.text, NULL);
-		return HG_EINVALID;
 	}
+	return doc;
+}
+
+int hg_import__shard(const char *file, const char *text, size_t len, json_t *doc, unsigned *index,
+        unsigned *count, hg_diags *d)
+{
+	json_t *sh = json_object_get(doc, "shard");
+	json_int_t i = json_integer_value(json_object_get(sh, "index"));
+	json_int_t n = json_integer_value(json_object_get(sh, "count"));
+	struct input in = {file, text, len};
+	hg_buf w = HG_BUF_INIT;
+	int rc;
+
+	*index = *count = 0;
+	if (!sh || json_is_null(sh))
+		return 0; /* the whole fleet in one run */
+	/* what drift --shard writes: I of N counted from 1, N at most 100,000 (common/shard.h) */
+	if (json_is_object(sh) && json_is_integer(json_object_get(sh, "index")) &&
+	        json_is_integer(json_object_get(sh, "count")) && n >= 1 && n <= 100000 && i >= 1 && i <= n) {
+		*index = (unsigned)i;
+		*count = (unsigned)n;
+		return 0;
+	}
+	hg_buf_puts(&w, "shard");
+	rc = missing(d, &in, &w, NULL, HG_BI("an index from 1 to its count", "1 から count までの index"));
+	hg_buf_dispose(&w);
+	return rc;
+}
+
+int hg_import_read(hg_recorder *r, hg_import_kind kind, const char *file, const char *text,
+        size_t len, hg_diags *d)
+{
+	json_t *doc = hg_import__parse(file, text, len, d);
+	struct input in = {file, text, len};
+	int rc;
+
+	if (!doc)
+		return HG_EINVALID;
 	switch (kind) {
 	case HG_IMPORT_SECURITYHUB:
 		rc = securityhub(r, &in, doc, d);
@@ -557,7 +665,7 @@ int hg_import_read(hg_recorder *r, hg_import_kind kind, const char *file, const 
 		rc = defender(r, &in, doc, d);
 		break;
 	case HG_IMPORT_DRIFT:
-		rc = drift_json(r, &in, doc, d);
+		rc = hg_import__drift(r, file, text, len, doc, NULL, NULL, d);
 		break;
 	default: {
 		hg_span at;

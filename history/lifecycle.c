@@ -730,37 +730,33 @@ static int prepare(struct tx *t, bool *again)
 	return 0;
 }
 
-int hg_recorder_commit(hg_recorder *r, hg_history *h, hg_record_result *res, hg_diags *d)
+/*
+ * Steps 1 to 5 inside the write transaction the caller holds. *again: the
+ * input was recorded before (nothing done, warning HG7108). On failure the
+ * caller rolls back; res says nothing then.
+ */
+static int record_in(hg_recorder *r, hg_history *h, hg_record_result *res, bool *again, hg_diags *d)
 {
 	struct tx t;
-	hg_record_result ignored;
 	fst **order = NULL;
 	size_t i, nloaded;
-	bool again;
 	int rc;
 
 	memset(&t, 0, sizeof(t));
-	memset(res ? res : &ignored, 0, sizeof(ignored));
 	t.r = r;
 	t.h = h;
 	t.d = d;
 	t.a = hg_arena_new();
-	t.res = res ? res : &ignored;
-	if (!r->date || !hg_is_date(r->date)) {
-		hg_diag_add(d, HG_D_IGNORE_DATE, NULL, r->date ? r->date : "", NULL);
-		rc = HG_EINVALID;
+	t.res = res;
+	if ((rc = prepare(&t, again)) < 0 || *again)
 		goto out;
-	}
-	if ((rc = hg_store_begin(h, true, d)) < 0)
-		goto out;
-	if ((rc = prepare(&t, &again)) < 0 || again)
-		goto fail;
 	nloaded = t.n;
 	if ((rc = insert_run(&t)) < 0)
-		goto fail;
+		goto out;
 	/* Observations in key order: the same input writes the same rows. */
 	if (r->nobs > 1)
 		qsort(r->obs, r->nobs, sizeof(*r->obs), cmp_obs);
+	hg_hmap_dispose(&r->obs_index);
 	for (i = 0; i < r->nobs; i++)
 		hg_hmap_put(&r->obs_index, r->obs[i].key, i);
 	for (i = 0; i < r->nobs && rc >= 0; i++)
@@ -768,7 +764,7 @@ int hg_recorder_commit(hg_recorder *r, hg_history *h, hg_record_result *res, hg_
 	for (i = 0; i < r->nobs && rc >= 0; i++)
 		rc = control_title(&t, &r->obs[i].o);
 	if (rc < 0)
-		goto fail;
+		goto out;
 	/* What was not seen, where the run looked, is resolved. */
 	order = hg_xcalloc(nloaded + 1, sizeof(*order));
 	for (i = 0; i < nloaded; i++)
@@ -779,12 +775,12 @@ int hg_recorder_commit(hg_recorder *r, hg_history *h, hg_record_result *res, hg_
 		if (!order[i]->touched && order[i]->now != HG_FS_RESOLVED && in_scope(&t, order[i]))
 			resolve(&t, (size_t)(order[i] - t.set));
 	if ((rc = write_changes(&t)) < 0 || (rc = controls(&t)) < 0)
-		goto fail;
+		goto out;
 	{
 		hg_db_stmt *s = hg_store_stmt(h, HG_SQL_RUN_COUNTS, d);
 		if (!s) {
 			rc = HG_EIO;
-			goto fail;
+			goto out;
 		}
 		hg_db_bind_int(s, 1, (int64_t)t.res->observed);
 		hg_db_bind_int(s, 2, (int64_t)t.res->opened);
@@ -792,19 +788,10 @@ int hg_recorder_commit(hg_recorder *r, hg_history *h, hg_record_result *res, hg_
 		hg_db_bind_int(s, 4, (int64_t)t.res->suppressed);
 		hg_db_bind_int(s, 5, t.run);
 		if ((rc = hg_store_run(s, d)) < 0)
-			goto fail;
+			goto out;
 	}
-	if ((rc = hg_store_commit(h, d)) < 0)
-		goto fail;
 	t.res->run = t.run;
 	rc = 0;
-	goto out;
-fail:
-	hg_store_rollback(h);
-	if (again)
-		rc = 0;
-	else
-		memset(t.res, 0, sizeof(*t.res));
 out:
 	free(order);
 	free(t.changes);
@@ -812,5 +799,54 @@ out:
 	hg_hmap_dispose(&t.index);
 	hg_hmap_dispose(&t.account_index);
 	hg_arena_dispose(t.a);
+	return rc;
+}
+
+int hg_history__record_in(hg_recorder *r, hg_history *h, hg_record_result *res, hg_diags *d)
+{
+	bool again = false;
+	memset(res, 0, sizeof(*res));
+	if (!r->date || !hg_is_date(r->date)) {
+		hg_diag_add(d, HG_D_IGNORE_DATE, NULL, r->date ? r->date : "", NULL);
+		return HG_EINVALID;
+	}
+	return record_in(r, h, res, &again, d);
+}
+
+int hg_recorder_commit(hg_recorder *r, hg_history *h, hg_record_result *res, hg_diags *d)
+{
+	hg_record_result ignored;
+	bool again = false;
+	int rc;
+
+	res = res ? res : &ignored;
+	memset(res, 0, sizeof(*res));
+	if (!r->date || !hg_is_date(r->date)) {
+		hg_diag_add(d, HG_D_IGNORE_DATE, NULL, r->date ? r->date : "", NULL);
+		return HG_EINVALID;
+	}
+	if ((rc = hg_store_begin(h, true, d)) < 0)
+		return rc;
+	/* A fleet's nights still waiting for shards, before this one: recorded
+	 * first with what arrived (statuses are a replay in date order). */
+	if (r->source == HG_SRC_DRIFT) {
+		hg_record_options rules = HG_RECORD_OPTIONS_INIT;
+		rules.template_dirs = r->template_dirs;
+		rules.ntemplate_dirs = r->ntemplate_dirs;
+		rules.bundled_dir = r->bundled_dir;
+		rules.schema_dir = r->schema_dir;
+		if ((rc = hg_history__shards_before(h, &rules, r->date, d)) < 0)
+			goto fail;
+	}
+	if ((rc = record_in(r, h, res, &again, d)) < 0 || again)
+		goto fail;
+	if ((rc = hg_store_commit(h, d)) < 0)
+		goto fail;
+	return 0;
+fail:
+	hg_store_rollback(h);
+	if (again)
+		return 0; /* res->again says which run recorded it */
+	memset(res, 0, sizeof(*res));
 	return rc;
 }

@@ -278,7 +278,7 @@ int hg_history_prune(hg_history *h, const char *before, hg_prune_result *res, hg
 {
 	static const hg_sql_id deletes[] = {HG_SQL_PRUNE_EVENTS, HG_SQL_PRUNE_UNITS,
 	        HG_SQL_PRUNE_TEMPLATES, HG_SQL_PRUNE_CONTROL_DAYS, HG_SQL_PRUNE_CONTROL_MONTHS,
-	        HG_SQL_PRUNE_RUNS};
+	        HG_SQL_PRUNE_RUNS, HG_SQL_PRUNE_SHARDS};
 	size_t i;
 	int rc;
 

@@ -149,6 +149,15 @@ hg_recorder *hg_recorder_new(const hg_record_options *o, hg_diags *d)
 	r->ref = keep(r, o->ref);
 	r->label = keep(r, o->label);
 	r->input_key = keep(r, o->input_key);
+	{
+		size_t i;
+		r->template_dirs = o->ntemplate_dirs ? HG_ANEWN(r->a, const char *, o->ntemplate_dirs) : NULL;
+		for (i = 0; i < o->ntemplate_dirs; i++)
+			r->template_dirs[i] = keep(r, o->template_dirs[i]);
+		r->ntemplate_dirs = o->ntemplate_dirs;
+		r->bundled_dir = keep(r, o->bundled_dir);
+		r->schema_dir = keep(r, o->schema_dir);
+	}
 	co.template_dirs = o->template_dirs;
 	co.ntemplate_dirs = o->ntemplate_dirs;
 	co.bundled_dir = o->bundled_dir;

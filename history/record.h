@@ -94,7 +94,44 @@ struct hg_recorder {
 	} *types;
 	size_t ntypes, captypes;
 	bool drift_ended;
+	/* where the rule data came from (copies): recorders of the same kind made later */
+	const char **template_dirs;
+	size_t ntemplate_dirs;
+	const char *bundled_dir, *schema_dir;
 };
+
+/* The JSON of text[0..len) (new), or NULL after HG7001 with its position. */
+struct json_t;
+struct json_t *hg_import__parse(const char *file, const char *text, size_t len, hg_diags *d);
+
+/* A drift report's shard (I of N; N 0 when it is no shard's), or HG_EINVALID after HG7107. */
+int hg_import__shard(const char *file, const char *text, size_t len, struct json_t *doc,
+        unsigned *index, unsigned *count, hg_diags *d);
+
+/*
+ * A drift report (hinagata drift --format json, parsed: doc) into r: its
+ * results for which keep says true (keep NULL: all), its listings, its ref.
+ * text[0..len) is the file's text, for positions. Returns 0, or HG_EINVALID
+ * after HG7107 (a result without its identity) with nothing added. With r
+ * NULL, only checks that every result has its identity.
+ */
+typedef bool (*hg_import_keep)(const struct json_t *result, void *payload);
+int hg_import__drift(hg_recorder *r, const char *file, const char *text, size_t len,
+        struct json_t *doc, hg_import_keep keep, void *payload, hg_diags *d);
+
+/*
+ * A recording written inside the write transaction the caller holds (no
+ * waiting night is recorded first, no commit). Returns as hg_recorder_commit.
+ */
+int hg_history__record_in(hg_recorder *r, hg_history *h, hg_record_result *res, hg_diags *d);
+
+/*
+ * shards.c: the nights of a fleet's shards still waiting in h, dated before
+ * date, recorded with the shards that arrived (warning HG7113 each), inside
+ * the caller's write transaction; rules: the rule data for their recorders.
+ */
+int hg_history__shards_before(hg_history *h, const hg_record_options *rules, const char *date,
+        hg_diags *d);
 
 /* One drift result recorded (what the drift sink does for each; import.c too). */
 void hg_record__drift_result(hg_recorder *r, const hg_drift_result *x);

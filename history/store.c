@@ -26,6 +26,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../common/secret.h"
 #include "../common/util.h"
 
 static const char *const sql_text[] = {
@@ -39,6 +40,13 @@ int hg_history_version_latest(void)
 	size_t n;
 	const hg_db_schema *s = hg_db_dialect_steps(hg_db_sqlite.dialect, &n);
 	return n ? s[n - 1].version : 0;
+}
+
+char *hg_history_display(const char *target)
+{
+	hg_buf b = HG_BUF_INIT;
+	hg_secret_mask(&b, target, strlen(target));
+	return hg_buf_detach(&b);
 }
 
 int hg_history_version(const hg_history *h)
@@ -98,7 +106,7 @@ int hg_history_open(hg_history **out, const char *target, unsigned flags, unsign
 
 	*out = NULL;
 	h = hg_xcalloc(1, sizeof(*h));
-	h->target = hg_xstrdup(target);
+	h->target = hg_history_display(target); /* what messages name: no password */
 	if ((rc = hg_db_open(&h->db, target, dbflags, busy_ms ? busy_ms : 60000, d)) < 0)
 		goto fail;
 	if ((rc = h->db->drv->identify(h->db, &kind, &version, d)) < 0)
@@ -107,12 +115,12 @@ int hg_history_open(hg_history **out, const char *target, unsigned flags, unsign
 		char have[16], know[16];
 		snprintf(have, sizeof(have), "%d", version);
 		snprintf(know, sizeof(know), "%d", latest);
-		hg_diag_add(d, HG_D_HISTORY_NEWER, NULL, target, have, know, NULL);
+		hg_diag_add(d, HG_D_HISTORY_NEWER, NULL, h->target, have, know, NULL);
 		rc = HG_EIO;
 		goto fail;
 	}
 	if (kind == HG_DB_EMPTY && !(flags & HG_HISTORY_CREATE)) {
-		hg_diag_add(d, HG_D_HISTORY_FOREIGN, NULL, target,
+		hg_diag_add(d, HG_D_HISTORY_FOREIGN, NULL, h->target,
 		        HG_BI("it is empty (nothing was recorded)", "空です (何も記録されていません)"), NULL);
 		rc = HG_EIO;
 		goto fail;
@@ -124,7 +132,7 @@ int hg_history_open(hg_history **out, const char *target, unsigned flags, unsign
 	} else if (flags & HG_HISTORY_READONLY) {
 		char have[16];
 		snprintf(have, sizeof(have), "%d", version);
-		hg_diag_add(d, HG_D_HISTORY_DB, NULL, target,
+		hg_diag_add(d, HG_D_HISTORY_DB, NULL, h->target,
 		        HG_BI("the store has an older schema and is opened read-only: record into it once to upgrade it",
 		                "ストアのスキーマが古く、読み取り専用で開いています。一度記録すると更新されます"),
 		        NULL);

@@ -29,6 +29,8 @@ struct hg_drift_writer {
 	int rc;
 	size_t nres; /* results written (JSON and SARIF separators) */
 	char *ref, *today;
+	unsigned shard_index, shard_count; /* the meta's shard (count 0: not sharded) */
+	size_t units_read;
 	hg_arena *a; /* Markdown: the findings it keeps */
 	hg_drift_result *kept;
 	size_t nkept, capkept;
@@ -380,7 +382,74 @@ static void json_begin(hg_drift_writer *w)
 		hg_buf_puts(&w->b, "null");
 	hg_buf_puts(&w->b, ",\n  \"date\": ");
 	hg_report_json_str(&w->b, w->today, w->o.lang);
+	if (w->shard_count) /* one shard of a fleet's run: history import puts the shards together */
+		hg_buf_printf(&w->b, ",\n  \"shard\": {\"index\": %u, \"count\": %u, \"unitsRead\": %zu}",
+		        w->shard_index + 1, w->shard_count, w->units_read);
 	hg_buf_puts(&w->b, ",\n  \"resources\": [");
+}
+
+static void json_strings(hg_buf *o, const char *name, const char *const *list, size_t n)
+{
+	size_t i;
+	hg_buf_printf(o, ", \"%s\": [", name);
+	for (i = 0; i < n; i++) {
+		if (i)
+			hg_buf_puts(o, ", ");
+		hg_report_json_str(o, list[i], HG_LANG_EN);
+	}
+	hg_buf_putc(o, ']');
+}
+
+/*
+ * What the run's listings covered, one unit a line: where a resource in no
+ * template that is not listed any more is gone. The history reads it back
+ * (history import), so that a fleet's shards imported together resolve
+ * unmanaged resources as one run over the fleet does. An Azure scope is
+ * {"scope"} for an az resource list of a group (its top-level resources),
+ * with "type" for one type right at the scope, and "subtree" for that type
+ * under it too.
+ */
+static void json_listings(hg_buf *o, const hg_drift_cover *c)
+{
+	size_t i, k, n = hg_drift_cover_count(c);
+
+	hg_buf_puts(o, ",\n  \"listings\": [");
+	for (i = 0; i < n; i++) {
+		hg_drift_listed l;
+		hg_drift_cover_unit(c, i, &l);
+		hg_buf_puts(o, i ? ",\n    {\"account\": " : "\n    {\"account\": ");
+		hg_report_json_str(o, l.account, HG_LANG_EN);
+		hg_buf_puts(o, ", \"region\": ");
+		hg_report_json_str(o, l.region, HG_LANG_EN);
+		if (!l.azure) {
+			json_strings(o, "types", l.types, l.ntypes);
+			hg_buf_putc(o, '}');
+			continue;
+		}
+		hg_buf_puts(o, ", \"azure\": true, \"scopes\": [");
+		for (k = 0; k < l.nscopes; k++) {
+			const char *e = l.scopes[k], *t = strchr(e, '\x1f');
+			hg_buf b = HG_BUF_INIT;
+			hg_buf_put(&b, e, t ? (size_t)(t - e) : strlen(e));
+			hg_buf_puts(o, k ? ", {\"scope\": " : "{\"scope\": ");
+			hg_report_json_str(o, b.ptr ? b.ptr : "", HG_LANG_EN);
+			if (t) {
+				const char *end = strchr(t + 1, '\x1f');
+				hg_buf_clear(&b);
+				hg_buf_put(&b, t + 1, end ? (size_t)(end - t - 1) : strlen(t + 1));
+				hg_buf_puts(o, ", \"type\": ");
+				hg_report_json_str(o, b.ptr ? b.ptr : "", HG_LANG_EN);
+				if (end)
+					hg_buf_puts(o, ", \"subtree\": true");
+			}
+			hg_buf_putc(o, '}');
+			hg_buf_dispose(&b);
+		}
+		hg_buf_putc(o, ']');
+		json_strings(o, "notListed", l.unlisted, l.nunlisted);
+		hg_buf_putc(o, '}');
+	}
+	hg_buf_puts(o, n ? "\n  ]" : "]");
 }
 
 static void json_end(hg_drift_writer *w, const hg_drift_summary *s)
@@ -434,7 +503,9 @@ static void json_end(hg_drift_writer *w, const hg_drift_summary *s)
 		hg_report_json_str(o, s->expired[i].reason, w->o.lang);
 		hg_buf_putc(o, '}');
 	}
-	hg_buf_puts(o, s->nexpired ? "\n  ]\n}\n" : "]\n}\n");
+	hg_buf_puts(o, s->nexpired ? "\n  ]" : "]");
+	json_listings(o, s->cover);
+	hg_buf_puts(o, "\n}\n");
 }
 
 /* ---- Markdown (the monthly report of one run) ---- */
@@ -466,6 +537,11 @@ static void md_end(hg_drift_writer *w, const hg_drift_summary *s)
 		hg_report_text(o, w->ref, strlen(w->ref));
 		hg_buf_puts(o, "`\n\n");
 	}
+	if (w->shard_count)
+		hg_buf_printf(o, ja ? "シャード %u/%u (読み取った %zu ユニットのうち %zu)\n\n"
+		                    : "Shard %u/%u (%zu of the %zu units read)\n\n",
+		        w->shard_index + 1, w->shard_count, ja ? w->units_read : s->units,
+		        ja ? s->units : w->units_read);
 	hg_buf_printf(o, "## %s\n\n| %s | %s |\n|---|---:|\n", ja ? "概要" : "Summary",
 	        ja ? "状態" : "Status", ja ? "件数" : "Resources");
 	for (st = 0; st < HG_DS__COUNT; st++)
@@ -832,6 +908,9 @@ static int on_begin(void *payload, const hg_drift_meta *meta)
 	free(w->today);
 	w->ref = meta->ref ? hg_xstrdup(meta->ref) : NULL;
 	w->today = hg_xstrdup(meta->today ? meta->today : "");
+	w->shard_index = meta->shard_index;
+	w->shard_count = meta->shard_count;
+	w->units_read = meta->units_read;
 	switch (w->o.format) {
 	case HG_FMT_JSON: json_begin(w); break;
 	case HG_FMT_SARIF: sarif_begin(w); break;
@@ -931,6 +1010,7 @@ void hg_drift_report_write(hg_buf *out, const hg_drift_report *r, const hg_repor
 	hg_drift_meta meta;
 	size_t i = 0, j;
 
+	memset(&meta, 0, sizeof(meta));
 	meta.ref = r->ref;
 	meta.today = r->today;
 	on_begin(w, &meta);

@@ -11,7 +11,7 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 corpus=$build/fuzz-corpus
 art=$build/fuzz-artifacts/
 mkdir -p "$corpus/template" "$corpus/expr" "$corpus/semver" "$corpus/export" "$corpus/check" \
-	"$corpus/config" "$corpus/arm" "$corpus/cfn" "$corpus/git" "$corpus/state" "$corpus/import" "$corpus/diff" "$art"
+	"$corpus/config" "$corpus/arm" "$corpus/cfn" "$corpus/git" "$corpus/state" "$corpus/fleet" "$corpus/import" "$corpus/diff" "$art"
 # Seeds: every template, sample and golden input in the repository.
 find "$top/templates" "$top/samples" "$top/tests/golden" -name '*.yaml' | while read -r f; do
 	cp "$f" "$corpus/template/$(echo "$f" | cksum | cut -d' ' -f1).yaml"
@@ -62,6 +62,10 @@ printf '0ytemplate.yaml\n0tlib\n1ylib.yaml\n1jstack.json\n0lmodules.yaml\n' >"$c
 printf '0y../../escape.yaml\n0t..\n1yescape.yaml\n' >"$corpus/git/climb"
 printf '0t.git\n1yconfig.yaml\n0tGIT~1\n1yx.yaml\n0ya.yaml\n0ya.yaml\n' >"$corpus/git/dotgit-twice"
 printf '0td\n1td\n2td\n3td\n4td\n5td\n6td\n7ydeep.yaml\n0csub\n0xrun.yaml\n' >"$corpus/git/deep"
+# Seeds of the fleet manifest reader: the manifests of deploy/ and the golden cases.
+find "$top/deploy" "$top/tests/golden" -name 'fleet.yaml' | while read -r f; do
+	cp "$f" "$corpus/fleet/$(echo "$f" | cksum | cut -d' ' -f1).yaml"
+done
 # Seeds of the template diff (fuzz_diff.c): two templates in one input, cut
 # at the first NUL byte: each golden diff case's pair, and the 1.0.0 and
 # 1.1.0 compiled outputs of each bundled template with a second version.
@@ -77,7 +81,7 @@ for f in "$top"/tests/expected/*@1.0.0.json; do
 	{ cat "$f"; printf '\000'; cat "$new"; } >"$corpus/diff/$(basename "$f" .json)"
 done
 status=0
-for t in template expr semver export check config arm cfn git state import diff; do
+for t in template expr semver export check config arm cfn git state fleet import diff; do
 	if [ -d "$top/fuzz/regressions/$t" ]; then
 		# shellcheck disable=SC2046
 		if ! "$build/fuzz/fuzz_$t" -timeout=10 $(find "$top/fuzz/regressions/$t" -type f | sort) \
@@ -88,7 +92,7 @@ for t in template expr semver export check config arm cfn git state import diff;
 		fi
 	fi
 done
-for t in template expr semver export check config arm cfn git state import diff; do
+for t in template expr semver export check config arm cfn git state fleet import diff; do
 	echo "== fuzz_$t for ${seconds}s"
 	if ! "$build/fuzz/fuzz_$t" -max_total_time="$seconds" -max_len=65536 -timeout=10 \
 		-artifact_prefix="$art" "$corpus/$t" >"$build/fuzz-$t.log" 2>&1; then

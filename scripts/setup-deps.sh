@@ -5,8 +5,10 @@
 # apt-get (it installs make too). Installs missing Debian packages with
 # apt-get (through sudo when not root); --test adds what the tests use
 # (Criterion, the AWS CLI, clang's libFuzzer, the Python reference tools
-# cfn-lint and moto, the SARIF multitool, AWS CDK's template diff, headless Chromium, poppler and a
-# Japanese font for the HTML report), --bench what `make bench` uses
+# cfn-lint and moto, the SARIF multitool, AWS CDK's template diff, headless
+# Chromium, poppler and a Japanese font for the HTML report, PostgreSQL's
+# server for the history store's tests, which start their own), --bench what
+# `make bench` uses
 # (hyperfine).
 #
 # What cannot be installed is said loudly at the end, with the tests that
@@ -22,10 +24,10 @@ want_bench=0
 [ "${1:-}" = "--bench" ] && want_bench=1
 
 # ORDER DEPS: build, then test-only, then benchmark-only packages.
-build_pkgs="gcc make cmake pkg-config libyaml-dev libjansson-dev libxxhash-dev libgit2-dev libsqlite3-dev"
+build_pkgs="gcc make cmake pkg-config libyaml-dev libjansson-dev libxxhash-dev libgit2-dev libsqlite3-dev libpq-dev"
 test_pkgs="libcriterion-dev python3 python3-venv python3-jsonschema python3-junitparser python3-yaml
 git jq pre-commit nodejs npm awscli clang libclang-rt-dev util-linux strace
-chromium poppler-utils fonts-ipafont-gothic"
+chromium poppler-utils fonts-ipafont-gothic postgresql"
 bench_pkgs="hyperfine time python3"
 
 # What could not be installed: "what|why|tests that fail" lines.
@@ -87,6 +89,8 @@ if [ $want_test = 1 ]; then
 		awscli) command -v aws >/dev/null 2>&1 && continue ;;
 		python3 | git | jq | pre-commit | clang | strace | chromium) command -v "$p" >/dev/null 2>&1 && continue ;;
 		poppler-utils) command -v pdftotext >/dev/null 2>&1 && command -v pdfinfo >/dev/null 2>&1 && continue ;;
+		# the server the history tests start themselves (tests/pgserver.sh): any version's initdb
+		postgresql) ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 && continue ;;
 		python3-jsonschema | python3-junitparser | python3-yaml)
 			# any python3 on the machine that has the module will do
 			mod=${p#python3-}

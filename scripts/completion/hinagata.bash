@@ -23,6 +23,7 @@ _hinagata() {
 		report) COMPREPLY=($(compgen -W "md html json" -- "$cur")) ;;
 		history) COMPREPLY=($(compgen -W "text json" -- "$cur")) ;;
 		controls | diff | update) COMPREPLY=($(compgen -W "text json md" -- "$cur")) ;;
+		fleet) COMPREPLY=($(compgen -W "text json" -- "$cur")) ;;
 		*) COMPREPLY=($(compgen -W "text json sarif junit" -- "$cur")) ;;
 		esac
 		return ;;
@@ -36,26 +37,27 @@ _hinagata() {
 		[ "$cmd" = update ] || COMPREPLY=($(compgen -f -- "$cur"))
 		return ;;
 	--state | --ignore | --cache | --params-file | --history) COMPREPLY=($(compgen -f -- "$cur")); return ;;
-	--ref | --param | --today | --max-record | --date | --month | --before | --max-rows | --to) return ;;
+	--ref | --param | --today | --max-record | --shard | --date | --month | --before | --max-rows | --to) return ;;
 	--status) COMPREPLY=($(compgen -W "new open reopened suppressed resolved" -- "$cur")); return ;;
 	esac
 	if [ -z "$cmd" ]; then
-		COMPREPLY=($(compgen -W "check compile controls diff drift history hook report help update --lang --version --help" -- "$cur"))
+		COMPREPLY=($(compgen -W "check compile controls diff drift fleet history hook report help update --lang --version --help" -- "$cur"))
 		return
 	fi
 	case $cmd in
 	compile) opts="-o --output --param --params-file --templates --lang --help" ;;
-	check) opts="--staged --format --exclude --templates --history --date --lang --help" ;;
-	drift) opts="--repo --ref --template --state --format -o --output --ignore --strict --cache --today --max-record --templates --history --no-history --date --lang --help" ;;
+	check) opts="--staged --format --exclude --templates --shard --history --date --lang --help" ;;
+	drift) opts="--repo --ref --template --state --format -o --output --ignore --strict --cache --today --max-record --templates --shard --history --no-history --date --lang --help" ;;
+	fleet) opts="plan --shard --format --templates --lang --help" ;;
 	history) opts="runs deployments show export prune import --history --month --format --status --before --date -o --output --lang --help" ;;
 	report) opts="--history --month --format -o --output --max-rows --templates --lang --help" ;;
 	diff) opts="--repo --format -o --output --templates --lang --help" ;;
 	update) opts="--template --to --write -o --output --format --exclude --templates --lang --help" ;;
 	controls) opts="--profile --format --templates --lang --help" ;;
 	hook) opts="install --force --help" ;;
-	help) opts="check compile controls diff drift history hook report update" ;;
+	help) opts="check compile controls diff drift fleet history hook report update" ;;
 	esac
-	if [[ $cur == -* ]] || [ "$cmd" = hook ] || [ "$cmd" = help ] || [ "$cmd" = history ]; then
+	if [[ $cur == -* ]] || [ "$cmd" = hook ] || [ "$cmd" = help ] || [ "$cmd" = history ] || { [ "$cmd" = fleet ] && [ "$prev" = fleet ]; }; then
 		COMPREPLY=($(compgen -W "$opts" -- "$cur"))
 	else
 		# templates: YAML and JSON files, and directories to descend into

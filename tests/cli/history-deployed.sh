@@ -12,13 +12,25 @@
 #     as az deployment sub|group list printed it, and the store keeps it;
 #   - a store of schema version 2 (before deployed templates) is upgraded in
 #     place when opened, and its runs stay.
-# Usage: history-deployed.sh HINAGATA TOP
+# With `postgresql`, the stores are schemas of a PostgreSQL server the test
+# starts (tests/pgserver.sh).
+# Usage: history-deployed.sh HINAGATA TOP [sqlite|postgresql]
 set -eu
 hinagata=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
 top=$(cd "$2" && pwd)
+backend=${3:-sqlite}
 work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
+. "$top/tests/pgserver.sh"
+trap 'pg_stop; rm -rf "$work"' EXIT
 cd "$work"
+if [ "$backend" = postgresql ]; then
+	pg_start "$work" || { echo "FAIL: no PostgreSQL server could be started"; exit 1; }
+fi
+store() { # NAME -> the target of a new store NAME
+	if [ "$backend" = postgresql ]; then pg_store "$1"; else echo "$work/$1.db"; fi
+}
+h=$(store h)
+hb=$(store hb)
 export LC_ALL=C NO_COLOR=1 HINAGATA_PATH=
 a=$top/samples/city-a
 b=$top/samples/city-b
@@ -77,9 +89,9 @@ for r in d["ResourceDescriptions"]:
 json.dump(d, open(sys.argv[1], "w"), indent=2)
 PY
 
-rec() { # day template state: drift recorded into h.db; exit status in rc
+rec() { # day template state [store]: drift recorded into $h (or store); exit status in rc
 	rc=0
-	"$hinagata" drift --history h.db --date "2026-12-$1" --template "$2" --state "state/$3" \
+	"$hinagata" drift --history "${4:-$h}" --date "2026-12-$1" --template "$2" --state "state/$3" \
 		--format json -o "report-$1.json" 2>"rec-$1.log" || rc=$?
 }
 rec 01 "$tmpl" n1
@@ -96,7 +108,7 @@ check "night 5: both, exit 1" [ "$rc" = 1 ]
 check "night 5: the report says both" jq_is report-05.json \
 	'[.. | objects | select(.path? == "/RetentionInDays") | .change] | join(",")' both
 
-"$hinagata" history --history h.db deployments --format json -o dep.json
+"$hinagata" history --history "$h" deployments --format json -o dep.json
 check "two deployments: night 1 (the first seen) and night 3" jq_is dep.json \
 	'[.deployments[] | "\(.date) \(.unit) \(.previous != null)"] | join(";")' \
 	"2026-12-01 city-a-juki-prod false;2026-12-03 city-a-juki-prod true;2026-12-04 city-a-juki-prod true"
@@ -105,50 +117,67 @@ check "the hash recorded is the drift report's" jq_is dep.json '.deployments[0].
 check "night 3's deployment follows night 1's template" jq_is dep.json '.deployments[1].previous' \
 	"$(jq -r '.deployments[0].hash' dep.json)"
 check "AWS: no templateHash" jq_is dep.json '.deployments[0].templateHash' null
-"$hinagata" history --history h.db deployments --month 2026-11 --format json -o none.json
+"$hinagata" history --history "$h" deployments --month 2026-11 --format json -o none.json
 check "no deployment in a month without runs" jq_is none.json '.deployments | length' 0
-"$hinagata" --lang ja history --history h.db deployments >dep.txt
+"$hinagata" --lang ja history --history "$h" deployments >dep.txt
 check "a table in Japanese" grep -q 'スタック/デプロイ' dep.txt
 
-"$hinagata" history --history h.db runs --format json -o runs.json
+"$hinagata" history --history "$h" runs --format json -o runs.json
 check "night 4 (pending) opened no finding" jq_is runs.json '.runs[3].opened' 0
 check "night 5 (both) opened one" jq_is runs.json '.runs[4].opened' 1
-"$hinagata" history --history h.db export -o findings.csv
+"$hinagata" history --history "$h" export -o findings.csv
 check "the finding is the retention, as drift" grep -q '"drift".*"/RetentionInDays"' findings.csv
 
 # ---- Azure: the deployments' templateHash ----
-"$hinagata" drift --templates "$top/samples" --history hb.db --date 2026-12-01 \
+"$hinagata" drift --templates "$top/samples" --history "$hb" --date 2026-12-01 \
 	--template "$b/juki-azure.yaml" --state "$b/exports-clean" --format json -o b.json 2>/dev/null
 want=$(jq -r '.[] | select(.name == "city-b-juki") | .properties.templateHash' "$b/exports-clean/az-deployment-sub-list.json")
 check "city B: deployedTemplates carries az's templateHash" jq_is b.json \
 	'.deployedTemplates[] | select(.unit == "city-b-juki") | .templateHash' "$want"
-"$hinagata" history --history hb.db deployments --format json -o depb.json
+"$hinagata" history --history "$hb" deployments --format json -o depb.json
 check "city B: the store keeps it" jq_is depb.json \
 	'.deployments[] | select(.unit == "city-b-juki") | .templateHash' "$want"
 check "city B: the nested deployments too" jq_is depb.json '[.deployments[].unit] | sort | join(",")' \
 	"Logs,Network,city-b-juki"
 
 # ---- a store of schema version 2 is upgraded ----
-cp h.db old.db
-python3 - old.db <<'PY'
+# the same five nights in a store taken back to version 2
+latest=$(ls "$top"/schemas/history/sqlite/[0-9][0-9][0-9][0-9]-*.sql | wc -l)
+if [ "$backend" = postgresql ]; then
+	old=$(store old)
+	rec 01 "$tmpl" n1 "$old"
+	rec 02 "$tmpl" n2 "$old"
+	rec 03 "$tmpl" n3 "$old"
+	rec 04 git4.json n4 "$old"
+	rec 05 git4.json n5 "$old"
+	pg_sql "ALTER TABLE old.run_unit DROP COLUMN deployed_hash; ALTER TABLE old.run_unit DROP COLUMN template_hash;
+		DROP TABLE old.shard_result; UPDATE old.hinagata_store SET version = 2"
+	version() { pg_sql "SELECT version FROM old.hinagata_store"; }
+else
+	old=$work/old.db
+	cp h.db old.db
+	python3 - old.db <<'PY'
 import sqlite3, sys
 c = sqlite3.connect(sys.argv[1])
 c.execute("ALTER TABLE run_unit DROP COLUMN deployed_hash")
 c.execute("ALTER TABLE run_unit DROP COLUMN template_hash")
+c.execute("DROP TABLE shard_result")  # schema version 4's
 c.execute("PRAGMA user_version = 2")
 c.commit()
 PY
+	version() { python3 -c "import sqlite3; print(sqlite3.connect('old.db').execute('PRAGMA user_version').fetchone()[0])"; }
+fi
 rc=0
-"$hinagata" history --history old.db deployments >/dev/null 2>old0.log || rc=$?
+"$hinagata" history --history "$old" deployments >/dev/null 2>old0.log || rc=$?
 check "a version 2 store is not read before a recording upgrades it (HG7104)" \
 	sh -c '[ "$1" = 2 ] && grep -q HG7104 old0.log' - "$rc"
 rc=0
-"$hinagata" drift --history old.db --date 2026-12-06 --template "$tmpl" --state state/n1 >/dev/null 2>old.log || rc=$?
+"$hinagata" drift --history "$old" --date 2026-12-06 --template "$tmpl" --state state/n1 >/dev/null 2>old.log || rc=$?
 check "recording into it upgrades it" [ "$rc" = 0 ]
-check "its schema is version 3" [ "$(python3 -c "import sqlite3; print(sqlite3.connect('old.db').execute('PRAGMA user_version').fetchone()[0])")" = 3 ]
-"$hinagata" history --history old.db runs --format json -o oldruns.json
+check "its schema is the newest, version $latest" [ "$(version)" = "$latest" ]
+"$hinagata" history --history "$old" runs --format json -o oldruns.json
 check "its runs stay" jq_is oldruns.json '.runs | length' 6
-"$hinagata" history --history old.db deployments --format json -o old1.json
+"$hinagata" history --history "$old" deployments --format json -o old1.json
 check "and the new night's template is a deployment" jq_is old1.json '[.deployments[].date] | join(",")' 2026-12-06
 
 echo "history-deployed: $pass checks passed"

@@ -9,14 +9,24 @@
 # night by night, and the score in the JSON report; the monthly report in
 # JSON and in English and Japanese Markdown and HTML are golden files in
 # tests/expected/history/ (UPDATE=1 rewrites them; review before committing).
-# Usage: history-month.sh HINAGATA TOP
+# With `postgresql`, the same month is recorded into a PostgreSQL server the
+# test starts (tests/pgserver.sh) and must give the same statuses, the same
+# scores and byte for byte the same reports as SQLite's golden files.
+# Usage: history-month.sh HINAGATA TOP [sqlite|postgresql]
 set -eu
 hinagata=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
 top=$(cd "$2" && pwd)
+backend=${3:-sqlite}
 expected=$top/tests/expected/history
 work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
+. "$top/tests/pgserver.sh"
+trap 'pg_stop; rm -rf "$work"' EXIT
 cd "$work"
+store=h.db
+if [ "$backend" = postgresql ]; then
+	pg_start "$work" || { echo "FAIL: no PostgreSQL server could be started"; exit 1; }
+	store=$PG_URL
+fi
 export LC_ALL=C NO_COLOR=1 HINAGATA_PATH=
 a=$top/samples/city-a
 fail=0
@@ -84,7 +94,7 @@ night() { # day state [--ignore] : record city A's drift of that night
 	st=$2
 	shift 2
 	set +e
-	"$hinagata" drift --history h.db --date "2026-12-$day" "$@" \
+	"$hinagata" drift --history "$store" --date "2026-12-$day" "$@" \
 		--template "$a/juki-prod.yaml" --state "state/$st" >"night-$day.txt" 2>"night-$day.err"
 	rc=$?
 	set -e
@@ -96,7 +106,7 @@ night() { # day state [--ignore] : record city A's drift of that night
 }
 
 status() { # resource aspect-or-control -> the finding's status now
-	"$hinagata" history --history h.db export >findings.csv
+	"$hinagata" history --history "$store" export >findings.csv
 	python3 - "$1" "$2" <<'PY'
 import csv, sys
 rows = [r for r in csv.DictReader(open("findings.csv", newline="", encoding="utf-8"))
@@ -115,7 +125,7 @@ sg="$stack/DbSecurityGroup"
 trail="$stack/AuditTrail"
 docs="$stack/DocumentsBucket"
 for d in 01 02 03; do night $d clean; done
-"$hinagata" history --history h.db export >findings.csv
+"$hinagata" history --history "$store" export >findings.csv
 check "clean nights record no finding" [ "$(wc -l <findings.csv)" = 1 ]
 night 04 sg
 expect 04 "$sg" /SecurityGroupIngress/1 new
@@ -147,14 +157,14 @@ expect 14 "$trail" GC-AWS-LOG-02 reopened
 # The clouds' own findings of night 15, and a vendor's template checked.
 night 15 sg-trail-buckets --ignore ignore.yaml
 expect 15 "$trail" GC-AWS-LOG-02 open
-"$hinagata" history --history h.db import --date 2026-12-15 "$a/securityhub/get-findings.json" \
+"$hinagata" history --history "$store" import --date 2026-12-15 "$a/securityhub/get-findings.json" \
 	"$top/samples/city-b/defender/assessments.json" 2>import-15.err
 expect 15 arn:aws:s3:::city-a-juki-tmp-export S3.8 new
 expect 15 "AWS::::Account:123456789012" IAM.6 suppressed
 mkdir -p vendor
 cp "$top/tests/golden/check-cfn-yaml/vendor.yaml" vendor/vendor.yaml
 set +e
-"$hinagata" check --history h.db --date 2026-12-15 vendor/vendor.yaml >/dev/null 2>check-15.err
+"$hinagata" check --history "$store" --date 2026-12-15 vendor/vendor.yaml >/dev/null 2>check-15.err
 rc=$?
 set -e
 check "check records its findings and exits 1 for them" [ $rc = 1 ]
@@ -174,7 +184,7 @@ for d in 23 24; do night $d trail-notmp --ignore ignore.yaml; done
 # The vendor removes the SSH rule open to the world.
 sed -i '/FromPort: 22, ToPort: 22/d' vendor/vendor.yaml
 set +e
-"$hinagata" check --history h.db --date 2026-12-25 vendor/vendor.yaml >/dev/null 2>check-25.err
+"$hinagata" check --history "$store" --date 2026-12-25 vendor/vendor.yaml >/dev/null 2>check-25.err
 set -e
 expect 25 vendor/vendor.yaml "- { IpProtocol: tcp, FromPort: 22, ToPort: 22, CidrIp: 0.0.0.0/0 }" resolved
 expect 25 vendor/vendor.yaml '- { IpProtocol: "-1", CidrIpv6: "::/0" }' open
@@ -193,27 +203,27 @@ for f in d["Findings"]:
         f["UpdatedAt"] = "2026-12-29T18:02:10.512Z"
 json.dump(d, open(sys.argv[2], "w"), indent=4)
 PY
-"$hinagata" history --history h.db import --date 2026-12-30 sh-30.json 2>import-30.err
+"$hinagata" history --history "$store" import --date 2026-12-30 sh-30.json 2>import-30.err
 expect 30 arn:aws:s3:::city-a-juki-tmp-export S3.8 resolved
 night 30 trail --ignore ignore.yaml
 night 31 trail --ignore ignore.yaml
 expect 31 "$trail" GC-AWS-LOG-02 open
 
 # A run dated before the newest of its source is refused, and changes nothing.
-"$hinagata" history --history h.db runs >runs-before.txt
+"$hinagata" history --history "$store" runs >runs-before.txt
 set +e
-"$hinagata" drift --history h.db --date 2026-12-05 --template "$a/juki-prod.yaml" --state state/clean \
+"$hinagata" drift --history "$store" --date 2026-12-05 --template "$a/juki-prod.yaml" --state state/clean \
 	>/dev/null 2>late.err
 rc=$?
 set -e
-"$hinagata" history --history h.db runs >runs-after.txt
+"$hinagata" history --history "$store" runs >runs-after.txt
 check "an out-of-order night exits 2 (HG7105)" [ $rc = 2 ]
 check "an out-of-order night is named" grep -q HG7105 late.err
 check "an out-of-order night records nothing" cmp -s runs-before.txt runs-after.txt
 
 # ---- the monthly report ----
 set +e
-"$hinagata" report --history h.db --month 2026-12 --format json -o report.json
+"$hinagata" report --history "$store" --month 2026-12 --format json -o report.json
 rc=$?
 set -e
 check "the report exits 1: findings are open at the end of the month" [ $rc = 1 ]
@@ -291,12 +301,12 @@ jsonschema.validate(json.load(open(sys.argv[2])), json.load(open(sys.argv[1])))
 PY
 for lang in en ja; do
 	for fmt in md html; do
-		"$hinagata" --lang $lang report --history h.db --month 2026-12 --format $fmt -o "report.$lang.$fmt" || true
+		"$hinagata" --lang $lang report --history "$store" --month 2026-12 --format $fmt -o "report.$lang.$fmt" || true
 	done
 done
-"$hinagata" report --history h.db --month 2026-12 --format json -o report.json || true
+"$hinagata" report --history "$store" --month 2026-12 --format json -o report.json || true
 # The same bytes every time (two runs, two languages of the JSON: the data is the same).
-"$hinagata" report --history h.db --month 2026-12 --format json -o report-again.json || true
+"$hinagata" report --history "$store" --month 2026-12 --format json -o report-again.json || true
 check "the report is deterministic" cmp -s report.json report-again.json
 golden() { # file
 	if [ "${UPDATE:-}" = 1 ]; then
@@ -322,14 +332,14 @@ check "the HTML has no script" sh -c "! grep -qi '<script' report.en.html"
 check "the HTML loads nothing" sh -c "! grep -Eqi '(src|href)=\"(https?:)?//' report.ja.html"
 
 # The history lists the month's runs and a finding's timeline.
-"$hinagata" history --history h.db runs --month 2026-12 >runs.txt
+"$hinagata" history --history "$store" runs --month 2026-12 >runs.txt
 check "36 runs listed: 31 nights of drift, 2 checks, 3 imports" [ "$(($(wc -l <runs.txt) - 1))" = 36 ]
-key=$("$hinagata" history --history h.db export | python3 -c "
+key=$("$hinagata" history --history "$store" export | python3 -c "
 import csv, sys
 for r in csv.DictReader(sys.stdin):
     if r['resource'] == 'city-a-juki-prod/AuditTrail' and r['control'] == 'GC-AWS-LOG-02':
         print(r['id'][:8])")
-"$hinagata" history --history h.db show "$key" >timeline.txt
+"$hinagata" history --history "$store" show "$key" >timeline.txt
 check "the timeline shows the trail's finding reopened on the 14th" grep -q '^2026-12-14 .*reopened' timeline.txt
 check "the timeline shows it resolved on the 11th" grep -q '^2026-12-11 .*resolved' timeline.txt
 

@@ -68,7 +68,7 @@ static size_t units(hg_unit *out, const char *const *states, size_t n, hg_diags 
 {
 	hg_state_spec *specs;
 	size_t nspecs, i, k;
-	cr_assert_eq(hg_state_specs(&specs, &nspecs, states, n, d), 0);
+	cr_assert_eq(hg_state_specs(&specs, &nspecs, states, n, false, d), 0);
 	for (i = 0; i < nspecs; i++) {
 		hg_state_file **files = calloc(specs[i].npaths + 1, sizeof(*files));
 		memset(&out[i], 0, sizeof(out[i]));
@@ -132,15 +132,21 @@ Test(stages, mixed_accounts_and_empty_directories_are_errors)
 
 	mkdir(at("empty"), 0755);
 	states[0] = at("empty");
-	cr_expect_eq(hg_state_specs(&specs, &nspecs, states, 1, &d), HG_EINVALID);
+	cr_expect_eq(hg_state_specs(&specs, &nspecs, states, 1, false, &d), HG_EINVALID);
 	cr_expect_eq(d.n, 1);
 	cr_expect_eq(d.items[0]->code, HG_D_STATE_EMPTY);
 	hg_diags_dispose(&d);
+	/* the state of a shard of a fleet may hold none of it: no unit, no error */
+	cr_expect_eq(hg_state_specs(&specs, &nspecs, states, 1, true, &d), 0);
+	cr_expect_eq(nspecs, 0);
+	cr_expect_null(specs);
+	cr_expect_eq(d.n, 0);
+	hg_state_specs_free(specs, nspecs);
 
 	put("mixed/a.json", STACKS("111111111111", "a"));
 	put("mixed/b.json", STACKS("222222222222", "b"));
 	states[0] = at("mixed");
-	cr_assert_eq(hg_state_specs(&specs, &nspecs, states, 1, &d), 0);
+	cr_assert_eq(hg_state_specs(&specs, &nspecs, states, 1, false, &d), 0);
 	{
 		hg_state_file *files[2];
 		int rc;
@@ -320,7 +326,7 @@ static void az_unit(hg_unit *u, hg_diags *d, int want)
 	hg_state_file **files;
 
 	states[0] = at("sub");
-	cr_assert_eq(hg_state_specs(&specs, &nspecs, states, 1, d), 0);
+	cr_assert_eq(hg_state_specs(&specs, &nspecs, states, 1, false, d), 0);
 	files = calloc(specs[0].npaths + 1, sizeof(*files));
 	memset(u, 0, sizeof(*u));
 	for (k = 0; k < specs[0].npaths; k++) {

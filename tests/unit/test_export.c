@@ -14,6 +14,8 @@
 
 struct seen {
 	int n;
+	int ends;          /* the ends of listings (no record) */
+	char listed[64];   /* the type the last one named */
 	char type[64];
 	char first[256];
 	uint32_t line, col;
@@ -23,6 +25,11 @@ struct seen {
 static int collect(const hg_export_item *it, void *payload)
 {
 	struct seen *s = payload;
+	if (!it->raw) {
+		s->ends++;
+		snprintf(s->listed, sizeof(s->listed), "%s", it->type_name);
+		return 0;
+	}
 	if (s->n == 0) {
 		snprintf(s->first, sizeof(s->first), "%.*s", (int)it->len, it->raw);
 		s->line = it->span.line;
@@ -55,10 +62,55 @@ Test(export, cloudcontrol_list_is_streamed_record_by_record)
 	cr_assert_eq(shape, HG_EXP_CC_LIST);
 	cr_assert_eq(s.n, 2);
 	cr_assert_str_eq(s.type, "AWS::S3::Bucket");
+	/* and then that the listing of the type ended */
+	cr_assert_eq(s.ends, 1);
+	cr_assert_str_eq(s.listed, "AWS::S3::Bucket");
 	cr_assert_str_eq(s.first,
 	        "{\"Identifier\": \"a\", \"Properties\": \"{\\\"BucketName\\\":\\\"a\\\"}\"}");
 	cr_assert_eq(s.line, 4);
 	cr_assert_eq(s.col, 5);
+	hg_diags_dispose(&d);
+}
+
+Test(export, an_empty_listing_still_names_its_type)
+{
+	hg_diags d = HG_DIAGS_INIT;
+	struct seen s;
+	hg_export_shape shape;
+	/* none of the type there: no record, the end of the listing of the type */
+	cr_assert_eq(read_mem("{\"TypeName\": \"AWS::EC2::InternetGateway\", \"ResourceDescriptions\": []}",
+	                     &s, &d, &shape),
+	        0);
+	cr_assert_eq(shape, HG_EXP_CC_LIST);
+	cr_assert_eq(s.n, 0);
+	cr_assert_eq(s.ends, 1);
+	cr_assert_str_eq(s.listed, "AWS::EC2::InternetGateway");
+	/* TypeName after the records (key order is free): still named at the end */
+	cr_assert_eq(read_mem("{\"ResourceDescriptions\": [{\"Identifier\": \"a\"}], \"TypeName\": \"AWS::SQS::Queue\"}",
+	                     &s, &d, &shape),
+	        0);
+	cr_assert_eq(s.n, 1);
+	cr_assert_eq(s.ends, 1);
+	cr_assert_str_eq(s.listed, "AWS::SQS::Queue");
+	/* a listing cut short names nothing: it did not list everything */
+	cr_assert_eq(read_mem("{\"TypeName\": \"AWS::SQS::Queue\", \"ResourceDescriptions\": [{\"Identifier\": \"a\"}",
+	                     &s, &d, &shape),
+	        HG_EINVALID);
+	cr_assert_eq(s.ends, 0);
+	/* one page of a listing (a NextToken) does not say none is there */
+	cr_assert_eq(read_mem("{\"TypeName\": \"AWS::SQS::Queue\", \"ResourceDescriptions\": [], \"NextToken\": \"p2\"}",
+	                     &s, &d, &shape),
+	        0);
+	cr_assert_eq(s.ends, 0);
+	cr_assert_eq(read_mem("{\"TypeName\": \"AWS::SQS::Queue\", \"ResourceDescriptions\": [], \"NextToken\": null}",
+	                     &s, &d, &shape),
+	        0);
+	cr_assert_eq(s.ends, 1);
+	/* a get-resource is no listing */
+	cr_assert_eq(read_mem("{\"TypeName\": \"AWS::SQS::Queue\", \"ResourceDescription\": {\"Identifier\": \"q\"}}",
+	                     &s, &d, &shape),
+	        0);
+	cr_assert_eq(s.ends, 0);
 	hg_diags_dispose(&d);
 }
 

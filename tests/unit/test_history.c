@@ -3,6 +3,13 @@
  * older files), the finding lifecycle, control statuses and scores, the
  * month, the imports' mappings, pruning.
  * Part of hinagata; see LICENSE.
+ *
+ * Every test runs on SQLite (a file in a temporary directory) and, when
+ * HG_TEST_PG names a PostgreSQL server (tests/cli/unit-pg.sh starts one and
+ * runs this binary again), on PostgreSQL: each test then has a schema of
+ * its own, named in the target's search_path, dropped afterwards. The
+ * tests of what is not a store do the same on both: SQLite's non-database
+ * and corrupt files, PostgreSQL's schema of another program's tables.
  */
 #include <criterion/criterion.h>
 #include <stdio.h>
@@ -18,17 +25,54 @@
 #include "report/report.h"
 
 static char dir[] = "/tmp/hg-history-test-XXXXXX";
-static char path[256];
+static char path[512];
+static const char *pg; /* the PostgreSQL server's URL, or NULL: SQLite */
+static char schemas[8][64];
+static size_t nschemas;
+
+/* Run SQL on the server as it is (outside any store). */
+static void pg_sql(const char *sql)
+{
+	hg_db *db = NULL;
+	hg_diags d = HG_DIAGS_INIT;
+	cr_assert_eq(hg_db_open(&db, pg, HG_DB_CREATE, 1000, &d), 0, "connect to %s", pg);
+	cr_assert_eq(db->drv->exec(db, sql, &d), 0, "%s", sql);
+	hg_db_close(db);
+	hg_diags_dispose(&d);
+}
+
+/* A new place for a store named name: a file in dir, or an empty schema of its own. */
+static void target(char *out, size_t size, const char *name)
+{
+	char sql[640];
+	if (!pg) {
+		snprintf(out, size, "%s/%s.db", dir, name);
+		return;
+	}
+	cr_assert_lt(nschemas, 8);
+	snprintf(schemas[nschemas], sizeof(schemas[0]), "t%ld_%.32s", (long)getpid(), name);
+	snprintf(sql, sizeof(sql), "CREATE SCHEMA %s", schemas[nschemas]);
+	pg_sql(sql);
+	snprintf(out, size, "%s?options=-csearch_path%%3D%s", pg, schemas[nschemas++]);
+}
 
 static void setup(void)
 {
+	pg = getenv("HG_TEST_PG");
+	nschemas = 0;
 	strcpy(dir, "/tmp/hg-history-test-XXXXXX");
 	cr_assert_not_null(mkdtemp(dir));
-	snprintf(path, sizeof(path), "%s/h.db", dir);
+	target(path, sizeof(path), "h");
 }
 
 static void teardown(void)
 {
+	char sql[640];
+	size_t i;
+	for (i = 0; pg && i < nschemas; i++) {
+		snprintf(sql, sizeof(sql), "DROP SCHEMA %s CASCADE", schemas[i]);
+		pg_sql(sql);
+	}
 	hg_fs_remove_tree(dir);
 }
 
@@ -343,11 +387,35 @@ static void write_file(const char *p, const void *data, size_t len)
 	fclose(f);
 }
 
+/* What is at target now: a file's bytes, or the names of a schema's relations and t's rows. */
 static uint64_t file_hash(const char *p)
 {
 	uint64_t size, h;
-	cr_assert_eq(hg_hash_file(p, &size, &h), 0);
-	return h ^ size;
+	hg_db *db = NULL;
+	hg_db_stmt *st = NULL;
+	hg_diags d = HG_DIAGS_INIT;
+	const char *schema;
+	char sql[512];
+
+	if (!pg) {
+		cr_assert_eq(hg_hash_file(p, &size, &h), 0);
+		return h ^ size;
+	}
+	schema = strstr(p, "%3D") + 3;
+	snprintf(sql, sizeof(sql),
+	        "SELECT coalesce(string_agg(c.relname, ',' ORDER BY c.relname), '') || '|' || "
+	        "(SELECT count(*) FROM pg_class t JOIN pg_namespace m ON m.oid = t.relnamespace "
+	        "WHERE m.nspname = '%s') FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
+	        "WHERE n.nspname = '%s'",
+	        schema, schema);
+	cr_assert_eq(hg_db_open(&db, pg, 0, 1000, &d), 0);
+	cr_assert_eq(hg_db_prepare(&st, db, sql, &d), 0);
+	cr_assert_eq(hg_db_step(st, &d), 1);
+	h = hg_hash64(hg_db_col_text(st, 0), strlen(hg_db_col_text(st, 0)));
+	hg_db_finalize(st);
+	hg_db_close(db);
+	hg_diags_dispose(&d);
+	return h;
 }
 
 static void refused(const char *p, hg_diag_code code)
@@ -362,12 +430,47 @@ static void refused(const char *p, hg_diag_code code)
 	hg_diags_dispose(&d);
 }
 
+/* Run SQL in a new database at target (SQLite: a new file; PostgreSQL: the target's schema). */
+static void make_db(const char *p, const char *sql, int version)
+{
+	hg_db *db = NULL;
+	hg_diags d = HG_DIAGS_INIT;
+	cr_assert_eq(hg_db_open(&db, p, HG_DB_CREATE, 100, &d), 0);
+	if (sql)
+		cr_assert_eq(db->drv->exec(db, sql, &d), 0, "%s", sql);
+	if (version)
+		cr_assert_eq(db->drv->set_version(db, version, &d), 0);
+	hg_db_close(db);
+	hg_diags_dispose(&d);
+}
+
 Test(history, refuses_what_is_not_a_store_and_leaves_it)
 {
-	char p[300];
+	char p[512];
 	unsigned char junk[8192];
 	size_t i;
 
+	if (pg) {
+		hg_history *h = NULL;
+		hg_diags d = HG_DIAGS_INIT;
+		/* Another program's tables in the schema the target names. */
+		target(p, sizeof(p), "notes");
+		make_db(p, "CREATE TABLE notes (line text); INSERT INTO notes VALUES ('meeting notes')", 0);
+		refused(p, HG_D_HISTORY_FOREIGN);
+		/* A search_path naming no schema: nowhere to put a store, nothing made. */
+		snprintf(p, sizeof(p), "%s?options=-csearch_path%%3Dt%ld_none", pg, (long)getpid());
+		cr_assert_eq(hg_history_open(&h, p, HG_HISTORY_CREATE, 100, &d), HG_EIO);
+		cr_assert_eq(d.items[0]->code, HG_D_HISTORY_DB);
+		hg_diags_dispose(&d);
+		/* No server there: the connection's failure, said once. */
+		cr_assert_eq(hg_history_open(&h, "postgresql://hinagata@127.0.0.1:1/hinagata", HG_HISTORY_CREATE,
+		                     100, &d),
+		        HG_EIO);
+		cr_assert_eq(d.n, 1);
+		cr_assert_eq(d.items[0]->code, HG_D_HISTORY_DB);
+		hg_diags_dispose(&d);
+		return;
+	}
 	snprintf(p, sizeof(p), "%s/notes.txt", dir);
 	write_file(p, "meeting notes\n", 14);
 	refused(p, HG_D_HISTORY_FOREIGN);
@@ -382,40 +485,46 @@ Test(history, refuses_what_is_not_a_store_and_leaves_it)
 
 Test(history, refuses_another_programs_database_and_a_newer_store)
 {
-	hg_db *db = NULL;
-	hg_diags d = HG_DIAGS_INIT;
-	char p[300];
+	char p[512];
 
-	snprintf(p, sizeof(p), "%s/other.db", dir);
-	cr_assert_eq(hg_db_open(&db, p, HG_DB_CREATE, 100, &d), 0);
-	cr_assert_eq(db->drv->exec(db, "CREATE TABLE t (x); PRAGMA application_id = 42", &d), 0);
-	hg_db_close(db);
+	if (!pg) { /* PostgreSQL has no application_id: its mark is a table */
+		target(p, sizeof(p), "other");
+		make_db(p, "CREATE TABLE t (x); PRAGMA application_id = 42", 0);
+		refused(p, HG_D_HISTORY_FOREIGN);
+	}
+	target(p, sizeof(p), "plain");
+	make_db(p, "CREATE TABLE t (x int)", 0);
 	refused(p, HG_D_HISTORY_FOREIGN);
-	snprintf(p, sizeof(p), "%s/plain.db", dir);
-	cr_assert_eq(hg_db_open(&db, p, HG_DB_CREATE, 100, &d), 0);
-	cr_assert_eq(db->drv->exec(db, "CREATE TABLE t (x)", &d), 0);
-	hg_db_close(db);
-	refused(p, HG_D_HISTORY_FOREIGN);
-	snprintf(p, sizeof(p), "%s/newer.db", dir);
-	cr_assert_eq(hg_db_open(&db, p, HG_DB_CREATE, 100, &d), 0);
-	cr_assert_eq(db->drv->exec(db, "CREATE TABLE t (x)", &d), 0);
-	cr_assert_eq(db->drv->set_version(db, 99, &d), 0);
-	hg_db_close(db);
+	target(p, sizeof(p), "newer");
+	make_db(p, "CREATE TABLE t (x int)", 99);
 	refused(p, HG_D_HISTORY_NEWER);
-	hg_diags_dispose(&d);
 }
 
 Test(history, an_empty_file_is_a_new_store)
 {
 	hg_history *h = NULL;
 	hg_diags d = HG_DIAGS_INIT;
-	write_file(path, "", 0);
+	if (!pg)
+		write_file(path, "", 0); /* PostgreSQL: the test's schema is empty */
 	cr_assert_eq(hg_history_open(&h, path, 0, 100, &d), HG_EIO, "not made without CREATE");
 	cr_assert_eq(d.items[0]->code, HG_D_HISTORY_FOREIGN);
 	cr_assert_eq(hg_history_open(&h, path, HG_HISTORY_CREATE, 100, &d), 0);
 	cr_assert_eq(hg_history_version(h), hg_history_version_latest());
 	hg_history_close(h);
 	hg_diags_dispose(&d);
+}
+
+Test(history, every_dialect_has_every_schema_version)
+{
+	size_t ns, np, i;
+	const hg_db_schema *s = hg_db_dialect_steps("sqlite", &ns);
+	const hg_db_schema *p = hg_db_dialect_steps("postgresql", &np);
+	cr_assert_eq(ns, np, "sqlite has %zu steps, postgresql %zu", ns, np);
+	for (i = 0; i < ns; i++) {
+		cr_assert_eq(s[i].version, (int)i + 1);
+		cr_assert_eq(p[i].version, (int)i + 1);
+		cr_assert_str_eq(s[i].file, p[i].file, "the same step has the same name in both");
+	}
 }
 
 Test(history, upgrades_a_version_1_store_in_place)
@@ -425,7 +534,7 @@ Test(history, upgrades_a_version_1_store_in_place)
 	hg_diags d = HG_DIAGS_INIT;
 	hg_month *m = NULL;
 	size_t n;
-	const hg_db_schema *steps = hg_db_dialect_steps("sqlite", &n);
+	const hg_db_schema *steps = hg_db_dialect_steps(pg ? "postgresql" : "sqlite", &n);
 
 	cr_assert_geq(n, 2);
 	cr_assert_eq(steps[0].version, 1);
