@@ -35,7 +35,7 @@ static bool check_date(hg_cli *cli, const char *cmd, const char *date)
 	if (!date || hg_is_date(date))
 		return true;
 	hg_cli_usage_error(cli, cmd, "--date needs a date YYYY-MM-DD, not '%s'",
-	        "--date には YYYY-MM-DD の形の日付を指定してください ('%s' ではなく)", date);
+	        "--date には YYYY-MM-DD の形の日付を指定してください ('%s' は使えません)", date);
 	return false;
 }
 
@@ -198,9 +198,9 @@ static void help(hg_cli *cli)
 		      "夜間の実行の履歴ストア (SQLite) を扱います。drift と check は --history FILE か\n"
 		      ".hinagata.yaml の history: で実行を記録します。\n\n"
 		      "サブコマンド:\n"
-		      "  runs                  記録した実行を一覧する\n"
-		      "  deployments           スタックやデプロイのテンプレートが変わった夜 (デプロイ) を\n"
-		      "                        一覧する (drift が記録したデプロイ済みテンプレートのハッシュから)\n"
+		      "  runs                  記録した実行を一覧表示する\n"
+		      "  deployments           スタックやデプロイのテンプレートが変わった日 (デプロイ) を\n"
+		      "                        一覧表示する (drift が記録したデプロイ済みテンプレートのハッシュから)\n"
 		      "  show ID               検出項目の経過 (ID は先頭 4 桁以上でよい)\n"
 		      "  export                検出項目を CSV で書き出す (--status で絞り込み)\n"
 		      "  prune --before DATE   DATE より前の実行を削除する (未解決の項目は残す)\n"
@@ -271,7 +271,7 @@ static int emit(hg_cli *cli, const hg_buf *b, const char *path)
 {
 	if (path) {
 		if (hg_fs_write_atomic(path, b->ptr, b->size) < 0) {
-			hg_cli_say(cli, "cannot write %s", "%s を書けません", path);
+			hg_cli_say(cli, "cannot write %s", "%s に書き込めません", path);
 			return HG_EXIT_FAILURE;
 		}
 		return HG_EXIT_CLEAN;
@@ -379,7 +379,7 @@ int hg_cmd_history(hg_cli *cli, int argc, char **argv)
 		case OPT_MONTH:
 			if (!hg_is_month(optarg)) {
 				rc = hg_cli_usage_error(cli, "history", "--month needs a month YYYY-MM, not '%s'",
-				        "--month には YYYY-MM の形の月を指定してください ('%s' ではなく)", optarg);
+				        "--month には YYYY-MM の形の月を指定してください ('%s' は使えません)", optarg);
 				goto out;
 			}
 			month = optarg;
@@ -389,7 +389,7 @@ int hg_cmd_history(hg_cli *cli, int argc, char **argv)
 				json = optarg[0] == 'j';
 			else {
 				rc = hg_cli_usage_error(cli, "history", "unknown format '%s' (text, json)",
-				        "形式 '%s' は未知です (text, json)", optarg);
+				        "--format には text、json のいずれかを指定してください ('%s' は使えません)", optarg);
 				goto out;
 			}
 			break;
@@ -397,7 +397,7 @@ int hg_cmd_history(hg_cli *cli, int argc, char **argv)
 			if ((status = hg_fstatus_parse(optarg)) < 0) {
 				rc = hg_cli_usage_error(cli, "history",
 				        "--status must be new, open, reopened, suppressed or resolved, not '%s'",
-				        "--status には new、open、reopened、suppressed、resolved のいずれかを指定してください ('%s' ではなく)",
+				        "--status には new、open、reopened、suppressed、resolved のいずれかを指定してください ('%s' は使えません)",
 				        optarg);
 				goto out;
 			}
@@ -423,15 +423,15 @@ int hg_cmd_history(hg_cli *cli, int argc, char **argv)
 			rc = hg_cli_usage_error(cli, "history",
 			        optopt ? "option '-%s' is unknown or needs a value"
 			               : "option '%s' is unknown or needs a value",
-			        optopt ? "オプション '-%s' は未知か、値が必要です"
-			               : "オプション '%s' は未知か、値が必要です",
+			        optopt ? "オプション '-%s' は存在しないか、値の指定が必要です"
+			               : "オプション '%s' は存在しないか、値の指定が必要です",
 			        optopt ? (char[]){(char)optopt, 0} : argv[optind - 1]);
 			goto out;
 		}
 	}
 	if (!sub) {
 		rc = hg_cli_usage_error(cli, "history", "%s", "%s",
-		        cli->lang == HG_LANG_JA ? "サブコマンド (runs, deployments, show, export, prune, import) がありません"
+		        cli->lang == HG_LANG_JA ? "サブコマンド (runs、deployments、show、export、prune、import) を指定してください"
 		                                : "no subcommand (runs, deployments, show, export, prune, import)");
 		goto out;
 	}
@@ -439,7 +439,7 @@ int hg_cmd_history(hg_cli *cli, int argc, char **argv)
 	        strcmp(sub, "export") && strcmp(sub, "prune") && strcmp(sub, "import")) {
 		rc = hg_cli_usage_error(cli, "history",
 		        "unknown subcommand '%s' (runs, deployments, show, export, prune, import)",
-		        "サブコマンド '%s' は未知です (runs, deployments, show, export, prune, import)", sub);
+		        "サブコマンド '%s' はありません (runs、deployments、show、export、prune、import のいずれかを指定してください)", sub);
 		goto out;
 	}
 	if ((strcmp(sub, "show") == 0 && nargs != 1) || (strcmp(sub, "import") == 0 && !nargs) ||
