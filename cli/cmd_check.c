@@ -66,7 +66,7 @@ static void help(hg_cli *cli)
 		      "  --shard I/N           N 個に分けたうちの I 番目 (1 から) のファイルだけを検査。\n"
 		      "                        指定がなければ JOB_COMPLETION_INDEX/JOB_COMPLETIONS か\n"
 		      "                        AWS_BATCH_JOB_ARRAY_INDEX/_SIZE から\n"
-		      "  --history FILE        統制ルールの検出を履歴ストアに記録する\n"
+		      "  --history FILE        統制ルールの検出項目を履歴ストアに記録する\n"
 		      "  --date YYYY-MM-DD     記録する実行の日付 (既定: 今日)\n"
 		      "  --lang ja|en          言語 (既定はロケールから)\n\n"
 		      "終了コード: 0 問題なし、1 問題あり、2 実行できない。\n",
@@ -924,7 +924,7 @@ int hg_cmd_check(hg_cli *cli, int argc, char **argv)
 			else {
 				rc = hg_cli_usage_error(cli, "check",
 				        "unknown format '%s' (text, json, sarif, junit)",
-				        "形式 '%s' は未知です (text, json, sarif, junit)", optarg);
+				        "--format には text、json、sarif、junit のいずれかを指定してください ('%s' は使えません)", optarg);
 				goto out;
 			}
 			break;
@@ -957,8 +957,8 @@ int hg_cmd_check(hg_cli *cli, int argc, char **argv)
 			rc = hg_cli_usage_error(cli, "check",
 			        optopt ? "option '-%s' is unknown or needs a value"
 			               : "option '%s' is unknown or needs a value",
-			        optopt ? "オプション '-%s' は未知か、値が必要です"
-			               : "オプション '%s' は未知か、値が必要です",
+			        optopt ? "オプション '-%s' は存在しないか、値の指定が必要です"
+			               : "オプション '%s' は存在しないか、値の指定が必要です",
 			        optopt ? (char[]){(char)optopt, 0} : argv[optind - 1]);
 			goto out;
 		}

@@ -37,7 +37,7 @@ static void help(hg_cli *cli)
 		      "  --lang ja|en            メッセージの言語 (既定はロケールから)\n"
 		      "  -h, --help              このヘルプ\n\n"
 		      "検索パス: --templates、$HINAGATA_PATH (':' 区切り)、同梱の templates/。\n"
-		      "終了コード: 0 成功、1 入力にエラー、2 実行できなかった (引数、読み書き)。\n",
+		      "終了コード: 0 成功、1 入力にエラー、2 実行できない (引数、読み書き)。\n",
 		        stdout);
 	else
 		fputs("usage: hinagata compile [options] FILE...\n\n"
@@ -170,8 +170,8 @@ int hg_cmd_compile(hg_cli *cli, int argc, char **argv)
 			rc = hg_cli_usage_error(cli, "compile",
 			        optopt ? "option '-%s' is unknown or needs a value"
 			               : "option '%s' is unknown or needs a value",
-			        optopt ? "オプション '-%s' は未知か、値が必要です"
-			               : "オプション '%s' は未知か、値が必要です",
+			        optopt ? "オプション '-%s' は存在しないか、値の指定が必要です"
+			               : "オプション '%s' は存在しないか、値の指定が必要です",
 			        optopt ? (char[]){(char)optopt, 0} : argv[optind - 1]);
 			goto out;
 		}
@@ -185,7 +185,7 @@ int hg_cmd_compile(hg_cli *cli, int argc, char **argv)
 	if (strcmp(outdir, "-") == 0 && ninputs > 1) {
 		rc = hg_cli_usage_error(cli, "compile",
 		        "-o - writes one template to stdout; %s given several",
-		        "-o - が標準出力に書けるテンプレートは 1 つです (%s 複数指定されています)",
+		        "-o - で標準出力に書けるテンプレートは 1 つだけです (%s複数指定されています)",
 		        "");
 		goto out;
 	}

@@ -19,7 +19,7 @@ static void help(hg_cli *cli)
 		fputs("使い方: hinagata controls [--format text|json|md] [--profile 名前] [--lang "
 		      "ja|en]\n\n"
 		      "ガバメントクラウドの統制カタログ (templates/controls.yaml) "
-		      "を一覧します。各統制に\n"
+		      "を一覧表示します。各統制の\n"
 		      "区分・重要度・プロファイルと、実装するテンプレート (またはテンプレート外で\n"
 		      "適用される理由) を示します。\n\n"
 		      "オプション:\n"
@@ -171,7 +171,7 @@ int hg_cmd_controls(hg_cli *cli, int argc, char **argv)
 		default:
 			rc = hg_cli_usage_error(cli, "controls",
 			        "option '%s' is unknown or needs a value",
-			        "オプション '%s' は未知か、値が必要です", argv[optind - 1]);
+			        "オプション '%s' は存在しないか、値の指定が必要です", argv[optind - 1]);
 			goto out;
 		}
 	}
@@ -179,7 +179,7 @@ int hg_cmd_controls(hg_cli *cli, int argc, char **argv)
 	        strcmp(format, "md") != 0) {
 		rc = hg_cli_usage_error(cli, "controls",
 		        "--format must be text, json or md, not '%s'",
-		        "--format には text, json, md のどれかを指定してください ('%s' "
+		        "--format には text、json、md のいずれかを指定してください ('%s' "
 		        "は使えません)",
 		        format);
 		goto out;
@@ -223,7 +223,7 @@ int hg_cmd_controls(hg_cli *cli, int argc, char **argv)
 			if (cli->lang == HG_LANG_JA)
 				hg_buf_printf(&msg,
 				        "プロファイル '%s' はありません (%s "
-				        "のどれかを指定してください)",
+				        "のいずれかを指定してください)",
 				        profile, known.ptr);
 			else
 				hg_buf_printf(&msg, "unknown profile '%s' (profiles: %s)", profile,

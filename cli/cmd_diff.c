@@ -22,15 +22,15 @@ static void help(hg_cli *cli)
 		fputs("使い方: hinagata diff [--format text|json|md] [-o FILE] [--templates DIR]...\n"
 		      "                     [--lang ja|en] 変更前 変更後\n"
 		      "       hinagata diff [--repo DIR] [オプション] リビジョン リビジョン [PATH...]\n\n"
-		      "テンプレートの 2 つの版の違いをリソースごとに示します: 追加・削除・変更され"
+		      "テンプレートの 2 つのバージョンの違いをリソースごとに示します: 追加・削除・変更され"
 		      "たリソース、\n"
 		      "変更されたプロパティのパスと新旧の値、変更でリソースが置き換えられるか "
 		      "(CloudFormation\n"
 		      "はレジストリスキーマの createOnlyProperties、ARM は場所と名前)、データを"
 		      "保持するリソース\n"
 		      "(バケット、データベース、暗号鍵、ロググループ) が失われるか、ロックされた"
-		      "設定と必須\n"
-		      "テンプレートの統制に触れるか。\n\n"
+		      "設定と必須適用\n"
+		      "テンプレートの統制に影響するか。\n\n"
 		      "変更前・変更後は、ファイル (CloudFormation か ARM、JSON か YAML、"
 		      "コンパイル済みか\n"
 		      "手書き、または hinagata のソース: その場でコンパイル)、検索パス上の"
@@ -126,7 +126,7 @@ int hg_cmd_diff(hg_cli *cli, int argc, char **argv)
 			if (hg_report_format_parse(&ro.format, optarg) < 0 || ro.format == HG_FMT_SARIF ||
 			        ro.format == HG_FMT_JUNIT) {
 				rc = hg_cli_usage_error(cli, "diff", "--format must be text, json or md, not '%s'",
-				        "--format には text、json、md のどれかを指定してください ('%s' は使えません)",
+				        "--format には text、json、md のいずれかを指定してください ('%s' は使えません)",
 				        optarg);
 				goto out;
 			}

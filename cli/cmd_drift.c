@@ -29,7 +29,7 @@ static void help(hg_cli *cli)
 		      "FILE]\n"
 		      "                      [--strict] [--cache FILE] [--shard I/N] [--history FILE] [--date DATE]\n"
 		      "                      [--lang ja|en]\n\n"
-		      "git の版 (またはファイル) のテンプレートを期待状態として、クラウドの CLI "
+		      "git のリビジョン (またはファイル) のテンプレートを期待状態として、クラウドの CLI "
 		      "が\n"
 		      "出力した JSON (aws cloudformation describe-stacks / "
 		      "describe-stack-resources,\n"
@@ -41,7 +41,7 @@ static void help(hg_cli *cli)
 		      "オプション:\n"
 		      "  --repo DIR            テンプレートを読む git リポジトリ "
 		      "(作業ツリーは変えない)\n"
-		      "  --ref REV             版 (既定: HEAD)\n"
+		      "  --ref REV             リビジョン (既定: HEAD)\n"
 		      "  --template PATH       テンプレート (hinagata ソースか、コンパイル済み "
 		      "JSON)\n"
 		      "  --state PATH          エクスポート: JSON ファイルか、アカウント・\n"
@@ -54,7 +54,7 @@ static void help(hg_cli *cli)
 		      "(夜間ジョブ向け)\n"
 		      "  --today YYYY-MM-DD    無視ルールの期限判定に使う日付 (既定: 今日)\n"
 		      "  --history FILE        実行を履歴ストアに記録する (既定: .hinagata.yaml の\n"
-		      "                        history:。--shard ではその夜の全シャードがそろうと 1 回の実行)\n"
+		      "                        history:。--shard ではその日の全シャードがそろうと 1 回の実行)\n"
 		      "  --no-history          記録しない\n"
 		      "  --date YYYY-MM-DD     記録する実行の日付 (過去の分の記録用。既定: 今日)\n"
 		      "  --max-record BYTES    エクスポート 1 件の上限 (既定: 64 MiB)\n"
@@ -327,7 +327,7 @@ int hg_cmd_drift(hg_cli *cli, int argc, char **argv)
 		case OPT_DATE:
 			if (!hg_is_date(optarg)) {
 				rc = hg_cli_usage_error(cli, "drift", "--date needs a date YYYY-MM-DD, not '%s'",
-				        "--date には YYYY-MM-DD の形の日付を指定してください ('%s' ではなく)", optarg);
+				        "--date には YYYY-MM-DD の形の日付を指定してください ('%s' は使えません)", optarg);
 				goto out;
 			}
 			date = optarg;
@@ -336,7 +336,7 @@ int hg_cmd_drift(hg_cli *cli, int argc, char **argv)
 			if (hg_report_format_parse(&ro.format, optarg) < 0 || ro.format > HG_FMT_JUNIT) {
 				rc = hg_cli_usage_error(cli, "drift",
 				        "unknown format '%s' (text, json, md, sarif, junit)",
-				        "形式 '%s' は未知です (text, json, md, sarif, junit)",
+				        "--format には text、json、md、sarif、junit のいずれかを指定してください ('%s' は使えません)",
 				        optarg);
 				goto out;
 			}
@@ -364,7 +364,7 @@ int hg_cmd_drift(hg_cli *cli, int argc, char **argv)
 				        "--max-record needs a number of bytes (at least 16), not "
 				        "'%s'",
 				        "--max-record にはバイト数 (16 以上) を指定してください "
-				        "('%s' ではなく)",
+				        "('%s' は使えません)",
 				        optarg);
 				goto out;
 			}
@@ -379,8 +379,8 @@ int hg_cmd_drift(hg_cli *cli, int argc, char **argv)
 				rc = hg_cli_usage_error(cli, "drift",
 				        c == OPT_MIN_COVERAGE ? "--min-coverage needs a percentage from 0 to 100, not '%s'"
 				                              : "--threads needs a number from 1 to 64, not '%s'",
-				        c == OPT_MIN_COVERAGE ? "--min-coverage には 0 から 100 の割合を指定してください ('%s' ではなく)"
-				                              : "--threads には 1 から 64 の数を指定してください ('%s' ではなく)",
+				        c == OPT_MIN_COVERAGE ? "--min-coverage には 0 から 100 の割合を指定してください ('%s' は使えません)"
+				                              : "--threads には 1 から 64 の数を指定してください ('%s' は使えません)",
 				        optarg);
 				goto out;
 			}
@@ -408,8 +408,8 @@ int hg_cmd_drift(hg_cli *cli, int argc, char **argv)
 			rc = hg_cli_usage_error(cli, "drift",
 			        optopt ? "option '-%s' is unknown or needs a value"
 			               : "option '%s' is unknown or needs a value",
-			        optopt ? "オプション '-%s' は未知か、値が必要です"
-			               : "オプション '%s' は未知か、値が必要です",
+			        optopt ? "オプション '-%s' は存在しないか、値の指定が必要です"
+			               : "オプション '%s' は存在しないか、値の指定が必要です",
 			        optopt ? (char[]){(char)optopt, 0} : argv[optind - 1]);
 			goto out;
 		}
@@ -422,9 +422,9 @@ int hg_cmd_drift(hg_cli *cli, int argc, char **argv)
 	}
 	if (!ntemplates || !nstates) {
 		rc = hg_cli_usage_error(cli, "drift", "%s", "%s",
-		        !ntemplates ? (cli->lang == HG_LANG_JA ? "--template がありません"
+		        !ntemplates ? (cli->lang == HG_LANG_JA ? "--template を指定してください"
 		                                               : "no --template given")
-		                    : (cli->lang == HG_LANG_JA ? "--state がありません"
+		                    : (cli->lang == HG_LANG_JA ? "--state を指定してください"
 		                                               : "no --state given"));
 		goto out;
 	}
@@ -512,7 +512,7 @@ int hg_cmd_drift(hg_cli *cli, int argc, char **argv)
 	memset(&out, 0, sizeof(out));
 	out.to_file = outfile != NULL;
 	if (outfile && hg_fs_out_open(&out.file, outfile) < 0) {
-		hg_cli_say(cli, "cannot write %s", "%s を書けません", outfile);
+		hg_cli_say(cli, "cannot write %s", "%s に書き込めません", outfile);
 		rc = HG_EXIT_FAILURE;
 		goto out;
 	}
@@ -532,7 +532,7 @@ int hg_cmd_drift(hg_cli *cli, int argc, char **argv)
 		goto out;
 	}
 	if (outfile ? hg_fs_out_commit(&out.file) < 0 : fflush(stdout) != 0) {
-		hg_cli_say(cli, "cannot write %s", "%s を書けません", outfile ? outfile : "-");
+		hg_cli_say(cli, "cannot write %s", "%s に書き込めません", outfile ? outfile : "-");
 		rc = HG_EXIT_FAILURE;
 		goto out;
 	}

@@ -35,7 +35,7 @@ static bool check_date(hg_cli *cli, const char *cmd, const char *date)
 	if (!date || hg_is_date(date))
 		return true;
 	hg_cli_usage_error(cli, cmd, "--date needs a date YYYY-MM-DD, not '%s'",
-	        "--date には YYYY-MM-DD の形の日付を指定してください ('%s' ではなく)", date);
+	        "--date には YYYY-MM-DD の形の日付を指定してください ('%s' は使えません)", date);
 	return false;
 }
 
@@ -199,16 +199,16 @@ static void help(hg_cli *cli)
 		      "扱います。drift と check は --history FILE か .hinagata.yaml の history: で実行を\n"
 		      "記録します。\n\n"
 		      "サブコマンド:\n"
-		      "  runs                  記録した実行を一覧する\n"
-		      "  deployments           スタックやデプロイのテンプレートが変わった夜 (デプロイ) を\n"
-		      "                        一覧する (drift が記録したデプロイ済みテンプレートのハッシュから)\n"
+		      "  runs                  記録した実行を一覧表示する\n"
+		      "  deployments           スタックやデプロイのテンプレートが変わった日 (デプロイ) を\n"
+		      "                        一覧表示する (drift が記録したデプロイ済みテンプレートのハッシュから)\n"
 		      "  show ID               検出項目の経過 (ID は先頭 4 桁以上でよい)\n"
 		      "  export                検出項目を CSV で書き出す (--status で絞り込み)\n"
 		      "  prune --before DATE   DATE より前の実行を削除する (未解決の項目は残す)\n"
 		      "  import FILE...        クラウドの検出結果を取り込む: aws securityhub\n"
 		      "                        get-findings、az security assessment list、\n"
 		      "                        hinagata drift --format json の出力 (フリートのシャードの\n"
-		      "                        結果は、その夜の全シャードがそろった時点で 1 回の実行として記録)\n\n"
+		      "                        結果は、その日の全シャードがそろった時点で 1 回の実行として記録)\n\n"
 		      "オプション:\n"
 		      "  --history FILE        履歴ストア (既定: .hinagata.yaml の history:)\n"
 		      "  --date YYYY-MM-DD     取り込む実行の日付 (既定: ドリフト検知の結果はその日付、\n"
@@ -277,7 +277,7 @@ static int emit(hg_cli *cli, const hg_buf *b, const char *path)
 {
 	if (path) {
 		if (hg_fs_write_atomic(path, b->ptr, b->size) < 0) {
-			hg_cli_say(cli, "cannot write %s", "%s を書けません", path);
+			hg_cli_say(cli, "cannot write %s", "%s に書き込めません", path);
 			return HG_EXIT_FAILURE;
 		}
 		return HG_EXIT_CLEAN;
@@ -298,7 +298,7 @@ static void say_imported(hg_cli *cli, const char *target, const hg_import_result
 		return; /* recorded before: the warning said so */
 	if (cli->lang == HG_LANG_JA)
 		hg_buf_printf(&b,
-		        "%s にドリフト検知の夜 %s のシャード %u/%u を保留しました。残り %u シャードがそろうと 1 回の実行として記録します",
+		        "%s に %s のドリフト検知のシャード %u/%u を保留しました。残り %u シャードがそろうと 1 回の実行として記録します",
 		        target, res->date, res->shard, res->count, res->waiting);
 	else
 		hg_buf_printf(&b,
@@ -406,7 +406,7 @@ int hg_cmd_history(hg_cli *cli, int argc, char **argv)
 		case OPT_MONTH:
 			if (!hg_is_month(optarg)) {
 				rc = hg_cli_usage_error(cli, "history", "--month needs a month YYYY-MM, not '%s'",
-				        "--month には YYYY-MM の形の月を指定してください ('%s' ではなく)", optarg);
+				        "--month には YYYY-MM の形の月を指定してください ('%s' は使えません)", optarg);
 				goto out;
 			}
 			month = optarg;
@@ -416,7 +416,7 @@ int hg_cmd_history(hg_cli *cli, int argc, char **argv)
 				json = optarg[0] == 'j';
 			else {
 				rc = hg_cli_usage_error(cli, "history", "unknown format '%s' (text, json)",
-				        "形式 '%s' は未知です (text, json)", optarg);
+				        "--format には text、json のいずれかを指定してください ('%s' は使えません)", optarg);
 				goto out;
 			}
 			break;
@@ -424,7 +424,7 @@ int hg_cmd_history(hg_cli *cli, int argc, char **argv)
 			if ((status = hg_fstatus_parse(optarg)) < 0) {
 				rc = hg_cli_usage_error(cli, "history",
 				        "--status must be new, open, reopened, suppressed or resolved, not '%s'",
-				        "--status には new、open、reopened、suppressed、resolved のいずれかを指定してください ('%s' ではなく)",
+				        "--status には new、open、reopened、suppressed、resolved のいずれかを指定してください ('%s' は使えません)",
 				        optarg);
 				goto out;
 			}
@@ -450,15 +450,15 @@ int hg_cmd_history(hg_cli *cli, int argc, char **argv)
 			rc = hg_cli_usage_error(cli, "history",
 			        optopt ? "option '-%s' is unknown or needs a value"
 			               : "option '%s' is unknown or needs a value",
-			        optopt ? "オプション '-%s' は未知か、値が必要です"
-			               : "オプション '%s' は未知か、値が必要です",
+			        optopt ? "オプション '-%s' は存在しないか、値の指定が必要です"
+			               : "オプション '%s' は存在しないか、値の指定が必要です",
 			        optopt ? (char[]){(char)optopt, 0} : argv[optind - 1]);
 			goto out;
 		}
 	}
 	if (!sub) {
 		rc = hg_cli_usage_error(cli, "history", "%s", "%s",
-		        cli->lang == HG_LANG_JA ? "サブコマンド (runs, deployments, show, export, prune, import) がありません"
+		        cli->lang == HG_LANG_JA ? "サブコマンド (runs、deployments、show、export、prune、import) を指定してください"
 		                                : "no subcommand (runs, deployments, show, export, prune, import)");
 		goto out;
 	}
@@ -466,7 +466,7 @@ int hg_cmd_history(hg_cli *cli, int argc, char **argv)
 	        strcmp(sub, "export") && strcmp(sub, "prune") && strcmp(sub, "import")) {
 		rc = hg_cli_usage_error(cli, "history",
 		        "unknown subcommand '%s' (runs, deployments, show, export, prune, import)",
-		        "サブコマンド '%s' は未知です (runs, deployments, show, export, prune, import)", sub);
+		        "サブコマンド '%s' はありません (runs、deployments、show、export、prune、import のいずれかを指定してください)", sub);
 		goto out;
 	}
 	if ((strcmp(sub, "show") == 0 && nargs != 1) || (strcmp(sub, "import") == 0 && !nargs) ||

@@ -26,7 +26,7 @@ static void help(hg_cli *cli)
 	if (cli->lang == HG_LANG_JA)
 		fputs("使い方: hinagata hook install [--force]\n\n"
 		      "このリポジトリに git の pre-commit "
-		      "フックを書きます。フックはコミットのたびに\n"
+		      "フックをインストールします。フックはコミットのたびに\n"
 		      "`hinagata check --staged` を実行します。既存のほかのフックは --force "
 		      "なしでは\n"
 		      "上書きしません。pre-commit フレームワークを使う場合は "
@@ -64,7 +64,7 @@ int hg_cmd_hook(hg_cli *cli, int argc, char **argv)
 		else if (strncmp(argv[i], "--lang=", 7) == 0 ? !hg_cli_set_lang(cli, argv[i] + 7)
 		                                             : 1)
 			return hg_cli_usage_error(
-			        cli, "hook", "unknown argument '%s'", "未知の引数 '%s'", argv[i]);
+			        cli, "hook", "unknown argument '%s'", "不明な引数 '%s' です", argv[i]);
 	}
 	if (hg_git_dir(".", &gitdir, &d) < 0) {
 		hg_cli_print_diags(cli, &d);
@@ -86,7 +86,7 @@ int hg_cmd_hook(hg_cli *cli, int argc, char **argv)
 		hg_cli_print_diags(cli, &d);
 		goto out;
 	}
-	hg_cli_say(cli, "installed the pre-commit hook %s", "pre-commit フック %s を入れました",
+	hg_cli_say(cli, "installed the pre-commit hook %s", "pre-commit フック %s をインストールしました",
 	        path.ptr);
 	rc = HG_EXIT_CLEAN;
 out:

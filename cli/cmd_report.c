@@ -22,9 +22,9 @@ static void help(hg_cli *cli)
 		fputs("使い方: hinagata report [--history FILE] [--month YYYY-MM] [--format md|html|json]\n"
 		      "                       [-o FILE] [--max-rows N] [--lang ja|en]\n\n"
 		      "履歴ストアから月次レポートを作ります: 月末のコンプライアンススコアと過去 12 か月の\n"
-		      "推移、アカウント別・統制別のスコア、今月検出・解決した項目、未解決と抑制中の項目\n"
-		      "(理由と期限)、確認済みの範囲、重大度別・統制別のドリフト、アカウントごとの必須\n"
-		      "適用テンプレートの版と最新版。HTML は 1 ファイルで完結し、A4 で印刷できます。\n\n"
+		      "推移、アカウント別・統制別のスコア、今月検出・解決した項目、未解決と抑制済みの項目\n"
+		      "(理由と期限)、確認済みの範囲、重要度別・統制別のドリフト、アカウントごとの必須\n"
+		      "適用テンプレートのバージョンと最新バージョン。HTML は 1 ファイルで完結し、A4 で印刷できます。\n\n"
 		      "オプション:\n"
 		      "  --history FILE        履歴ストア (既定: .hinagata.yaml の history:)\n"
 		      "  --month YYYY-MM       対象の月 (既定: 最後に記録した実行の月)\n"
@@ -110,7 +110,7 @@ int hg_cmd_report(hg_cli *cli, int argc, char **argv)
 		case OPT_MONTH:
 			if (!hg_is_month(optarg)) {
 				rc = hg_cli_usage_error(cli, "report", "--month needs a month YYYY-MM, not '%s'",
-				        "--month には YYYY-MM の形の月を指定してください ('%s' ではなく)", optarg);
+				        "--month には YYYY-MM の形の月を指定してください ('%s' は使えません)", optarg);
 				goto out;
 			}
 			month = optarg;
@@ -119,7 +119,7 @@ int hg_cmd_report(hg_cli *cli, int argc, char **argv)
 			if (hg_report_format_parse(&mo.format, optarg) < 0 ||
 			        (mo.format != HG_FMT_MD && mo.format != HG_FMT_HTML && mo.format != HG_FMT_JSON)) {
 				rc = hg_cli_usage_error(cli, "report", "unknown format '%s' (md, html, json)",
-				        "形式 '%s' は未知です (md, html, json)", optarg);
+				        "--format には md、html、json のいずれかを指定してください ('%s' は使えません)", optarg);
 				goto out;
 			}
 			break;
@@ -131,7 +131,7 @@ int hg_cmd_report(hg_cli *cli, int argc, char **argv)
 			unsigned long v = strtoul(optarg, &end, 10);
 			if (end == optarg || *end || v > 1000000) {
 				rc = hg_cli_usage_error(cli, "report", "--max-rows needs a number, not '%s'",
-				        "--max-rows には数を指定してください ('%s' ではなく)", optarg);
+				        "--max-rows には数を指定してください ('%s' は使えません)", optarg);
 				goto out;
 			}
 			mo.max_rows = v;
@@ -152,8 +152,8 @@ int hg_cmd_report(hg_cli *cli, int argc, char **argv)
 			rc = hg_cli_usage_error(cli, "report",
 			        optopt ? "option '-%s' is unknown or needs a value"
 			               : "option '%s' is unknown or needs a value",
-			        optopt ? "オプション '-%s' は未知か、値が必要です"
-			               : "オプション '%s' は未知か、値が必要です",
+			        optopt ? "オプション '-%s' は存在しないか、値の指定が必要です"
+			               : "オプション '%s' は存在しないか、値の指定が必要です",
 			        optopt ? (char[]){(char)optopt, 0} : argv[optind - 1]);
 			goto out;
 		}
@@ -206,7 +206,7 @@ int hg_cmd_report(hg_cli *cli, int argc, char **argv)
 	hg_report_month(&out, m, &mo);
 	if (outfile ? hg_fs_write_atomic(outfile, out.ptr, out.size) < 0
 	            : fwrite(out.ptr, 1, out.size, stdout) != out.size) {
-		hg_cli_say(cli, "cannot write %s", "%s を書けません", outfile ? outfile : "-");
+		hg_cli_say(cli, "cannot write %s", "%s に書き込めません", outfile ? outfile : "-");
 		goto out;
 	}
 	rc = m->nopen ? HG_EXIT_FINDINGS : HG_EXIT_CLEAN;

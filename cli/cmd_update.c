@@ -23,19 +23,19 @@ static void help(hg_cli *cli)
 		fputs("使い方: hinagata update [--template NAME]... [--to VERSION] [--write] [-o DIR]\n"
 		      "                       [--format text|json|md] [--exclude PATH]... [--templates DIR]...\n"
 		      "                       [--lang ja|en] [PATH...]\n\n"
-		      "必須適用テンプレートの新しい版が、それを use するシステムテンプレート (PATH の下、"
-		      "既定: .)\n"
-		      "のそれぞれに何をもたらすかを示します: use の範囲が新しい版を許すか、システムが今"
-		      "どの版か\n"
-		      "(コミットされたコンパイル結果の版)、新しい版でコンパイル結果の何が変わるか "
-		      "(hinagata diff\n"
-		      "と同じ: 置き換え、データの喪失、ロックされた設定)、と新しい版の変更内容。\n"
-		      "--write を付けると、その範囲を新しい版に書き換え (ファイルのほかの部分は変えません)、\n"
-		      "システムをコンパイルし直して、コミットされているコンパイル結果を書き換えます。\n\n"
+		      "必須適用テンプレートの新しいバージョンが、それを use するシステムテンプレート\n"
+		      "(PATH の下、既定: .) のそれぞれに与える影響を示します。示すのは、use の範囲が"
+		      "新しい\n"
+		      "バージョンを含むか、システムが今どのバージョンか (コミットされたコンパイル結果の\n"
+		      "バージョン)、新しいバージョンでコンパイル結果の何が変わるか (hinagata diff と同じ:\n"
+		      "置き換え、データの喪失、ロックされた設定)、新しいバージョンの変更内容です。\n"
+		      "--write を付けると、その範囲を新しいバージョンに書き換え (ファイルのほかの部分は\n"
+		      "変えません)、システムをコンパイルし直して、コミットされているコンパイル結果を\n"
+		      "書き換えます。\n\n"
 		      "オプション:\n"
 		      "  --template NAME       このテンプレートを更新する (既定: 使われているすべての"
-		      "必須テンプレート)\n"
-		      "  --to VERSION          この版に移す (既定: 最新)\n"
+		      "必須適用テンプレート)\n"
+		      "  --to VERSION          このバージョンに更新する (既定: 最新)\n"
 		      "  --write               範囲を書き換え、コンパイルし直す\n"
 		      "  -o DIR                コンパイルし直した結果を DIR にも書く\n"
 		      "  --format F            text (既定)、json (hinagata-update/1)、md\n"
@@ -43,8 +43,8 @@ static void help(hg_cli *cli)
 		      "check.exclude も)\n"
 		      "  --templates DIR       テンプレート検索パスの先頭に DIR を加える\n"
 		      "  --lang ja|en          言語 (既定はロケールから)\n\n"
-		      "終了コード: 0 すべて最新 (--write では: 移し終えた)、1 更新が必要 "
-		      "(--write では: 移せないものがある)、2 実行できない。\n",
+		      "終了コード: 0 すべて最新 (--write では: すべて更新した)、1 更新が必要 "
+		      "(--write では: 更新できないものがある)、2 実行できない。\n",
 		        stdout);
 	else
 		fputs("usage: hinagata update [--template NAME]... [--to VERSION] [--write] [-o DIR]\n"
@@ -129,7 +129,7 @@ int hg_cmd_update(hg_cli *cli, int argc, char **argv)
 			if (hg_report_format_parse(&ro.format, optarg) < 0 || ro.format == HG_FMT_SARIF ||
 			        ro.format == HG_FMT_JUNIT) {
 				rc = hg_cli_usage_error(cli, "update", "--format must be text, json or md, not '%s'",
-				        "--format には text、json、md のどれかを指定してください ('%s' は使えません)",
+				        "--format には text、json、md のいずれかを指定してください ('%s' は使えません)",
 				        optarg);
 				goto out;
 			}

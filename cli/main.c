@@ -26,13 +26,13 @@ static const hg_cmd commands[] = {
         {"compile", hg_cmd_compile, "Compile templates to CloudFormation or ARM JSON",
                 "テンプレートを CloudFormation / ARM の JSON にコンパイルする"},
         {"controls", hg_cmd_controls, "List the Government Cloud control catalog",
-                "ガバメントクラウドの統制カタログを一覧する"},
+                "ガバメントクラウドの統制カタログを一覧表示する"},
         {"diff", hg_cmd_diff, "Show what changes between two versions of a template",
-                "テンプレートの 2 つの版の違いを示す"},
+                "テンプレートの 2 つのバージョンの違いを示す"},
         {"history", hg_cmd_history, "Runs recorded, finding timelines, imports, CSV export",
                 "記録した実行、検出項目の経過、取り込み、CSV 出力"},
         {"hook", hg_cmd_hook, "Install a git pre-commit hook running hinagata check",
-                "hinagata check を実行する git の pre-commit フックを入れる"},
+                "hinagata check を実行する git の pre-commit フックをインストールする"},
         {"drift", hg_cmd_drift, "Compare deployed state with the templates in git",
                 "デプロイ済みの状態と git のテンプレートを比べる (ドリフト検知)"},
         {"fleet", hg_cmd_fleet, "Read a fleet manifest (fleet.yaml) and plan its work units and shards",
@@ -40,7 +40,7 @@ static const hg_cmd commands[] = {
         {"report", hg_cmd_report, "The monthly report from the history (score, findings, trend)",
                 "履歴から月次レポートを作る (スコア、検出項目、推移)"},
         {"update", hg_cmd_update, "Show and apply a new version of the mandatory templates",
-                "必須適用テンプレートの新しい版の影響を示し、適用する"},
+                "必須適用テンプレートの新しいバージョンの影響を示し、適用する"},
 };
 
 static void on_oom(void)
@@ -108,7 +108,7 @@ int hg_cli_bad_option(hg_cli *cli, const char *cmd, int optopt_, char **argv, in
 	char one[2] = {(char)optopt_, 0};
 	return hg_cli_usage_error(cli, cmd,
 	        optopt_ ? "option '-%s' is unknown or needs a value" : "option '%s' is unknown or needs a value",
-	        optopt_ ? "オプション '-%s' は未知か、値が必要です" : "オプション '%s' は未知か、値が必要です",
+	        optopt_ ? "オプション '-%s' は存在しないか、値の指定が必要です" : "オプション '%s' は存在しないか、値の指定が必要です",
 	        optopt_ ? one : argv[optind_ - 1]);
 }
 
@@ -241,7 +241,7 @@ static void usage(hg_cli *cli, FILE *f)
 		        cli->lang == HG_LANG_JA ? commands[i].desc_ja : commands[i].desc_en);
 	fputs(cli->lang == HG_LANG_JA ? "\n各コマンドの詳細は 'hinagata <コマンド> --help'。\n"
 	                                "終了コード: 0 問題なし、1 検出あり (入力のエラー等)、2 "
-	                                "実行できなかった。\n"
+	                                "実行できない。\n"
 	                              : "\nSee 'hinagata <command> --help' for each command.\n"
 	                                "Exit codes: 0 clean, 1 findings (errors in the input, "
 	                                "...), 2 could not run.\n",
@@ -301,7 +301,7 @@ int main(int argc, char **argv)
 			goto out;
 		} else if (a[0] == '-') {
 			return hg_cli_usage_error(
-			        &cli, NULL, "unknown option '%s'", "未知のオプション '%s' です", a);
+			        &cli, NULL, "unknown option '%s'", "不明なオプション '%s' です", a);
 		} else {
 			break;
 		}
@@ -317,7 +317,7 @@ int main(int argc, char **argv)
 		}
 	}
 	return hg_cli_usage_error(
-	        &cli, NULL, "unknown command '%s'", "未知のコマンド '%s' です", argv[i]);
+	        &cli, NULL, "unknown command '%s'", "不明なコマンド '%s' です", argv[i]);
 out:
 	if (fflush(stdout) != 0 || ferror(stdout) || fclose(stdout) != 0) {
 		hg_cli_say(&cli, "error writing to standard output: %s",

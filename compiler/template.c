@@ -783,7 +783,7 @@ int hg_suppress_read(const hg_node *list, hg_diags *d)
 		              *r = hg_node_get(s, "reason");
 		if (!c || c->kind != HG_NODE_SCALAR) {
 			hg_diag_add(d, HG_D_MISSING_KEY, &s->span, "control",
-			        HG_BI("a suppression", "抑止"), NULL);
+			        HG_BI("a suppression", "抑制"), NULL);
 			rc = HG_EINVALID;
 		} else if (!r || r->kind != HG_NODE_SCALAR || !r->u.scalar.len) {
 			hg_diag_add(d, HG_D_SUPPRESS_NO_REASON, &s->span, c->u.scalar.str, NULL);

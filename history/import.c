@@ -248,7 +248,7 @@ static int securityhub(hg_recorder *r, const struct input *in, json_t *doc, hg_d
 		else if (wstatus && strcmp(wstatus, "SUPPRESSED") == 0) {
 			o.verdict = HG_V_SUPPRESSED;
 			o.reason = str(note, "Text") ? str(note, "Text")
-			                             : HG_BI("SUPPRESSED in Security Hub", "Security Hub で SUPPRESSED");
+			                             : HG_BI("SUPPRESSED in Security Hub", "Security Hub で抑制済み (SUPPRESSED)");
 		} else if (control)
 			o.verdict = strcmp(cstatus, "PASSED") == 0   ? HG_V_PASSED
 			            : strcmp(cstatus, "FAILED") == 0 ? HG_V_ACTIVE

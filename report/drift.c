@@ -47,14 +47,14 @@ static void flush(hg_drift_writer *w, bool all)
 
 static const char *status_label(hg_drift_status s, hg_lang lang)
 {
-	static const char *const ja[] = {"一致", "変更あり", "削除", "管理外", "未確認"}; /* ORDER STATUS */
+	static const char *const ja[] = {"一致", "変更あり", "削除済み", "管理外", "未確認"}; /* ORDER STATUS */
 	return lang == HG_LANG_JA ? ja[s] : hg_drift_status_name(s);
 }
 
 /* Who made a difference (three-way), as reports say it; NULL without a deployed template. */
 static const char *change_label(hg_change c, hg_lang lang)
 {
-	static const char *const ja[] = {NULL, "ドリフト", "未デプロイ", "両方"}; /* ORDER CHANGE */
+	static const char *const ja[] = {NULL, "ドリフト", "未デプロイ", "ドリフト・未デプロイ"}; /* ORDER CHANGE */
 	if (c == HG_CH_NONE)
 		return NULL;
 	return lang == HG_LANG_JA ? ja[c] : hg_change_name(c);
@@ -109,9 +109,9 @@ static void summary_line(hg_buf *o, const hg_drift_summary *s, hg_lang lang)
 
 	if (lang == HG_LANG_JA)
 		hg_buf_printf(o,
-		        "集計: リソース %zu 件: 一致 %zu, 変更あり %zu, 削除 %zu, 管理外 %zu, 未確認 %zu; "
-		        "確認率 %zu/%zu (%u%%), プロパティ %zu/%zu (%u%%); 重大度別のドリフト: "
-		        "critical %zu, high %zu, medium %zu, low %zu, 統制なし %zu\n",
+		        "集計: リソース %zu 件 (一致 %zu、変更あり %zu、削除済み %zu、管理外 %zu、未確認 %zu)。"
+		        "確認率 %zu/%zu (%u%%)、プロパティ %zu/%zu (%u%%)。重要度別のドリフト: "
+		        "critical %zu、high %zu、medium %zu、low %zu、統制なし %zu\n",
 		        s->total, s->counts[HG_DS_IN_SYNC], s->counts[HG_DS_MODIFIED],
 		        s->counts[HG_DS_DELETED], s->counts[HG_DS_UNMANAGED], s->counts[HG_DS_NOT_CHECKED],
 		        s->checked, s->total, pct, s->props_checked, s->props_total, ppct,
@@ -202,12 +202,12 @@ static void text_result(hg_drift_writer *w, const hg_drift_result *x)
 		hg_buf_putc(o, ')');
 	}
 	if (x->unit && *x->unit) {
-		hg_buf_printf(o, " %s ", lang == HG_LANG_JA ? "単位" : "in");
+		hg_buf_printf(o, " %s ", lang == HG_LANG_JA ? "場所:" : "in");
 		hg_report_text(o, x->unit, strlen(x->unit));
 	}
 	if (x->account && *x->account) {
 		hg_buf_puts(o, x->unit && *x->unit ? (lang == HG_LANG_JA ? "、" : ", ")
-		                                   : (lang == HG_LANG_JA ? " 単位 " : " in "));
+		                                   : (lang == HG_LANG_JA ? " 場所: " : " in "));
 		where(o, x);
 	}
 	text_controls(o, x, lang);
@@ -241,7 +241,7 @@ static void text_result(hg_drift_writer *w, const hg_drift_result *x)
 			hg_report_text(o, d->expected, strlen(d->expected));
 		}
 		if (d->actual) {
-			hg_buf_printf(o, " %s ", lang == HG_LANG_JA ? "実際" : "actual");
+			hg_buf_printf(o, " %s ", lang == HG_LANG_JA ? "実際の値" : "actual");
 			hg_report_text(o, d->actual, strlen(d->actual));
 		}
 		if (d->locked)
@@ -533,7 +533,7 @@ static void md_end(hg_drift_writer *w, const hg_drift_summary *s)
 
 	hg_buf_printf(o, "# %s (%s)\n\n", ja ? "ドリフト検知レポート" : "Drift report", w->today);
 	if (w->ref) {
-		hg_buf_printf(o, "%s: `", ja ? "期待状態の版" : "Desired state at");
+		hg_buf_printf(o, "%s: `", ja ? "期待状態のリビジョン" : "Desired state at");
 		hg_report_text(o, w->ref, strlen(w->ref));
 		hg_buf_puts(o, "`\n\n");
 	}
@@ -553,7 +553,7 @@ static void md_end(hg_drift_writer *w, const hg_drift_summary *s)
 		hg_buf_printf(o, "| %s | %zu |\n", ja ? "未デプロイの変更だけ" : "Pending deployment only",
 		        s->pending);
 	hg_buf_putc(o, '\n');
-	hg_buf_printf(o, "| %s | %s |\n|---|---:|\n", ja ? "重大度" : "Severity",
+	hg_buf_printf(o, "| %s | %s |\n|---|---:|\n", ja ? "重要度" : "Severity",
 	        ja ? "ドリフト" : "Drift");
 	for (st = 0; st < HG_CSEV__COUNT; st++)
 		hg_buf_printf(o, "| %s | %zu |\n",
@@ -563,7 +563,7 @@ static void md_end(hg_drift_writer *w, const hg_drift_summary *s)
 	hg_buf_printf(o, "| %s | %s | %s | %s | %s | %s | %s | %s | %s |\n|---|---|---|---|---|---|---|---|---|\n",
 	        ja ? "リソース" : "Resource", ja ? "種類" : "Type", ja ? "場所" : "Where",
 	        ja ? "状態" : "Status", ja ? "統制" : "Controls", ja ? "プロパティ" : "Property",
-	        ja ? "期待値" : "Expected", ja ? "実際" : "Actual", ja ? "備考" : "Note");
+	        ja ? "期待値" : "Expected", ja ? "実際の値" : "Actual", ja ? "備考" : "Note");
 	for (i = 0; i < w->nkept; i++) {
 		const hg_drift_result *x = &w->kept[i];
 		hg_buf ctl = HG_BUF_INIT, at = HG_BUF_INIT;

@@ -93,7 +93,7 @@ void hg_report_runs(hg_buf *out, const hg_hrun *runs, size_t n, hg_report_format
 {
 	static const char *const en[] = {"run", "date", "source", "ref", "accounts", "resources",
 	        "checked", "findings", "opened", "resolved", "suppressed"};
-	static const char *const ja[] = {"実行", "日付", "種類", "版", "アカウント", "リソース",
+	static const char *const ja[] = {"実行", "日付", "検出元", "リビジョン", "アカウント", "リソース",
 	        "確認済み", "検出", "新規・再発", "解決", "抑制"};
 	static bool right[] = {true, false, false, false, true, true, true, true, true, true, true};
 	struct table t = {NULL, 11, 0, right};
@@ -155,7 +155,7 @@ void hg_report_deployments(hg_buf *out, const hg_hdeploy *x, size_t n, hg_report
 	static const char *const en[] = {"date", "account", "region", "stack/deployment", "template",
 	        "before", "templateHash", "run"};
 	static const char *const ja[] = {"日付", "アカウント", "リージョン", "スタック/デプロイ",
-	        "テンプレート", "以前", "templateHash", "実行"};
+	        "テンプレート", "変更前", "templateHash", "実行"};
 	static bool right[] = {false, false, false, false, false, false, false, true};
 	struct table t = {NULL, 8, 0, right};
 	size_t i, ncells = 0;
@@ -274,8 +274,8 @@ void hg_report_timeline(hg_buf *out, const hg_hfinding *f, const hg_hevent *ev, 
 	}
 	hg_buf_printf(out, "%s %s  %s\n", ja ? "検出項目" : "finding", f->key,
 	        hg_report__status_label(f->status, lang));
-	hg_buf_printf(out, "  %s: %s  %s: %s  %s: %s\n", ja ? "種類" : "source", f->source,
-	        ja ? "区分" : "kind", f->kind, ja ? "重大度" : "severity", f->severity);
+	hg_buf_printf(out, "  %s: %s  %s: %s  %s: %s\n", ja ? "検出元" : "source", f->source,
+	        ja ? "区分" : "kind", f->kind, ja ? "重要度" : "severity", f->severity);
 	if (f->account && *f->account)
 		hg_buf_printf(out, "  %s: %s%s%s\n", ja ? "アカウント" : "account", f->account,
 		        f->region && *f->region ? "/" : "", f->region ? f->region : "");

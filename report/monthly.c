@@ -194,7 +194,7 @@ static void what(hg_buf *b, const hg_hfinding *f, bool ja)
 	const char *a = f->aspect ? f->aspect : "";
 	if (strcmp(f->kind, "drift") == 0) {
 		if (strcmp(a, "DELETED") == 0)
-			hg_buf_puts(b, ja ? "削除 (デプロイされていない)" : "deleted (not deployed)");
+			hg_buf_puts(b, ja ? "削除済み (デプロイされていない)" : "deleted (not deployed)");
 		else if (strcmp(a, "UNMANAGED") == 0)
 			hg_buf_puts(b, ja ? "管理外 (テンプレートにない)" : "unmanaged (in no template)");
 		else
@@ -249,7 +249,7 @@ static void finding_list(mw *w, const hg_month *m, const hg_hfinding *f, size_t 
 	             : k == LIST_RESOLVED ? L(w, "Resolved", "解決日")
 	                                  : L(w, "First seen", "初回検出");
 	head[nh++] = L(w, "Status", "状態");
-	head[nh++] = L(w, "Severity", "重大度");
+	head[nh++] = L(w, "Severity", "重要度");
 	head[nh++] = L(w, "Account", "アカウント");
 	head[nh++] = L(w, "Resource", "リソース");
 	head[nh++] = L(w, "Control or property", "統制・プロパティ");
@@ -348,7 +348,7 @@ static void summary(mw *w, const hg_month *m)
 	ROW("Findings opened this month", "今月検出した項目", v.ptr, "count-opened");
 	ROW("Findings resolved this month", "今月解決した項目", zu(b1, m->nresolved), "count-resolved");
 	ROW("Findings open at the end of the month", "未解決の項目 (月末)", zu(b1, m->nopen), "count-open");
-	ROW("Findings suppressed at the end of the month", "抑制中の項目 (月末)", zu(b1, m->nsuppressed),
+	ROW("Findings suppressed at the end of the month", "抑制済みの項目 (月末)", zu(b1, m->nsuppressed),
 	        "count-suppressed");
 	if (m->coverage.date) {
 		snprintf(label, sizeof(label), w->ja ? "確認済みのリソース (%s のドリフト検知)"
@@ -369,7 +369,7 @@ static void summary(mw *w, const hg_month *m)
 	        "that passed, as the end of the month left them (critical 8, high 4, medium 2, low 1; "
 	        "a control not evaluated is left out, one that could not be evaluated everywhere "
 	        "counts as not passed). docs/history.md defines it.",
-	        "スコアは、各アカウントで評価した統制のうち合格したものの割合を、重大度で重み付けした"
+	        "スコアは、各アカウントで評価した統制のうち合格したものの割合を、重要度で重み付けした"
 	        "ものです (月末の状態。critical 8、high 4、medium 2、low 1。評価しなかった統制は除き、"
 	        "一部で評価できなかった統制は合格に数えません)。定義は docs/history.md にあります。"));
 }
@@ -421,7 +421,7 @@ static void accounts(mw *w, const hg_month *m)
 	static const bool right[] = {false, true, true, true, true, true, true, true};
 	const char *head[8] = {L(w, "Account", "アカウント"), L(w, "Score", "スコア"), L(w, "Passed", "合格"),
 	        L(w, "Failed", "不合格"), L(w, "Unknown", "不明"), L(w, "Open", "未解決"),
-	        L(w, "Suppressed", "抑制中"), L(w, "Resources checked", "確認済みのリソース")};
+	        L(w, "Suppressed", "抑制済み"), L(w, "Resources checked", "確認済みのリソース")};
 	size_t i;
 
 	h2(w, "accounts", L(w, "By account", "アカウント別"));
@@ -444,9 +444,9 @@ static void accounts(mw *w, const hg_month *m)
 static void controls(mw *w, const hg_month *m)
 {
 	static const bool right[] = {false, false, false, false, true, true, true, true};
-	const char *head[8] = {L(w, "Control", "統制"), L(w, "Source", "検出元"), L(w, "Severity", "重大度"),
-	        L(w, "Title", "内容"), L(w, "Accounts passed", "合格"), L(w, "Failed", "不合格"),
-	        L(w, "Unknown", "不明"), L(w, "Open findings", "未解決")};
+	const char *head[8] = {L(w, "Control", "統制"), L(w, "Source", "検出元"), L(w, "Severity", "重要度"),
+	        L(w, "Title", "内容"), L(w, "Accounts passed", "合格したアカウント"), L(w, "Failed", "不合格"),
+	        L(w, "Unknown", "不明"), L(w, "Open findings", "未解決の項目")};
 	size_t i;
 
 	h2(w, "controls", L(w, "By control", "統制別"));
@@ -474,12 +474,12 @@ static void controls(mw *w, const hg_month *m)
 static void drift(mw *w, const hg_month *m)
 {
 	static const bool right[] = {false, true};
-	const char *head[2] = {L(w, "Severity", "重大度"), L(w, "Drift findings open", "未解決のドリフト")};
+	const char *head[2] = {L(w, "Severity", "重要度"), L(w, "Drift findings open", "未解決のドリフト")};
 	const char *head2[2] = {L(w, "Control", "統制"), L(w, "Drift findings open", "未解決のドリフト")};
 	size_t i;
 	int k;
 
-	h2(w, "drift", L(w, "Drift by severity and control", "ドリフト (重大度別・統制別)"));
+	h2(w, "drift", L(w, "Drift by severity and control", "ドリフト (重要度別・統制別)"));
 	table_begin(w, "drift-severity", head, right, 2);
 	for (k = 0; k < HG_CSEV__COUNT; k++) {
 		char b[32], id[40];
@@ -507,10 +507,10 @@ static void templates(mw *w, const hg_month *m)
 {
 	static const bool right[] = {false, false, false, false, false};
 	const char *head[5] = {L(w, "Account", "アカウント"), L(w, "Mandatory template", "必須適用テンプレート"),
-	        L(w, "Version", "版"), L(w, "Newest", "最新版"), L(w, "State", "状態")};
+	        L(w, "Version", "バージョン"), L(w, "Newest", "最新バージョン"), L(w, "State", "状態")};
 	size_t i, n = 0;
 
-	h2(w, "templates", L(w, "Mandatory template versions", "必須適用テンプレートの版"));
+	h2(w, "templates", L(w, "Mandatory template versions", "必須適用テンプレートのバージョン"));
 	for (i = 0; i < m->ntemplates; i++)
 		n += m->templates[i].mandatory;
 	if (!n) {
@@ -540,7 +540,7 @@ static void runs(mw *w, const hg_month *m)
 {
 	static const bool right[] = {false, true, false, false, true, true, true, true, true};
 	const char *head[9] = {L(w, "Night", "日付"), L(w, "Run", "実行"), L(w, "Source", "検出元"),
-	        L(w, "Revision", "版"), L(w, "Accounts", "アカウント"), L(w, "Resources checked", "確認済み"),
+	        L(w, "Revision", "リビジョン"), L(w, "Accounts", "アカウント"), L(w, "Resources checked", "確認済み"),
 	        L(w, "Findings", "検出"), L(w, "Opened", "新規・再発"), L(w, "Resolved", "解決")};
 	size_t i;
 
@@ -655,7 +655,7 @@ void hg_report_month(hg_buf *out, const hg_month *m, const hg_month_options *o)
 	finding_list(&w, m, m->resolved, m->nresolved, LIST_RESOLVED);
 	h2(&w, "open", L(&w, "Findings open at the end of the month", "未解決の項目 (月末)"));
 	finding_list(&w, m, m->open, m->nopen, LIST_OPEN);
-	h2(&w, "suppressed", L(&w, "Suppressed findings", "抑制中の項目"));
+	h2(&w, "suppressed", L(&w, "Suppressed findings", "抑制済みの項目"));
 	finding_list(&w, m, m->suppressed, m->nsuppressed, LIST_SUPPRESSED);
 	templates(&w, m);
 	runs(&w, m);

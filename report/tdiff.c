@@ -82,7 +82,7 @@ static const char *fate(const hg_tres *r, bool arm)
 		        "置き換えられます。古いもののスナップショットは残ります (UpdateReplacePolicy Snapshot)");
 	if (r->keeps)
 		return HG_BI("replaced; the old one is kept (UpdateReplacePolicy Retain), no longer managed",
-		        "置き換えられます。古いものは残ります (UpdateReplacePolicy Retain) が、以後は管理されません");
+		        "置き換えられます。古いものは残りますが (UpdateReplacePolicy Retain)、以後は管理されません");
 	return r->holds ? HG_BI("replaced: a new one is created and the old one deleted with what it holds",
 	                          "置き換えられます。新しく作られ、古いものは保持しているデータごと削除されます")
 	                : HG_BI("replaced: a new one is created and the old one deleted",
@@ -615,7 +615,7 @@ static const char *ustatus_label(hg_ustatus s, hg_lang lang)
 {
 	static const char *const en[] = {"current", "its range admits the new version",
 	        "its range does not admit the new version", "does not compile"}; /* ORDER USTATUS */
-	static const char *const ja[] = {"最新", "範囲が新しい版を許します", "範囲が新しい版を許しません",
+	static const char *const ja[] = {"最新", "範囲内 (新しいバージョンを使えます)", "範囲外 (新しいバージョンを使えません)",
 	        "コンパイルできません"};
 	return lang == HG_LANG_JA ? ja[s] : en[s];
 }
@@ -664,7 +664,7 @@ static void impact_text(hg_buf *o, const hg_impact *im, bool applied, hg_lang la
 		const hg_uupdate *up = &im->t[i];
 		str(o, up->template_name);
 		hg_buf_printf(o, " %s (%s", up->to, up->mandatory ? (ja ? "必須; " : "mandatory; ") : "");
-		hg_buf_puts(o, ja ? "版: " : "versions ");
+		hg_buf_puts(o, ja ? "バージョン: " : "versions ");
 		for (k = 0; k < up->nversions; k++)
 			hg_buf_printf(o, "%s%s", k ? ", " : "", up->versions[k]);
 		hg_buf_puts(o, ")\n");
@@ -723,12 +723,12 @@ static void impact_text(hg_buf *o, const hg_impact *im, bool applied, hg_lang la
 		}
 	}
 	if (ja)
-		hg_buf_printf(o, "%zu 個のシステムテンプレートを読み、新しい版のある %zu 個のテンプレートの use が "
-		                 "%zu 件: 最新 %zu、範囲が許す %zu、範囲が許さない %zu、コンパイルできない %zu%s\n",
+		hg_buf_printf(o, "システムテンプレート %zu 個を読みました。新しいバージョンのあるテンプレート %zu 個の use %zu 件の内訳: "
+		                 "最新 %zu、範囲内 %zu、範囲外 %zu、コンパイルできない %zu%s\n",
 		        im->sources, im->n, c.uses, c.st[HG_US_CURRENT], c.st[HG_US_ADMITTED],
 		        c.st[HG_US_NOT_ADMITTED], c.st[HG_US_FAILS],
 		        applied ? "" : (c.uses > c.st[HG_US_CURRENT] + c.st[HG_US_FAILS]
-		                                ? "。hinagata update --write で範囲を移してコンパイルし直します"
+		                                ? "。hinagata update --write で範囲を書き換えてコンパイルし直せます"
 		                                : ""));
 	else
 		hg_buf_printf(o, "%zu system template%s read, %zu use%s of %zu template%s with a new version: "
@@ -818,7 +818,7 @@ static void impact_md(hg_buf *o, const hg_impact *im, bool applied, hg_lang lang
 	size_t i, k;
 
 	hg_buf_puts(o, ja ? "# 必須適用テンプレートの更新の影響\n\n" : "# The impact of template updates\n\n");
-	hg_buf_puts(o, ja ? "| システムテンプレート | use | 最新 | 範囲が許す | 範囲が許さない | コンパイルできない |\n"
+	hg_buf_puts(o, ja ? "| システムテンプレート | use | 最新 | 範囲内 | 範囲外 | コンパイルできない |\n"
 	                  : "| system templates | uses | current | admitted | not admitted | failing |\n");
 	hg_buf_puts(o, "|---|---|---|---|---|---|\n");
 	hg_buf_printf(o, "| %zu | %zu | %zu | %zu | %zu | %zu |\n\n", im->sources, c.uses,

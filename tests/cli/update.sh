@@ -123,7 +123,7 @@ check "city B: not admitted, and what 2.0.0 changes in its compiled output: a lo
 	q "[(u['status'], [(r['id'], [(p['path'], p['locked']) for p in r['properties']]) for r in u['diff']['resources']]) for t in J['templates'] for u in t['uses'] if t['template'] == 'gc/azure/policy-baseline'] == [('not-admitted', [('Microsoft.Authorization/policyAssignments/gc-subnets-need-nsg', [('/properties/enforcementMode', True)])])]"
 run update --templates templates --templates systems --lang ja systems build
 check "the Japanese text report names both systems" \
-	sh -c "grep -q 'systems/juki-prod.yaml' '$work/out' && grep -q 'systems/juki-azure.yaml' '$work/out' && grep -q '範囲が新しい版を許しません' '$work/out'"
+	sh -c "grep -q 'systems/juki-prod.yaml' '$work/out' && grep -q 'systems/juki-azure.yaml' '$work/out' && grep -q '範囲外 (新しいバージョンを使えません)' '$work/out'"
 
 # ---- --write ----
 run update --write --templates templates --templates systems systems build

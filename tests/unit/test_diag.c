@@ -43,7 +43,7 @@ Test(diag, renders_location_code_source_and_caret)
 	                      "  = help: did you mean 'bar'?\n");
 	free(out);
 	out = render(&d, HG_LANG_JA);
-	cr_assert(strstr(out, "x.yaml:2:6: エラー[HG0101]: テンプレートに未知のキー 'bad' "
+	cr_assert(strstr(out, "x.yaml:2:6: エラー[HG0101]: テンプレートに不明なキー 'bad' "
 	                      "があります\n") != NULL,
 	        "%s", out);
 	cr_assert(strstr(out, "  = ヒント: 'bar' のことですか?\n") != NULL, "%s", out);
