@@ -194,7 +194,7 @@ static void help(hg_cli *cli)
 		      "       hinagata history [--history FILE] show ID [--format text|json]\n"
 		      "       hinagata history [--history FILE] export [--status S] [-o FILE]\n"
 		      "       hinagata history [--history FILE] prune --before YYYY-MM-DD\n"
-		      "       hinagata history [--history FILE] import [--date YYYY-MM-DD] FILE...\n\n"
+		      "       hinagata history [--history FILE] import [--date YYYY-MM-DD] [--templates DIR] FILE...\n\n"
 		      "夜間の実行の履歴ストア (SQLite のファイル、または PostgreSQL: postgresql://...) を\n"
 		      "扱います。drift と check は --history FILE か .hinagata.yaml の history: で実行を\n"
 		      "記録します。\n\n"
@@ -213,6 +213,8 @@ static void help(hg_cli *cli)
 		      "  --history FILE        履歴ストア (既定: .hinagata.yaml の history:)\n"
 		      "  --date YYYY-MM-DD     取り込む実行の日付 (既定: ドリフト検知の結果はその日付、\n"
 		      "                        それ以外は今日)\n"
+		      "  --templates DIR       統制カタログと必須適用テンプレートの最新バージョンを探す\n"
+		      "                        テンプレート検索パスの先頭に DIR を加える (import)\n"
 		      "  --lang ja|en          言語 (既定はロケールから)\n\n"
 		      "終了コード: 0 成功、2 実行できない。\n",
 		        stdout);
@@ -222,7 +224,7 @@ static void help(hg_cli *cli)
 		      "       hinagata history [--history FILE] show ID [--format text|json]\n"
 		      "       hinagata history [--history FILE] export [--status S] [-o FILE]\n"
 		      "       hinagata history [--history FILE] prune --before YYYY-MM-DD\n"
-		      "       hinagata history [--history FILE] import [--date YYYY-MM-DD] FILE...\n\n"
+		      "       hinagata history [--history FILE] import [--date YYYY-MM-DD] [--templates DIR] FILE...\n\n"
 		      "The history store of the nightly runs (a SQLite file, or PostgreSQL:\n"
 		      "postgresql://...). drift and check record a run with --history FILE or\n"
 		      "history: in .hinagata.yaml.\n\n"
@@ -241,6 +243,8 @@ static void help(hg_cli *cli)
 		      "  --history FILE        the store (default: history: in .hinagata.yaml)\n"
 		      "  --date YYYY-MM-DD     the date of an imported run (default: a drift report's\n"
 		      "                        own date, else today)\n"
+		      "  --templates DIR       put DIR first on the search path for the control catalog\n"
+		      "                        and the mandatory templates' newest versions (import)\n"
 		      "  --lang ja|en          language (default: from the locale)\n\n"
 		      "Exit status: 0 done, 2 could not run.\n",
 		        stdout);
@@ -334,13 +338,12 @@ int hg_cli_history_import(hg_cli *cli, hg_history *h, const char *target, const 
 }
 
 static int do_import(hg_cli *cli, hg_history *h, const char *target, const char *date,
-        char **files, size_t nfiles)
+        char **files, size_t nfiles, hg_cli_paths *paths)
 {
-	hg_cli_paths paths = {0};
 	size_t i;
 	int rc = HG_EXIT_CLEAN;
 
-	hg_cli_paths_finish(&paths);
+	hg_cli_paths_finish(paths);
 	for (i = 0; i < nfiles && rc == HG_EXIT_CLEAN; i++) {
 		hg_buf text = HG_BUF_INIT;
 		size_t size;
@@ -357,16 +360,16 @@ static int do_import(hg_cli *cli, hg_history *h, const char *target, const char 
 			rc = HG_EXIT_FAILURE;
 		} else
 			rc = hg_cli_history_import(cli, h, target, date, files[i], text.ptr ? text.ptr : "",
-			        text.size, &paths);
+			        text.size, paths);
 		hg_buf_dispose(&text);
 	}
-	hg_cli_paths_dispose(&paths);
 	return rc;
 }
 
 int hg_cmd_history(hg_cli *cli, int argc, char **argv)
 {
-	enum { OPT_HISTORY = 256, OPT_MONTH, OPT_FORMAT, OPT_STATUS, OPT_BEFORE, OPT_DATE, OPT_LANG };
+	enum { OPT_HISTORY = 256, OPT_MONTH, OPT_FORMAT, OPT_STATUS, OPT_BEFORE, OPT_DATE, OPT_TEMPLATES,
+		OPT_LANG };
 	static const struct option longopts[] = {
 	        {"history", required_argument, NULL, OPT_HISTORY},
 	        {"month", required_argument, NULL, OPT_MONTH},
@@ -374,6 +377,7 @@ int hg_cmd_history(hg_cli *cli, int argc, char **argv)
 	        {"status", required_argument, NULL, OPT_STATUS},
 	        {"before", required_argument, NULL, OPT_BEFORE},
 	        {"date", required_argument, NULL, OPT_DATE},
+	        {"templates", required_argument, NULL, OPT_TEMPLATES},
 	        {"output", required_argument, NULL, 'o'},
 	        {"lang", required_argument, NULL, OPT_LANG},
 	        {"help", no_argument, NULL, 'h'},
@@ -389,6 +393,7 @@ int hg_cmd_history(hg_cli *cli, int argc, char **argv)
 	hg_diags d = HG_DIAGS_INIT;
 	hg_arena *a = hg_arena_new();
 	hg_buf out = HG_BUF_INIT;
+	hg_cli_paths paths = {0};
 
 	opterr = 0;
 	optind = 1;
@@ -434,6 +439,9 @@ int hg_cmd_history(hg_cli *cli, int argc, char **argv)
 			break;
 		case OPT_DATE:
 			date = optarg;
+			break;
+		case OPT_TEMPLATES:
+			hg_cli_paths_add(&paths, optarg);
 			break;
 		case 'o':
 			outfile = optarg;
@@ -499,7 +507,7 @@ int hg_cmd_history(hg_cli *cli, int argc, char **argv)
 	}
 	if (strcmp(sub, "import") == 0) {
 		char *shown = hg_history_display(target);
-		rc = do_import(cli, h, shown, date, args, nargs);
+		rc = do_import(cli, h, shown, date, args, nargs, &paths);
 		free(shown);
 	} else if (strcmp(sub, "runs") == 0) {
 		hg_hrun *runs;
@@ -548,6 +556,7 @@ diags:
 	rc = HG_EXIT_FAILURE;
 out:
 	hg_history_close(h);
+	hg_cli_paths_dispose(&paths);
 	free(target);
 	free(args);
 	hg_buf_dispose(&out);

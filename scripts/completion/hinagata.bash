@@ -49,7 +49,7 @@ _hinagata() {
 	check) opts="--staged --format --exclude --templates --shard --history --date --lang --help" ;;
 	drift) opts="--repo --ref --template --state --format -o --output --ignore --strict --cache --today --max-record --templates --shard --history --no-history --date --lang --help" ;;
 	fleet) opts="plan --shard --format --templates --lang --help" ;;
-	history) opts="runs deployments show export prune import --history --month --format --status --before --date -o --output --lang --help" ;;
+	history) opts="runs deployments show export prune import --history --month --format --status --before --date --templates -o --output --lang --help" ;;
 	report) opts="--history --month --format -o --output --max-rows --templates --lang --help" ;;
 	diff) opts="--repo --format -o --output --templates --lang --help" ;;
 	update) opts="--template --to --write -o --output --format --exclude --templates --lang --help" ;;

@@ -180,5 +180,21 @@ check "its runs stay" jq_is oldruns.json '.runs | length' 6
 "$hinagata" history --history "$old" deployments --format json -o old1.json
 check "and the new night's template is a deployment" jq_is old1.json '[.deployments[].date] | join(",")' 2026-12-06
 
+# history import --templates: the newest version of a mandatory template is
+# looked up on the search path the import is given (a new version the agency
+# published, not yet in the bundled set), as drift --templates does
+mkdir -p agency/aws
+sed 's/^version: 1.1.0$/version: 1.2.0/' "$top/templates/aws/threat-detection.yaml" >agency/aws/threat-detection@1.2.0.yaml
+"$hinagata" drift --today 2026-12-01 --template "$a/juki-prod.yaml" --state "$a/exports" --format json -o imp.json >/dev/null 2>&1 || true
+hi1=$(store hi1)
+hi2=$(store hi2)
+"$hinagata" history --history "$hi1" import imp.json >/dev/null 2>&1
+"$hinagata" history --history "$hi2" import --templates agency imp.json >/dev/null 2>&1
+"$hinagata" report --history "$hi1" --format json -o imp1.json || [ $? = 1 ] # 1: open findings
+"$hinagata" report --history "$hi2" --format json -o imp2.json || [ $? = 1 ]
+sel='.templates[] | select(.template == "gc/aws/threat-detection") | "\(.version) \(.newest) \(.current)"'
+check "import without --templates: the bundled 1.1.0 is the newest" jq_is imp1.json "$sel" "1.1.0 1.1.0 true"
+check "import --templates DIR: 1.2.0 there is the newest, the account is behind" jq_is imp2.json "$sel" "1.1.0 1.2.0 false"
+
 echo "history-deployed: $pass checks passed"
 exit $fail
