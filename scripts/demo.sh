@@ -112,3 +112,13 @@ echo
 echo "History store: $hist (hinagata history --history $hist runs)"
 echo "Monthly report (Japanese): $out/city-a/report-2026-12.md and $out/city-a/report-2026-12.html"
 echo "  (open the HTML in a browser, or print it on A4; docs/history.md explains the score)"
+
+echo
+echo "== hinagata fleet: the operator's accounts and subscriptions (deploy/fleet.yaml) as work units"
+echo "   (a nightly job runs one worker per shard: --shard I/N, or a Kubernetes Indexed Job's or an"
+echo "   AWS Batch array job's index; deploy/README.md and docs/fleet.md)"
+"$hinagata" fleet plan deploy/fleet.yaml | sed 's/^/  /'
+for i in 1 2; do
+	echo "  shard $i of 2:"
+	"$hinagata" fleet plan --shard "$i/2" deploy/fleet.yaml | awk '$1 == "aws" || $1 == "azure" { print "    " $1 " " $2 }'
+done
