@@ -4,7 +4,8 @@
  *
  * Design. The file is lines of our own: a header line (format version,
  * hinagata version, fingerprint of the rules), then one line per entry,
- * "f KEY|SIZE|HASH|BLOB", "t KEY|BLOB" or "b KEY|BLOB". A blob is a compact
+ * "f KEY|SIZE|HASH|BLOB", "t KEY|BLOB", "b KEY|BLOB" or "s PATH|SIZE|HASH|
+ * BLOB" (a file's identity: device, inode, modification and change times). A blob is a compact
  * record format: fields ended by '|', records by '~', "%00" for none,
  * "%=" for "the same as this field of the previous record" (a block's
  * account, region, unit and template repeat), and every byte that is a
@@ -32,13 +33,15 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "../common/fs.h"
 #include "../common/hash.h"
 #include "../compiler/compiler.h"
 
-#define CACHE_VERSION 5
+#define CACHE_VERSION 6
 #define CACHE_MAGIC "hinagata-drift-cache"
 #define MAX_CACHE (2u << 30)
 
@@ -97,6 +100,9 @@ static void enc_same(hg_buf *b, const char *s, const char **prev)
 	enc_null(b, s);
 	*prev = s;
 }
+
+/* ORDER SECTION: their lines begin "f", "t", "b", "s" */
+enum { FILES, TEMPLATES, BLOCKS, IDENTITIES, NSEC };
 
 struct rd {
 	char *p, *end; /* the blob: its fields are cut in place when inplace */
@@ -227,7 +233,7 @@ struct hg_cache {
 	hg_arena *a;
 	char *path;
 	uint64_t fingerprint;
-	struct section sec[3]; /* ORDER SECTION: files, templates, blocks */
+	struct section sec[NSEC]; /* ORDER SECTION: files, templates, blocks, identities */
 	size_t loaded;         /* entries read from the file */
 	size_t added;          /* entries this run added */
 	size_t hits;
@@ -236,9 +242,8 @@ struct hg_cache {
 	                fleet's new cache is not held in memory until it is saved */
 	bool spill_failed;
 	bool valid; /* it was a cache of this version and these rules */
+	struct timespec start; /* when the cache was opened (the clock files are stamped by) */
 };
-
-enum { FILES, TEMPLATES, BLOCKS }; /* ORDER SECTION: their lines begin "f", "t", "b" */
 
 static void sec_put(struct section *s, size_t i)
 {
@@ -354,8 +359,9 @@ static void load(hg_cache *c)
 		nl = memchr(p, '\n', (size_t)(end - p));
 		if (!nl || nl - p < 3 || p[1] != ' ')
 			break; /* damaged from here on: what came before is still whole */
-		k = p[0] == 'f' ? FILES : p[0] == 't' ? TEMPLATES : p[0] == 'b' ? BLOCKS : 3;
-		if (k == 3)
+		k = p[0] == 'f' ? FILES : p[0] == 't' ? TEMPLATES : p[0] == 'b' ? BLOCKS
+		  : p[0] == 's' ? IDENTITIES : NSEC;
+		if (k == NSEC)
 			break;
 		memset(&e, 0, sizeof(e));
 		r.p = p + 2;
@@ -364,7 +370,7 @@ static void load(hg_cache *c)
 		r.bad = false;
 		if (!(e.key = key_of(&r)))
 			break;
-		if (k == FILES) {
+		if (k == FILES || k == IDENTITIES) {
 			e.size = num(&r);
 			e.hash = num(&r);
 			if (r.bad)
@@ -392,6 +398,7 @@ hg_cache *hg_cache_open(const char *path, uint64_t fingerprint, hg_diags *d)
 	c->a = hg_arena_new();
 	c->path = hg_xstrdup(path);
 	c->fingerprint = fingerprint;
+	clock_gettime(CLOCK_REALTIME, &c->start);
 	load(c);
 	return c;
 }
@@ -401,7 +408,7 @@ void hg_cache_free(hg_cache *c)
 	size_t k;
 	if (!c)
 		return;
-	for (k = 0; k < 3; k++)
+	for (k = 0; k < NSEC; k++)
 		free(c->sec[k].index);
 	free(c->text);
 	if (c->spill)
@@ -461,14 +468,14 @@ static int spill(hg_fs_out *o, hg_buf *out, bool end)
 
 int hg_cache_save(hg_cache *c, hg_diags *d)
 {
-	static const char tags[] = "ftb"; /* ORDER SECTION */
+	static const char tags[] = "ftbs"; /* ORDER SECTION */
 	hg_buf out = HG_BUF_INIT;
 	hg_fs_out o;
 	size_t k, i, used = 0;
 	char fp[17];
 	int rc;
 
-	for (k = 0; k < 3; k++)
+	for (k = 0; k < NSEC; k++)
 		for (i = 0; i < c->sec[k].n; i++)
 			used += c->sec[k].e[i].used;
 	/* Nothing added and nothing to drop: the file is already what it would be. */
@@ -482,7 +489,7 @@ int hg_cache_save(hg_cache *c, hg_diags *d)
 	hg_buf_printf(&out, "%s %d ", CACHE_MAGIC, CACHE_VERSION);
 	enc(&out, hg_compiler_version());
 	hg_buf_printf(&out, "%s\n", fp);
-	for (k = 0; k < 3 && rc == 0; k++) {
+	for (k = 0; k < NSEC && rc == 0; k++) {
 		struct section *s = &c->sec[k];
 		struct entry *sorted = hg_xcalloc(s->n + 1, sizeof(*sorted));
 		size_t n = 0;
@@ -495,7 +502,7 @@ int hg_cache_save(hg_cache *c, hg_diags *d)
 			hg_buf_putc(&out, tags[k]);
 			hg_buf_putc(&out, ' ');
 			enc(&out, sorted[i].key);
-			if (k == FILES) {
+			if (k == FILES || k == IDENTITIES) {
 				enc_u64(&out, sorted[i].size);
 				enc_u64(&out, sorted[i].hash);
 			}
@@ -561,6 +568,79 @@ static void reader(hg_cache *c, struct rd *r, struct entry *e, int how, hg_arena
 		hg_buf_dispose(&b);
 	}
 	r->end = r->p + e->len;
+}
+
+/* ---- file identities ---- */
+
+/*
+ * What identifies a file's bytes without reading them, as git's index does:
+ * device, inode, size, and the modification and change times to the
+ * nanosecond. A change of content changes the change time (ctime), which
+ * no program can set; a collector that replaces a file with a new one
+ * changes its inode. An identity is recorded only for a file last changed
+ * well before this run began (RACY_NS): one changed within the clock's
+ * granularity of the run that read it could change again with the same
+ * stamps, so it is hashed again next time instead ("racily clean" in git).
+ */
+#define RACY_NS 2000000000LL
+
+static int64_t ns_of(const struct timespec *t)
+{
+	return (int64_t)t->tv_sec * 1000000000LL + t->tv_nsec;
+}
+
+static void identity_blob(hg_buf *b, const struct stat *st)
+{
+	enc_u64(b, (uint64_t)st->st_dev);
+	enc_u64(b, (uint64_t)st->st_ino);
+	enc_u64(b, (uint64_t)ns_of(&st->st_mtim));
+	enc_u64(b, (uint64_t)ns_of(&st->st_ctim));
+}
+
+bool hg_cache_identity(hg_cache *c, const char *path, uint64_t *size, uint64_t *hash)
+{
+	struct stat st;
+	struct entry *e;
+	hg_buf want = HG_BUF_INIT;
+	bool hit = false;
+
+	if (stat(path, &st) < 0 || !S_ISREG(st.st_mode))
+		return false;
+	identity_blob(&want, &st);
+	pthread_mutex_lock(&c->mu);
+	e = sec_find(&c->sec[IDENTITIES], path);
+	if (e && e->size == (uint64_t)st.st_size && e->loaded && !e->spilled && e->len == want.size &&
+	        memcmp(e->blob, want.ptr, want.size) == 0) {
+		e->used = true;
+		*size = e->size;
+		*hash = e->hash;
+		hit = true;
+	}
+	pthread_mutex_unlock(&c->mu);
+	hg_buf_dispose(&want);
+	return hit;
+}
+
+void hg_cache_identity_note(hg_cache *c, const char *path, uint64_t size, uint64_t hash)
+{
+	struct stat st;
+	hg_buf b = HG_BUF_INIT;
+	int64_t settled = ns_of(&c->start) - RACY_NS;
+	struct entry *e;
+
+	if (stat(path, &st) < 0 || !S_ISREG(st.st_mode) || (uint64_t)st.st_size != size ||
+	        ns_of(&st.st_mtim) >= settled || ns_of(&st.st_ctim) >= settled)
+		return;
+	identity_blob(&b, &st);
+	pthread_mutex_lock(&c->mu);
+	e = sec_find(&c->sec[IDENTITIES], path);
+	if (e && e->loaded && !e->spilled && e->size == size && e->hash == hash && e->len == b.size &&
+	        memcmp(e->blob, b.ptr, b.size) == 0)
+		e->used = true; /* the same as the file said: nothing new */
+	else
+		sec_add(c, &c->sec[IDENTITIES], path, &b, size, hash);
+	pthread_mutex_unlock(&c->mu);
+	hg_buf_dispose(&b);
 }
 
 /* ---- export files ---- */
@@ -698,6 +778,8 @@ hg_state_file *hg_cache_file(hg_cache *c, const char *path, uint64_t size, uint6
 		st->have_resources = (flags & 2) != 0;
 		st->params = parse_text(u->a, field(&r), &r);
 		nres = (size_t)num(&r);
+		if (!r.bad && nres <= e->len)
+			HG_GROW(st->res, st->capres, nres);
 		for (k = 0; k < nres && !r.bad; k++) {
 			hg_stack_res *sr;
 			HG_GROW(st->res, st->capres, st->nres + 1);
@@ -712,6 +794,8 @@ hg_state_file *hg_cache_file(hg_cache *c, const char *path, uint64_t size, uint6
 			r.bad = true;
 	}
 	n = (size_t)num(&r);
+	if (!r.bad && n <= e->len) /* each record takes more than a byte: a count past that is damage */
+		HG_GROW(u->recs, u->caprecs, n);
 	for (i = 0; i < n && !r.bad; i++) {
 		hg_rec *rec;
 		HG_GROW(u->recs, u->caprecs, u->nrecs + 1);

@@ -8,8 +8,10 @@
  * template (its bytes) -> its description; a block (a template's bytes,
  * its stack's context, the bytes of every record of the stack, and the
  * rules) -> its results, kept only when all of them were in sync. A rerun
- * still reads and hashes every byte of every input; it skips parsing and
- * comparing what has not changed. The file carries the compiler version
+ * hashes every input whose bytes it cannot vouch for by the file's
+ * identity (a fourth kind of entry: path -> device, inode, size, times and
+ * hash, as git's index keeps them); it skips parsing and comparing what
+ * has not changed. The file carries the compiler version
  * and a fingerprint of the rules (schemas/drift/rules.json, the profiles,
  * the catalog): a cache of other rules, another version, or a damaged
  * file is ignored, never trusted.
@@ -32,6 +34,15 @@ int hg_cache_save(hg_cache *c, hg_diags *d);
 /* Resources whose verdicts came from the cache. */
 size_t hg_cache_hits(const hg_cache *c);
 
+/*
+ * A file's size and hash as an earlier run hashed it, when its identity
+ * (device, inode, size, modification and change times) is still the one
+ * recorded then: its bytes need not be read again to know them. false:
+ * hash it, then note it (recorded only if it was last changed well before
+ * this run began; see cache.c).
+ */
+bool hg_cache_identity(hg_cache *c, const char *path, uint64_t *size, uint64_t *hash);
+void hg_cache_identity_note(hg_cache *c, const char *path, uint64_t size, uint64_t hash);
 /* An export file: what reading it found, or NULL (new: the caller owns it). */
 hg_state_file *hg_cache_file(hg_cache *c, const char *path, uint64_t size, uint64_t hash);
 void hg_cache_file_note(hg_cache *c, const char *path, uint64_t size, uint64_t hash,

@@ -150,6 +150,13 @@ static int read_json(struct loader *l, hg_tmpl *t, hg_buf *json, bool *kept)
 	return compile_source(l, t->path, json);
 }
 
+/* A template named as JSON (its bytes are the template, not a source to compile). */
+static bool is_json_name(const char *path)
+{
+	size_t n = strlen(path);
+	return n > 5 && strcmp(path + n - 5, ".json") == 0;
+}
+
 static int cmp_str(const void *a, const void *b)
 {
 	return strcmp(*(const char *const *)a, *(const char *const *)b);
@@ -249,6 +256,12 @@ int hg_desired_read(hg_tmpls *ts, size_t i, const hg_drift_options *o,
 	l.o = o;
 	l.d = d;
 	l.a = t->a;
+	/* A JSON file whose identity vouches for its bytes, described by the cache: not read. */
+	if (!o->repo && hooks && hooks->known && hooks->cached && is_json_name(t->path) &&
+	        hooks->known(t->path, &t->hash, hooks->payload) && hooks->cached(t, hooks->payload)) {
+		t->failed = false;
+		return 0;
+	}
 	/* Compiling (it changes directory) and reading git run one at a time. */
 	if (serial)
 		pthread_mutex_lock(&ts->lock);
@@ -257,6 +270,8 @@ int hg_desired_read(hg_tmpls *ts, size_t i, const hg_drift_options *o,
 		pthread_mutex_unlock(&ts->lock);
 	if (r == 0) {
 		t->hash = hg_hash64(json.ptr, json.size);
+		if (!kept && hooks && hooks->noted && is_json_name(t->path))
+			hooks->noted(t->path, json.size, t->hash, hooks->payload);
 		if (!hooks || !hooks->cached || !hooks->cached(t, hooks->payload))
 			r = describe(&l, t, json.ptr, json.size);
 	}

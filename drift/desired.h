@@ -51,6 +51,10 @@ typedef struct hg_tmpls {
 typedef struct hg_desired_hooks {
 	/* Describe t (t->hash set) from what an earlier run found: true, or false to read it. */
 	bool (*cached)(hg_tmpl *t, void *payload);
+	/* The hash of a JSON template file's bytes without reading them: true, or false. */
+	bool (*known)(const char *path, uint64_t *hash, void *payload);
+	/* A JSON template file was read and hashed (size and hash of its bytes). */
+	void (*noted)(const char *path, uint64_t size, uint64_t hash, void *payload);
 	void *payload;
 } hg_desired_hooks;
 

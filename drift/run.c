@@ -276,9 +276,15 @@ static void read_file(void *payload, size_t k, unsigned worker_id)
 	if (r->o->max_record)
 		lim.max_record = r->o->max_record;
 	hg_diags_init(&r->file_diags[i]);
-	if (r->o->cache_file && hg_hash_file(path, &size, &hash) == 0 && cache_ready(r)) {
-		hashed = true;
-		if ((r->files[i] = hg_cache_file(r->cache, path, size, hash)) != NULL)
+	if (r->o->cache_file && cache_ready(r)) {
+		/* the file's identity vouches for its bytes, or they are hashed */
+		if (hg_cache_identity(r->cache, path, &size, &hash))
+			hashed = true;
+		else if (hg_hash_file(path, &size, &hash) == 0) {
+			hashed = true;
+			hg_cache_identity_note(r->cache, path, size, hash);
+		}
+		if (hashed && (r->files[i] = hg_cache_file(r->cache, path, size, hash)) != NULL)
 			return; /* the same bytes as a run that read them */
 	}
 	r->files[i] = hg_state_read_file(path, path, &lim, hg_canon_az_rules(r->rules), &r->file_diags[i],
@@ -445,6 +451,21 @@ static int read_states(struct run *r)
 	return rc;
 }
 
+/* Phase 2: a template file's hash, when its identity vouches for it. */
+static bool known_template(const char *path, uint64_t *hash, void *payload)
+{
+	struct run *r = payload;
+	uint64_t size;
+	return r->cache && hg_cache_identity(r->cache, path, &size, hash);
+}
+
+static void noted_template(const char *path, uint64_t size, uint64_t hash, void *payload)
+{
+	struct run *r = payload;
+	if (r->cache)
+		hg_cache_identity_note(r->cache, path, size, hash);
+}
+
 /* Phase 2: a template described (and judged) by the cache. */
 static bool cached_template(hg_tmpl *t, void *payload)
 {
@@ -458,7 +479,7 @@ static bool cached_template(hg_tmpl *t, void *payload)
 static void read_template(void *payload, size_t i, unsigned worker_id)
 {
 	struct run *r = payload;
-	hg_desired_hooks hooks = {cached_template, r};
+	hg_desired_hooks hooks = {cached_template, known_template, noted_template, r};
 	(void)worker_id;
 	hg_diags_init(&r->tmpl_diags[i]);
 	r->tmpl_rc[i] = hg_desired_read(&r->ts, i, r->o, &hooks, &r->tmpl_diags[i]);

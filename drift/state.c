@@ -438,7 +438,7 @@ static void top_fields(const char *raw, size_t len, const char *const *keys, siz
         const char **vals, size_t *vlens)
 {
 	const char *p = raw, *end = raw + len, *k;
-	size_t i;
+	size_t i, found = 0;
 
 	while (p < end && *p != '{')
 		p++;
@@ -458,7 +458,10 @@ static void top_fields(const char *raw, size_t len, const char *const *keys, siz
 			        memcmp(k, keys[i], strlen(keys[i])) == 0 && k[strlen(keys[i])] == '"') {
 				vals[i] = p;
 				vlens[i] = (size_t)(skip_val(p, end) - p);
+				found++;
 			}
+		if (found == nkeys)
+			return; /* the rest (the Properties string, mostly) is not looked at here */
 		p = skip_val(p, end);
 	}
 }
@@ -480,7 +483,7 @@ static int on_cc(struct hg_state_file *f, const hg_export_item *it)
 		listed_add(u, type);
 		return 0;
 	}
-	top_fields(it->raw, it->len, keys, 2, v, n);
+	top_fields(it->raw, it->len, keys, type ? 1 : 2, v, n); /* a listing names its type */
 	if (!type)
 		type = str_value(f->tmp, v[1], n[1]);
 	id = str_value(u->a, v[0], n[0]);
@@ -1095,6 +1098,13 @@ int hg_state_merge(hg_unit *u, const hg_state_spec *spec, hg_state_file **files,
 	u->files = HG_ANEWN(u->a, const char *, spec->npaths + 1);
 	u->paths = HG_ANEWN(u->a, const char *, spec->npaths + 1);
 	u->parts = HG_ANEWN(u->a, hg_arena *, spec->npaths + 1);
+	{ /* the records of every file in one array, allocated once */
+		size_t total = 0;
+		for (i = 0; i < spec->npaths; i++)
+			total += files[i]->part.nrecs;
+		if (total > u->caprecs)
+			HG_GROW(u->recs, u->caprecs, total);
+	}
 	for (i = 0; i < spec->npaths; i++) {
 		hg_unit *p = &files[i]->part;
 		size_t total = u->nrecs + p->nrecs;

@@ -110,6 +110,17 @@ check "one get-resource per resource of the manifest's stacks (39 each)" \
 	[ "$(ls state/100000000002/ap-northeast-1 | grep -c '^get-.*-city-a-juki-prod-')" = 39 ]
 check "no secret in what was printed" sh -c "! grep -q 'secret-1000' collect.err"
 
+# the next night, nothing changed in the clouds: the collections are left
+# as they were (the files keep their inodes, so drift --cache need not read them)
+ino=$(stat -c %i state/100000000001/ap-northeast-1/describe-stacks.json)
+set +e
+"$top/scripts/hinagata-collect-aws" --manifest fleet.yaml -o state 2>collect2.err
+set -e
+check "an unchanged collection is left in place (same inode)" \
+	[ "$(stat -c %i state/100000000001/ap-northeast-1/describe-stacks.json)" = "$ino" ]
+check "... and said so" grep -q '100000000001/ap-northeast-1: .* (unchanged)' collect2.err
+check "... nothing half-written left" [ -z "$(find state -name '.collect*')" ]
+
 # drift on what was collected: the hand-made Internet Gateway is found
 set +e
 "$hinagata" drift --today 2026-11-24 --format json --template juki-prod.yaml=city-a-juki-prod --state state \

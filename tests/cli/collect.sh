@@ -89,6 +89,10 @@ check "--region is passed to every call" \
 	sh -c "! grep -v -- '--region ap-northeast-1' '$work/aws.log'"
 check "pagination used --next-token" grep -q -- '--next-token page-2' "$work/aws.log"
 check "no temporary file left" sh -c "! ls -a '$work/state' | grep -q '^\.collect'"
+ino=$(stat -c %i "$work/state/describe-stacks-city-a-juki-prod.json")
+"$collector" --stack city-a-juki-prod --region ap-northeast-1 --list-types -o "$work/state" 2>/dev/null
+check "collected again, the same bytes: the file is left as it was (same inode)" \
+	[ "$(stat -c %i "$work/state/describe-stacks-city-a-juki-prod.json")" = "$ino" ]
 
 set +e
 "$hinagata" drift --template "$top/samples/city-a/juki-prod.yaml" --state "$work/state" >"$work/report.txt" 2>"$work/drift.err"
@@ -167,6 +171,9 @@ set +e
 "$hinagata" drift --templates "$top/samples" --template "$top/samples/city-b/juki-azure.yaml" --state "$work/az" >"$work/az-report.txt" 2>&1
 rc=$?
 "$hinagata" drift --templates "$top/samples" --template "$top/samples/city-b/juki-azure.yaml" --state "$brec" >"$work/az-direct.txt" 2>&1
+ino=$(stat -c %i "$work/az/hinagata-collect.json")
+"$azc" -o "$work/az" 2>"$work/az-again.err"
+rc4=$?
 : >"$work/az.log"
 "$azc" --resource-group rg-missing -o "$work/az" 2>"$work/az2.err"
 rc2=$?
@@ -176,6 +183,9 @@ rc3=$?
 set -e
 check "Azure drift on the collected state: exit 1" [ $rc = 1 ]
 check "the same report as on the recorded exports" cmp -s "$work/az-report.txt" "$work/az-direct.txt"
+check "collected again, nothing changed: exit 0, the collection left in place (same inode)" \
+	sh -c "[ $rc4 = 0 ] && [ \"\$(stat -c %i '$work/az/hinagata-collect.json')\" = $ino ]"
+check "... and said so" grep -q 'unchanged in' "$work/az-again.err"
 check "a missing resource group: exit 2" [ $rc2 = 2 ]
 check "... said so" grep -q "no resource group 'rg-missing'" "$work/az2.err"
 check "a failing az call: exit 2, with az's message" sh -c "[ $rc3 = 2 ] && grep -q AuthorizationFailed '$work/az3.err'"
