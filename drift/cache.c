@@ -41,7 +41,7 @@
 #include "../common/hash.h"
 #include "../compiler/compiler.h"
 
-#define CACHE_VERSION 6
+#define CACHE_VERSION 7
 #define CACHE_MAGIC "hinagata-drift-cache"
 #define MAX_CACHE (2u << 30)
 
@@ -955,12 +955,38 @@ void hg_cache_note(hg_cache *c, const hg_block *b, const hg_tmpl *t, hg_unit *u,
 	hg_buf blob = HG_BUF_INIT;
 	char key[17];
 	size_t i, k;
+	uint64_t pc, pt;
 	const char *prev[16];
 
 	if (!cacheable(b))
 		return;
 	block_key(key, t, u, s);
+	/* the header: what a run that lists no in-sync result needs (the counts
+	 * and the claims), so that such a run decodes nothing else */
 	enc_u64(&blob, b->n);
+	for (i = 0, pc = 0, pt = 0; i < b->n; i++) {
+		pc += b->res[i].props_compared;
+		pt += b->res[i].props_total;
+	}
+	enc_u64(&blob, pc);
+	enc_u64(&blob, pt);
+	/* Azure records are found by ID, not through the stack: what was claimed, as it was. */
+	if (t->arm && u) {
+		size_t claims = 0;
+		for (i = 0; i < b->n; i++)
+			if (b->res[i].physical_id && hg_unit_find_id(u, b->res[i].physical_id))
+				claims++;
+		enc_u64(&blob, claims);
+		for (i = 0; i < b->n; i++) {
+			hg_rec *r = b->res[i].physical_id ? hg_unit_find_id(u, b->res[i].physical_id) : NULL;
+			if (!r)
+				continue;
+			enc(&blob, r->identity);
+			enc_u64(&blob, r->rawhash);
+		}
+	} else
+		enc_u64(&blob, 0);
+	end_record(&blob);
 	for (k = 0; k < HG_ARRAY_SIZE(prev); k++)
 		prev[k] = FRESH;
 	for (i = 0; i < b->n; i++) {
@@ -992,35 +1018,20 @@ void hg_cache_note(hg_cache *c, const hg_block *b, const hg_tmpl *t, hg_unit *u,
 			enc_same(&blob, x->folds[k], &prev[10 + (k < 5 ? k : 5)]);
 		end_record(&blob);
 	}
-	/* Azure records are found by ID, not through the stack: what was claimed, as it was. */
-	if (t->arm && u) {
-		size_t claims = 0;
-		for (i = 0; i < b->n; i++)
-			if (b->res[i].physical_id && hg_unit_find_id(u, b->res[i].physical_id))
-				claims++;
-		enc_u64(&blob, claims);
-		for (i = 0; i < b->n; i++) {
-			hg_rec *r = b->res[i].physical_id ? hg_unit_find_id(u, b->res[i].physical_id) : NULL;
-			if (!r)
-				continue;
-			enc(&blob, r->identity);
-			enc_u64(&blob, r->rawhash);
-		}
-	} else
-		enc_u64(&blob, 0);
-	end_record(&blob);
 	pthread_mutex_lock(&c->mu);
 	sec_add(c, &c->sec[BLOCKS], key, &blob, 0, 0);
 	pthread_mutex_unlock(&c->mu);
 	hg_buf_dispose(&blob);
 }
 
-bool hg_cache_block(hg_cache *c, hg_block *b, const hg_tmpl *t, hg_unit *u, hg_stack *s)
+bool hg_cache_block(hg_cache *c, hg_block *b, const hg_tmpl *t, hg_unit *u, hg_stack *s,
+        bool counts_only)
 {
 	struct entry *e;
 	struct rd r;
 	char key[17];
 	size_t n, i, k, nclaims;
+	uint64_t pc, pt;
 	hg_rec **claims = NULL;
 	int how;
 	const char *prev[16];
@@ -1036,9 +1047,36 @@ bool hg_cache_block(hg_cache *c, hg_block *b, const hg_tmpl *t, hg_unit *u, hg_s
 	for (k = 0; k < HG_ARRAY_SIZE(prev); k++)
 		prev[k] = FRESH;
 	n = (size_t)num(&r);
-	if (r.bad || n > 100000000) {
+	pc = num(&r);
+	pt = num(&r);
+	nclaims = (size_t)num(&r);
+	if (r.bad || n > 100000000 || nclaims > n) {
 		release(c, e, how);
 		return false;
+	}
+	if (nclaims)
+		claims = HG_ANEWN(b->a, hg_rec *, nclaims);
+	for (k = 0; k < nclaims && !r.bad; k++) {
+		const char *id = field(&r);
+		uint64_t raw = num(&r);
+		claims[k] = id && u ? hg_unit_find_id(u, id) : NULL;
+		if (!claims[k] || claims[k]->rawhash != raw)
+			r.bad = true; /* a record changed or went: compare again */
+	}
+	record_end(&r);
+	if (r.bad) {
+		release(c, e, how);
+		return false;
+	}
+	if (counts_only) { /* n results in sync with nothing to say: counted, not listed */
+		b->n = 0;
+		b->sum.counts[HG_DS_IN_SYNC] += n;
+		b->sum.total += n;
+		b->sum.checked += n;
+		b->sum.props_checked += (size_t)pc;
+		b->sum.props_total += (size_t)pt;
+		release(c, e, how);
+		goto claim;
 	}
 	b->res = HG_ANEWN(b->a, hg_drift_result, n + 1);
 	b->cap = n + 1;
@@ -1083,22 +1121,12 @@ bool hg_cache_block(hg_cache *c, hg_block *b, const hg_tmpl *t, hg_unit *u, hg_s
 		x->status = HG_DS_IN_SYNC;
 		record_end(&r);
 	}
-	nclaims = (size_t)num(&r);
-	if (!r.bad && nclaims)
-		claims = HG_ANEWN(b->a, hg_rec *, nclaims);
-	for (k = 0; k < nclaims && !r.bad; k++) {
-		const char *id = field(&r);
-		uint64_t raw = num(&r);
-		claims[k] = id && u ? hg_unit_find_id(u, id) : NULL;
-		if (!claims[k] || claims[k]->rawhash != raw)
-			r.bad = true; /* a record changed or went: compare again */
-	}
-	record_end(&r);
 	release(c, e, how);
 	if (r.bad || r.p != r.end) {
 		b->n = 0;
 		return false;
 	}
+claim:
 	for (k = 0; k < nclaims; k++)
 		__atomic_fetch_or(&claims[k]->flags, HG_REC_CLAIMED, __ATOMIC_RELAXED);
 	for (i = 0; s && i < s->nres; i++)

@@ -52,8 +52,13 @@ void hg_cache_file_note(hg_cache *c, const char *path, uint64_t size, uint64_t h
 bool hg_cache_template(hg_cache *c, hg_tmpl *t, hg_arena *a);
 void hg_cache_template_note(hg_cache *c, const hg_tmpl *t);
 
-/* The results of a template in its stack, into b (claiming its records), or false. */
-bool hg_cache_block(hg_cache *c, hg_block *b, const hg_tmpl *t, hg_unit *u, hg_stack *s);
+/*
+ * The results of a template in its stack, into b (claiming its records), or
+ * false. counts_only (a report that lists no in-sync result, no ignore
+ * rules): only b->sum is filled, the results are not decoded.
+ */
+bool hg_cache_block(hg_cache *c, hg_block *b, const hg_tmpl *t, hg_unit *u, hg_stack *s,
+        bool counts_only);
 /* Remember a block (only one whose every result is in sync, with nothing to say). */
 void hg_cache_note(hg_cache *c, const hg_block *b, const hg_tmpl *t, hg_unit *u, hg_stack *s);
 

@@ -558,7 +558,8 @@ static void process(void *payload, size_t i, unsigned worker_id)
 		s->rc = vc.rc;
 		return;
 	}
-	if (r->cache && hg_cache_block(r->cache, &s->b, &r->ts.t[it->tmpl], it->u, it->stack)) {
+	if (r->cache && hg_cache_block(r->cache, &s->b, &r->ts.t[it->tmpl], it->u, it->stack,
+	                        !r->o->keep_in_sync && !r->ignore)) {
 		hg_verdict_finish(&vc, &s->b);
 		return;
 	}
