@@ -10,8 +10,10 @@
 # baseline starts a process per file). For each: a first run (no cache,
 # every resource parsed, canonicalized and compared), a first run with
 # --cache (it writes the cache), and the nightly rerun over unchanged data
-# with that cache; wall time, MB/s, resources/s, peak RSS, and the ratio of
-# the baseline's time to hinagata's.
+# with that cache (the files' identities vouch for their bytes), and the
+# same rerun after every file was rewritten with the same bytes (a collector
+# that does not keep unchanged files: every byte hashed); wall time, MB/s,
+# resources/s, peak RSS, and the ratio of the baseline's time to hinagata's.
 set -eu
 hinagata=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
 baseline=$(cd "$(dirname "$2")" && pwd)/$(basename "$2")
@@ -76,6 +78,20 @@ shape() { # name stacks per shape
 	row "  hinagata drift --cache, first run (writes)" "$1" "$2" "$bytes" "$n" "$base"
 	set -- $(best "$hinagata" drift --cache cache.json --template templates/*.json --state exports)
 	row "  hinagata drift --cache, nightly rerun" "$1" "$2" "$bytes" "$n" "$base"
+	# The same night after a collector that rewrites every file with the
+	# same bytes: no file's identity vouches for it, every byte is hashed.
+	b=""
+	for i in 1 2 3; do
+		for f in exports/*.json templates/*.json; do
+			cp "$f" "$f.new" && mv "$f.new" "$f"
+		done
+		/usr/bin/time -f "%e %M" -o "$work/time" "$hinagata" drift --cache cache.json \
+			--template templates/*.json --state exports >/dev/null
+		t=$(cat "$work/time")
+		if [ -z "$b" ] || awk -v a="${t%% *}" -v c="${b%% *}" 'BEGIN { exit !(a < c) }'; then b=$t; fi
+	done
+	set -- $b
+	row "  ... rerun, every file rewritten (hashed)" "$1" "$2" "$bytes" "$n" "$base"
 	cd "$work"
 }
 

@@ -1227,6 +1227,8 @@ void hg_fdcache_dispose(hg_fdcache *c)
 	for (i = 0; i < HG_ARRAY_SIZE(c->slot); i++)
 		if (c->slot[i].fd >= 0)
 			close(c->slot[i].fd);
+	free(c->pre);
+	free(c->buf);
 	hg_fdcache_init(c);
 }
 
@@ -1250,6 +1252,111 @@ static int fd_of(hg_fdcache *c, const hg_unit *u, uint32_t file)
 	c->slot[lru].used = c->tick;
 	c->slot[lru].fd = open(u->paths[file], O_RDONLY | O_CLOEXEC | O_NONBLOCK);
 	return c->slot[lru].fd;
+}
+
+/* ---- reading ahead ---- */
+
+#define PREFETCH_MAX ((size_t)4 << 20) /* bytes read ahead at once, at most */
+#define PREFETCH_GAP 4096              /* bytes between two records read in one go, at most */
+#define PREFETCH_SLACK ((size_t)1 << 20) /* bytes of such gaps read at once, at most */
+
+struct place {
+	uint32_t file;
+	int rec;
+	uint64_t offset;
+};
+
+static int cmp_place(const void *x, const void *y)
+{
+	const struct place *a = x, *b = y;
+	if (a->file != b->file)
+		return a->file < b->file ? -1 : 1;
+	return a->offset < b->offset ? -1 : a->offset > b->offset;
+}
+
+static int cmp_pre(const void *x, const void *y)
+{
+	const struct hg_prefetched *a = x, *b = y;
+	return a->rec < b->rec ? -1 : a->rec > b->rec;
+}
+
+static int fd_of(hg_fdcache *c, const hg_unit *u, uint32_t file);
+
+void hg_state_prefetch(hg_fdcache *c, const hg_unit *u, const int *recs, size_t n)
+{
+	struct place *order;
+	size_t i, j, k, total = 0, used = 0;
+
+	c->npre = 0;
+	c->pu = u;
+	if (n < 2)
+		return;
+	order = hg_xmalloc(n * sizeof(*order));
+	for (i = k = 0; i < n; i++)
+		if (recs[i] >= 0 && u->recs[recs[i]].len <= PREFETCH_MAX - total) {
+			order[k].file = u->recs[recs[i]].file;
+			order[k].offset = u->recs[recs[i]].offset;
+			order[k++].rec = recs[i];
+			total += u->recs[recs[i]].len;
+		}
+	n = k;
+	qsort(order, n, sizeof(*order), cmp_place);
+	/* room for the records and for the gaps between those of a run */
+	total += n * PREFETCH_GAP < PREFETCH_SLACK ? n * PREFETCH_GAP : PREFETCH_SLACK;
+	if (total > c->bufcap) {
+		free(c->buf);
+		c->bufcap = total;
+		c->buf = hg_xmalloc(c->bufcap);
+	}
+	HG_GROW(c->pre, c->cappre, n);
+	for (i = 0; i < n; i = j) {
+		const hg_rec *first = &u->recs[order[i].rec];
+		uint64_t end = first->offset + first->len;
+		size_t span;
+		int fd;
+		if (first->len > c->bufcap - used)
+			break; /* the gaps read with the runs took the room: the rest one by one */
+		/* a run of records of one file, each close after the last */
+		for (j = i + 1; j < n; j++) {
+			const hg_rec *r = &u->recs[order[j].rec];
+			uint64_t e2 = r->offset + r->len;
+			if (r->file != first->file || r->offset < end || r->offset - end > PREFETCH_GAP ||
+			        e2 - first->offset > c->bufcap - used)
+				break;
+			end = e2;
+		}
+		span = (size_t)(end - first->offset);
+		fd = fd_of(c, u, first->file);
+		if (fd < 0 || pread(fd, c->buf + used, span, (off_t)first->offset) != (ssize_t)span)
+			continue; /* read one by one later, where an error is reported */
+		for (k = i; k < j; k++) {
+			c->pre[c->npre].rec = (uint32_t)order[k].rec;
+			c->pre[c->npre].at = (uint32_t)(used + (size_t)(order[k].offset - first->offset));
+			c->npre++;
+		}
+		used += span;
+	}
+	if (c->npre > 1)
+		qsort(c->pre, c->npre, sizeof(*c->pre), cmp_pre);
+	free(order);
+}
+
+/* The bytes of r if they were read ahead, else NULL. */
+static const char *prefetched(const hg_fdcache *c, const hg_unit *u, const hg_rec *r)
+{
+	size_t lo = 0, hi = c->npre;
+	uint32_t want;
+	if (c->pu != u || !c->npre)
+		return NULL;
+	want = (uint32_t)(r - u->recs);
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+		if (c->pre[mid].rec < want)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < c->npre && c->pre[lo].rec == want ? c->buf + c->pre[lo].at : NULL;
 }
 
 static hg_jv *parse_error(hg_diags *d, const hg_unit *u, const hg_rec *r, const char *raw,
@@ -1308,13 +1415,18 @@ hg_jv *hg_state_record_select(hg_unit *u, const hg_rec *r, hg_arena *a, hg_fdcac
         hg_diags *d, int *rc, const char *const *keys, size_t nkeys)
 {
 	char *buf = hg_arena_alloc(a, r->len + 1);
-	int fd = fd_of(fc, u, r->file);
+	const char *ahead = prefetched(fc, u, r);
+	int fd = ahead ? 0 : fd_of(fc, u, r->file);
 	hg_jv *v = NULL, *p;
 	hg_jv_error err;
 	ssize_t got;
 
 	*rc = 0;
-	got = fd < 0 ? -1 : pread(fd, buf, r->len, (off_t)r->offset);
+	if (ahead) {
+		memcpy(buf, ahead, r->len);
+		got = (ssize_t)r->len;
+	} else
+		got = fd < 0 ? -1 : pread(fd, buf, r->len, (off_t)r->offset);
 	if (got != (ssize_t)r->len) {
 		hg_diag_add(d, HG_D_IO_READ, NULL, u->files[r->file],
 		        got < 0 ? strerror(errno) : HG_BI("the file changed while it was read",

@@ -86,10 +86,28 @@ typedef struct hg_fdcache {
 		unsigned long used;
 	} slot[8];
 	unsigned long tick;
+	/* records read ahead (hg_state_prefetch): their bytes in buf (malloc'd) */
+	const hg_unit *pu;
+	struct hg_prefetched {
+		uint32_t rec;
+		uint32_t at; /* offset in buf */
+	} *pre;
+	size_t npre, cappre;
+	char *buf;
+	size_t bufcap;
 } hg_fdcache;
 
 void hg_fdcache_init(hg_fdcache *c);
 void hg_fdcache_dispose(hg_fdcache *c);
+
+/*
+ * Read the records recs[0..n) of u ahead, in file order, records that lie
+ * close together in one read (at most a few MiB in all; the rest is read
+ * one by one when asked for). A read that fails leaves its records to be
+ * read (and their error reported) when they are asked for. The bytes are
+ * checked against each record's hash when it is used, as always.
+ */
+void hg_state_prefetch(hg_fdcache *c, const hg_unit *u, const int *recs, size_t n);
 
 /*
  * The record r of u read back and parsed into a: for AWS its properties

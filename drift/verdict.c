@@ -407,6 +407,14 @@ void hg_verdict_set(hg_verdict_ctx *c, hg_block *b, const hg_tmpl *t, hg_unit *u
 	size_t i;
 	if (matched)
 		memset(matched, 0, sizeof(bool) * (c->deployed->n + 1));
+	{ /* the records to compare, read ahead in file order */
+		int *recs = HG_ANEWN(b->a, int, set->n + 1);
+		size_t n = 0;
+		for (i = 0; i < set->n; i++)
+			if (set->res[i].preset == HG_DS_IN_SYNC && !set->res[i].sidecar && set->res[i].rec >= 0)
+				recs[n++] = set->res[i].rec;
+		hg_state_prefetch(c->fc, u, recs, n);
+	}
 	for (i = 0; i < set->n; i++)
 		one(c, b, t, u, set, &set->res[i], matched);
 	for (i = 0; c->deployed && i < c->deployed->n; i++)

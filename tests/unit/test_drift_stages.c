@@ -415,3 +415,80 @@ Test(stages, azure_manifest_files_must_be_there)
 	hg_unit_dispose(&u);
 	hg_diags_dispose(&d);
 }
+
+/*
+ * Records read ahead (hg_state_prefetch) are the records read one by one:
+ * in any order asked, runs of close records and lone ones, records past the
+ * read-ahead budget (4 MiB) read one by one; a record whose file was cut
+ * after it was scanned is an I/O error either way.
+ */
+Test(stages, records_read_ahead_are_the_records_read_one_by_one)
+{
+	hg_unit u;
+	hg_diags d = HG_DIAGS_INIT;
+	hg_fdcache plain, ahead;
+	hg_arena *a = hg_arena_new();
+	const char *states[] = {at("pf")};
+	hg_buf list = HG_BUF_INIT, want = HG_BUF_INIT, got = HG_BUF_INIT;
+	int recs[40], rc;
+	size_t i, n = 0, big = 1500000;
+	char *pad = malloc(big + 1);
+
+	memset(pad, 'x', big);
+	pad[big] = '\0';
+	put("pf/describe-stacks.json", STACKS("123456789012", "s"));
+	hg_buf_puts(&list, "{\"TypeName\":\"AWS::Logs::LogGroup\",\"ResourceDescriptions\":[");
+	for (i = 0; i < 36; i++) {
+		/* records 10..14 are large (1.5 MB): only two fit in the budget with the rest */
+		hg_buf_printf(&list, "%s{\"Identifier\":\"g%zu\",\"Properties\":\"{\\\"LogGroupName\\\":\\\"g%zu\\\","
+		                     "\\\"Pad\\\":\\\"%s\\\"}\"}",
+		        i ? "," : "", i, i, i >= 10 && i < 15 ? pad : "");
+		/* a gap of more than 4 KiB of whitespace after record 20: a run ends there */
+		if (i == 20)
+			for (size_t k = 0; k < 5000; k++)
+				hg_buf_putc(&list, ' ');
+	}
+	hg_buf_puts(&list, "]}");
+	put("pf/list-AWS-Logs-LogGroup.json", list.ptr);
+	cr_assert_eq(units(&u, states, 1, &d), 1);
+	cr_assert_eq(u.nrecs, 36);
+	for (i = 35; i + 1 > 0; i -= 3) /* every third, backwards, and a record that is none */
+		recs[n++] = (int)i;
+	for (i = 10; i < 15; i++)
+		recs[n++] = (int)i;
+	recs[n++] = -1;
+	hg_fdcache_init(&plain);
+	hg_fdcache_init(&ahead);
+	hg_state_prefetch(&ahead, &u, recs, n);
+	cr_expect_gt(ahead.npre, 10);
+	cr_expect_lt(ahead.npre, n - 1, "the budget leaves some to be read one by one");
+	for (i = 0; i < u.nrecs; i++) {
+		hg_jv *x = hg_state_record(&u, &u.recs[i], a, &plain, &d, &rc);
+		hg_jv *y = hg_state_record(&u, &u.recs[i], a, &ahead, &d, &rc);
+		cr_assert(x && y, "record %zu", i);
+		hg_buf_clear(&want);
+		hg_buf_clear(&got);
+		hg_jv_canonical(&want, x);
+		hg_jv_canonical(&got, y);
+		cr_expect_str_eq(got.ptr, want.ptr, "record %zu", i);
+	}
+	/* the file cut short after the scan: read ahead or not, the record is an I/O error */
+	cr_assert_eq(truncate(at("pf/list-AWS-Logs-LogGroup.json"), 100), 0);
+	hg_fdcache_dispose(&ahead);
+	hg_fdcache_init(&ahead);
+	recs[0] = 30;
+	recs[1] = 31;
+	hg_state_prefetch(&ahead, &u, recs, 2);
+	cr_expect_eq(ahead.npre, 0);
+	cr_expect_null(hg_state_record(&u, &u.recs[30], a, &ahead, &d, &rc));
+	cr_expect_eq(rc, HG_EIO);
+	hg_fdcache_dispose(&plain);
+	hg_fdcache_dispose(&ahead);
+	hg_buf_dispose(&list);
+	hg_buf_dispose(&want);
+	hg_buf_dispose(&got);
+	free(pad);
+	hg_arena_dispose(a);
+	hg_unit_dispose(&u);
+	hg_diags_dispose(&d);
+}
