@@ -711,10 +711,11 @@ void hg_cache_file_note(hg_cache *c, const char *path, uint64_t size, uint64_t h
 	hg_buf_dispose(&rg);
 }
 
+/* An object written as JSON text (a stack's parameters, a group's location); else r->bad. */
 static hg_jv *parse_text(hg_arena *a, const char *text, struct rd *r)
 {
 	hg_jv *v = NULL;
-	if (!text || hg_jv_parse(&v, a, text, strlen(text), 512, NULL) < 0) {
+	if (!text || hg_jv_parse(&v, a, text, strlen(text), 512, NULL) < 0 || v->kind != HG_JV_OBJ) {
 		r->bad = true;
 		return NULL;
 	}

@@ -11,7 +11,8 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 corpus=$build/fuzz-corpus
 art=$build/fuzz-artifacts/
 mkdir -p "$corpus/template" "$corpus/expr" "$corpus/semver" "$corpus/export" "$corpus/check" \
-	"$corpus/config" "$corpus/arm" "$corpus/cfn" "$corpus/git" "$corpus/state" "$corpus/fleet" "$corpus/import" "$corpus/diff" "$art"
+	"$corpus/config" "$corpus/arm" "$corpus/cfn" "$corpus/git" "$corpus/state" "$corpus/fleet" "$corpus/import" "$corpus/diff" \
+	"$corpus/cache" "$art"
 # Seeds: every template, sample and golden input in the repository.
 find "$top/templates" "$top/samples" "$top/tests/golden" -name '*.yaml' | while read -r f; do
 	cp "$f" "$corpus/template/$(echo "$f" | cksum | cut -d' ' -f1).yaml"
@@ -80,8 +81,19 @@ for f in "$top"/tests/expected/*@1.0.0.json; do
 	new=$(echo "$f" | sed 's/@1\.0\.0//')
 	{ cat "$f"; printf '\000'; cat "$new"; } >"$corpus/diff/$(basename "$f" .json)"
 done
+# Seeds of the drift cache (fuzz_cache.c): the lines of a real cache (a
+# stack of two resources, fleet-000 of bench/gen-fleet.py), keyed as the
+# harness asks: the export file "F", the template of hash 0, the block @B,
+# the identity of the file @P.
+printf '%s\n' \
+	'f F|0|0|1|%00|%00|%00|0|0|~1|fleet-000|arn:aws:cloudformation:ap-northeast-1:123456789012:stack/fleet-000/1|%00|2|{}|2|Res0000|AWS::S3::Bucket|fleet-000-res0000|Res0001|AWS::S3::BucketPolicy|fleet-000-res0000|~1|AWS::S3::Bucket|fleet-000-res0000|4|9|75|1473|9399737487829387807|0|~' \
+	't 0000000000000000|0|%00|2|Res0000|Res0001|0|1|Res0000%09GC-AWS-S3-01|~' \
+	'b @B|2|8|8|0|~123456789012|ap-northeast-1|fleet-000|Res0000|AWS::S3::Bucket|fleet-000-res0000|%00|%00|%00|%00|templates/fleet-000.json|0|6|6|ca3f9fa56308587e|%=|0|2|identity-key /Tags|system-tags /Tags|~%=|%=|%=|Res0001|AWS::S3::BucketPolicy|fleet-000-res0000|%=|%=|%=|%=|%=|0|2|2|8d790e03a507f1fd|%=|1|GC-AWS-S3-02|2|id-set /PolicyDocument|policy-document /PolicyDocument|~' \
+	's @P|2|1|2049|131|1700000000000000000|1700000000000000000|' >"$corpus/cache/real"
+printf '%s\n' 'b @B|1|1|1|1|/subscriptions/s/resourcegroups/rg/providers/x/y/z|42|~%=|%=|%=|%00|%=|%00|%=|%=|%=|%=|%=|0|0|0|%00|%=|0|0|~' \
+	>"$corpus/cache/azure-claims"
 status=0
-for t in template expr semver export check config arm cfn git state fleet import diff; do
+for t in template expr semver export check config arm cfn git state fleet import diff cache; do
 	if [ -d "$top/fuzz/regressions/$t" ]; then
 		# shellcheck disable=SC2046
 		if ! "$build/fuzz/fuzz_$t" -timeout=10 $(find "$top/fuzz/regressions/$t" -type f | sort) \
@@ -92,7 +104,7 @@ for t in template expr semver export check config arm cfn git state fleet import
 		fi
 	fi
 done
-for t in template expr semver export check config arm cfn git state fleet import diff; do
+for t in template expr semver export check config arm cfn git state fleet import diff cache; do
 	echo "== fuzz_$t for ${seconds}s"
 	if ! "$build/fuzz/fuzz_$t" -max_total_time="$seconds" -max_len=65536 -timeout=10 \
 		-artifact_prefix="$art" "$corpus/$t" >"$build/fuzz-$t.log" 2>&1; then
