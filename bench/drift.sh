@@ -82,9 +82,10 @@ shape() { # name stacks per shape
 	# same bytes: no file's identity vouches for it, every byte is hashed.
 	b=""
 	for i in 1 2 3; do
-		for f in exports/*.json templates/*.json; do
-			cp "$f" "$f.new" && mv "$f.new" "$f"
-		done
+		python3 -c 'import glob, os, shutil
+for f in glob.glob("exports/*.json") + glob.glob("templates/*.json"):
+    shutil.copyfile(f, f + ".new")
+    os.replace(f + ".new", f)'
 		/usr/bin/time -f "%e %M" -o "$work/time" "$hinagata" drift --cache cache.json \
 			--template templates/*.json --state exports >/dev/null
 		t=$(cat "$work/time")
