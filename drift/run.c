@@ -248,6 +248,16 @@ static hg_cache *cache_ready(struct run *r)
 	return c;
 }
 
+/* The cache if it is loaded already, else NULL (without waiting). */
+static hg_cache *cache_if_loaded(struct run *r)
+{
+	hg_cache *c;
+	pthread_mutex_lock(&r->cache_mu);
+	c = r->cache_loading ? NULL : r->cache;
+	pthread_mutex_unlock(&r->cache_mu);
+	return c;
+}
+
 /* The loader joined and its messages said, before any file's (as if it had run first). */
 static void join_cache(struct run *r)
 {
@@ -276,16 +286,19 @@ static void read_file(void *payload, size_t k, unsigned worker_id)
 	if (r->o->max_record)
 		lim.max_record = r->o->max_record;
 	hg_diags_init(&r->file_diags[i]);
-	if (r->o->cache_file && cache_ready(r)) {
-		/* the file's identity vouches for its bytes, or they are hashed */
-		if (hg_cache_identity(r->cache, path, &size, &hash))
-			hashed = true;
-		else if (hg_hash_file(path, &size, &hash) == 0) {
-			hashed = true;
-			hg_cache_identity_note(r->cache, path, size, hash);
+	if (r->o->cache_file) {
+		/* The file's identity vouches for its bytes, or they are hashed:
+		 * while the cache is still loading (the first, largest files),
+		 * hashed at once rather than waiting for it. */
+		hg_cache *c = cache_if_loaded(r);
+		bool vouched = c && hg_cache_identity(c, path, &size, &hash);
+		hashed = (vouched || hg_hash_file(path, &size, &hash) == 0) && (c = cache_ready(r)) != NULL;
+		if (hashed) {
+			if (!vouched)
+				hg_cache_identity_note(c, path, size, hash);
+			if ((r->files[i] = hg_cache_file(c, path, size, hash)) != NULL)
+				return; /* the same bytes as a run that read them */
 		}
-		if (hashed && (r->files[i] = hg_cache_file(r->cache, path, size, hash)) != NULL)
-			return; /* the same bytes as a run that read them */
 	}
 	r->files[i] = hg_state_read_file(path, path, &lim, hg_canon_az_rules(r->rules), &r->file_diags[i],
 	        &r->file_rc[i]);
