@@ -46,7 +46,9 @@
  *   a worker killed midway leaves its transaction to be rolled back by the
  *   server when the connection drops.
  */
+#include <dlfcn.h>
 #include <libpq-fe.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -88,6 +90,88 @@ struct pstmt {
 	int row, nrows;
 };
 
+
+/*
+ * libpq is loaded when a PostgreSQL store is first opened, not when
+ * hinagata starts: linked, it and what it needs (Kerberos, LDAP, GnuTLS:
+ * some twenty libraries) cost every run of every command ~10 ms of
+ * loading and relocation, and a pre-commit hook or a nightly drift over a
+ * fleet runs hinagata thousands of times without a PostgreSQL store. The
+ * header still gives every function's type; the soname is the one Debian's
+ * libpq5 installs (its ABI has been stable since PostgreSQL 8.x), or the
+ * file HINAGATA_LIBPQ names (a libpq of PGDG's packages, say).
+ */
+#define PQ_FUNCS(X) \
+	X(PQclear) \
+	X(PQconnectdbParams) \
+	X(PQenterPipelineMode) \
+	X(PQerrorMessage) \
+	X(PQexec) \
+	X(PQexecPrepared) \
+	X(PQexitPipelineMode) \
+	X(PQfinish) \
+	X(PQgetResult) \
+	X(PQgetisnull) \
+	X(PQgetvalue) \
+	X(PQntuples) \
+	X(PQpipelineSync) \
+	X(PQprepare) \
+	X(PQresultErrorField) \
+	X(PQresultErrorMessage) \
+	X(PQresultStatus) \
+	X(PQsendQueryParams) \
+	X(PQsendQueryPrepared) \
+	X(PQsetNoticeProcessor) \
+	X(PQstatus) \
+	X(PQtransactionStatus)
+
+#define PQ_MEMBER(f) __typeof__(&f) f;
+static struct {
+	PQ_FUNCS(PQ_MEMBER)
+} pq;
+static pthread_once_t pq_once = PTHREAD_ONCE_INIT;
+static char pq_error[256]; /* why it could not be loaded; "" when loaded */
+
+static void pq_load(void)
+{
+	const char *lib = getenv("HINAGATA_LIBPQ");
+	void *h;
+	if (!lib || !*lib)
+		lib = "libpq.so.5";
+	if (!(h = dlopen(lib, RTLD_NOW | RTLD_LOCAL))) {
+		const char *e = dlerror();
+		snprintf(pq_error, sizeof(pq_error), "%s", e ? e : lib);
+		return;
+	}
+#define PQ_LOAD(f)                                                                                  \
+	if (!pq_error[0] && !(*(void **)(&pq.f) = dlsym(h, #f)))                                  \
+		snprintf(pq_error, sizeof(pq_error), "%s: no %s", lib, #f);
+	PQ_FUNCS(PQ_LOAD)
+#undef PQ_LOAD
+	/* On failure the handle stays open: unloading a libpq that libssl
+	 * may have registered callbacks of is not worth the risk. */
+}
+
+/* 0 when libpq is loaded; else HG7104 naming what is missing (target: as shown). */
+static int pq_ready(const char *target, hg_diags *d)
+{
+	pthread_once(&pq_once, pq_load);
+	if (!pq_error[0])
+		return 0;
+	{
+		hg_buf why = HG_BUF_INIT;
+		hg_buf_printf(&why,
+		        HG_BI("a PostgreSQL store needs libpq, which could not be loaded (install Debian's "
+		              "libpq5): %s",
+		                "PostgreSQL の履歴には libpq が必要ですが、読み込めませんでした (Debian の "
+		                "libpq5 をインストールしてください): %s"),
+		        pq_error, pq_error);
+		hg_diag_add(d, HG_D_HISTORY_DB, NULL, target, why.ptr, NULL);
+		hg_buf_dispose(&why);
+	}
+	return HG_EIO;
+}
+
 /* ---- messages ---- */
 
 /* The target as it may be shown: a password in the URI masked. */
@@ -113,7 +197,7 @@ static void first_line(hg_buf *out, const char *msg)
 /* A diagnostic for a failed result (or connection, res NULL): busy, or HG7104. */
 static int fail(struct pdb *p, const PGresult *res, hg_diags *d)
 {
-	const char *state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
+	const char *state = res ? pq.PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
 	hg_buf why = HG_BUF_INIT;
 
 	if (state && strcmp(state, "55P03") == 0) { /* lock_not_available: the writer lock's wait ran out */
@@ -122,8 +206,8 @@ static int fail(struct pdb *p, const PGresult *res, hg_diags *d)
 		hg_diag_add(d, HG_D_HISTORY_BUSY, NULL, p->base.target, ms, NULL);
 		return HG_EIO;
 	}
-	first_line(&why, res && PQresultErrorMessage(res)[0] ? PQresultErrorMessage(res)
-	                                                    : PQerrorMessage(p->c));
+	first_line(&why, res && pq.PQresultErrorMessage(res)[0] ? pq.PQresultErrorMessage(res)
+	                                                    : pq.PQerrorMessage(p->c));
 	if (state) /* the SQLSTATE says exactly what it was, in any server language */
 		hg_buf_printf(&why, " (SQLSTATE %s)", state);
 	{
@@ -163,6 +247,13 @@ static int p_open(hg_db **out, const char *target, unsigned flags, unsigned busy
 	struct pdb *p;
 
 	*out = NULL;
+	{
+		char *shown = display(target); /* a password in the URI is not shown */
+		int rc = pq_ready(shown, d);
+		free(shown);
+		if (rc < 0)
+			return HG_EIO;
+	}
 	p = hg_xcalloc(1, sizeof(*p));
 	p->base.drv = &hg_db_pg;
 	p->base.target = display(target);
@@ -173,8 +264,8 @@ static int p_open(hg_db **out, const char *target, unsigned flags, unsigned busy
 	vals[2] = target;
 	vals[3] = "UTF8"; /* the store's text is UTF-8 whatever the server's locale */
 	vals[4] = NULL;
-	p->c = PQconnectdbParams(keys, vals, 1);
-	if (!p->c || PQstatus(p->c) != CONNECTION_OK) {
+	p->c = pq.PQconnectdbParams(keys, vals, 1);
+	if (!p->c || pq.PQstatus(p->c) != CONNECTION_OK) {
 		if (p->c)
 			fail(p, NULL, d);
 		else
@@ -183,7 +274,7 @@ static int p_open(hg_db **out, const char *target, unsigned flags, unsigned busy
 		p->base.drv->close(&p->base);
 		return HG_EIO;
 	}
-	PQsetNoticeProcessor(p->c, no_notice, NULL);
+	pq.PQsetNoticeProcessor(p->c, no_notice, NULL);
 	/* A reader never writes, whatever it runs. */
 	if (p->readonly && run_simple(p, "SET default_transaction_read_only = on", d) < 0) {
 		p->base.drv->close(&p->base);
@@ -197,7 +288,7 @@ static void p_close(hg_db *db)
 {
 	struct pdb *p = (struct pdb *)db;
 	if (p->c)
-		PQfinish(p->c);
+		pq.PQfinish(p->c);
 	free(p->base.target);
 	free(p);
 }
@@ -206,13 +297,13 @@ static void p_close(hg_db *db)
 static int run_simple(struct pdb *p, const char *sql, hg_diags *d)
 {
 	/* PQexec stops at the first statement that fails and returns its result */
-	PGresult *res = PQexec(p->c, sql);
-	ExecStatusType st = PQresultStatus(res);
+	PGresult *res = pq.PQexec(p->c, sql);
+	ExecStatusType st = pq.PQresultStatus(res);
 	int rc = 0;
 
 	if (!res || (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK))
 		rc = fail(p, res, d);
-	PQclear(res);
+	pq.PQclear(res);
 	return rc;
 }
 
@@ -228,34 +319,34 @@ static int drain(struct pdb *p, PGresult **rows, hg_diags *d)
 	if (rows)
 		*rows = NULL;
 	for (;;) {
-		PGresult *res = PQgetResult(p->c);
+		PGresult *res = pq.PQgetResult(p->c);
 		ExecStatusType st;
 		if (!res) {
 			/* the end of one statement's results; a lost connection has no more */
-			if (PQstatus(p->c) != CONNECTION_OK) {
+			if (pq.PQstatus(p->c) != CONNECTION_OK) {
 				if (rc == 0)
 					rc = fail(p, NULL, d);
 				break;
 			}
 			continue;
 		}
-		st = PQresultStatus(res);
+		st = pq.PQresultStatus(res);
 		if (st == PGRES_PIPELINE_SYNC) {
-			PQclear(res);
+			pq.PQclear(res);
 			break;
 		}
 		if (st == PGRES_TUPLES_OK && rows && rc == 0) {
-			PQclear(*rows);
+			pq.PQclear(*rows);
 			*rows = res;
 			continue;
 		}
 		if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK && rc == 0)
 			rc = st == PGRES_PIPELINE_ABORTED ? rc : fail(p, res, d);
-		PQclear(res);
+		pq.PQclear(res);
 	}
 	p->queued = 0;
 	if (rc < 0 && rows) {
-		PQclear(*rows);
+		pq.PQclear(*rows);
 		*rows = NULL;
 	}
 	return rc;
@@ -264,7 +355,7 @@ static int drain(struct pdb *p, PGresult **rows, hg_diags *d)
 /* A sync point, and every result up to it. */
 static int sync_all(struct pdb *p, PGresult **rows, hg_diags *d)
 {
-	if (!PQpipelineSync(p->c))
+	if (!pq.PQpipelineSync(p->c))
 		return fail(p, NULL, d);
 	return drain(p, rows, d);
 }
@@ -277,7 +368,7 @@ static int unpipe(struct pdb *p, hg_diags *d)
 		return 0;
 	if (p->queued)
 		rc = sync_all(p, NULL, d);
-	if (!PQexitPipelineMode(p->c) && rc == 0)
+	if (!pq.PQexitPipelineMode(p->c) && rc == 0)
 		rc = fail(p, NULL, d);
 	p->piped = false;
 	return rc;
@@ -285,7 +376,7 @@ static int unpipe(struct pdb *p, hg_diags *d)
 
 static int pipe_in(struct pdb *p, hg_diags *d)
 {
-	if (!PQenterPipelineMode(p->c))
+	if (!pq.PQenterPipelineMode(p->c))
 		return fail(p, NULL, d);
 	p->piped = true;
 	p->queued = 0;
@@ -313,59 +404,59 @@ static int p_identify(hg_db *db, hg_db_kind *kind, int *version, hg_diags *d)
 	*kind = HG_DB_FOREIGN;
 	*version = 0;
 	if (p->piped) {
-		if (!PQsendQueryParams(p->c, sql, 0, NULL, NULL, NULL, NULL, 0))
+		if (!pq.PQsendQueryParams(p->c, sql, 0, NULL, NULL, NULL, NULL, 0))
 			return fail(p, NULL, d);
 		if ((rc = sync_all(p, &res, d)) < 0)
 			return rc;
 	} else {
-		res = PQexec(p->c, sql);
-		if (PQresultStatus(res) != PGRES_TUPLES_OK) {
+		res = pq.PQexec(p->c, sql);
+		if (pq.PQresultStatus(res) != PGRES_TUPLES_OK) {
 			rc = fail(p, res, d);
-			PQclear(res);
+			pq.PQclear(res);
 			return rc;
 		}
 	}
-	if (!res || PQntuples(res) != 1) {
-		PQclear(res);
+	if (!res || pq.PQntuples(res) != 1) {
+		pq.PQclear(res);
 		return fail(p, NULL, d);
 	}
-	if (PQgetisnull(res, 0, 0)) {
-		PQclear(res);
+	if (pq.PQgetisnull(res, 0, 0)) {
+		pq.PQclear(res);
 		hg_diag_add(d, HG_D_HISTORY_DB, NULL, p->base.target,
 		        HG_BI("no schema of the search_path exists to hold the store",
 		                "search_path のスキーマがどれも存在せず、ストアを置けません"),
 		        NULL);
 		return HG_EIO;
 	}
-	relations = strtoll(PQgetvalue(res, 0, 1), NULL, 10);
-	marked = PQgetvalue(res, 0, 2)[0] == 't';
-	hg_buf_printf(&why, "%s", PQgetvalue(res, 0, 0));
-	PQclear(res);
+	relations = strtoll(pq.PQgetvalue(res, 0, 1), NULL, 10);
+	marked = pq.PQgetvalue(res, 0, 2)[0] == 't';
+	hg_buf_printf(&why, "%s", pq.PQgetvalue(res, 0, 0));
+	pq.PQclear(res);
 	if (marked) {
 		static const char mark[] = "SELECT mark, version FROM hinagata_store";
 		if (p->piped) {
-			if (!PQsendQueryParams(p->c, mark, 0, NULL, NULL, NULL, NULL, 0))
+			if (!pq.PQsendQueryParams(p->c, mark, 0, NULL, NULL, NULL, NULL, 0))
 				rc = fail(p, NULL, d);
 			else
 				rc = sync_all(p, &res, d);
-		} else if (PQresultStatus(res = PQexec(p->c, mark)) != PGRES_TUPLES_OK) {
+		} else if (pq.PQresultStatus(res = pq.PQexec(p->c, mark)) != PGRES_TUPLES_OK) {
 			rc = fail(p, res, d);
-			PQclear(res);
+			pq.PQclear(res);
 		}
 		if (rc < 0) {
 			hg_buf_dispose(&why);
 			return rc;
 		}
-		if (res && PQntuples(res) == 1 && strcmp(PQgetvalue(res, 0, 0), HG_PG_MARK) == 0 &&
-		        strtol(PQgetvalue(res, 0, 1), NULL, 10) > 0) {
-			long v = strtol(PQgetvalue(res, 0, 1), NULL, 10);
+		if (res && pq.PQntuples(res) == 1 && strcmp(pq.PQgetvalue(res, 0, 0), HG_PG_MARK) == 0 &&
+		        strtol(pq.PQgetvalue(res, 0, 1), NULL, 10) > 0) {
+			long v = strtol(pq.PQgetvalue(res, 0, 1), NULL, 10);
 			*kind = HG_DB_OURS;
 			*version = v > 0x7fffffff ? 0x7fffffff : (int)v;
-			PQclear(res);
+			pq.PQclear(res);
 			hg_buf_dispose(&why);
 			return 0;
 		}
-		PQclear(res);
+		pq.PQclear(res);
 	} else if (relations == 0) {
 		*kind = HG_DB_EMPTY;
 		hg_buf_dispose(&why);
@@ -447,7 +538,7 @@ static int p_commit(hg_db *db, hg_diags *d)
 	int rc;
 
 	if (p->piped) {
-		if (!PQsendQueryParams(p->c, "COMMIT", 0, NULL, NULL, NULL, NULL, 0))
+		if (!pq.PQsendQueryParams(p->c, "COMMIT", 0, NULL, NULL, NULL, NULL, 0))
 			return fail(p, NULL, d);
 		p->queued++;
 		rc = sync_all(p, NULL, d);
@@ -468,7 +559,7 @@ static void p_rollback(hg_db *db)
 			sync_all(p, NULL, &quiet);
 		unpipe(p, &quiet);
 	}
-	if (PQtransactionStatus(p->c) != PQTRANS_IDLE)
+	if (pq.PQtransactionStatus(p->c) != PQTRANS_IDLE)
 		run_simple(p, "ROLLBACK", &quiet);
 	hg_diags_dispose(&quiet);
 }
@@ -542,12 +633,12 @@ static int prepare_now(struct pstmt *s, hg_diags *d)
 	snprintf(name, sizeof(name), "hg%u", ++p->names);
 	if (piped && (rc = unpipe(p, d)) < 0)
 		return rc;
-	res = PQprepare(p->c, name, s->sql, 0, NULL);
-	if (PQresultStatus(res) != PGRES_COMMAND_OK)
+	res = pq.PQprepare(p->c, name, s->sql, 0, NULL);
+	if (pq.PQresultStatus(res) != PGRES_COMMAND_OK)
 		rc = fail(p, res, d);
 	else
 		memcpy(s->name, name, sizeof(name));
-	PQclear(res);
+	pq.PQclear(res);
 	if (piped && pipe_in(p, d) < 0 && rc == 0)
 		rc = HG_EIO;
 	return rc;
@@ -582,17 +673,17 @@ static int execute(struct pstmt *s, hg_diags *d)
 	if (!s->name[0] && (rc = prepare_now(s, d)) < 0)
 		return rc;
 	if (!p->piped) {
-		s->res = PQexecPrepared(p->c, s->name, s->nparams, (const char *const *)s->vals, NULL, NULL, 0);
-		if (PQresultStatus(s->res) != PGRES_COMMAND_OK && PQresultStatus(s->res) != PGRES_TUPLES_OK) {
+		s->res = pq.PQexecPrepared(p->c, s->name, s->nparams, (const char *const *)s->vals, NULL, NULL, 0);
+		if (pq.PQresultStatus(s->res) != PGRES_COMMAND_OK && pq.PQresultStatus(s->res) != PGRES_TUPLES_OK) {
 			rc = fail(p, s->res, d);
-			PQclear(s->res);
+			pq.PQclear(s->res);
 			s->res = NULL;
 			return rc;
 		}
-		s->nrows = PQntuples(s->res);
+		s->nrows = pq.PQntuples(s->res);
 		return 0;
 	}
-	if (!PQsendQueryPrepared(p->c, s->name, s->nparams, (const char *const *)s->vals, NULL, NULL, 0))
+	if (!pq.PQsendQueryPrepared(p->c, s->name, s->nparams, (const char *const *)s->vals, NULL, NULL, 0))
 		return fail(p, NULL, d);
 	p->queued++;
 	if (!s->rows) {
@@ -603,7 +694,7 @@ static int execute(struct pstmt *s, hg_diags *d)
 	}
 	if ((rc = sync_all(p, &s->res, d)) < 0)
 		return rc;
-	s->nrows = s->res ? PQntuples(s->res) : 0;
+	s->nrows = s->res ? pq.PQntuples(s->res) : 0;
 	return 0;
 }
 
@@ -629,24 +720,24 @@ static int p_step(hg_db_stmt *st, hg_diags *d)
 static int64_t p_col_int(hg_db_stmt *st, int i)
 {
 	struct pstmt *s = (struct pstmt *)st;
-	if (!s->res || s->row < 0 || s->row >= s->nrows || PQgetisnull(s->res, s->row, i))
+	if (!s->res || s->row < 0 || s->row >= s->nrows || pq.PQgetisnull(s->res, s->row, i))
 		return 0;
-	return strtoll(PQgetvalue(s->res, s->row, i), NULL, 10);
+	return strtoll(pq.PQgetvalue(s->res, s->row, i), NULL, 10);
 }
 
 static const char *p_col_text(hg_db_stmt *st, int i)
 {
 	struct pstmt *s = (struct pstmt *)st;
-	if (!s->res || s->row < 0 || s->row >= s->nrows || PQgetisnull(s->res, s->row, i))
+	if (!s->res || s->row < 0 || s->row >= s->nrows || pq.PQgetisnull(s->res, s->row, i))
 		return NULL;
-	return PQgetvalue(s->res, s->row, i);
+	return pq.PQgetvalue(s->res, s->row, i);
 }
 
 static void p_reset(hg_db_stmt *st)
 {
 	struct pstmt *s = (struct pstmt *)st;
 	int i;
-	PQclear(s->res);
+	pq.PQclear(s->res);
 	s->res = NULL;
 	s->ran = false;
 	s->row = -1;

@@ -9,7 +9,8 @@
 # Cases about a file (a directory in the way, a file that is no database)
 # have no PostgreSQL form; the driver's own tests cover what differs
 # (tests/unit/test_history.c under tests/cli/unit-pg.sh). Then: a password
-# in the target is masked in every message.
+# in the target is masked in every message, and libpq is loaded only when
+# a PostgreSQL store is opened.
 # Usage: golden-pg.sh HINAGATA TOP
 set -eu
 hinagata=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
@@ -80,6 +81,31 @@ for cmd in "+history --history $masked import @IN@" \
 			fail=1
 		fi
 	done
+done
+
+# libpq is loaded only when a PostgreSQL store is opened: the binary does
+# not need it (every other run skips loading it and its dependencies),
+# and a libpq that cannot be loaded is HG7104 with the reason, exit 2,
+# the password still masked.
+if readelf -d "$hinagata" | grep NEEDED | grep -q libpq; then
+	echo "FAIL: hinagata is linked with libpq (it is to be loaded when a PostgreSQL store is opened)"
+	fail=1
+fi
+for lang in en ja; do
+	set +e
+	HINAGATA_LIBPQ=$work/no/libpq.so.5 "$hinagata" --lang $lang history --history "$masked" runs \
+		>out.txt 2>err.txt
+	rc=$?
+	set -e
+	case $lang in
+	en) want="error[HG7104]: history postgresql://hinagata:****@" why="a PostgreSQL store needs libpq, which could not be loaded (install Debian's libpq5): $work/no/libpq.so.5: cannot open shared object file" ;;
+	ja) want="エラー[HG7104]: 履歴 postgresql://hinagata:****@" why="PostgreSQL の履歴には libpq が必要ですが、読み込めませんでした (Debian の libpq5 をインストールしてください): $work/no/libpq.so.5: cannot open shared object file" ;;
+	esac
+	if [ $rc != 2 ] || ! grep -qF "$want" err.txt || ! grep -qF "$why" err.txt || grep -q "$secret" out.txt err.txt; then
+		echo "FAIL: libpq not loadable ($lang): exit $rc, expected 2 and HG7104:"
+		head -3 err.txt
+		fail=1
+	fi
 done
 [ $fail = 0 ] && echo "golden-pg: $n history golden cases pass on PostgreSQL"
 exit $fail
