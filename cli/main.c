@@ -254,6 +254,8 @@ int main(int argc, char **argv)
 	int i, rc = HG_EXIT_FAILURE;
 	size_t k;
 
+	hg_memory_init();
+	hg_memory_init();
 	hg_set_oom_handler(on_oom);
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);

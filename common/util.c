@@ -12,6 +12,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <unistd.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 
 static hg_oom_handler oom_handler;
 
@@ -39,6 +43,73 @@ static void *huge_hint(void *p, size_t n)
 	}
 #endif
 	return p;
+}
+
+/*
+ * The malloc heaps, tuned for a run that touches tens of megabytes once
+ * (drift over 100,000 records, a cache of a fleet): a first touch of a
+ * 4 KiB page is a page fault, ~10 us each on a VM with shadow paging
+ * (measured: 64 MB memcpy'd into fresh memory 176 ms, into touched memory
+ * 4 ms), and a nightly drift rerun took some 4,200 of them, a third of its
+ * time. So: blocks under 4 MiB come from the heaps, where freed memory is
+ * used again rather than unmapped and faulted anew (glibc's default gives
+ * each block over 128 KiB its own mapping); a heap grows 64 MiB of address
+ * space at a time (not memory: pages are still taken when first touched)
+ * and is not trimmed below 128 MiB; and every heap is asked to be backed
+ * by huge pages where the system allows it (THP "madvise", Debian's
+ * default), one fault per 2 MiB. A drift rerun: 4,200 -> ~2,000 faults,
+ * ~30% less time; what it costs is RSS rounded to 2 MiB steps. Only for
+ * glibc, and not under a sanitizer (its allocator is its own).
+ */
+#if defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define HG_OWN_MALLOC 1
+#endif
+#endif
+#if defined(__SANITIZE_ADDRESS__) && !defined(HG_OWN_MALLOC)
+#define HG_OWN_MALLOC 1
+#endif
+#if defined(__GLIBC__) && !defined(HG_OWN_MALLOC)
+#define HG_TUNE_HEAPS 1
+/* glibc's HEAP_MAX_SIZE on 64-bit: a thread's heap is a mapping this big, aligned to its size */
+#define THREAD_HEAP ((uintptr_t)64 << 20)
+#endif
+
+void hg_memory_init(void)
+{
+#ifdef HG_TUNE_HEAPS
+	(void)mallopt(M_MMAP_THRESHOLD, 4 << 20);
+	(void)mallopt(M_TOP_PAD, 64 << 20);
+	(void)mallopt(M_TRIM_THRESHOLD, 128 << 20);
+	hg_memory_thread();
+#endif
+}
+
+void hg_memory_thread(void)
+{
+#ifdef HG_TUNE_HEAPS
+	/* A block big enough to make the heap grow now (by the pad), if it must. */
+	char *p = malloc((size_t)2 << 20), *brk_top = sbrk(0);
+	extern char end; /* the end of the program's data: the brk heap lies above it */
+	uintptr_t s, e;
+
+	if (!p)
+		return;
+	if (brk_top != (char *)-1 && p >= &end && p < brk_top) {
+		/* the main heap (brk): from this block to its top */
+		s = ((uintptr_t)p + HUGE_ALIGN - 1) & ~(HUGE_ALIGN - 1);
+		e = (uintptr_t)brk_top & ~(HUGE_ALIGN - 1);
+	} else {
+		/* a thread's heap: the aligned mapping this block lies in (its
+		 * unused part is PROT_NONE until the heap grows into it; the
+		 * hint stays with the mapping) */
+		s = (uintptr_t)p & ~(THREAD_HEAP - 1);
+		e = s + THREAD_HEAP;
+	}
+	if (e > s)
+		(void)madvise((void *)s, (size_t)(e - s), MADV_HUGEPAGE);
+	free(p);
+#endif
 }
 
 void hg_set_oom_handler(hg_oom_handler fn)

@@ -50,6 +50,12 @@ enum {
 typedef void (*hg_oom_handler)(void);
 
 /* Install the function called when memory runs out; it must not return. */
+/*
+ * Tune the malloc heaps for large runs (see util.c): once, at the start of
+ * main; hg_memory_thread at the start of a worker thread (its own heap).
+ */
+void hg_memory_init(void);
+void hg_memory_thread(void);
 void hg_set_oom_handler(hg_oom_handler fn);
 HG_NORETURN void hg_oom(void);
 

@@ -75,6 +75,7 @@ static void *worker(void *arg)
 	struct worker_arg *wa = arg;
 	struct pool *p = wa->p;
 
+	hg_memory_thread();
 	pthread_mutex_lock(&p->mu);
 	for (;;) {
 		size_t i;
@@ -215,7 +216,10 @@ static uint64_t fingerprint(const struct run *r);
 static void *load_cache(void *payload)
 {
 	struct run *r = payload;
-	hg_cache *c = hg_cache_open(r->o->cache_file, r->cache_fingerprint, &r->cache_diags);
+	hg_cache *c;
+
+	hg_memory_thread();
+	c = hg_cache_open(r->o->cache_file, r->cache_fingerprint, &r->cache_diags);
 	pthread_mutex_lock(&r->cache_mu);
 	r->cache = c;
 	r->cache_loading = false;
