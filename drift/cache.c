@@ -41,7 +41,7 @@
 #include "../common/hash.h"
 #include "../compiler/compiler.h"
 
-#define CACHE_VERSION 7
+#define CACHE_VERSION 8
 #define CACHE_MAGIC "hinagata-drift-cache"
 #define MAX_CACHE (2u << 30)
 
@@ -242,6 +242,8 @@ struct hg_cache {
 	                fleet's new cache is not held in memory until it is saved */
 	bool spill_failed;
 	bool valid; /* it was a cache of this version and these rules */
+	const char *head; /* its header line (in text), head_len bytes with its '\n' */
+	size_t head_len;
 	struct timespec start; /* when the cache was opened (the clock files are stamped by) */
 };
 
@@ -324,11 +326,16 @@ static const char *key_of(struct rd *r)
 	return r->bad || !k ? NULL : k;
 }
 
+/*
+ * The file read and its entries indexed, without judging its header yet
+ * (hg_cache_check does, before any entry is used): a run starts reading
+ * its cache before it has opened the rules the header's fingerprint is of.
+ */
 static void load(hg_cache *c)
 {
 	hg_buf text = HG_BUF_INIT;
 	size_t size = 0, k;
-	char head[256], fp[17], *p, *end, *nl;
+	char *p, *end, *nl;
 
 	if (hg_fs_read(&text, c->path, MAX_CACHE, &size) < 0 || !text.ptr) {
 		hg_buf_dispose(&text);
@@ -337,22 +344,11 @@ static void load(hg_cache *c)
 	c->text = hg_buf_detach(&text);
 	p = c->text;
 	end = c->text + size;
-	hex64(fp, c->fingerprint);
-	snprintf(head, sizeof(head), "%s %d ", CACHE_MAGIC, CACHE_VERSION);
-	{
-		hg_buf h = HG_BUF_INIT;
-		hg_buf_puts(&h, head);
-		enc(&h, hg_compiler_version());
-		hg_buf_printf(&h, "%s\n", fp);
-		nl = memchr(p, '\n', (size_t)(end - p));
-		if (!nl || (size_t)(nl + 1 - p) != h.size || memcmp(p, h.ptr, h.size) != 0) {
-			hg_buf_dispose(&h);
-			return; /* another version, other rules, or not a cache: nothing of it is trusted */
-		}
-		hg_buf_dispose(&h);
-		p = nl + 1;
-	}
-	for (; p < end; p = nl + 1) {
+	if (!(nl = memchr(p, '\n', (size_t)(end - p))))
+		return; /* not a cache: nothing of it is trusted */
+	c->head = p;
+	c->head_len = (size_t)(nl + 1 - p);
+	for (p = nl + 1; p < end; p = nl + 1) {
 		struct rd r;
 		struct section *s;
 		struct entry e;
@@ -387,19 +383,47 @@ static void load(hg_cache *c)
 		sec_index_last(s);
 		c->loaded++;
 	}
-	c->valid = true;
 }
 
-hg_cache *hg_cache_open(const char *path, uint64_t fingerprint, hg_diags *d)
+hg_cache *hg_cache_load(const char *path, hg_diags *d)
 {
 	hg_cache *c = hg_xcalloc(1, sizeof(*c));
 	(void)d; /* an unreadable or foreign cache is ignored: the run is the same without it */
 	pthread_mutex_init(&c->mu, NULL);
 	c->a = hg_arena_new();
 	c->path = hg_xstrdup(path);
-	c->fingerprint = fingerprint;
 	clock_gettime(CLOCK_REALTIME, &c->start);
 	load(c);
+	return c;
+}
+
+void hg_cache_check(hg_cache *c, uint64_t fingerprint)
+{
+	hg_buf h = HG_BUF_INIT;
+	char fp[17];
+	size_t k;
+
+	c->fingerprint = fingerprint;
+	hex64(fp, fingerprint);
+	hg_buf_printf(&h, "%s %d ", CACHE_MAGIC, CACHE_VERSION);
+	enc(&h, hg_compiler_version());
+	hg_buf_printf(&h, "%s\n", fp);
+	c->valid = c->head && c->head_len == h.size && memcmp(c->head, h.ptr, h.size) == 0;
+	hg_buf_dispose(&h);
+	if (c->valid)
+		return;
+	/* another version, other rules, or not a cache: none of its entries is used */
+	for (k = 0; k < NSEC; k++) {
+		free(c->sec[k].index);
+		memset(&c->sec[k], 0, sizeof(c->sec[k]));
+	}
+	c->loaded = 0;
+}
+
+hg_cache *hg_cache_open(const char *path, uint64_t fingerprint, hg_diags *d)
+{
+	hg_cache *c = hg_cache_load(path, d);
+	hg_cache_check(c, fingerprint);
 	return c;
 }
 
@@ -898,6 +922,15 @@ bool hg_cache_template(hg_cache *c, hg_tmpl *t, hg_arena *a)
 /* ---- blocks ---- */
 
 /* The key of a template in its stack: everything resolution and comparison read. */
+/* A field of a key: its length (all ones for none), then its bytes. */
+static void key_field(hg_buf *b, const char *s)
+{
+	size_t n = s ? strlen(s) : 0;
+	uint32_t len = s ? (uint32_t)n : UINT32_MAX;
+	hg_buf_put(b, (const char *)&len, sizeof(len));
+	hg_buf_put(b, s, n);
+}
+
 static void block_key(char out[17], const hg_tmpl *t, const hg_unit *u, const hg_stack *s)
 {
 	hg_hasher *h = hg_hasher_new();
@@ -922,16 +955,16 @@ static void block_key(char out[17], const hg_tmpl *t, const hg_unit *u, const hg
 		hg_jv_canonical(&b, s->params);
 		/* the template it was deployed with: three-way results depend on it */
 		enc_u64(&b, s->dtmpl >= 0 ? u->recs[s->dtmpl].rawhash : 0);
-		hg_hasher_update(h, b.ptr, b.size);
+		/* The stack's resources: fields framed by their lengths, hashed at
+		 * once (a rerun computes this for every stack: 100,000 resources) */
 		for (i = 0; i < s->nres; i++) {
 			uint64_t raw = s->res[i].rec >= 0 ? u->recs[s->res[i].rec].rawhash : 0;
-			hg_buf_clear(&b);
-			enc(&b, s->res[i].logical);
-			enc(&b, s->res[i].type);
-			enc_null(&b, s->res[i].physical);
-			hg_hasher_update(h, b.ptr, b.size);
-			hg_hasher_update(h, &raw, sizeof(raw));
+			key_field(&b, s->res[i].logical);
+			key_field(&b, s->res[i].type);
+			key_field(&b, s->res[i].physical);
+			hg_buf_put(&b, (const char *)&raw, sizeof(raw));
 		}
+		hg_hasher_update(h, b.ptr, b.size);
 	} else
 		hg_hasher_update(h, b.ptr, b.size);
 	hex64(out, hg_hasher_digest(h));

@@ -28,6 +28,14 @@ typedef struct hg_cache hg_cache;
 
 /* The cache at path (read if it is there and valid; new; never NULL). */
 hg_cache *hg_cache_open(const char *path, uint64_t fingerprint, hg_diags *d);
+/*
+ * The same in two steps, so that reading the file can begin before the
+ * rules its fingerprint is of are open: hg_cache_load reads the file (new;
+ * never NULL; no entry may be used yet), hg_cache_check then keeps its
+ * entries only if its header is of this version and fingerprint.
+ */
+hg_cache *hg_cache_load(const char *path, hg_diags *d);
+void hg_cache_check(hg_cache *c, uint64_t fingerprint);
 void hg_cache_free(hg_cache *c);
 /* Write this run's entries (atomically), unless nothing changed. 0, or HG_EIO after a diagnostic. */
 int hg_cache_save(hg_cache *c, hg_diags *d);

@@ -169,13 +169,15 @@ struct run {
 	hg_judge *judge;
 	hg_canon *rules; /* the rules the readers need (az shapes) */
 	hg_cache *cache;
-	/* the cache is loaded on a thread of its own while phase 1 hashes the
-	 * exports (both read the disk; neither needs the other until a file's
-	 * hash is looked up) */
+	/* the cache is loaded on a thread of its own from the start: while
+	 * the rules are opened (its header is checked against their
+	 * fingerprint once both are there) and phase 1 hashes the exports
+	 * (both read the disk; neither needs the other until a file's hash is
+	 * looked up) */
 	pthread_mutex_t cache_mu;
 	pthread_cond_t cache_cv;
 	pthread_t cache_thread;
-	bool cache_loading, cache_threaded, cache_joined;
+	bool cache_started, cache_loading, cache_threaded, cache_joined, cache_fp_set;
 	uint64_t cache_fingerprint;
 	hg_diags cache_diags;
 	hg_tmpls ts;
@@ -219,9 +221,11 @@ static void *load_cache(void *payload)
 	hg_cache *c;
 
 	hg_memory_thread();
-	c = hg_cache_open(r->o->cache_file, r->cache_fingerprint, &r->cache_diags);
+	c = hg_cache_load(r->o->cache_file, &r->cache_diags);
 	pthread_mutex_lock(&r->cache_mu);
 	r->cache = c;
+	if (r->cache_fp_set) /* else cache_fingerprint_set checks it */
+		hg_cache_check(c, r->cache_fingerprint);
 	r->cache_loading = false;
 	pthread_cond_broadcast(&r->cache_cv);
 	pthread_mutex_unlock(&r->cache_mu);
@@ -233,11 +237,27 @@ static void start_cache(struct run *r)
 	hg_diags_init(&r->cache_diags);
 	pthread_mutex_init(&r->cache_mu, NULL);
 	pthread_cond_init(&r->cache_cv, NULL);
-	r->cache_fingerprint = fingerprint(r);
+	r->cache_started = true;
 	r->cache_loading = true;
 	r->cache_threaded = pthread_create(&r->cache_thread, NULL, load_cache, r) == 0;
 	if (!r->cache_threaded)
 		load_cache(r); /* no thread: here and now */
+}
+
+/*
+ * The rules are open: the cache's header is checked against their
+ * fingerprint, by whichever of this and the loader comes second (both
+ * before any entry is used: its users start after this).
+ */
+static void cache_fingerprint_set(struct run *r)
+{
+	uint64_t fp = fingerprint(r);
+	pthread_mutex_lock(&r->cache_mu);
+	r->cache_fingerprint = fp;
+	r->cache_fp_set = true;
+	if (!r->cache_loading && r->cache)
+		hg_cache_check(r->cache, fp);
+	pthread_mutex_unlock(&r->cache_mu);
 }
 
 /* The cache, once loaded (NULL: none, or not usable). */
@@ -265,7 +285,7 @@ static hg_cache *cache_if_loaded(struct run *r)
 /* The loader joined and its messages said, before any file's (as if it had run first). */
 static void join_cache(struct run *r)
 {
-	if (!r->o->cache_file || r->cache_joined)
+	if (!r->cache_started || r->cache_joined)
 		return;
 	if (r->cache_threaded)
 		pthread_join(r->cache_thread, NULL);
@@ -924,6 +944,8 @@ int hg_drift_run_sink(const hg_drift_options *o, const hg_drift_sink *sink,
 		rc = HG_EIO;
 		goto out;
 	}
+	if (o->cache_file)
+		start_cache(&r); /* joined at out: on every path */
 	if (o->ignore_file &&
 	        (rc = hg_ignore_load(&r.ignore, o->ignore_file, o->today ? o->today : r.today, d)) < 0)
 		goto out;
@@ -936,7 +958,7 @@ int hg_drift_run_sink(const hg_drift_options *o, const hg_drift_sink *sink,
 		goto out;
 	}
 	if (o->cache_file)
-		start_cache(&r);
+		cache_fingerprint_set(&r);
 	rc = read_states(&r);
 	join_cache(&r);
 	if (rc < 0)
@@ -1001,6 +1023,7 @@ int hg_drift_run_sink(const hg_drift_options *o, const hg_drift_sink *sink,
 		rc = HG_EIO;
 	}
 out:
+	join_cache(&r); /* a run that stopped before reading the states started it all the same */
 	if (summary_out && r.sum && r.sum->complete) {
 		/* the expired rules outlive the run's arena */
 		hg_drift_summary *s = r.sum;

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "../../common/fs.h"
+#include "../../drift/cache.h"
 #include "../../drift/match.h"
 #include "../../drift/resolve.h"
 #include "../../drift/state.h"
@@ -490,5 +491,45 @@ Test(stages, records_read_ahead_are_the_records_read_one_by_one)
 	free(pad);
 	hg_arena_dispose(a);
 	hg_unit_dispose(&u);
+	hg_diags_dispose(&d);
+}
+
+/*
+ * The cache is read before the rules are open and its header checked
+ * after (hg_cache_load, hg_cache_check): a cache of other rules keeps none
+ * of its entries, whichever way it is opened; one of these rules keeps
+ * them. (A template's description is the entry asked for here.)
+ */
+Test(stages, a_cache_of_other_rules_is_voided_after_it_was_read)
+{
+	char path[128];
+	hg_diags d = HG_DIAGS_INIT;
+	hg_tmpl t;
+	hg_cache *c;
+	int i;
+
+	snprintf(path, sizeof(path), "%s/cache", dir);
+	memset(&t, 0, sizeof(t));
+	c = hg_cache_open(path, 0x1111, &d);
+	cr_assert_not(hg_cache_template(c, &t, NULL), "a new cache has nothing");
+	hg_cache_template_note(c, &t);
+	cr_assert_eq(hg_cache_save(c, &d), 0);
+	hg_cache_free(c);
+	for (i = 0; i < 4; i++) {
+		bool same = i % 2 == 0;
+		hg_arena *a = hg_arena_new();
+		memset(&t, 0, sizeof(t));
+		if (i < 2)
+			c = hg_cache_open(path, same ? 0x1111 : 0x2222, &d);
+		else {
+			c = hg_cache_load(path, &d);
+			hg_cache_check(c, same ? 0x1111 : 0x2222);
+		}
+		cr_assert_eq(hg_cache_template(c, &t, a), same, "opened %s, %s rules",
+		        i < 2 ? "at once" : "in two steps", same ? "the same" : "other");
+		hg_cache_free(c);
+		hg_arena_dispose(a);
+	}
+	cr_assert_eq(d.n, 0);
 	hg_diags_dispose(&d);
 }
