@@ -72,6 +72,14 @@ typedef struct hg_stack {
 #define HG_TYPE_DEPLOYMENT "hinagata::Deployment"
 
 /* A deployed resource: where its JSON is. */
+/* A slot of a unit's record index: the record (index + 1; 0: empty) and
+ * the high bits of its key, compared before the strings (one cache line
+ * for both). */
+typedef struct hg_rslot {
+	uint32_t rec;
+	uint32_t tag;
+} hg_rslot;
+
 typedef struct hg_rec {
 	const char *type;     /* interned in the unit */
 	const char *identity; /* physical ID, or lower-case Azure resource ID */
@@ -113,8 +121,7 @@ typedef struct hg_unit {
 	size_t nstacks, capstacks;
 	hg_rec *recs;          /* malloc'd (they grow by the hundred thousand) */
 	size_t nrecs, caprecs;
-	uint32_t *rindex;      /* open addressing: (type, identity) -> rec index + 1 */
-	uint32_t *rtag;        /* the high bits of each slot's key, compared first */
+	hg_rslot *rindex;      /* open addressing: (type, identity) -> rec index + 1 */
 	size_t rcap;
 	const char **listed;   /* AWS types some list-resources export covered (sorted) */
 	size_t nlisted, caplisted;
