@@ -141,6 +141,45 @@ static bool relevant(const hg_template *profile, const char *type)
 	return false;
 }
 
+/*
+ * ruled() and relevant() of the types of one template, each asked once:
+ * a template repeats a few types over hundreds of resources, and each
+ * answer walks every rule's types.
+ */
+#define MEMO 32
+struct memo {
+	const char *type[MEMO]; /* borrowed from the template */
+	bool ruled[MEMO], relevant[MEMO];
+	size_t n;
+};
+
+/* The slot of type (asked now if new), or -1 when the memo is full. */
+static int memo_of(struct memo *m, const hg_template *profile, const char *type)
+{
+	size_t i;
+	for (i = 0; i < m->n; i++)
+		if (strcmp(m->type[i], type) == 0)
+			return (int)i;
+	if (m->n == MEMO)
+		return -1;
+	m->type[m->n] = type;
+	m->ruled[m->n] = ruled(profile, type);
+	m->relevant[m->n] = m->ruled[m->n] || relevant(profile, type);
+	return (int)m->n++;
+}
+
+static bool memo_ruled(struct memo *m, const hg_template *profile, const char *type)
+{
+	int k = memo_of(m, profile, type);
+	return k >= 0 ? m->ruled[k] : ruled(profile, type);
+}
+
+static bool memo_relevant(struct memo *m, const hg_template *profile, const char *type)
+{
+	int k = memo_of(m, profile, type);
+	return k >= 0 ? m->relevant[k] : relevant(profile, type);
+}
+
 /* ---- hg_jv -> hg_value ---- */
 
 struct conv {
@@ -346,6 +385,7 @@ void hg_judge_template(const hg_judge *j, hg_tmpl *t, const hg_jv *doc, hg_arena
 	hg_ir unit;
 	struct conv cv;
 	struct tfind f;
+	struct memo memo;
 	const hg_template *profile = t->arm ? j->azure : j->aws;
 	const hg_jv *res = hg_jv_get(doc, t->arm ? "resources" : "Resources");
 	size_t i, n = res ? res->n : 0;
@@ -354,6 +394,7 @@ void hg_judge_template(const hg_judge *j, hg_tmpl *t, const hg_jv *doc, hg_arena
 	memset(&unit, 0, sizeof(unit));
 	memset(&cv, 0, sizeof(cv));
 	memset(&f, 0, sizeof(f));
+	memo.n = 0;
 	unit.a = tmp;
 	unit.target = t->arm ? HG_TARGET_AZURE : HG_TARGET_AWS;
 	cv.a = tmp;
@@ -371,7 +412,7 @@ void hg_judge_template(const hg_judge *j, hg_tmpl *t, const hg_jv *doc, hg_arena
 		const hg_jv *r = res->kind == HG_JV_OBJ ? res->u.members[i].val : res->u.items[i];
 		const char *type = hg_jv_str(hg_jv_get(r, t->arm ? "type" : "Type"));
 		unit_add(&cv, type ? type : "");
-		any = any || (type && ruled(profile, type));
+		any = any || (type && memo_ruled(&memo, profile, type));
 		f.keys[i] = t->arm ? hg_arena_printf(tmp, "#%zu", i)
 		                   : hg_arena_strndup(tmp, res->u.members[i].key, res->u.members[i].klen);
 		f.meta[i] = hg_jv_get(r, t->arm ? "metadata" : "Metadata");
@@ -382,7 +423,8 @@ void hg_judge_template(const hg_judge *j, hg_tmpl *t, const hg_jv *doc, hg_arena
 			const hg_jv *props = t->arm ? r : hg_jv_get(r, "Properties");
 			cv.span.line = (uint32_t)i + 1;
 			/* what no rule looks at need not be converted */
-			unit.res[i]->props = props && relevant(profile, unit.res[i]->type) ? conv(&cv, props) : NULL;
+			unit.res[i]->props =
+			        props && memo_relevant(&memo, profile, unit.res[i]->type) ? conv(&cv, props) : NULL;
 		}
 		run_rules(j, profile->rules, profile->nrules, &unit, on_template, &f);
 	}
