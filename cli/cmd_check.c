@@ -1005,7 +1005,7 @@ int hg_cmd_check(hg_cli *cli, int argc, char **argv)
 	progress_init(&prog);
 	f.progress = &prog;
 	if (!staged) /* the index holds no ignored files */
-		f.ignores = hg_git_ignores_open(".");
+		f.ignores = hg_git_ignores_open(".", &d);
 	/* A path named on the command line that is not there is reported, not
 	 * an empty set of templates passed; the others are checked all the same. */
 	if (optind >= argc || staged)

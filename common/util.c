@@ -16,6 +16,7 @@
 #ifdef __GLIBC__
 #include <malloc.h>
 #endif
+#include <dlfcn.h>
 
 static hg_oom_handler oom_handler;
 
@@ -110,6 +111,28 @@ void hg_memory_thread(void)
 		(void)madvise((void *)s, (size_t)(e - s), MADV_HUGEPAGE);
 	free(p);
 #endif
+}
+
+int hg_dl_load(const char *env, const char *soname, const char *const *names, void **const *slots,
+        size_t n, char *err, size_t errlen)
+{
+	const char *lib = env ? getenv(env) : NULL;
+	void *h;
+	size_t i;
+
+	if (!lib || !*lib)
+		lib = soname;
+	if (!(h = dlopen(lib, RTLD_NOW | RTLD_LOCAL))) {
+		const char *e = dlerror();
+		snprintf(err, errlen, "%s", e ? e : lib);
+		return -1;
+	}
+	for (i = 0; i < n; i++)
+		if (!(*slots[i] = dlsym(h, names[i]))) {
+			snprintf(err, errlen, "%s: no %s", lib, names[i]);
+			return -1; /* the handle stays open: what it registered may be in use */
+		}
+	return 0;
 }
 
 void hg_set_oom_handler(hg_oom_handler fn)

@@ -56,6 +56,18 @@ typedef void (*hg_oom_handler)(void);
  */
 void hg_memory_init(void);
 void hg_memory_thread(void);
+/*
+ * A library loaded when first needed, not linked (libgit2, libpq: see
+ * drift/gitsrc.c, history/db_pg.c): dlopen the file the environment
+ * variable env names, else soname, and *slots[i] = its symbol names[i]
+ * for i < n. 0, or -1 with the loader's reason in err.
+ */
+int hg_dl_load(const char *env, const char *soname, const char *const *names, void **const *slots,
+        size_t n, char *err, size_t errlen);
+/* For an X-macro list of the functions: a member of the table of their
+ * pointers (typed as the header declares them), and their names. */
+#define HG_DL_MEMBER(f) __typeof__(&f) f;
+#define HG_DL_NAME(f)   #f,
 void hg_set_oom_handler(hg_oom_handler fn);
 HG_NORETURN void hg_oom(void);
 

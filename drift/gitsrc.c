@@ -33,6 +33,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <git2.h>
+#include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -42,6 +43,95 @@
 #include <unistd.h>
 
 #include "../common/fs.h"
+#include "../common/util.h"
+
+
+/*
+ * libgit2 is loaded when a revision or the index is first read, not when
+ * hinagata starts: linked, it and its libraries (mbedTLS, libssh2,
+ * http-parser, PCRE2, zlib) cost every run of every command ~9 ms of CPU
+ * and 250 page faults of loading and relocation, and most runs (compile,
+ * drift without --ref, reports) never read a repository. The headers give
+ * every function's type; the library loaded is the one of the soname this
+ * build was made against (HG_LIBGIT2_SONAME, from CMake: libgit2's ABI
+ * changes with its minor version), or the file HINAGATA_LIBGIT2 names.
+ */
+#define GIT_FUNCS(X) \
+	X(git_blob_free) \
+	X(git_blob_lookup) \
+	X(git_blob_rawcontent) \
+	X(git_blob_rawsize) \
+	X(git_commit_free) \
+	X(git_commit_id) \
+	X(git_commit_tree) \
+	X(git_error_last) \
+	X(git_ignore_path_is_ignored) \
+	X(git_index_entry_stage) \
+	X(git_index_entrycount) \
+	X(git_index_free) \
+	X(git_index_get_byindex) \
+	X(git_libgit2_init) \
+	X(git_libgit2_shutdown) \
+	X(git_object_free) \
+	X(git_object_peel) \
+	X(git_odb_free) \
+	X(git_odb_read_header) \
+	X(git_oid_tostr) \
+	X(git_repository_free) \
+	X(git_repository_index) \
+	X(git_repository_odb) \
+	X(git_repository_open_ext) \
+	X(git_repository_path) \
+	X(git_repository_workdir) \
+	X(git_revparse_single) \
+	X(git_tree_entry_byindex) \
+	X(git_tree_entry_bypath) \
+	X(git_tree_entry_filemode) \
+	X(git_tree_entry_free) \
+	X(git_tree_entry_id) \
+	X(git_tree_entry_name) \
+	X(git_tree_entry_type) \
+	X(git_tree_entrycount) \
+	X(git_tree_free) \
+	X(git_tree_lookup)
+
+#ifndef HG_LIBGIT2_SONAME
+#error "HG_LIBGIT2_SONAME: the soname of the libgit2 the headers are of (CMakeLists.txt)"
+#endif
+static struct {
+	GIT_FUNCS(HG_DL_MEMBER)
+} G;
+static pthread_once_t git_once = PTHREAD_ONCE_INIT;
+static char git_load_error[256]; /* why it could not be loaded; "" when loaded */
+
+#define GIT_SLOT(f) (void **)&G.f,
+static void git_load_once(void)
+{
+	static const char *const names[] = {GIT_FUNCS(HG_DL_NAME)};
+	void **const slots[] = {GIT_FUNCS(GIT_SLOT)};
+	(void)hg_dl_load("HINAGATA_LIBGIT2", HG_LIBGIT2_SONAME, names, slots,
+	        sizeof(names) / sizeof(names[0]), git_load_error, sizeof(git_load_error));
+}
+
+/* 0 once libgit2 is loaded (and initialized); else HG9005 saying why. */
+static int git_load(hg_diags *d)
+{
+	pthread_once(&git_once, git_load_once);
+	if (!git_load_error[0]) {
+		G.git_libgit2_init();
+		return 0;
+	}
+	if (d) {
+		hg_buf why = HG_BUF_INIT;
+		hg_buf_printf(&why,
+		        HG_BI("libgit2 could not be loaded (install Debian's package of %s): %s",
+		                "libgit2 を読み込めませんでした (%s の Debian パッケージをインストールしてください): %s"),
+		        HG_LIBGIT2_SONAME, git_load_error, HG_LIBGIT2_SONAME, git_load_error);
+		hg_diag_add(d, HG_D_GIT, NULL, why.ptr, NULL);
+		hg_buf_dispose(&why);
+	}
+	return HG_EIO;
+}
 
 /* Directory levels of a revision's tree that are walked. */
 #define MAX_DEPTH 64
@@ -50,7 +140,7 @@
 
 static int git_fail(hg_diags *d)
 {
-	const git_error *e = git_error_last();
+	const git_error *e = G.git_error_last();
 	hg_diag_add(d, HG_D_GIT, NULL, e && e->message ? e->message : "unknown error", NULL);
 	return HG_EIO;
 }
@@ -63,23 +153,23 @@ static int open_tree(git_repository **repo, git_tree **tree, git_commit **commit
 	*repo = NULL;
 	*tree = NULL;
 	*commit = NULL;
-	if (git_repository_open_ext(repo, path, 0, NULL) < 0)
+	if (G.git_repository_open_ext(repo, path, 0, NULL) < 0)
 		return git_fail(d);
-	if (git_revparse_single(&obj, *repo, ref ? ref : "HEAD") < 0 ||
-	        git_object_peel((git_object **)commit, obj, GIT_OBJECT_COMMIT) < 0 ||
-	        git_commit_tree(tree, *commit) < 0) {
-		git_object_free(obj);
+	if (G.git_revparse_single(&obj, *repo, ref ? ref : "HEAD") < 0 ||
+	        G.git_object_peel((git_object **)commit, obj, GIT_OBJECT_COMMIT) < 0 ||
+	        G.git_commit_tree(tree, *commit) < 0) {
+		G.git_object_free(obj);
 		return git_fail(d);
 	}
-	git_object_free(obj);
+	G.git_object_free(obj);
 	return 0;
 }
 
 static void close_tree(git_repository *repo, git_tree *tree, git_commit *commit)
 {
-	git_tree_free(tree);
-	git_commit_free(commit);
-	git_repository_free(repo);
+	G.git_tree_free(tree);
+	G.git_commit_free(commit);
+	G.git_repository_free(repo);
 }
 
 /* The size of an object from its header, without inflating it. */
@@ -90,9 +180,9 @@ static int blob_size(size_t *out, git_repository *repo, const git_oid *id, hg_di
 	size_t len = 0;
 	int rc = 0;
 
-	if (git_repository_odb(&odb, repo) < 0 || git_odb_read_header(&len, &type, odb, id) < 0)
+	if (G.git_repository_odb(&odb, repo) < 0 || G.git_odb_read_header(&len, &type, odb, id) < 0)
 		rc = git_fail(d);
-	git_odb_free(odb);
+	G.git_odb_free(odb);
 	*out = len;
 	return rc;
 }
@@ -115,21 +205,22 @@ int hg_git_read(hg_buf *out, const char *repo_path, const char *ref, const char 
 	size_t size = 0, len;
 	int rc;
 
-	git_libgit2_init();
+	if (git_load(d) < 0)
+		return HG_EIO;
 	rc = open_tree(&repo, &tree, &commit, repo_path, ref, d);
 	if (rc < 0)
 		goto out;
 	if (commit_hex)
-		git_oid_tostr(commit_hex, 41, git_commit_id(commit));
+		G.git_oid_tostr(commit_hex, 41, G.git_commit_id(commit));
 	/* A symbolic link is not followed: its blob is the link's target, not a file. */
-	if (git_tree_entry_bypath(&entry, tree, path) < 0 ||
-	        git_tree_entry_type(entry) != GIT_OBJECT_BLOB ||
-	        git_tree_entry_filemode(entry) == GIT_FILEMODE_LINK) {
+	if (G.git_tree_entry_bypath(&entry, tree, path) < 0 ||
+	        G.git_tree_entry_type(entry) != GIT_OBJECT_BLOB ||
+	        G.git_tree_entry_filemode(entry) == GIT_FILEMODE_LINK) {
 		hg_diag_add(d, HG_D_GIT_NO_PATH, NULL, path, repo_path, ref ? ref : "HEAD", NULL);
 		rc = HG_EIO;
 		goto out;
 	}
-	if ((rc = blob_size(&size, repo, git_tree_entry_id(entry), d)) < 0)
+	if ((rc = blob_size(&size, repo, G.git_tree_entry_id(entry), d)) < 0)
 		goto out;
 	if (size > HG_FS_MAX_INPUT) { /* the limit of a file on disk, checked before inflating */
 		hg_buf name = HG_BUF_INIT;
@@ -142,12 +233,12 @@ int hg_git_read(hg_buf *out, const char *repo_path, const char *ref, const char 
 		rc = HG_EINVALID;
 		goto out;
 	}
-	if (git_blob_lookup(&blob, repo, git_tree_entry_id(entry)) < 0) {
+	if (G.git_blob_lookup(&blob, repo, G.git_tree_entry_id(entry)) < 0) {
 		rc = git_fail(d);
 		goto out;
 	}
-	data = git_blob_rawcontent(blob);
-	len = (size_t)git_blob_rawsize(blob);
+	data = G.git_blob_rawcontent(blob);
+	len = (size_t)G.git_blob_rawsize(blob);
 	if (len >= 3 && memcmp(data, "\xEF\xBB\xBF", 3) == 0) { /* as hg_fs_read does */
 		data += 3;
 		len -= 3;
@@ -155,10 +246,10 @@ int hg_git_read(hg_buf *out, const char *repo_path, const char *ref, const char 
 	hg_buf_put(out, data, len);
 	rc = 0;
 out:
-	git_blob_free(blob);
-	git_tree_entry_free(entry);
+	G.git_blob_free(blob);
+	G.git_tree_entry_free(entry);
 	close_tree(repo, tree, commit);
-	git_libgit2_shutdown();
+	G.git_libgit2_shutdown();
 	return rc;
 }
 
@@ -251,12 +342,12 @@ static int write_blob(struct exporter *x, int dirfd, const char *name, const git
 	} else {
 		const char *p;
 		size_t left;
-		if (git_blob_lookup(&blob, x->repo, id) < 0) {
+		if (G.git_blob_lookup(&blob, x->repo, id) < 0) {
 			close(fd);
 			return x->rc = git_fail(x->d);
 		}
-		p = git_blob_rawcontent(blob);
-		left = (size_t)git_blob_rawsize(blob);
+		p = G.git_blob_rawcontent(blob);
+		left = (size_t)G.git_blob_rawsize(blob);
 		while (left > 0) {
 			ssize_t n = write(fd, p, left);
 			if (n < 0 && errno == EINTR)
@@ -266,7 +357,7 @@ static int write_blob(struct exporter *x, int dirfd, const char *name, const git
 			p += n;
 			left -= (size_t)n;
 		}
-		git_blob_free(blob);
+		G.git_blob_free(blob);
 		blob = NULL;
 	}
 	if (close(fd) < 0)
@@ -278,7 +369,7 @@ fail_fd:
 	errno = e;
 fail:
 	e = errno;
-	git_blob_free(blob);
+	G.git_blob_free(blob);
 	hg_diag_add(x->d, HG_D_IO_WRITE, NULL, x->path.ptr, strerror(e), NULL);
 	return x->rc = HG_EIO;
 }
@@ -331,17 +422,17 @@ static int export_tree(struct exporter *x, git_tree *root, int dirfd)
 		const char *name, *why;
 		git_object_t type;
 
-		if (lv->next >= git_tree_entrycount(lv->tree)) {
+		if (lv->next >= G.git_tree_entrycount(lv->tree)) {
 			if (depth == 0)
 				break;
-			git_tree_free(lv->tree);
+			G.git_tree_free(lv->tree);
 			close(lv->dirfd);
 			depth--;
 			continue;
 		}
-		e = git_tree_entry_byindex(lv->tree, lv->next++);
-		name = git_tree_entry_name(e);
-		type = git_tree_entry_type(e);
+		e = G.git_tree_entry_byindex(lv->tree, lv->next++);
+		name = G.git_tree_entry_name(e);
+		type = G.git_tree_entry_type(e);
 		hg_buf_truncate(&x->path, lv->pathlen);
 		hg_buf_puts(&x->path, name);
 		if (++x->entries > MAX_ENTRIES) {
@@ -360,12 +451,12 @@ static int export_tree(struct exporter *x, git_tree *root, int dirfd)
 				                     "ディレクトリの入れ子が 64 段を超えます"));
 				break;
 			}
-			if (git_tree_lookup(&sub, x->repo, git_tree_entry_id(e)) < 0) {
+			if (G.git_tree_lookup(&sub, x->repo, G.git_tree_entry_id(e)) < 0) {
 				x->rc = git_fail(x->d);
 				break;
 			}
 			if ((fd = make_dir(x, lv->dirfd, name)) < 0) {
-				git_tree_free(sub);
+				G.git_tree_free(sub);
 				break;
 			}
 			hg_buf_putc(&x->path, '/');
@@ -377,14 +468,14 @@ static int export_tree(struct exporter *x, git_tree *root, int dirfd)
 			continue;
 		}
 		/* Symbolic links and submodules are not files: not written, never followed. */
-		if (type != GIT_OBJECT_BLOB || git_tree_entry_filemode(e) == GIT_FILEMODE_LINK ||
+		if (type != GIT_OBJECT_BLOB || G.git_tree_entry_filemode(e) == GIT_FILEMODE_LINK ||
 		        !template_name(name))
 			continue;
-		if (write_blob(x, lv->dirfd, name, git_tree_entry_id(e)) < 0)
+		if (write_blob(x, lv->dirfd, name, G.git_tree_entry_id(e)) < 0)
 			break;
 	}
 	for (i = depth; i > 0; i--) { /* after an error: close what is still open */
-		git_tree_free(stack[i].tree);
+		G.git_tree_free(stack[i].tree);
 		close(stack[i].dirfd);
 	}
 	return x->rc;
@@ -407,7 +498,8 @@ int hg_git_export_templates(const char *repo_path, const char *ref, const char *
 	hg_buf what = HG_BUF_INIT;
 	int rc, fd;
 
-	git_libgit2_init();
+	if (git_load(d) < 0)
+		return HG_EIO;
 	rc = open_tree(&repo, &tree, &commit, repo_path, ref, d);
 	if (rc == 0 && (fd = open_dir(dir, d)) < 0)
 		rc = HG_EIO;
@@ -424,7 +516,7 @@ int hg_git_export_templates(const char *repo_path, const char *ref, const char *
 	}
 	hg_buf_dispose(&what);
 	close_tree(repo, tree, commit);
-	git_libgit2_shutdown();
+	G.git_libgit2_shutdown();
 	return rc;
 }
 
@@ -492,9 +584,10 @@ int hg_git_export_index(const char *start, const char *dir, hg_buf *workdir, hg_
 
 	memset(&x, 0, sizeof(x));
 	hg_buf_init(&x.path);
-	git_libgit2_init();
-	if (git_repository_open_ext(&repo, start, 0, NULL) < 0 ||
-	        git_repository_index(&index, repo) < 0) {
+	if (git_load(d) < 0)
+		return HG_EIO;
+	if (G.git_repository_open_ext(&repo, start, 0, NULL) < 0 ||
+	        G.git_repository_index(&index, repo) < 0) {
 		rc = git_fail(d);
 		goto out;
 	}
@@ -502,16 +595,16 @@ int hg_git_export_index(const char *start, const char *dir, hg_buf *workdir, hg_
 		rc = HG_EIO;
 		goto out;
 	}
-	if (workdir && git_repository_workdir(repo))
-		hg_buf_puts(workdir, git_repository_workdir(repo));
+	if (workdir && G.git_repository_workdir(repo))
+		hg_buf_puts(workdir, G.git_repository_workdir(repo));
 	x.repo = repo;
 	x.d = d;
 	x.what = HG_BI("the git index", "git のインデックス");
-	n = git_index_entrycount(index);
+	n = G.git_index_entrycount(index);
 	for (i = 0; i < n && rc == 0; i++) {
-		const git_index_entry *e = git_index_get_byindex(index, i);
+		const git_index_entry *e = G.git_index_get_byindex(index, i);
 		const char *base;
-		if (!e || git_index_entry_stage(e) != 0)
+		if (!e || G.git_index_entry_stage(e) != 0)
 			continue;
 		/* Symbolic links and submodules (gitlinks) are not files. */
 		if ((e->mode & 0170000) != 0100000)
@@ -527,9 +620,9 @@ out:
 	if (fd >= 0)
 		close(fd);
 	hg_buf_dispose(&x.path);
-	git_index_free(index);
-	git_repository_free(repo);
-	git_libgit2_shutdown();
+	G.git_index_free(index);
+	G.git_repository_free(repo);
+	G.git_libgit2_shutdown();
 	return rc;
 }
 
@@ -538,13 +631,14 @@ int hg_git_dir(const char *start, hg_buf *out, hg_diags *d)
 	git_repository *repo = NULL;
 	int rc = 0;
 
-	git_libgit2_init();
-	if (git_repository_open_ext(&repo, start, 0, NULL) < 0)
+	if (git_load(d) < 0)
+		return HG_EIO;
+	if (G.git_repository_open_ext(&repo, start, 0, NULL) < 0)
 		rc = git_fail(d);
 	else
-		hg_buf_puts(out, git_repository_path(repo));
-	git_repository_free(repo);
-	git_libgit2_shutdown();
+		hg_buf_puts(out, G.git_repository_path(repo));
+	G.git_repository_free(repo);
+	G.git_libgit2_shutdown();
 	return rc;
 }
 
@@ -553,7 +647,7 @@ struct hg_git_ignores {
 	char *prefix; /* start relative to the working directory, "" or ending in '/' */
 };
 
-hg_git_ignores *hg_git_ignores_open(const char *start)
+hg_git_ignores *hg_git_ignores_open(const char *start, hg_diags *d)
 {
 	hg_git_ignores *g;
 	git_repository *repo = NULL;
@@ -561,11 +655,12 @@ hg_git_ignores *hg_git_ignores_open(const char *start)
 	char *abs;
 	size_t n;
 
-	git_libgit2_init();
-	if (git_repository_open_ext(&repo, start, 0, NULL) < 0 ||
-	        (wd = git_repository_workdir(repo)) == NULL || (abs = realpath(start, NULL)) == NULL) {
-		git_repository_free(repo);
-		git_libgit2_shutdown();
+	if (git_load(d) < 0)
+		return NULL;
+	if (G.git_repository_open_ext(&repo, start, 0, NULL) < 0 ||
+	        (wd = G.git_repository_workdir(repo)) == NULL || (abs = realpath(start, NULL)) == NULL) {
+		G.git_repository_free(repo);
+		G.git_libgit2_shutdown();
 		return NULL;
 	}
 	g = hg_xcalloc(1, sizeof(*g));
@@ -590,7 +685,7 @@ bool hg_git_ignored(hg_git_ignores *g, const char *path)
 	while (path[0] == '.' && path[1] == '/')
 		path += 2;
 	hg_buf_printf(&p, "%s%s", g->prefix, path);
-	if (git_ignore_path_is_ignored(&ignored, g->repo, p.ptr) < 0)
+	if (G.git_ignore_path_is_ignored(&ignored, g->repo, p.ptr) < 0)
 		ignored = 0;
 	hg_buf_dispose(&p);
 	return ignored == 1;
@@ -600,8 +695,8 @@ void hg_git_ignores_free(hg_git_ignores *g)
 {
 	if (!g)
 		return;
-	git_repository_free(g->repo);
+	G.git_repository_free(g->repo);
 	free(g->prefix);
 	free(g);
-	git_libgit2_shutdown();
+	G.git_libgit2_shutdown();
 }

@@ -49,8 +49,9 @@ int hg_git_dir(const char *start, hg_buf *out, hg_diags *d);
 /* What git ignores (.gitignore files, info/exclude, core.excludesFile) under a directory. */
 typedef struct hg_git_ignores hg_git_ignores;
 
-/* For the directory start; NULL when it is in no repository (nothing is ignored). */
-hg_git_ignores *hg_git_ignores_open(const char *start);
+/* For the directory start; NULL when it is in no repository (nothing is
+ * ignored), or when libgit2 could not be loaded (HG9005 in d). */
+hg_git_ignores *hg_git_ignores_open(const char *start, hg_diags *d);
 /* Whether git ignores path (relative to start). */
 bool hg_git_ignored(hg_git_ignores *g, const char *path);
 void hg_git_ignores_free(hg_git_ignores *g);

@@ -46,7 +46,6 @@
  *   a worker killed midway leaves its transaction to be rolled back by the
  *   server when the connection drops.
  */
-#include <dlfcn.h>
 #include <libpq-fe.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -125,31 +124,19 @@ struct pstmt {
 	X(PQstatus) \
 	X(PQtransactionStatus)
 
-#define PQ_MEMBER(f) __typeof__(&f) f;
 static struct {
-	PQ_FUNCS(PQ_MEMBER)
+	PQ_FUNCS(HG_DL_MEMBER)
 } pq;
 static pthread_once_t pq_once = PTHREAD_ONCE_INIT;
 static char pq_error[256]; /* why it could not be loaded; "" when loaded */
 
+#define PQ_SLOT(f) (void **)&pq.f,
 static void pq_load(void)
 {
-	const char *lib = getenv("HINAGATA_LIBPQ");
-	void *h;
-	if (!lib || !*lib)
-		lib = "libpq.so.5";
-	if (!(h = dlopen(lib, RTLD_NOW | RTLD_LOCAL))) {
-		const char *e = dlerror();
-		snprintf(pq_error, sizeof(pq_error), "%s", e ? e : lib);
-		return;
-	}
-#define PQ_LOAD(f)                                                                                  \
-	if (!pq_error[0] && !(*(void **)(&pq.f) = dlsym(h, #f)))                                  \
-		snprintf(pq_error, sizeof(pq_error), "%s: no %s", lib, #f);
-	PQ_FUNCS(PQ_LOAD)
-#undef PQ_LOAD
-	/* On failure the handle stays open: unloading a libpq that libssl
-	 * may have registered callbacks of is not worth the risk. */
+	static const char *const names[] = {PQ_FUNCS(HG_DL_NAME)};
+	void **const slots[] = {PQ_FUNCS(PQ_SLOT)};
+	(void)hg_dl_load("HINAGATA_LIBPQ", "libpq.so.5", names, slots, sizeof(names) / sizeof(names[0]),
+	        pq_error, sizeof(pq_error));
 }
 
 /* 0 when libpq is loaded; else HG7104 naming what is missing (target: as shown). */

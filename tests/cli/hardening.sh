@@ -382,5 +382,27 @@ tests=$((tests + 1))
 [ "$(ls tmp)" = "hinagata-git-New123" ] || fail "leftovers after the next run: $(ls tmp | tr '\n' ' ')"
 rmdir tmp/hinagata-git-New123
 
+# libgit2 and libpq are loaded when a repository or a PostgreSQL store is
+# first used, not linked: a run that needs neither does not load them, and
+# a library that cannot be loaded is a diagnostic and exit 2, not a crash.
+tests=$((tests + 1))
+if readelf -d "$hinagata" | grep NEEDED | grep -Eq 'libgit2|libpq'; then
+	fail "hinagata is linked with libgit2 or libpq: $(readelf -d "$hinagata" | grep -E 'libgit2|libpq')"
+fi
+cp "$top/samples/city-a/juki-prod.yaml" nogit.yaml
+HINAGATA_LIBGIT2=$work/no/libgit2.so
+export HINAGATA_LIBGIT2
+expect 2 "check without libgit2" "$hinagata" check nogit.yaml
+tests=$((tests + 1))
+grep -q "^hinagata: error\[HG9005\]: git: libgit2 could not be loaded (install Debian's package of libgit2\.so\.[0-9.]*): $work/no/libgit2\.so: cannot open shared object file" err ||
+	fail "check without libgit2: $(head -2 err)"
+expect 2 "drift --repo without libgit2 (ja)" "$hinagata" --lang ja drift --repo many \
+	--template juki-prod.yaml --state "$top/samples/city-a/exports"
+tests=$((tests + 1))
+grep -q "^hinagata: エラー\[HG9005\]: git: libgit2 を読み込めませんでした (libgit2\.so\.[0-9.]* の Debian パッケージをインストールしてください): " err ||
+	fail "drift --repo without libgit2 (ja): $(head -2 err)"
+expect 0 "compile without libgit2 (it reads no repository)" "$hinagata" compile -o nogit-out nogit.yaml
+unset HINAGATA_LIBGIT2
+
 echo "$tests checks, $failures failures"
 [ "$failures" = 0 ]
