@@ -23,22 +23,27 @@ gstacks=${5:-20}
 top=$(cd "$(dirname "$0")/.." && pwd)
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
+HG_BENCH_ERR=$work/err
+export HG_BENCH_ERR
 
 echo "drift benchmarks ($(uname -m), $(nproc) cores; best of 5 runs each)"
 printf '%-44s %8s %9s %12s %9s %7s\n' "case" "wall" "MB/s" "resources/s" "peak RSS" "ratio"
 
-# One run: prints "seconds kib". The wall time is taken around the command
-# to the nanosecond (/usr/bin/time's %e counts in hundredths, too coarse for
-# a rerun of some 70 ms); it includes starting /usr/bin/time, which reads
-# the peak RSS.
+# One run: prints "seconds kib", the wall time to the microsecond (from
+# just before the process is started to its exit; /usr/bin/time's %e counts
+# hundredths, too coarse for a rerun of some 70 ms) and its peak RSS.
 once() {
-	s=$(date +%s%N)
-	/usr/bin/time -f "%M" -o "$work/time" "$@" >/dev/null 2>"$work/err" || {
-		rc=$?
-		[ $rc = 1 ] || { cat "$work/err" >&2; exit 1; }
-	}
-	e=$(date +%s%N)
-	awk -v a="$s" -v b="$e" -v m="$(cat "$work/time")" 'BEGIN { printf "%.3f %d\n", (b - a) / 1e9, m }'
+	python3 - "$@" >"$work/time" <<'PY' || { cat "$work/err" >&2; exit 1; }
+import os, resource, subprocess, sys, time
+with open(os.devnull, "w") as out, open(os.environ["HG_BENCH_ERR"], "w") as err:
+    t = time.perf_counter()
+    rc = subprocess.run(sys.argv[1:], stdout=out, stderr=err).returncode
+    e = time.perf_counter() - t
+if rc not in (0, 1):
+    sys.exit(1)
+print("%.3f %d" % (e, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss))
+PY
+	cat "$work/time"
 }
 
 # best of 5: prints "seconds kib"
