@@ -3,7 +3,8 @@
  * Part of hinagata; see LICENSE.
  *
  * Design. The file is lines of our own: a header line (format version,
- * hinagata version, fingerprint of the rules), then one line per entry,
+ * hinagata version, fingerprints of the rules: those the readers of export
+ * files follow, then those verdicts follow), then one line per entry,
  * "f KEY|SIZE|HASH|BLOB", "t KEY|BLOB", "b KEY|BLOB" or "s PATH|SIZE|HASH|
  * BLOB" (a file's identity: device, inode, modification and change times). A blob is a compact
  * record format: fields ended by '|', records by '~', "%00" for none,
@@ -23,7 +24,10 @@
  * stack's context (account, region, parameters, physical IDs) and the
  * bytes of every record the stack names (Azure: the records it claimed,
  * checked again when the entry is used). The header adds the hinagata
- * version and a fingerprint of the rules; any mismatch voids the file.
+ * version and the two fingerprints: another version or other rules for
+ * reading exports voids the file; other control rules (profiles, catalog)
+ * void its templates and blocks, and keep what reading the exports found
+ * (a run checks the first while the control rules are still being opened).
  */
 #define _GNU_SOURCE
 #include "cache.h"
@@ -39,9 +43,10 @@
 
 #include "../common/fs.h"
 #include "../common/hash.h"
+#include "../common/scan.h"
 #include "../compiler/compiler.h"
 
-#define CACHE_VERSION 8
+#define CACHE_VERSION 9
 #define CACHE_MAGIC "hinagata-drift-cache"
 #define MAX_CACHE (2u << 30)
 
@@ -115,6 +120,7 @@ static int unhex(char c)
 	return c >= '0' && c <= '9' ? c - '0' : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
 }
 
+
 /*
  * The next field, NULL for "none"; on a malformed blob r->bad. In place (a
  * pointer into the blob, its '|' made its NUL) unless it holds an escape
@@ -122,10 +128,17 @@ static int unhex(char c)
  */
 static const char *field(struct rd *r)
 {
-	char *bar = r->p < r->end ? memchr(r->p, '|', (size_t)(r->end - r->p)) : NULL;
-	char *out, *o;
+	char *bar, *out, *o;
 	const char *q;
 
+	if (r->inplace && (bar = (char *)(uintptr_t)hg_find2(r->p, r->end, '|', '%')) < r->end &&
+	        *bar == '|') {
+		out = r->p; /* the usual field: no escape */
+		*bar = '\0';
+		r->p = bar + 1;
+		return out;
+	}
+	bar = r->p < r->end ? memchr(r->p, '|', (size_t)(r->end - r->p)) : NULL;
 	if (!bar) {
 		r->bad = true;
 		return "";
@@ -176,12 +189,11 @@ static uint64_t num(struct rd *r)
 		r->bad = true;
 		return 0;
 	}
-	for (; q < r->end && *q >= '0' && *q <= '9'; q++) {
-		if (v > (UINT64_MAX - 9) / 10) {
+	for (; q < r->end && (unsigned char)(*q - '0') <= 9; q++) {
+		if (__builtin_mul_overflow(v, 10, &v) || __builtin_add_overflow(v, (uint64_t)(*q - '0'), &v)) {
 			r->bad = true;
 			return 0;
 		}
-		v = v * 10 + (uint64_t)(*q - '0');
 	}
 	if (q >= r->end || *q != '|') {
 		r->bad = true;
@@ -232,7 +244,7 @@ struct hg_cache {
 	pthread_mutex_t mu;
 	hg_arena *a;
 	char *path;
-	uint64_t fingerprint;
+	uint64_t fingerprint, vfingerprint; /* of the rules for reading exports; for verdicts */
 	struct section sec[NSEC]; /* ORDER SECTION: files, templates, blocks, identities */
 	size_t loaded;         /* entries read from the file */
 	size_t added;          /* entries this run added */
@@ -241,7 +253,8 @@ struct hg_cache {
 	FILE *spill; /* this run's new blobs (an unlinked temporary file), so that a
 	                fleet's new cache is not held in memory until it is saved */
 	bool spill_failed;
-	bool valid; /* it was a cache of this version and these rules */
+	bool valid;  /* it was a cache of this version and these rules for reading exports */
+	bool vvalid; /* ... and of these rules for verdicts */
 	const char *head; /* its header line (in text), head_len bytes with its '\n' */
 	size_t head_len;
 	struct timespec start; /* when the cache was opened (the clock files are stamped by) */
@@ -397,33 +410,64 @@ hg_cache *hg_cache_load(const char *path, hg_diags *d)
 	return c;
 }
 
+/* The header up to the verdicts' fingerprint. */
+static void head_of(hg_buf *h, uint64_t fingerprint)
+{
+	char fp[17];
+	hex64(fp, fingerprint);
+	hg_buf_printf(h, "%s %d ", CACHE_MAGIC, CACHE_VERSION);
+	enc(h, hg_compiler_version());
+	enc(h, fp);
+}
+
+static void void_section(hg_cache *c, size_t k)
+{
+	c->loaded -= c->sec[k].n;
+	free(c->sec[k].index);
+	memset(&c->sec[k], 0, sizeof(c->sec[k]));
+}
+
 void hg_cache_check(hg_cache *c, uint64_t fingerprint)
 {
 	hg_buf h = HG_BUF_INIT;
-	char fp[17];
 	size_t k;
 
 	c->fingerprint = fingerprint;
-	hex64(fp, fingerprint);
-	hg_buf_printf(&h, "%s %d ", CACHE_MAGIC, CACHE_VERSION);
-	enc(&h, hg_compiler_version());
-	hg_buf_printf(&h, "%s\n", fp);
-	c->valid = c->head && c->head_len == h.size && memcmp(c->head, h.ptr, h.size) == 0;
+	head_of(&h, fingerprint);
+	c->valid = c->head && c->head_len >= h.size && memcmp(c->head, h.ptr, h.size) == 0;
 	hg_buf_dispose(&h);
 	if (c->valid)
 		return;
 	/* another version, other rules, or not a cache: none of its entries is used */
-	for (k = 0; k < NSEC; k++) {
-		free(c->sec[k].index);
-		memset(&c->sec[k], 0, sizeof(c->sec[k]));
-	}
+	for (k = 0; k < NSEC; k++)
+		void_section(c, k);
 	c->loaded = 0;
+}
+
+void hg_cache_check_verdicts(hg_cache *c, uint64_t fingerprint)
+{
+	hg_buf h = HG_BUF_INIT;
+	char fp[17];
+
+	hex64(fp, fingerprint);
+	head_of(&h, c->fingerprint);
+	hg_buf_printf(&h, "%s\n", fp);
+	pthread_mutex_lock(&c->mu);
+	c->vfingerprint = fingerprint;
+	c->vvalid = c->valid && c->head_len == h.size && memcmp(c->head, h.ptr, h.size) == 0;
+	if (!c->vvalid) { /* other control rules: what the exports held still holds */
+		void_section(c, TEMPLATES);
+		void_section(c, BLOCKS);
+	}
+	pthread_mutex_unlock(&c->mu);
+	hg_buf_dispose(&h);
 }
 
 hg_cache *hg_cache_open(const char *path, uint64_t fingerprint, hg_diags *d)
 {
 	hg_cache *c = hg_cache_load(path, d);
 	hg_cache_check(c, fingerprint);
+	hg_cache_check_verdicts(c, fingerprint);
 	return c;
 }
 
@@ -503,15 +547,14 @@ int hg_cache_save(hg_cache *c, hg_diags *d)
 		for (i = 0; i < c->sec[k].n; i++)
 			used += c->sec[k].e[i].used;
 	/* Nothing added and nothing to drop: the file is already what it would be. */
-	if (!c->added && used == c->loaded && c->valid)
+	if (!c->added && used == c->loaded && c->valid && c->vvalid)
 		return 0;
 	if ((rc = hg_fs_out_open(&o, c->path)) < 0) {
 		hg_diag_add(d, HG_D_IO_WRITE, NULL, c->path, strerror(errno), NULL);
 		return HG_EIO;
 	}
-	hex64(fp, c->fingerprint);
-	hg_buf_printf(&out, "%s %d ", CACHE_MAGIC, CACHE_VERSION);
-	enc(&out, hg_compiler_version());
+	head_of(&out, c->fingerprint);
+	hex64(fp, c->vfingerprint);
 	hg_buf_printf(&out, "%s\n", fp);
 	for (k = 0; k < NSEC && rc == 0; k++) {
 		struct section *s = &c->sec[k];
@@ -922,13 +965,14 @@ bool hg_cache_template(hg_cache *c, hg_tmpl *t, hg_arena *a)
 /* ---- blocks ---- */
 
 /* The key of a template in its stack: everything resolution and comparison read. */
-/* A field of a key: its length (all ones for none), then its bytes. */
-static void key_field(hg_buf *b, const char *s)
+/* A field of a key at o: its length (all ones for none), then its bytes; the byte after it. */
+static char *key_field(char *o, const char *s, size_t n)
 {
-	size_t n = s ? strlen(s) : 0;
 	uint32_t len = s ? (uint32_t)n : UINT32_MAX;
-	hg_buf_put(b, (const char *)&len, sizeof(len));
-	hg_buf_put(b, s, n);
+	memcpy(o, &len, sizeof(len));
+	if (n)
+		memcpy(o + sizeof(len), s, n);
+	return o + sizeof(len) + n;
 }
 
 static void block_key(char out[17], const hg_tmpl *t, const hg_unit *u, const hg_stack *s)
@@ -958,11 +1002,18 @@ static void block_key(char out[17], const hg_tmpl *t, const hg_unit *u, const hg
 		/* The stack's resources: fields framed by their lengths, hashed at
 		 * once (a rerun computes this for every stack: 100,000 resources) */
 		for (i = 0; i < s->nres; i++) {
-			uint64_t raw = s->res[i].rec >= 0 ? u->recs[s->res[i].rec].rawhash : 0;
-			key_field(&b, s->res[i].logical);
-			key_field(&b, s->res[i].type);
-			key_field(&b, s->res[i].physical);
-			hg_buf_put(&b, (const char *)&raw, sizeof(raw));
+			const hg_stack_res *sr = &s->res[i];
+			uint64_t raw = sr->rec >= 0 ? u->recs[sr->rec].rawhash : 0;
+			size_t nl = sr->logical ? strlen(sr->logical) : 0, nt = sr->type ? strlen(sr->type) : 0,
+			       np = sr->physical ? strlen(sr->physical) : 0;
+			char *o;
+			hg_buf_grow(&b, nl + nt + np + 3 * sizeof(uint32_t) + sizeof(raw));
+			o = key_field(b.ptr + b.size, sr->logical, nl);
+			o = key_field(o, sr->type, nt);
+			o = key_field(o, sr->physical, np);
+			memcpy(o, &raw, sizeof(raw));
+			b.size = (size_t)(o + sizeof(raw) - b.ptr);
+			b.ptr[b.size] = '\0';
 		}
 		hg_hasher_update(h, b.ptr, b.size);
 	} else

@@ -11,10 +11,11 @@
  * hashes every input whose bytes it cannot vouch for by the file's
  * identity (a fourth kind of entry: path -> device, inode, size, times and
  * hash, as git's index keeps them); it skips parsing and comparing what
- * has not changed. The file carries the compiler version
- * and a fingerprint of the rules (schemas/drift/rules.json, the profiles,
- * the catalog): a cache of other rules, another version, or a damaged
- * file is ignored, never trusted.
+ * has not changed. The file carries the compiler version and fingerprints
+ * of the rules (schemas/drift/rules.json for reading exports; the profiles
+ * and the catalog for verdicts): a cache of another version, other rules
+ * or a damaged file is ignored, never trusted (of other control rules
+ * only: its templates and blocks).
  */
 #ifndef HG_DRIFT_CACHE_H
 #define HG_DRIFT_CACHE_H
@@ -26,16 +27,21 @@
 
 typedef struct hg_cache hg_cache;
 
-/* The cache at path (read if it is there and valid; new; never NULL). */
+/* The cache at path (read if it is there and valid; new; never NULL), one fingerprint for both. */
 hg_cache *hg_cache_open(const char *path, uint64_t fingerprint, hg_diags *d);
 /*
- * The same in two steps, so that reading the file can begin before the
- * rules its fingerprint is of are open: hg_cache_load reads the file (new;
- * never NULL; no entry may be used yet), hg_cache_check then keeps its
- * entries only if its header is of this version and fingerprint.
+ * The same in steps, so that reading the file can begin before the rules
+ * its fingerprints are of are open: hg_cache_load reads the file (new;
+ * never NULL; no entry may be used yet); hg_cache_check keeps its entries
+ * only if its header is of this version and this fingerprint of the rules
+ * for reading exports (then file and identity entries may be used);
+ * hg_cache_check_verdicts keeps its templates and blocks only if it is of
+ * this fingerprint of the rules for verdicts (called before any of them is
+ * used; it may run while file entries are being read).
  */
 hg_cache *hg_cache_load(const char *path, hg_diags *d);
 void hg_cache_check(hg_cache *c, uint64_t fingerprint);
+void hg_cache_check_verdicts(hg_cache *c, uint64_t fingerprint);
 void hg_cache_free(hg_cache *c);
 /* Write this run's entries (atomically), unless nothing changed. 0, or HG_EIO after a diagnostic. */
 int hg_cache_save(hg_cache *c, hg_diags *d);

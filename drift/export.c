@@ -23,10 +23,6 @@
  */
 #include "export.h"
 
-#ifdef __SSE2__
-#include <emmintrin.h>
-#endif
-
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -37,6 +33,7 @@
 #include <unistd.h>
 
 #include "../common/hash.h"
+#include "../common/scan.h"
 #include "jv.h"
 
 #define CHUNK (1024 * 1024)
@@ -204,23 +201,6 @@ static void ws(struct src *s)
 	}
 }
 
-/* The first '"' or '\\' in [p, end), or end: 16 bytes at a time. */
-static const char *quote_or_backslash(const char *p, const char *end)
-{
-#ifdef __SSE2__
-	const __m128i quote = _mm_set1_epi8('"'), bs = _mm_set1_epi8('\\');
-	while (end - p >= 16) {
-		__m128i v = _mm_loadu_si128((const __m128i *)(const void *)p);
-		int m = _mm_movemask_epi8(_mm_or_si128(_mm_cmpeq_epi8(v, quote), _mm_cmpeq_epi8(v, bs)));
-		if (m)
-			return p + __builtin_ctz((unsigned)m);
-		p += 16;
-	}
-#endif
-	while (p < end && *p != '"' && *p != '\\')
-		p++;
-	return p;
-}
 
 /* Skip a string starting at its quote; out (optional) gets its raw bytes. */
 static int skip_string(struct src *s, hg_buf *out)
@@ -234,7 +214,7 @@ static int skip_string(struct src *s, hg_buf *out)
 					s->pos = s->len; /* the error is where the file ends */
 					return error(s, HG_D_EXPORT_TRUNCATED, HG_BI("a string", "文字列"));
 				}
-			q = quote_or_backslash(s->buf + s->pos, s->buf + s->len);
+			q = hg_find2(s->buf + s->pos, s->buf + s->len, '"', '\\');
 			if (q == s->buf + s->len) {
 				s->pos = s->len;
 				continue;

@@ -19,6 +19,7 @@
 #include <string.h>
 
 #include "../common/hash.h"
+#include "../common/scan.h"
 #include "../common/jsontext.h"
 
 /* Validation builds nothing: every value is this one. */
@@ -147,23 +148,6 @@ static const char *plain_run(const char *p, const char *end)
 	return p;
 }
 
-/* The first '"' or '\\' in [p, end), or end: 16 bytes at a time. */
-static const char *quote_or_backslash(const char *p, const char *end)
-{
-#ifdef __SSE2__
-	const __m128i quote = _mm_set1_epi8('"'), bs = _mm_set1_epi8('\\');
-	while (end - p >= 16) {
-		__m128i v = _mm_loadu_si128((const __m128i *)(const void *)p);
-		int m = _mm_movemask_epi8(_mm_or_si128(_mm_cmpeq_epi8(v, quote), _mm_cmpeq_epi8(v, bs)));
-		if (m)
-			return p + __builtin_ctz((unsigned)m);
-		p += 16;
-	}
-#endif
-	while (p < end && *p != '"' && *p != '\\')
-		p++;
-	return p;
-}
 
 /* A UTF-8 sequence for cp at o; returns the byte after it. */
 static char *utf8_at(char *o, unsigned cp)
@@ -207,7 +191,7 @@ static int string(struct parser *ps, const char **s, size_t *n)
 	/* Find the closing quote, stepping over escapes (a string of JSON has one
 	 * every few bytes: \" around every key). */
 	for (close = q;;) {
-		close = quote_or_backslash(close, ps->end);
+		close = hg_find2(close, ps->end, '"', '\\');
 		if (close >= ps->end) {
 			ps->p = ps->end;
 			return fail(ps, "a string", true);

@@ -44,6 +44,16 @@ static size_t overlap(const hg_tmpl *t, hg_stack *s)
 	return hits;
 }
 
+/* Has the stack any of the template's logical IDs? */
+static bool overlaps(const hg_tmpl *t, hg_stack *s)
+{
+	size_t i;
+	for (i = 0; i < t->nlogical; i++)
+		if (hg_stack_find(s, t->logical[i]))
+			return true;
+	return false;
+}
+
 /* Is the stack named like the template: its file name, or its template name with '-' for '/'? */
 static bool named_like(const hg_tmpl *t, const char *stack)
 {
@@ -77,7 +87,7 @@ static hg_stack *match_cfn(const hg_tmpl *t, size_t ti, hg_unit *u)
 	} else {
 		for (i = 0; i < u->nstacks && !pick; i++)
 			if (u->stacks[i].claimed < 0 && named_like(t, u->stacks[i].name) &&
-			        (!u->stacks[i].have_resources || overlap(t, &u->stacks[i])))
+			        (!u->stacks[i].have_resources || overlaps(t, &u->stacks[i])))
 				pick = &u->stacks[i];
 		for (i = 0; i < u->nstacks && !pick; i++) {
 			size_t hits;

@@ -146,7 +146,9 @@ static void pool_run(struct pool *p, void (*emit)(void *payload, size_t i))
 /* ---- the run ---- */
 
 struct thread_state {
-	hg_canon *canon;
+	hg_canon *canon; /* opened by the worker when it first compares (a rerun whose
+	                    blocks all come from the cache never does) */
+	bool canon_failed;
 	hg_fdcache fc;
 	hg_arena *work;
 	size_t doc_tmpl; /* the template whose parse is kept (consecutive items share it) */
@@ -167,6 +169,17 @@ struct run {
 	hg_drift_summary *sum;
 	hg_ignore *ignore;
 	hg_judge *judge;
+	/* The control rules (profiles and catalog from the template registry)
+	 * are needed from phase 2 on: they are opened on a thread of their own
+	 * while phase 1 merges what the files held into units (one thread's
+	 * work), and joined before phase 2, or at the end of a run that
+	 * stopped before (opened then, if not yet). From where they were once
+	 * opened (after the ignore file) to the join, messages go to staged:
+	 * if the rules cannot be opened, the run says only that, as it did. */
+	pthread_t judge_thread;
+	bool judge_staged, judge_started, judge_threaded, judge_joined;
+	hg_diags judge_diags, staged;
+	hg_diags *said; /* where messages go once the rules are open */
 	hg_canon *rules; /* the rules the readers need (az shapes) */
 	hg_cache *cache;
 	/* the cache is loaded on a thread of its own from the start: while
@@ -214,6 +227,52 @@ static unsigned thread_count(const hg_drift_options *o)
 }
 
 static uint64_t fingerprint(const struct run *r);
+
+static void *open_judge(void *payload)
+{
+	struct run *r = payload;
+	hg_memory_thread();
+	r->judge = hg_judge_open(r->o, &r->judge_diags);
+	return NULL;
+}
+
+/* From here on, messages are staged until the control rules are open. */
+static void stage_judge(struct run *r)
+{
+	hg_diags_init(&r->judge_diags);
+	hg_diags_init(&r->staged);
+	r->said = r->d;
+	r->d = &r->staged;
+	r->judge_staged = true;
+}
+
+static void start_judge(struct run *r)
+{
+	r->judge_started = true;
+	r->judge_threaded = pthread_create(&r->judge_thread, NULL, open_judge, r) == 0;
+	if (!r->judge_threaded)
+		open_judge(r); /* no thread: here and now */
+}
+
+/* The control rules open (0), or HG_EIO after saying why; on every path of a run that staged them. */
+static int join_judge(struct run *r)
+{
+	if (!r->judge_staged || r->judge_joined)
+		return r->judge ? 0 : HG_EIO;
+	if (!r->judge_started)
+		start_judge(r); /* a run that stopped before phase 1 ended: are they there? */
+	if (r->judge_threaded)
+		pthread_join(r->judge_thread, NULL);
+	r->judge_joined = true;
+	r->d = r->said;
+	hg_diags_merge(r->d, &r->judge_diags);
+	if (!r->judge) {
+		hg_diags_dispose(&r->staged); /* what came after: unsaid, as before */
+		return HG_EIO;
+	}
+	hg_diags_merge(r->d, &r->staged);
+	return 0;
+}
 
 static void *load_cache(void *payload)
 {
@@ -441,8 +500,9 @@ static int read_states(struct run *r)
 	/* A shard's state may hold none of the fleet (a worker with no unit). */
 	if (hg_state_specs(&r->specs, &r->nspecs, r->o->states, r->o->nstates, r->o->shard_count > 1,
 	            r->d) < 0) {
+		bool env = r->d->env_error;
 		join_cache(r);
-		return r->d->env_error ? HG_EIO : HG_EINVALID;
+		return join_judge(r) < 0 || env ? HG_EIO : HG_EINVALID;
 	}
 	for (i = 0; i < r->nspecs; i++)
 		r->nfiles += r->specs[i].npaths;
@@ -464,6 +524,7 @@ static int read_states(struct run *r)
 	p.payload = r;
 	p.window = r->nfiles + 1;
 	pool_run(&p, read_progress);
+	start_judge(r); /* while the units are merged */
 	join_cache(r);
 	for (f = 0; f < r->nfiles; f++) {
 		if (r->file_rc[f] < 0 && (rc == 0 || r->file_rc[f] == HG_EIO))
@@ -480,6 +541,10 @@ static int read_states(struct run *r)
 		f += r->specs[i].npaths;
 		r->order[i] = &r->units[i];
 	}
+	if (join_judge(r) < 0)
+		return HG_EIO;
+	if (r->cache) /* other control rules: its templates and blocks go */
+		hg_cache_check_verdicts(r->cache, hg_judge_fingerprint(r->judge));
 	if (r->nspecs > 1)
 		qsort(r->order, r->nspecs, sizeof(*r->order), cmp_unit);
 	for (i = 0; i < r->nspecs; i++)
@@ -582,22 +647,29 @@ static void process(void *payload, size_t i, unsigned worker_id)
 	s->b.a = hg_arena_new();
 	memset(&vc, 0, sizeof(vc));
 	vc.work = w->work;
-	vc.canon = w->canon;
 	vc.judge = r->judge;
 	vc.ignore = r->ignore;
 	vc.fc = &w->fc;
 	vc.d = &s->d;
 	vc.keep_in_sync = r->o->keep_in_sync;
 	vc.want_hashes = r->o->keep_in_sync || r->cache;
+	if (it->tmpl != HG_ITEM_UNMANAGED && r->cache &&
+	        hg_cache_block(r->cache, &s->b, &r->ts.t[it->tmpl], it->u, it->stack,
+	                !r->o->keep_in_sync && !r->ignore)) {
+		hg_verdict_finish(&vc, &s->b);
+		return;
+	}
+	if (!w->canon && (w->canon_failed ||
+	                          !(w->canon = hg_canon_open(r->o->schema_dir, &s->d)))) {
+		w->canon_failed = true; /* the rules went since the run opened them: said once */
+		s->rc = HG_EIO;
+		return;
+	}
+	vc.canon = w->canon;
 	if (it->tmpl == HG_ITEM_UNMANAGED) {
 		hg_verdict_unmanaged(&vc, &s->b, it->u);
 		hg_verdict_finish(&vc, &s->b);
 		s->rc = vc.rc;
-		return;
-	}
-	if (r->cache && hg_cache_block(r->cache, &s->b, &r->ts.t[it->tmpl], it->u, it->stack,
-	                        !r->o->keep_in_sync && !r->ignore)) {
-		hg_verdict_finish(&vc, &s->b);
 		return;
 	}
 	if (w->doc_tmpl != it->tmpl || !w->doc) {
@@ -689,11 +761,6 @@ static int compare_all(struct run *r)
 		pthread_mutex_init(&r->tlock[i], NULL);
 	r->ts_of = hg_xcalloc(r->threads, sizeof(*r->ts_of));
 	for (t = 0; t < r->threads; t++) {
-		r->ts_of[t].canon = hg_canon_open(r->o->schema_dir, r->d);
-		if (!r->ts_of[t].canon) {
-			r->threads = t;
-			break;
-		}
 		hg_fdcache_init(&r->ts_of[t].fc);
 		r->ts_of[t].work = hg_arena_new();
 		r->ts_of[t].doc_tmpl = (size_t)-1;
@@ -757,7 +824,12 @@ static bool matched(const struct run *r)
 	return false;
 }
 
-/* What the verdicts depend on besides the inputs: the rules (data) and the options that change them. */
+/*
+ * What reading the exports depends on besides their bytes: the rules
+ * (schemas/drift/rules.json, also read by the comparison) and the options
+ * that change it. The control rules the verdicts also depend on are the
+ * cache's second fingerprint (hg_judge_fingerprint).
+ */
 static uint64_t fingerprint(const struct run *r)
 {
 	hg_buf path = HG_BUF_INIT;
@@ -765,8 +837,7 @@ static uint64_t fingerprint(const struct run *r)
 	hg_buf_printf(&path, "%s/drift/rules.json", r->o->schema_dir);
 	hg_hash_file(path.ptr, &size, &rules);
 	hg_buf_dispose(&path);
-	return hg_judge_fingerprint(r->judge) ^ (rules * 0x9E3779B97F4A7C15ull) ^
-	       (uint64_t)(r->o->max_record ? r->o->max_record : 1);
+	return (rules * 0x9E3779B97F4A7C15ull) ^ (uint64_t)(r->o->max_record ? r->o->max_record : 1);
 }
 
 static void today(char out[11])
@@ -949,11 +1020,8 @@ int hg_drift_run_sink(const hg_drift_options *o, const hg_drift_sink *sink,
 	if (o->ignore_file &&
 	        (rc = hg_ignore_load(&r.ignore, o->ignore_file, o->today ? o->today : r.today, d)) < 0)
 		goto out;
-	if (!(r.judge = hg_judge_open(o, d))) {
-		rc = HG_EIO;
-		goto out;
-	}
-	if (!(r.rules = hg_canon_open(o->schema_dir, d))) { /* the rules are there, or say so now */
+	stage_judge(&r); /* opened and joined in read_states, or at out: on every path */
+	if (!(r.rules = hg_canon_open(o->schema_dir, r.d))) { /* the rules are there, or say so now */
 		rc = HG_EIO;
 		goto out;
 	}
@@ -1024,6 +1092,8 @@ int hg_drift_run_sink(const hg_drift_options *o, const hg_drift_sink *sink,
 	}
 out:
 	join_cache(&r); /* a run that stopped before reading the states started it all the same */
+	if (join_judge(&r) < 0)
+		rc = HG_EIO;
 	if (summary_out && r.sum && r.sum->complete) {
 		/* the expired rules outlive the run's arena */
 		hg_drift_summary *s = r.sum;

@@ -533,3 +533,55 @@ Test(stages, a_cache_of_other_rules_is_voided_after_it_was_read)
 	cr_assert_eq(d.n, 0);
 	hg_diags_dispose(&d);
 }
+
+/*
+ * The header has two fingerprints, checked in turn (a run reads its export
+ * files' entries while the control rules are still being opened): other
+ * rules for reading exports void everything; other control rules void the
+ * templates and blocks only, and what reading the exports found is kept.
+ */
+Test(stages, other_control_rules_void_the_verdicts_and_keep_what_the_exports_held)
+{
+	static const struct {
+		uint64_t state, verdicts;
+		bool file, tmpl;
+	} cases[] = {
+	        {0x1111, 0xAAAA, true, true},
+	        {0x1111, 0xBBBB, true, false},
+	        {0x2222, 0xAAAA, false, false},
+	        {0x2222, 0xBBBB, false, false},
+	};
+	char path[128];
+	hg_diags d = HG_DIAGS_INIT;
+	hg_state_file *f = hg_state_file_new();
+	hg_tmpl t;
+	hg_cache *c;
+	size_t i;
+
+	snprintf(path, sizeof(path), "%s/cache2", dir);
+	memset(&t, 0, sizeof(t));
+	c = hg_cache_load(path, &d);
+	hg_cache_check(c, 0x1111);
+	hg_cache_check_verdicts(c, 0xAAAA);
+	hg_cache_template_note(c, &t);
+	hg_cache_file_note(c, "exports/x.json", 10, 20, f);
+	cr_assert_eq(hg_cache_save(c, &d), 0);
+	hg_cache_free(c);
+	hg_state_file_free(f);
+	for (i = 0; i < HG_ARRAY_SIZE(cases); i++) {
+		hg_arena *a = hg_arena_new();
+		hg_state_file *got;
+		c = hg_cache_load(path, &d);
+		hg_cache_check(c, cases[i].state);
+		got = hg_cache_file(c, "exports/x.json", 10, 20);
+		cr_assert_eq(got != NULL, cases[i].file, "case %zu: the export file's entry", i);
+		hg_state_file_free(got);
+		hg_cache_check_verdicts(c, cases[i].verdicts);
+		memset(&t, 0, sizeof(t));
+		cr_assert_eq(hg_cache_template(c, &t, a), cases[i].tmpl, "case %zu: the template's entry", i);
+		hg_cache_free(c);
+		hg_arena_dispose(a);
+	}
+	cr_assert_eq(d.n, 0);
+	hg_diags_dispose(&d);
+}
