@@ -33,6 +33,7 @@
 #include "cache.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -46,7 +47,7 @@
 #include "../common/scan.h"
 #include "../compiler/compiler.h"
 
-#define CACHE_VERSION 9
+#define CACHE_VERSION 10
 #define CACHE_MAGIC "hinagata-drift-cache"
 #define MAX_CACHE (2u << 30)
 
@@ -106,8 +107,9 @@ static void enc_same(hg_buf *b, const char *s, const char **prev)
 	*prev = s;
 }
 
-/* ORDER SECTION: their lines begin "f", "t", "b", "s" */
-enum { FILES, TEMPLATES, BLOCKS, IDENTITIES, NSEC };
+/* ORDER SECTION: their lines begin "s", "f", "t", "b", in this order in the
+ * file: a run needs the identities and files first, the blocks last */
+enum { IDENTITIES, FILES, TEMPLATES, BLOCKS, NSEC };
 
 struct rd {
 	char *p, *end; /* the blob: its fields are cut in place when inplace */
@@ -245,7 +247,7 @@ struct hg_cache {
 	hg_arena *a;
 	char *path;
 	uint64_t fingerprint, vfingerprint; /* of the rules for reading exports; for verdicts */
-	struct section sec[NSEC]; /* ORDER SECTION: files, templates, blocks, identities */
+	struct section sec[NSEC]; /* ORDER SECTION: identities, files, templates, blocks */
 	size_t loaded;         /* entries read from the file */
 	size_t added;          /* entries this run added */
 	size_t hits;
@@ -254,6 +256,7 @@ struct hg_cache {
 	                fleet's new cache is not held in memory until it is saved */
 	bool spill_failed;
 	bool valid;  /* it was a cache of this version and these rules for reading exports */
+	bool blocks_void; /* its blocks are not to be used (the loader adds no more) */
 	bool vvalid; /* ... and of these rules for verdicts */
 	const char *head; /* its header line (in text), head_len bytes with its '\n' */
 	size_t head_len;
@@ -339,66 +342,122 @@ static const char *key_of(struct rd *r)
 	return r->bad || !k ? NULL : k;
 }
 
+/* An entry's line indexed (the caller holds the lock); see index_line. */
+static bool index_entry(hg_cache *c, char *p, char *nl)
+{
+	struct rd r;
+	struct entry e;
+	size_t k;
+
+	k = p[0] == 'f' ? FILES : p[0] == 't' ? TEMPLATES : p[0] == 'b' ? BLOCKS
+	  : p[0] == 's' ? IDENTITIES : NSEC;
+	if (k == NSEC)
+		return false;
+	memset(&e, 0, sizeof(e));
+	r.p = p + 2;
+	r.end = nl;
+	r.a = c->a;
+	r.bad = false;
+	if (!(e.key = key_of(&r)))
+		return false;
+	if (k == FILES || k == IDENTITIES) {
+		e.size = num(&r);
+		e.hash = num(&r);
+		if (r.bad)
+			return false;
+	}
+	if (r.p >= nl)
+		return false;
+	e.blob = r.p;
+	e.len = (size_t)(nl - r.p);
+	e.loaded = true;
+	if (k != BLOCKS || !c->blocks_void) {
+		struct section *sec = &c->sec[k];
+		HG_AGROW(c->a, sec->e, sec->cap, sec->n + 1);
+		sec->e[sec->n++] = e;
+		sec_index_last(sec);
+		c->loaded++;
+	}
+	return true;
+}
+
+/*
+ * One line of the file indexed (p at its first byte, nl at its '\n'):
+ * false if it is damaged (it and what follows are not used).
+ */
+static bool index_line(hg_cache *c, char *p, char *nl)
+{
+	bool ok;
+
+	if (nl - p < 3 || p[1] != ' ')
+		return false;
+	/* the blocks are indexed while the other sections are in use (a key
+	 * with an escape is decoded into the cache's arena, shared) */
+	pthread_mutex_lock(&c->mu);
+	ok = index_entry(c, p, nl);
+	pthread_mutex_unlock(&c->mu);
+	return ok;
+}
+
 /*
  * The file read and its entries indexed, without judging its header yet
  * (hg_cache_check does, before any entry is used): a run starts reading
  * its cache before it has opened the rules the header's fingerprint is of.
+ * It is read in pieces into one buffer, each line indexed once it is
+ * whole; when the blocks begin (the rest of the file: what a run needs
+ * last and most of its bytes), ready(c, payload) is called, and its
+ * identities, files and templates may be used while the blocks are read.
  */
-static void load(hg_cache *c)
-{
-	hg_buf text = HG_BUF_INIT;
-	size_t size = 0, k;
-	char *p, *end, *nl;
+#define LOAD_PIECE ((size_t)4 << 20)
 
-	if (hg_fs_read(&text, c->path, MAX_CACHE, &size) < 0 || !text.ptr) {
-		hg_buf_dispose(&text);
-		return;
+static void load(hg_cache *c, void (*ready)(hg_cache *c, void *payload), void *payload)
+{
+	struct stat st;
+	size_t size, got = 0;
+	char *p, *nl;
+	bool said = false, whole = true;
+	int fd = open(c->path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
+
+	if (fd < 0 || fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || st.st_size <= 0 ||
+	        (uint64_t)st.st_size > MAX_CACHE) {
+		if (fd >= 0)
+			close(fd);
+		goto done;
 	}
-	c->text = hg_buf_detach(&text);
+	size = (size_t)st.st_size; /* bytes appended since are not read */
+	c->text = hg_xmalloc(size + 1);
 	p = c->text;
-	end = c->text + size;
-	if (!(nl = memchr(p, '\n', (size_t)(end - p))))
-		return; /* not a cache: nothing of it is trusted */
-	c->head = p;
-	c->head_len = (size_t)(nl + 1 - p);
-	for (p = nl + 1; p < end; p = nl + 1) {
-		struct rd r;
-		struct section *s;
-		struct entry e;
-		nl = memchr(p, '\n', (size_t)(end - p));
-		if (!nl || nl - p < 3 || p[1] != ' ')
-			break; /* damaged from here on: what came before is still whole */
-		k = p[0] == 'f' ? FILES : p[0] == 't' ? TEMPLATES : p[0] == 'b' ? BLOCKS
-		  : p[0] == 's' ? IDENTITIES : NSEC;
-		if (k == NSEC)
-			break;
-		memset(&e, 0, sizeof(e));
-		r.p = p + 2;
-		r.end = nl;
-		r.a = c->a;
-		r.bad = false;
-		if (!(e.key = key_of(&r)))
-			break;
-		if (k == FILES || k == IDENTITIES) {
-			e.size = num(&r);
-			e.hash = num(&r);
-			if (r.bad)
-				break;
+	while (got < size && whole) {
+		size_t want = size - got < LOAD_PIECE ? size - got : LOAD_PIECE;
+		ssize_t n = read(fd, c->text + got, want);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break; /* cut short: what is whole is used */
+		got += (size_t)n;
+		for (; (nl = memchr(p, '\n', (size_t)(c->text + got - p))) != NULL; p = nl + 1) {
+			if (!c->head) { /* the header line */
+				c->head = p;
+				c->head_len = (size_t)(nl + 1 - p);
+				continue;
+			}
+			if (!said && *p == 'b' && ready) {
+				said = true;
+				ready(c, payload);
+			}
+			if (!(whole = index_line(c, p, nl)))
+				break; /* damaged from here on: what came before is still whole */
 		}
-		if (r.p >= nl)
-			break;
-		e.blob = r.p;
-		e.len = (size_t)(nl - r.p);
-		e.loaded = true;
-		s = &c->sec[k];
-		HG_AGROW(c->a, s->e, s->cap, s->n + 1);
-		s->e[s->n++] = e;
-		sec_index_last(s);
-		c->loaded++;
 	}
+	c->text[got] = '\0';
+	close(fd);
+done:
+	if (!said && ready)
+		ready(c, payload);
 }
 
-hg_cache *hg_cache_load(const char *path, hg_diags *d)
+hg_cache *hg_cache_load_notify(const char *path, hg_diags *d,
+        void (*ready)(hg_cache *c, void *payload), void *payload)
 {
 	hg_cache *c = hg_xcalloc(1, sizeof(*c));
 	(void)d; /* an unreadable or foreign cache is ignored: the run is the same without it */
@@ -406,8 +465,13 @@ hg_cache *hg_cache_load(const char *path, hg_diags *d)
 	c->a = hg_arena_new();
 	c->path = hg_xstrdup(path);
 	clock_gettime(CLOCK_REALTIME, &c->start);
-	load(c);
+	load(c, ready, payload);
 	return c;
+}
+
+hg_cache *hg_cache_load(const char *path, hg_diags *d)
+{
+	return hg_cache_load_notify(path, d, NULL, NULL);
 }
 
 /* The header up to the verdicts' fingerprint. */
@@ -432,16 +496,19 @@ void hg_cache_check(hg_cache *c, uint64_t fingerprint)
 	hg_buf h = HG_BUF_INIT;
 	size_t k;
 
-	c->fingerprint = fingerprint;
 	head_of(&h, fingerprint);
+	pthread_mutex_lock(&c->mu);
+	c->fingerprint = fingerprint;
 	c->valid = c->head && c->head_len >= h.size && memcmp(c->head, h.ptr, h.size) == 0;
+	if (!c->valid) {
+		/* another version, other rules, or not a cache: none of its entries is used */
+		for (k = 0; k < NSEC; k++)
+			void_section(c, k);
+		c->loaded = 0;
+		c->blocks_void = true;
+	}
+	pthread_mutex_unlock(&c->mu);
 	hg_buf_dispose(&h);
-	if (c->valid)
-		return;
-	/* another version, other rules, or not a cache: none of its entries is used */
-	for (k = 0; k < NSEC; k++)
-		void_section(c, k);
-	c->loaded = 0;
 }
 
 void hg_cache_check_verdicts(hg_cache *c, uint64_t fingerprint)
@@ -458,6 +525,7 @@ void hg_cache_check_verdicts(hg_cache *c, uint64_t fingerprint)
 	if (!c->vvalid) { /* other control rules: what the exports held still holds */
 		void_section(c, TEMPLATES);
 		void_section(c, BLOCKS);
+		c->blocks_void = true;
 	}
 	pthread_mutex_unlock(&c->mu);
 	hg_buf_dispose(&h);
@@ -536,7 +604,7 @@ static int spill(hg_fs_out *o, hg_buf *out, bool end)
 
 int hg_cache_save(hg_cache *c, hg_diags *d)
 {
-	static const char tags[] = "ftbs"; /* ORDER SECTION */
+	static const char tags[] = "sftb"; /* ORDER SECTION */
 	hg_buf out = HG_BUF_INIT;
 	hg_fs_out o;
 	size_t k, i, used = 0;

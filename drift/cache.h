@@ -40,6 +40,16 @@ hg_cache *hg_cache_open(const char *path, uint64_t fingerprint, hg_diags *d);
  * used; it may run while file entries are being read).
  */
 hg_cache *hg_cache_load(const char *path, hg_diags *d);
+/*
+ * hg_cache_load, calling ready(c, payload) on the loading thread as soon as
+ * the identities, export files and templates are read (the blocks, most
+ * of the file, are read after them): from then on, once checked, those
+ * entries may be used from other threads while it reads on; the blocks
+ * only once it has returned. ready is called once, also when there is no
+ * cache.
+ */
+hg_cache *hg_cache_load_notify(const char *path, hg_diags *d,
+        void (*ready)(hg_cache *c, void *payload), void *payload);
 void hg_cache_check(hg_cache *c, uint64_t fingerprint);
 void hg_cache_check_verdicts(hg_cache *c, uint64_t fingerprint);
 void hg_cache_free(hg_cache *c);

@@ -186,7 +186,9 @@ struct run {
 	 * the rules are opened (its header is checked against their
 	 * fingerprint once both are there) and phase 1 hashes the exports
 	 * (both read the disk; neither needs the other until a file's hash is
-	 * looked up) */
+	 * looked up). cache_loading ends when its identities, files and
+	 * templates are read; its blocks, once the thread is joined (at the
+	 * end of phase 1). */
 	pthread_mutex_t cache_mu;
 	pthread_cond_t cache_cv;
 	pthread_t cache_thread;
@@ -274,13 +276,10 @@ static int join_judge(struct run *r)
 	return 0;
 }
 
-static void *load_cache(void *payload)
+/* The cache's identities, files and templates are read (its blocks are being read). */
+static void cache_ready_now(hg_cache *c, void *payload)
 {
 	struct run *r = payload;
-	hg_cache *c;
-
-	hg_memory_thread();
-	c = hg_cache_load(r->o->cache_file, &r->cache_diags);
 	pthread_mutex_lock(&r->cache_mu);
 	r->cache = c;
 	if (r->cache_fp_set) /* else cache_fingerprint_set checks it */
@@ -288,6 +287,14 @@ static void *load_cache(void *payload)
 	r->cache_loading = false;
 	pthread_cond_broadcast(&r->cache_cv);
 	pthread_mutex_unlock(&r->cache_mu);
+}
+
+/* The cache read on a thread of its own; its blocks are there once it is joined. */
+static void *load_cache(void *payload)
+{
+	struct run *r = payload;
+	hg_memory_thread();
+	(void)hg_cache_load_notify(r->o->cache_file, &r->cache_diags, cache_ready_now, r);
 	return NULL;
 }
 
@@ -525,7 +532,6 @@ static int read_states(struct run *r)
 	p.window = r->nfiles + 1;
 	pool_run(&p, read_progress);
 	start_judge(r); /* while the units are merged */
-	join_cache(r);
 	for (f = 0; f < r->nfiles; f++) {
 		if (r->file_rc[f] < 0 && (rc == 0 || r->file_rc[f] == HG_EIO))
 			rc = r->file_rc[f];
@@ -541,6 +547,7 @@ static int read_states(struct run *r)
 		f += r->specs[i].npaths;
 		r->order[i] = &r->units[i];
 	}
+	join_cache(r); /* its blocks are read too */
 	if (join_judge(r) < 0)
 		return HG_EIO;
 	if (r->cache) /* other control rules: its templates and blocks go */

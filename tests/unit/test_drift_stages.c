@@ -534,6 +534,57 @@ Test(stages, a_cache_of_other_rules_is_voided_after_it_was_read)
 	hg_diags_dispose(&d);
 }
 
+/* hg_cache_load_notify's ready: what a run's readers may use by then. */
+struct ready_seen {
+	int calls;
+	bool file;
+};
+
+static void ready_seen(hg_cache *c, void *payload)
+{
+	struct ready_seen *seen = payload;
+	hg_state_file *f;
+	seen->calls++;
+	hg_cache_check(c, 0x1111);
+	f = hg_cache_file(c, "exports/y.json", 10, 20);
+	seen->file = f != NULL;
+	hg_state_file_free(f);
+}
+
+/*
+ * The cache is read in pieces, its blocks last: ready is called once the
+ * identities, files and templates are read, and an export file's entry can
+ * be used then; it is called once, also when there is no cache at all.
+ */
+Test(stages, a_cache_says_when_what_the_readers_need_is_read)
+{
+	char path[128];
+	hg_diags d = HG_DIAGS_INIT;
+	hg_state_file *f = hg_state_file_new();
+	struct ready_seen seen = {0, false};
+	hg_tmpl t;
+	hg_cache *c;
+
+	snprintf(path, sizeof(path), "%s/cache3", dir);
+	memset(&t, 0, sizeof(t));
+	c = hg_cache_load_notify(path, &d, ready_seen, &seen);
+	cr_assert_eq(seen.calls, 1, "no cache: ready once");
+	cr_assert_not(seen.file);
+	hg_cache_check_verdicts(c, 0xAAAA);
+	hg_cache_template_note(c, &t);
+	hg_cache_file_note(c, "exports/y.json", 10, 20, f);
+	cr_assert_eq(hg_cache_save(c, &d), 0);
+	hg_cache_free(c);
+	hg_state_file_free(f);
+	seen.calls = 0;
+	c = hg_cache_load_notify(path, &d, ready_seen, &seen);
+	cr_assert_eq(seen.calls, 1);
+	cr_assert(seen.file, "the export file's entry is there when ready is called");
+	hg_cache_free(c);
+	cr_assert_eq(d.n, 0);
+	hg_diags_dispose(&d);
+}
+
 /*
  * The header has two fingerprints, checked in turn (a run reads its export
  * files' entries while the control rules are still being opened): other
