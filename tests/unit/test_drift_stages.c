@@ -6,6 +6,7 @@
  * Part of hinagata; see LICENSE.
  */
 #include <criterion/criterion.h>
+#include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,6 +15,7 @@
 
 #include "../../common/fs.h"
 #include "../../drift/cache.h"
+#include "../../drift/jv.h"
 #include "../../drift/match.h"
 #include "../../drift/resolve.h"
 #include "../../drift/state.h"
@@ -635,4 +637,53 @@ Test(stages, other_control_rules_void_the_verdicts_and_keep_what_the_exports_hel
 	}
 	cr_assert_eq(d.n, 0);
 	hg_diags_dispose(&d);
+}
+
+/*
+ * Strings decode as jansson decodes them, wherever their escapes fall
+ * against the parser's 16-byte steps and whatever follows the closing
+ * quote (a cloudcontrol record's Properties: an escape every few bytes).
+ * Random strings of plain bytes, UTF-8, quotes, backslashes, controls and
+ * characters beyond the BMP, written by jansson, read back by both.
+ */
+Test(stages, strings_decode_as_jansson_decodes_them)
+{
+	static const char *const pieces[] = {"a", "bc", "0123456789abcdef", "\"", "\\", "\n", "\t",
+	        "\x01", "\x1f", "/", "\xc3\xa9", "\xe3\x81\x82", "\xf0\x9f\x98\x80", "{\"k\":[1,2]}",
+	        "                "};
+	static const char *const after[] = {"", "\n", " \t\r\n                 "};
+	unsigned seed = 12345;
+	int round;
+
+	for (round = 0; round < 3000; round++) {
+		hg_buf in = HG_BUF_INIT, text = HG_BUF_INIT;
+		hg_arena *a = hg_arena_new();
+		hg_jv *v = NULL;
+		json_t *j;
+		char *dumped;
+		int k, n;
+
+		seed = seed * 1103515245u + 12345u;
+		n = (int)(seed >> 16) % 24;
+		for (k = 0; k < n; k++) {
+			seed = seed * 1103515245u + 12345u;
+			hg_buf_puts(&in, pieces[(seed >> 16) % HG_ARRAY_SIZE(pieces)]);
+		}
+		j = json_stringn(in.ptr ? in.ptr : "", in.size);
+		cr_assert_not_null(j);
+		dumped = json_dumps(j, JSON_ENCODE_ANY | (round % 2 ? JSON_ENSURE_ASCII : 0));
+		hg_buf_puts(&text, dumped);
+		hg_buf_puts(&text, after[round % HG_ARRAY_SIZE(after)]);
+		cr_assert_eq(hg_jv_parse(&v, a, text.ptr, text.size, 16, NULL), 0, "round %d: %s", round,
+		        text.ptr);
+		cr_assert_eq(v->kind, HG_JV_STR);
+		cr_assert_eq(v->n, in.size, "round %d: %zu bytes, not %zu", round, v->n, in.size);
+		cr_assert(in.size == 0 || memcmp(v->u.s, in.ptr, in.size) == 0, "round %d: %s", round, text.ptr);
+		cr_assert_eq(v->u.s[v->n], '\0');
+		free(dumped);
+		json_decref(j);
+		hg_arena_dispose(a);
+		hg_buf_dispose(&in);
+		hg_buf_dispose(&text);
+	}
 }
