@@ -2,13 +2,16 @@
  * scan.h: the first of two bytes in a range, 16 bytes at a time.
  * Part of hinagata; see LICENSE.
  *
- * The readers' inner loop: the next quote or backslash of a JSON string
+ * The readers' inner loops: the next quote or backslash of a JSON string
  * (drift/jv.c, drift/export.c), the next field end or escape of a drift
- * cache blob (drift/cache.c). Returns a pointer into [p, end) (borrowed,
- * like the range), or end when neither byte is there.
+ * cache blob (drift/cache.c); the end of a JSON string full of escapes.
+ * Each returns a pointer into [p, end) (borrowed, like the range), or end.
  */
 #ifndef HG_SCAN_H
 #define HG_SCAN_H
+
+#include <stdbool.h>
+#include <stdint.h>
 
 #ifdef __SSE2__
 #include <emmintrin.h>
@@ -29,6 +32,77 @@ static inline const char *hg_find2(const char *p, const char *end, char a, char 
 	while (p < end && *p != a && *p != b)
 		p++;
 	return p;
+}
+
+#ifdef __SSE2__
+/* The bytes of the 64 at p that equal c, as bits. */
+static inline uint64_t hg_mask64(const char *p, char c)
+{
+	const __m128i v = _mm_set1_epi8(c);
+	uint64_t m0 = (uint32_t)_mm_movemask_epi8(
+	        _mm_cmpeq_epi8(_mm_loadu_si128((const __m128i *)(const void *)p), v));
+	uint64_t m1 = (uint32_t)_mm_movemask_epi8(
+	        _mm_cmpeq_epi8(_mm_loadu_si128((const __m128i *)(const void *)(p + 16)), v));
+	uint64_t m2 = (uint32_t)_mm_movemask_epi8(
+	        _mm_cmpeq_epi8(_mm_loadu_si128((const __m128i *)(const void *)(p + 32)), v));
+	uint64_t m3 = (uint32_t)_mm_movemask_epi8(
+	        _mm_cmpeq_epi8(_mm_loadu_si128((const __m128i *)(const void *)(p + 48)), v));
+	return m0 | m1 << 16 | m2 << 32 | m3 << 48;
+}
+#endif
+
+/*
+ * The bytes that a backslash escapes, among 64 whose backslashes are
+ * backslash (bits); *carry: on entry 1 if the first of them is escaped
+ * (the 64 before ended in an odd run of backslashes), on return the same
+ * for the next 64. A run of backslashes escapes every other byte from its
+ * start: simdjson's branchless form (odd runs found by an addition).
+ */
+static inline uint64_t hg_escaped64(uint64_t backslash, uint64_t *carry)
+{
+	const uint64_t even = 0x5555555555555555ULL;
+	uint64_t follows, odd_starts, even_seq;
+	backslash &= ~*carry;
+	follows = backslash << 1 | *carry;
+	odd_starts = backslash & ~even & ~follows;
+	*carry = __builtin_add_overflow(odd_starts, backslash, &even_seq);
+	return (even ^ (even_seq << 1)) & follows;
+}
+
+/*
+ * The closing quote of a JSON string whose bytes begin at p: the first '"'
+ * in [p, end) that no backslash escapes, or end. *escaped: on entry, whether
+ * p[0] is escaped (a range that ended in the middle of an escape); on
+ * return at end, the same for the byte at end. 64 bytes at a time: the
+ * Properties of a cloudcontrol record have an escape every few bytes.
+ */
+static inline const char *hg_string_end(const char *p, const char *end, bool *escaped)
+{
+	bool e = *escaped;
+#ifdef __SSE2__
+	uint64_t carry = e;
+	while (end - p >= 64) {
+		uint64_t q = hg_mask64(p, '"') & ~hg_escaped64(hg_mask64(p, '\\'), &carry);
+		if (q) {
+			*escaped = false;
+			return p + __builtin_ctzll(q);
+		}
+		p += 64;
+	}
+	e = carry != 0;
+#endif
+	for (; p < end; p++) {
+		if (e)
+			e = false;
+		else if (*p == '\\')
+			e = true;
+		else if (*p == '"') {
+			*escaped = false;
+			return p;
+		}
+	}
+	*escaped = e;
+	return end;
 }
 
 #endif

@@ -206,7 +206,8 @@ static void ws(struct src *s)
 static int skip_string(struct src *s, hg_buf *out)
 {
 	step(s); /* the quote */
-	if (!out) { /* the fast way: from quote or backslash to the next */
+	if (!out) { /* the fast way: to the first quote no backslash escapes, 64 bytes at a time */
+		bool escaped = false; /* the buffer ended in the middle of an escape */
 		for (;;) {
 			const char *q;
 			while (s->pos >= s->len)
@@ -214,21 +215,13 @@ static int skip_string(struct src *s, hg_buf *out)
 					s->pos = s->len; /* the error is where the file ends */
 					return error(s, HG_D_EXPORT_TRUNCATED, HG_BI("a string", "文字列"));
 				}
-			q = hg_find2(s->buf + s->pos, s->buf + s->len, '"', '\\');
+			q = hg_string_end(s->buf + s->pos, s->buf + s->len, &escaped);
 			if (q == s->buf + s->len) {
 				s->pos = s->len;
 				continue;
 			}
-			if (*q == '"') {
-				s->pos = (size_t)(q - s->buf) + 1;
-				return 0;
-			}
-			/* a backslash: it and the byte it escapes (JSON in strings is full of \") */
-			s->pos = (size_t)(q - s->buf);
-			while (s->pos + 1 >= s->len)
-				if (!more(s))
-					return error(s, HG_D_EXPORT_TRUNCATED, HG_BI("a string", "文字列"));
-			s->pos += 2;
+			s->pos = (size_t)(q - s->buf) + 1;
+			return 0;
 		}
 	}
 	for (;;) {

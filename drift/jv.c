@@ -40,6 +40,7 @@ struct parser {
 	/* hg_jv_parse_select: only these members of the top-level object are built */
 	const char *const *select;
 	size_t nselect;
+	const size_t *selen; /* their lengths, or NULL (then measured) */
 	/* hg_jv_object_keys: the keys of the top-level object, collected;
 	 * hg_jv_scan_keys: the keys of the object of top-level member under[i] */
 	hg_arena *keys_arena;
@@ -170,6 +171,86 @@ static char *utf8_at(char *o, unsigned cp)
 	return o;
 }
 
+/* Copy n bytes from in to o, 16 at a time (both have 15 bytes to spare past n). */
+static inline void copy16(char *o, const char *in, size_t n)
+{
+#ifdef __SSE2__
+	size_t k;
+	for (k = 0; k < n; k += 16)
+		_mm_storeu_si128((__m128i *)(void *)(o + k),
+		        _mm_loadu_si128((const __m128i *)(const void *)(in + k)));
+#else
+	memcpy(o, in, n);
+#endif
+}
+
+/*
+ * The escapes of a string decoded 64 bytes at a time while its bytes have
+ * 80 to spare before end: where its escapes begin comes from bit masks
+ * (hg_escaped64), the runs between them are copied 16 bytes at a time.
+ * Stops at close, before the block that holds a control character, or
+ * before an escape it does not decode here (a bad one: the byte loop in
+ * string() says so where it is); *in and *o move on.
+ */
+static void decode_blocks(const char **in_p, char **o_p, const char *close, const char *end)
+{
+#ifdef __SSE2__
+	const char *in = *in_p, *blk = in;
+	char *o = *o_p;
+	uint64_t carry = 0;
+	const __m128i ctl = _mm_set1_epi8(0x1f);
+
+	while (blk < close && end - blk >= 80) {
+		size_t lo = (size_t)(in - blk), hi = close - blk < 64 ? (size_t)(close - blk) : 64;
+		uint64_t valid = (hi == 64 ? ~0ULL : (1ULL << hi) - 1) & ~((1ULL << lo) - 1);
+		uint64_t bs = hg_mask64(blk, '\\'), starts = bs & ~hg_escaped64(bs, &carry), c = 0;
+		int k;
+		for (k = 0; k < 4; k++) {
+			__m128i v = _mm_loadu_si128((const __m128i *)(const void *)(blk + 16 * k));
+			c |= (uint64_t)(uint32_t)_mm_movemask_epi8(_mm_cmpeq_epi8(_mm_max_epu8(v, ctl), ctl))
+			     << (16 * k);
+		}
+		if (c & valid)
+			break; /* a control character: the byte loop says where */
+		for (starts &= valid; starts; starts &= starts - 1) {
+			const char *e = blk + __builtin_ctzll(starts);
+			char x;
+			if (e < in)
+				continue; /* the second half of a surrogate pair, decoded */
+			copy16(o, in, (size_t)(e - in));
+			o += e - in;
+			in = e;
+			switch (e[1]) {
+			case '"': case '\\': case '/': x = e[1]; break;
+			case 'b': x = '\b'; break;
+			case 'f': x = '\f'; break;
+			case 'n': x = '\n'; break;
+			case 'r': x = '\r'; break;
+			case 't': x = '\t'; break;
+			default:
+				goto done; /* \u, or a bad escape: the byte loop */
+			}
+			*o++ = x;
+			in = e + 2;
+		}
+		if (in < blk + hi) {
+			copy16(o, in, (size_t)(blk + hi - in));
+			o += blk + hi - in;
+			in = blk + hi;
+		}
+		blk += 64; /* an escape at a block's last byte took the next one's first: in > blk */
+	}
+done:
+	*in_p = in;
+	*o_p = o;
+#else
+	(void)in_p;
+	(void)o_p;
+	(void)close;
+	(void)end;
+#endif
+}
+
 /*
  * A string at ps->p (after the opening quote). Sets *s, *n (arena). The
  * usual string has no escape: one scan and one copy. A string with
@@ -189,23 +270,24 @@ static int string(struct parser *ps, const char **s, size_t *n)
 		return 0;
 	}
 	/* Find the closing quote, stepping over escapes (a string of JSON has one
-	 * every few bytes: \" around every key). */
-	for (close = q;;) {
-		close = hg_find2(close, ps->end, '"', '\\');
+	 * every few bytes: \" around every key): 64 bytes at a time. */
+	{
+		bool escaped = false;
+		close = hg_string_end(q, ps->end, &escaped);
 		if (close >= ps->end) {
 			ps->p = ps->end;
 			return fail(ps, "a string", true);
 		}
-		if (*close == '"')
-			break;
-		close += 2;
 	}
-	out = o = ps->a ? hg_arena_alloc_raw(ps->a, (size_t)(close - ps->p) + 1, 1) : NULL;
+	/* 16 bytes to spare: decode_blocks copies 16 bytes at a time */
+	out = o = ps->a ? hg_arena_alloc_raw(ps->a, (size_t)(close - ps->p) + 17, 1) : NULL;
+	in = q;
 	if (o) {
 		memcpy(o, ps->p, (size_t)(q - ps->p));
 		o += q - ps->p;
+		decode_blocks(&in, &o, close, ps->end);
 	}
-	for (in = q; in < close;) {
+	while (in < close) {
 		unsigned char c = (unsigned char)*in;
 		if (c < 0x20) {
 			ps->p = in;
@@ -383,7 +465,8 @@ static bool selected(const struct parser *ps, const char *k, size_t kl)
 {
 	size_t i;
 	for (i = 0; i < ps->nselect; i++)
-		if (strlen(ps->select[i]) == kl && memcmp(ps->select[i], k, kl) == 0)
+		if ((ps->selen ? ps->selen[i] : strlen(ps->select[i])) == kl &&
+		        memcmp(ps->select[i], k, kl) == 0)
 			return true;
 	return false;
 }
@@ -599,6 +682,7 @@ int hg_jv_parse_select(hg_jv **out, hg_arena *a, const char *text, size_t len, u
         hg_jv_error *err, const char *const *keys, size_t nkeys)
 {
 	struct parser ps;
+	size_t lens[64], i;
 
 	*out = NULL;
 	memset(&ps, 0, sizeof(ps));
@@ -609,6 +693,11 @@ int hg_jv_parse_select(hg_jv **out, hg_arena *a, const char *text, size_t len, u
 	ps.err = err;
 	ps.select = keys;
 	ps.nselect = nkeys;
+	if (nkeys <= HG_ARRAY_SIZE(lens)) { /* measured once, not once per member */
+		for (i = 0; i < nkeys; i++)
+			lens[i] = strlen(keys[i]);
+		ps.selen = lens;
+	}
 	return run_parser(&ps, out);
 }
 

@@ -1,5 +1,5 @@
 /*
- * test_common.c: hg_buf, hg_arena, hash, UTF-8 helpers, edit distance.
+ * test_common.c: hg_buf, hg_arena, hash, UTF-8 helpers, edit distance, scans.
  * Part of hinagata; see LICENSE.
  */
 #include <criterion/criterion.h>
@@ -11,6 +11,7 @@
 #include "common/buf.h"
 #include "common/hash.h"
 #include "common/jsontext.h"
+#include "common/scan.h"
 #include "common/util.h"
 
 Test(buf, starts_empty_and_terminated)
@@ -153,4 +154,65 @@ Test(util, utf8_decoding_and_width)
 	cr_assert_eq(hg_char_width(cp), 2);
 	cr_assert_eq(hg_char_width('a'), 1);
 	cr_assert_eq(hg_utf8_decode("\xff", 1, &cp), 1);
+}
+
+/* The end of a string the slow way: byte by byte, escapes stepped over. */
+static size_t string_end_ref(const char *p, size_t n, bool *escaped)
+{
+	bool e = *escaped;
+	size_t i;
+	for (i = 0; i < n; i++) {
+		if (e)
+			e = false;
+		else if (p[i] == '\\')
+			e = true;
+		else if (p[i] == '"') {
+			*escaped = false;
+			return i;
+		}
+	}
+	*escaped = e;
+	return n;
+}
+
+/*
+ * hg_string_end finds what the byte-by-byte reading finds: random strings
+ * of quotes, runs of backslashes and other bytes, of every length around
+ * its 64-byte steps, whole and cut into two ranges at every point (the
+ * escape carried from the first to the second).
+ */
+Test(scan, string_end_is_the_first_unescaped_quote)
+{
+	char text[300];
+	unsigned seed = 7;
+	int round;
+
+	for (round = 0; round < 4000; round++) {
+		size_t n, i, cut;
+		seed = seed * 1103515245u + 12345u;
+		n = (seed >> 16) % sizeof(text);
+		for (i = 0; i < n; i++) {
+			seed = seed * 1103515245u + 12345u;
+			switch ((seed >> 16) % (round % 3 == 0 ? 40 : 8)) {
+			case 0: text[i] = '"'; break;
+			case 1: case 2: case 3: text[i] = '\\'; break;
+			default: text[i] = (char)('a' + (seed >> 20) % 26); break;
+			}
+		}
+		for (i = 0; i < 2; i++) {
+			bool e_ref = i == 1, e = i == 1;
+			size_t want = string_end_ref(text, n, &e_ref);
+			const char *got = hg_string_end(text, text + n, &e);
+			cr_assert_eq((size_t)(got - text), want, "round %d, escaped %zu: %.*s", round, i, (int)n, text);
+			cr_assert_eq(e, e_ref, "round %d: the escape carried out", round);
+		}
+		for (cut = 0; cut <= n; cut += 1 + (size_t)(round % 7)) {
+			bool e_ref = false, e = false;
+			size_t want = string_end_ref(text, n, &e_ref);
+			const char *got = hg_string_end(text, text + cut, &e);
+			if (got == text + cut)
+				got = hg_string_end(text + cut, text + n, &e);
+			cr_assert_eq((size_t)(got - text), want, "round %d, cut at %zu: %.*s", round, cut, (int)n, text);
+		}
+	}
 }

@@ -651,7 +651,8 @@ Test(stages, strings_decode_as_jansson_decodes_them)
 	static const char *const pieces[] = {"a", "bc", "0123456789abcdef", "\"", "\\", "\n", "\t",
 	        "\x01", "\x1f", "/", "\xc3\xa9", "\xe3\x81\x82", "\xf0\x9f\x98\x80", "{\"k\":[1,2]}",
 	        "                "};
-	static const char *const after[] = {"", "\n", " \t\r\n                 "};
+	static const char *const after[] = {"", "\n", " \t\r\n                 ",
+	        "                                                                                  "};
 	unsigned seed = 12345;
 	int round;
 
@@ -664,7 +665,7 @@ Test(stages, strings_decode_as_jansson_decodes_them)
 		int k, n;
 
 		seed = seed * 1103515245u + 12345u;
-		n = (int)(seed >> 16) % 24;
+		n = (int)(seed >> 16) % 40;
 		for (k = 0; k < n; k++) {
 			seed = seed * 1103515245u + 12345u;
 			hg_buf_puts(&in, pieces[(seed >> 16) % HG_ARRAY_SIZE(pieces)]);
@@ -680,6 +681,34 @@ Test(stages, strings_decode_as_jansson_decodes_them)
 		cr_assert_eq(v->n, in.size, "round %d: %zu bytes, not %zu", round, v->n, in.size);
 		cr_assert(in.size == 0 || memcmp(v->u.s, in.ptr, in.size) == 0, "round %d: %s", round, text.ptr);
 		cr_assert_eq(v->u.s[v->n], '\0');
+		/* a raw control character or a bad escape put into the string is
+		 * refused where it is, whatever block it falls in */
+		{
+			hg_buf bad = HG_BUF_INIT;
+			hg_jv_error err;
+			hg_jv *w = NULL;
+			size_t at;
+			size_t i, nb = 0, *bounds = hg_xcalloc(strlen(dumped) + 1, sizeof(size_t));
+			for (i = 1; i + 1 < strlen(dumped);) { /* where an escape does not go on */
+				bounds[nb++] = i;
+				i += dumped[i] != '\\' ? 1 : dumped[i + 1] == 'u' ? 6 : 2;
+			}
+			seed = seed * 1103515245u + 12345u;
+			at = nb ? bounds[(seed >> 16) % nb] : 0;
+			free(bounds);
+			if (nb) {
+				hg_buf_put(&bad, dumped, at);
+				hg_buf_puts(&bad, round % 4 < 2 ? "\x01" : "\\x");
+				hg_buf_puts(&bad, dumped + at);
+				hg_buf_puts(&bad, after[round % HG_ARRAY_SIZE(after)]);
+				memset(&err, 0, sizeof(err));
+				cr_assert_lt(hg_jv_parse(&w, a, bad.ptr, bad.size, 16, &err), 0, "round %d: %s", round,
+				        bad.ptr);
+				cr_assert_eq(err.offset, at, "round %d: at %zu, not %zu: %s", round, err.offset, at,
+				        bad.ptr);
+			}
+			hg_buf_dispose(&bad);
+		}
 		free(dumped);
 		json_decref(j);
 		hg_arena_dispose(a);
