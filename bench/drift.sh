@@ -26,7 +26,7 @@ trap 'rm -rf "$work"' EXIT
 HG_BENCH_ERR=$work/err
 export HG_BENCH_ERR
 
-echo "drift benchmarks ($(uname -m), $(nproc) cores; best of 5 runs each)"
+echo "drift benchmarks ($(uname -m), $(nproc) cores; best of 5 runs each, the get-resource baseline one pass)"
 printf '%-44s %8s %9s %12s %9s %7s\n' "case" "wall" "MB/s" "resources/s" "peak RSS" "ratio"
 
 # One run: prints "seconds kib", the wall time to the microsecond (from
@@ -62,7 +62,7 @@ row() { # label seconds kib bytes resources base_seconds
 		printf "%-44s %7.3fs %9.1f %12.0f %6.1f MiB %6.1fx\n", l, s, b / s / 1e6, n / s, m / 1024, base / s }'
 }
 
-shape() { # name stacks per shape
+shape() { # name stacks per shape baseline_passes
 	name=$1
 	dir="$work/$name"
 	mkdir -p "$dir"
@@ -70,16 +70,24 @@ shape() { # name stacks per shape
 	n=$(($2 * $3))
 	bytes=$(cat "$dir"/exports/*.json | wc -c)
 	# The baseline: every file loaded by its own process, timed as a whole
-	# (per-process times are below the clock's resolution for small files).
+	# (per-process times are below the clock's resolution for small files);
+	# the best of $5 passes, as hinagata's runs are the best of 5 (one pass
+	# of the get-resource shape starts 10,002 processes: two minutes).
 	max=0
-	start=$(date +%s%N)
-	for f in "$dir"/exports/*.json; do
-		/usr/bin/time -f "%M" -o "$dir/t1" "$baseline" "$f" >/dev/null
-		m=$(cat "$dir/t1")
-		[ "$m" -gt "$max" ] && max=$m
+	base=""
+	pass=0
+	while [ "$pass" -lt "$5" ]; do
+		pass=$((pass + 1))
+		start=$(date +%s%N)
+		for f in "$dir"/exports/*.json; do
+			/usr/bin/time -f "%M" -o "$dir/t1" "$baseline" "$f" >/dev/null
+			m=$(cat "$dir/t1")
+			[ "$m" -gt "$max" ] && max=$m
+		done
+		end=$(date +%s%N)
+		t=$(awk -v a="$start" -v b="$end" 'BEGIN { printf "%.3f", (b - a) / 1e9 }')
+		if [ -z "$base" ] || awk -v a="$t" -v c="$base" 'BEGIN { exit !(a < c) }'; then base=$t; fi
 	done
-	end=$(date +%s%N)
-	base=$(awk -v a="$start" -v b="$end" 'BEGIN { printf "%.3f", (b - a) / 1e9 }')
 	set -- "$base" "$max"
 	echo "$name: $n resources, $(ls "$dir"/exports | wc -l) export files, $(awk -v b="$bytes" 'BEGIN { printf "%.1f MB", b / 1e6 }')"
 	row "  baseline: jansson full-DOM load, per file" "$1" "$2" "$bytes" "$n" "$base"
@@ -110,5 +118,5 @@ for f in glob.glob("exports/*.json") + glob.glob("templates/*.json"):
 	cd "$work"
 }
 
-shape listings "$stacks" "$per" list
-shape get-resource "$gstacks" "$per" get
+shape listings "$stacks" "$per" list 5
+shape get-resource "$gstacks" "$per" get 1
