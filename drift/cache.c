@@ -568,8 +568,8 @@ static int cmp_entry(const void *x, const void *y)
 /* A blob as it was written: the '|' its cuts made NULs, mended. */
 static void put_blob(hg_buf *out, const struct entry *e, FILE *spill)
 {
-	const char *p = e->blob, *end = e->blob + e->len, *z;
-	if (e->spilled) {
+	const char *p = e->blob, *end, *z;
+	if (e->spilled) { /* blob is NULL */
 		size_t at = out->size;
 		hg_buf_grow(out, e->len + 1);
 		if (fflush(spill) != 0 ||
@@ -583,6 +583,7 @@ static void put_blob(hg_buf *out, const struct entry *e, FILE *spill)
 		hg_buf_put(out, p, e->len);
 		return;
 	}
+	end = p + e->len;
 	while ((z = memchr(p, '\0', (size_t)(end - p))) != NULL) {
 		hg_buf_put(out, p, (size_t)(z - p));
 		hg_buf_putc(out, '|');

@@ -641,7 +641,7 @@ int hg_jv_parse(hg_jv **out, hg_arena *a, const char *text, size_t len, unsigned
 	memset(&ps, 0, sizeof(ps));
 	ps.a = a;
 	ps.p = ps.start = text;
-	ps.end = text + len;
+	ps.end = len ? text + len : text; /* no arithmetic on a NULL text */
 	ps.max_depth = max_depth;
 	ps.err = err;
 	return run_parser(&ps, out);
@@ -668,7 +668,7 @@ int hg_jv_validate(const char *text, size_t len, unsigned max_depth, hg_jv_error
 
 	memset(&ps, 0, sizeof(ps));
 	ps.p = ps.start = text;
-	ps.end = text + len;
+	ps.end = len ? text + len : text; /* no arithmetic on a NULL text */
 	ps.max_depth = max_depth;
 	ps.err = err;
 	ps.keys = keys;
@@ -688,7 +688,7 @@ int hg_jv_parse_select(hg_jv **out, hg_arena *a, const char *text, size_t len, u
 	memset(&ps, 0, sizeof(ps));
 	ps.a = a;
 	ps.p = ps.start = text;
-	ps.end = text + len;
+	ps.end = len ? text + len : text; /* no arithmetic on a NULL text */
 	ps.max_depth = max_depth;
 	ps.err = err;
 	ps.select = keys;
@@ -713,7 +713,7 @@ int hg_jv_scan_keys(const char *text, size_t len, unsigned max_depth, hg_jv_erro
 	memset(&ps, 0, sizeof(ps));
 	memset(collected, 0, sizeof(*collected) * nunder);
 	ps.p = ps.start = text;
-	ps.end = text + len;
+	ps.end = len ? text + len : text; /* no arithmetic on a NULL text */
 	ps.max_depth = max_depth;
 	ps.err = err;
 	ps.keys = keys;
@@ -748,7 +748,7 @@ int hg_jv_object_keys(const char *text, size_t len, unsigned max_depth, hg_arena
 
 	memset(&ps, 0, sizeof(ps));
 	ps.p = ps.start = text;
-	ps.end = text + len;
+	ps.end = len ? text + len : text; /* no arithmetic on a NULL text */
 	ps.max_depth = max_depth;
 	ps.keys_arena = a;
 	rc = run_parser(&ps, &out);
