@@ -61,7 +61,15 @@ static void slot_release(int i)
 	__atomic_store_n(&tmp_lives[i], 0, __ATOMIC_RELEASE);
 }
 
-/* The name of the lock file inside a temporary directory. */
+/*
+ * A temporary directory D has its lock in the file D.lock beside it,
+ * created and locked before D is made and removed after it, so that no
+ * directory of a live run is ever seen without a held lock (a run killed
+ * between the two leaves a lock without a directory, removed like any
+ * other). Directories of older hinagata versions had it inside, under
+ * this name.
+ */
+#define LOCK_SUFFIX ".lock"
 #define LOCK_NAME ".hinagata-lock"
 
 /* A temporary directory without a lock is a leftover once it is this old (seconds). */
@@ -281,8 +289,8 @@ static void suffix(char out[7])
 
 /*
  * Whether name (in directory dfd) is a leftover of a killed run: a regular
- * file (dir: a directory with its lock file) of this user whose lock no
- * process holds. Nothing is followed or blocked on. *fd_out keeps the lock
+ * file (dir: a directory of an older hinagata with its lock file inside)
+ * of this user whose lock no process holds. Nothing is followed or blocked on. *fd_out keeps the lock
  * taken (close it after removing). A directory without a lock file is a
  * leftover once it is UNLOCKED_GRACE seconds old.
  */
@@ -529,30 +537,61 @@ static const char *tmp_root(void)
 	return t && t[0] == '/' ? t : "/tmp";
 }
 
+/* Whether fd is still the file at path (a cleaner may have removed it before it was locked). */
+static bool still_there(int dfd, const char *path, int fd)
+{
+	struct stat a, b;
+	return fstat(fd, &a) == 0 && fstatat(dfd, path, &b, AT_SYMLINK_NOFOLLOW) == 0 &&
+	       a.st_dev == b.st_dev && a.st_ino == b.st_ino;
+}
+
 int hg_fs_mkdtemp(hg_buf *out, const char *what)
 {
 	hg_buf p = HG_BUF_INIT;
 	const char *root = tmp_root();
-	size_t rlen = strlen(root);
-	int fd, e;
+	size_t rlen = strlen(root), dlen;
+	int fd = -1, e = EEXIST, tries;
+	char s[7];
 
 	while (rlen > 1 && root[rlen - 1] == '/')
 		rlen--;
-	hg_buf_printf(&p, "%.*s/hinagata-%s-XXXXXX", (int)rlen, root, what);
-	if (!mkdtemp(p.ptr)) {
-		e = errno;
-		hg_buf_dispose(&p);
-		errno = e;
-		return HG_EIO;
-	}
-	hg_buf_printf(&p, "/%s", LOCK_NAME);
-	fd = open(p.ptr, O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
-	hg_buf_truncate(&p, p.size - strlen(LOCK_NAME) - 1);
-	if (fd < 0 || flock(fd, LOCK_EX) < 0) {
-		e = errno;
-		if (fd >= 0)
+	for (tries = 0; tries < 100; tries++) {
+		hg_buf_truncate(&p, 0);
+		suffix(s);
+		hg_buf_printf(&p, "%.*s/hinagata-%s-%s", (int)rlen, root, what, s);
+		dlen = p.size;
+		hg_buf_puts(&p, LOCK_SUFFIX);
+		fd = open(p.ptr, O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+		if (fd < 0) {
+			e = errno;
+			if (e == EEXIST)
+				continue;
+			break;
+		}
+		if (flock(fd, LOCK_EX) < 0) {
+			e = errno;
+			unlink(p.ptr);
 			close(fd);
-		hg_fs_remove_tree(p.ptr);
+			fd = -1;
+			break;
+		}
+		if (!still_there(AT_FDCWD, p.ptr, fd)) { /* taken for a dead run's in between */
+			close(fd);
+			fd = -1;
+			continue;
+		}
+		hg_buf_truncate(&p, dlen);
+		if (mkdir(p.ptr, 0700) == 0)
+			break;
+		e = errno;
+		hg_buf_puts(&p, LOCK_SUFFIX);
+		unlink(p.ptr);
+		close(fd);
+		fd = -1;
+		if (e != EEXIST)
+			break;
+	}
+	if (fd < 0) {
 		hg_buf_dispose(&p);
 		errno = e;
 		return HG_EIO;
@@ -582,6 +621,10 @@ void hg_fs_remove_tree(const char *dir)
 	nftw(dir, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
 	for (i = 0; i < ntempdirs; i++)
 		if (strcmp(tempdirs[i].path, dir) == 0) {
+			hg_buf lock = HG_BUF_INIT;
+			hg_buf_printf(&lock, "%s%s", dir, LOCK_SUFFIX);
+			unlink(lock.ptr); /* after the directory: see LOCK_SUFFIX */
+			hg_buf_dispose(&lock);
 			close(tempdirs[i].lock);
 			free(tempdirs[i].path);
 			tempdirs[i] = tempdirs[--ntempdirs];
@@ -594,23 +637,67 @@ void hg_fs_remove_tree(const char *dir)
 	}
 }
 
+/* Whether n is hinagata-<what>-XXXXXX, followed by tail. */
+static bool temp_name(const char *n, const char *tail)
+{
+	size_t len = strlen(n), tlen = strlen(tail);
+	const char *dash;
+
+	if (strncmp(n, "hinagata-", 9) != 0 || len < tlen + 16 || strcmp(n + len - tlen, tail) != 0)
+		return false;
+	len -= tlen;
+	dash = n + len - 7;
+	return *dash == '-' && memchr(dash + 1, '-', 6) == NULL;
+}
+
+/*
+ * The lock file name (hinagata-<what>-XXXXXX.lock) in directory dp: when no
+ * process holds it, remove its directory, then it.
+ */
+static void clean_lock(DIR *dp, const char *root, const char *n)
+{
+	hg_buf path = HG_BUF_INIT;
+	struct stat st;
+	int lk;
+
+	if (!leftover(dirfd(dp), n, false, &lk))
+		return;
+	if (still_there(dirfd(dp), n, lk)) {
+		hg_buf_printf(&path, "%s/%.*s", root, (int)(strlen(n) - strlen(LOCK_SUFFIX)), n);
+		if (lstat(path.ptr, &st) == 0 && S_ISDIR(st.st_mode) && st.st_uid == geteuid())
+			nftw(path.ptr, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
+		unlinkat(dirfd(dp), n, 0);
+	}
+	close(lk);
+	hg_buf_dispose(&path);
+}
+
 void hg_fs_clean_leftovers(void)
 {
 	const char *root = tmp_root();
 	DIR *dp = opendir(root);
 	struct dirent *de;
+	struct stat st;
 
 	if (!dp)
 		return;
 	while ((de = readdir(dp)) != NULL) {
-		const char *n = de->d_name, *dash = strrchr(n, '-');
+		const char *n = de->d_name;
 		hg_buf path = HG_BUF_INIT;
 		int lock;
-		if (strncmp(n, "hinagata-", 9) != 0 || !dash || dash < n + 9 ||
-		        strlen(dash + 1) != 6)
+		if (temp_name(n, LOCK_SUFFIX)) {
+			clean_lock(dp, root, n);
 			continue;
-		if (!leftover(dirfd(dp), n, true, &lock))
+		}
+		if (!temp_name(n, ""))
 			continue;
+		hg_buf_printf(&path, "%s%s", n, LOCK_SUFFIX);
+		if (fstatat(dirfd(dp), path.ptr, &st, AT_SYMLINK_NOFOLLOW) == 0 ||
+		        !leftover(dirfd(dp), n, true, &lock)) { /* its lock's, or kept */
+			hg_buf_dispose(&path);
+			continue;
+		}
+		hg_buf_truncate(&path, 0);
 		hg_buf_printf(&path, "%s/%s", root, n);
 		nftw(path.ptr, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
 		if (lock >= 0)

@@ -235,19 +235,24 @@ Test(fs, a_write_removes_what_killed_writes_left)
 
 /*
  * A run killed while it had a temporary directory leaves it behind; the next
- * run removes it, and leaves the one a live run holds.
+ * run removes it, and leaves the one a live run holds. The lock is made
+ * before the directory and removed after it: a run killed in between leaves
+ * only the lock, and no directory of a live run is ever without one.
  */
 Test(fs, leftover_directories_of_killed_runs_are_removed)
 {
-	hg_buf mine = HG_BUF_INIT, killed = HG_BUF_INIT;
-	char lock[256];
+	hg_buf mine = HG_BUF_INIT;
+	char lock[256], other[256];
 	pid_t pid;
-	int status, pfd[2];
+	int status, pfd[2], fd;
 	char c;
 
 	cr_assert_eq(setenv("TMPDIR", dir, 1), 0);
 	cr_assert_eq(hg_fs_mkdtemp(&mine, "git"), 0);
 	cr_assert_eq(strncmp(mine.ptr, dir, strlen(dir)), 0);
+	snprintf(lock, sizeof(lock), "%s.lock", mine.ptr);
+	cr_assert_eq(access(lock, F_OK), 0);
+	cr_assert_eq(count_entries(dir), 2);
 	/* A child makes one and is killed with it. */
 	cr_assert_eq(pipe(pfd), 0);
 	pid = fork();
@@ -261,25 +266,50 @@ Test(fs, leftover_directories_of_killed_runs_are_removed)
 	cr_assert_eq(read(pfd[0], &c, 1), 1);
 	close(pfd[0]);
 	close(pfd[1]);
-	cr_assert_eq(count_entries(dir), 2);
+	cr_assert_eq(count_entries(dir), 4);
 	hg_fs_clean_leftovers(); /* the child is alive: nothing goes */
-	cr_assert_eq(count_entries(dir), 2);
+	cr_assert_eq(count_entries(dir), 4);
 	kill(pid, SIGKILL);
 	waitpid(pid, &status, 0);
 	hg_fs_clean_leftovers();
-	cr_assert_eq(count_entries(dir), 1);
-	snprintf(lock, sizeof(lock), "%s/.hinagata-lock", mine.ptr);
+	cr_assert_eq(count_entries(dir), 2);
 	cr_assert_eq(access(lock, F_OK), 0);
-	/* Not followed: a symlink named like a leftover stays, and so does its target. */
-	snprintf(lock, sizeof(lock), "%s/hinagata-git-Sym123", dir);
-	cr_assert_eq(symlink(mine.ptr, lock), 0);
+	cr_assert_eq(access(mine.ptr, F_OK), 0);
+	/* Killed between its lock and its directory: the lock goes. */
+	snprintf(other, sizeof(other), "%s/hinagata-git-Lck123.lock", dir);
+	cr_assert((fd = open(other, O_CREAT | O_WRONLY, 0600)) >= 0);
+	close(fd);
+	/* An older hinagata's directory, its lock inside and free: it goes. */
+	snprintf(other, sizeof(other), "%s/hinagata-git-Old123", dir);
+	cr_assert_eq(mkdir(other, 0700), 0);
+	snprintf(other, sizeof(other), "%s/hinagata-git-Old123/.hinagata-lock", dir);
+	cr_assert((fd = open(other, O_CREAT | O_WRONLY, 0600)) >= 0);
+	close(fd);
+	/* A directory whose lock a live process holds stays, whatever is inside. */
+	snprintf(other, sizeof(other), "%s/hinagata-git-Hld123", dir);
+	cr_assert_eq(mkdir(other, 0700), 0);
+	snprintf(other, sizeof(other), "%s/hinagata-git-Hld123.lock", dir);
+	cr_assert((fd = open(other, O_CREAT | O_RDWR, 0600)) >= 0);
+	cr_assert_eq(flock(fd, LOCK_EX), 0);
+	cr_assert_eq(count_entries(dir), 6);
 	hg_fs_clean_leftovers();
-	cr_assert_eq(access(lock, F_OK), 0);
-	cr_assert_eq(unlink(lock), 0);
+	cr_assert_eq(count_entries(dir), 4);
+	close(fd); /* its holder ends */
+	hg_fs_clean_leftovers();
+	cr_assert_eq(count_entries(dir), 2);
+	/* Not followed: a symlink named like a leftover stays, and so does its target. */
+	snprintf(other, sizeof(other), "%s/hinagata-git-Sym123", dir);
+	cr_assert_eq(symlink(mine.ptr, other), 0);
+	snprintf(other, sizeof(other), "%s/hinagata-git-Sym456.lock", dir);
+	cr_assert_eq(symlink(lock, other), 0);
+	hg_fs_clean_leftovers();
+	cr_assert_eq(count_entries(dir), 4);
+	cr_assert_eq(unlink(other), 0);
+	snprintf(other, sizeof(other), "%s/hinagata-git-Sym123", dir);
+	cr_assert_eq(unlink(other), 0);
 	hg_fs_remove_tree(mine.ptr);
 	cr_assert_eq(count_entries(dir), 0);
 	hg_buf_dispose(&mine);
-	hg_buf_dispose(&killed);
 	unsetenv("TMPDIR");
 }
 
