@@ -4,7 +4,8 @@
  *
  * The readers' inner loops: the next quote or backslash of a JSON string
  * (drift/jv.c, drift/export.c), the next field end or escape of a drift
- * cache blob (drift/cache.c); the end of a JSON string full of escapes.
+ * cache blob (drift/cache.c); the end of a JSON string full of escapes;
+ * the end of the blanks between tokens of an indented export.
  * Each returns a pointer into [p, end) (borrowed, like the range), or end.
  */
 #ifndef HG_SCAN_H
@@ -103,6 +104,45 @@ static inline const char *hg_string_end(const char *p, const char *end, bool *es
 	}
 	*escaped = e;
 	return end;
+}
+
+/*
+ * The first byte in [p, end) that is not JSON whitespace, or end; *lines
+ * grows by the line feeds before it and *last_nl is the last of them
+ * (unchanged when there are none). An export the AWS CLI wrote is indented
+ * four spaces a level: a dozen blanks before most tokens.
+ */
+static inline const char *hg_skip_blank(const char *p, const char *end, uint64_t *lines,
+        const char **last_nl)
+{
+#ifdef __SSE2__
+	while (end - p >= 16) {
+		__m128i v = _mm_loadu_si128((const __m128i *)(const void *)p);
+		__m128i nl = _mm_cmpeq_epi8(v, _mm_set1_epi8('\n'));
+		__m128i blank = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8(' ')), nl),
+		        _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('\r')),
+		                _mm_cmpeq_epi8(v, _mm_set1_epi8('\t'))));
+		unsigned stop = (unsigned)_mm_movemask_epi8(blank) ^ 0xFFFFu;
+		unsigned feeds = (unsigned)_mm_movemask_epi8(nl);
+		if (stop) /* only the line feeds before the first other byte */
+			feeds &= (1u << __builtin_ctz(stop)) - 1;
+		if (feeds) {
+			*lines += (unsigned)__builtin_popcount(feeds);
+			*last_nl = p + 31 - __builtin_clz(feeds);
+		}
+		if (stop)
+			return p + __builtin_ctz(stop);
+		p += 16;
+	}
+#endif
+	for (; p < end; p++) {
+		if (*p == '\n') {
+			++*lines;
+			*last_nl = p;
+		} else if (*p != ' ' && *p != '\r' && *p != '\t')
+			break;
+	}
+	return p;
 }
 
 #endif

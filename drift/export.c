@@ -187,20 +187,20 @@ static void step(struct src *s)
 static void ws(struct src *s)
 {
 	for (;;) {
-		const char *p = s->buf + s->pos, *end = s->buf + s->len;
-		for (; p < end; p++) {
-			if (*p == '\n') {
-				s->line++;
-				s->lsol = s->base + (uint64_t)(p - s->buf) + 1;
-			} else if (*p != ' ' && *p != '\r' && *p != '\t')
-				break;
+		const char *p = s->buf + s->pos, *end = s->buf + s->len, *nl = NULL;
+		uint64_t lines = 0;
+		if (p < end && (unsigned char)*p > ' ')
+			return; /* no blank at all */
+		p = hg_skip_blank(p, end, &lines, &nl);
+		if (nl) {
+			s->line += (uint32_t)lines;
+			s->lsol = s->base + (uint64_t)(nl - s->buf) + 1;
 		}
 		s->pos = (size_t)(p - s->buf);
 		if (p < end || !more(s))
 			return;
 	}
 }
-
 
 /* Skip a string starting at its quote; out (optional) gets its raw bytes. */
 static int skip_string(struct src *s, hg_buf *out)

@@ -216,3 +216,39 @@ Test(scan, string_end_is_the_first_unescaped_quote)
 		}
 	}
 }
+
+/*
+ * hg_skip_blank stops where a byte-by-byte reading stops and counts the same
+ * line feeds, the last of them where that reading saw it: random runs of
+ * the four blanks with other bytes among them, around its 16-byte steps.
+ */
+Test(scan, blanks_end_at_the_first_other_byte_with_their_lines_counted)
+{
+	static const char blanks[] = " \n\r\t";
+	char text[100];
+	unsigned seed = 11;
+	int round;
+
+	for (round = 0; round < 4000; round++) {
+		size_t n, i, want;
+		uint64_t lines = 5, want_lines = 5;
+		const char *nl = NULL, *want_nl = NULL, *got;
+		seed = seed * 1103515245u + 12345u;
+		n = (seed >> 16) % sizeof(text);
+		for (i = 0; i < n; i++) {
+			seed = seed * 1103515245u + 12345u;
+			text[i] = (seed >> 16) % (round % 2 ? 60 : 6) == 0 ? 'x' : blanks[(seed >> 20) % 4];
+		}
+		for (want = 0; want < n; want++) {
+			if (text[want] == '\n') {
+				want_lines++;
+				want_nl = text + want;
+			} else if (!strchr(blanks, text[want]))
+				break;
+		}
+		got = hg_skip_blank(text, text + n, &lines, &nl);
+		cr_assert_eq((size_t)(got - text), want, "round %d", round);
+		cr_assert_eq(lines, want_lines, "round %d: lines", round);
+		cr_assert_eq(nl, want_nl, "round %d: the last line feed", round);
+	}
+}
