@@ -116,6 +116,10 @@ struct eval {
 		const hg_ir_resource **res; /* malloc'd: the unit's resources of the rule's ref_types,
 		                               and its nested units (marked by their nested IR) */
 		size_t n;
+		/* malloc'd, per resource: 0 not looked at yet, 1 its value at the
+		 * rule's path is val[i] in every scenario, 2 it depends on one */
+		unsigned char *fixed;
+		const hg_value **val;
 	} *referrers;
 	size_t nreferrers, capreferrers;
 };
@@ -968,6 +972,8 @@ static const struct referrers *referrers_of(struct eval *ev, const hg_ir *ir)
 	x->ir = ir;
 	x->res = NULL;
 	x->n = 0;
+	x->fixed = NULL;
+	x->val = NULL;
 	for (i = 0; i < ir->nres; i++) {
 		const hg_ir_resource *o = ir->res[i];
 		if (!o->nested) {
@@ -982,7 +988,58 @@ static const struct referrers *referrers_of(struct eval *ev, const hg_ir *ir)
 		hg_grow_array((void **)&x->res, &cap, x->n + 1, sizeof(*x->res));
 		x->res[x->n++] = o;
 	}
+	x->fixed = hg_xcalloc(x->n + 1, 1);
+	x->val = hg_xcalloc(x->n + 1, sizeof(*x->val));
 	return x;
+}
+
+/*
+ * What resolve gives for v when that needs no scenario and notes nothing
+ * (a constant, a value known only at deploy time, a reference to a
+ * resource): true and *out; false for a parameter, a condition, a function.
+ */
+static bool pure(const hg_value *v, const hg_value **out)
+{
+	if (!v || v == &any || v == &unknown || v->kind != HG_V_EXPR) {
+		*out = v && v->kind == HG_V_INTERP && v != &any && v != &unknown ? &unknown : v;
+		return true;
+	}
+	switch (v->u.expr->kind) {
+	case HG_EX_VALUE: case HG_EX_STR: case HG_EX_INT: case HG_EX_BOOL: case HG_EX_PARAM:
+	case HG_EX_COND: case HG_EX_NOT: case HG_EX_AND: case HG_EX_OR: case HG_EX_EQ:
+	case HG_EX_NE: case HG_EX_CONDREF: case HG_EX_CALL:
+		return false;
+	case HG_EX_PSEUDO:
+		*out = v->u.expr->u.pseudo == HG_PS_AWS_NO_VALUE ? NULL : &unknown;
+		return true;
+	default: /* a resource, an attribute, an import: itself (expr_value) */
+		*out = v;
+		return true;
+	}
+}
+
+/* at() for a value whose path holds only pure values: true and *out (its result in every scenario). */
+static bool fixed_at(const hg_value *v, const char *path, const hg_value **out)
+{
+	char key[128];
+
+	if (!pure(v, &v))
+		return false;
+	while (v && path && *path) {
+		const char *dot = strchr(path, '.');
+		size_t len = dot ? (size_t)(dot - path) : strlen(path);
+		if (v->kind != HG_V_MAP || len >= sizeof(key)) {
+			*out = deploy_time(v) || v == &any ? &unknown : NULL;
+			return true;
+		}
+		memcpy(key, path, len);
+		key[len] = '\0';
+		if (!pure(hg_value_get(v, key), &v))
+			return false;
+		path = dot ? dot + 1 : NULL;
+	}
+	*out = v;
+	return true;
 }
 
 /* Whether some resource of the rule's ref_types in ir refers to res at the rule's path. */
@@ -1000,8 +1057,15 @@ static int referenced_in(struct eval *ev, const hg_ir *ir, const hg_value *name)
 			k = referenced_in(ev, o->nested, name);
 		else if (o == ev->res)
 			continue;
-		else
-			k = refers(ev, at(ev, o->props, r->path), ev->res, name);
+		else {
+			/* The referrer's value at the path, once per rule and unit when
+			 * no scenario changes it (a bucket policy's Ref to its bucket):
+			 * REFERENCED asks every referrer for every resource. */
+			if (!x->fixed[i])
+				x->fixed[i] = fixed_at(o->props, r->path, &x->val[i]) ? 1 : 2;
+			k = refers(ev, x->fixed[i] == 1 ? x->val[i] : at(ev, o->props, r->path),
+			        ev->res, name);
+		}
 		found = k == 1 ? 1 : (k < 0 ? -1 : found);
 		x = referrers_of(ev, ir); /* a nested unit's memo may have moved the array */
 	}
@@ -1426,8 +1490,11 @@ int hg_rules_check_opts(const hg_rule *rules, size_t nrules, const hg_ir *ir,
 		size_t i;
 		for (i = 0; i < ev.napplies; i++)
 			free(ev.applies[i].rules);
-		for (i = 0; i < ev.nreferrers; i++)
+		for (i = 0; i < ev.nreferrers; i++) {
 			free(ev.referrers[i].res);
+			free(ev.referrers[i].fixed);
+			free(ev.referrers[i].val);
+		}
 		free(ev.applies);
 		free(ev.referrers);
 	}
