@@ -52,11 +52,12 @@ struct pool {
 	void (*work)(void *payload, size_t i, unsigned worker);
 	void *payload;
 	unsigned threads;
-};
-
-struct worker_arg {
-	struct pool *p;
-	unsigned id;
+	unsigned started;
+	pthread_t *tids;
+	struct worker_arg {
+		struct pool *p;
+		unsigned id;
+	} * args;
 };
 
 static bool ready(const struct pool *p)
@@ -97,33 +98,44 @@ static void *worker(void *arg)
 }
 
 /*
- * Run work(i) for i in [0, n) on threads; emit(i), on this thread, in
- * order, as soon as items 0..i are done (emit may be NULL: then the window
- * is unbounded).
+ * Run work(i) for i in [0, n) on threads: pool_start starts them;
+ * pool_wait calls emit(i) (may be NULL), on this thread, in order, as soon
+ * as items 0..i are done, for every i < upto; pool_end waits for the rest
+ * and joins the threads. The window (items started ahead of the last
+ * emitted) is unbounded when it is 0.
  */
-static void pool_run(struct pool *p, void (*emit)(void *payload, size_t i))
+static void pool_start(struct pool *p)
 {
-	pthread_t *tids = hg_xcalloc(p->threads, sizeof(*tids));
-	struct worker_arg *args = hg_xcalloc(p->threads, sizeof(*args));
-	unsigned t, started = 0;
+	unsigned t;
 
 	pthread_mutex_init(&p->mu, NULL);
 	pthread_cond_init(&p->cv, NULL);
 	p->done = hg_xcalloc(p->n + 1, sizeof(bool));
-	if (!emit)
+	if (!p->window)
 		p->window = p->n + 1;
+	p->tids = hg_xcalloc(p->threads + 1, sizeof(*p->tids));
+	p->args = hg_xcalloc(p->threads + 1, sizeof(*p->args));
+	p->started = 0;
 	for (t = 0; t < p->threads; t++) {
-		args[t].p = p;
-		args[t].id = t;
-		if (pthread_create(&tids[t], NULL, worker, &args[t]) == 0)
-			started++;
+		p->args[t].p = p;
+		p->args[t].id = t;
+		if (pthread_create(&p->tids[t], NULL, worker, &p->args[t]) == 0)
+			p->started++;
 		else
 			break;
 	}
-	if (!started) /* no thread at all: do it here */
-		worker(&args[0]);
+	if (!p->started) { /* no thread at all: do it here, all of it */
+		p->window = p->n + 1;
+		p->args[0].p = p;
+		p->args[0].id = 0;
+		worker(&p->args[0]);
+	}
+}
+
+static void pool_wait(struct pool *p, size_t upto, void (*emit)(void *payload, size_t i))
+{
 	pthread_mutex_lock(&p->mu);
-	while (p->emitted < p->n) {
+	while (p->emitted < upto) {
 		while (!p->done[p->emitted])
 			pthread_cond_wait(&p->cv, &p->mu);
 		pthread_mutex_unlock(&p->mu);
@@ -134,13 +146,29 @@ static void pool_run(struct pool *p, void (*emit)(void *payload, size_t i))
 		pthread_cond_broadcast(&p->cv);
 	}
 	pthread_mutex_unlock(&p->mu);
-	for (t = 0; t < started; t++)
-		pthread_join(tids[t], NULL);
+}
+
+static void pool_end(struct pool *p)
+{
+	unsigned t;
+
+	pool_wait(p, p->n, NULL);
+	for (t = 0; t < p->started; t++)
+		pthread_join(p->tids[t], NULL);
 	pthread_cond_destroy(&p->cv);
 	pthread_mutex_destroy(&p->mu);
 	free(p->done);
-	free(tids);
-	free(args);
+	free(p->tids);
+	free(p->args);
+}
+
+static void pool_run(struct pool *p, void (*emit)(void *payload, size_t i))
+{
+	if (!emit)
+		p->window = 0;
+	pool_start(p);
+	pool_wait(p, p->n, emit);
+	pool_end(p);
 }
 
 /* ---- the run ---- */
@@ -210,6 +238,7 @@ struct run {
 	/* phase 2 */
 	hg_diags *tmpl_diags;
 	int *tmpl_rc;
+	struct pool *early; /* phase 1's pool, reading the templates after the files, or NULL */
 	/* phase 4 */
 	hg_item *items;
 	size_t nitems;
@@ -396,6 +425,19 @@ static void read_file(void *payload, size_t k, unsigned worker_id)
 		hg_cache_file_note(r->cache, path, size, hash, r->files[i]);
 }
 
+static void read_template(void *payload, size_t i, unsigned worker_id);
+static void init_templates(struct run *r);
+
+/* Phase 1's work item k: a file, or (with the templates read early) template k - nfiles. */
+static void read_item(void *payload, size_t k, unsigned worker_id)
+{
+	struct run *r = payload;
+	if (k < r->nfiles)
+		read_file(payload, k, worker_id);
+	else
+		read_template(payload, k - r->nfiles, worker_id);
+}
+
 static void read_progress(void *payload, size_t i)
 {
 	struct run *r = payload;
@@ -500,7 +542,7 @@ static void shard_units(struct run *r)
 /* Phase 1: every unit's files, read on all threads, merged per unit. */
 static int read_states(struct run *r)
 {
-	struct pool p;
+	struct pool *p;
 	size_t i, k, f;
 	int rc = 0;
 
@@ -524,13 +566,28 @@ static int read_states(struct run *r)
 			r->file_index[f] = k;
 		}
 	r->file_order = order_by_size(r);
-	memset(&p, 0, sizeof(p));
-	p.n = r->nfiles;
-	p.threads = r->threads < r->nfiles ? r->threads : (unsigned)(r->nfiles ? r->nfiles : 1);
-	p.work = read_file;
-	p.payload = r;
-	p.window = r->nfiles + 1;
-	pool_run(&p, read_progress);
+	p = hg_xcalloc(1, sizeof(*p)); /* on the heap: it may outlive this function */
+	p->n = r->nfiles;
+	p->work = read_file;
+	p->payload = r;
+	if (!r->o->cache_file && !r->o->repo && r->o->ntemplates) {
+		/* The templates too, once the files are taken: the threads read
+		 * them while this one merges the units (and while one thread still
+		 * reads the largest file). Not with a cache, whose templates wait
+		 * for the control rules, nor with --repo, whose sources compile in
+		 * the revision's directory. read_templates ends the pool. */
+		init_templates(r);
+		p->n += r->ts.n;
+		p->work = read_item;
+		r->early = p;
+	}
+	p->threads = r->threads < p->n ? r->threads : (unsigned)(p->n ? p->n : 1);
+	pool_start(p);
+	pool_wait(p, r->nfiles, read_progress);
+	if (!r->early) {
+		pool_end(p);
+		free(p);
+	}
 	start_judge(r); /* while the units are merged */
 	for (f = 0; f < r->nfiles; f++) {
 		if (r->file_rc[f] < 0 && (rc == 0 || r->file_rc[f] == HG_EIO))
@@ -594,22 +651,50 @@ static void read_template(void *payload, size_t i, unsigned worker_id)
 	r->tmpl_rc[i] = hg_desired_read(&r->ts, i, r->o, &hooks, &r->tmpl_diags[i]);
 }
 
-/* Phase 2: every template read and described, on all threads. */
+static void init_templates(struct run *r)
+{
+	hg_desired_init(&r->ts, r->o);
+	r->tmpl_diags = hg_xcalloc(r->ts.n + 1, sizeof(hg_diags));
+	r->tmpl_rc = hg_xcalloc(r->ts.n + 1, sizeof(int));
+}
+
+/* Phase 1's pool ended, its templates' messages dropped (a run that stops before phase 2). */
+static void end_early(struct run *r)
+{
+	size_t i;
+	if (!r->early)
+		return;
+	pool_end(r->early);
+	free(r->early);
+	r->early = NULL;
+	for (i = 0; i < r->ts.n; i++)
+		hg_diags_dispose(&r->tmpl_diags[i]);
+	free(r->tmpl_diags);
+	free(r->tmpl_rc);
+	r->tmpl_diags = NULL;
+	r->tmpl_rc = NULL;
+}
+
+/* Phase 2: every template read and described, on all threads (or by phase 1's pool). */
 static int read_templates(struct run *r)
 {
 	struct pool p;
 	size_t i;
 	int rc = 0;
 
-	hg_desired_init(&r->ts, r->o);
-	r->tmpl_diags = hg_xcalloc(r->ts.n + 1, sizeof(hg_diags));
-	r->tmpl_rc = hg_xcalloc(r->ts.n + 1, sizeof(int));
-	memset(&p, 0, sizeof(p));
-	p.n = r->ts.n;
-	p.threads = r->threads < r->ts.n ? r->threads : (unsigned)(r->ts.n ? r->ts.n : 1);
-	p.work = read_template;
-	p.payload = r;
-	pool_run(&p, NULL);
+	if (r->early) {
+		pool_end(r->early);
+		free(r->early);
+		r->early = NULL;
+	} else {
+		init_templates(r);
+		memset(&p, 0, sizeof(p));
+		p.n = r->ts.n;
+		p.threads = r->threads < r->ts.n ? r->threads : (unsigned)(r->ts.n ? r->ts.n : 1);
+		p.work = read_template;
+		p.payload = r;
+		pool_run(&p, NULL);
+	}
 	for (i = 0; i < r->ts.n; i++) { /* every error at once, in template order */
 		if (r->tmpl_rc[i] < 0 && (rc == 0 || r->tmpl_rc[i] == HG_EIO))
 			rc = r->tmpl_rc[i];
@@ -618,6 +703,8 @@ static int read_templates(struct run *r)
 	hg_desired_compact(&r->ts);
 	free(r->tmpl_diags);
 	free(r->tmpl_rc);
+	r->tmpl_diags = NULL;
+	r->tmpl_rc = NULL;
 	return rc;
 }
 
@@ -1098,6 +1185,7 @@ int hg_drift_run_sink(const hg_drift_options *o, const hg_drift_sink *sink,
 		rc = HG_EIO;
 	}
 out:
+	end_early(&r); /* phase 1's pool, if the run stopped before phase 2 */
 	join_cache(&r); /* a run that stopped before reading the states started it all the same */
 	if (join_judge(&r) < 0)
 		rc = HG_EIO;
