@@ -517,7 +517,73 @@ static int cmp_canon(const void *x, const void *y)
 	return c ? c : (a->size < b->size ? -1 : a->size > b->size);
 }
 
-/* Sort items by their canonical text (or by identity key first). */
+/* A string whose canonical text is itself between quotes (jv.c: write_str escapes nothing in it). */
+static bool plain(const hg_jv *k)
+{
+	size_t i;
+	if (!k || k->kind != HG_JV_STR)
+		return false;
+	for (i = 0; i < k->n; i++) {
+		unsigned char c = (unsigned char)k->u.s[i];
+		if (c < 0x20 || c == '"' || c == '\\')
+			return false;
+	}
+	return true;
+}
+
+/*
+ * Two plain strings in the order of their canonical texts, without writing
+ * them: where one ends, its closing quote meets the other's next byte, and
+ * only ' ' and '!' sort before a quote ("ab!" before "ab", "ab" before "abc").
+ */
+static int cmp_plain(const hg_jv *a, const hg_jv *b)
+{
+	size_t n = a->n < b->n ? a->n : b->n;
+	int c = memcmp(a->u.s, b->u.s, n);
+	unsigned char next;
+	if (c || a->n == b->n)
+		return c;
+	next = (unsigned char)(a->n < b->n ? b->u.s[n] : a->u.s[n]);
+	return (a->n < b->n) == (next > '"') ? -1 : 1;
+}
+
+#define PLAIN_MAX 64
+
+/*
+ * sort_items when every key (the item, or its identity key's value) is a
+ * plain string, identity keys all different: the same order, with nothing
+ * written (tags by key, a policy's actions and resources). False, and
+ * nothing done, otherwise.
+ */
+static bool sort_plain(hg_jv **items, size_t n, const char *idkey)
+{
+	const hg_jv *key[PLAIN_MAX];
+	size_t i, j;
+
+	if (n > PLAIN_MAX)
+		return false;
+	for (i = 0; i < n; i++) {
+		key[i] = idkey ? hg_jv_get(items[i], idkey) : items[i];
+		if (!plain(key[i]))
+			return false;
+	}
+	for (i = 0; i < n && idkey; i++) /* two items of one key: their content decides */
+		for (j = 0; j < i; j++)
+			if (cmp_plain(key[i], key[j]) == 0)
+				return false;
+	for (i = 1; i < n; i++) { /* insertion sort, stable: equal items keep their order */
+		const hg_jv *k = key[i];
+		hg_jv *it = items[i];
+		for (j = i; j > 0 && cmp_plain(key[j - 1], k) > 0; j--) {
+			key[j] = key[j - 1];
+			items[j] = items[j - 1];
+		}
+		key[j] = k;
+		items[j] = it;
+	}
+	return true;
+}
+
 /*
  * Sort items by their canonical text, or by their identity key's first
  * (tags by key): the canonical text of every item is built only when the
@@ -530,7 +596,7 @@ static void sort_items(hg_jv **items, size_t n, const char *idkey)
 	size_t *order, i, j;
 	bool full = !idkey;
 
-	if (n < 2)
+	if (n < 2 || sort_plain(items, n, idkey))
 		return;
 	keys = hg_xcalloc(n, sizeof(*keys));
 	for (i = 0; i < n && idkey; i++) {

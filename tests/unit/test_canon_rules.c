@@ -247,6 +247,58 @@ Test(canon_rules, policy_document)
 	        "/PolicyDocument/Statement/0/Action/0", HG_DIFF_NOT_EQUAL);
 }
 
+/* The canonical text of a value (hg_canon_value at path of type). */
+static void canonical_of(hg_buf *out, const char *type, const char *path, const char *json)
+{
+	hg_arena *a = hg_arena_new();
+	hg_jv *v = NULL;
+	hg_jv_error err;
+
+	cr_assert_eq(hg_jv_parse(&v, a, json, strlen(json), 64, &err), 0, "%s", json);
+	hg_jv_canonical(out, hg_canon_value(canon, a, type, path, v, HG_SIDE_DEPLOYED, NULL, NULL));
+	hg_arena_dispose(a);
+}
+
+/*
+ * Sorted items are in the order of their canonical texts, also where the
+ * plain strings are compared without writing them: where one string ends,
+ * its closing quote sorts after ' ' and '!' and before every other byte; a
+ * string with a byte JSON escapes, and tags that share a key, take the
+ * written texts (the same order).
+ */
+Test(canon_rules, sorted_items_follow_their_canonical_texts)
+{
+	static const struct {
+		const char *type, *path, *in, *want;
+	} cases[] = {
+	        {"AWS::S3::Bucket", "/Tags",
+	                "[{\"Key\":\"abc\"},{\"Key\":\"ab\"},{\"Key\":\"ab!\"},{\"Key\":\"a\"},"
+	                "{\"Key\":\"ab c\"}]",
+	                "[{\"Key\":\"a\"},{\"Key\":\"ab c\"},{\"Key\":\"ab!\"},{\"Key\":\"ab\"},"
+	                "{\"Key\":\"abc\"}]"},
+	        {"AWS::S3::Bucket", "/Tags",
+	                "[{\"Key\":\"k\",\"Value\":\"b\"},{\"Key\":\"k\",\"Value\":\"a\"},{\"Key\":\"j\"}]",
+	                "[{\"Key\":\"j\"},{\"Key\":\"k\",\"Value\":\"a\"},{\"Key\":\"k\",\"Value\":\"b\"}]"},
+	        {"AWS::IAM::ManagedPolicy", "/PolicyDocument",
+	                "{\"Statement\":{\"Action\":[\"s3:get\",\"s3:ge t\",\"s3:ge\",\"s3:ge!\","
+	                "\"s3:g\\\"\"]}}",
+	                "{\"Statement\":[{\"Action\":[\"s3:g\\\"\",\"s3:ge t\",\"s3:ge!\",\"s3:ge\","
+	                "\"s3:get\"]}],\"Version\":\"2012-10-17\"}"},
+	        {"AWS::IAM::ManagedPolicy", "/PolicyDocument",
+	                "{\"Statement\":{\"Resource\":[\"b\",\"a!\",\"a\",\"a \",\"\u00e9\",\"B\"]}}",
+	                "{\"Statement\":[{\"Resource\":[\"B\",\"a \",\"a!\",\"a\",\"b\",\"\u00e9\"]}],"
+	                "\"Version\":\"2012-10-17\"}"},
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(*cases); i++) {
+		hg_buf got = HG_BUF_INIT;
+		canonical_of(&got, cases[i].type, cases[i].path, cases[i].in);
+		cr_expect_str_eq(got.ptr, cases[i].want, "case %zu", i);
+		hg_buf_dispose(&got);
+	}
+}
+
 Test(canon_rules, system_tags)
 {
 	rule("system-tags", "AWS::S3::Bucket",
