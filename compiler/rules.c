@@ -38,16 +38,6 @@
 
 #include "lower.h"
 
-bool hg_rule_type_matches(const char *pattern, const char *type)
-{
-	size_t n = strlen(pattern);
-	if (strcmp(pattern, "*") == 0)
-		return true;
-	if (n && pattern[n - 1] == '*')
-		return strncmp(pattern, type, n - 1) == 0;
-	return strcmp(pattern, type) == 0;
-}
-
 /* ---- choice points and scenarios ---- */
 
 enum { CH_PARAM, CH_COND, CH_EXPR };

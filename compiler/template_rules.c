@@ -11,6 +11,19 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "rules.h"
+
+/* A rule's types are patterns: "*", "Prefix*" or a type (rules.h). */
+bool hg_rule_type_matches(const char *pattern, const char *type)
+{
+	size_t n = strlen(pattern);
+	if (strcmp(pattern, "*") == 0)
+		return true;
+	if (n && pattern[n - 1] == '*')
+		return strncmp(pattern, type, n - 1) == 0;
+	return strcmp(pattern, type) == 0;
+}
+
 /* A list of strings (types: [TYPE...]) into *out and *n. */
 static void read_strings(
         struct reader *r, const hg_node *v, const char *what, const char ***out, size_t *n)
