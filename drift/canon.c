@@ -466,15 +466,20 @@ static bool is_policy_name(struct walk *w, const char *name, size_t nlen)
 	return false;
 }
 
-static bool system_tag(struct walk *w, const char *key, size_t klen)
+static bool is_system_tag(const hg_canon *c, const char *key, size_t klen)
 {
 	size_t i;
-	for (i = 0; i < w->c->system_tags.n; i++) {
-		size_t pl = strlen(w->c->system_tags.s[i]);
-		if (klen >= pl && memcmp(key, w->c->system_tags.s[i], pl) == 0)
+	for (i = 0; i < c->system_tags.n; i++) {
+		size_t pl = strlen(c->system_tags.s[i]);
+		if (klen >= pl && memcmp(key, c->system_tags.s[i], pl) == 0)
 			return true;
 	}
 	return false;
+}
+
+static bool system_tag(struct walk *w, const char *key, size_t klen)
+{
+	return is_system_tag(w->c, key, klen);
 }
 
 static hg_jv *walk(struct walk *w, const hg_jv *v, const char *name, size_t nlen);
@@ -1088,6 +1093,141 @@ static hg_jv *walk(struct walk *w, const hg_jv *v, const char *name, size_t nlen
 	default:
 		return (hg_jv *)(uintptr_t)v;
 	}
+}
+
+/* ---- tags, the common case, compared without the walk ---- */
+
+/* Tags of one side, kept (not system tags), in canonical order. */
+struct tagside {
+	const hg_jv *key[PLAIN_MAX], *val[PLAIN_MAX];
+	size_t n;
+	bool system, moved; /* a system tag was dropped; sorting moved a tag */
+};
+
+/* A string the walk returns as it is: not JSON, a boolean, a number or an Azure ID. */
+static bool inert(const hg_jv *v)
+{
+	const char *s = v->u.s;
+	size_t i = 0, n = v->n;
+
+	while (i < n && isspace((unsigned char)s[i]))
+		i++;
+	if (i < n && (s[i] == '{' || s[i] == '['))
+		return false; /* json-string */
+	if ((n == 4 && strncasecmp(s, "true", 4) == 0) ||
+	        (n == 5 && strncasecmp(s, "false", 5) == 0) || numeric(s, n))
+		return false; /* scalar-coercion, where the schema says so */
+	return !(n > 15 && strncasecmp(s, "/subscriptions/", 15) == 0); /* azure-id-case */
+}
+
+/*
+ * The tags of arr as the walk would leave them, if arr is a list of
+ * {"Key": k, "Value": v} whose keys and values are inert strings, the kept
+ * keys plain and all different: false otherwise (the walk decides then).
+ */
+static bool tag_side(const hg_canon *c, const hg_jv *arr, struct tagside *t)
+{
+	size_t i, j;
+
+	t->n = 0;
+	t->system = t->moved = false;
+	if (arr->kind != HG_JV_ARR || arr->n > PLAIN_MAX)
+		return false;
+	for (i = 0; i < arr->n; i++) {
+		const hg_jv *e = arr->u.items[i], *k, *v;
+		if (e->kind != HG_JV_OBJ)
+			return false;
+		k = hg_jv_get(e, "Key");
+		if (k && k->kind == HG_JV_STR && is_system_tag(c, k->u.s, k->n)) {
+			/* dropped before its content is looked at, as by the walk */
+			t->system = true;
+			continue;
+		}
+		if (e->n != 2 || !k || !(v = hg_jv_get(e, "Value")) || v->kind != HG_JV_STR ||
+		        !plain(k) || !inert(k) || !inert(v))
+			return false;
+		t->key[t->n] = k;
+		t->val[t->n++] = v;
+	}
+	for (i = 1; i < t->n; i++) { /* insertion sort by key (sort_plain's order) */
+		const hg_jv *k = t->key[i], *v = t->val[i];
+		for (j = 0; j < i; j++) /* two tags of one key: their content decides (the walk) */
+			if (cmp_plain(t->key[j], k) == 0)
+				return false;
+		for (j = i; j > 0 && cmp_plain(t->key[j - 1], k) > 0; j--) {
+			t->key[j] = t->key[j - 1];
+			t->val[j] = t->val[j - 1];
+		}
+		if (j != i)
+			t->moved = true;
+		t->key[j] = k;
+		t->val[j] = v;
+	}
+	return true;
+}
+
+/* The folds of one side, in the walk's order: dropped tags, then the sort. */
+static void tag_folds(const struct tagside *t, const char *path, hg_fold_cb fold, void *payload)
+{
+	if (!fold)
+		return;
+	if (t->system)
+		fold(HG_RULE_SYSTEM_TAGS, path, payload);
+	if (t->n > 1 && t->moved)
+		fold(HG_RULE_IDENTITY, path, payload);
+}
+
+/* The canonical form of a side: what walk_array builds. */
+static hg_jv *tag_list(hg_arena *a, const struct tagside *t)
+{
+	hg_jv *r = hg_jv_new(a, HG_JV_ARR);
+	size_t i;
+
+	r->u.items = hg_arena_alloc_raw(a, sizeof(hg_jv *) * (t->n ? t->n : 1), sizeof(void *));
+	for (i = 0; i < t->n; i++) {
+		hg_jv *o = hg_jv_new(a, HG_JV_OBJ);
+		o->u.members = hg_arena_alloc_raw(a, 2 * sizeof(hg_jv_member), sizeof(void *));
+		o->u.members[0].key = "Key";
+		o->u.members[0].klen = 3;
+		o->u.members[0].val = (hg_jv *)(uintptr_t)t->key[i];
+		o->u.members[1].key = "Value";
+		o->u.members[1].klen = 5;
+		o->u.members[1].val = (hg_jv *)(uintptr_t)t->val[i];
+		o->n = o->cap = 2;
+		o->sorted = true;
+		r->u.items[r->n++] = o;
+	}
+	r->cap = r->n;
+	return r;
+}
+
+int hg_canon_tags_equal(const hg_canon *c, hg_arena *a, const char *path, const hg_jv *desired,
+        const hg_jv *deployed, hg_jv **canon, hg_fold_cb fold, void *payload)
+{
+	struct tagside d, p;
+	size_t i;
+
+	if (!tag_side(c, desired, &d) || !tag_side(c, deployed, &p) || d.n != p.n)
+		return 0;
+	/* sorted by "Key" only if it is the first identity key every tag has */
+	for (i = 0; d.n > 1 && i < c->identity_keys.n; i++) {
+		if (strcmp(c->identity_keys.s[i], "Value") == 0)
+			return 0;
+		if (strcmp(c->identity_keys.s[i], "Key") == 0)
+			break;
+	}
+	if (d.n > 1 && i == c->identity_keys.n)
+		return 0;
+	for (i = 0; i < d.n; i++)
+		if (d.key[i]->n != p.key[i]->n || d.val[i]->n != p.val[i]->n ||
+		        memcmp(d.key[i]->u.s, p.key[i]->u.s, d.key[i]->n) != 0 ||
+		        memcmp(d.val[i]->u.s, p.val[i]->u.s, d.val[i]->n) != 0)
+			return 0;
+	tag_folds(&d, path, fold, payload);
+	tag_folds(&p, path, fold, payload);
+	if (canon)
+		*canon = tag_list(a, &d);
+	return 1;
 }
 
 hg_jv *hg_canon_value(hg_canon *c, hg_arena *a, const char *type, const char *path,

@@ -54,6 +54,18 @@ void hg_canon_free(hg_canon *c);
 hg_jv *hg_canon_value(hg_canon *c, hg_arena *a, const char *type, const char *path,
         const hg_jv *v, hg_side side, hg_fold_cb fold, void *payload);
 
+/*
+ * Tags as CloudFormation lists them ([{"Key": k, "Value": v}, ...], every
+ * key and value a string no rule changes, the keys different), compared
+ * without building their canonical forms: 1 if the canonical forms of
+ * desired and deployed at path are equal; then fold has heard, in the same
+ * order, what hg_canon_value of each would have folded, and *canon (if
+ * canon is not NULL) is desired's canonical form, in a. 0, with nothing
+ * folded, if they differ or are not such tags: hg_canon_value decides.
+ */
+int hg_canon_tags_equal(const hg_canon *c, hg_arena *a, const char *path, const hg_jv *desired,
+        const hg_jv *deployed, hg_jv **canon, hg_fold_cb fold, void *payload);
+
 /* The service default of the property at path of type ("*" for each index), or NULL. */
 const hg_jv *hg_canon_default(hg_canon *c, hg_arena *a, const char *type, const char *path);
 

@@ -154,6 +154,12 @@ struct proj {
 	bool resort;
 	hg_buf path;
 	hg_buf shape;
+	/* folds of a result that may be dropped (in sync, no hashes wanted):
+	 * noted in it only if it drifts (paths in c->tmp) */
+	struct pending {
+		const char *rule, *at;
+	} * pending;
+	size_t npending, cappending;
 };
 
 /* Is the service default of path equal to the desired value v? */
@@ -622,6 +628,39 @@ static void hash_member(hg_buf *h, const char *key, size_t klen, const hg_jv *v)
 	hg_buf_put(h, (const char *)&x, sizeof(x));
 }
 
+/* A fold noted in the result: "RULE /path". */
+static void note_fold(
+        hg_compare *c, hg_drift_result *res, hg_buf *text, const char *rule, const char *path)
+{
+	hg_buf_clear(text);
+	hg_buf_puts(text, rule);
+	hg_buf_putc(text, ' ');
+	hg_buf_puts(text, path);
+	hg_result_note(c->keep, &res->folds, &res->nfolds, text->ptr);
+}
+
+/*
+ * What made a property's values equal: noted in the result, or kept
+ * pending where the result is kept only if it drifts (the report shows a
+ * resource in sync only with hashes wanted: JSON, JUnit, the cache).
+ */
+static void note_folds(hg_compare *c, hg_drift_result *res, struct proj *p,
+        const struct folds *folds, const hg_jv *want, const hg_jv *raw)
+{
+	size_t k;
+	for (k = 0; k < folds->n; k++) {
+		if (strcmp(folds->rules[k], HG_RULE_SCALAR) == 0 && raw && !coerced(want, raw))
+			continue; /* no coercion was needed */
+		if (c->want_hashes) {
+			note_fold(c, res, &p->shape, folds->rules[k], p->path.ptr);
+			continue;
+		}
+		HG_AGROW(c->tmp, p->pending, p->cappending, p->npending + 1);
+		p->pending[p->npending].rule = folds->rules[k];
+		p->pending[p->npending++].at = hg_arena_strndup(c->tmp, p->path.ptr, p->path.size);
+	}
+}
+
 void hg_compare_resource(hg_compare *c, hg_drift_result *res, const hg_jv *desired,
         const hg_jv *deployed)
 {
@@ -629,7 +668,7 @@ void hg_compare_resource(hg_compare *c, hg_drift_result *res, const hg_jv *desir
 	hg_jv *cd = object_new(c->tmp, desired->n), *pa = object_new(c->tmp, desired->n);
 	struct proj p;
 	struct folds folds;
-	size_t i, k;
+	size_t i;
 	bool equal = true;
 
 	memset(&p, 0, sizeof(p));
@@ -661,6 +700,17 @@ void hg_compare_resource(hg_compare *c, hg_drift_result *res, const hg_jv *desir
 			object_put(pa, m->key, m->klen, dv);
 			continue;
 		}
+		if (raw && m->klen == 4 && memcmp(m->key, "Tags", 4) == 0 &&
+		        hg_canon_tags_equal(c->canon, c->tmp, p.path.ptr, m->val, raw,
+		                c->want_hashes ? &dv : NULL, on_fold, &folds)) {
+			/* the usual tags, equal: neither canonical form needs building */
+			if (!c->want_hashes)
+				dv = (hg_jv *)(uintptr_t)m->val;
+			object_put(cd, m->key, m->klen, dv);
+			object_put(pa, m->key, m->klen, dv);
+			note_folds(c, res, &p, &folds, m->val, raw);
+			continue;
+		}
 		dv = hg_canon_value(c->canon, c->tmp, c->type, p.path.ptr, m->val, HG_SIDE_DESIRED,
 		        on_fold, &folds);
 		if (raw) {
@@ -683,15 +733,7 @@ void hg_compare_resource(hg_compare *c, hg_drift_result *res, const hg_jv *desir
 			continue;
 		}
 		if (!(raw && hg_jv_equal(m->val, raw)))
-			for (k = 0; k < folds.n; k++) {
-				if (strcmp(folds.rules[k], HG_RULE_SCALAR) == 0 && raw && !coerced(m->val, raw))
-					continue; /* no coercion was needed */
-				hg_buf_clear(&p.shape);
-				hg_buf_puts(&p.shape, folds.rules[k]);
-				hg_buf_putc(&p.shape, ' ');
-				hg_buf_put(&p.shape, p.path.ptr, p.path.size);
-				hg_result_note(c->keep, &res->folds, &res->nfolds, p.shape.ptr);
-			}
+			note_folds(c, res, &p, &folds, m->val, raw);
 	}
 	/* The hashes are for reports and the cache; a resource in sync that is
 	 * only counted does not need them. */
@@ -704,6 +746,8 @@ void hg_compare_resource(hg_compare *c, hg_drift_result *res, const hg_jv *desir
 		hg_hash_hex(res->actual_hash, hg_hash64(ha.ptr, ha.size));
 	}
 	res->status = HG_DS_IN_SYNC;
+	for (i = 0; !equal && i < p.npending; i++) /* it drifts: its folds are shown */
+		note_fold(c, res, &p.shape, p.pending[i].rule, p.pending[i].at);
 	if (!equal) {
 		struct differ df;
 		df.c = c;
