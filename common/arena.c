@@ -20,14 +20,15 @@
 
 struct chunk {
 	struct chunk *next;
-	size_t used, size;
+	size_t size;
 	_Alignas(ALIGN) unsigned char data[];
 };
 
 struct hg_arena {
+	struct hg_arena_room room; /* first (arena.h): the free bytes of the current chunk */
 	struct chunk *chunks;
 	size_t chunk_size; /* the size of a new chunk (CHUNK_SIZE, or smaller) */
-	void **big; /* HG_DEBUG_ARENA: every allocation, freed at dispose */
+	void **big; /* adopted blocks (and with HG_DEBUG_ARENA every allocation): freed with it */
 	size_t nbig, capbig;
 	const char **interned;
 	size_t ninterned, capinterned;
@@ -80,11 +81,11 @@ void hg_arena_reset(hg_arena *a)
 		}
 		free(c);
 	}
-	if (keep) {
-		keep->used = 0;
+	if (keep)
 		keep->next = NULL;
-	}
 	a->chunks = keep;
+	a->room.next = keep ? keep->data : NULL;
+	a->room.end = keep ? keep->data + keep->size : NULL;
 	for (i = 0; i < a->nbig; i++)
 		free(a->big[i]);
 	a->nbig = 0;
@@ -93,11 +94,12 @@ void hg_arena_reset(hg_arena *a)
 	a->ninterned = a->capinterned = 0;
 }
 
-/* n bytes (aligned to align), not cleared. */
-static void *alloc(hg_arena *a, size_t n, size_t align)
+/* n bytes (aligned to align), not cleared: what the inline fast path does not fit. */
+void *hg_arena_alloc_slow(hg_arena *a, size_t n, size_t align)
 {
 	struct chunk *c;
-	size_t size, at;
+	size_t size;
+	uintptr_t at;
 
 	if (n == 0)
 		n = 1;
@@ -105,46 +107,33 @@ static void *alloc(hg_arena *a, size_t n, size_t align)
 	{
 		void *p = hg_xcalloc(1, n);
 		(void)align;
+		(void)at;
 		HG_GROW(a->big, a->capbig, a->nbig + 1);
 		a->big[a->nbig++] = p;
 		return p;
 	}
 #endif
-	c = a->chunks;
-	at = c ? (c->used + align - 1) & ~(align - 1) : 0;
-	if (!c || at > c->size || c->size - at < n) {
-		if (c && a->chunk_size < CHUNK_SIZE && n <= a->chunk_size / 4)
-			a->chunk_size *= 2; /* a small arena grows as it is used */
-		size = n > a->chunk_size / 4 ? n : a->chunk_size;
-		c = hg_xmalloc(sizeof(*c) + size);
-		c->used = 0;
-		c->size = size;
-		if (n > a->chunk_size / 4 && a->chunks) {
-			/* Keep filling the current chunk; the big one goes behind. */
-			c->next = a->chunks->next;
-			a->chunks->next = c;
-		} else {
-			c->next = a->chunks;
-			a->chunks = c;
-		}
-		at = 0;
+	at = ((uintptr_t)a->room.next + (align - 1)) & ~(uintptr_t)(align - 1);
+	if (at <= (uintptr_t)a->room.end && n <= (uintptr_t)a->room.end - at) {
+		a->room.next = (unsigned char *)at + n;
+		return (void *)at;
 	}
-	c->used = at + n;
-	return c->data + at;
-}
-
-void *hg_arena_alloc(hg_arena *a, size_t n)
-{
-	void *p;
-	n = (n + ALIGN - 1) & ~(size_t)(ALIGN - 1);
-	p = alloc(a, n, ALIGN);
-	memset(p, 0, n ? n : 1);
-	return p;
-}
-
-void *hg_arena_alloc_raw(hg_arena *a, size_t n, size_t align)
-{
-	return alloc(a, n, align);
+	if (a->chunks && a->chunk_size < CHUNK_SIZE && n <= a->chunk_size / 4)
+		a->chunk_size *= 2; /* a small arena grows as it is used */
+	size = n > a->chunk_size / 4 ? n : a->chunk_size;
+	c = hg_xmalloc(sizeof(*c) + size);
+	c->size = size;
+	if (n > a->chunk_size / 4 && a->chunks) {
+		/* Keep filling the current chunk; the big one goes behind. */
+		c->next = a->chunks->next;
+		a->chunks->next = c;
+	} else {
+		c->next = a->chunks;
+		a->chunks = c;
+		a->room.next = c->data + n;
+		a->room.end = c->data + size;
+	}
+	return c->data;
 }
 
 void hg_arena_grow(hg_arena *a, void **items, size_t *cap, size_t need, size_t elem)
@@ -159,20 +148,12 @@ void hg_arena_grow(hg_arena *a, void **items, size_t *cap, size_t need, size_t e
 		ncap *= 2;
 	if (ncap > SIZE_MAX / elem)
 		hg_oom();
-	p = alloc(a, ncap * elem, ALIGN);
+	p = hg_arena_alloc_raw(a, ncap * elem, ALIGN);
 	if (*cap)
 		memcpy(p, *items, *cap * elem);
 	memset((char *)p + *cap * elem, 0, (ncap - *cap) * elem); /* the new part starts zeroed */
 	*items = p;
 	*cap = ncap;
-}
-
-char *hg_arena_strndup(hg_arena *a, const char *s, size_t n)
-{
-	char *p = alloc(a, n + 1, 1);
-	memcpy(p, s, n);
-	p[n] = '\0';
-	return p;
 }
 
 char *hg_arena_strdup(hg_arena *a, const char *s)
@@ -192,6 +173,12 @@ char *hg_arena_printf(hg_arena *a, const char *fmt, ...)
 	p = hg_arena_strndup(a, b.ptr, b.size);
 	hg_buf_dispose(&b);
 	return p;
+}
+
+void hg_arena_adopt(hg_arena *a, void *p)
+{
+	HG_GROW(a->big, a->capbig, a->nbig + 1);
+	a->big[a->nbig++] = p;
 }
 
 static size_t fnv1a(const char *s, size_t n)

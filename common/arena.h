@@ -13,6 +13,8 @@
 #define HG_ARENA_H
 
 #include <stddef.h>
+#include <stdint.h>
+#include <string.h>
 
 #include "util.h"
 
@@ -31,15 +33,51 @@ hg_arena *hg_arena_new_small(void) HG_WARN_UNUSED;
 /* Free everything allocated so far but keep one chunk for reuse (per-record scratch). */
 void hg_arena_reset(hg_arena *a);
 
-/* Zeroed memory owned by the arena, aligned for any object. */
-void *hg_arena_alloc(hg_arena *a, size_t n);
+/*
+ * The free room of the chunk an arena allocates from: the first member of
+ * every hg_arena, so that the usual allocation (it fits) is a few
+ * instructions inline; arena.c keeps it and does the rest. Not for callers.
+ */
+struct hg_arena_room {
+	unsigned char *next, *end;
+};
+/* Called by the inline functions below when the room does not fit n. */
+void *hg_arena_alloc_slow(hg_arena *a, size_t n, size_t align);
+
 /* n bytes aligned to align (a power of two), NOT cleared: for memory written at once. */
-void *hg_arena_alloc_raw(hg_arena *a, size_t n, size_t align);
+static inline void *hg_arena_alloc_raw(hg_arena *a, size_t n, size_t align)
+{
+#ifndef HG_DEBUG_ARENA /* there, every allocation is malloc's own (for ASan) */
+	struct hg_arena_room *r = (struct hg_arena_room *)(void *)a;
+	uintptr_t at = ((uintptr_t)r->next + (align - 1)) & ~(uintptr_t)(align - 1);
+	if (at <= (uintptr_t)r->end && n && n <= (uintptr_t)r->end - at) { /* none yet: both NULL */
+		r->next = (unsigned char *)at + n;
+		return (void *)at;
+	}
+#endif
+	return hg_arena_alloc_slow(a, n, align);
+}
+
+/* Zeroed memory owned by the arena, aligned for any object. */
+static inline void *hg_arena_alloc(hg_arena *a, size_t n)
+{
+	void *p;
+	n = (n + 15) & ~(size_t)15;
+	p = hg_arena_alloc_raw(a, n, 16);
+	memset(p, 0, n ? n : 1);
+	return p;
+}
 #define HG_ANEW(a, type)     ((type *)hg_arena_alloc((a), sizeof(type)))
 #define HG_ANEWN(a, type, n) ((type *)hg_arena_alloc((a), sizeof(type) * (n)))
 
 /* A copy of s[0..n) plus a terminator, owned by the arena. */
-char *hg_arena_strndup(hg_arena *a, const char *s, size_t n);
+static inline char *hg_arena_strndup(hg_arena *a, const char *s, size_t n)
+{
+	char *p = (char *)hg_arena_alloc_raw(a, n + 1, 1);
+	memcpy(p, s, n);
+	p[n] = '\0';
+	return p;
+}
 char *hg_arena_strdup(hg_arena *a, const char *s);
 char *hg_arena_printf(hg_arena *a, const char *fmt, ...) HG_PRINTF(2, 3);
 
@@ -51,6 +89,9 @@ char *hg_arena_printf(hg_arena *a, const char *fmt, ...) HG_PRINTF(2, 3);
 void hg_arena_grow(hg_arena *a, void **items, size_t *cap, size_t need, size_t elem);
 #define HG_AGROW(a, arr, cap, need)                                                                \
 	hg_arena_grow((a), (void **)&(arr), &(cap), (need), sizeof(*(arr)))
+
+/* p (malloc'd) is the arena's from now on: freed with it. */
+void hg_arena_adopt(hg_arena *a, void *p);
 
 /* The unique interned copy of s (borrowed from the arena). */
 const char *hg_arena_intern(hg_arena *a, const char *s, size_t n);
