@@ -351,9 +351,19 @@ int hg_desired_open(const hg_tmpl *t, hg_arena *a, hg_jv **doc, hg_diags *d)
 		json = text.ptr;
 		len = text.size;
 	}
-	/* The text stays in a: strings of the tree point into their own copies. */
-	rc = hg_jv_parse(doc, a, json, len, 512, &err);
-	hg_buf_dispose(&text);
+	/* Parsed in place, in text given to a or in a copy of t->kept (which the
+	 * threads share) in a: the tree's strings stay there. */
+	if (t->kept) {
+		char *own = hg_arena_alloc_raw(a, len + 1, 1);
+		if (len)
+			memcpy(own, json, len);
+		own[len] = '\0';
+		rc = hg_jv_parse_in_place(doc, a, own, len, 512, &err, NULL, 0);
+	} else {
+		char *own = hg_buf_detach(&text);
+		hg_arena_adopt(a, own);
+		rc = hg_jv_parse_in_place(doc, a, own, len, 512, &err, NULL, 0);
+	}
 	if (rc < 0) {
 		hg_diag_add(d, HG_D_DESIRED_FORMAT, NULL, hg_diags_source(d, t->display, NULL, 0), NULL);
 		return HG_EINVALID;

@@ -33,6 +33,7 @@
 #include <unistd.h>
 
 #include "../common/hash.h"
+#include "jv.h"
 #include "../common/scan.h"
 #include "jv.h"
 
@@ -95,7 +96,14 @@ struct src {
 	size_t capframes;
 	struct key *keys;
 	size_t nkeys, capkeys;
+	/* the record just read, when checked whole (checked_record) */
+	bool checked;
+	const char *field[HG_SR_NFIELDS];
+	size_t flen[HG_SR_NFIELDS];
 };
+
+const char *const hg_export_stack_res_fields[HG_SR_NFIELDS] = {"StackName", "StackId",
+        "LogicalResourceId", "PhysicalResourceId", "ResourceType", "ResourceStatus"};
 
 /* Objects of up to this many keys are checked key by key; bigger ones get an index. */
 #define SMALL 16
@@ -513,12 +521,52 @@ static int skip_value(struct src *s)
 	return s->rc;
 }
 
+/*
+ * A describe-stack-resources record (an object at pos) checked whole in one
+ * pass, its end found and its fields with it, where the record's reader
+ * would check it anyway after skip_value: false, nothing moved, when the
+ * check cannot decide (then skip_value and the reader do, as for any
+ * record, and say what is wrong where). The indented records of the AWS
+ * CLI are a third of a fleet's export bytes.
+ */
+static bool checked_record(struct src *s)
+{
+	for (;;) {
+		size_t avail = s->len - s->pos;
+		hg_jv_error err;
+		hg_jv_record_end end;
+		int r;
+		memset(s->field, 0, sizeof(s->field));
+		memset(s->flen, 0, sizeof(s->flen));
+		r = hg_jv_check_record(s->buf + s->pos, avail, s->lim->max_depth, &err,
+		        hg_export_stack_res_fields, HG_SR_NFIELDS, s->field, s->flen, &end);
+		if (r == 0) {
+			if (end.used > s->lim->max_record)
+				return false;
+			if (end.lines) {
+				s->line += (uint32_t)end.lines;
+				s->lsol = s->base + s->pos + end.last_nl + 1;
+			}
+			s->pos += end.used;
+			return true;
+		}
+		/* the buffer ends inside it: more, and again (more keeps it from keep) */
+		if (r == -1 && err.truncated && avail <= s->lim->max_record && !s->eof && more(s))
+			continue;
+		return false;
+	}
+}
+
 /* The record is buf[keep, pos). */
 static int emit(struct src *s, hg_span at)
 {
 	hg_export_item it;
 	int rc;
 
+	it.checked = s->checked;
+	s->checked = false;
+	memcpy(it.field, s->field, sizeof(it.field));
+	memcpy(it.flen, s->flen, sizeof(it.flen));
 	it.shape = s->shape;
 	it.type_name = s->type_name;
 	it.raw = s->buf + s->keep;
@@ -539,7 +587,8 @@ static int record(struct src *s)
 	ws(s);
 	s->keep = s->pos;
 	at = here(s);
-	if (skip_value(s) < 0)
+	s->checked = s->shape == HG_EXP_STACK_RESOURCES && peek(s) == '{' && checked_record(s);
+	if (!s->checked && skip_value(s) < 0)
 		return s->rc;
 	if (emit(s, at) < 0)
 		return s->rc;

@@ -42,6 +42,18 @@ typedef enum hg_export_shape {
 /* The CLI command that prints a shape ("aws cloudcontrol list-resources"). */
 const char *hg_export_shape_command(hg_export_shape s);
 
+/* ORDER STACK_RES_FIELDS: the members of a describe-stack-resources record found for its reader. */
+enum {
+	HG_SR_STACK_NAME,
+	HG_SR_STACK_ID,
+	HG_SR_LOGICAL_ID,
+	HG_SR_PHYSICAL_ID,
+	HG_SR_TYPE,
+	HG_SR_STATUS,
+	HG_SR_NFIELDS
+};
+extern const char *const hg_export_stack_res_fields[HG_SR_NFIELDS]; /* their names */
+
 typedef struct hg_export_item {
 	hg_export_shape shape;
 	const char *type_name; /* CC shapes: the TypeName (borrowed) */
@@ -50,6 +62,12 @@ typedef struct hg_export_item {
 	size_t len;
 	uint64_t offset;       /* byte offset of the record in the file */
 	hg_span span;          /* where the record starts in the file */
+	/* A describe-stack-resources record the reader checked as JSON (as
+	 * hg_jv_check_record does), its members' value texts found (NULL: not
+	 * there); false: the callback checks it (the reader only found its end). */
+	bool checked;
+	const char *field[HG_SR_NFIELDS];
+	size_t flen[HG_SR_NFIELDS];
 } hg_export_item;
 
 /*

@@ -27,6 +27,12 @@ static hg_jv validated;
 
 struct parser {
 	hg_arena *a; /* NULL: only validate (nothing is built) */
+	bool in_place; /* strings without escapes stay in the (writable) text */
+	/* hg_jv_check_record: duplicate keys looked for (validating only), line
+	 * feeds counted; undecided: what the caller's own scan has to decide */
+	bool dupkeys, undecided, escaped;
+	size_t lines;
+	const char *last_nl;
 	const char *p, *end, *start;
 	unsigned depth, max_depth;
 	hg_jv_error *err;
@@ -53,6 +59,8 @@ struct parser {
 	/* validation may note where top-level members' values are */
 	const char *const *keys;
 	size_t nkeys;
+	const size_t *klens; /* their lengths: in klens_own, or klens_heap (malloc'd) */
+	size_t klens_own[16], *klens_heap;
 	const char **vals;
 	size_t *vlens;
 };
@@ -90,6 +98,50 @@ static __attribute__((noinline)) void blanks(struct parser *ps)
 	ps->p = p;
 }
 
+/* The line feeds among the bits of m (a few: a loop, not libgcc's popcount). */
+static unsigned feeds(unsigned m)
+{
+	unsigned n = 0;
+	for (; m; m &= m - 1)
+		n++;
+	return n;
+}
+
+/* blanks, counting the line feeds (hg_jv_check_record: where the next record starts). */
+static __attribute__((noinline)) void blanks_counted(struct parser *ps)
+{
+	const char *p = ps->p, *end = ps->end;
+#ifdef __SSE2__
+	while (end - p >= 16) {
+		__m128i v = _mm_loadu_si128((const __m128i *)(const void *)p);
+		__m128i nl = _mm_cmpeq_epi8(v, _mm_set1_epi8('\n'));
+		__m128i blank =
+		        _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8(' ')), nl),
+		                _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('\r')),
+		                        _mm_cmpeq_epi8(v, _mm_set1_epi8('\t'))));
+		unsigned m = (unsigned)_mm_movemask_epi8(blank) ^ 0xFFFFu;
+		unsigned f = (unsigned)_mm_movemask_epi8(nl);
+		if (m)
+			f &= (1u << __builtin_ctz(m)) - 1;
+		if (f) {
+			ps->lines += feeds(f);
+			ps->last_nl = p + 31 - __builtin_clz(f);
+		}
+		if (m) {
+			ps->p = p + __builtin_ctz(m);
+			return;
+		}
+		p += 16;
+	}
+#endif
+	for (; p < end && (*p == ' ' || *p == '\n' || *p == '\r' || *p == '\t'); p++)
+		if (*p == '\n') {
+			ps->lines++;
+			ps->last_nl = p;
+		}
+	ps->p = p;
+}
+
 /* Skip whitespace: inline for the usual cases (none; the one space after
  * a key's colon), 16 bytes at a time for a line's indentation. */
 static inline void ws(struct parser *ps)
@@ -101,7 +153,10 @@ static inline void ws(struct parser *ps)
 		ps->p = p + 1;
 		return;
 	}
-	blanks(ps);
+	if (ps->dupkeys)
+		blanks_counted(ps);
+	else
+		blanks(ps);
 }
 
 hg_jv *hg_jv_new(hg_arena *a, hg_jv_kind kind)
@@ -275,8 +330,13 @@ static int string(struct parser *ps, const char **s, size_t *n)
 	const char *q = plain_run(ps->p, ps->end), *close, *in;
 	char *out, *o;
 
-	if (q < ps->end && *q == '"') { /* no escape */
-		*s = ps->a ? hg_arena_strndup(ps->a, ps->p, (size_t)(q - ps->p)) : NULL;
+	ps->escaped = !(q < ps->end && *q == '"');
+	if (!ps->escaped) { /* no escape */
+		if (ps->a && ps->in_place) {
+			*(char *)(uintptr_t)q = '\0'; /* the closing quote, read: the terminator */
+			*s = ps->p;
+		} else
+			*s = ps->a ? hg_arena_strndup(ps->a, ps->p, (size_t)(q - ps->p)) : NULL;
 		*n = (size_t)(q - ps->p);
 		ps->p = q + 1;
 		return 0;
@@ -483,6 +543,33 @@ static bool selected(const struct parser *ps, const char *k, size_t kl)
 	return false;
 }
 
+/*
+ * hg_jv_check_record: the key just read, of the object whose keys are on
+ * the members' stack from base (validating only, the stack is free): -1,
+ * undecided, for a key seen before (the caller's scan shows both places),
+ * a key with an escape or an object of many keys (the caller's scan
+ * compares those).
+ */
+static int new_key(struct parser *ps, size_t base, const char *k, size_t len)
+{
+	size_t j;
+
+	if (ps->escaped || ps->nmembers - base >= 16) {
+		ps->undecided = true;
+		return fail(ps, "a key with an escape, or many keys", false);
+	}
+	for (j = base; j < ps->nmembers; j++)
+		if (ps->members[j].klen == len && memcmp(ps->members[j].key, k, len) == 0) {
+			ps->undecided = true;
+			return fail(ps, "a duplicate key", false);
+		}
+	if (ps->nmembers == ps->capmembers)
+		HG_GROW(ps->members, ps->capmembers, ps->nmembers + 1);
+	ps->members[ps->nmembers].key = k;
+	ps->members[ps->nmembers++].klen = len;
+	return 0;
+}
+
 static int object(struct parser *ps, hg_jv **out)
 {
 	size_t base = ps->nmembers, n;
@@ -532,11 +619,14 @@ static int object(struct parser *ps, hg_jv **out)
 						ps->collected[u].seen = true;
 					}
 			}
+			if (ps->dupkeys &&
+			        new_key(ps, base, kstart, (size_t)(ps->p - 1 - kstart)) < 0)
+				return -1;
 			want = NULL;
 			if (ps->keys && ps->depth == 1) {
 				size_t i, len = (size_t)(ps->p - 1 - kstart);
 				for (i = 0; i < ps->nkeys; i++)
-					if (!ps->vals[i] && strlen(ps->keys[i]) == len &&
+					if (!ps->vals[i] && ps->klens[i] == len &&
 					        memcmp(ps->keys[i], kstart, len) == 0)
 						want = &ps->vals[i], wantlen = &ps->vlens[i];
 			}
@@ -587,6 +677,7 @@ static int object(struct parser *ps, hg_jv **out)
 		return fail(ps, "expected ',' or '}'", false);
 	}
 	if (!ps->a) {
+		ps->nmembers = base; /* the keys of dupkeys */
 		*out = &validated;
 		return 0;
 	}
@@ -644,18 +735,41 @@ static int value(struct parser *ps, hg_jv **out)
 
 static int run_parser(struct parser *ps, hg_jv **out);
 
+/* A parser of text[0..len) (building into a, or validating when a is NULL). */
+static void begin(struct parser *ps, hg_arena *a, const char *text, size_t len, unsigned max_depth,
+        hg_jv_error *err)
+{
+	memset(ps, 0, sizeof(*ps));
+	ps->a = a;
+	ps->p = ps->start = text;
+	ps->end = len ? text + len : text; /* no arithmetic on a NULL text */
+	ps->max_depth = max_depth;
+	ps->err = err;
+}
+
+/* ... that finds the values of the top-level members keys[i] (vals NULL-initialized). */
+static void find_members(
+        struct parser *ps, const char *const *keys, size_t nkeys, const char **vals, size_t *vlens)
+{
+	size_t i, *lens = nkeys <= HG_ARRAY_SIZE(ps->klens_own)
+	                          ? ps->klens_own
+	                          : (ps->klens_heap = hg_xmalloc(nkeys * sizeof(size_t)));
+	for (i = 0; i < nkeys; i++) /* measured once, not once per member */
+		lens[i] = strlen(keys[i]);
+	ps->keys = keys;
+	ps->nkeys = nkeys;
+	ps->klens = lens;
+	ps->vals = vals;
+	ps->vlens = vlens;
+}
+
 int hg_jv_parse(hg_jv **out, hg_arena *a, const char *text, size_t len, unsigned max_depth,
         hg_jv_error *err)
 {
 	struct parser ps;
 
 	*out = NULL;
-	memset(&ps, 0, sizeof(ps));
-	ps.a = a;
-	ps.p = ps.start = text;
-	ps.end = len ? text + len : text; /* no arithmetic on a NULL text */
-	ps.max_depth = max_depth;
-	ps.err = err;
+	begin(&ps, a, text, len, max_depth, err);
 	return run_parser(&ps, out);
 }
 
@@ -669,6 +783,7 @@ static int run_parser(struct parser *ps, hg_jv **out)
 	}
 	free(ps->items);
 	free(ps->members);
+	free(ps->klens_heap);
 	return rc;
 }
 
@@ -678,39 +793,66 @@ int hg_jv_validate(const char *text, size_t len, unsigned max_depth, hg_jv_error
 	struct parser ps;
 	hg_jv *out;
 
-	memset(&ps, 0, sizeof(ps));
-	ps.p = ps.start = text;
-	ps.end = len ? text + len : text; /* no arithmetic on a NULL text */
-	ps.max_depth = max_depth;
-	ps.err = err;
-	ps.keys = keys;
-	ps.nkeys = nkeys;
-	ps.vals = vals;
-	ps.vlens = vlens;
+	begin(&ps, NULL, text, len, max_depth, err);
+	find_members(&ps, keys, nkeys, vals, vlens);
 	return run_parser(&ps, &out);
 }
 
-int hg_jv_parse_select(hg_jv **out, hg_arena *a, const char *text, size_t len, unsigned max_depth,
-        hg_jv_error *err, const char *const *keys, size_t nkeys)
+int hg_jv_check_record(const char *text, size_t len, unsigned max_depth, hg_jv_error *err,
+        const char *const *keys, size_t nkeys, const char **vals, size_t *vlens,
+        hg_jv_record_end *at)
+{
+	struct parser ps;
+	hg_jv *out;
+	int rc;
+
+	begin(&ps, NULL, text, len, max_depth, err);
+	find_members(&ps, keys, nkeys, vals, vlens);
+	ps.dupkeys = true;
+	rc = value(&ps, &out); /* one value, whatever follows it */
+	free(ps.items);
+	free(ps.members);
+	free(ps.klens_heap);
+	if (rc < 0)
+		return ps.undecided ? -2 : -1;
+	at->used = (size_t)(ps.p - text);
+	at->lines = ps.lines;
+	at->last_nl = ps.last_nl ? (size_t)(ps.last_nl - text) : (size_t)-1;
+	return 0;
+}
+
+/* hg_jv_parse_select and hg_jv_parse_in_place (keys NULL: every member). */
+static int parse_members(hg_jv **out, hg_arena *a, const char *text, size_t len, unsigned max_depth,
+        hg_jv_error *err, const char *const *keys, size_t nkeys, bool in_place)
 {
 	struct parser ps;
 	size_t lens[64], i;
 
 	*out = NULL;
-	memset(&ps, 0, sizeof(ps));
-	ps.a = a;
-	ps.p = ps.start = text;
-	ps.end = len ? text + len : text; /* no arithmetic on a NULL text */
-	ps.max_depth = max_depth;
-	ps.err = err;
-	ps.select = keys;
-	ps.nselect = nkeys;
-	if (nkeys <= HG_ARRAY_SIZE(lens)) { /* measured once, not once per member */
-		for (i = 0; i < nkeys; i++)
-			lens[i] = strlen(keys[i]);
-		ps.selen = lens;
+	begin(&ps, a, text, len, max_depth, err);
+	ps.in_place = in_place;
+	if (keys) {
+		ps.select = keys;
+		ps.nselect = nkeys;
+		if (nkeys <= HG_ARRAY_SIZE(lens)) { /* measured once, not once per member */
+			for (i = 0; i < nkeys; i++)
+				lens[i] = strlen(keys[i]);
+			ps.selen = lens;
+		}
 	}
 	return run_parser(&ps, out);
+}
+
+int hg_jv_parse_select(hg_jv **out, hg_arena *a, const char *text, size_t len, unsigned max_depth,
+        hg_jv_error *err, const char *const *keys, size_t nkeys)
+{
+	return parse_members(out, a, text, len, max_depth, err, keys, nkeys, false);
+}
+
+int hg_jv_parse_in_place(hg_jv **out, hg_arena *a, char *text, size_t len, unsigned max_depth,
+        hg_jv_error *err, const char *const *keys, size_t nkeys)
+{
+	return parse_members(out, a, text, len, max_depth, err, keys, nkeys, true);
 }
 
 int hg_jv_scan_keys(const char *text, size_t len, unsigned max_depth, hg_jv_error *err,
@@ -722,16 +864,9 @@ int hg_jv_scan_keys(const char *text, size_t len, unsigned max_depth, hg_jv_erro
 	size_t i, u;
 	int rc;
 
-	memset(&ps, 0, sizeof(ps));
+	begin(&ps, NULL, text, len, max_depth, err);
+	find_members(&ps, keys, nkeys, vals, vlens);
 	memset(collected, 0, sizeof(*collected) * nunder);
-	ps.p = ps.start = text;
-	ps.end = len ? text + len : text; /* no arithmetic on a NULL text */
-	ps.max_depth = max_depth;
-	ps.err = err;
-	ps.keys = keys;
-	ps.nkeys = nkeys;
-	ps.vals = vals;
-	ps.vlens = vlens;
 	ps.keys_arena = a;
 	ps.under = under;
 	ps.nunder = nunder;
@@ -758,10 +893,7 @@ int hg_jv_object_keys(const char *text, size_t len, unsigned max_depth, hg_arena
 	size_t i;
 	int rc;
 
-	memset(&ps, 0, sizeof(ps));
-	ps.p = ps.start = text;
-	ps.end = len ? text + len : text; /* no arithmetic on a NULL text */
-	ps.max_depth = max_depth;
+	begin(&ps, NULL, text, len, max_depth, NULL);
 	ps.keys_arena = a;
 	rc = run_parser(&ps, &out);
 	/* A key with an escape is decoded (the text between the quotes is kept above). */

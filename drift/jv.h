@@ -77,12 +77,42 @@ int hg_jv_parse(hg_jv **out, hg_arena *a, const char *text, size_t len, unsigned
 int hg_jv_validate(const char *text, size_t len, unsigned max_depth, hg_jv_error *err,
         const char *const *keys, size_t nkeys, const char **vals, size_t *vlens);
 
+/* Where a record checked by hg_jv_check_record ends. */
+typedef struct hg_jv_record_end {
+	size_t used;    /* its bytes */
+	size_t lines;   /* the line feeds among them */
+	size_t last_nl; /* the offset of the last one, or (size_t)-1 */
+} hg_jv_record_end;
+
+/*
+ * The JSON value at the start of text[0..len), one record of an export,
+ * checked as hg_jv_validate does (its top-level members keys[i] found),
+ * and as the export reader's scan does: no object has a key twice.
+ * Whatever follows the value is not looked at. 0, with *at; -1 with *err
+ * (not JSON; err->truncated: text ends inside it); -2 when it cannot say
+ * here (an object with a key twice, a key with an escape, an object of
+ * more than 16 members): the reader's own scan decides and says where.
+ */
+int hg_jv_check_record(const char *text, size_t len, unsigned max_depth, hg_jv_error *err,
+        const char *const *keys, size_t nkeys, const char **vals, size_t *vlens,
+        hg_jv_record_end *at);
+
 /*
  * hg_jv_parse, but of a top-level object only the members named in keys
  * are built (the others are checked, as all the text is, and left out):
  * a deployed resource is compared on the properties its template declares.
  */
 int hg_jv_parse_select(hg_jv **out, hg_arena *a, const char *text, size_t len, unsigned max_depth,
+        hg_jv_error *err, const char *const *keys, size_t nkeys);
+
+/*
+ * hg_jv_parse_select (every member when keys is NULL) in place: text is
+ * writable and lives as long as a does (it is in a, or in what a's tree
+ * is kept with); a string without escapes is not copied: it stays where
+ * it is in text, its closing quote made its terminator. text is not JSON
+ * any more afterwards, whether the parse succeeded or not.
+ */
+int hg_jv_parse_in_place(hg_jv **out, hg_arena *a, char *text, size_t len, unsigned max_depth,
         hg_jv_error *err, const char *const *keys, size_t nkeys);
 
 /* The keys of an object, collected by hg_jv_scan_keys (in the arena given). */

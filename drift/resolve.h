@@ -16,6 +16,7 @@
 #include "canon.h"
 #include "desired.h"
 #include "model.h"
+#include "readback.h"
 #include "state.h"
 
 typedef struct hg_resolve_ctx {

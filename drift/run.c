@@ -35,6 +35,7 @@
 #include "ignore.h"
 #include "judge.h"
 #include "match.h"
+#include "readback.h"
 #include "resolve.h"
 #include "state.h"
 #include "verdict.h"

@@ -326,34 +326,39 @@ static int on_stack(struct hg_state_file *f, const hg_export_item *it)
 /* One describe-stack-resources record, read field by field (no tree). */
 static int on_stack_resource(struct hg_state_file *f, const hg_export_item *it)
 {
-	static const char *const keys[] = {"StackName", "StackId", "LogicalResourceId",
-	        "PhysicalResourceId", "ResourceType", "ResourceStatus"};
 	hg_unit *u = &f->part;
-	const char *v[6] = {0};
-	size_t n[6] = {0};
+	const char *v[HG_SR_NFIELDS] = {0};
+	size_t n[HG_SR_NFIELDS] = {0};
 	const char *name, *logical, *type;
 	hg_jv_error err;
 	hg_stack *s;
 	hg_stack_res *sr;
 
-	if (hg_jv_validate(it->raw, it->len, 512, &err, keys, 6, v, n) < 0)
+	if (it->checked) { /* the reader checked it, and found its fields */
+		memcpy(v, it->field, sizeof(v));
+		memcpy(n, it->flen, sizeof(n));
+	} else if (hg_jv_validate(it->raw, it->len, 512, &err, hg_export_stack_res_fields,
+	                   HG_SR_NFIELDS, v, n) < 0)
 		return record_error(f, it, err.offset, &err, NULL);
-	if (v[5] && n[5] == 17 && memcmp(v[5], "\"DELETE_COMPLETE\"", 17) == 0)
+	if (v[HG_SR_STATUS] && n[HG_SR_STATUS] == 17 &&
+	        memcmp(v[HG_SR_STATUS], "\"DELETE_COMPLETE\"", 17) == 0)
 		return 0;
-	name = str_value(f->tmp, v[0], n[0]);
-	logical = str_value(u->a, v[2], n[2]);
-	type = str_value(f->tmp, v[4], n[4]);
+	name = str_value(f->tmp, v[HG_SR_STACK_NAME], n[HG_SR_STACK_NAME]);
+	logical = str_value(u->a, v[HG_SR_LOGICAL_ID], n[HG_SR_LOGICAL_ID]);
+	type = str_value(f->tmp, v[HG_SR_TYPE], n[HG_SR_TYPE]);
 	if (!name || !logical || !type)
 		return 0;
 	s = stack_get(u, name);
 	s->have_resources = true;
-	if (!s->id && v[1])
-		s->id = str_value(u->a, v[1], n[1]);
+	if (!s->id && v[HG_SR_STACK_ID])
+		s->id = str_value(u->a, v[HG_SR_STACK_ID], n[HG_SR_STACK_ID]);
 	HG_GROW(s->res, s->capres, s->nres + 1); /* malloc'd: grown in place, not copied */
 	sr = &s->res[s->nres++];
 	sr->logical = logical;
 	sr->type = hg_arena_intern(u->a, type, strlen(type));
-	sr->physical = v[3] ? str_value(u->a, v[3], n[3]) : NULL;
+	sr->physical = v[HG_SR_PHYSICAL_ID]
+	                       ? str_value(u->a, v[HG_SR_PHYSICAL_ID], n[HG_SR_PHYSICAL_ID])
+	                       : NULL;
 	sr->rec = -1;
 	return 0;
 }
@@ -1240,264 +1245,4 @@ void hg_unit_dispose(hg_unit *u)
 	for (i = 0; i < u->nparts; i++)
 		hg_arena_dispose(u->parts[i]);
 	hg_arena_dispose(u->a);
-}
-
-/* ---- reading records back ---- */
-
-void hg_fdcache_init(hg_fdcache *c)
-{
-	size_t i;
-	memset(c, 0, sizeof(*c));
-	for (i = 0; i < HG_ARRAY_SIZE(c->slot); i++)
-		c->slot[i].fd = -1;
-}
-
-void hg_fdcache_dispose(hg_fdcache *c)
-{
-	size_t i;
-	for (i = 0; i < HG_ARRAY_SIZE(c->slot); i++)
-		if (c->slot[i].fd >= 0)
-			close(c->slot[i].fd);
-	free(c->pre);
-	free(c->buf);
-	hg_fdcache_init(c);
-}
-
-static int fd_of(hg_fdcache *c, const hg_unit *u, uint32_t file)
-{
-	size_t i, lru = 0;
-
-	c->tick++;
-	for (i = 0; i < HG_ARRAY_SIZE(c->slot); i++) {
-		if (c->slot[i].fd >= 0 && c->slot[i].u == u && c->slot[i].file == file) {
-			c->slot[i].used = c->tick;
-			return c->slot[i].fd;
-		}
-		if (c->slot[i].used < c->slot[lru].used)
-			lru = i;
-	}
-	if (c->slot[lru].fd >= 0)
-		close(c->slot[lru].fd);
-	c->slot[lru].u = u;
-	c->slot[lru].file = file;
-	c->slot[lru].used = c->tick;
-	c->slot[lru].fd = open(u->paths[file], O_RDONLY | O_CLOEXEC | O_NONBLOCK);
-	return c->slot[lru].fd;
-}
-
-/* ---- reading ahead ---- */
-
-#define PREFETCH_MAX ((size_t)4 << 20) /* bytes read ahead at once, at most */
-#define PREFETCH_GAP 4096              /* bytes between two records read in one go, at most */
-#define PREFETCH_SLACK ((size_t)1 << 20) /* bytes of such gaps read at once, at most */
-
-struct place {
-	uint32_t file;
-	int rec;
-	uint64_t offset;
-};
-
-static int cmp_place(const void *x, const void *y)
-{
-	const struct place *a = x, *b = y;
-	if (a->file != b->file)
-		return a->file < b->file ? -1 : 1;
-	return a->offset < b->offset ? -1 : a->offset > b->offset;
-}
-
-static int cmp_pre(const void *x, const void *y)
-{
-	const struct hg_prefetched *a = x, *b = y;
-	return a->rec < b->rec ? -1 : a->rec > b->rec;
-}
-
-static int fd_of(hg_fdcache *c, const hg_unit *u, uint32_t file);
-
-void hg_state_prefetch(hg_fdcache *c, const hg_unit *u, const int *recs, size_t n)
-{
-	struct place *order;
-	size_t i, j, k, total = 0, used = 0;
-
-	c->npre = 0;
-	c->pu = u;
-	if (n < 2)
-		return;
-	order = hg_xmalloc(n * sizeof(*order));
-	for (i = k = 0; i < n; i++)
-		if (recs[i] >= 0 && u->recs[recs[i]].len <= PREFETCH_MAX - total) {
-			order[k].file = u->recs[recs[i]].file;
-			order[k].offset = u->recs[recs[i]].offset;
-			order[k++].rec = recs[i];
-			total += u->recs[recs[i]].len;
-		}
-	n = k;
-	qsort(order, n, sizeof(*order), cmp_place);
-	/* room for the records and for the gaps between those of a run */
-	total += n * PREFETCH_GAP < PREFETCH_SLACK ? n * PREFETCH_GAP : PREFETCH_SLACK;
-	if (total > c->bufcap) {
-		free(c->buf);
-		c->bufcap = total;
-		c->buf = hg_xmalloc(c->bufcap);
-	}
-	HG_GROW(c->pre, c->cappre, n);
-	for (i = 0; i < n; i = j) {
-		const hg_rec *first = &u->recs[order[i].rec];
-		uint64_t end = first->offset + first->len;
-		size_t span;
-		int fd;
-		if (first->len > c->bufcap - used)
-			break; /* the gaps read with the runs took the room: the rest one by one */
-		/* a run of records of one file, each close after the last */
-		for (j = i + 1; j < n; j++) {
-			const hg_rec *r = &u->recs[order[j].rec];
-			uint64_t e2 = r->offset + r->len;
-			if (r->file != first->file || r->offset < end || r->offset - end > PREFETCH_GAP ||
-			        e2 - first->offset > c->bufcap - used)
-				break;
-			end = e2;
-		}
-		span = (size_t)(end - first->offset);
-		fd = fd_of(c, u, first->file);
-		if (fd < 0 || pread(fd, c->buf + used, span, (off_t)first->offset) != (ssize_t)span)
-			continue; /* read one by one later, where an error is reported */
-		for (k = i; k < j; k++) {
-			c->pre[c->npre].rec = (uint32_t)order[k].rec;
-			c->pre[c->npre].at = (uint32_t)(used + (size_t)(order[k].offset - first->offset));
-			c->npre++;
-		}
-		used += span;
-	}
-	if (c->npre > 1)
-		qsort(c->pre, c->npre, sizeof(*c->pre), cmp_pre);
-	free(order);
-}
-
-/* The bytes of r if they were read ahead, else NULL. */
-static const char *prefetched(const hg_fdcache *c, const hg_unit *u, const hg_rec *r)
-{
-	size_t lo = 0, hi = c->npre;
-	uint32_t want;
-	if (c->pu != u || !c->npre)
-		return NULL;
-	want = (uint32_t)(r - u->recs);
-	while (lo < hi) {
-		size_t mid = (lo + hi) / 2;
-		if (c->pre[mid].rec < want)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return lo < c->npre && c->pre[lo].rec == want ? c->buf + c->pre[lo].at : NULL;
-}
-
-static hg_jv *parse_error(hg_diags *d, const hg_unit *u, const hg_rec *r, const char *raw,
-        size_t off, const hg_jv_error *err, const char *what, int *rc)
-{
-	hg_span sp;
-	size_t i;
-
-	memset(&sp, 0, sizeof(sp));
-	sp.file = hg_diags_source(d, u->files[r->file], NULL, 0);
-	sp.line = r->line;
-	sp.col = r->col;
-	for (i = 0; i < off && i < r->len; i++) {
-		if (raw[i] == '\n') {
-			sp.line++;
-			sp.col = 1;
-		} else if (((unsigned char)raw[i] & 0xC0) != 0x80)
-			sp.col++;
-	}
-	sp.end_line = sp.line;
-	sp.end_col = sp.col + 1;
-	if (err && err->truncated)
-		hg_diag_add(d, HG_D_EXPORT_TRUNCATED, &sp, HG_BI("a record", "レコード"), NULL);
-	else
-		hg_diag_add(d, HG_D_EXPORT_SYNTAX, &sp, what ? what : err->what, NULL);
-	*rc = HG_EINVALID;
-	return NULL;
-}
-
-hg_jv *hg_state_record(hg_unit *u, const hg_rec *r, hg_arena *a, hg_fdcache *fc, hg_diags *d,
-        int *rc)
-{
-	return hg_state_record_select(u, r, a, fc, d, rc, NULL, 0);
-}
-
-/*
- * A flattened az record in the shape of the resource: the members of the
- * ARM envelope (id, name, type, location, tags, ...) where they are, the
- * rest under "properties", as az resource show would print it.
- */
-static hg_jv *unflatten(const hg_unit *u, hg_arena *a, const hg_jv *v)
-{
-	hg_jv *out = hg_jv_object(a, 12), *props = hg_jv_object(a, v->n);
-	size_t i;
-
-	for (i = 0; v->kind == HG_JV_OBJ && i < v->n; i++) {
-		const hg_jv_member *m = &v->u.members[i];
-		bool env = u->az && listed_in(u->az->envelope, u->az->nenvelope, m->key, false);
-		hg_jv_put(a, env ? out : props, m->key, m->klen, m->val);
-	}
-	hg_jv_put(a, out, "properties", 10, props);
-	return out;
-}
-
-hg_jv *hg_state_record_select(hg_unit *u, const hg_rec *r, hg_arena *a, hg_fdcache *fc,
-        hg_diags *d, int *rc, const char *const *keys, size_t nkeys)
-{
-	char *buf = hg_arena_alloc(a, r->len + 1);
-	const char *ahead = prefetched(fc, u, r);
-	int fd = ahead ? 0 : fd_of(fc, u, r->file);
-	hg_jv *v = NULL, *p;
-	hg_jv_error err;
-	ssize_t got;
-
-	*rc = 0;
-	if (ahead) {
-		memcpy(buf, ahead, r->len);
-		got = (ssize_t)r->len;
-	} else
-		got = fd < 0 ? -1 : pread(fd, buf, r->len, (off_t)r->offset);
-	if (got != (ssize_t)r->len) {
-		hg_diag_add(d, HG_D_IO_READ, NULL, u->files[r->file],
-		        got < 0 ? strerror(errno) : HG_BI("the file changed while it was read",
-		                                            "読み取り中にファイルが変わりました"),
-		        NULL);
-		*rc = HG_EIO;
-		return NULL;
-	}
-	if (hg_hash64(buf, r->len) != r->rawhash) {
-		hg_diag_add(d, HG_D_IO_READ, NULL, u->files[r->file],
-		        HG_BI("the file changed while it was read", "読み取り中にファイルが変わりました"),
-		        NULL);
-		*rc = HG_EIO;
-		return NULL;
-	}
-	if (r->flags & HG_REC_FLAT) {
-		if (hg_jv_parse(&v, a, buf, r->len, 512, &err) < 0)
-			return parse_error(d, u, r, buf, err.offset, &err, NULL, rc);
-		return unflatten(u, a, v);
-	}
-	if (r->flags & HG_REC_AZURE) {
-		if ((keys ? hg_jv_parse_select(&v, a, buf, r->len, 512, &err, keys, nkeys)
-		          : hg_jv_parse(&v, a, buf, r->len, 512, &err)) < 0)
-			return parse_error(d, u, r, buf, err.offset, &err, NULL, rc);
-		return v;
-	}
-	if (hg_jv_parse(&v, a, buf, r->len, 512, &err) < 0)
-		return parse_error(d, u, r, buf, err.offset, &err, NULL, rc);
-	p = hg_jv_get(v, "Properties");
-	if (p && p->kind == HG_JV_STR) {
-		hg_jv *inner = NULL;
-		if ((keys ? hg_jv_parse_select(&inner, a, p->u.s, p->n, 512, &err, keys, nkeys)
-		          : hg_jv_parse(&inner, a, p->u.s, p->n, 512, &err)) < 0) {
-			const char *at = strstr(buf, "\"Properties\"");
-			return parse_error(d, u, r, buf, at ? (size_t)(at - buf) : 0, NULL,
-			        HG_BI("the Properties string does not hold valid JSON",
-			                "Properties の文字列が正しい JSON ではありません"),
-			        rc);
-		}
-		p = inner;
-	}
-	return p ? p : hg_jv_new(a, HG_JV_OBJ);
 }

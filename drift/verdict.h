@@ -19,6 +19,7 @@
 #include "ignore.h"
 #include "judge.h"
 #include "model.h"
+#include "readback.h"
 #include "state.h"
 
 /* The results of one work item, in order, with the totals of all of them. */

@@ -13,6 +13,7 @@
 
 #include "common/arena.h"
 #include "drift/canon.h"
+#include "drift/readback.h"
 #include "drift/state.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);

@@ -344,3 +344,176 @@ Test(jv, parses_unescapes_and_hashes_canonically)
 	hg_buf_dispose(&b);
 	hg_arena_dispose(a);
 }
+
+/* ---- describe-stack-resources: records checked whole in one pass ---- */
+
+struct sr_seen {
+	int n, checked;
+	uint32_t line[10000], col[10000];
+	char logical[64], type[64];
+};
+
+static int collect_sr(const hg_export_item *it, void *payload)
+{
+	struct sr_seen *s = payload;
+	if (s->n < 10000) {
+		s->line[s->n] = it->span.line;
+		s->col[s->n] = it->span.col;
+	}
+	s->n++;
+	s->checked += it->checked;
+	if (it->checked && it->field[HG_SR_LOGICAL_ID])
+		snprintf(s->logical, sizeof(s->logical), "%.*s", (int)it->flen[HG_SR_LOGICAL_ID],
+		        it->field[HG_SR_LOGICAL_ID]);
+	if (it->checked && it->field[HG_SR_TYPE])
+		snprintf(s->type, sizeof(s->type), "%.*s", (int)it->flen[HG_SR_TYPE],
+		        it->field[HG_SR_TYPE]);
+	return 0;
+}
+
+/*
+ * The AWS CLI's indented records, 10,000 of them (3.4 MB: the reader's
+ * buffer is refilled in the middle of records): each is checked whole, its
+ * fields found, and each starts where it is (line and column counted
+ * through the records' own line feeds).
+ */
+Test(export, stack_resources_are_checked_in_one_pass)
+{
+	char path[] = "/tmp/hg-export-XXXXXX";
+	hg_buf b = HG_BUF_INIT;
+	hg_diags d = HG_DIAGS_INIT;
+	static struct sr_seen s;
+	int fd = mkstemp(path), i;
+	uint32_t line = 3;
+
+	cr_assert_geq(fd, 0);
+	close(fd);
+	hg_buf_puts(&b, "{\n    \"StackResources\": [\n");
+	for (i = 0; i < 10000; i++) {
+		hg_buf_printf(&b,
+		        "        {\n            \"StackName\": \"s\",\n            "
+		        "\"LogicalResourceId\": "
+		        "\"R%d\",\n            \"PhysicalResourceId\": \"p-%d\",\n"
+		        "            \"ResourceType\": \"AWS::SQS::Queue\",\n            "
+		        "\"Timestamp\": "
+		        "\"2026-04-01T09:00:00.000000+00:00\",\n            \"ResourceStatus\": "
+		        "\"CREATE_COMPLETE\",\n            \"DriftInformation\": {\n"
+		        "                \"StackResourceDriftStatus\": \"NOT_CHECKED\"\n"
+		        "            }\n        }%s\n",
+		        i, i, i < 9999 ? "," : "");
+	}
+	hg_buf_puts(&b, "    ]\n}\n");
+	cr_assert_gt(b.size, 3000000);
+	cr_assert_eq(hg_fs_write_atomic(path, b.ptr, b.size), 0);
+	memset(&s, 0, sizeof(s));
+	cr_assert_eq(hg_export_read(path, "sr.json", collect_sr, &s, &d, NULL, NULL), 0);
+	unlink(path);
+	cr_assert_eq(s.n, 10000);
+	cr_assert_eq(s.checked, 10000);
+	{ /* a record that starts on the line where the one before it ends */
+		const char *two = "{\"StackResources\": [{\n \"A\": 1\n}, {\"B\": 2}]}";
+		static struct sr_seen t;
+		cr_assert_eq(hg_export_read_mem(
+		                     two, strlen(two), "e.json", collect_sr, &t, &d, NULL, NULL),
+		        0);
+		cr_assert_eq(t.checked, 2);
+		cr_assert_eq(t.line[1], 3);
+		cr_assert_eq(t.col[1], 4);
+	}
+	cr_assert_str_eq(s.logical, "\"R9999\"");
+	cr_assert_str_eq(s.type, "\"AWS::SQS::Queue\"");
+	for (i = 0; i < 10000; i++, line += 11) {
+		cr_assert_eq(s.line[i], line, "record %d: line %u", i, s.line[i]);
+		cr_assert_eq(s.col[i], 9, "record %d", i);
+	}
+	hg_buf_dispose(&b);
+	hg_diags_dispose(&d);
+}
+
+/*
+ * What the one pass cannot decide goes to the reader's scan, which says
+ * where: a key twice (both places), a key spelled with an escape, a record
+ * cut short; a record that is not valid JSON inside is handed over
+ * unchecked, for its reader to say what is wrong.
+ */
+Test(export, stack_resources_the_one_pass_does_not_decide)
+{
+	hg_diags d = HG_DIAGS_INIT;
+	static struct sr_seen s;
+	const char *bad_literal = "{\"StackResources\": [\n  {\"A\": 1},\n  {\"B\": tru}\n]}";
+
+	assert_dup("{\"StackResources\": [\n  {\"A\": 1},\n  {\"B\": 2, \"C\": {\"x\": 1},\n   "
+	           "\"B\": 3}\n]}",
+	        "B", 4, 4, 4);
+	assert_dup("{\"StackResources\": [\n  {\"id\": 1, \"\\u0069d\": 2}\n]}", "id", 2, 13, 4);
+	memset(&s, 0, sizeof(s));
+	cr_assert_eq(hg_export_read_mem(bad_literal, strlen(bad_literal), "e.json", collect_sr, &s,
+	                     &d, NULL, NULL),
+	        0);
+	cr_assert_eq(s.n, 2);
+	cr_assert_eq(s.checked, 1); /* the second: unchecked, for on_stack_resource to refuse */
+	cr_assert_eq(s.line[1], 3);
+	cr_assert_eq(s.col[1], 3);
+	memset(&s, 0, sizeof(s));
+	{
+		const char *cut = "{\"StackResources\": [\n  {\"A\": {\"B\": 1}";
+		cr_assert_eq(hg_export_read_mem(
+		                     cut, strlen(cut), "e.json", collect_sr, &s, &d, NULL, NULL),
+		        HG_EINVALID);
+	}
+	cr_assert_eq(d.items[0]->code, HG_D_EXPORT_TRUNCATED);
+	cr_assert_eq(d.items[0]->span.line, 2);
+	hg_diags_dispose(&d);
+}
+
+/* hg_jv_check_record: its answers, and where a record ends. */
+Test(jv, check_record)
+{
+	static const char *const keys[] = {"a", "b"};
+	const char *v[2];
+	size_t n[2];
+	hg_jv_error err;
+	hg_jv_record_end end;
+	const char *ok = "{\"a\": 1,\n \"c\": {\"a\": 2},\n \"b\": \"x\"}, {\"next\": 1}";
+
+	memset(v, 0, sizeof(v));
+	cr_assert_eq(hg_jv_check_record(ok, strlen(ok), 512, &err, keys, 2, v, n, &end), 0);
+	cr_assert_eq(end.used, 35);
+	cr_assert_eq(end.lines, 2);
+	cr_assert_eq(end.last_nl, 24);
+	cr_assert_eq(n[0], 1);
+	cr_assert_eq(v[0][0], '1');
+	cr_assert_eq(n[1], 3);
+	cr_assert_eq(strncmp(v[1], "\"x\"", 3), 0);
+	cr_assert_eq(hg_jv_check_record(
+	                     "{\"a\": 1, \"a\": 2}", 16, 512, &err, NULL, 0, NULL, NULL, &end),
+	        -2);
+	cr_assert_eq(
+	        hg_jv_check_record("{\"\\u0061\": 1}", 13, 512, &err, NULL, 0, NULL, NULL, &end),
+	        -2);
+	cr_assert_eq(
+	        hg_jv_check_record("{\"a\": [1, 2", 11, 512, &err, NULL, 0, NULL, NULL, &end), -1);
+	cr_assert(err.truncated);
+	cr_assert_eq(
+	        hg_jv_check_record("{\"a\": tru}", 10, 512, &err, NULL, 0, NULL, NULL, &end), -1);
+	cr_assert(!err.truncated);
+	cr_assert_eq(hg_jv_check_record("[[[1]]]", 7, 2, &err, NULL, 0, NULL, NULL, &end), -1);
+	{ /* 17 members: the reader's scan (its index) decides; 16 are checked here */
+		hg_buf b = HG_BUF_INIT;
+		int i;
+		for (i = 0; i < 17; i++)
+			hg_buf_printf(&b, "%s\"k%d\": %d", i ? ", " : "{", i, i);
+		hg_buf_putc(&b, '}');
+		cr_assert_eq(
+		        hg_jv_check_record(b.ptr, b.size, 512, &err, NULL, 0, NULL, NULL, &end),
+		        -2);
+		hg_buf_clear(&b);
+		for (i = 0; i < 16; i++)
+			hg_buf_printf(&b, "%s\"k%d\": %d", i ? ", " : "{", i, i);
+		hg_buf_putc(&b, '}');
+		cr_assert_eq(
+		        hg_jv_check_record(b.ptr, b.size, 512, &err, NULL, 0, NULL, NULL, &end), 0);
+		cr_assert_eq(end.used, b.size);
+		hg_buf_dispose(&b);
+	}
+}
