@@ -107,7 +107,6 @@ void *hg_arena_alloc_slow(hg_arena *a, size_t n, size_t align)
 	{
 		void *p = hg_xcalloc(1, n);
 		(void)align;
-		(void)at;
 		HG_GROW(a->big, a->capbig, a->nbig + 1);
 		a->big[a->nbig++] = p;
 		return p;

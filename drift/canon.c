@@ -477,11 +477,6 @@ static bool is_system_tag(const hg_canon *c, const char *key, size_t klen)
 	return false;
 }
 
-static bool system_tag(struct walk *w, const char *key, size_t klen)
-{
-	return is_system_tag(w->c, key, klen);
-}
-
 static hg_jv *walk(struct walk *w, const hg_jv *v, const char *name, size_t nlen);
 
 static hg_jv *str(hg_arena *a, const char *s)
@@ -888,7 +883,7 @@ static hg_jv *walk_array(struct walk *w, const hg_jv *v, const char *name, size_
 		size_t p0, s0;
 		const hg_jv *e = v->u.items[i];
 		const hg_jv *k = is_tags ? hg_jv_get(e, "Key") : NULL;
-		if (k && k->kind == HG_JV_STR && system_tag(w, k->u.s, k->n)) {
+		if (k && k->kind == HG_JV_STR && is_system_tag(w->c, k->u.s, k->n)) {
 			folded(w, HG_RULE_SYSTEM_TAGS);
 			continue;
 		}
@@ -945,7 +940,7 @@ static hg_jv *walk_object(struct walk *w, const hg_jv *v, const char *name, size
 	for (i = 0; i < v->n; i++) {
 		const hg_jv_member *m = &v->u.members[i];
 		size_t p0, s0;
-		if (is_tags && system_tag(w, m->key, m->klen)) {
+		if (is_tags && is_system_tag(w->c, m->key, m->klen)) {
 			folded(w, HG_RULE_SYSTEM_TAGS);
 			continue;
 		}

@@ -147,6 +147,11 @@ static void shape_of(hg_buf *out, const char *path)
 	}
 }
 
+/* A fold of a rule at a path, not yet noted in its result. */
+struct pending_fold {
+	const char *rule, *at;
+};
+
 struct proj {
 	hg_compare *c;
 	struct folds *folds;
@@ -156,9 +161,7 @@ struct proj {
 	hg_buf shape;
 	/* folds of a result that may be dropped (in sync, no hashes wanted):
 	 * noted in it only if it drifts (paths in c->tmp) */
-	struct pending {
-		const char *rule, *at;
-	} * pending;
+	struct pending_fold *pending;
 	size_t npending, cappending;
 };
 

@@ -33,7 +33,6 @@
 #include <unistd.h>
 
 #include "../common/hash.h"
-#include "jv.h"
 #include "../common/scan.h"
 #include "jv.h"
 
