@@ -255,7 +255,6 @@ int main(int argc, char **argv)
 	size_t k;
 
 	hg_memory_init();
-	hg_memory_init();
 	hg_set_oom_handler(on_oom);
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);

@@ -95,7 +95,8 @@ static void use_unit(hg_state_file *f, hg_diags *d)
 {
 	hg_state_spec spec;
 	hg_state_file *files[1] = {f};
-	char *paths[1] = {"F"};
+	char fname[] = "F";
+	char *paths[1] = {fname};
 	hg_unit u;
 	size_t i, k;
 

@@ -66,39 +66,59 @@ PY
 #!/bin/sh
 # fake aws (tests/cli/fake-aws.sh)
 fake=$1/fake
-arg() { # the value after an option
-	want=\$1
-	shift
-	while [ \$# -gt 0 ]; do
-		[ "\$1" = "\$want" ] && { echo "\$2"; return; }
+# Without a process where the shell can do it: the tests make thousands of calls.
+arg() { # VAR OPTION ARGS...: VAR = the value after OPTION
+	a_var=\$1 a_want=\$2
+	shift 2
+	eval "\$a_var="
+	while [ \$# -gt 1 ]; do
+		[ "\$1" = "\$a_want" ] && { eval "\$a_var=\\\$2"; return; }
 		shift
 	done
 }
-region=\$(arg --region "\$@")
-profile=\$(arg --profile "\$@")
+subst() { # VAR FROM TO STRING: VAR = STRING with every FROM replaced by TO
+	s_rest=\$4 s_out=
+	while :; do
+		case \$s_rest in
+		*"\$2"*) s_out=\$s_out\${s_rest%%"\$2"*}\$3 s_rest=\${s_rest#*"\$2"} ;;
+		*) break ;;
+		esac
+	done
+	eval "\$1=\\\$s_out\\\$s_rest"
+}
+arg region --region "\$@"
+arg profile --profile "\$@"
 if [ -n "\$profile" ]; then
 	acc=\$(awk -v p="\$profile" '\$1 == p { print \$2 }' "\$fake/profiles" 2>/dev/null)
 	[ -n "\$acc" ] || { echo "The config profile (\$profile) could not be found" >&2; exit 255; }
 else
 	acc=\${AWS_ACCESS_KEY_ID#AKIAFAKE}
 fi
-log() { # STATUS ARGS...
-	st=\$1
+log() { # STATUS ARGS...: the call without its global options
+	l_line="\$acc \$region \${profile:--} \$1 |"
 	shift
-	echo "\$acc \$region \${profile:--} \$st | \$*" | sed -E 's/ --(output|region|profile) [^ ]+//g; s/\| --(region|profile) [^ ]+/|/g' >>"$1/aws.log"
+	while [ \$# -gt 0 ]; do
+		case \$1 in
+		--output | --region | --profile) shift ;;
+		*) l_line="\$l_line \$1" ;;
+		esac
+		[ \$# = 0 ] || shift
+	done
+	echo "\$l_line" >>"$1/aws.log"
 }
 data=$1/cloud/\$acc/\$region
 ans=\$data/answers
 case "\$*" in
 *"sts assume-role"*)
-	role=\$(arg --role-arn "\$@")
+	arg role --role-arn "\$@"
 	ra=\$(echo "\$role" | cut -d: -f5)
 	if grep -qx "\$ra" "\$fake/deny" 2>/dev/null; then
 		log failed "\$@"
 		echo "An error occurred (AccessDenied) when calling the AssumeRole operation: User: arn:aws:sts::999999999999:assumed-role/hinagata-batch/job is not authorized to perform: sts:AssumeRole on resource: \$role" >&2
 		exit 254
 	fi
-	if [ -f "\$fake/external-id" ] && [ "\$(arg --external-id "\$@")" != "\$(cat "\$fake/external-id")" ]; then
+	arg ext --external-id "\$@"
+	if [ -f "\$fake/external-id" ] && [ "\$ext" != "\$(cat "\$fake/external-id")" ]; then
 		log failed "\$@"
 		echo "An error occurred (AccessDenied) when calling the AssumeRole operation: the external ID does not match" >&2
 		exit 254
@@ -117,20 +137,24 @@ case "\$*" in
 	exit 0 ;;
 *"cloudformation describe-stack-resources"*)
 	log ok "\$@"
-	exec cat "\$ans/resources-\$(arg --stack-name "\$@")" ;;
+	arg stack --stack-name "\$@"
+	exec cat "\$ans/resources-\$stack" ;;
 *"cloudformation get-template"*)
-	f="\$data/get-template-\$(arg --stack-name "\$@").json"
+	arg stack --stack-name "\$@"
+	f="\$data/get-template-\$stack.json"
 	if [ ! -f "\$f" ]; then
 		log failed "\$@"
-		echo "An error occurred (ValidationError) when calling the GetTemplate operation: Stack with id \$(arg --stack-name "\$@") does not exist" >&2
+		echo "An error occurred (ValidationError) when calling the GetTemplate operation: Stack with id \$stack does not exist" >&2
 		exit 254
 	fi
 	log ok "\$@"
 	exec cat "\$f" ;;
 *"cloudcontrol get-resource"*)
-	t=\$(arg --type-name "\$@")
-	id=\$(arg --identifier "\$@")
-	f="\$ans/get-\$(echo "\$t" | sed 's/::/-/g')-\$(echo "\$id" | tr / %)"
+	arg t --type-name "\$@"
+	arg id --identifier "\$@"
+	subst key :: - "\$t"
+	subst id / % "\$id"
+	f="\$ans/get-\$key-\$id"
 	if [ ! -f "\$f" ]; then
 		log unsupported "\$@"
 		echo "An error occurred (UnsupportedActionException) when calling the GetResource operation: Resource type \$t does not support GET action" >&2
@@ -139,8 +163,8 @@ case "\$*" in
 	log ok "\$@"
 	exec cat "\$f" ;;
 *"cloudcontrol list-resources"*)
-	t=\$(arg --type-name "\$@")
-	tok=\$(arg --next-token "\$@")
+	arg t --type-name "\$@"
+	arg tok --next-token "\$@"
 	n=\$(awk -v a="\$acc" -v t="\$t" '\$1 == a && \$2 == t { print \$3 }' "\$fake/throttle" 2>/dev/null)
 	if [ -n "\$n" ] && [ -z "\$tok" ]; then
 		done=\$(cat "\$fake/throttled-\$acc-\$t" 2>/dev/null || echo 0)
@@ -157,7 +181,8 @@ case "\$*" in
 		exit 254
 	fi
 	log ok "\$@"
-	f="\$ans/list-\$(echo "\$t" | sed 's/::/-/g')"
+	subst key :: - "\$t"
+	f="\$ans/list-\$key"
 	[ -f "\$f-1" ] || { echo "{\"TypeName\": \"\$t\", \"ResourceDescriptions\": []}"; exit 0; }
 	# two pages, as the real API pages
 	[ -z "\$tok" ] && exec cat "\$f-1"

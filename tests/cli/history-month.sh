@@ -342,6 +342,25 @@ for r in csv.DictReader(sys.stdin):
 "$hinagata" history --history "$store" show "$key" >timeline.txt
 check "the timeline shows the trail's finding reopened on the 14th" grep -q '^2026-12-14 .*reopened' timeline.txt
 check "the timeline shows it resolved on the 11th" grep -q '^2026-12-11 .*resolved' timeline.txt
+# Several findings in one call: each timeline as its own call prints it, in
+# the order given; one ID that names no finding prints nothing.
+key2=$("$hinagata" history --history "$store" export | sed -n 2p | cut -d, -f1 | tr -d '"')
+for fmt in text json; do
+	{
+		"$hinagata" history --history "$store" show --format $fmt "$key2"
+		[ $fmt = json ] || echo # text: a blank line between two
+		"$hinagata" history --history "$store" show --format $fmt "$key"
+	} >one-by-one.$fmt
+	"$hinagata" history --history "$store" show --format $fmt "$key2" "$key" >together.$fmt
+	check "show ID ID ($fmt): the two timelines as two calls print them" cmp -s one-by-one.$fmt together.$fmt
+done
+check "show ID ID (json): two documents" [ "$(jq -s length together.json)" = 2 ]
+set +e
+"$hinagata" history --history "$store" show "$key" 0123456789abcdef >some.txt 2>some.err
+s_rc=$?
+set -e
+check "show with an ID of no finding: exit 2, HG7110, nothing on stdout (exit $s_rc)" \
+	sh -c "[ $s_rc = 2 ] && grep -q 'HG7110' some.err && [ ! -s some.txt ]"
 
 echo "history-month: $pass checks passed"
 exit $fail

@@ -283,9 +283,8 @@ history() {
 	"$hinagata" history --history "$h_t" export >"$1.csv"
 	{
 		cat "$1.runs" "$1.csv"
-		for id in $(sed 1d "$1.csv" | cut -d, -f1 | tr -d '"'); do
-			"$hinagata" history --history "$h_t" show --format json "$id"
-		done
+		# shellcheck disable=SC2046 # the IDs: hexadecimal digits
+		"$hinagata" history --history "$h_t" show --format json $(sed 1d "$1.csv" | cut -d, -f1 | tr -d '"')
 	} >"$1.history"
 	for f in json en.md ja.md en.html ja.html; do
 		set +e
