@@ -109,6 +109,21 @@ const char *hg_diags_source(hg_diags *d, const char *name, const char *text, siz
 	return s->name;
 }
 
+void hg_span_advance(hg_span *s, const char *text, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		if (text[i] == '\n') {
+			s->line++;
+			s->col = 1;
+		} else if (((unsigned char)text[i] & 0xC0) != 0x80)
+			s->col++;
+	}
+	s->end_line = s->line;
+	s->end_col = s->col + 1;
+}
+
 void hg_diags_redact(hg_diags *d, const hg_span *s)
 {
 	if (!s || !s->file || !s->line)

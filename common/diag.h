@@ -109,6 +109,13 @@ void hg_diags_dispose(hg_diags *d);
 const char *hg_diags_source(hg_diags *d, const char *name, const char *text, size_t len);
 
 /*
+ * Move s's line and column over the first n bytes of text (from where s
+ * is: line feeds, and characters, not bytes, of UTF-8), and make s one
+ * character wide there: where a reader stopped, from the offset it stopped at.
+ */
+void hg_span_advance(hg_span *s, const char *text, size_t n);
+
+/*
  * Never show the source text of span s (the value of a secure parameter)
  * in an excerpt: each of its characters prints as '*'. Excerpts and
  * messages mask secrets of known shapes (secret.h) anyway; this is for the

@@ -163,6 +163,24 @@ static int cmp_str(const void *a, const void *b)
 }
 
 /*
+ * A template that is not JSON, where the reader stopped: file:line:col and
+ * why; with excerpt, the diagnostic shows the line (json is the text as
+ * read: not after a parse in place, which writes over closing quotes).
+ */
+static void template_syntax(hg_diags *d, const char *display, const char *json, size_t len,
+        const hg_jv_error *err, bool excerpt)
+{
+	hg_span sp;
+
+	memset(&sp, 0, sizeof(sp));
+	sp.file = hg_diags_source(d, display, excerpt ? json : NULL, excerpt ? len : 0);
+	sp.line = sp.col = 1;
+	hg_span_advance(&sp, json, err->offset < len ? err->offset : len);
+	hg_diag_add(d, err->truncated ? HG_D_TEMPLATE_TRUNCATED : HG_D_TEMPLATE_SYNTAX, &sp,
+	        err->what, NULL);
+}
+
+/*
  * Describe a template's JSON without building it: one validating scan that
  * notes where the top-level members are, the keys of Resources (or of an
  * ARM template's parameters), and a parse of the small Metadata only. The
@@ -183,8 +201,12 @@ static int describe(struct loader *l, hg_tmpl *t, const char *json, size_t len)
 	static const char *const under[] = {"Resources", "parameters"};
 	hg_jv_keys found[2];
 
-	if (hg_jv_scan_keys(json, len, 512, &err, keys, 6, v, n, under, 2, found, a) < 0 || !len) {
+	if (!len) {
 		hg_diag_add(l->d, HG_D_DESIRED_FORMAT, NULL, file, NULL);
+		return HG_EINVALID;
+	}
+	if (hg_jv_scan_keys(json, len, 512, &err, keys, 6, v, n, under, 2, found, a) < 0) {
+		template_syntax(l->d, t->display, json, len, &err, true);
 		return HG_EINVALID;
 	}
 	tmp = hg_arena_new();
@@ -334,6 +356,7 @@ int hg_desired_open(const hg_tmpl *t, hg_arena *a, hg_jv **doc, hg_diags *d)
 	size_t size = 0;
 	hg_jv_error err;
 	const char *json = t->kept;
+	char *own;
 	size_t len = t->keptlen;
 	int rc;
 
@@ -354,18 +377,17 @@ int hg_desired_open(const hg_tmpl *t, hg_arena *a, hg_jv **doc, hg_diags *d)
 	/* Parsed in place, in text given to a or in a copy of t->kept (which the
 	 * threads share) in a: the tree's strings stay there. */
 	if (t->kept) {
-		char *own = hg_arena_alloc_raw(a, len + 1, 1);
+		own = hg_arena_alloc_raw(a, len + 1, 1);
 		if (len)
 			memcpy(own, json, len);
 		own[len] = '\0';
-		rc = hg_jv_parse_in_place(doc, a, own, len, 512, &err, NULL, 0);
 	} else {
-		char *own = hg_buf_detach(&text);
+		own = hg_buf_detach(&text);
 		hg_arena_adopt(a, own);
-		rc = hg_jv_parse_in_place(doc, a, own, len, 512, &err, NULL, 0);
 	}
-	if (rc < 0) {
-		hg_diag_add(d, HG_D_DESIRED_FORMAT, NULL, hg_diags_source(d, t->display, NULL, 0), NULL);
+	rc = hg_jv_parse_in_place(doc, a, own, len, 512, &err, NULL, 0);
+	if (rc < 0) { /* not after hg_desired_read: the same bytes were JSON then */
+		template_syntax(d, t->display, t->kept ? t->kept : own, len, &err, t->kept != NULL);
 		return HG_EINVALID;
 	}
 	return 0;

@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../common/diag.h"
 #include "../common/hash.h"
 #include "../common/scan.h"
 #include "../common/jsontext.h"
@@ -348,7 +349,7 @@ static int string(struct parser *ps, const char **s, size_t *n)
 		close = hg_string_end(q, ps->end, &escaped);
 		if (close >= ps->end) {
 			ps->p = ps->end;
-			return fail(ps, "a string", true);
+			return fail(ps, HG_BI("a string", "文字列"), true);
 		}
 	}
 	/* 16 bytes to spare: decode_blocks copies 16 bytes at a time */
@@ -363,7 +364,10 @@ static int string(struct parser *ps, const char **s, size_t *n)
 		unsigned char c = (unsigned char)*in;
 		if (c < 0x20) {
 			ps->p = in;
-			return fail(ps, "control character in a string", false);
+			return fail(ps,
+			        HG_BI("control character in a string",
+			                "文字列に制御文字があります"),
+			        false);
 		}
 		if (c != '\\') {
 			const char *r = plain_run(in + 1, close);
@@ -388,7 +392,9 @@ static int string(struct parser *ps, const char **s, size_t *n)
 			unsigned cp, lo;
 			if (close - in < 6 || hex4(in + 2, &cp) < 0) {
 				ps->p = in;
-				return fail(ps, "bad \\u escape", false);
+				return fail(ps,
+				        HG_BI("bad \\u escape", "\\u エスケープが正しくありません"),
+				        false);
 			}
 			in += 6;
 			if (cp >= 0xD800 && cp <= 0xDBFF && close - in >= 6 && in[0] == '\\' &&
@@ -404,7 +410,10 @@ static int string(struct parser *ps, const char **s, size_t *n)
 		}
 		default:
 			ps->p = in;
-			return fail(ps, "bad escape in a string", false);
+			return fail(ps,
+			        HG_BI("bad escape in a string",
+			                "文字列のエスケープが正しくありません"),
+			        false);
 		}
 		in += 2;
 	}
@@ -429,18 +438,19 @@ static int number(struct parser *ps, hg_jv **out)
 	if (ps->p < ps->end && *ps->p == '-')
 		ps->p++;
 	if (ps->p >= ps->end)
-		return fail(ps, "a number", true);
+		return fail(ps, HG_BI("a number", "数値"), true);
 	if (*ps->p == '0')
 		ps->p++;
 	else if (digit(*ps->p))
 		while (ps->p < ps->end && digit(*ps->p))
 			ps->p++;
 	else
-		return fail(ps, "expected a value", false);
+		return fail(ps, HG_BI("expected a value", "値がありません"), false);
 	if (ps->p < ps->end && *ps->p == '.') {
 		ps->p++;
 		if (ps->p >= ps->end || !digit(*ps->p))
-			return fail(ps, "bad number", ps->p >= ps->end);
+			return fail(ps, HG_BI("bad number", "数値が正しくありません"),
+			        ps->p >= ps->end);
 		while (ps->p < ps->end && digit(*ps->p))
 			ps->p++;
 	}
@@ -449,7 +459,8 @@ static int number(struct parser *ps, hg_jv **out)
 		if (ps->p < ps->end && (*ps->p == '+' || *ps->p == '-'))
 			ps->p++;
 		if (ps->p >= ps->end || !digit(*ps->p))
-			return fail(ps, "bad number", ps->p >= ps->end);
+			return fail(ps, HG_BI("bad number", "数値が正しくありません"),
+			        ps->p >= ps->end);
 		while (ps->p < ps->end && digit(*ps->p))
 			ps->p++;
 	}
@@ -468,9 +479,10 @@ static int literal(struct parser *ps, const char *word, hg_jv_kind kind, hg_jv *
 {
 	size_t n = strlen(word);
 	if ((size_t)(ps->end - ps->p) < n)
-		return fail(ps, "a literal", memcmp(ps->p, word, (size_t)(ps->end - ps->p)) == 0);
+		return fail(ps, HG_BI("a literal", "リテラル"),
+		        memcmp(ps->p, word, (size_t)(ps->end - ps->p)) == 0);
 	if (memcmp(ps->p, word, n) != 0)
-		return fail(ps, "expected a value", false);
+		return fail(ps, HG_BI("expected a value", "値がありません"), false);
 	ps->p += n;
 	*out = ps->a ? hg_jv_new(ps->a, kind) : &validated;
 	return 0;
@@ -507,7 +519,7 @@ static int array(struct parser *ps, hg_jv **out)
 		}
 		ws(ps);
 		if (ps->p >= ps->end)
-			return fail(ps, "an array", true);
+			return fail(ps, HG_BI("an array", "配列"), true);
 		if (*ps->p == ',') {
 			ps->p++;
 			continue;
@@ -516,7 +528,7 @@ static int array(struct parser *ps, hg_jv **out)
 			ps->p++;
 			break;
 		}
-		return fail(ps, "expected ',' or ']'", false);
+		return fail(ps, HG_BI("expected ',' or ']'", "',' か ']' がありません"), false);
 	}
 	if (!ps->a) {
 		*out = &validated;
@@ -556,12 +568,15 @@ static int new_key(struct parser *ps, size_t base, const char *k, size_t len)
 
 	if (ps->escaped || ps->nmembers - base >= 16) {
 		ps->undecided = true;
-		return fail(ps, "a key with an escape, or many keys", false);
+		return fail(ps,
+		        HG_BI("a key with an escape, or many keys",
+		                "エスケープを含むキーか多数のキー"),
+		        false);
 	}
 	for (j = base; j < ps->nmembers; j++)
 		if (ps->members[j].klen == len && memcmp(ps->members[j].key, k, len) == 0) {
 			ps->undecided = true;
-			return fail(ps, "a duplicate key", false);
+			return fail(ps, HG_BI("a duplicate key", "重複したキー"), false);
 		}
 	if (ps->nmembers == ps->capmembers)
 		HG_GROW(ps->members, ps->capmembers, ps->nmembers + 1);
@@ -591,9 +606,9 @@ static int object(struct parser *ps, hg_jv **out)
 		hg_jv *val;
 		ws(ps);
 		if (ps->p >= ps->end)
-			return fail(ps, "an object", true);
+			return fail(ps, HG_BI("an object", "オブジェクト"), true);
 		if (*ps->p != '"')
-			return fail(ps, "expected a key", false);
+			return fail(ps, HG_BI("expected a key", "キーがありません"), false);
 		ps->p++;
 		{
 			const char *kstart = ps->p;
@@ -665,7 +680,7 @@ static int object(struct parser *ps, hg_jv **out)
 	next:
 		ws(ps);
 		if (ps->p >= ps->end)
-			return fail(ps, "an object", true);
+			return fail(ps, HG_BI("an object", "オブジェクト"), true);
 		if (*ps->p == ',') {
 			ps->p++;
 			continue;
@@ -674,7 +689,7 @@ static int object(struct parser *ps, hg_jv **out)
 			ps->p++;
 			break;
 		}
-		return fail(ps, "expected ',' or '}'", false);
+		return fail(ps, HG_BI("expected ',' or '}'", "',' か '}' がありません"), false);
 	}
 	if (!ps->a) {
 		ps->nmembers = base; /* the keys of dupkeys */
@@ -698,12 +713,12 @@ static int value(struct parser *ps, hg_jv **out)
 
 	ws(ps);
 	if (ps->p >= ps->end)
-		return fail(ps, "a value", true);
+		return fail(ps, HG_BI("a value", "値"), true);
 	switch (*ps->p) {
 	case '{':
 	case '[':
 		if (++ps->depth > ps->max_depth)
-			return fail(ps, "nested too deeply", false);
+			return fail(ps, HG_BI("nested too deeply", "入れ子が深すぎます"), false);
 		rc = *ps->p == '{' ? object(ps, out) : array(ps, out);
 		ps->depth--;
 		return rc;
@@ -779,7 +794,10 @@ static int run_parser(struct parser *ps, hg_jv **out)
 	if (rc == 0) {
 		ws(ps);
 		if (ps->p != ps->end)
-			rc = fail(ps, "unexpected data after the value", false);
+			rc = fail(ps,
+			        HG_BI("unexpected data after the value",
+			                "値の後に余分なデータがあります"),
+			        false);
 	}
 	free(ps->items);
 	free(ps->members);

@@ -58,7 +58,7 @@ struct hg_jv {
 
 typedef struct hg_jv_error {
 	size_t offset; /* byte offset of the problem in the input */
-	const char *what; /* a short English description (static) */
+	const char *what; /* a short description (static), HG_BI: English and Japanese */
 	bool truncated;   /* the input ended inside a value */
 } hg_jv_error;
 

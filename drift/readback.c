@@ -166,21 +166,12 @@ static hg_jv *parse_error(hg_diags *d, const hg_unit *u, const hg_rec *r, const 
         size_t off, const hg_jv_error *err, const char *what, int *rc)
 {
 	hg_span sp;
-	size_t i;
 
 	memset(&sp, 0, sizeof(sp));
 	sp.file = hg_diags_source(d, u->files[r->file], NULL, 0);
 	sp.line = r->line;
 	sp.col = r->col;
-	for (i = 0; i < off && i < r->len; i++) {
-		if (raw[i] == '\n') {
-			sp.line++;
-			sp.col = 1;
-		} else if (((unsigned char)raw[i] & 0xC0) != 0x80)
-			sp.col++;
-	}
-	sp.end_line = sp.line;
-	sp.end_col = sp.col + 1;
+	hg_span_advance(&sp, raw, off < r->len ? off : r->len);
 	if (err && err->truncated)
 		hg_diag_add(d, HG_D_EXPORT_TRUNCATED, &sp, HG_BI("a record", "レコード"), NULL);
 	else

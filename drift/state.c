@@ -225,21 +225,12 @@ static int record_error(struct hg_state_file *f, const hg_export_item *it, size_
         const hg_jv_error *err, const char *what)
 {
 	hg_span sp;
-	uint32_t line = it->span.line, col = it->span.col;
-	size_t i;
 
-	for (i = 0; i < off && i < it->len; i++) {
-		if (it->raw[i] == '\n') {
-			line++;
-			col = 1;
-		} else if (((unsigned char)it->raw[i] & 0xC0) != 0x80)
-			col++;
-	}
 	memset(&sp, 0, sizeof(sp));
 	sp.file = it->span.file ? it->span.file : f->display;
-	sp.line = sp.end_line = line;
-	sp.col = col;
-	sp.end_col = col + 1;
+	sp.line = it->span.line;
+	sp.col = it->span.col;
+	hg_span_advance(&sp, it->raw, off < it->len ? off : it->len);
 	if (err && err->truncated)
 		hg_diag_add(f->d, HG_D_EXPORT_TRUNCATED, &sp, HG_BI("a record", "レコード"), NULL);
 	else

@@ -142,7 +142,7 @@ struct input {
 static int missing(hg_diags *d, const struct input *in, const hg_buf *w, const char *id, const char *field)
 {
 	hg_buf what = HG_BUF_INIT, quoted = HG_BUF_INIT;
-	const char *at = NULL, *p;
+	const char *at = NULL;
 	hg_span sp;
 
 	memset(&sp, 0, sizeof(sp));
@@ -154,13 +154,7 @@ static int missing(hg_diags *d, const struct input *in, const hg_buf *w, const c
 		sp.file = hg_diags_source(d, in->file, in->text, in->len);
 		sp.line = 1;
 		sp.col = 1;
-		for (p = in->text; p < at; p++) {
-			if (*p == '\n')
-				sp.line++, sp.col = 1;
-			else if (((unsigned char)*p & 0xC0) != 0x80) /* a character, not a continuation byte */
-				sp.col++;
-		}
-		sp.end_line = sp.line;
+		hg_span_advance(&sp, in->text, (size_t)(at - in->text));
 		sp.end_col = sp.col + (uint32_t)hg_utf8_len((const unsigned char *)quoted.ptr);
 		hg_buf_puts(&what, w->ptr);
 	} else
