@@ -110,6 +110,27 @@ check "one get-resource per resource of the manifest's stacks (39 each)" \
 	[ "$(ls state/100000000002/ap-northeast-1 | grep -c '^get-.*-city-a-juki-prod-')" = 39 ]
 check "no secret in what was printed" sh -c "! grep -q 'secret-1000' collect.err"
 
+# The same night with --jobs 3: three units at a time (the one that fails
+# ends first), the same tree and, byte for byte, the same messages in the
+# plan's order.
+mkdir -p state-j/100000000003/ap-northeast-1
+cp cloud/100000000003/ap-northeast-1/describe-stacks.json state-j/100000000003/ap-northeast-1/
+rm -f fake/throttled-*
+set +e
+"$top/scripts/hinagata-collect-aws" --manifest fleet.yaml --jobs 3 -o state-j 2>collect-j.err
+rc=$?
+set -e
+check "--jobs 3: exit 2 again (got $rc)" [ $rc = 2 ]
+check "--jobs 3: the same files and bytes as one unit at a time" diff -r state state-j
+check "--jobs 3: the same messages, in the same order" sh -c "sed 's/ into state-j,/ into state,/' collect-j.err | cmp -s collect.err -"
+check "--jobs 3: nothing half-written is left" [ -z "$(find state-j -name '.collect*')" ]
+set +e
+HINAGATA_COLLECT_JOBS=0 "$top/scripts/hinagata-collect-aws" --manifest fleet.yaml -o state-j 2>jobs0.err
+rc=$?
+set -e
+check "HINAGATA_COLLECT_JOBS=0: a usage error, exit 2 (got $rc)" \
+	sh -c "[ $rc = 2 ] && grep -q -- \"--jobs takes a number of units from 1 up, not '0'\" jobs0.err"
+
 # the next night, nothing changed in the clouds: the collections are left
 # as they were (the files keep their inodes, so drift --cache need not read them)
 ino=$(stat -c %i state/100000000001/ap-northeast-1/describe-stacks.json)
@@ -191,6 +212,19 @@ check "Azure: the manifest's resource groups only, where it names them" sh -c \
 	"grep -q '^$S1 | resource list --resource-group NetworkWatcherRG' az.log && grep -q '^$S2 | resource list --resource-group rg-city-b-juki' az.log"
 check "Azure: resources shown at the compiled template's apiVersions" \
 	grep -q "^$S2 | resource show --ids .*networkSecurityGroups/nsg-juki-app --api-version 2024-05-01" az.log
+# the same with --jobs 3: the same tree, the same messages in the same order
+mkdir -p azstate-j/$S3
+cp "$top/samples/city-b/exports/az-group-list.json" azstate-j/$S3/
+rm -f fake/az-throttled-*
+set +e
+HINAGATA_PATH=$top/samples "$top/scripts/hinagata-collect-azure" --manifest azure.yaml --jobs 3 -o azstate-j \
+	2>az-j.err
+rc=$?
+set -e
+check "Azure --jobs 3: exit 2 again (got $rc)" [ $rc = 2 ]
+check "Azure --jobs 3: the same files and bytes as one at a time" diff -r azstate azstate-j
+check "Azure --jobs 3: the same messages, in the same order" \
+	sh -c "sed 's/ azstate-j/ azstate/' az-j.err | cmp -s az.err -"
 set +e
 "$hinagata" drift --today 2026-11-24 --format json --templates "$top/samples" \
 	--template "$top/samples/city-b/juki-azure.yaml" --state azstate >az-drift.json 2>az-drift.err

@@ -124,7 +124,8 @@ EOF
 PATH=$work/bin:$PATH
 HINAGATA=$hinagata
 HINAGATA_COLLECT_BACKOFF=0
-export PATH HINAGATA HINAGATA_COLLECT_BACKOFF
+HINAGATA_COLLECT_JOBS=3 # the collectors' units three at a time (collect-fleet.sh: the same state)
+export PATH HINAGATA HINAGATA_COLLECT_BACKOFF HINAGATA_COLLECT_JOBS
 
 # night N DATE: collect the fleet as it is into state-N, then compare it
 # whole (u-N.json) and as shards: f (--shard), k (Kubernetes), b (AWS
