@@ -189,84 +189,62 @@ int hg_cli_history_check(hg_cli *cli, const char *option, const char *date, cons
 static void help(hg_cli *cli)
 {
 	if (cli->lang == HG_LANG_JA)
-		fputs("使い方: hinagata history [--history FILE] runs [--month YYYY-MM] [--format "
-		      "text|json]\n"
-		      "       hinagata history [--history FILE] deployments [--month YYYY-MM] "
-		      "[--format text|json]\n"
+		fputs("使い方: hinagata history [--history FILE] runs [--month YYYY-MM] [--format text|json]\n"
+		      "       hinagata history [--history FILE] deployments [--month YYYY-MM] [--format text|json]\n"
 		      "       hinagata history [--history FILE] show ID... [--format text|json]\n"
 		      "       hinagata history [--history FILE] export [--status S] [-o FILE]\n"
 		      "       hinagata history [--history FILE] prune --before YYYY-MM-DD\n"
-		      "       hinagata history [--history FILE] import [--date YYYY-MM-DD] "
-		      "[--templates DIR] FILE...\n\n"
-		      "夜間の実行の履歴ストア (SQLite のファイル、または PostgreSQL: "
-		      "postgresql://...) を\n"
-		      "扱います。drift と check は --history FILE か .hinagata.yaml の history: "
-		      "で実行を\n"
+		      "       hinagata history [--history FILE] import [--date YYYY-MM-DD] [--templates DIR] FILE...\n\n"
+		      "夜間の実行の履歴ストア (SQLite のファイル、または PostgreSQL: postgresql://...) を\n"
+		      "扱います。drift と check は --history FILE か .hinagata.yaml の history: で実行を\n"
 		      "記録します。\n\n"
 		      "サブコマンド:\n"
 		      "  runs                  記録した実行を一覧表示する\n"
-		      "  deployments           スタックやデプロイのテンプレートが変わった日 "
-		      "(デプロイ) を\n"
-		      "                        一覧表示する (drift "
-		      "が記録したデプロイ済みテンプレートのハッシュから)\n"
-		      "  show ID...            検出項目の経過 (ID は先頭 4 "
-		      "桁以上でよい。複数指定できます)\n"
+		      "  deployments           スタックやデプロイのテンプレートが変わった日 (デプロイ) を\n"
+		      "                        一覧表示する (drift が記録したデプロイ済みテンプレートのハッシュから)\n"
+		      "  show ID...            検出項目の経過 (ID は先頭 4 桁以上でよい。複数指定できます)\n"
 		      "  export                検出項目を CSV で書き出す (--status で絞り込み)\n"
 		      "  prune --before DATE   DATE より前の実行を削除する (未解決の項目は残す)\n"
 		      "  import FILE...        クラウドの検出結果を取り込む: aws securityhub\n"
 		      "                        get-findings、az security assessment list、\n"
-		      "                        hinagata drift --format json の出力 "
-		      "(フリートのシャードの\n"
-		      "                        結果は、その日の全シャードがそろった時点で 1 "
-		      "回の実行として記録)\n\n"
+		      "                        hinagata drift --format json の出力 (フリートのシャードの\n"
+		      "                        結果は、その日の全シャードがそろった時点で 1 回の実行として記録)\n\n"
 		      "オプション:\n"
 		      "  --history FILE        履歴ストア (既定: .hinagata.yaml の history:)\n"
-		      "  --date YYYY-MM-DD     取り込む実行の日付 (既定: "
-		      "ドリフト検知の結果はその日付、\n"
+		      "  --date YYYY-MM-DD     取り込む実行の日付 (既定: ドリフト検知の結果はその日付、\n"
 		      "                        それ以外は今日)\n"
-		      "  --templates DIR       "
-		      "統制カタログと必須適用テンプレートの最新バージョンを探す\n"
+		      "  --templates DIR       統制カタログと必須適用テンプレートの最新バージョンを探す\n"
 		      "                        テンプレート検索パスの先頭に DIR を加える (import)\n"
 		      "  --lang ja|en          言語 (既定はロケールから)\n\n"
 		      "終了コード: 0 成功、2 実行できない。\n",
 		        stdout);
 	else
-		fputs("usage: hinagata history [--history FILE] runs [--month YYYY-MM] [--format "
-		      "text|json]\n"
-		      "       hinagata history [--history FILE] deployments [--month YYYY-MM] "
-		      "[--format text|json]\n"
+		fputs("usage: hinagata history [--history FILE] runs [--month YYYY-MM] [--format text|json]\n"
+		      "       hinagata history [--history FILE] deployments [--month YYYY-MM] [--format text|json]\n"
 		      "       hinagata history [--history FILE] show ID... [--format text|json]\n"
 		      "       hinagata history [--history FILE] export [--status S] [-o FILE]\n"
 		      "       hinagata history [--history FILE] prune --before YYYY-MM-DD\n"
-		      "       hinagata history [--history FILE] import [--date YYYY-MM-DD] "
-		      "[--templates DIR] FILE...\n\n"
+		      "       hinagata history [--history FILE] import [--date YYYY-MM-DD] [--templates DIR] FILE...\n\n"
 		      "The history store of the nightly runs (a SQLite file, or PostgreSQL:\n"
 		      "postgresql://...). drift and check record a run with --history FILE or\n"
 		      "history: in .hinagata.yaml.\n\n"
 		      "Subcommands:\n"
 		      "  runs                  list the runs recorded\n"
-		      "  deployments           the nights a stack or deployment was first seen "
-		      "with another\n"
-		      "                        template (from the deployed templates' hashes drift "
-		      "records)\n"
-		      "  show ID...            each finding's timeline (the first 4 or more digits "
-		      "of its ID)\n"
+		      "  deployments           the nights a stack or deployment was first seen with another\n"
+		      "                        template (from the deployed templates' hashes drift records)\n"
+		      "  show ID...            each finding's timeline (the first 4 or more digits of its ID)\n"
 		      "  export                every finding as CSV (--status to keep one status)\n"
 		      "  prune --before DATE   remove the runs before DATE (open findings stay)\n"
 		      "  import FILE...        record the clouds' findings: what aws securityhub\n"
 		      "                        get-findings, az security assessment list or\n"
-		      "                        hinagata drift --format json printed (a fleet's "
-		      "shards:\n"
+		      "                        hinagata drift --format json printed (a fleet's shards:\n"
 		      "                        one run once every shard of their night is in)\n\n"
 		      "Options:\n"
 		      "  --history FILE        the store (default: history: in .hinagata.yaml)\n"
-		      "  --date YYYY-MM-DD     the date of an imported run (default: a drift "
-		      "report's\n"
+		      "  --date YYYY-MM-DD     the date of an imported run (default: a drift report's\n"
 		      "                        own date, else today)\n"
-		      "  --templates DIR       put DIR first on the search path for the control "
-		      "catalog\n"
-		      "                        and the mandatory templates' newest versions "
-		      "(import)\n"
+		      "  --templates DIR       put DIR first on the search path for the control catalog\n"
+		      "                        and the mandatory templates' newest versions (import)\n"
 		      "  --lang ja|en          language (default: from the locale)\n\n"
 		      "Exit status: 0 done, 2 could not run.\n",
 		        stdout);
@@ -502,15 +480,12 @@ int hg_cmd_history(hg_cli *cli, int argc, char **argv)
 	if ((strcmp(sub, "show") == 0 && !nargs) || (strcmp(sub, "import") == 0 && !nargs) ||
 	        (strcmp(sub, "import") && strcmp(sub, "show") && nargs)) {
 		rc = hg_cli_usage_error(cli, "history", "%s", "%s",
-		        strcmp(sub, "show") == 0
-		                ? (cli->lang == HG_LANG_JA
-		                                  ? "show には検出項目の ID を指定してください"
-		                                  : "show takes finding IDs")
-		        : strcmp(sub, "import") == 0
-		                ? (cli->lang == HG_LANG_JA ? "取り込むファイルがありません"
-		                                           : "no file to import")
-		                : (cli->lang == HG_LANG_JA ? "余分な引数があります"
-		                                           : "unexpected arguments"));
+		        strcmp(sub, "show") == 0 ? (cli->lang == HG_LANG_JA ? "show には検出項目の ID を指定してください"
+		                                                           : "show takes finding IDs")
+		        : strcmp(sub, "import") == 0 ? (cli->lang == HG_LANG_JA ? "取り込むファイルがありません"
+		                                                                 : "no file to import")
+		                                     : (cli->lang == HG_LANG_JA ? "余分な引数があります"
+		                                                                : "unexpected arguments"));
 		goto out;
 	}
 	if (strcmp(sub, "prune") == 0 && !hg_is_date(before)) {
