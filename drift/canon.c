@@ -62,6 +62,10 @@ struct hg_canon {
 	hg_sidecar *sidecars;
 	char **sidecar_types;
 	size_t nsidecars;
+	/* hg_canon_value's two paths, kept from call to call (a call made
+	 * while they are in use, from a fold callback, has its own) */
+	hg_buf path, shape;
+	bool busy;
 };
 
 static void read_list(struct list *l, json_t *rules, const char *table, const char *key)
@@ -91,6 +95,8 @@ hg_canon *hg_canon_open(const char *schema_dir, hg_diags *d)
 		return NULL;
 	}
 	c = hg_xcalloc(1, sizeof(*c));
+	hg_buf_init(&c->path);
+	hg_buf_init(&c->shape);
 	c->dir = hg_xstrdup(schema_dir);
 	c->rules = rules;
 	hg_buf_dispose(&path);
@@ -140,6 +146,8 @@ void hg_canon_free(hg_canon *c)
 	}
 	free(c->sidecars);
 	free(c->sidecar_types);
+	hg_buf_dispose(&c->path);
+	hg_buf_dispose(&c->shape);
 	for (i = 0; i < c->capfacts; i++)
 		free(c->facts[i].key);
 	free(c->facts);
@@ -1231,6 +1239,7 @@ hg_jv *hg_canon_value(hg_canon *c, hg_arena *a, const char *type, const char *pa
 	struct walk w;
 	const char *name = strrchr(path, '/');
 	hg_jv *r;
+	bool own;
 
 	memset(&w, 0, sizeof(w));
 	w.c = c;
@@ -1239,13 +1248,28 @@ hg_jv *hg_canon_value(hg_canon *c, hg_arena *a, const char *type, const char *pa
 	w.side = side;
 	w.fold = fold;
 	w.payload = payload;
-	hg_buf_init(&w.path);
-	hg_buf_init(&w.shape);
+	if (!c->busy) { /* the canon's own, not a malloc and a free a call */
+		w.path = c->path;
+		w.shape = c->shape;
+		hg_buf_clear(&w.path);
+		hg_buf_clear(&w.shape);
+	} else {
+		hg_buf_init(&w.path);
+		hg_buf_init(&w.shape);
+	}
+	own = !c->busy;
+	c->busy = true;
 	hg_buf_puts(&w.path, path);
 	hg_buf_puts(&w.shape, path);
 	r = walk(&w, v, name && name[1] ? name + 1 : NULL, name && name[1] ? strlen(name + 1) : 0);
-	hg_buf_dispose(&w.path);
-	hg_buf_dispose(&w.shape);
+	if (own) {
+		c->path = w.path;
+		c->shape = w.shape;
+		c->busy = false;
+	} else {
+		hg_buf_dispose(&w.path);
+		hg_buf_dispose(&w.shape);
+	}
 	return r;
 }
 

@@ -561,9 +561,27 @@ static bool scalar(const hg_jv *v)
 	return v->kind == HG_JV_NUM || v->kind == HG_JV_TRUE || v->kind == HG_JV_FALSE;
 }
 
+/* A whole number of at most 15 digits (strtod reads it exactly), else -1: without strtod. */
+static long long whole(const char *s, size_t n)
+{
+	long long v = 0;
+	size_t i;
+	if (!n || n > 15)
+		return -1;
+	for (i = 0; i < n; i++) {
+		if (s[i] < '0' || s[i] > '9')
+			return -1;
+		v = v * 10 + (s[i] - '0');
+	}
+	return v;
+}
+
 static double number(const char *s, size_t n)
 {
 	char buf[64];
+	long long w = whole(s, n);
+	if (w >= 0) /* the usual number: a count, a port, seconds */
+		return (double)w;
 	if (n >= sizeof(buf))
 		return 0;
 	memcpy(buf, s, n);

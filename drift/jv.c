@@ -29,6 +29,10 @@ static hg_jv validated;
 struct parser {
 	hg_arena *a; /* NULL: only validate (nothing is built) */
 	bool in_place; /* strings without escapes stay in the (writable) text */
+	/* hg_jv_parse_string_body: the text is the body of a JSON string whose
+	 * value is JSON (a quote is \", which opens and closes strings); any
+	 * other escape fails, and the caller decodes the string first */
+	bool esc;
 	/* hg_jv_check_record: duplicate keys looked for (validating only), line
 	 * feeds counted; undecided: what the caller's own scan has to decide */
 	bool dupkeys, undecided, escaped;
@@ -331,7 +335,15 @@ static int string(struct parser *ps, const char **s, size_t *n)
 	const char *q = plain_run(ps->p, ps->end), *close, *in;
 	char *out, *o;
 
-	ps->escaped = !(q < ps->end && *q == '"');
+	if (ps->esc) { /* only \" (its end) is read here: no other escape */
+		if (ps->end - q < 2 || q[0] != '\\' || q[1] != '"')
+			return fail(ps,
+			        HG_BI("bad escape in a string",
+			                "文字列のエスケープが正しくありません"),
+			        false);
+		ps->escaped = false;
+	} else
+		ps->escaped = !(q < ps->end && *q == '"');
 	if (!ps->escaped) { /* no escape */
 		if (ps->a && ps->in_place) {
 			*(char *)(uintptr_t)q = '\0'; /* the closing quote, read: the terminator */
@@ -339,7 +351,7 @@ static int string(struct parser *ps, const char **s, size_t *n)
 		} else
 			*s = ps->a ? hg_arena_strndup(ps->a, ps->p, (size_t)(q - ps->p)) : NULL;
 		*n = (size_t)(q - ps->p);
-		ps->p = q + 1;
+		ps->p = q + 1 + ps->esc;
 		return 0;
 	}
 	/* Find the closing quote, stepping over escapes (a string of JSON has one
@@ -607,8 +619,11 @@ static int object(struct parser *ps, hg_jv **out)
 		ws(ps);
 		if (ps->p >= ps->end)
 			return fail(ps, HG_BI("an object", "オブジェクト"), true);
-		if (*ps->p != '"')
-			return fail(ps, HG_BI("expected a key", "キーがありません"), false);
+		if (*ps->p != '"') {
+			if (!ps->esc || ps->end - ps->p < 2 || ps->p[0] != '\\' || ps->p[1] != '"')
+				return fail(ps, HG_BI("expected a key", "キーがありません"), false);
+			ps->p++; /* \" in a string body */
+		}
 		ps->p++;
 		{
 			const char *kstart = ps->p;
@@ -722,6 +737,11 @@ static int value(struct parser *ps, hg_jv **out)
 		rc = *ps->p == '{' ? object(ps, out) : array(ps, out);
 		ps->depth--;
 		return rc;
+	case '\\': /* a string, in a string body */
+		if (!ps->esc || ps->end - ps->p < 2 || ps->p[1] != '"')
+			return fail(ps, HG_BI("expected a value", "値がありません"), false);
+		ps->p++;
+		/* fall through */
 	case '"': {
 		const char *s;
 		size_t n;
@@ -841,7 +861,7 @@ int hg_jv_check_record(const char *text, size_t len, unsigned max_depth, hg_jv_e
 
 /* hg_jv_parse_select and hg_jv_parse_in_place (keys NULL: every member). */
 static int parse_members(hg_jv **out, hg_arena *a, const char *text, size_t len, unsigned max_depth,
-        hg_jv_error *err, const char *const *keys, size_t nkeys, bool in_place)
+        hg_jv_error *err, const char *const *keys, size_t nkeys, bool in_place, bool esc)
 {
 	struct parser ps;
 	size_t lens[64], i;
@@ -849,6 +869,7 @@ static int parse_members(hg_jv **out, hg_arena *a, const char *text, size_t len,
 	*out = NULL;
 	begin(&ps, a, text, len, max_depth, err);
 	ps.in_place = in_place;
+	ps.esc = esc;
 	if (keys) {
 		ps.select = keys;
 		ps.nselect = nkeys;
@@ -864,13 +885,94 @@ static int parse_members(hg_jv **out, hg_arena *a, const char *text, size_t len,
 int hg_jv_parse_select(hg_jv **out, hg_arena *a, const char *text, size_t len, unsigned max_depth,
         hg_jv_error *err, const char *const *keys, size_t nkeys)
 {
-	return parse_members(out, a, text, len, max_depth, err, keys, nkeys, false);
+	return parse_members(out, a, text, len, max_depth, err, keys, nkeys, false, false);
 }
 
 int hg_jv_parse_in_place(hg_jv **out, hg_arena *a, char *text, size_t len, unsigned max_depth,
         hg_jv_error *err, const char *const *keys, size_t nkeys)
 {
-	return parse_members(out, a, text, len, max_depth, err, keys, nkeys, true);
+	return parse_members(out, a, text, len, max_depth, err, keys, nkeys, true, false);
+}
+
+/* The end of the value at p in text known to be JSON (strings stepped over whole), or NULL. */
+static const char *skip_known(const char *p, const char *end)
+{
+	unsigned depth = 0;
+	bool escaped;
+
+	do {
+		while (p < end && (*p == ' ' || *p == '\n' || *p == '\r' || *p == '\t' ||
+		                          *p == ',' || *p == ':'))
+			p++;
+		if (p >= end)
+			return NULL;
+		switch (*p) {
+		case '"':
+			escaped = false;
+			p = hg_string_end(p + 1, end, &escaped);
+			if (p >= end)
+				return NULL;
+			p++;
+			break;
+		case '{':
+		case '[':
+			depth++;
+			p++;
+			break;
+		case '}':
+		case ']':
+			if (!depth--)
+				return NULL;
+			p++;
+			break;
+		default: /* a number or literal */
+			while (p < end && *p != ',' && *p != '}' && *p != ']' && *p != ' ' &&
+			        *p != '\n' && *p != '\r' && *p != '\t')
+				p++;
+		}
+	} while (depth);
+	return p;
+}
+
+int hg_jv_known_member(
+        const char *text, size_t len, const char *key, const char **val, size_t *vlen)
+{
+	const char *p = text, *end = text + len, *k, *kend, *v;
+	size_t kl = strlen(key);
+	bool escaped;
+
+	while (p < end && (*p == ' ' || *p == '\n' || *p == '\r' || *p == '\t'))
+		p++;
+	if (p >= end || *p != '{')
+		return -1;
+	for (p++; p < end;) {
+		while (p < end &&
+		        (*p == ' ' || *p == '\n' || *p == '\r' || *p == '\t' || *p == ','))
+			p++;
+		if (p >= end || *p != '"')
+			return -1; /* the end of the object, or not what was assumed */
+		k = p + 1;
+		escaped = false;
+		kend = hg_string_end(k, end, &escaped);
+		for (v = kend + 1; v < end && *v != ':';)
+			v++;
+		for (v++; v < end && (*v == ' ' || *v == '\n' || *v == '\r' || *v == '\t');)
+			v++;
+		if (v >= end || !(p = skip_known(v, end)) || memchr(k, '\\', (size_t)(kend - k)))
+			return -1; /* a key with an escape: a decoding parse finds the member */
+		if ((size_t)(kend - k) == kl && memcmp(k, key, kl) == 0) {
+			*val = v;
+			*vlen = (size_t)(p - v);
+			return 0;
+		}
+	}
+	return -1;
+}
+
+int hg_jv_parse_string_body(hg_jv **out, hg_arena *a, char *text, size_t len, unsigned max_depth,
+        const char *const *keys, size_t nkeys)
+{
+	return parse_members(out, a, text, len, max_depth, NULL, keys, nkeys, true, true);
 }
 
 int hg_jv_scan_keys(const char *text, size_t len, unsigned max_depth, hg_jv_error *err,
@@ -934,9 +1036,11 @@ hg_jv *hg_jv_get(const hg_jv *obj, const char *key)
 	size_t i, kl = strlen(key);
 	if (!obj || obj->kind != HG_JV_OBJ)
 		return NULL;
-	for (i = 0; i < obj->n; i++)
-		if (obj->u.members[i].klen == kl && memcmp(obj->u.members[i].key, key, kl) == 0)
-			return obj->u.members[i].val;
+	for (i = 0; i < obj->n; i++) { /* the first byte first: most keys differ there */
+		const hg_jv_member *m = &obj->u.members[i];
+		if (m->klen == kl && (!kl || m->key[0] == key[0]) && memcmp(m->key, key, kl) == 0)
+			return m->val;
+	}
 	return NULL;
 }
 

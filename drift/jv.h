@@ -115,6 +115,28 @@ int hg_jv_parse_select(hg_jv **out, hg_arena *a, const char *text, size_t len, u
 int hg_jv_parse_in_place(hg_jv **out, hg_arena *a, char *text, size_t len, unsigned max_depth,
         hg_jv_error *err, const char *const *keys, size_t nkeys);
 
+/*
+ * hg_jv_parse_in_place of JSON that is the body of a JSON string, as
+ * written between its quotes (a cloudcontrol record's Properties), without
+ * decoding it first: its strings are opened and closed by \" and have no
+ * other escape, and it has no escaped blank (what CloudFormation's APIs
+ * print). -1 for anything else, valid or not, with nothing said: decode
+ * the string and parse that instead (which says where an error is). text
+ * is writable and lives as long as a does, as for hg_jv_parse_in_place.
+ */
+int hg_jv_parse_string_body(hg_jv **out, hg_arena *a, char *text, size_t len, unsigned max_depth,
+        const char *const *keys, size_t nkeys);
+
+/*
+ * The value of the top-level member key (written without escapes) of an
+ * object in text that is known to be JSON (checked before, and the same
+ * bytes): *val, *vlen borrow from text. Nothing is checked; -1 when the
+ * member is not found, a key before it has an escape (a decoding parse
+ * finds the member then), or the text is not what was assumed.
+ */
+int hg_jv_known_member(
+        const char *text, size_t len, const char *key, const char **val, size_t *vlen);
+
 /* The keys of an object, collected by hg_jv_scan_keys (in the arena given). */
 typedef struct hg_jv_keys {
 	const char **keys;

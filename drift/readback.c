@@ -265,7 +265,23 @@ hg_jv *hg_state_record_select(hg_unit *u, const hg_rec *r, hg_arena *a, hg_fdcac
 			return parse_error(d, u, r, buf, err.offset, &err, NULL, rc);
 		return v;
 	}
-	/* not in place (raw may be the read-ahead buffer): its strings are
+	/* The usual record: Properties, a string of JSON with no escape but its
+	 * quotes, parsed where it is (in a copy in a: raw may be the read-ahead
+	 * buffer), not decoded first. The record is valid JSON (read and hashed
+	 * as it was when phase 1 checked it). */
+	{
+		const char *pv = NULL;
+		size_t pl = 0;
+		if (hg_jv_known_member(raw, r->len, "Properties", &pv, &pl) == 0 && pl >= 2 &&
+		        pv[0] == '"') {
+			char *body = hg_arena_alloc_raw(a, pl - 1, 1);
+			memcpy(body, pv + 1, pl - 2);
+			body[pl - 2] = '\0';
+			if (hg_jv_parse_string_body(&v, a, body, pl - 2, 512, keys, nkeys) == 0)
+				return v;
+		}
+	}
+	/* else not in place (raw may be the read-ahead buffer): its strings are
 	 * copied to a, and an error in the Properties is shown where they are */
 	if (hg_jv_parse(&v, a, raw, r->len, 512, &err) < 0)
 		return parse_error(d, u, r, raw, err.offset, &err, NULL, rc);

@@ -155,6 +155,17 @@ static void collect_sidecars(struct cfn_unit *cu, const hg_jv *resources)
 
 /* ---- one resource ---- */
 
+/* "/KEY" in path (size bytes), as snprintf "/%.*s" writes it: once per property, not formatted. */
+static void key_path(char *path, size_t size, const char *key, size_t klen)
+{
+	klen = strnlen(key, klen);
+	if (klen > size - 2)
+		klen = size - 2;
+	path[0] = '/';
+	memcpy(path + 1, key, klen);
+	path[klen + 1] = '\0';
+}
+
 /* The resolved properties of def (sidecars merged), notes for what is not resolved. */
 static void properties(struct cfn_unit *cu, hg_dres *r, const hg_jv *def)
 {
@@ -167,7 +178,7 @@ static void properties(struct cfn_unit *cu, hg_dres *r, const hg_jv *def)
 	for (i = 0; props && props->kind == HG_JV_OBJ && i < props->n; i++) {
 		const hg_jv_member *m = &props->u.members[i];
 		const hg_jv *v;
-		snprintf(path, sizeof(path), "/%.*s", (int)m->klen, m->key);
+		key_path(path, sizeof(path), m->key, m->klen);
 		if (hg_canon_write_only(c->canon, r->type, path)) {
 			hg_dres_note(r, c->a, path,
 			        HG_BI("write-only, never returned by reads", "書き込み専用で、読み取りでは返されません"));

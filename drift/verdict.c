@@ -415,6 +415,7 @@ void hg_verdict_set(hg_verdict_ctx *c, hg_block *b, const hg_tmpl *t, hg_unit *u
 				recs[n++] = set->res[i].rec;
 		hg_state_prefetch(c->fc, u, recs, n);
 	}
+	HG_AGROW(b->a, b->res, b->cap, b->n + set->n + 1); /* a result each, mostly: grown once */
 	for (i = 0; i < set->n; i++)
 		one(c, b, t, u, set, &set->res[i], matched);
 	for (i = 0; c->deployed && i < c->deployed->n; i++)

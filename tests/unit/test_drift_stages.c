@@ -497,6 +497,83 @@ Test(stages, records_read_ahead_are_the_records_read_one_by_one)
 }
 
 /*
+ * A record's Properties read back: parsed in the string where they are when
+ * only quotes are escaped in it, decoded first otherwise (an escape inside
+ * a value, an escaped blank, a key with an escape, Properties that are an
+ * object): the same tree as jansson's decoding of the record, each way.
+ */
+Test(stages, properties_read_back_as_jansson_reads_them)
+{
+	static const char *const records[] = {
+	        "{\"Identifier\":\"p0\",\"Properties\":\"{\\\"LogGroupName\\\":\\\"p0\\\","
+	        "\\\"N\\\":[1,true,null,{}]}\"}",
+	        "{\"Identifier\":\"p1\",\"Properties\":\"{\\\"LogGroupName\\\":\\\"p1\\\","
+	        "\\\"Q\\\":\\\"say \\\\\\\"hi\\\\\\\"\\\"}\"}",
+	        "{\"Identifier\":\"p2\",\"Properties\":\"{\\n  \\\"LogGroupName\\\": "
+	        "\\\"p2\\\"\\n}\"}",
+	        "{\"Identifier\":\"p3\",\"Properties\":\"{\\\"LogGroupName\\\":\\\"p3\\\","
+	        "\\\"E\\\":\\\"caf\\\\u00e9 \\\\/\\\"}\"}",
+	        "{\"Identifier\":\"p4\",\"Properties\":{\"LogGroupName\":\"p4\",\"Deep\":{"
+	        "\"Properties\":\"x\"}}}",
+	        "{\"Prop\\u0065rties\":\"{\\\"LogGroupName\\\":\\\"p5\\\"}\",\"Identifier\":"
+	        "\"p5\"}",
+	        "{\"Identifier\":\"p6\",\"Other\":{\"Properties\":\"{}\"},\"Properties\":\"{"
+	        "\\\"LogGroupName\\\":\\\"p6\\\"}\"}",
+	};
+	hg_unit u;
+	hg_diags d = HG_DIAGS_INIT;
+	hg_fdcache fc;
+	hg_arena *a = hg_arena_new();
+	const char *states[] = {at("pb")};
+	hg_buf list = HG_BUF_INIT, want = HG_BUF_INIT, got = HG_BUF_INIT;
+	size_t i, k;
+	int rc;
+
+	put("pb/describe-stacks.json", STACKS("123456789012", "s"));
+	hg_buf_puts(&list, "{\"TypeName\":\"AWS::Logs::LogGroup\",\"ResourceDescriptions\":[");
+	for (i = 0; i < HG_ARRAY_SIZE(records); i++)
+		hg_buf_printf(&list, "%s%s", i ? "," : "", records[i]);
+	hg_buf_puts(&list, "]}");
+	put("pb/list-AWS-Logs-LogGroup.json", list.ptr);
+	cr_assert_eq(units(&u, states, 1, &d), 1);
+	cr_assert_eq(u.nrecs, HG_ARRAY_SIZE(records));
+	hg_fdcache_init(&fc);
+	for (i = 0; i < u.nrecs; i++) {
+		hg_jv *x = hg_state_record(&u, &u.recs[i], a, &fc, &d, &rc);
+		json_t *rec = NULL, *props, *inner;
+		cr_assert_not_null(x, "record %zu", i);
+		for (k = 0; k < HG_ARRAY_SIZE(records) && !rec;
+		        k++) { /* the record of this identifier */
+			json_t *r = json_loads(records[k], 0, NULL);
+			const char *id = json_string_value(json_object_get(r, "Identifier"));
+			if (id && strcmp(id, u.recs[i].identity) == 0)
+				rec = r;
+			else
+				json_decref(r);
+		}
+		cr_assert_not_null(rec, "record %zu", i);
+		props = json_object_get(rec, "Properties");
+		inner = json_is_string(props) ? json_loads(json_string_value(props), 0, NULL)
+		                              : json_incref(props);
+		cr_assert_not_null(inner);
+		hg_buf_clear(&want);
+		hg_buf_clear(&got);
+		hg_jv_canonical(&want, hg_jv_from_json(a, inner));
+		hg_jv_canonical(&got, x);
+		cr_expect_str_eq(got.ptr, want.ptr, "record %zu", i);
+		json_decref(inner);
+		json_decref(rec);
+	}
+	hg_fdcache_dispose(&fc);
+	hg_buf_dispose(&list);
+	hg_buf_dispose(&want);
+	hg_buf_dispose(&got);
+	hg_arena_dispose(a);
+	hg_unit_dispose(&u);
+	hg_diags_dispose(&d);
+}
+
+/*
  * The cache is read before the rules are open and its header checked
  * after (hg_cache_load, hg_cache_check): a cache of other rules keeps none
  * of its entries, whichever way it is opened; one of these rules keeps

@@ -345,6 +345,63 @@ Test(jv, parses_unescapes_and_hashes_canonically)
 	hg_arena_dispose(a);
 }
 
+/* The body of a string of JSON parsed where it is; what it does not read is said by -1. */
+static int body_parse(
+        hg_arena *a, const char *body, hg_jv **out, const char *const *keys, size_t nkeys)
+{
+	char *copy = hg_arena_strdup(a, body);
+	return hg_jv_parse_string_body(out, a, copy, strlen(copy), 64, keys, nkeys);
+}
+
+Test(jv, a_string_body_is_parsed_where_it_is)
+{
+	static const char rec[] = "{\"Identifier\": \"q,]}\\\"x\", \"Nested\": {\"Properties\": 1, "
+	                          "\"a\": [1, {\"b\": null}]},\n  \"Properties\": "
+	                          "\"{\\\"A\\\":\\\"b c\\\",\\\"N\\\":[1,-2.5e3,true,false,null,"
+	                          "{\\\"k\\\":\\\"\\\"}],\\\"E\\\":{}}\"}";
+	static const char *const only_n[] = {"N"};
+	hg_arena *a = hg_arena_new();
+	const char *v = NULL;
+	size_t vl = 0;
+	hg_jv *body, *decoded, *s;
+	hg_buf canon = HG_BUF_INIT;
+	char *inner;
+
+	/* the top-level member, not the one of the same name nested before it */
+	cr_assert_eq(hg_jv_known_member(rec, strlen(rec), "Properties", &v, &vl), 0);
+	cr_assert_eq(v[0], '"');
+	cr_assert_eq(v[vl - 1], '"');
+	cr_assert_eq(hg_jv_known_member(rec, strlen(rec), "Propertie", &v, &vl), -1);
+	cr_assert_eq(hg_jv_known_member(rec, strlen(rec), "a", &v, &vl), -1);
+	cr_assert_eq(hg_jv_known_member(rec, strlen(rec), "Properties", &v, &vl), 0);
+	/* the same tree as the string decoded and parsed */
+	inner = hg_arena_strndup(a, v + 1, vl - 2);
+	cr_assert_eq(hg_jv_parse_string_body(&body, a, inner, vl - 2, 64, NULL, 0), 0);
+	cr_assert_eq(hg_jv_parse(&s, a, v, vl, 64, NULL), 0);
+	cr_assert_eq(hg_jv_parse(&decoded, a, s->u.s, s->n, 64, NULL), 0);
+	cr_assert(hg_jv_equal(body, decoded));
+	hg_jv_canonical(&canon, body);
+	cr_assert_str_eq(canon.ptr,
+	        "{\"A\":\"b c\",\"E\":{},\"N\":[1,-2.5e3,true,false,null,{\"k\":\"\"}]}");
+	/* only the members asked for are built */
+	cr_assert_eq(body_parse(a, "{\\\"A\\\":1,\\\"N\\\":[2]}", &body, only_n, 1), 0);
+	cr_assert_eq(body->n, 1);
+	cr_assert_str_eq(body->u.members[0].key, "N");
+	/* anything else is left to the decoding parse: an escape in an inner
+	 * string, an escaped blank, a bare quote, a truncated body, trailing data */
+	cr_assert_eq(body_parse(a, "{\\\"A\\\":\\\"x\\\\\\\"y\\\"}", &body, NULL, 0), -1);
+	cr_assert_eq(body_parse(a, "{\\\"A\\\":\\\"\\\\u00e9\\\"}", &body, NULL, 0), -1);
+	cr_assert_eq(body_parse(a, "{\\n\\\"A\\\":1}", &body, NULL, 0), -1);
+	cr_assert_eq(body_parse(a, "{\"A\":1}", &body, NULL, 0), -1);
+	cr_assert_eq(body_parse(a, "{\\\"A\\\":[1,", &body, NULL, 0), -1);
+	cr_assert_eq(body_parse(a, "{\\\"A\\\":1} x", &body, NULL, 0), -1);
+	cr_assert_eq(body_parse(a, "", &body, NULL, 0), -1);
+	cr_assert_eq(body_parse(a, "\\\"s\\\"", &body, NULL, 0), 0);
+	cr_assert_str_eq(hg_jv_str(body), "s");
+	hg_buf_dispose(&canon);
+	hg_arena_dispose(a);
+}
+
 /* ---- describe-stack-resources: records checked whole in one pass ---- */
 
 struct sr_seen {
