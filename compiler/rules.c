@@ -64,6 +64,11 @@ struct step {
 #define MAX_ALTERNATIVES 16
 #define MAX_DEPTH        512 /* evaluation nesting; raw.c bounds templates at 256 levels */
 
+/* A referrer (from) whose value is a reference to a resource (to) in every scenario. */
+struct target {
+	const hg_ir_resource *to, *from;
+};
+
 struct eval {
 	const hg_ir *root; /* every resource, for REFERENCED and the guards */
 	const hg_template *catalog;
@@ -110,6 +115,15 @@ struct eval {
 		 * rule's path is val[i] in every scenario, 2 it depends on one */
 		unsigned char *fixed;
 		const hg_value **val;
+		/* malloc'd, made on the first question (REFERENCED asks it for
+		 * every resource): the referrers whose value is a reference to a
+		 * resource in every scenario, by that resource (struct target);
+		 * the indexes of the others, asked one by one */
+		struct target *targets;
+		size_t ntargets;
+		size_t *others;
+		size_t nothers;
+		bool indexed;
 	} *referrers;
 	size_t nreferrers, capreferrers;
 };
@@ -946,7 +960,7 @@ static int refers(
 }
 
 /* The resources of ir that could refer to another under the current rule (memo; see struct eval). */
-static const struct referrers *referrers_of(struct eval *ev, const hg_ir *ir)
+static struct referrers *referrers_of(struct eval *ev, const hg_ir *ir)
 {
 	const hg_rule *r = ev->rule;
 	struct referrers *x;
@@ -964,6 +978,11 @@ static const struct referrers *referrers_of(struct eval *ev, const hg_ir *ir)
 	x->n = 0;
 	x->fixed = NULL;
 	x->val = NULL;
+	x->targets = NULL;
+	x->ntargets = 0;
+	x->others = NULL;
+	x->nothers = 0;
+	x->indexed = false;
 	for (i = 0; i < ir->nres; i++) {
 		const hg_ir_resource *o = ir->res[i];
 		if (!o->nested) {
@@ -1032,30 +1051,78 @@ static bool fixed_at(const hg_value *v, const char *path, const hg_value **out)
 	return true;
 }
 
+static int cmp_target(const void *a, const void *b)
+{
+	const struct target *x = a, *y = b;
+	return x->to == y->to ? 0 : (uintptr_t)x->to < (uintptr_t)y->to ? -1 : 1;
+}
+
+/*
+ * The referrers of x indexed: each one's value at the rule's path, once per
+ * rule and unit when no scenario changes it; those that are a reference to
+ * a resource (a bucket policy's Ref to its bucket: what refers() says of
+ * them is whether they name the resource asked about) by that resource.
+ */
+static void index_referrers(struct eval *ev, struct referrers *x)
+{
+	size_t i;
+
+	x->targets = hg_xcalloc(x->n + 1, sizeof(*x->targets));
+	x->others = hg_xcalloc(x->n + 1, sizeof(*x->others));
+	for (i = 0; i < x->n; i++) {
+		const hg_ir_resource *o = x->res[i];
+		const hg_value *v;
+		if (!o->nested && !x->fixed[i])
+			x->fixed[i] = fixed_at(o->props, ev->rule->path, &x->val[i]) ? 1 : 2;
+		v = x->val[i];
+		if (!o->nested && x->fixed[i] == 1 && v && v->kind == HG_V_EXPR &&
+		        (v->u.expr->kind == HG_EX_RESOURCE || v->u.expr->kind == HG_EX_ATTR)) {
+			x->targets[x->ntargets].to = v->u.expr->u.res.res;
+			x->targets[x->ntargets++].from = o;
+		} else
+			x->others[x->nothers++] = i;
+	}
+	if (x->ntargets > 1)
+		qsort(x->targets, x->ntargets, sizeof(*x->targets), cmp_target);
+	x->indexed = true;
+}
+
 /* Whether some resource of the rule's ref_types in ir refers to res at the rule's path. */
 static int referenced_in(struct eval *ev, const hg_ir *ir, const hg_value *name)
 {
-	const struct referrers *x = referrers_of(ev, ir);
+	struct referrers *x = referrers_of(ev, ir);
 	const hg_rule *r = ev->rule;
-	size_t i;
+	size_t i, n, lo, hi;
 	int found = 0;
 
-	for (i = 0; i < x->n && found != 1; i++) {
-		const hg_ir_resource *o = x->res[i];
+	if (!x->indexed)
+		index_referrers(ev, x);
+	/* A reference to res from another resource (resolve gives a reference
+	 * itself, below its depth limit): found without asking the rest. */
+	lo = 0;
+	hi = x->ntargets;
+	while (ev->depth < MAX_DEPTH && lo < hi) {
+		size_t mid = (lo + hi) / 2;
+		if ((uintptr_t)x->targets[mid].to < (uintptr_t)ev->res)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	for (; ev->depth < MAX_DEPTH && lo < x->ntargets && x->targets[lo].to == ev->res; lo++)
+		if (x->targets[lo].from != ev->res)
+			return 1;
+	n = ev->depth < MAX_DEPTH ? x->nothers : x->n;
+	for (i = 0; i < n && found != 1; i++) {
+		size_t j = ev->depth < MAX_DEPTH ? x->others[i] : i;
+		const hg_ir_resource *o = x->res[j];
 		int k;
 		if (o->nested)
 			k = referenced_in(ev, o->nested, name);
 		else if (o == ev->res)
 			continue;
-		else {
-			/* The referrer's value at the path, once per rule and unit when
-			 * no scenario changes it (a bucket policy's Ref to its bucket):
-			 * REFERENCED asks every referrer for every resource. */
-			if (!x->fixed[i])
-				x->fixed[i] = fixed_at(o->props, r->path, &x->val[i]) ? 1 : 2;
-			k = refers(ev, x->fixed[i] == 1 ? x->val[i] : at(ev, o->props, r->path),
+		else
+			k = refers(ev, x->fixed[j] == 1 ? x->val[j] : at(ev, o->props, r->path),
 			        ev->res, name);
-		}
 		found = k == 1 ? 1 : (k < 0 ? -1 : found);
 		x = referrers_of(ev, ir); /* a nested unit's memo may have moved the array */
 	}
@@ -1484,6 +1551,8 @@ int hg_rules_check_opts(const hg_rule *rules, size_t nrules, const hg_ir *ir,
 			free(ev.referrers[i].res);
 			free(ev.referrers[i].fixed);
 			free(ev.referrers[i].val);
+			free(ev.referrers[i].targets);
+			free(ev.referrers[i].others);
 		}
 		free(ev.applies);
 		free(ev.referrers);
