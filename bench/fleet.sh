@@ -62,6 +62,7 @@ with open(os.path.join(fleet, "fleet.yaml"), "w") as m:
 PY
 	rm -rf "$fleet/one"
 	echo "$stamp" >"$fleet/.stamp"
+	sync # on disk before anything is timed (see drift.sh)
 fi
 n=$((accounts * per))
 bytes=$(du -sb "$fleet/exports" | cut -f1)

@@ -771,8 +771,8 @@ hg_value *hg_value_get(const hg_value *map, const char *key)
 	size_t i;
 	if (!map || map->kind != HG_V_MAP)
 		return NULL;
-	for (i = 0; i < map->u.map.n; i++)
-		if (strcmp(map->u.map.m[i].key, key) == 0)
+	for (i = 0; i < map->u.map.n; i++) /* the first byte first: most keys differ there */
+		if (map->u.map.m[i].key[0] == key[0] && strcmp(map->u.map.m[i].key, key) == 0)
 			return map->u.map.m[i].value;
 	return NULL;
 }

@@ -15,6 +15,7 @@
 #include <emmintrin.h>
 #endif
 
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -25,6 +26,8 @@
 
 /* Validation builds nothing: every value is this one. */
 static hg_jv validated;
+
+#define STACK_OWN 32
 
 struct parser {
 	hg_arena *a; /* NULL: only validate (nothing is built) */
@@ -68,6 +71,10 @@ struct parser {
 	size_t klens_own[16], *klens_heap;
 	const char **vals;
 	size_t *vlens;
+	/* the first children of the stacks above, here: most documents (a
+	 * record, a resource's properties) need no more, and no malloc */
+	hg_jv *items_own[STACK_OWN];
+	hg_jv_member members_own[STACK_OWN];
 };
 
 static int fail(struct parser *ps, const char *what, bool truncated)
@@ -78,6 +85,26 @@ static int fail(struct parser *ps, const char *what, bool truncated)
 		ps->err->truncated = truncated;
 	}
 	return -1;
+}
+
+/* A stack grown past need: out of the parser's own first array into the heap, or within it. */
+static void grow(void **arr, size_t *cap, size_t need, size_t elem, const void *own)
+{
+	if (*arr == own) {
+		void *heap = hg_xmalloc(2 * *cap * elem);
+		memcpy(heap, own, *cap * elem);
+		*arr = heap;
+		*cap *= 2;
+	}
+	hg_grow_array(arr, cap, need, elem);
+}
+
+static void stacks_free(struct parser *ps)
+{
+	if (ps->items != ps->items_own)
+		free(ps->items);
+	if (ps->members != ps->members_own)
+		free(ps->members);
 }
 
 /* The blanks at ps->p: pretty-printed templates are a quarter blanks, 16 bytes at a time. */
@@ -526,7 +553,8 @@ static int array(struct parser *ps, hg_jv **out)
 			return -1;
 		if (ps->a) {
 			if (ps->nitems == ps->capitems)
-				HG_GROW(ps->items, ps->capitems, ps->nitems + 1);
+				grow((void **)&ps->items, &ps->capitems, ps->nitems + 1,
+				        sizeof(*ps->items), ps->items_own);
 			ps->items[ps->nitems++] = item;
 		}
 		ws(ps);
@@ -591,7 +619,8 @@ static int new_key(struct parser *ps, size_t base, const char *k, size_t len)
 			return fail(ps, HG_BI("a duplicate key", "重複したキー"), false);
 		}
 	if (ps->nmembers == ps->capmembers)
-		HG_GROW(ps->members, ps->capmembers, ps->nmembers + 1);
+		grow((void **)&ps->members, &ps->capmembers, ps->nmembers + 1, sizeof(*ps->members),
+		        ps->members_own);
 	ps->members[ps->nmembers].key = k;
 	ps->members[ps->nmembers++].klen = len;
 	return 0;
@@ -687,7 +716,8 @@ static int object(struct parser *ps, hg_jv **out)
 		}
 		if (ps->a) {
 			if (ps->nmembers == ps->capmembers)
-				HG_GROW(ps->members, ps->capmembers, ps->nmembers + 1);
+				grow((void **)&ps->members, &ps->capmembers, ps->nmembers + 1,
+				        sizeof(*ps->members), ps->members_own);
 			ps->members[ps->nmembers].key = k;
 			ps->members[ps->nmembers].klen = kl;
 			ps->members[ps->nmembers++].val = val;
@@ -774,7 +804,11 @@ static int run_parser(struct parser *ps, hg_jv **out);
 static void begin(struct parser *ps, hg_arena *a, const char *text, size_t len, unsigned max_depth,
         hg_jv_error *err)
 {
-	memset(ps, 0, sizeof(*ps));
+	memset(ps, 0, offsetof(struct parser, items_own)); /* not the stacks' first arrays */
+	ps->items = ps->items_own;
+	ps->capitems = STACK_OWN;
+	ps->members = ps->members_own;
+	ps->capmembers = STACK_OWN;
 	ps->a = a;
 	ps->p = ps->start = text;
 	ps->end = len ? text + len : text; /* no arithmetic on a NULL text */
@@ -819,8 +853,7 @@ static int run_parser(struct parser *ps, hg_jv **out)
 			                "値の後に余分なデータがあります"),
 			        false);
 	}
-	free(ps->items);
-	free(ps->members);
+	stacks_free(ps);
 	free(ps->klens_heap);
 	return rc;
 }
@@ -848,8 +881,7 @@ int hg_jv_check_record(const char *text, size_t len, unsigned max_depth, hg_jv_e
 	find_members(&ps, keys, nkeys, vals, vlens);
 	ps.dupkeys = true;
 	rc = value(&ps, &out); /* one value, whatever follows it */
-	free(ps.items);
-	free(ps.members);
+	stacks_free(&ps);
 	free(ps.klens_heap);
 	if (rc < 0)
 		return ps.undecided ? -2 : -1;
@@ -1031,9 +1063,9 @@ int hg_jv_object_keys(const char *text, size_t len, unsigned max_depth, hg_arena
 	return rc;
 }
 
-hg_jv *hg_jv_get(const hg_jv *obj, const char *key)
+hg_jv *hg_jv_getn(const hg_jv *obj, const char *key, size_t kl)
 {
-	size_t i, kl = strlen(key);
+	size_t i;
 	if (!obj || obj->kind != HG_JV_OBJ)
 		return NULL;
 	for (i = 0; i < obj->n; i++) { /* the first byte first: most keys differ there */

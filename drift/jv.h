@@ -16,6 +16,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "../common/arena.h"
 #include "../common/buf.h"
@@ -175,8 +176,13 @@ void hg_jv_put(hg_arena *a, hg_jv *obj, const char *key, size_t klen, const hg_j
 hg_jv *hg_jv_bool(hg_arena *a, bool b);
 hg_jv *hg_jv_number(hg_arena *a, const char *text, size_t n);
 
-/* The member `key` of an object, or NULL. */
-hg_jv *hg_jv_get(const hg_jv *obj, const char *key);
+/* The member `key` (klen bytes) of an object, or NULL: the first of that key. */
+hg_jv *hg_jv_getn(const hg_jv *obj, const char *key, size_t klen);
+/* Inline, so that a literal key's length is known where it is asked for. */
+static inline hg_jv *hg_jv_get(const hg_jv *obj, const char *key)
+{
+	return hg_jv_getn(obj, key, strlen(key));
+}
 /* A string value's text, or NULL if v is not a string. */
 const char *hg_jv_str(const hg_jv *v);
 
