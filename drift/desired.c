@@ -141,8 +141,8 @@ static int read_json(struct loader *l, hg_tmpl *t, hg_buf *json, bool *kept)
 	for (p = text.ptr; p < text.ptr + text.size && (*p == ' ' || *p == '\n' || *p == '\r' || *p == '\t');)
 		p++;
 	if (p < text.ptr + text.size && *p == '{') {
-		hg_buf_put(json, text.ptr, text.size);
-		hg_buf_dispose(&text);
+		hg_buf_dispose(json);
+		*json = text; /* the bytes moved, not copied */
 		return 0;
 	}
 	hg_buf_dispose(&text);
