@@ -329,7 +329,8 @@ int hg_resolve_cfn(hg_dset *out, hg_resolve_ctx *c)
 	sorted = HG_ANEWN(c->a, hg_jv_member, resources->n + 1);
 	memcpy(sorted, resources->u.members, sizeof(*sorted) * resources->n);
 	qsort(sorted, resources->n, sizeof(*sorted), cmp_member);
-	HG_AGROW(c->a, out->res, out->cap, out->n + resources->n); /* one each, at most: grown once */
+	/* one each, at most: grown once */
+	HG_AGROW(c->a, out->res, out->cap, out->n + resources->n);
 	for (i = 0; i < resources->n; i++)
 		resource(&cu, out, sorted[i].key, sorted[i].val, doc_meta);
 	return c->rc;
