@@ -574,6 +574,53 @@ Test(stages, properties_read_back_as_jansson_reads_them)
 }
 
 /*
+ * What phase 1 lets through (it checks a record's structure, not its
+ * literals) is refused when the record is read back, whichever way its
+ * Properties are parsed: a misspelt literal beside them, a bad escape in
+ * another member, Properties that are not JSON.
+ */
+Test(stages, a_record_read_back_is_checked_beside_its_properties)
+{
+	static const char *const records[] = {
+	        "{\"Identifier\":\"q0\",\"Properties\":\"{\\\"LogGroupName\\\":\\\"q0\\\"}\",\"Extra\":tru}",
+	        "{\"Identifier\":\"q1\",\"Note\":\"a\\x\",\"Properties\":\"{\\\"LogGroupName\\\":\\\"q1\\\"}\"}",
+	        "{\"Identifier\":\"q2\",\"Properties\":\"{\\\"LogGroupName\\\":\\\"q2\\\",}\"}",
+	        "{\"Identifier\":\"q3\",\"Properties\":\"{\\\"LogGroupName\\\":\\\"q3\\\"}\",\"Count\":-}",
+	};
+	hg_unit u;
+	hg_diags d = HG_DIAGS_INIT;
+	hg_fdcache fc;
+	hg_arena *a = hg_arena_new();
+	const char *states[] = {at("pc")};
+	hg_buf list = HG_BUF_INIT;
+	size_t i;
+	int rc;
+
+	put("pc/describe-stacks.json", STACKS("123456789012", "s"));
+	hg_buf_puts(&list, "{\"TypeName\":\"AWS::Logs::LogGroup\",\"ResourceDescriptions\":[");
+	for (i = 0; i < HG_ARRAY_SIZE(records); i++)
+		hg_buf_printf(&list, "%s%s", i ? "," : "", records[i]);
+	hg_buf_puts(&list, "]}");
+	put("pc/list-AWS-Logs-LogGroup.json", list.ptr);
+	cr_assert_eq(units(&u, states, 1, &d), 1);
+	cr_assert_eq(u.nrecs, HG_ARRAY_SIZE(records), "phase 1 keeps them all: %zu", u.nrecs);
+	hg_fdcache_init(&fc);
+	for (i = 0; i < u.nrecs; i++) {
+		size_t before = d.n;
+		rc = 0;
+		cr_expect_null(hg_state_record(&u, &u.recs[i], a, &fc, &d, &rc), "record %zu", i);
+		cr_expect_eq(rc, HG_EINVALID, "record %zu", i);
+		cr_assert_eq(d.n, before + 1, "record %zu: one message", i);
+		cr_expect_eq(d.items[d.n - 1]->code, HG_D_EXPORT_SYNTAX, "record %zu", i);
+	}
+	hg_fdcache_dispose(&fc);
+	hg_buf_dispose(&list);
+	hg_arena_dispose(a);
+	hg_unit_dispose(&u);
+	hg_diags_dispose(&d);
+}
+
+/*
  * The cache is read before the rules are open and its header checked
  * after (hg_cache_load, hg_cache_check): a cache of other rules keeps none
  * of its entries, whichever way it is opened; one of these rules keeps
