@@ -215,6 +215,39 @@ static hg_jv *unflatten(const hg_unit *u, hg_arena *a, const hg_jv *v)
 	return out;
 }
 
+/*
+ * The usual record: Properties, a string of JSON with no escape but its
+ * quotes, parsed where it is (in a copy in a: raw may be the read-ahead
+ * buffer), not decoded first; NULL for any other record. Phase 1 checked
+ * the record's structure only: the rest of it is checked here as a parse
+ * of it would (the record with "" for its Properties), and the string's
+ * body by the parse of it. A NULL goes the long way, which says what is
+ * wrong where.
+ */
+static hg_jv *properties_in_place(
+        const char *raw, size_t len, hg_arena *a, const char *const *keys, size_t nkeys)
+{
+	const char *pv = NULL;
+	size_t pl = 0, head, tail;
+	char *rest, *body;
+	hg_jv *v = NULL;
+
+	if (hg_jv_known_member(raw, len, "Properties", &pv, &pl) < 0 || pl < 2 || pv[0] != '"')
+		return NULL;
+	head = (size_t)(pv - raw);
+	tail = len - head - pl;
+	rest = hg_arena_alloc_raw(a, head + 2 + tail, 1);
+	memcpy(rest, raw, head);
+	memcpy(rest + head, "\"\"", 2);
+	memcpy(rest + head + 2, pv + pl, tail);
+	if (hg_jv_validate(rest, head + 2 + tail, 512, NULL, NULL, 0, NULL, NULL) < 0)
+		return NULL;
+	body = hg_arena_alloc_raw(a, pl - 1, 1);
+	memcpy(body, pv + 1, pl - 2);
+	body[pl - 2] = '\0';
+	return hg_jv_parse_string_body(&v, a, body, pl - 2, 512, keys, nkeys) == 0 ? v : NULL;
+}
+
 hg_jv *hg_state_record_select(hg_unit *u, const hg_rec *r, hg_arena *a, hg_fdcache *fc,
         hg_diags *d, int *rc, const char *const *keys, size_t nkeys)
 {
@@ -265,34 +298,8 @@ hg_jv *hg_state_record_select(hg_unit *u, const hg_rec *r, hg_arena *a, hg_fdcac
 			return parse_error(d, u, r, buf, err.offset, &err, NULL, rc);
 		return v;
 	}
-	/*
-	 * The usual record: Properties, a string of JSON with no escape but its
-	 * quotes, parsed where it is (in a copy in a: raw may be the read-ahead
-	 * buffer), not decoded first. Phase 1 checked the record's structure
-	 * only: the rest of it is checked here as the parse below would (the
-	 * record with "" for its Properties), and the string's body by the
-	 * parse of it. Anything else goes the long way, which says what is
-	 * wrong where.
-	 */
-	{
-		const char *pv = NULL;
-		size_t pl = 0;
-		if (hg_jv_known_member(raw, r->len, "Properties", &pv, &pl) == 0 && pl >= 2 &&
-		        pv[0] == '"') {
-			size_t head = (size_t)(pv - raw), tail = r->len - head - pl;
-			char *rest = hg_arena_alloc_raw(a, head + 2 + tail, 1), *body;
-			memcpy(rest, raw, head);
-			memcpy(rest + head, "\"\"", 2);
-			memcpy(rest + head + 2, pv + pl, tail);
-			if (hg_jv_validate(rest, head + 2 + tail, 512, NULL, NULL, 0, NULL, NULL) == 0) {
-				body = hg_arena_alloc_raw(a, pl - 1, 1);
-				memcpy(body, pv + 1, pl - 2);
-				body[pl - 2] = '\0';
-				if (hg_jv_parse_string_body(&v, a, body, pl - 2, 512, keys, nkeys) == 0)
-					return v;
-			}
-		}
-	}
+	if ((v = properties_in_place(raw, r->len, a, keys, nkeys)) != NULL)
+		return v;
 	/* else not in place (raw may be the read-ahead buffer): its strings are
 	 * copied to a, and an error in the Properties is shown where they are */
 	if (hg_jv_parse(&v, a, raw, r->len, 512, &err) < 0)
