@@ -46,7 +46,7 @@ test-asan: test-deps
 	cd $(ASAN_BUILD) && LC_ALL=C ASAN_OPTIONS=detect_leaks=1 ctest --output-on-failure -j $(JOBS)
 
 # libFuzzer targets (clang), each run for FUZZ_SECONDS on its seed corpus.
-FUZZ_TARGETS := fuzz_template fuzz_expr fuzz_semver fuzz_export fuzz_check fuzz_config fuzz_arm fuzz_cfn fuzz_git fuzz_state fuzz_fleet fuzz_import fuzz_diff fuzz_cache
+FUZZ_TARGETS := fuzz_template fuzz_expr fuzz_semver fuzz_export fuzz_jv fuzz_check fuzz_config fuzz_arm fuzz_cfn fuzz_git fuzz_state fuzz_fleet fuzz_import fuzz_diff fuzz_cache
 fuzz: test-deps fuzz-build
 	sh scripts/run-fuzzers.sh $(FUZZ_BUILD) $(FUZZ_SECONDS)
 

@@ -10,6 +10,7 @@
  * and 1 differ; canon.c folds them where the cloud does).
  */
 #include "jv.h"
+#include "jvscan.h"
 
 #ifdef __SSE2__
 #include <emmintrin.h>
@@ -464,6 +465,20 @@ static int string(struct parser *ps, const char **s, size_t *n)
 	return 0;
 }
 
+const char *hg_jv_unescape(hg_arena *a, const char *body, size_t len, size_t *n)
+{
+	struct parser ps;
+	const char *s = NULL;
+
+	memset(&ps, 0, offsetof(struct parser, items_own));
+	ps.a = a;
+	ps.p = ps.start = body;
+	ps.end = body + len + 1; /* its closing quote */
+	if (string(&ps, &s, n) < 0)
+		return NULL;
+	return s;
+}
+
 static bool digit(char c)
 {
 	return c >= '0' && c <= '9';
@@ -858,12 +873,50 @@ static int run_parser(struct parser *ps, hg_jv **out)
 	return rc;
 }
 
+/*
+ * The two-stage scan (jvscan.c) of a text to validate, noting what
+ * hg_jv_validate and hg_jv_scan_keys note (keys[i]'s values, under[i]'s
+ * keys): 0, or -1 with those outputs reset for the parser, which then
+ * reads the text again and says what is wrong with it.
+ */
+static int scan_first(const char *text, size_t len, unsigned max_depth, const char *const *keys,
+        size_t nkeys, const char **vals, size_t *vlens, const char *const *under, size_t nunder,
+        hg_jv_keys *collected, hg_arena *a)
+{
+	hg_jvscan_hooks h;
+	size_t lens[16], i;
+
+	if (nkeys > HG_ARRAY_SIZE(lens) || hg_jvscan_off)
+		return -1;
+	memset(&h, 0, sizeof(h));
+	for (i = 0; i < nkeys; i++)
+		lens[i] = strlen(keys[i]);
+	h.keys = keys;
+	h.klens = lens;
+	h.nkeys = nkeys;
+	h.vals = vals;
+	h.vlens = vlens;
+	h.under = under;
+	h.nunder = nunder;
+	h.collected = collected;
+	h.a = a;
+	if (hg_jvscan_validate(text, len, max_depth, nkeys || nunder ? &h : NULL) == 0)
+		return 0;
+	for (i = 0; i < nkeys; i++)
+		vals[i] = NULL;
+	if (nunder)
+		memset(collected, 0, sizeof(*collected) * nunder);
+	return -1;
+}
+
 int hg_jv_validate(const char *text, size_t len, unsigned max_depth, hg_jv_error *err,
         const char *const *keys, size_t nkeys, const char **vals, size_t *vlens)
 {
 	struct parser ps;
 	hg_jv *out;
 
+	if (scan_first(text, len, max_depth, keys, nkeys, vals, vlens, NULL, 0, NULL, NULL) == 0)
+		return 0;
 	begin(&ps, NULL, text, len, max_depth, err);
 	find_members(&ps, keys, nkeys, vals, vlens);
 	return run_parser(&ps, &out);
@@ -910,6 +963,12 @@ static int parse_members(hg_jv **out, hg_arena *a, const char *text, size_t len,
 				lens[i] = strlen(keys[i]);
 			ps.selen = lens;
 		}
+	}
+	/* in place, the scan first; the parser says what is wrong (the text unchanged) */
+	if (in_place && (!keys || ps.selen) && !hg_jvscan_off) {
+		char *writable = (char *)(uintptr_t)text;
+		if (hg_jvscan_build(out, a, writable, len, max_depth, esc, keys, lens, nkeys) == 0)
+			return 0;
 	}
 	return run_parser(&ps, out);
 }
@@ -1016,14 +1075,18 @@ int hg_jv_scan_keys(const char *text, size_t len, unsigned max_depth, hg_jv_erro
 	size_t i, u;
 	int rc;
 
-	begin(&ps, NULL, text, len, max_depth, err);
-	find_members(&ps, keys, nkeys, vals, vlens);
 	memset(collected, 0, sizeof(*collected) * nunder);
-	ps.keys_arena = a;
-	ps.under = under;
-	ps.nunder = nunder;
-	ps.collected = collected;
-	rc = run_parser(&ps, &out);
+	rc = scan_first(
+	        text, len, max_depth, keys, nkeys, vals, vlens, under, nunder, collected, a);
+	if (rc < 0) {
+		begin(&ps, NULL, text, len, max_depth, err);
+		find_members(&ps, keys, nkeys, vals, vlens);
+		ps.keys_arena = a;
+		ps.under = under;
+		ps.nunder = nunder;
+		ps.collected = collected;
+		rc = run_parser(&ps, &out);
+	}
 	for (u = 0; rc == 0 && u < nunder; u++) /* a key with an escape is decoded */
 		for (i = 0; i < collected[u].n; i++)
 			if (strchr(collected[u].keys[i], '\\')) {

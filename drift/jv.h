@@ -162,6 +162,13 @@ int hg_jv_scan_keys(const char *text, size_t len, unsigned max_depth, hg_jv_erro
 int hg_jv_object_keys(const char *text, size_t len, unsigned max_depth, hg_arena *a,
         const char ***keys, size_t *nkeys);
 
+/*
+ * The value of a JSON string whose body (between its quotes) is
+ * body[0..len) and whose closing quote is body[len], decoded into a
+ * (arena-owned, NUL-terminated; *n its bytes), or NULL if it is not one.
+ */
+const char *hg_jv_unescape(hg_arena *a, const char *body, size_t len, size_t *n);
+
 /* Constructors (arena-owned). */
 hg_jv *hg_jv_new(hg_arena *a, hg_jv_kind kind);
 hg_jv *hg_jv_string(hg_arena *a, const char *s, size_t n);

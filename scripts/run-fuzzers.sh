@@ -10,7 +10,7 @@ seconds=${2:-20}
 top=$(cd "$(dirname "$0")/.." && pwd)
 corpus=$build/fuzz-corpus
 art=$build/fuzz-artifacts/
-mkdir -p "$corpus/template" "$corpus/expr" "$corpus/semver" "$corpus/export" "$corpus/check" \
+mkdir -p "$corpus/template" "$corpus/expr" "$corpus/semver" "$corpus/export" "$corpus/jv" "$corpus/check" \
 	"$corpus/config" "$corpus/arm" "$corpus/cfn" "$corpus/git" "$corpus/state" "$corpus/fleet" "$corpus/import" "$corpus/diff" \
 	"$corpus/cache" "$art"
 # Seeds: every template, sample and golden input in the repository.
@@ -26,6 +26,7 @@ printf '%s' '~1.2' > "$corpus/semver/2"
 find "$top/samples" "$top/tests/golden" -path '*export*' -name '*.json' -size -64k | while read -r f; do
 	cp "$f" "$corpus/export/$(echo "$f" | cksum | cut -d' ' -f1).json"
 	cp "$f" "$corpus/state/$(echo "$f" | cksum | cut -d' ' -f1).json"
+	cp "$f" "$corpus/jv/$(echo "$f" | cksum | cut -d' ' -f1).json"
 done
 # Seeds of the raw template checker: the check corpus.
 find "$top/tests/golden" -path '*check*' \( -name '*.yaml' -o -name '*.json' \) | while read -r f; do
@@ -47,6 +48,7 @@ printf '%s' "[format('{0}-{1}', parameters('name'), add(copyIndex(), 1))]" > "$c
 find "$top/tests/expected" "$top/tests/golden" -name '*.json' -size -256k | while read -r f; do
 	if grep -q AWSTemplateFormatVersion "$f"; then
 		cp "$f" "$corpus/cfn/$(echo "$f" | cksum | cut -d' ' -f1).json"
+		cp "$f" "$corpus/jv/$(echo "$f" | cksum | cut -d' ' -f1).json"
 	fi
 done
 # Seeds of the history import: the clouds' sample findings and the drift JSON reports.
@@ -93,7 +95,7 @@ printf '%s\n' \
 printf '%s\n' 'b @B|1|1|1|1|/subscriptions/s/resourcegroups/rg/providers/x/y/z|42|~%=|%=|%=|%00|%=|%00|%=|%=|%=|%=|%=|0|0|0|%00|%=|0|0|~' \
 	>"$corpus/cache/azure-claims"
 status=0
-for t in template expr semver export check config arm cfn git state fleet import diff cache; do
+for t in template expr semver export jv check config arm cfn git state fleet import diff cache; do
 	if [ -d "$top/fuzz/regressions/$t" ]; then
 		# shellcheck disable=SC2046
 		if ! "$build/fuzz/fuzz_$t" -timeout=10 $(find "$top/fuzz/regressions/$t" -type f | sort) \
@@ -104,7 +106,7 @@ for t in template expr semver export check config arm cfn git state fleet import
 		fi
 	fi
 done
-for t in template expr semver export check config arm cfn git state fleet import diff cache; do
+for t in template expr semver export jv check config arm cfn git state fleet import diff cache; do
 	echo "== fuzz_$t for ${seconds}s"
 	if ! "$build/fuzz/fuzz_$t" -max_total_time="$seconds" -max_len=65536 -timeout=10 \
 		-artifact_prefix="$art" "$corpus/$t" >"$build/fuzz-$t.log" 2>&1; then
