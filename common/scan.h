@@ -70,6 +70,18 @@ static inline uint64_t hg_escaped64(uint64_t backslash, uint64_t *carry)
 	return (even ^ (even_seq << 1)) & follows;
 }
 
+#if defined(__SSE2__) && defined(__GNUC__) && defined(__x86_64__)
+#define HG_SCAN_AVX2 1
+/* The processor has AVX2 (common/scan.c asks it once, at start; tests may clear it). */
+extern bool hg_scan_avx2;
+/*
+ * hg_string_end's 64-byte steps with AVX2, from *p while 64 bytes are left
+ * before end: the closing quote, or NULL with *p where the steps stopped
+ * and *carry as hg_escaped64 leaves it.
+ */
+const char *hg_string_end_avx2(const char **p, const char *end, uint64_t *carry);
+#endif
+
 /*
  * The closing quote of a JSON string whose bytes begin at p: the first '"'
  * in [p, end) that no backslash escapes, or end. *escaped: on entry, whether
@@ -82,6 +94,15 @@ static inline const char *hg_string_end(const char *p, const char *end, bool *es
 	bool e = *escaped;
 #ifdef __SSE2__
 	uint64_t carry = e;
+#ifdef HG_SCAN_AVX2
+	if (hg_scan_avx2 && end - p >= 256) { /* a long one: 64 bytes in two loads, not four */
+		const char *q = hg_string_end_avx2(&p, end, &carry);
+		if (q) {
+			*escaped = false;
+			return q;
+		}
+	}
+#endif
 	while (end - p >= 64) {
 		uint64_t q = hg_mask64(p, '"') & ~hg_escaped64(hg_mask64(p, '\\'), &carry);
 		if (q) {

@@ -179,21 +179,28 @@ static size_t string_end_ref(const char *p, size_t n, bool *escaped)
  * hg_string_end finds what the byte-by-byte reading finds: random strings
  * of quotes, runs of backslashes and other bytes, of every length around
  * its 64-byte steps, whole and cut into two ranges at every point (the
- * escape carried from the first to the second).
+ * escape carried from the first to the second); with the AVX2 steps
+ * where the processor has them, and without.
  */
 Test(scan, string_end_is_the_first_unescaped_quote)
 {
-	char text[300];
+	char text[700];
 	unsigned seed = 7;
 	int round;
+#ifdef HG_SCAN_AVX2
+	bool avx2 = hg_scan_avx2;
+#endif
 
-	for (round = 0; round < 4000; round++) {
+	for (round = 0; round < 8000; round++) {
 		size_t n, i, cut;
+#ifdef HG_SCAN_AVX2
+		hg_scan_avx2 = avx2 && round % 2; /* with AVX2 (if any), without */
+#endif
 		seed = seed * 1103515245u + 12345u;
 		n = (seed >> 16) % sizeof(text);
 		for (i = 0; i < n; i++) {
 			seed = seed * 1103515245u + 12345u;
-			switch ((seed >> 16) % (round % 3 == 0 ? 40 : 8)) {
+			switch ((seed >> 16) % (round % 5 == 4 ? 600 : round % 3 == 0 ? 40 : 8)) {
 			case 0: text[i] = '"'; break;
 			case 1: case 2: case 3: text[i] = '\\'; break;
 			default: text[i] = (char)('a' + (seed >> 20) % 26); break;
@@ -215,6 +222,9 @@ Test(scan, string_end_is_the_first_unescaped_quote)
 			cr_assert_eq((size_t)(got - text), want, "round %d, cut at %zu: %.*s", round, cut, (int)n, text);
 		}
 	}
+#ifdef HG_SCAN_AVX2
+	hg_scan_avx2 = avx2;
+#endif
 }
 
 /*
