@@ -38,13 +38,8 @@ struct scan {
 	uint64_t in_string;    /* all ones when the last block ended inside a string */
 	uint64_t scalar_carry; /* 1 when the last block ended in a run of scalar bytes */
 	bool bad;              /* stage 1 found what the parser refuses */
-	/* the text is the body of a JSON string whose value is JSON: its strings
-	 * open and close with \" (the backslash before an opening quote is a
-	 * blank here; the one before a closing quote ends the string's bytes),
-	 * and it has no other backslash (else bad: the caller decodes it first) */
-	bool esc;
-	bool window_bs;      /* a backslash in the window: strings in it may have escapes */
-	size_t window_start; /* the offset of the window's first block */
+	bool window_bs;        /* a backslash in the window: strings in it may have escapes */
+	size_t window_start;   /* the offset of the window's first block */
 	void (*stage1)(struct scan *s, const char *p, size_t base);
 	size_t ntok, at;
 	/* a window's offsets, + a block's more (a long string), + 8 written past the last */
@@ -97,31 +92,18 @@ static bool escapes_ok(const struct scan *s, const char *p, size_t base, uint64_
 }
 
 #ifdef __SSE2__
-/* The marks of one block, from its five masks of bytes: quotes, backslashes, blanks, structural
- * characters, control characters. */
+/* The marks of one block, from its masks of quotes, backslashes, blanks, structural and control
+ * characters. */
 static inline __attribute__((always_inline)) uint64_t marks(struct scan *s, const char *p,
         size_t base, uint64_t q, uint64_t b, uint64_t ws, uint64_t op, uint64_t c)
 {
-	uint64_t esc, in, outside, scalar, t;
+	uint64_t esc = hg_escaped64(b, &s->esc_carry), in, outside, scalar, t;
 
-	if (s->esc) { /* every backslash comes before a quote, every quote after a backslash */
-		if ((b << 1 | s->esc_carry) != q)
-			s->bad = true;
-		s->esc_carry = b >> 63;
-		in = prefix_xor(q) ^ s->in_string;
-		s->in_string = (uint64_t)((int64_t)in >> 63);
-		ws |= b & ~in;
-		if (in & c)
-			s->bad = true;
-	} else {
-		esc = hg_escaped64(b, &s->esc_carry);
-		q &= ~esc;
-		in = prefix_xor(q) ^
-		     s->in_string; /* from an opening quote to before its closing one */
-		s->in_string = (uint64_t)((int64_t)in >> 63);
-		if ((in & c) || ((esc & in) && !escapes_ok(s, p, base, esc & in)))
-			s->bad = true;
-	}
+	q &= ~esc;
+	in = prefix_xor(q) ^ s->in_string; /* from an opening quote to before its closing one */
+	s->in_string = (uint64_t)((int64_t)in >> 63);
+	if ((in & c) || ((esc & in) && !escapes_ok(s, p, base, esc & in)))
+		s->bad = true;
 	s->window_bs |= b != 0;
 	outside = ~(in | q);
 	scalar = outside & ~ws & ~op;
@@ -251,14 +233,13 @@ static bool refill(struct scan *s)
 	return s->ntok > 0 && !s->bad;
 }
 
-static void scan_init(struct scan *s, const char *text, size_t len, bool esc)
+static void scan_init(struct scan *s, const char *text, size_t len)
 {
 	s->text = text;
 	s->len = len;
 	s->block = 0;
 	s->esc_carry = s->in_string = s->scalar_carry = 0;
 	s->bad = false;
-	s->esc = esc;
 #ifdef HAVE_AVX2_PATH
 	s->stage1 = !hg_jvscan_sse2_only && __builtin_cpu_supports("avx2") &&
 	                            __builtin_cpu_supports("popcnt") &&
@@ -376,7 +357,7 @@ int hg_jvscan_validate(const char *text, size_t len, unsigned max_depth, const h
 	if (max_depth > HG_JVSCAN_MAX_DEPTH || len >= UINT32_MAX || !len)
 		return -1; /* (no arithmetic on a NULL text) */
 	end = text + len;
-	scan_init(&s, text, len, false);
+	scan_init(&s, text, len);
 	while ((t = next(&s)) != NONE) {
 		char c = text[t];
 		switch (state) {
@@ -545,9 +526,8 @@ static bool selected(
 static int string_at(struct scan *s, struct builder *b, char *text, size_t t, size_t close,
         const char **str, size_t *n)
 {
-	size_t from = t + 1, to = s->esc ? close - 1 : close;
-	if (!s->esc && (s->window_bs || t < s->window_start) &&
-	        memchr(text + from, '\\', to - from)) {
+	size_t from = t + 1, to = close;
+	if ((s->window_bs || t < s->window_start) && memchr(text + from, '\\', to - from)) {
 		*str = hg_jv_unescape(b->a, text + from, to - from, n);
 		return *str ? 0 : -1;
 	}
@@ -559,7 +539,7 @@ static int string_at(struct scan *s, struct builder *b, char *text, size_t t, si
 	return 0;
 }
 
-int hg_jvscan_build(hg_jv **out, hg_arena *a, char *text, size_t len, unsigned max_depth, bool esc,
+int hg_jvscan_build(hg_jv **out, hg_arena *a, char *text, size_t len, unsigned max_depth,
         const char *const *select, const size_t *selen, size_t nselect)
 {
 	struct scan s;
@@ -586,7 +566,7 @@ int hg_jvscan_build(hg_jv **out, hg_arena *a, char *text, size_t len, unsigned m
 	b.capframes = HG_ARRAY_SIZE(b.frames_own);
 	b.nuls = b.nuls_own;
 	b.capnuls = HG_ARRAY_SIZE(b.nuls_own);
-	scan_init(&s, text, len, esc);
+	scan_init(&s, text, len);
 	while ((t = next(&s)) != NONE) {
 		char c = text[t];
 		struct frame *f;
@@ -764,14 +744,13 @@ int hg_jvscan_validate(const char *text, size_t len, unsigned max_depth, const h
 	return -1;
 }
 
-int hg_jvscan_build(hg_jv **out, hg_arena *a, char *text, size_t len, unsigned max_depth, bool esc,
+int hg_jvscan_build(hg_jv **out, hg_arena *a, char *text, size_t len, unsigned max_depth,
         const char *const *select, const size_t *selen, size_t nselect)
 {
 	(void)a;
 	(void)text;
 	(void)len;
 	(void)max_depth;
-	(void)esc;
 	(void)select;
 	(void)selen;
 	(void)nselect;

@@ -63,13 +63,13 @@ int hg_jvscan_validate(
 
 /*
  * hg_jv_parse_in_place (with keys: hg_jv_parse_select's select) of
- * text[0..len), writable; with esc, hg_jv_parse_string_body's. 0 with *out
+ * text[0..len), writable. 0 with *out
  * the same tree the parser builds, and text changed as the parser changes
  * it (the terminators of the strings kept in place); -1 for anything it
  * does not take, with text not changed at all: the caller runs the parser.
  * selen[i]: the length of select[i].
  */
-int hg_jvscan_build(hg_jv **out, hg_arena *a, char *text, size_t len, unsigned max_depth, bool esc,
+int hg_jvscan_build(hg_jv **out, hg_arena *a, char *text, size_t len, unsigned max_depth,
         const char *const *select, const size_t *selen, size_t nselect);
 
 #ifdef __cplusplus
