@@ -410,6 +410,23 @@ static void check_node(struct eval *ev, const hg_value *node);
  * Check every node at path under v. The path is consumed one
  * segment at a time; "name[*]" selects the items of the list at name.
  */
+/*
+ * The value of the first member key of the map v, in one pass: ev->selected
+ * becomes the last such member's key (where a missing setting is reported).
+ */
+static const hg_value *member(struct eval *ev, const hg_value *v, const char *key)
+{
+	const hg_value *found = NULL;
+	size_t i;
+	for (i = 0; i < v->u.map.n; i++)
+		if (v->u.map.m[i].key[0] == key[0] && strcmp(v->u.map.m[i].key, key) == 0) {
+			ev->selected = v->u.map.m[i].key_span;
+			if (!found)
+				found = v->u.map.m[i].value;
+		}
+	return found;
+}
+
 static void walk(struct eval *ev, const hg_value *v, const char *path)
 {
 	const char *dot, *seg_end;
@@ -436,11 +453,7 @@ static void walk(struct eval *ev, const hg_value *v, const char *path)
 		return;
 	memcpy(key, path, len);
 	key[len] = '\0';
-	for (i = 0; i < v->u.map.n; i++)
-		if (strcmp(v->u.map.m[i].key, key) == 0)
-			ev->selected =
-			        v->u.map.m[i].key_span; /* where a missing setting is reported */
-	v = resolve(ev, hg_value_get(v, key));
+	v = resolve(ev, member(ev, v, key));
 	if (!v)
 		return;
 	if (!each) {
