@@ -18,6 +18,7 @@ bool hg_scan_avx2;
 
 __attribute__((constructor)) static void ask_avx2(void)
 {
+	__builtin_cpu_init(); /* (another constructor may come first) */
 	hg_scan_avx2 = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("bmi");
 }
 

@@ -902,8 +902,10 @@ static int scan_first(const char *text, size_t len, unsigned max_depth, const ch
 	h.a = a;
 	if (hg_jvscan_validate(text, len, max_depth, nkeys || nunder ? &h : NULL) == 0)
 		return 0;
-	for (i = 0; i < nkeys; i++)
+	for (i = 0; i < nkeys; i++) {
 		vals[i] = NULL;
+		vlens[i] = 0;
+	}
 	if (nunder)
 		memset(collected, 0, sizeof(*collected) * nunder);
 	return -1;

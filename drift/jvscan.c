@@ -58,6 +58,7 @@ static inline uint64_t prefix_xor(uint64_t x)
 	return x;
 }
 
+#ifdef __SSE2__
 static bool hex(char c)
 {
 	return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
@@ -91,9 +92,8 @@ static bool escapes_ok(const struct scan *s, const char *p, size_t base, uint64_
 	return true;
 }
 
-#ifdef __SSE2__
-/* The marks of one block, from its masks of quotes, backslashes, blanks, structural and control
- * characters. */
+/* The marks of a block from its masks: quotes, backslashes, blanks, structural, control characters.
+ */
 static inline __attribute__((always_inline)) uint64_t marks(struct scan *s, const char *p,
         size_t base, uint64_t q, uint64_t b, uint64_t ws, uint64_t op, uint64_t c)
 {
@@ -166,6 +166,16 @@ static void stage1_sse2(struct scan *s, const char *p, size_t base)
  * refuses them, as the parser does; inside strings they are control
  * characters, refused.
  */
+static bool have_avx2;
+
+/* Asked once, at start (and after the runtime's own look at the processor). */
+__attribute__((constructor)) static void ask_avx2(void)
+{
+	__builtin_cpu_init();
+	have_avx2 = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("popcnt") &&
+	            __builtin_cpu_supports("bmi");
+}
+
 __attribute__((target("avx2,popcnt,bmi"))) static void stage1_avx2(
         struct scan *s, const char *p, size_t base)
 {
@@ -230,7 +240,9 @@ static bool refill(struct scan *s)
 		s->block += 64;
 		blocks++;
 	}
-	return s->ntok > 0 && !s->bad;
+	if (s->bad)
+		s->ntok = 0; /* nothing of a text refused is handed out */
+	return s->ntok > 0;
 }
 
 static void scan_init(struct scan *s, const char *text, size_t len)
@@ -241,11 +253,7 @@ static void scan_init(struct scan *s, const char *text, size_t len)
 	s->esc_carry = s->in_string = s->scalar_carry = 0;
 	s->bad = false;
 #ifdef HAVE_AVX2_PATH
-	s->stage1 = !hg_jvscan_sse2_only && __builtin_cpu_supports("avx2") &&
-	                            __builtin_cpu_supports("popcnt") &&
-	                            __builtin_cpu_supports("bmi")
-	                    ? stage1_avx2
-	                    : stage1_sse2;
+	s->stage1 = have_avx2 && !hg_jvscan_sse2_only ? stage1_avx2 : stage1_sse2;
 #else
 	s->stage1 = stage1_sse2;
 #endif
@@ -758,3 +766,48 @@ int hg_jvscan_build(hg_jv **out, hg_arena *a, char *text, size_t len, unsigned m
 	return -1;
 }
 #endif
+
+bool hg_jvscan_same_tree(const hg_jv *x, const hg_jv *y)
+{
+	size_t i;
+	if (x->kind != y->kind || x->n != y->n || x->typed != y->typed || x->sorted != y->sorted)
+		return false;
+	switch (x->kind) {
+	case HG_JV_STR:
+	case HG_JV_NUM:
+		return memcmp(x->u.s, y->u.s, x->n) == 0 && x->u.s[x->n] == '\0' &&
+		       y->u.s[y->n] == '\0';
+	case HG_JV_ARR:
+		if ((x->u.items == NULL) != (y->u.items == NULL))
+			return false;
+		for (i = 0; i < x->n; i++)
+			if (!hg_jvscan_same_tree(x->u.items[i], y->u.items[i]))
+				return false;
+		return true;
+	case HG_JV_OBJ:
+		if ((x->u.members == NULL) != (y->u.members == NULL))
+			return false;
+		for (i = 0; i < x->n; i++)
+			if (x->u.members[i].klen != y->u.members[i].klen ||
+			        memcmp(x->u.members[i].key, y->u.members[i].key,
+			                x->u.members[i].klen) != 0 ||
+			        !hg_jvscan_same_tree(x->u.members[i].val, y->u.members[i].val))
+				return false;
+		return true;
+	default:
+		return true;
+	}
+}
+
+bool hg_jvscan_same_keys(const hg_jv_keys *x, const hg_jv_keys *y, size_t n)
+{
+	size_t u, i;
+	for (u = 0; u < n; u++) {
+		if (x[u].n != y[u].n || x[u].seen != y[u].seen)
+			return false;
+		for (i = 0; i < x[u].n; i++)
+			if (strcmp(x[u].keys[i], y[u].keys[i]) != 0)
+				return false;
+	}
+	return true;
+}

@@ -72,6 +72,15 @@ int hg_jvscan_validate(
 int hg_jvscan_build(hg_jv **out, hg_arena *a, char *text, size_t len, unsigned max_depth,
         const char *const *select, const size_t *selen, size_t nselect);
 
+/*
+ * The same tree, as the scan and the parser must build it (tests, fuzz_jv):
+ * kinds and flags, member order, bytes and terminators, and which
+ * containers have no array (hg_jv_equal asks less: members in any order).
+ */
+bool hg_jvscan_same_tree(const hg_jv *x, const hg_jv *y);
+/* The same keys collected (hg_jv_scan_keys): n lists, each the same keys in order, seen alike. */
+bool hg_jvscan_same_keys(const hg_jv_keys *x, const hg_jv_keys *y, size_t n);
+
 #ifdef __cplusplus
 }
 #endif

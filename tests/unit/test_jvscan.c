@@ -16,32 +16,34 @@
 static const char *const keys[] = {"Resources", "a", "Type", "x\\u0041"};
 static const size_t klens[] = {9, 1, 4, 7};
 
-/* The canonical text of the value at text[0..len), or "" when it is not JSON. */
-static void canon_of(hg_buf *out, const char *text, size_t len)
-{
-	hg_arena *a = hg_arena_new();
-	hg_jv *v;
-	hg_buf_clear(out);
-	if (hg_jv_parse(&v, a, text, len, 512, NULL) == 0)
-		hg_jv_canonical(out, v);
-	hg_arena_dispose(a);
-}
-
 /*
- * text is checked by the scan (both stage 1s) and by the parser: the same
- * verdict, and for a top-level object the same value for each of keys
- * (its first member of that key, as the parser's tree has it first).
+ * text is checked by the scan (both stage 1s) and by the parser alone
+ * (hg_jv_validate and hg_jv_scan_keys without the scan): the same verdict,
+ * the same members' values noted (the same bytes of text) and the same
+ * keys collected; and the parser's tree-building parse agrees.
  */
 static void same_verdict(const char *text, size_t len, unsigned max_depth)
 {
+	static const char *const under[] = {"Resources", "a"};
 	int pass;
 	hg_arena *a = hg_arena_new();
 	hg_jv *tree = NULL;
 	int parsed = hg_jv_parse(&tree, a, text, len, max_depth, NULL);
+	const char *want[4] = {0};
+	size_t wantlen[4] = {0};
+	hg_jv_keys wantkeys[2];
+	hg_jv_error err;
 
+	hg_jvscan_off = true;
+	cr_assert_eq(hg_jv_validate(text, len, max_depth, &err, keys, 4, want, wantlen), parsed);
+	cr_assert_eq(hg_jv_scan_keys(text, len, max_depth, &err, keys, 0, NULL, NULL, under, 2,
+	                     wantkeys, a),
+	        parsed);
+	hg_jvscan_off = false;
 	for (pass = 0; pass < 2; pass++) {
 		const char *vals[4] = {0};
-		size_t vlens[4] = {0}, i;
+		size_t vlens[4] = {0};
+		hg_jv_keys found[2];
 		hg_jvscan_hooks h;
 		int scanned;
 		memset(&h, 0, sizeof(h));
@@ -52,34 +54,20 @@ static void same_verdict(const char *text, size_t len, unsigned max_depth)
 		h.vlens = vlens;
 		hg_jvscan_sse2_only = pass == 1;
 		scanned = hg_jvscan_validate(text, len, max_depth, &h);
-		hg_jvscan_sse2_only = false;
 		cr_assert_eq(scanned, parsed, "%s: scan %d, parser %d on [%.*s] (%zu bytes)",
 		        pass ? "SSE2" : "default", scanned, parsed, (int)(len > 300 ? 300 : len),
 		        text, len);
-		if (parsed < 0 || tree->kind != HG_JV_OBJ)
-			continue;
-		for (i = 0; i < 4; i++) {
-			size_t m;
-			const hg_jv *want = NULL;
-			for (m = 0; m < tree->n && !want; m++)
-				if (tree->u.members[m].klen == klens[i] &&
-				        memcmp(tree->u.members[m].key, keys[i], klens[i]) == 0)
-					want = tree->u.members[m].val;
-			if (i == 3) /* a key with an escape is matched as written, not decoded */
-				want = NULL;
-			cr_assert_eq(vals[i] != NULL, want != NULL, "key %s in [%.*s]", keys[i],
-			        (int)len, text);
-			if (want) {
-				hg_buf x = HG_BUF_INIT, y = HG_BUF_INIT;
-				canon_of(&x, vals[i], vlens[i]);
-				hg_jv_canonical(&y, want);
-				cr_assert(x.size && x.size == y.size &&
-				                  memcmp(x.ptr, y.ptr, x.size) == 0,
-				        "key %s: [%.*s]", keys[i], (int)vlens[i], vals[i]);
-				hg_buf_dispose(&x);
-				hg_buf_dispose(&y);
-			}
-		}
+		if (parsed == 0)
+			cr_assert(memcmp(vals, want, sizeof(vals)) == 0 &&
+			                  memcmp(vlens, wantlen, sizeof(vlens)) == 0,
+			        "members noted otherwise: [%.*s]", (int)len, text);
+		cr_assert_eq(hg_jv_scan_keys(text, len, max_depth, &err, keys, 0, NULL, NULL, under,
+		                     2, found, a),
+		        parsed);
+		if (parsed == 0)
+			cr_assert(hg_jvscan_same_keys(found, wantkeys, 2),
+			        "keys collected otherwise: [%.*s]", (int)len, text);
+		hg_jvscan_sse2_only = false;
 	}
 	hg_arena_dispose(a);
 }
@@ -258,39 +246,6 @@ Test(jvscan, the_keys_of_a_member_are_collected)
 
 /* ---- building ---- */
 
-/* The same tree: kinds, flags, bytes, members in order, and where a container has no array. */
-static bool tree_eq(const hg_jv *x, const hg_jv *y)
-{
-	size_t i;
-	if (x->kind != y->kind || x->n != y->n || x->typed != y->typed || x->sorted != y->sorted)
-		return false;
-	switch (x->kind) {
-	case HG_JV_STR:
-	case HG_JV_NUM:
-		return memcmp(x->u.s, y->u.s, x->n) == 0 && x->u.s[x->n] == '\0' &&
-		       y->u.s[y->n] == '\0';
-	case HG_JV_ARR:
-		if ((x->u.items == NULL) != (y->u.items == NULL))
-			return false;
-		for (i = 0; i < x->n; i++)
-			if (!tree_eq(x->u.items[i], y->u.items[i]))
-				return false;
-		return true;
-	case HG_JV_OBJ:
-		if ((x->u.members == NULL) != (y->u.members == NULL))
-			return false;
-		for (i = 0; i < x->n; i++)
-			if (x->u.members[i].klen != y->u.members[i].klen ||
-			        memcmp(x->u.members[i].key, y->u.members[i].key,
-			                x->u.members[i].klen) != 0 ||
-			        !tree_eq(x->u.members[i].val, y->u.members[i].val))
-				return false;
-		return true;
-	default:
-		return true;
-	}
-}
-
 /*
  * text parsed in place (select: only those members) by the parser alone and
  * with the scan first: the same verdict, tree and changes to the text; and
@@ -329,7 +284,8 @@ static void same_build(const char *text, size_t len, const char *const *select, 
 		else
 			cr_assert(memcmp(z, x, len) == 0);
 		if (rx == 0)
-			cr_assert(tree_eq(tx, ty) && (rz < 0 || tree_eq(tx, tz)),
+			cr_assert(hg_jvscan_same_tree(tx, ty) &&
+			                  (rz < 0 || hg_jvscan_same_tree(tx, tz)),
 			        "trees differ: [%.*s]", (int)len, text);
 	}
 	free(x);
