@@ -42,7 +42,8 @@ void hg_buf_put(hg_buf *b, const char *data, size_t len)
 {
 	if (len == 0)
 		return;
-	hg_buf_grow(b, len);
+	if (b->asize - b->size <= len) /* no room for len and the terminator (asize 0: size 0) */
+		hg_buf_grow(b, len);
 	memmove(b->ptr + b->size, data, len);
 	b->size += len;
 	b->ptr[b->size] = '\0';

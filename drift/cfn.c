@@ -69,6 +69,8 @@ const char *hg_cfn_intrinsic(const hg_jv *v, const hg_jv **arg)
 	if (!v || v->kind != HG_JV_OBJ || v->n != 1)
 		return NULL;
 	k = v->u.members[0].key;
+	if (k[0] != 'R' && k[0] != 'C' && k[0] != 'F')
+		return NULL; /* most objects: a property's value */
 	if (strcmp(k, "Ref") == 0 || strcmp(k, "Condition") == 0 || strncmp(k, "Fn::", 4) == 0) {
 		*arg = v->u.members[0].val;
 		return k;

@@ -281,7 +281,13 @@ static hg_value *conv(struct conv *cv, const hg_jv *j)
 	case HG_JV_STR:
 		if (cv->arm && j->n > 1 && j->u.s[0] == '[' && j->u.s[1] != '[' && j->u.s[j->n - 1] == ']')
 			return opaque(cv); /* an ARM expression */
-		return hg_value_str(cv->a, j->u.s, j->n, &cv->span);
+		if (j->u.s[j->n] != '\0')
+			return hg_value_str(cv->a, j->u.s, j->n, &cv->span);
+		/* borrowed: the document outlives the unit */
+		v = hg_value_new(cv->a, HG_V_STR, &cv->span);
+		v->u.str.s = j->u.s;
+		v->u.str.len = j->n;
+		return v;
 	case HG_JV_ARR:
 		v = hg_value_new(cv->a, HG_V_LIST, &cv->span);
 		v->u.list.items = HG_ANEWN(cv->a, hg_value *, j->n ? j->n : 1);
@@ -295,7 +301,9 @@ static hg_value *conv(struct conv *cv, const hg_jv *j)
 		v->u.map.m = HG_ANEWN(cv->a, hg_member, j->n ? j->n : 1);
 		for (i = 0; i < j->n; i++) {
 			hg_member *m = &v->u.map.m[v->u.map.n++];
-			m->key = hg_arena_strndup(cv->a, j->u.members[i].key, j->u.members[i].klen);
+			const hg_jv_member *jm = &j->u.members[i];
+			/* borrowed, as strings are */
+			m->key = jm->key[jm->klen] == '\0' ? jm->key : hg_arena_strndup(cv->a, jm->key, jm->klen);
 			m->key_span = cv->span;
 			m->value = conv(cv, j->u.members[i].val);
 		}
