@@ -28,7 +28,7 @@
 
 struct hg_judge {
 	hg_arena *a;
-	hg_diags src;           /* the profiles' and catalog's sources (rule spans point here) */
+	hg_diags src; /* the profiles' and catalog's sources (rule spans point here) */
 	hg_registry *reg;
 	const hg_template *aws, *azure, *catalog;
 	/* the rules that judge one resource on its own (not REFERENCED) */
@@ -65,15 +65,17 @@ hg_judge *hg_judge_open(const hg_drift_options *o, hg_diags *d)
 	if (!j->catalog || !j->aws || !j->azure || j->src.nerrors) {
 		if (!j->src.nerrors)
 			hg_diag_add(d, HG_D_PROFILE_NOT_FOUND, NULL,
-			        !j->catalog ? HG_CATALOG_NAME : !j->aws ? "gc-aws" : "gc-azure",
+			        !j->catalog ? HG_CATALOG_NAME
+			        : !j->aws   ? "gc-aws"
+			                    : "gc-azure",
 			        hg_registry_path_text(j->reg), NULL);
 		else {
 			hg_diags copy = HG_DIAGS_INIT;
 			size_t i;
 			for (i = 0; i < j->src.n; i++) /* the messages, with their sources */
-				hg_diag_add(&copy, j->src.items[i]->code, NULL, j->src.items[i]->args[0],
-				        j->src.items[i]->args[1], j->src.items[i]->args[2],
-				        j->src.items[i]->args[3], NULL);
+				hg_diag_add(&copy, j->src.items[i]->code, NULL,
+				        j->src.items[i]->args[0], j->src.items[i]->args[1],
+				        j->src.items[i]->args[2], j->src.items[i]->args[3], NULL);
 			hg_diags_merge(d, &copy);
 		}
 		hg_judge_free(j);
@@ -211,7 +213,8 @@ static hg_ir_resource *target(struct conv *cv, const char *logical, size_t len)
 		cv->index = hg_arena_alloc(cv->a, cv->icap * sizeof(*cv->index));
 		for (i = 0; i < cv->resources->n; i++) {
 			const hg_jv_member *m = &cv->resources->u.members[i];
-			for (j = hg_hash64(m->key, m->klen) & (cv->icap - 1); cv->index[j]; j = (j + 1) & (cv->icap - 1))
+			for (j = hg_hash64(m->key, m->klen) & (cv->icap - 1); cv->index[j];
+			        j = (j + 1) & (cv->icap - 1))
 				;
 			cv->index[j] = (uint32_t)i + 1;
 		}
@@ -238,7 +241,8 @@ static hg_value *reference(struct conv *cv, const char *fn, const hg_jv *arg)
 	if (arg->kind == HG_JV_STR) {
 		const char *dot = attr ? strchr(arg->u.s, '.') : NULL;
 		t = target(cv, arg->u.s, dot ? (size_t)(dot - arg->u.s) : arg->n);
-	} else if (attr && arg->kind == HG_JV_ARR && arg->n == 2 && arg->u.items[0]->kind == HG_JV_STR)
+	} else if (attr && arg->kind == HG_JV_ARR && arg->n == 2 &&
+	           arg->u.items[0]->kind == HG_JV_STR)
 		t = target(cv, arg->u.items[0]->u.s, arg->u.items[0]->n);
 	if (!t)
 		return v; /* a parameter, a pseudo parameter */
@@ -279,7 +283,8 @@ static hg_value *conv(struct conv *cv, const hg_jv *j)
 		return v;
 	}
 	case HG_JV_STR:
-		if (cv->arm && j->n > 1 && j->u.s[0] == '[' && j->u.s[1] != '[' && j->u.s[j->n - 1] == ']')
+		if (cv->arm && j->n > 1 && j->u.s[0] == '[' && j->u.s[1] != '[' &&
+		        j->u.s[j->n - 1] == ']')
 			return opaque(cv); /* an ARM expression */
 		if (j->u.s[j->n] != '\0')
 			return hg_value_str(cv->a, j->u.s, j->n, &cv->span);
@@ -303,7 +308,9 @@ static hg_value *conv(struct conv *cv, const hg_jv *j)
 			hg_member *m = &v->u.map.m[v->u.map.n++];
 			const hg_jv_member *jm = &j->u.members[i];
 			/* borrowed, as strings are */
-			m->key = jm->key[jm->klen] == '\0' ? jm->key : hg_arena_strndup(cv->a, jm->key, jm->klen);
+			m->key = jm->key[jm->klen] == '\0'
+			                 ? jm->key
+			                 : hg_arena_strndup(cv->a, jm->key, jm->klen);
 			m->key_span = cv->span;
 			m->value = conv(cv, j->u.members[i].val);
 		}
@@ -422,17 +429,21 @@ void hg_judge_template(const hg_judge *j, hg_tmpl *t, const hg_jv *doc, hg_arena
 		unit_add(&cv, type ? type : "");
 		any = any || (type && memo_ruled(&memo, profile, type));
 		f.keys[i] = t->arm ? hg_arena_printf(tmp, "#%zu", i)
-		                   : hg_arena_strndup(tmp, res->u.members[i].key, res->u.members[i].klen);
+		                   : hg_arena_strndup(
+		                             tmp, res->u.members[i].key, res->u.members[i].klen);
 		f.meta[i] = hg_jv_get(r, t->arm ? "metadata" : "Metadata");
 	}
 	if (any) {
 		for (i = 0; i < n; i++) {
-			const hg_jv *r = res->kind == HG_JV_OBJ ? res->u.members[i].val : res->u.items[i];
+			const hg_jv *r =
+			        res->kind == HG_JV_OBJ ? res->u.members[i].val : res->u.items[i];
 			const hg_jv *props = t->arm ? r : hg_jv_get(r, "Properties");
 			cv.span.line = (uint32_t)i + 1;
 			/* what no rule looks at need not be converted */
 			unit.res[i]->props =
-			        props && memo_relevant(&memo, profile, unit.res[i]->type) ? conv(&cv, props) : NULL;
+			        props && memo_relevant(&memo, profile, unit.res[i]->type)
+			                ? conv(&cv, props)
+			                : NULL;
 		}
 		run_rules(j, profile->rules, profile->nrules, &unit, on_template, &f);
 	}
