@@ -95,12 +95,15 @@ static bool escapes_ok(const struct scan *s, const char *p, size_t base, uint64_
 /* The marks of a block from its masks: quotes, backslashes, blanks, structural, control characters.
  */
 static inline __attribute__((always_inline)) uint64_t marks(struct scan *s, const char *p,
-        size_t base, uint64_t q, uint64_t b, uint64_t ws, uint64_t op, uint64_t c)
+        size_t base, uint64_t q, uint64_t b, uint64_t ws, uint64_t op, uint64_t c,
+        uint64_t (*pxor)(uint64_t))
 {
-	uint64_t esc = hg_escaped64(b, &s->esc_carry), in, outside, scalar, t;
+	/* most blocks of a template have no backslash, nor one carried in */
+	uint64_t esc = b | s->esc_carry ? hg_escaped64(b, &s->esc_carry) : 0;
+	uint64_t in, outside, scalar, t;
 
 	q &= ~esc;
-	in = prefix_xor(q) ^ s->in_string; /* from an opening quote to before its closing one */
+	in = pxor(q) ^ s->in_string; /* from an opening quote to before its closing one */
 	s->in_string = (uint64_t)((int64_t)in >> 63);
 	if ((in & c) || ((esc & in) && !escapes_ok(s, p, base, esc & in)))
 		s->bad = true;
@@ -147,7 +150,7 @@ static void stage1_sse2(struct scan *s, const char *p, size_t base)
 		     << sh;
 	}
 	{
-		uint64_t t = marks(s, p, base, q, b, ws, op, c);
+		uint64_t t = marks(s, p, base, q, b, ws, op, c, prefix_xor);
 		uint32_t *out = s->tok + s->ntok, *o = out, b32 = (uint32_t)base;
 		for (; t; t &= t - 1)
 			*o++ = b32 + (uint32_t)__builtin_ctzll(t);
@@ -158,7 +161,8 @@ static void stage1_sse2(struct scan *s, const char *p, size_t base)
 #if defined(__GNUC__) && defined(__x86_64__)
 #define HAVE_AVX2_PATH 1
 /*
- * The same with AVX2 (chosen at run time): blanks and structural characters
+ * The same with AVX2 and PCLMUL (chosen at run time; the strings' prefix XOR
+ * in one carry-less multiplication): blanks and structural characters
  * by table lookups on the low half of each byte (simdjson's tables; a byte
  * with its high bit set looks up 0, which no such byte equals). The lookup
  * marks a few control characters as structural too (0x0C and 0x1A, as ','
@@ -173,10 +177,17 @@ __attribute__((constructor)) static void ask_avx2(void)
 {
 	__builtin_cpu_init();
 	have_avx2 = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("popcnt") &&
-	            __builtin_cpu_supports("bmi");
+	            __builtin_cpu_supports("bmi") && __builtin_cpu_supports("pclmul");
 }
 
-__attribute__((target("avx2,popcnt,bmi"))) static void stage1_avx2(
+/* prefix_xor in one carry-less multiplication (by all ones), as simdjson does */
+__attribute__((target("pclmul"), always_inline)) static inline uint64_t prefix_xor_clmul(uint64_t x)
+{
+	return (uint64_t)_mm_cvtsi128_si64(_mm_clmulepi64_si128(
+	        _mm_set_epi64x(0, (long long)x), _mm_set1_epi8((char)0xFF), 0));
+}
+
+__attribute__((target("avx2,popcnt,bmi,pclmul"))) static void stage1_avx2(
         struct scan *s, const char *p, size_t base)
 {
 	const __m256i ws_table = _mm256_setr_epi8(' ', 100, 100, 100, 17, 100, 113, 2, 100, '\t',
@@ -202,7 +213,8 @@ __attribute__((target("avx2,popcnt,bmi"))) static void stage1_avx2(
 		        _mm256_cmpeq_epi8(_mm256_max_epu8(v, ctl), ctl));
 	}
 	t = marks(s, p, base, m[0][0] | m[0][1] << 32, m[1][0] | m[1][1] << 32,
-	        m[2][0] | m[2][1] << 32, m[3][0] | m[3][1] << 32, m[4][0] | m[4][1] << 32);
+	        m[2][0] | m[2][1] << 32, m[3][0] | m[3][1] << 32, m[4][0] | m[4][1] << 32,
+	        prefix_xor_clmul);
 	/* eight offsets at a time, written past the count (the window has room for
 	 * them): one loop branch per eight marks, not one per mark */
 	out = s->tok + s->ntok;
