@@ -83,6 +83,27 @@ static int refuse(const struct stat *st)
 	return HG_ENOTREG;
 }
 
+void hg_fs_prefetch_fd(int fd)
+{
+#ifdef POSIX_FADV_WILLNEED
+	(void)posix_fadvise(fd, 0, 0, POSIX_FADV_WILLNEED);
+#else
+	(void)fd;
+#endif
+}
+
+void hg_fs_prefetch(const char *path)
+{
+	struct stat st;
+	/* O_NONBLOCK: a FIFO must not block the open; only a regular file is hinted */
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
+	if (fd < 0)
+		return;
+	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode))
+		hg_fs_prefetch_fd(fd);
+	close(fd);
+}
+
 int hg_fs_read(hg_buf *out, const char *path, size_t limit, size_t *size_out)
 {
 	struct stat st, fst;

@@ -50,6 +50,16 @@ extern "C" {
 int hg_fs_read(hg_buf *out, const char *path, size_t limit, size_t *size_out);
 
 /*
+ * Ask the kernel to start reading the whole regular file at path (or open
+ * as fd) into the page cache now, asynchronously (POSIX_FADV_WILLNEED), for
+ * a file that will be read soon: the pages evicted since it was written
+ * are then read in parallel, not one wait at a time as the reader meets
+ * them. Only a hint: errors are ignored, nothing else changes.
+ */
+void hg_fs_prefetch(const char *path);
+void hg_fs_prefetch_fd(int fd);
+
+/*
  * Why a read of path failed (rc and errno as hg_fs_read left them), as a
  * bilingual text (HG_BI) for HG9001: strerror, or what kind of file it is
  * (never "Success"). Returns a static string.

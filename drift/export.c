@@ -32,6 +32,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "../common/fs.h"
 #include "../common/hash.h"
 #include "../common/scan.h"
 #include "jv.h"
@@ -919,6 +920,10 @@ int hg_export_read(const char *path, const char *file, hg_export_cb cb, void *pa
 			errno = e;
 			return HG_EIO;
 		}
+		/* more than one read: the pages evicted since the collector wrote
+		 * it are asked for at once, and read while the first are parsed */
+		if (st.st_size > CHUNK)
+			hg_fs_prefetch_fd(s.fd);
 	}
 	rc = run(&s, shape_out);
 	{

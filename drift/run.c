@@ -25,6 +25,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "../common/fs.h"
 #include "../common/hash.h"
 #include "../common/shard.h"
 #include "cache.h"
@@ -584,6 +585,9 @@ static int read_states(struct run *r)
 	}
 	p->threads = r->threads < p->n ? r->threads : (unsigned)(p->n ? p->n : 1);
 	pool_start(p);
+	if (r->early) /* while the files are read: the templates' pages, asked for ahead */
+		for (i = 0; i < r->ts.n; i++)
+			hg_fs_prefetch(r->ts.t[i].path);
 	pool_wait(p, r->nfiles, read_progress);
 	if (!r->early) {
 		pool_end(p);
