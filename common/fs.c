@@ -86,7 +86,16 @@ static int refuse(const struct stat *st)
 void hg_fs_prefetch_fd(int fd)
 {
 #ifdef POSIX_FADV_WILLNEED
-	(void)posix_fadvise(fd, 0, 0, POSIX_FADV_WILLNEED);
+	/* Linux reads at most a read-ahead window per call (read_ahead_kb, or
+	 * the device's largest request, whichever is larger: 128 KiB to a few
+	 * MiB): asked a piece at a time, the whole file is asked for */
+	const off_t step = (off_t)512 << 10;
+	struct stat st;
+	off_t at;
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode))
+		return;
+	for (at = 0; at < st.st_size; at += step)
+		(void)posix_fadvise(fd, at, step, POSIX_FADV_WILLNEED);
 #else
 	(void)fd;
 #endif
@@ -95,12 +104,14 @@ void hg_fs_prefetch_fd(int fd)
 void hg_fs_prefetch(const char *path)
 {
 	struct stat st;
-	/* O_NONBLOCK: a FIFO must not block the open; only a regular file is hinted */
-	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
+	int fd;
+	/* a FIFO or a device is not opened at all (opening one can act on it) */
+	if (stat(path, &st) < 0 || !S_ISREG(st.st_mode))
+		return;
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
 	if (fd < 0)
 		return;
-	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode))
-		hg_fs_prefetch_fd(fd);
+	hg_fs_prefetch_fd(fd); /* checks again what it is: it may have been replaced */
 	close(fd);
 }
 

@@ -54,7 +54,8 @@ int hg_fs_read(hg_buf *out, const char *path, size_t limit, size_t *size_out);
  * as fd) into the page cache now, asynchronously (POSIX_FADV_WILLNEED), for
  * a file that will be read soon: the pages evicted since it was written
  * are then read in parallel, not one wait at a time as the reader meets
- * them. Only a hint: errors are ignored, nothing else changes.
+ * them. Only a hint: errors are ignored, nothing else changes; a path
+ * that is not a regular file is not opened.
  */
 void hg_fs_prefetch(const char *path);
 void hg_fs_prefetch_fd(int fd);

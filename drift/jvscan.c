@@ -99,7 +99,7 @@ static inline __attribute__((always_inline)) uint64_t marks(struct scan *s, cons
         uint64_t (*pxor)(uint64_t))
 {
 	/* most blocks of a template have no backslash, nor one carried in */
-	uint64_t esc = b | s->esc_carry ? hg_escaped64(b, &s->esc_carry) : 0;
+	uint64_t esc = (b | s->esc_carry) ? hg_escaped64(b, &s->esc_carry) : 0;
 	uint64_t in, outside, scalar, t;
 
 	q &= ~esc;

@@ -585,7 +585,10 @@ static int read_states(struct run *r)
 	}
 	p->threads = r->threads < p->n ? r->threads : (unsigned)(p->n ? p->n : 1);
 	pool_start(p);
-	if (r->early) /* while the files are read: the templates' pages, asked for ahead */
+	/* While the files are read: the templates' pages, asked for ahead. Their
+	 * paths stay as init_templates set them: the early pool runs without a
+	 * cache, the only thing that rewrites a template's description whole. */
+	if (r->early)
 		for (i = 0; i < r->ts.n; i++)
 			hg_fs_prefetch(r->ts.t[i].path);
 	pool_wait(p, r->nfiles, read_progress);
