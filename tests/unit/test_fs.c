@@ -132,6 +132,55 @@ Test(fs, read_refuses_a_fifo_without_blocking, .timeout = 10)
 	hg_buf_dispose(&b);
 }
 
+/*
+ * A read-ahead hint (hg_fs_prefetch) does not open what is not a regular
+ * file: a writer waiting in open() on a FIFO stays waiting (opening the
+ * FIFO to read would release it, and closing it then break its pipe).
+ */
+Test(fs, prefetch_leaves_a_fifo_unopened, .timeout = 10)
+{
+	char path[128];
+	pid_t pid;
+	int status, fd;
+	snprintf(path, sizeof(path), "%s/pipe.json", dir);
+	cr_assert_eq(mkfifo(path, 0600), 0);
+	pid = fork();
+	cr_assert_geq(pid, 0);
+	if (pid == 0) /* the writer: released only when someone opens the FIFO to read */
+		_exit(open(path, O_WRONLY) >= 0 ? 0 : 1);
+	usleep(100000);
+	hg_fs_prefetch(path);
+	usleep(300000);
+	cr_assert_eq(waitpid(pid, &status, WNOHANG), 0, "the FIFO was opened");
+	fd = open(path, O_RDONLY); /* now release it */
+	cr_assert_geq(fd, 0);
+	cr_assert_eq(waitpid(pid, &status, 0), pid);
+	cr_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	close(fd);
+	/* a missing path and a directory: nothing happens */
+	snprintf(path, sizeof(path), "%s/missing.json", dir);
+	hg_fs_prefetch(path);
+	hg_fs_prefetch(dir);
+}
+
+/* A regular file is hinted whole and read back the same. */
+Test(fs, prefetch_of_a_file_changes_nothing)
+{
+	char path[128];
+	hg_buf b = HG_BUF_INIT;
+	static char big[(3 << 20) + 17];
+	size_t i;
+	for (i = 0; i < sizeof(big); i++)
+		big[i] = (char)('a' + i % 26);
+	snprintf(path, sizeof(path), "%s/big.json", dir);
+	cr_assert_eq(hg_fs_write_atomic(path, big, sizeof(big)), 0);
+	hg_fs_prefetch(path);
+	cr_assert_eq(hg_fs_read(&b, path, sizeof(big), NULL), 0);
+	cr_assert_eq(b.size, sizeof(big));
+	cr_assert(memcmp(b.ptr, big, sizeof(big)) == 0);
+	hg_buf_dispose(&b);
+}
+
 /* A 1 GiB sparse file is refused by its size, not read. */
 Test(fs, read_refuses_a_sparse_giant_by_its_size)
 {
