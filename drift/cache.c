@@ -946,6 +946,7 @@ hg_state_file *hg_cache_file(hg_cache *c, const char *path, uint64_t size, uint6
 		rec->rawhash = num(&r);
 		rec->flags = (unsigned)num(&r);
 		rec->file = 0;
+		rec->props_at = rec->props_len = 0; /* not kept: looked for when read back */
 		record_end(&r);
 		if (!rec->type || !rec->identity)
 			r.bad = true;

@@ -96,6 +96,11 @@ struct src {
 	size_t capframes;
 	struct key *keys;
 	size_t nkeys, capkeys;
+	/* the record being read: where its top-level Properties string is
+	 * (from keep; props_len 0: none noted), and whether the value next
+	 * read at its top level is that member's */
+	size_t props_at, props_len;
+	bool props_next;
 	/* the record just read, when checked whole (checked_record) */
 	bool checked;
 	const char *field[HG_SR_NFIELDS];
@@ -429,6 +434,12 @@ static void pop_frame(struct src *s, struct frame *f)
 	}
 }
 
+/* Is the key at keep + rel (klen bytes, as written) a record's "Properties"? */
+static bool props_key(const struct src *s, size_t rel, size_t klen)
+{
+	return klen == 10 && memcmp(s->buf + s->keep + rel, "Properties", 10) == 0;
+}
+
 /*
  * Skip one JSON value (its structure only; its content is checked by the
  * parser of the record). Enforces the depth limit, and the record-size
@@ -457,6 +468,8 @@ static int skip_value(struct src *s)
 		switch (c) {
 		case '{':
 		case '[':
+			if (depth == 1)
+				s->props_next = false;
 			if (++depth > s->lim->max_depth) {
 				depth--;
 				error(s, HG_D_EXPORT_TOO_DEEP, NULL);
@@ -484,13 +497,26 @@ static int skip_value(struct src *s)
 		case '"':
 			if (top && top->object && top->want_key) { /* a key: remember it */
 				hg_span at = here(s);
-				size_t rel = s->pos + 1 - s->keep;
+				size_t rel = s->pos + 1 - s->keep, klen;
 				if (skip_string(s, NULL) < 0)
 					break;
 				top->want_key = false;
-				add_key(s, top, rel, s->pos - 1 - s->keep - rel, at.line, at.col);
-			} else
-				skip_string(s, NULL);
+				klen = s->pos - 1 - s->keep - rel;
+				if (depth == 1)
+					s->props_next = props_key(s, rel, klen);
+				add_key(s, top, rel, klen, at.line, at.col);
+			} else {
+				size_t rel = s->pos - s->keep;
+				bool props = depth == 1 && s->props_next;
+				if (depth == 1)
+					s->props_next = false;
+				if (skip_string(s, NULL) < 0)
+					break;
+				if (props) {
+					s->props_at = rel;
+					s->props_len = s->pos - s->keep - rel;
+				}
+			}
 			break;
 		case ',':
 		case ':':
@@ -504,6 +530,8 @@ static int skip_value(struct src *s)
 			break;
 		default:
 			/* A number or a literal: up to the next delimiter. */
+			if (depth == 1)
+				s->props_next = false;
 			if (!((c >= '0' && c <= '9') || c == '-' || c == 't' || c == 'f' || c == 'n')) {
 				error(s, HG_D_EXPORT_SYNTAX,
 				        HG_BI("unexpected character", "予期しない文字"));
@@ -573,6 +601,8 @@ static int emit(struct src *s, hg_span at)
 	it.len = s->pos - s->keep;
 	it.offset = s->base + s->keep;
 	it.span = at;
+	it.props_at = s->props_at;
+	it.props_len = s->props_len;
 	rc = s->cb(&it, s->payload);
 	if (rc < 0 && !s->rc)
 		s->rc = rc;
@@ -587,6 +617,8 @@ static int record(struct src *s)
 	ws(s);
 	s->keep = s->pos;
 	at = here(s);
+	s->props_at = s->props_len = 0;
+	s->props_next = false;
 	s->checked = s->shape == HG_EXP_STACK_RESOURCES && peek(s) == '{' && checked_record(s);
 	if (!s->checked && skip_value(s) < 0)
 		return s->rc;
@@ -658,6 +690,8 @@ static int whole_object(struct src *s, hg_span at, uint32_t line, uint64_t lsol)
 	s->pos = s->keep;
 	s->line = line;
 	s->lsol = lsol;
+	s->props_at = s->props_len = 0;
+	s->props_next = false;
 	if (skip_value(s) < 0)
 		return s->rc;
 	/* Detect the shape from the record itself. */

@@ -68,6 +68,10 @@ typedef struct hg_export_item {
 	bool checked;
 	const char *field[HG_SR_NFIELDS];
 	size_t flen[HG_SR_NFIELDS];
+	/* A record whose top-level member "Properties" (key written without
+	 * escapes) has a string value: that value's text, quotes included, at
+	 * raw + props_at (props_len bytes); props_len 0: not noted. */
+	size_t props_at, props_len;
 } hg_export_item;
 
 /*

@@ -85,10 +85,12 @@ typedef struct hg_rec {
 	const char *identity; /* physical ID, or lower-case Azure resource ID */
 	uint32_t file;        /* index in u->files */
 	uint32_t line, col;   /* where the record starts, for messages */
+	uint32_t props_at;    /* its top-level Properties string, in its bytes (export.h) */
 	uint64_t offset;      /* byte offset in the file */
 	size_t len;
 	uint64_t rawhash;     /* XXH3 of the record's bytes */
 	unsigned flags;
+	uint32_t props_len; /* 0: not noted (then looked for) */
 } hg_rec;
 
 /*

@@ -218,21 +218,28 @@ static hg_jv *unflatten(const hg_unit *u, hg_arena *a, const hg_jv *v)
 /*
  * The usual record: Properties, a string of JSON with no escape but its
  * quotes, parsed where it is (in a copy in a: raw may be the read-ahead
- * buffer), not decoded first; NULL for any other record. Phase 1 checked
+ * buffer), not decoded first; NULL for any other record. The string is
+ * where the export reader saw it in phase 1 (the same bytes: their hash was
+ * checked), else looked for. Phase 1 checked
  * the record's structure only: the rest of it is checked here as a parse
  * of it would (the record with "" for its Properties), and the string's
  * body by the parse of it. A NULL goes the long way, which says what is
  * wrong where.
  */
 static hg_jv *properties_in_place(
-        const char *raw, size_t len, hg_arena *a, const char *const *keys, size_t nkeys)
+        const char *raw, const hg_rec *r, hg_arena *a, const char *const *keys, size_t nkeys)
 {
 	const char *pv = NULL;
-	size_t pl = 0, head, tail;
+	size_t len = r->len, pl = 0, head, tail;
 	char *rest, *body;
 	hg_jv *v = NULL;
 
-	if (hg_jv_known_member(raw, len, "Properties", &pv, &pl) < 0 || pl < 2 || pv[0] != '"')
+	if (r->props_len) { /* the export reader saw where it is */
+		pv = raw + r->props_at;
+		pl = r->props_len;
+	} else if (hg_jv_known_member(raw, len, "Properties", &pv, &pl) < 0)
+		return NULL;
+	if (pl < 2 || pv[0] != '"' || pv[pl - 1] != '"')
 		return NULL;
 	head = (size_t)(pv - raw);
 	tail = len - head - pl;
@@ -298,7 +305,7 @@ hg_jv *hg_state_record_select(hg_unit *u, const hg_rec *r, hg_arena *a, hg_fdcac
 			return parse_error(d, u, r, buf, err.offset, &err, NULL, rc);
 		return v;
 	}
-	if ((v = properties_in_place(raw, r->len, a, keys, nkeys)) != NULL)
+	if ((v = properties_in_place(raw, r, a, keys, nkeys)) != NULL)
 		return v;
 	/* else not in place (raw may be the read-ahead buffer): its strings are
 	 * copied to a, and an error in the Properties is shown where they are */

@@ -369,6 +369,12 @@ static void rec_add(hg_unit *u, const hg_export_item *it, const char *type, cons
 	r->len = it->len;
 	r->rawhash = hg_hash64(it->raw, it->len);
 	r->flags = flags;
+	{ /* where the Properties string is, when the reader saw it */
+		bool noted = it->props_len >= 2 && it->props_len <= UINT32_MAX &&
+		             it->props_at <= it->len - it->props_len;
+		r->props_at = noted ? (uint32_t)it->props_at : 0;
+		r->props_len = noted ? (uint32_t)it->props_len : 0;
+	}
 }
 
 static void listed_add(hg_unit *u, const char *type)

@@ -72,6 +72,49 @@ Test(export, cloudcontrol_list_is_streamed_record_by_record)
 	hg_diags_dispose(&d);
 }
 
+/* Each record's top-level Properties string as the reader saw it. */
+struct props {
+	int n;
+	char text[4][64];
+};
+
+static int collect_props(const hg_export_item *it, void *payload)
+{
+	struct props *p = payload;
+	if (!it->raw || p->n >= 4)
+		return 0;
+	if (it->props_len)
+		snprintf(p->text[p->n], sizeof(p->text[0]), "%.*s", (int)it->props_len,
+		        it->raw + it->props_at);
+	else
+		snprintf(p->text[p->n], sizeof(p->text[0]), "(none)");
+	p->n++;
+	return 0;
+}
+
+Test(export, a_records_properties_string_is_located)
+{
+	hg_diags d = HG_DIAGS_INIT;
+	struct props p;
+	const char *list =
+	        "{\"TypeName\": \"AWS::SQS::Queue\", \"ResourceDescriptions\": [\n"
+	        "  {\"Identifier\": \"a\", \"Properties\": \"{\\\"A\\\":1}\"},\n"
+	        "  {\"Properties\" : \"{}\", \"Identifier\": \"b\"},\n"
+	        "  {\"Identifier\": \"c\", \"Properties\": {\"A\": \"x\"}, \"X\": \"y\"},\n"
+	        "  {\"Identifier\": \"d\", \"Other\": {\"Properties\": \"z\"}, \"Y\": \"w\"}\n"
+	        "], \"NextToken\": null}\n";
+	memset(&p, 0, sizeof(p));
+	cr_assert_eq(
+	        hg_export_read_mem(list, strlen(list), "e.json", collect_props, &p, &d, NULL, NULL),
+	        0);
+	cr_assert_eq(p.n, 4);
+	cr_assert_str_eq(p.text[0], "\"{\\\"A\\\":1}\"");
+	cr_assert_str_eq(p.text[1], "\"{}\"");
+	cr_assert_str_eq(p.text[2], "(none)"); /* not a string: looked for later, as before */
+	cr_assert_str_eq(p.text[3], "(none)"); /* not at the record's top level */
+	hg_diags_dispose(&d);
+}
+
 Test(export, an_empty_listing_still_names_its_type)
 {
 	hg_diags d = HG_DIAGS_INIT;
