@@ -35,6 +35,32 @@ static inline const char *hg_find2(const char *p, const char *end, char a, char 
 	return p;
 }
 
+/*
+ * The first byte in [p, end) that a JSON string cannot hold as it is: a
+ * quote, a backslash or a control character (the end of a string's plain
+ * run), or end.
+ */
+static inline const char *hg_plain_end(const char *p, const char *end)
+{
+#ifdef __SSE2__
+	const __m128i quote = _mm_set1_epi8('"'), bs = _mm_set1_epi8('\\'),
+	              ctl = _mm_set1_epi8(0x1f);
+	while (end - p >= 16) {
+		__m128i v = _mm_loadu_si128((const __m128i *)(const void *)p);
+		__m128i hit =
+		        _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, quote), _mm_cmpeq_epi8(v, bs)),
+		                _mm_cmpeq_epi8(_mm_max_epu8(v, ctl), ctl));
+		int m = _mm_movemask_epi8(hit);
+		if (m)
+			return p + __builtin_ctz((unsigned)m);
+		p += 16;
+	}
+#endif
+	while (p < end && *p != '"' && *p != '\\' && (unsigned char)*p >= 0x20)
+		p++;
+	return p;
+}
+
 #ifdef __SSE2__
 /* The bytes of the 64 at p that equal c, as bits. */
 static inline uint64_t hg_mask64(const char *p, char c)

@@ -22,6 +22,7 @@
 #include "canon.h"
 
 #include "../common/hash.h"
+#include "../common/scan.h"
 #include "../compiler/schema.h"
 
 #include <ctype.h>
@@ -47,6 +48,7 @@ struct fact {
 /* A string list of the rules, read once. */
 struct list {
 	const char **s;
+	size_t *len; /* of each, measured once */
 	size_t n;
 };
 
@@ -66,6 +68,11 @@ struct hg_canon {
 	 * while they are in use, from a fold callback, has its own) */
 	hg_buf path, shape;
 	bool busy;
+	/* facts(): the type last asked about (a copy, if fact_known), and its hash */
+	char fact_type[96];
+	bool fact_known;
+	size_t fact_tl;
+	uint64_t fact_th;
 };
 
 static void read_list(struct list *l, json_t *rules, const char *table, const char *key)
@@ -73,9 +80,18 @@ static void read_list(struct list *l, json_t *rules, const char *table, const ch
 	json_t *arr = json_object_get(json_object_get(rules, table), key), *v;
 	size_t i;
 	l->s = hg_xcalloc(json_array_size(arr) + 1, sizeof(char *));
-	json_array_foreach(arr, i, v)
-		if (json_is_string(v))
-			l->s[l->n++] = json_string_value(v);
+	l->len = hg_xcalloc(json_array_size(arr) + 1, sizeof(size_t));
+	json_array_foreach(arr, i, v) if (json_is_string(v))
+	{
+		l->len[l->n] = json_string_length(v);
+		l->s[l->n++] = json_string_value(v);
+	}
+}
+
+static void list_free(struct list *l)
+{
+	free(l->s);
+	free(l->len);
 }
 
 hg_canon *hg_canon_open(const char *schema_dir, hg_diags *d)
@@ -151,14 +167,14 @@ void hg_canon_free(hg_canon *c)
 	for (i = 0; i < c->capfacts; i++)
 		free(c->facts[i].key);
 	free(c->facts);
-	free(c->secrets.s);
-	free(c->system_tags.s);
-	free(c->policy_names.s);
-	free(c->id_prefixes.s);
-	free(c->identity_keys.s);
-	free(c->az_flattened.s);
-	free(c->az_envelope.s);
-	free(c->az_unlisted.s);
+	list_free(&c->secrets);
+	list_free(&c->system_tags);
+	list_free(&c->policy_names);
+	list_free(&c->id_prefixes);
+	list_free(&c->identity_keys);
+	list_free(&c->az_flattened);
+	list_free(&c->az_envelope);
+	list_free(&c->az_unlisted);
 	json_decref(c->rules);
 	hg_schemas_free(c->schemas);
 	free(c->dir);
@@ -243,7 +259,17 @@ static bool schema_type(json_t *node, const char *t);
 static const struct fact *facts(hg_canon *c, const char *type, const char *path)
 {
 	size_t tl = strlen(type), pl = strlen(path), i, mask;
-	uint64_t h = hg_hash64(path, pl) ^ (hg_hash64(type, tl) * 0x9E3779B97F4A7C15ull);
+	uint64_t h;
+
+	/* a resource's properties ask one after another: its type hashed once */
+	if (!c->fact_known || tl != c->fact_tl || memcmp(type, c->fact_type, tl) != 0) {
+		c->fact_th = hg_hash64(type, tl) * 0x9E3779B97F4A7C15ull;
+		c->fact_known = tl < sizeof(c->fact_type);
+		c->fact_tl = tl;
+		if (c->fact_known)
+			memcpy(c->fact_type, type, tl);
+	}
+	h = hg_hash64(path, pl) ^ c->fact_th;
 	struct fact *f;
 	json_t *node;
 
@@ -375,7 +401,7 @@ static bool policy_name(const hg_canon *c, const char *name, size_t n)
 {
 	size_t i;
 	for (i = 0; i < c->policy_names.n; i++)
-		if (strlen(c->policy_names.s[i]) == n && memcmp(c->policy_names.s[i], name, n) == 0)
+		if (c->policy_names.len[i] == n && memcmp(c->policy_names.s[i], name, n) == 0)
 			return true;
 	return false;
 }
@@ -469,7 +495,8 @@ static bool is_policy_name(struct walk *w, const char *name, size_t nlen)
 {
 	size_t i;
 	for (i = 0; name && i < w->c->policy_names.n; i++)
-		if (strlen(w->c->policy_names.s[i]) == nlen && memcmp(w->c->policy_names.s[i], name, nlen) == 0)
+		if (w->c->policy_names.len[i] == nlen &&
+		        memcmp(w->c->policy_names.s[i], name, nlen) == 0)
 			return true;
 	return false;
 }
@@ -478,7 +505,7 @@ static bool is_system_tag(const hg_canon *c, const char *key, size_t klen)
 {
 	size_t i;
 	for (i = 0; i < c->system_tags.n; i++) {
-		size_t pl = strlen(c->system_tags.s[i]);
+		size_t pl = c->system_tags.len[i];
 		if (klen >= pl && memcmp(key, c->system_tags.s[i], pl) == 0)
 			return true;
 	}
@@ -528,15 +555,7 @@ static int cmp_canon(const void *x, const void *y)
 /* A string whose canonical text is itself between quotes (jv.c: write_str escapes nothing in it). */
 static bool plain(const hg_jv *k)
 {
-	size_t i;
-	if (!k || k->kind != HG_JV_STR)
-		return false;
-	for (i = 0; i < k->n; i++) {
-		unsigned char c = (unsigned char)k->u.s[i];
-		if (c < 0x20 || c == '"' || c == '\\')
-			return false;
-	}
-	return true;
+	return k && k->kind == HG_JV_STR && hg_plain_end(k->u.s, k->u.s + k->n) == k->u.s + k->n;
 }
 
 /*
@@ -666,7 +685,7 @@ static bool id_set(struct walk *w, const hg_jv *arr)
 		if (e->kind != HG_JV_STR)
 			return false;
 		for (k = 0; k < w->c->id_prefixes.n && !ok; k++)
-			ok = strncmp(e->u.s, w->c->id_prefixes.s[k], strlen(w->c->id_prefixes.s[k])) == 0;
+			ok = strncmp(e->u.s, w->c->id_prefixes.s[k], w->c->id_prefixes.len[k]) == 0;
 		if (!ok)
 			return false;
 	}
@@ -1112,7 +1131,13 @@ static bool inert(const hg_jv *v)
 {
 	const char *s = v->u.s;
 	size_t i = 0, n = v->n;
+	unsigned char c0 = n ? (unsigned char)s[0] : 0;
 
+	/* the usual tag key or value: a word whose first letter none of the
+	 * forms below begins with (a blank, '{', '[', a sign, a digit, '.',
+	 * "true", "false", "/subscriptions/") */
+	if (((c0 | 0x20) >= 'a' && (c0 | 0x20) <= 'z') && (c0 | 0x20) != 't' && (c0 | 0x20) != 'f')
+		return true;
 	while (i < n && isspace((unsigned char)s[i]))
 		i++;
 	if (i < n && (s[i] == '{' || s[i] == '['))

@@ -227,29 +227,6 @@ static int hex4(const char *p, unsigned *out)
 	return 0;
 }
 
-
-/* A string at ps->p (after the opening quote). Sets *s, *n (arena). */
-/* The first byte in [p, end) that is '"', '\\' or a control character, or end. */
-static const char *plain_run(const char *p, const char *end)
-{
-#ifdef __SSE2__
-	const __m128i quote = _mm_set1_epi8('"'), bs = _mm_set1_epi8('\\'), ctl = _mm_set1_epi8(0x1f);
-	while (end - p >= 16) {
-		__m128i v = _mm_loadu_si128((const __m128i *)(const void *)p);
-		__m128i hit = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, quote), _mm_cmpeq_epi8(v, bs)),
-		        _mm_cmpeq_epi8(_mm_max_epu8(v, ctl), ctl));
-		int m = _mm_movemask_epi8(hit);
-		if (m)
-			return p + __builtin_ctz((unsigned)m);
-		p += 16;
-	}
-#endif
-	while (p < end && *p != '"' && *p != '\\' && (unsigned char)*p >= 0x20)
-		p++;
-	return p;
-}
-
-
 /* A UTF-8 sequence for cp at o; returns the byte after it. */
 static char *utf8_at(char *o, unsigned cp)
 {
@@ -360,7 +337,7 @@ done:
  */
 static int string(struct parser *ps, const char **s, size_t *n)
 {
-	const char *q = plain_run(ps->p, ps->end), *close, *in;
+	const char *q = hg_plain_end(ps->p, ps->end), *close, *in;
 	char *out, *o;
 
 	if (ps->esc) { /* only \" (its end) is read here: no other escape */
@@ -410,7 +387,7 @@ static int string(struct parser *ps, const char **s, size_t *n)
 			        false);
 		}
 		if (c != '\\') {
-			const char *r = plain_run(in + 1, close);
+			const char *r = hg_plain_end(in + 1, close);
 			if (o) {
 				memcpy(o, in, (size_t)(r - in));
 				o += r - in;
