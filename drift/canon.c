@@ -566,8 +566,11 @@ static bool plain(const hg_jv *k)
 static int cmp_plain(const hg_jv *a, const hg_jv *b)
 {
 	size_t n = a->n < b->n ? a->n : b->n;
-	int c = memcmp(a->u.s, b->u.s, n);
+	int c;
 	unsigned char next;
+	if (n && a->u.s[0] != b->u.s[0]) /* most keys differ at once: no call */
+		return (unsigned char)a->u.s[0] < (unsigned char)b->u.s[0] ? -1 : 1;
+	c = memcmp(a->u.s, b->u.s, n);
 	if (c || a->n == b->n)
 		return c;
 	next = (unsigned char)(a->n < b->n ? b->u.s[n] : a->u.s[n]);
@@ -940,7 +943,10 @@ static hg_jv *walk_array(struct walk *w, const hg_jv *v, const char *name, size_
 static int cmp_members(const hg_jv_member *a, const hg_jv_member *b)
 {
 	size_t n = a->klen < b->klen ? a->klen : b->klen;
-	int c = memcmp(a->key, b->key, n);
+	int c;
+	if (n && a->key[0] != b->key[0]) /* most keys differ at once: no call */
+		return (unsigned char)a->key[0] < (unsigned char)b->key[0] ? -1 : 1;
+	c = memcmp(a->key, b->key, n);
 	return c ? c : (a->klen < b->klen ? -1 : a->klen > b->klen);
 }
 

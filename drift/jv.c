@@ -580,9 +580,9 @@ static int array(struct parser *ps, hg_jv **out)
 static bool selected(const struct parser *ps, const char *k, size_t kl)
 {
 	size_t i;
-	for (i = 0; i < ps->nselect; i++)
+	for (i = 0; i < ps->nselect; i++) /* the first byte first: most keys differ there */
 		if ((ps->selen ? ps->selen[i] : strlen(ps->select[i])) == kl &&
-		        memcmp(ps->select[i], k, kl) == 0)
+		        (!kl || ps->select[i][0] == k[0]) && memcmp(ps->select[i], k, kl) == 0)
 			return true;
 	return false;
 }
@@ -606,7 +606,8 @@ static int new_key(struct parser *ps, size_t base, const char *k, size_t len)
 		        false);
 	}
 	for (j = base; j < ps->nmembers; j++)
-		if (ps->members[j].klen == len && memcmp(ps->members[j].key, k, len) == 0) {
+		if (ps->members[j].klen == len && (!len || ps->members[j].key[0] == k[0]) &&
+		        memcmp(ps->members[j].key, k, len) == 0) {
 			ps->undecided = true;
 			return fail(ps, HG_BI("a duplicate key", "重複したキー"), false);
 		}
@@ -678,6 +679,7 @@ static int object(struct parser *ps, hg_jv **out)
 				size_t i, len = (size_t)(ps->p - 1 - kstart);
 				for (i = 0; i < ps->nkeys; i++)
 					if (!ps->vals[i] && ps->klens[i] == len &&
+					        (!len || ps->keys[i][0] == kstart[0]) &&
 					        memcmp(ps->keys[i], kstart, len) == 0)
 						want = &ps->vals[i], wantlen = &ps->vlens[i];
 			}
@@ -1129,7 +1131,8 @@ static const hg_jv_member *member(const hg_jv *obj, const char *key, size_t kl)
 {
 	size_t i;
 	for (i = 0; i < obj->n; i++)
-		if (obj->u.members[i].klen == kl && memcmp(obj->u.members[i].key, key, kl) == 0)
+		if (obj->u.members[i].klen == kl && (!kl || obj->u.members[i].key[0] == key[0]) &&
+		        memcmp(obj->u.members[i].key, key, kl) == 0)
 			return &obj->u.members[i];
 	return NULL;
 }

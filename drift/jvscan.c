@@ -197,24 +197,29 @@ __attribute__((target("avx2,popcnt,bmi,pclmul"))) static void stage1_avx2(
 	                      0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, ':', '{', ',', '}', 0, 0),
 	              lower = _mm256_set1_epi8(0x20), quote = _mm256_set1_epi8('"'),
 	              bs = _mm256_set1_epi8('\\'), ctl = _mm256_set1_epi8(0x1f);
-	uint64_t m[5][2], t;
+	const __m256i v0 = _mm256_loadu_si256((const __m256i *)(const void *)p),
+	              v1 = _mm256_loadu_si256((const __m256i *)(const void *)(p + 32));
+	uint64_t t;
 	uint32_t *out, b32 = (uint32_t)base;
 	int k;
 
-	for (k = 0; k < 2; k++) {
-		__m256i v = _mm256_loadu_si256((const __m256i *)(const void *)(p + 32 * k));
-		m[0][k] = (uint32_t)_mm256_movemask_epi8(_mm256_cmpeq_epi8(v, quote));
-		m[1][k] = (uint32_t)_mm256_movemask_epi8(_mm256_cmpeq_epi8(v, bs));
-		m[2][k] = (uint32_t)_mm256_movemask_epi8(
-		        _mm256_cmpeq_epi8(v, _mm256_shuffle_epi8(ws_table, v)));
-		m[3][k] = (uint32_t)_mm256_movemask_epi8(_mm256_cmpeq_epi8(
-		        _mm256_or_si256(v, lower), _mm256_shuffle_epi8(op_table, v)));
-		m[4][k] = (uint32_t)_mm256_movemask_epi8(
-		        _mm256_cmpeq_epi8(_mm256_max_epu8(v, ctl), ctl));
-	}
-	t = marks(s, p, base, m[0][0] | m[0][1] << 32, m[1][0] | m[1][1] << 32,
-	        m[2][0] | m[2][1] << 32, m[3][0] | m[3][1] << 32, m[4][0] | m[4][1] << 32,
-	        prefix_xor_clmul);
+/* the bytes of both halves for which test(v) holds, as 64 bits (in registers, not an array) */
+#define HG_MASK64(test)                                                                            \
+	((uint64_t)(uint32_t)_mm256_movemask_epi8(test(v0)) |                                      \
+	        (uint64_t)(uint32_t)_mm256_movemask_epi8(test(v1)) << 32)
+#define HG_IS_QUOTE(v) _mm256_cmpeq_epi8(v, quote)
+#define HG_IS_BS(v)    _mm256_cmpeq_epi8(v, bs)
+#define HG_IS_WS(v)    _mm256_cmpeq_epi8(v, _mm256_shuffle_epi8(ws_table, v))
+#define HG_IS_OP(v)    _mm256_cmpeq_epi8(_mm256_or_si256(v, lower), _mm256_shuffle_epi8(op_table, v))
+#define HG_IS_CTL(v)   _mm256_cmpeq_epi8(_mm256_max_epu8(v, ctl), ctl)
+	t = marks(s, p, base, HG_MASK64(HG_IS_QUOTE), HG_MASK64(HG_IS_BS), HG_MASK64(HG_IS_WS),
+	        HG_MASK64(HG_IS_OP), HG_MASK64(HG_IS_CTL), prefix_xor_clmul);
+#undef HG_MASK64
+#undef HG_IS_QUOTE
+#undef HG_IS_BS
+#undef HG_IS_WS
+#undef HG_IS_OP
+#undef HG_IS_CTL
 	/* eight offsets at a time, written past the count (the window has room for
 	 * them): one loop branch per eight marks, not one per mark */
 	out = s->tok + s->ntok;
