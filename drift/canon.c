@@ -26,6 +26,7 @@
 #include "../compiler/schema.h"
 
 #include <ctype.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -55,7 +56,14 @@ struct list {
 struct hg_canon {
 	char *dir;
 	json_t *rules;
-	hg_schemas *schemas; /* the compiler's store of the registry schemas */
+	/* the compiler's store of the registry schemas: opened when first asked
+	 * (or by hg_canon_preload), under mu, and asked under mu (its cache
+	 * grows); a canon of hg_canon_open_like asks its root's */
+	hg_schemas *schemas;
+	bool schemas_tried;
+	pthread_mutex_t mu;
+	/* NULL, or the canon whose tables and schema store this one borrows */
+	hg_canon *root;
 	struct fact *facts;  /* open addressing, a cache: the tables are read once per key */
 	size_t nfacts, capfacts;
 	struct list secrets, system_tags, policy_names, id_prefixes, identity_keys;
@@ -77,12 +85,14 @@ struct hg_canon {
 
 static void read_list(struct list *l, json_t *rules, const char *table, const char *key)
 {
-	json_t *arr = json_object_get(json_object_get(rules, table), key), *v;
-	size_t i;
-	l->s = hg_xcalloc(json_array_size(arr) + 1, sizeof(char *));
-	l->len = hg_xcalloc(json_array_size(arr) + 1, sizeof(size_t));
-	json_array_foreach(arr, i, v) if (json_is_string(v))
-	{
+	json_t *arr = json_object_get(json_object_get(rules, table), key);
+	size_t i, n = json_array_size(arr);
+	l->s = hg_xcalloc(n + 1, sizeof(char *));
+	l->len = hg_xcalloc(n + 1, sizeof(size_t));
+	for (i = 0; i < n; i++) {
+		json_t *v = json_array_get(arr, i);
+		if (!json_is_string(v))
+			continue;
 		l->len[l->n] = json_string_length(v);
 		l->s[l->n++] = json_string_value(v);
 	}
@@ -116,7 +126,7 @@ hg_canon *hg_canon_open(const char *schema_dir, hg_diags *d)
 	c->dir = hg_xstrdup(schema_dir);
 	c->rules = rules;
 	hg_buf_dispose(&path);
-	c->schemas = hg_schemas_open(schema_dir);
+	pthread_mutex_init(&c->mu, NULL);
 	read_list(&c->secrets, rules, "secrets", "contains");
 	read_list(&c->system_tags, rules, "system_tags", "prefixes");
 	read_list(&c->policy_names, rules, "policy_documents", "names");
@@ -151,22 +161,55 @@ hg_canon *hg_canon_open(const char *schema_dir, hg_diags *d)
 	return c;
 }
 
+hg_canon *hg_canon_open_like(hg_canon *root)
+{
+	hg_canon *c = hg_xmalloc(sizeof(*c));
+	if (root->root)
+		root = root->root;
+	*c = *root; /* the tables: borrowed */
+	c->root = root;
+	hg_buf_init(&c->path);
+	hg_buf_init(&c->shape);
+	c->busy = false;
+	c->facts = NULL;
+	c->nfacts = c->capfacts = 0;
+	c->fact_known = false;
+	c->schemas = NULL; /* the root's, under its lock */
+	c->schemas_tried = false;
+	return c;
+}
+
+void hg_canon_preload(hg_canon *c)
+{
+	hg_canon *o = c->root ? c->root : c;
+	pthread_mutex_lock(&o->mu);
+	if (!o->schemas_tried) {
+		o->schemas = hg_schemas_open(o->dir);
+		o->schemas_tried = true;
+	}
+	pthread_mutex_unlock(&o->mu);
+}
+
 void hg_canon_free(hg_canon *c)
 {
 	size_t i;
 	if (!c)
 		return;
+	hg_buf_dispose(&c->path);
+	hg_buf_dispose(&c->shape);
+	for (i = 0; i < c->capfacts; i++)
+		free(c->facts[i].key);
+	free(c->facts);
+	if (c->root) { /* the rest is the root's */
+		free(c);
+		return;
+	}
 	for (i = 0; i < c->nsidecars; i++) {
 		free(c->sidecar_types[i]);
 		free((void *)(uintptr_t)c->sidecars[i].drop);
 	}
 	free(c->sidecars);
 	free(c->sidecar_types);
-	hg_buf_dispose(&c->path);
-	hg_buf_dispose(&c->shape);
-	for (i = 0; i < c->capfacts; i++)
-		free(c->facts[i].key);
-	free(c->facts);
 	list_free(&c->secrets);
 	list_free(&c->system_tags);
 	list_free(&c->policy_names);
@@ -177,13 +220,26 @@ void hg_canon_free(hg_canon *c)
 	list_free(&c->az_unlisted);
 	json_decref(c->rules);
 	hg_schemas_free(c->schemas);
+	pthread_mutex_destroy(&c->mu);
 	free(c->dir);
 	free(c);
 }
 
+/* The schema of an AWS type (borrowed: the store keeps every schema it read until it is freed). */
 static json_t *aws_schema(hg_canon *c, const char *type)
 {
-	return strncmp(type, "AWS::", 5) == 0 ? hg_schemas_aws(c->schemas, type) : NULL;
+	hg_canon *o = c->root ? c->root : c;
+	json_t *sch;
+	if (strncmp(type, "AWS::", 5) != 0)
+		return NULL;
+	pthread_mutex_lock(&o->mu);
+	if (!o->schemas_tried) {
+		o->schemas = hg_schemas_open(o->dir);
+		o->schemas_tried = true;
+	}
+	sch = o->schemas ? hg_schemas_aws(o->schemas, type) : NULL;
+	pthread_mutex_unlock(&o->mu);
+	return sch;
 }
 
 static json_t *deref(json_t *root, json_t *node)

@@ -44,6 +44,15 @@ typedef void (*hg_fold_cb)(const char *rule, const char *path, void *payload);
  * read. Free with hg_canon_free.
  */
 hg_canon *hg_canon_open(const char *schema_dir, hg_diags *d);
+/*
+ * A canon for another thread (new): the tables and the schema store of
+ * root (borrowed: root outlives it), its own paths and caches. Canons of
+ * one root are used on different threads at once; the store is shared
+ * under root's lock.
+ */
+hg_canon *hg_canon_open_like(hg_canon *root);
+/* The CloudFormation schemas' index read now, not when a value first asks (any thread). */
+void hg_canon_preload(hg_canon *c);
 void hg_canon_free(hg_canon *c);
 
 /*

@@ -178,7 +178,6 @@ static void pool_run(struct pool *p, void (*emit)(void *payload, size_t i))
 struct thread_state {
 	hg_canon *canon; /* opened by the worker when it first compares (a rerun whose
 	                    blocks all come from the cache never does) */
-	bool canon_failed;
 	hg_fdcache fc;
 	hg_arena *work;
 	size_t doc_tmpl; /* the template whose parse is kept (consecutive items share it) */
@@ -588,9 +587,13 @@ static int read_states(struct run *r)
 	/* While the files are read: the templates' pages, asked for ahead. Their
 	 * paths stay as init_templates set them: the early pool runs without a
 	 * cache, the only thing that rewrites a template's description whole. */
-	if (r->early)
+	if (r->early) {
 		for (i = 0; i < r->ts.n; i++)
 			hg_fs_prefetch(r->ts.t[i].path);
+		/* and the CloudFormation schemas' index, which every work item
+		 * will share (a rerun from a cache may never need it: read then) */
+		hg_canon_preload(r->rules);
+	}
 	pool_wait(p, r->nfiles, read_progress);
 	if (!r->early) {
 		pool_end(p);
@@ -761,12 +764,8 @@ static void process(void *payload, size_t i, unsigned worker_id)
 		hg_verdict_finish(&vc, &s->b);
 		return;
 	}
-	if (!w->canon && (w->canon_failed ||
-	                          !(w->canon = hg_canon_open(r->o->schema_dir, &s->d)))) {
-		w->canon_failed = true; /* the rules went since the run opened them: said once */
-		s->rc = HG_EIO;
-		return;
-	}
+	if (!w->canon) /* the run's rules, this thread's caches */
+		w->canon = hg_canon_open_like(r->rules);
 	vc.canon = w->canon;
 	if (it->tmpl == HG_ITEM_UNMANAGED) {
 		hg_verdict_unmanaged(&vc, &s->b, it->u);
