@@ -162,21 +162,38 @@ static void claim(hg_unit *u, int rec)
 }
 
 /* A new result for the desired resource r of set in u: what the template says about it. */
-static hg_drift_result *result_for(hg_block *b, hg_unit *u, const hg_dset *set, const hg_dres *r)
+/* s kept in b once for all the block's results that repeat it (slot: which field). */
+static char *keep_shared(hg_verdict_ctx *c, hg_block *b, int slot, const char *s)
+{
+	if (c->shared_in != b) {
+		memset(c->shared_src, 0, sizeof(c->shared_src));
+		c->shared_in = b;
+	}
+	if (!s)
+		return NULL;
+	if (c->shared_src[slot] != s) {
+		c->shared_src[slot] = s;
+		c->shared[slot] = keep(b, s);
+	}
+	return c->shared[slot];
+}
+
+static hg_drift_result *result_for(
+        hg_verdict_ctx *c, hg_block *b, hg_unit *u, const hg_dset *set, const hg_dres *r)
 {
 	hg_drift_result *x = result_new(b);
-	x->account = keep(b, u ? u->account : "");
-	x->region = keep(b, u ? u->region : "");
-	x->unit = keep(b, set->unit_name);
+	x->account = keep_shared(c, b, 0, u ? u->account : "");
+	x->region = keep_shared(c, b, 1, u ? u->region : "");
+	x->unit = keep_shared(c, b, 2, set->unit_name);
 	x->logical_id = keep(b, r->logical);
 	x->type = keep(b, r->type);
 	x->physical_id = keep(b, r->physical);
-	x->template_name = keep(b, r->template_name);
-	x->template_version = keep(b, r->template_version);
+	x->template_name = keep_shared(c, b, 3, r->template_name);
+	x->template_version = keep_shared(c, b, 4, r->template_version);
 	x->mandatory = r->mandatory;
 	x->controls = keep_list(b, r->controls, r->ncontrols);
 	x->ncontrols = r->ncontrols;
-	x->source_file = keep(b, set->source);
+	x->source_file = keep_shared(c, b, 5, set->source);
 	return x;
 }
 
@@ -345,7 +362,7 @@ static void compare(hg_verdict_ctx *c, hg_block *b, hg_drift_result *x, const hg
 static void one(hg_verdict_ctx *c, hg_block *b, const hg_tmpl *t, hg_unit *u, const hg_dset *set,
         const hg_dres *r, bool *matched)
 {
-	hg_drift_result *x = result_for(b, u, set, r);
+	hg_drift_result *x = result_for(c, b, u, set, r);
 	const hg_dres *dr = deployed_of(c, r);
 	size_t k;
 
@@ -390,7 +407,7 @@ static void removed_in_git(hg_verdict_ctx *c, hg_block *b, hg_unit *u, const hg_
 	hg_drift_result *x;
 	if (d->preset == HG_DS_DELETED || d->sidecar)
 		return; /* not there either: nothing to remove */
-	x = result_for(b, u, set, d);
+	x = result_for(c, b, u, set, d);
 	x->status = HG_DS_UNMANAGED;
 	x->change = HG_CH_PENDING;
 	x->reason = keep(b, HG_BI("removed from the template in git; the deployed template still has it "

@@ -43,6 +43,12 @@ typedef struct hg_verdict_ctx {
 	                            (deployed.h), or NULL: each difference is told apart as drift,
 	                            pending or both (three-way) only with it */
 	int rc;                /* out: HG_EIO / HG_EINVALID when a record could not be read */
+	/* verdict.c's own: the strings every result of the block repeats (account,
+	 * unit, source, ...), each kept in the block once while its source is the
+	 * same (the sources outlive the block's work item; zeroed with the rest) */
+	const hg_block *shared_in;
+	const char *shared_src[6];
+	char *shared[6];
 } hg_verdict_ctx;
 
 /*
