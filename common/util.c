@@ -303,6 +303,18 @@ void hg_grow_array(void **items, size_t *cap, size_t need, size_t elem)
 	*cap = ncap;
 }
 
+void hg_sort(void *base, size_t n, size_t size, int (*cmp)(const void *, const void *))
+{
+	const char *p = base;
+	size_t i;
+
+	for (i = 1; i < n; i++)
+		if (cmp(p + (i - 1) * size, p + i * size) > 0)
+			break;
+	if (i < n)
+		qsort(base, n, size, cmp);
+}
+
 size_t hg_edit_distance(const char *a, const char *b, size_t limit)
 {
 	size_t la = strlen(a), lb = strlen(b), i, j, best, *row;

@@ -82,6 +82,13 @@ char *hg_xstrndup(const char *s, size_t n);
 void hg_grow_array(void **items, size_t *cap, size_t need, size_t elem);
 #define HG_GROW(arr, cap, need) hg_grow_array((void **)&(arr), &(cap), (need), sizeof(*(arr)))
 
+/*
+ * qsort, skipped when the n items are already in order (one pass: what
+ * hinagata compile writes is sorted, and exports often list in order).
+ * The order of equal items is kept then, as glibc's merge sort keeps it.
+ */
+void hg_sort(void *base, size_t n, size_t size, int (*cmp)(const void *, const void *));
+
 /* Levenshtein distance, capped at limit+1 (for "did you mean" suggestions). */
 size_t hg_edit_distance(const char *a, const char *b, size_t limit);
 

@@ -710,7 +710,7 @@ void hg_compare_resource(hg_compare *c, hg_drift_result *res, const hg_jv *desir
 		hg_buf_clear(&p.path);
 		hg_buf_putc(&p.path, '/');
 		hg_buf_put(&p.path, key, kl);
-		raw = hg_jv_getn(deployed, key, kl);
+		raw = hg_jv_get(deployed, key);
 		if (raw && hg_jv_equal(m->val, raw)) {
 			/* The same value as written: the same canonical form, nothing folded.
 			 * Canonicalized (once, for both) only when it is to be hashed. */

@@ -216,7 +216,7 @@ static int describe(struct loader *l, hg_tmpl *t, const char *json, size_t len)
 		t->logical = found[0].keys;
 		t->nlogical = found[0].n;
 		if (t->nlogical > 1)
-			qsort(t->logical, t->nlogical, sizeof(*t->logical), cmp_str);
+			hg_sort(t->logical, t->nlogical, sizeof(*t->logical), cmp_str);
 		if (v[3])
 			(void)hg_jv_parse(&meta, tmp, v[3], n[3], 512, NULL);
 	} else if (schema && hg_jv_str(schema) && strstr(hg_jv_str(schema), "eploymentTemplate") && v[1] &&

@@ -103,7 +103,7 @@ void hg_state_prefetch(hg_fdcache *c, const hg_unit *u, const int *recs, size_t 
 			total += u->recs[recs[i]].len;
 		}
 	n = k;
-	qsort(order, n, sizeof(*order), cmp_place);
+	hg_sort(order, n, sizeof(*order), cmp_place);
 	/* room for the records and for the gaps between those of a run */
 	total += n * PREFETCH_GAP < PREFETCH_SLACK ? n * PREFETCH_GAP : PREFETCH_SLACK;
 	if (total > c->bufcap) {
@@ -140,7 +140,7 @@ void hg_state_prefetch(hg_fdcache *c, const hg_unit *u, const int *recs, size_t 
 		used += span;
 	}
 	if (c->npre > 1)
-		qsort(c->pre, c->npre, sizeof(*c->pre), cmp_pre);
+		hg_sort(c->pre, c->npre, sizeof(*c->pre), cmp_pre);
 	free(order);
 }
 

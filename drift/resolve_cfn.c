@@ -328,7 +328,7 @@ int hg_resolve_cfn(hg_dset *out, hg_resolve_ctx *c)
 	collect_sidecars(&cu, resources);
 	sorted = HG_ANEWN(c->a, hg_jv_member, resources->n + 1);
 	memcpy(sorted, resources->u.members, sizeof(*sorted) * resources->n);
-	qsort(sorted, resources->n, sizeof(*sorted), cmp_member);
+	hg_sort(sorted, resources->n, sizeof(*sorted), cmp_member);
 	/* one each, at most: grown once */
 	HG_AGROW(c->a, out->res, out->cap, out->n + resources->n);
 	for (i = 0; i < resources->n; i++)

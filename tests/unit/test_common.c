@@ -146,6 +146,36 @@ Test(util, edit_distance_is_capped)
 	cr_assert_eq(hg_edit_distance("abc", "xyzxyzxyz", 3), 4);
 }
 
+/* hg_sort's comparisons counted: an array in order is read once, not sorted. */
+static int sort_calls;
+static int cmp_pair_first(const void *x, const void *y)
+{
+	const int *a = x, *b = y;
+	sort_calls++;
+	return (a[0] > b[0]) - (a[0] < b[0]);
+}
+
+Test(util, sort_skips_what_is_in_order_and_sorts_the_rest)
+{
+	/* pairs {key, position}: equal keys keep their order in either case */
+	int in_order[6][2] = {{1, 0}, {2, 1}, {2, 2}, {3, 3}, {5, 4}, {8, 5}};
+	int shuffled[6][2] = {{5, 0}, {2, 1}, {8, 2}, {1, 3}, {2, 4}, {3, 5}};
+	static const int want[6][2] = {{1, 3}, {2, 1}, {2, 4}, {3, 5}, {5, 0}, {8, 2}};
+	int i;
+
+	sort_calls = 0;
+	hg_sort(in_order, 6, sizeof(in_order[0]), cmp_pair_first);
+	cr_assert_eq(sort_calls, 5, "one pass of n - 1 comparisons");
+	for (i = 0; i < 6; i++)
+		cr_assert_eq(in_order[i][1], i);
+	hg_sort(shuffled, 6, sizeof(shuffled[0]), cmp_pair_first);
+	for (i = 0; i < 6; i++) {
+		cr_assert_eq(shuffled[i][0], want[i][0], "item %d", i);
+		cr_assert_eq(shuffled[i][1], want[i][1], "item %d: equal keys in their order", i);
+	}
+	hg_sort(shuffled, 0, sizeof(shuffled[0]), cmp_pair_first); /* nothing: no call */
+}
+
 Test(util, utf8_decoding_and_width)
 {
 	uint32_t cp;
