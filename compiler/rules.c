@@ -75,6 +75,7 @@ struct eval {
 	hg_diags *d;
 	hg_arena *a;
 	bool deploy_view;
+	bool plain_values; /* hg_rules_options: no choice to collect */
 	const hg_rule *rule;
 	const hg_ir_resource *res;
 	bool failed;
@@ -1517,7 +1518,8 @@ static void check_unit(struct eval *ev, const hg_rule *rules, size_t nrules, con
 		ev->res = res;
 		ev->nch = 0;
 		empty.span = res->span;
-		collect_value(ev, res->props, 0);
+		if (!ev->plain_values)
+			collect_value(ev, res->props, 0);
 		if (ev->deploy_view && res->cond &&
 		        !choice_of(ev, res->cond)) { /* whether the resource exists */
 			add_choice(ev, CH_COND, res->cond, res->cond->id, &res->cond->span, NULL,
@@ -1554,6 +1556,7 @@ int hg_rules_check_opts(const hg_rule *rules, size_t nrules, const hg_ir *ir,
 	ev.d = d;
 	ev.a = ir->a;
 	ev.deploy_view = opts && opts->deploy_view;
+	ev.plain_values = opts && opts->plain_values;
 	check_unit(&ev, rules, nrules, ir);
 	free(ev.seen);
 	{

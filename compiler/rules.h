@@ -36,12 +36,15 @@ extern "C" {
 typedef struct hg_rules_options {
 	unsigned version;
 	bool deploy_view;
+	/* the values hold no parameter, condition or choice (drift's deployed
+	 * and template values, converted): no scenario to look for in them */
+	bool plain_values;
 } hg_rules_options;
 
 #define HG_RULES_OPTIONS_VERSION 1
 #define HG_RULES_OPTIONS_INIT                                                                      \
 	{                                                                                          \
-		HG_RULES_OPTIONS_VERSION, false                                                    \
+		HG_RULES_OPTIONS_VERSION, false, false                                             \
 	}
 
 /*

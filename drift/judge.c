@@ -357,9 +357,12 @@ static void run_rules(const hg_judge *j, const hg_rule *rules, size_t nrules, hg
         void (*cb)(void *payload, size_t index, const char *control), void *payload)
 {
 	hg_diags d = HG_DIAGS_INIT;
+	hg_rules_options ro = HG_RULES_OPTIONS_INIT;
 	size_t i;
 
-	hg_rules_check(rules, nrules, unit, j->catalog, &d);
+	/* conv makes no parameter, condition or choice: none to collect */
+	ro.plain_values = true;
+	hg_rules_check_opts(rules, nrules, unit, j->catalog, &ro, &d);
 	for (i = 0; i < d.n; i++) {
 		const hg_diag *dg = d.items[i];
 		if (dg->code == HG_D_RULE_VIOLATION && dg->span.line >= 1 &&
