@@ -335,10 +335,13 @@ done:
  * an escape every few bytes) is decoded in one pass into a buffer as
  * long as its escaped form, which its decoded form never exceeds.
  */
-static int string(struct parser *ps, const char **s, size_t *n)
+static int string_escaped(struct parser *ps, const char *q, const char **s, size_t *n);
+
+/* The usual string, without a call: no escape (the rest: string_escaped). */
+static inline __attribute__((always_inline)) int string(
+        struct parser *ps, const char **s, size_t *n)
 {
-	const char *q = hg_plain_end(ps->p, ps->end), *close, *in;
-	char *out, *o;
+	const char *q = hg_plain_end(ps->p, ps->end);
 
 	if (ps->esc) { /* only \" (its end) is read here: no other escape */
 		if (ps->end - q < 2 || q[0] != '\\' || q[1] != '"')
@@ -347,18 +350,28 @@ static int string(struct parser *ps, const char **s, size_t *n)
 			                "文字列のエスケープが正しくありません"),
 			        false);
 		ps->escaped = false;
-	} else
+	} else {
 		ps->escaped = !(q < ps->end && *q == '"');
-	if (!ps->escaped) { /* no escape */
-		if (ps->a && ps->in_place) {
-			*(char *)(uintptr_t)q = '\0'; /* the closing quote, read: the terminator */
-			*s = ps->p;
-		} else
-			*s = ps->a ? hg_arena_strndup(ps->a, ps->p, (size_t)(q - ps->p)) : NULL;
-		*n = (size_t)(q - ps->p);
-		ps->p = q + 1 + ps->esc;
-		return 0;
+		if (ps->escaped)
+			return string_escaped(ps, q, s, n);
 	}
+	if (ps->a && ps->in_place) {
+		*(char *)(uintptr_t)q = '\0'; /* the closing quote, read: the terminator */
+		*s = ps->p;
+	} else
+		*s = ps->a ? hg_arena_strndup(ps->a, ps->p, (size_t)(q - ps->p)) : NULL;
+	*n = (size_t)(q - ps->p);
+	ps->p = q + 1 + ps->esc;
+	return 0;
+}
+
+/* A string with escapes, q at its first (see string). */
+static __attribute__((noinline)) int string_escaped(
+        struct parser *ps, const char *q, const char **s, size_t *n)
+{
+	const char *close, *in;
+	char *out, *o;
+
 	/* Find the closing quote, stepping over escapes (a string of JSON has one
 	 * every few bytes: \" around every key): 64 bytes at a time. */
 	{
@@ -520,6 +533,16 @@ static int literal(struct parser *ps, const char *word, hg_jv_kind kind, hg_jv *
 }
 
 static int value(struct parser *ps, hg_jv **out);
+static inline int string_value(struct parser *ps, hg_jv **out);
+
+/* A value: the usual one, a string, without a call (value() reads the rest). */
+static inline __attribute__((always_inline)) int next_value(struct parser *ps, hg_jv **out)
+{
+	ws(ps);
+	if (ps->p < ps->end && (*ps->p == '"' || *ps->p == '\\'))
+		return string_value(ps, out);
+	return value(ps, out);
+}
 
 static hg_jv *node(struct parser *ps, hg_jv_kind kind)
 {
@@ -541,7 +564,7 @@ static int array(struct parser *ps, hg_jv **out)
 	}
 	for (;;) {
 		hg_jv *item;
-		if (value(ps, &item) < 0)
+		if (next_value(ps, &item) < 0)
 			return -1;
 		if (ps->a) {
 			if (ps->nitems == ps->capitems)
@@ -700,7 +723,7 @@ static int object(struct parser *ps, hg_jv **out)
 				return -1;
 			goto next;
 		}
-		if (value(ps, &val) < 0)
+		if (next_value(ps, &val) < 0)
 			return -1;
 		if (ps->depth == 1)
 			ps->collecting = 0;
@@ -746,6 +769,30 @@ static int object(struct parser *ps, hg_jv **out)
 	return 0;
 }
 
+/* The string value at ps->p (its quote, or \" in a string body). */
+static inline __attribute__((always_inline)) int string_value(struct parser *ps, hg_jv **out)
+{
+	const char *s;
+	size_t n;
+
+	if (*ps->p == '\\') { /* a string, in a string body */
+		if (!ps->esc || ps->end - ps->p < 2 || ps->p[1] != '"')
+			return fail(ps, HG_BI("expected a value", "値がありません"), false);
+		ps->p++;
+	}
+	ps->p++;
+	if (string(ps, &s, &n) < 0)
+		return -1;
+	if (!ps->a) {
+		*out = &validated;
+		return 0;
+	}
+	*out = hg_jv_new(ps->a, HG_JV_STR);
+	(*out)->u.s = s;
+	(*out)->n = n;
+	return 0;
+}
+
 static int value(struct parser *ps, hg_jv **out)
 {
 	int rc;
@@ -762,25 +809,8 @@ static int value(struct parser *ps, hg_jv **out)
 		ps->depth--;
 		return rc;
 	case '\\': /* a string, in a string body */
-		if (!ps->esc || ps->end - ps->p < 2 || ps->p[1] != '"')
-			return fail(ps, HG_BI("expected a value", "値がありません"), false);
-		ps->p++;
-		/* fall through */
-	case '"': {
-		const char *s;
-		size_t n;
-		ps->p++;
-		if (string(ps, &s, &n) < 0)
-			return -1;
-		if (!ps->a) {
-			*out = &validated;
-			return 0;
-		}
-		*out = hg_jv_new(ps->a, HG_JV_STR);
-		(*out)->u.s = s;
-		(*out)->n = n;
-		return 0;
-	}
+	case '"':
+		return string_value(ps, out);
 	case 't':
 		return literal(ps, "true", HG_JV_TRUE, out);
 	case 'f':
