@@ -192,13 +192,6 @@ static inline void ws(struct parser *ps)
 		blanks(ps);
 }
 
-hg_jv *hg_jv_new(hg_arena *a, hg_jv_kind kind)
-{
-	hg_jv *v = HG_ANEW(a, hg_jv);
-	v->kind = kind;
-	return v;
-}
-
 hg_jv *hg_jv_string(hg_arena *a, const char *s, size_t n)
 {
 	hg_jv *v = hg_jv_new(a, HG_JV_STR);

@@ -170,7 +170,12 @@ int hg_jv_object_keys(const char *text, size_t len, unsigned max_depth, hg_arena
 const char *hg_jv_unescape(hg_arena *a, const char *body, size_t len, size_t *n);
 
 /* Constructors (arena-owned). */
-hg_jv *hg_jv_new(hg_arena *a, hg_jv_kind kind);
+static inline hg_jv *hg_jv_new(hg_arena *a, hg_jv_kind kind)
+{
+	hg_jv *v = HG_ANEW(a, hg_jv); /* zeroed */
+	v->kind = kind;
+	return v;
+}
 hg_jv *hg_jv_string(hg_arena *a, const char *s, size_t n);
 
 /* An empty array / object with room for cap items (arena-owned); grown by push / put. */

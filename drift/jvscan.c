@@ -548,8 +548,8 @@ static bool selected(
  * *n (in place, its terminator noted; or decoded into the arena). -1 when
  * it cannot be decoded here.
  */
-static int string_at(struct scan *s, struct builder *b, char *text, size_t t, size_t close,
-        const char **str, size_t *n)
+static inline __attribute__((always_inline)) int string_at(struct scan *s, struct builder *b,
+        char *text, size_t t, size_t close, const char **str, size_t *n)
 {
 	size_t from = t + 1, to = close;
 	if ((s->window_bs || t < s->window_start) && memchr(text + from, '\\', to - from)) {
