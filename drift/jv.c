@@ -29,6 +29,7 @@
 static hg_jv validated;
 
 #define STACK_OWN 32
+#define KEYLEN_MAX 32
 
 struct parser {
 	hg_arena *a; /* NULL: only validate (nothing is built) */
@@ -70,12 +71,16 @@ struct parser {
 	size_t nkeys;
 	const size_t *klens; /* their lengths: in klens_own, or klens_heap (malloc'd) */
 	size_t klens_own[16], *klens_heap;
+	bool indexed; /* at most 32 keys: bylen tells which have a length */
 	const char **vals;
 	size_t *vlens;
 	/* the first children of the stacks above, here: most documents (a
 	 * record, a resource's properties) need no more, and no malloc */
 	hg_jv *items_own[STACK_OWN];
 	hg_jv_member members_own[STACK_OWN];
+	/* with indexed: bit i of bylen[n] when keys[i] is n bytes long (longer
+	 * keys in bylen[KEYLEN_MAX]); set by find_members, not cleared by begin */
+	uint32_t bylen[KEYLEN_MAX + 1];
 };
 
 static int fail(struct parser *ps, const char *what, bool truncated)
@@ -610,8 +615,11 @@ static bool selected(const struct parser *ps, const char *k, size_t kl)
  * a key with an escape or an object of many keys (the caller's scan
  * compares those).
  */
-static int new_key(struct parser *ps, size_t base, const char *k, size_t len)
+static int new_key(struct parser *ps, size_t base, const char *k, size_t len, uint64_t *seen)
 {
+	/* a bit of the key's length and first byte: a key whose bit no key of
+	 * the object set cannot be one of them (most keys: no look back) */
+	uint64_t bit = 1ull << ((len * 7 + (len ? (unsigned char)k[0] : 0)) & 63);
 	size_t j;
 
 	if (ps->escaped || ps->nmembers - base >= 16) {
@@ -621,7 +629,7 @@ static int new_key(struct parser *ps, size_t base, const char *k, size_t len)
 		                "エスケープを含むキーか多数のキー"),
 		        false);
 	}
-	for (j = base; j < ps->nmembers; j++)
+	for (j = (*seen & bit) ? base : ps->nmembers; j < ps->nmembers; j++)
 		if (ps->members[j].klen == len && (!len || ps->members[j].key[0] == k[0]) &&
 		        memcmp(ps->members[j].key, k, len) == 0) {
 			ps->undecided = true;
@@ -632,11 +640,35 @@ static int new_key(struct parser *ps, size_t base, const char *k, size_t len)
 		        ps->members_own);
 	ps->members[ps->nmembers].key = k;
 	ps->members[ps->nmembers++].klen = len;
+	*seen |= bit;
 	return 0;
+}
+
+/* The index of the key of keys[] not found yet that k (len bytes) is, or nkeys. */
+static inline size_t wanted_key(const struct parser *ps, const char *k, size_t len)
+{
+	size_t i;
+	if (ps->indexed) { /* only the keys of this length */
+		uint32_t cand = ps->bylen[len < KEYLEN_MAX ? len : KEYLEN_MAX];
+		for (; cand; cand &= cand - 1) {
+			i = (size_t)__builtin_ctz(cand);
+			if (!ps->vals[i] && ps->klens[i] == len &&
+			        (!len || ps->keys[i][0] == k[0]) &&
+			        memcmp(ps->keys[i], k, len) == 0)
+				return i;
+		}
+		return ps->nkeys;
+	}
+	for (i = 0; i < ps->nkeys; i++)
+		if (!ps->vals[i] && ps->klens[i] == len && (!len || ps->keys[i][0] == k[0]) &&
+		        memcmp(ps->keys[i], k, len) == 0)
+			return i;
+	return ps->nkeys;
 }
 
 static int object(struct parser *ps, hg_jv **out)
 {
+	uint64_t seen = 0; /* new_key's: the bits of this object's keys */
 	size_t base = ps->nmembers, n;
 	int rc;
 	size_t *wantlen = NULL;
@@ -688,16 +720,14 @@ static int object(struct parser *ps, hg_jv **out)
 					}
 			}
 			if (ps->dupkeys &&
-			        new_key(ps, base, kstart, (size_t)(ps->p - 1 - kstart)) < 0)
+			        new_key(ps, base, kstart, (size_t)(ps->p - 1 - kstart), &seen) < 0)
 				return -1;
 			want = NULL;
 			if (ps->keys && ps->depth == 1) {
 				size_t i, len = (size_t)(ps->p - 1 - kstart);
-				for (i = 0; i < ps->nkeys; i++)
-					if (!ps->vals[i] && ps->klens[i] == len &&
-					        (!len || ps->keys[i][0] == kstart[0]) &&
-					        memcmp(ps->keys[i], kstart, len) == 0)
-						want = &ps->vals[i], wantlen = &ps->vlens[i];
+				/* the keys of this length only (every key, if too many to index) */
+				if ((i = wanted_key(ps, kstart, len)) < ps->nkeys)
+					want = &ps->vals[i], wantlen = &ps->vlens[i];
 			}
 		}
 		ws(ps);
@@ -842,6 +872,10 @@ static void find_members(
 	                          : (ps->klens_heap = hg_xmalloc(nkeys * sizeof(size_t)));
 	for (i = 0; i < nkeys; i++) /* measured once, not once per member */
 		lens[i] = strlen(keys[i]);
+	ps->indexed = nkeys <= 32;
+	memset(ps->bylen, 0, sizeof(ps->bylen));
+	for (i = 0; ps->indexed && i < nkeys; i++)
+		ps->bylen[lens[i] < KEYLEN_MAX ? lens[i] : KEYLEN_MAX] |= 1u << i;
 	ps->keys = keys;
 	ps->nkeys = nkeys;
 	ps->klens = lens;

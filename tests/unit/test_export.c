@@ -591,6 +591,13 @@ Test(jv, check_record)
 	cr_assert_eq(
 	        hg_jv_check_record("{\"\\u0061\": 1}", 13, 512, &err, NULL, 0, NULL, NULL, &end),
 	        -2);
+	/* a duplicate far from its first, past keys of its length and first byte */
+	cr_assert_eq(hg_jv_check_record("{\"ab\": 1, \"ac\": 2, \"x\": 3, \"ab\": 4}", 35, 512,
+	                     &err, NULL, 0, NULL, NULL, &end),
+	        -2);
+	cr_assert_eq(hg_jv_check_record("{\"ab\": 1, \"ac\": 2, \"x\": 3, \"ad\": 4}", 35, 512,
+	                     &err, NULL, 0, NULL, NULL, &end),
+	        0);
 	cr_assert_eq(
 	        hg_jv_check_record("{\"a\": [1, 2", 11, 512, &err, NULL, 0, NULL, NULL, &end), -1);
 	cr_assert(err.truncated);
@@ -615,5 +622,30 @@ Test(jv, check_record)
 		        hg_jv_check_record(b.ptr, b.size, 512, &err, NULL, 0, NULL, NULL, &end), 0);
 		cr_assert_eq(end.used, b.size);
 		hg_buf_dispose(&b);
+	}
+	{ /* keys looked for: by their lengths up to 32 of them, one by one past that */
+		static const char *many[40];
+		char names[40][8];
+		const char *mv[40];
+		size_t mn[40];
+		int i;
+		for (i = 0; i < 40; i++) {
+			snprintf(names[i], sizeof(names[i]), "k%d", i);
+			many[i] = names[i];
+		}
+		memset(mv, 0, sizeof(mv));
+		cr_assert_eq(hg_jv_check_record("{\"k1\": 10, \"k39\": 11, \"k3\": 12}", 31, 512,
+		                     &err, many, 40, mv, mn, &end),
+		        0);
+		cr_assert(mv[1] && strncmp(mv[1], "10", mn[1]) == 0);
+		cr_assert(mv[39] && strncmp(mv[39], "11", mn[39]) == 0);
+		cr_assert(mv[3] && strncmp(mv[3], "12", mn[3]) == 0);
+		cr_assert_null(mv[2]);
+		memset(mv, 0, sizeof(mv));
+		cr_assert_eq(hg_jv_check_record("{\"k1\": 10, \"k3\": 12}", 20, 512, &err, many, 32,
+		                     mv, mn, &end),
+		        0);
+		cr_assert(mv[1] && mn[1] == 2 && mv[3] && mn[3] == 2);
+		cr_assert_null(mv[10]);
 	}
 }
