@@ -163,6 +163,18 @@ static inline const char *hg_skip_blank(const char *p, const char *end, uint64_t
         const char **last_nl)
 {
 #ifdef __SSE2__
+	/* the usual run of an indented export: a line feed, then spaces up to
+	 * the next token (the loop below reads any other run) */
+	if (end - p >= 17 && *p == '\n') {
+		__m128i v = _mm_loadu_si128((const __m128i *)(const void *)(p + 1));
+		unsigned m = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(v, _mm_set1_epi8(' '))) ^
+		             0xFFFFu;
+		if (m && (unsigned char)p[1 + __builtin_ctz(m)] > ' ') {
+			++*lines;
+			*last_nl = p;
+			return p + 1 + __builtin_ctz(m);
+		}
+	}
 	while (end - p >= 16) {
 		__m128i v = _mm_loadu_si128((const __m128i *)(const void *)p);
 		__m128i nl = _mm_cmpeq_epi8(v, _mm_set1_epi8('\n'));

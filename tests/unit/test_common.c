@@ -290,5 +290,28 @@ Test(scan, blanks_end_at_the_first_other_byte_with_their_lines_counted)
 		cr_assert_eq((size_t)(got - text), want, "round %d", round);
 		cr_assert_eq(lines, want_lines, "round %d: lines", round);
 		cr_assert_eq(nl, want_nl, "round %d: the last line feed", round);
+	} /* an indented export's run: a line feed, k spaces, then a token, another
+	   * blank or a control character (its one-step case, and around it) */
+	for (round = 0; round < 25 * 5; round++) {
+		static const char after[] = {'x', '\t', '\n', '\x01', ' '};
+		size_t k = (size_t)round / 5, n = k + 2 + 20, want;
+		uint64_t lines = 0, want_lines = 0;
+		const char *nl = NULL, *want_nl = NULL, *got;
+		memset(text, 'y', sizeof(text));
+		text[0] = '\n';
+		memset(text + 1, ' ', k);
+		text[1 + k] = after[round % 5];
+		for (want = 0; want < n; want++) {
+			if (text[want] == '\n') {
+				want_lines++;
+				want_nl = text + want;
+			} else if (!strchr(blanks, text[want]))
+				break;
+		}
+		got = hg_skip_blank(text, text + n, &lines, &nl);
+		cr_assert_eq(
+		        (size_t)(got - text), want, "indent %zu, then %d", k, after[round % 5]);
+		cr_assert_eq(lines, want_lines, "indent %zu: lines", k);
+		cr_assert_eq(nl, want_nl, "indent %zu: the last line feed", k);
 	}
 }
