@@ -4,6 +4,7 @@
  * Part of hinagata; see LICENSE.
  */
 #include <criterion/criterion.h>
+#include <pthread.h>
 #include <string.h>
 
 #include "../../drift/compare.h"
@@ -173,6 +174,100 @@ Test(canon_rules, cfn_scalar_coercion)
 	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
 		rule("scalar-coercion", cases[i].type, cases[i].desired, cases[i].harmless,
 		        cases[i].drifted, cases[i].path, HG_DIFF_NOT_EQUAL);
+}
+
+/*
+ * Canons of one root (hg_canon_open_like: a thread's own caches, the root's
+ * tables and schema store) on two threads at once answer as the root does:
+ * each coercion case asks the shared store (booleans and numbers are
+ * schema facts), read by whichever thread comes first, under its lock.
+ */
+struct worker_run {
+	const struct coercion *cases;
+	size_t ncases;
+	int in_sync, drifted; /* cases the harmless pair kept in sync, the drifted one did not */
+};
+
+static int compare_with(hg_canon *cn, const char *type, const char *desired, const char *deployed)
+{
+	hg_arena *keep = hg_arena_new(), *tmp = hg_arena_new();
+	hg_jv *d = NULL, *a = NULL;
+	hg_compare c;
+	hg_drift_result r;
+	int status = -1;
+
+	if (hg_jv_parse(&d, keep, desired, strlen(desired), 64, NULL) == 0 &&
+	        hg_jv_parse(&a, keep, deployed, strlen(deployed), 64, NULL) == 0) {
+		memset(&c, 0, sizeof(c));
+		memset(&r, 0, sizeof(r));
+		c.canon = cn;
+		c.tmp = tmp;
+		c.keep = keep;
+		c.type = type;
+		hg_compare_resource(&c, &r, d, a);
+		status = (int)r.status;
+	}
+	hg_arena_dispose(tmp);
+	hg_arena_dispose(keep);
+	return status;
+}
+
+static void *coerce_on_a_thread(void *arg)
+{
+	struct worker_run *w = arg;
+	hg_canon *mine = hg_canon_open_like(canon);
+	size_t i;
+	int round;
+	for (round = 0; round < 20; round++)
+		for (i = 0; i < w->ncases; i++) {
+			const struct coercion *k = &w->cases[i];
+			w->in_sync += compare_with(mine, k->type, k->desired, k->harmless) ==
+			              HG_DS_IN_SYNC;
+			w->drifted += compare_with(mine, k->type, k->desired, k->drifted) ==
+			              HG_DS_MODIFIED;
+		}
+	hg_canon_free(mine); /* before the root: it borrows the root's tables */
+	return NULL;
+}
+
+Test(canon_rules, canons_of_one_root_on_two_threads)
+{
+	static const struct coercion cases[] = {
+	        {"AWS::CloudTrail::Trail", "{\"IsLogging\":\"False\"}", "{\"IsLogging\":false}",
+	                "{\"IsLogging\":true}", "/IsLogging"},
+	        {"AWS::S3::Bucket",
+	                "{\"PublicAccessBlockConfiguration\":{\"BlockPublicAcls\":\"TRUE\"}}",
+	                "{\"PublicAccessBlockConfiguration\":{\"BlockPublicAcls\":true}}",
+	                "{\"PublicAccessBlockConfiguration\":{\"BlockPublicAcls\":false}}",
+	                "/PublicAccessBlockConfiguration/BlockPublicAcls"},
+	        {"AWS::SQS::Queue", "{\"VisibilityTimeout\":\"060\"}", "{\"VisibilityTimeout\":60}",
+	                "{\"VisibilityTimeout\":61}", "/VisibilityTimeout"},
+	        {"AWS::Logs::LogGroup", "{\"RetentionInDays\":\"365\"}",
+	                "{\"RetentionInDays\":365}", "{\"RetentionInDays\":366}",
+	                "/RetentionInDays"},
+	};
+	struct worker_run w[2];
+	pthread_t t[2];
+	int i;
+
+	/* a fresh root: its store not read yet, the threads race to read it */
+	hg_canon_free(canon);
+	canon = hg_canon_open(HG_TEST_DATA "/../schemas", &diags);
+	cr_assert_not_null(canon);
+	for (i = 0; i < 2; i++) {
+		memset(&w[i], 0, sizeof(w[i]));
+		w[i].cases = cases;
+		w[i].ncases = sizeof(cases) / sizeof(cases[0]);
+		cr_assert_eq(pthread_create(&t[i], NULL, coerce_on_a_thread, &w[i]), 0);
+	}
+	for (i = 0; i < 2; i++) {
+		pthread_join(t[i], NULL);
+		cr_expect_eq(w[i].in_sync, 20 * 4, "thread %d: in sync %d of 80", i, w[i].in_sync);
+		cr_expect_eq(w[i].drifted, 20 * 4, "thread %d: drifted %d of 80", i, w[i].drifted);
+	}
+	/* the root answers the same after its children are gone */
+	cr_expect_eq(compare_with(canon, cases[2].type, cases[2].desired, cases[2].harmless),
+	        HG_DS_IN_SYNC);
 }
 
 /* A string property is compared as written: "True" is not "true" there. */
