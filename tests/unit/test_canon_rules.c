@@ -27,22 +27,15 @@ static void teardown(void)
 
 TestSuite(canon_rules, .init = setup, .fini = teardown);
 
-/* Compare desired with deployed (both JSON objects of properties). */
-static hg_drift_result run(const char *type, const char *desired, const char *deployed,
-        hg_arena *keep, const char *const *locked, size_t nlocked)
+/* hg_compare_resource of desired and deployed with the canon cn (hashes wanted). */
+static hg_drift_result compare_in(hg_canon *cn, const char *type, const hg_jv *d, const hg_jv *a,
+        hg_arena *tmp, hg_arena *keep, const char *const *locked, size_t nlocked)
 {
-	hg_arena *tmp = hg_arena_new();
-	hg_jv *d = NULL, *a = NULL;
-	hg_jv_error err;
 	hg_compare c;
 	hg_drift_result r;
-
-	cr_assert_eq(hg_jv_parse(&d, keep, desired, strlen(desired), 64, &err), 0, "%s", desired);
-	cr_assert_eq(
-	        hg_jv_parse(&a, keep, deployed, strlen(deployed), 64, &err), 0, "%s", deployed);
 	memset(&c, 0, sizeof(c));
 	memset(&r, 0, sizeof(r));
-	c.canon = canon;
+	c.canon = cn;
 	c.tmp = tmp;
 	c.keep = keep;
 	c.type = type;
@@ -50,6 +43,22 @@ static hg_drift_result run(const char *type, const char *desired, const char *de
 	c.nlocked = nlocked;
 	c.want_hashes = true;
 	hg_compare_resource(&c, &r, d, a);
+	return r;
+}
+
+/* Compare desired with deployed (both JSON objects of properties). */
+static hg_drift_result run(const char *type, const char *desired, const char *deployed,
+        hg_arena *keep, const char *const *locked, size_t nlocked)
+{
+	hg_arena *tmp = hg_arena_new();
+	hg_jv *d = NULL, *a = NULL;
+	hg_jv_error err;
+	hg_drift_result r;
+
+	cr_assert_eq(hg_jv_parse(&d, keep, desired, strlen(desired), 64, &err), 0, "%s", desired);
+	cr_assert_eq(
+	        hg_jv_parse(&a, keep, deployed, strlen(deployed), 64, &err), 0, "%s", deployed);
+	r = compare_in(canon, type, d, a, tmp, keep, locked, nlocked);
 	hg_arena_dispose(tmp);
 	return r;
 }
@@ -192,21 +201,11 @@ static int compare_with(hg_canon *cn, const char *type, const char *desired, con
 {
 	hg_arena *keep = hg_arena_new(), *tmp = hg_arena_new();
 	hg_jv *d = NULL, *a = NULL;
-	hg_compare c;
-	hg_drift_result r;
 	int status = -1;
 
 	if (hg_jv_parse(&d, keep, desired, strlen(desired), 64, NULL) == 0 &&
-	        hg_jv_parse(&a, keep, deployed, strlen(deployed), 64, NULL) == 0) {
-		memset(&c, 0, sizeof(c));
-		memset(&r, 0, sizeof(r));
-		c.canon = cn;
-		c.tmp = tmp;
-		c.keep = keep;
-		c.type = type;
-		hg_compare_resource(&c, &r, d, a);
-		status = (int)r.status;
-	}
+	        hg_jv_parse(&a, keep, deployed, strlen(deployed), 64, NULL) == 0)
+		status = (int)compare_in(cn, type, d, a, tmp, keep, NULL, 0).status;
 	hg_arena_dispose(tmp);
 	hg_arena_dispose(keep);
 	return status;

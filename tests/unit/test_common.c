@@ -262,6 +262,20 @@ Test(scan, string_end_is_the_first_unescaped_quote)
  * line feeds, the last of them where that reading saw it: random runs of
  * the four blanks with other bytes among them, around its 16-byte steps.
  */
+/* Where a byte-by-byte reading of the blanks at text ends; their line feeds counted. */
+static size_t blank_end_ref(const char *text, size_t n, uint64_t *lines, const char **last_nl)
+{
+	size_t at;
+	for (at = 0; at < n; at++) {
+		if (text[at] == '\n') {
+			++*lines;
+			*last_nl = text + at;
+		} else if (text[at] != ' ' && text[at] != '\r' && text[at] != '\t')
+			break;
+	}
+	return at;
+}
+
 Test(scan, blanks_end_at_the_first_other_byte_with_their_lines_counted)
 {
 	static const char blanks[] = " \n\r\t";
@@ -279,13 +293,7 @@ Test(scan, blanks_end_at_the_first_other_byte_with_their_lines_counted)
 			seed = seed * 1103515245u + 12345u;
 			text[i] = (seed >> 16) % (round % 2 ? 60 : 6) == 0 ? 'x' : blanks[(seed >> 20) % 4];
 		}
-		for (want = 0; want < n; want++) {
-			if (text[want] == '\n') {
-				want_lines++;
-				want_nl = text + want;
-			} else if (!strchr(blanks, text[want]))
-				break;
-		}
+		want = blank_end_ref(text, n, &want_lines, &want_nl);
 		got = hg_skip_blank(text, text + n, &lines, &nl);
 		cr_assert_eq((size_t)(got - text), want, "round %d", round);
 		cr_assert_eq(lines, want_lines, "round %d: lines", round);
@@ -301,13 +309,7 @@ Test(scan, blanks_end_at_the_first_other_byte_with_their_lines_counted)
 		text[0] = '\n';
 		memset(text + 1, ' ', k);
 		text[1 + k] = after[round % 5];
-		for (want = 0; want < n; want++) {
-			if (text[want] == '\n') {
-				want_lines++;
-				want_nl = text + want;
-			} else if (!strchr(blanks, text[want]))
-				break;
-		}
+		want = blank_end_ref(text, n, &want_lines, &want_nl);
 		got = hg_skip_blank(text, text + n, &lines, &nl);
 		cr_assert_eq(
 		        (size_t)(got - text), want, "indent %zu, then %d", k, after[round % 5]);
