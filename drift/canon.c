@@ -163,20 +163,29 @@ hg_canon *hg_canon_open(const char *schema_dir, hg_diags *d)
 
 hg_canon *hg_canon_open_like(hg_canon *root)
 {
-	hg_canon *c = hg_xmalloc(sizeof(*c));
+	hg_canon *c = hg_xcalloc(1, sizeof(*c)); /* its own caches and paths: none yet */
 	if (root->root)
 		root = root->root;
-	*c = *root; /* the tables: borrowed */
 	c->root = root;
+	/* the tables, read only once open: borrowed (the root's own caches,
+	 * paths and lock are not read here: its thread may be using them) */
+	c->dir = root->dir;
+	c->rules = root->rules;
+	c->secrets = root->secrets;
+	c->system_tags = root->system_tags;
+	c->policy_names = root->policy_names;
+	c->id_prefixes = root->id_prefixes;
+	c->identity_keys = root->identity_keys;
+	c->az_flattened = root->az_flattened;
+	c->az_envelope = root->az_envelope;
+	c->az_unlisted = root->az_unlisted;
+	c->az = root->az;
+	c->sidecars = root->sidecars;
+	c->sidecar_types = root->sidecar_types;
+	c->nsidecars = root->nsidecars;
 	hg_buf_init(&c->path);
 	hg_buf_init(&c->shape);
-	c->busy = false;
-	c->facts = NULL;
-	c->nfacts = c->capfacts = 0;
-	c->fact_known = false;
-	c->schemas = NULL; /* the root's, under its lock */
-	c->schemas_tried = false;
-	return c;
+	return c; /* schemas: the root's, under its lock */
 }
 
 void hg_canon_preload(hg_canon *c)
