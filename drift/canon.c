@@ -93,7 +93,7 @@ static void read_list(struct list *l, json_t *rules, const char *table, const ch
 		json_t *v = json_array_get(arr, i);
 		if (!json_is_string(v))
 			continue;
-		l->len[l->n] = json_string_length(v);
+		l->len[l->n] = strlen(json_string_value(v));
 		l->s[l->n++] = json_string_value(v);
 	}
 }

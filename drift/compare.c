@@ -709,7 +709,7 @@ void hg_compare_resource(hg_compare *c, hg_drift_result *res, const hg_jv *desir
 		key[kl] = '\0';
 		hg_buf_clear(&p.path);
 		hg_buf_putc(&p.path, '/');
-		hg_buf_put(&p.path, key, kl);
+		hg_buf_puts(&p.path, key);
 		raw = hg_jv_get(deployed, key);
 		if (raw && hg_jv_equal(m->val, raw)) {
 			/* The same value as written: the same canonical form, nothing folded.

@@ -165,9 +165,10 @@ static void claim(hg_unit *u, int rec)
 /* s kept in b once for all the block's results that repeat it (slot: which field). */
 static char *keep_shared(hg_verdict_ctx *c, hg_block *b, int slot, const char *s)
 {
-	if (c->shared_in != b) {
+	if (c->shared_in != b || c->shared_arena != b->a) { /* another block, or its arena anew */
 		memset(c->shared_src, 0, sizeof(c->shared_src));
 		c->shared_in = b;
+		c->shared_arena = b->a;
 	}
 	if (!s)
 		return NULL;

@@ -47,6 +47,7 @@ typedef struct hg_verdict_ctx {
 	 * unit, source, ...), each kept in the block once while its source is the
 	 * same (the sources outlive the block's work item; zeroed with the rest) */
 	const hg_block *shared_in;
+	const hg_arena *shared_arena;
 	const char *shared_src[6];
 	char *shared[6];
 } hg_verdict_ctx;
